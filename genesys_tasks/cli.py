@@ -1,0 +1,138 @@
+"""The ``genesys`` command: parse arguments, call the library, turn errors into exit codes.
+
+Thin on purpose: each subcommand is a small function that calls into the package.
+A ``GenesysError`` becomes its message and exit code; only ``--debug`` shows a
+traceback. Heavy modules are imported inside the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import ui
+from .errors import EXIT_BAD_INPUT, EXIT_FAILED, GenesysError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (exit 2, our format) instead of printing and exiting."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}", hint=f"see `{self.prog} --help`")
+
+
+def _add_output(parser):
+    parser.add_argument("--output", choices=("text", "json"), default="text",
+                        help="json prints machine-readable output on stdout")
+
+
+def cmd_detect(args) -> int:
+    from .config import detect, today_default
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
+    found = detect.detect(directory, today=today_default())
+    return detect.report(found, directory, json_output=args.output == "json")
+
+
+def cmd_lambda_build(args) -> int:
+    from .runner import build_one
+
+    return build_one(Path(args.toml), debug=args.debug, json_output=args.output == "json")
+
+
+def cmd_cache(args) -> int:
+    from .build.cache import LayerCache
+    from .paths import cache_dir
+
+    cache = LayerCache(cache_dir())
+    if args.cache_command == "ls":
+        entries = cache.entries()
+        if args.output == "json":
+            ui.emit_json([{"key": e.key, "path": str(e.path), "size": e.size, "created": e.created, **e.meta}
+                          for e in entries])
+        else:
+            for e in entries:
+                ui.info(f"{e.key[:16]}  {e.size / 1e6:8.2f} MB  {e.meta.get('runtime', '?'):<14} "
+                        f"{e.meta.get('arch', '?'):<7} {e.meta.get('manifest', '')}")
+            ui.info(f"{len(entries)} layer(s) in {cache.root}")
+        return 0
+    removed = cache.prune(args.older_than)
+    ui.success(f"removed {len(removed)} cached layer(s), {sum(e.size for e in removed) / 1e6:.1f} MB")
+    return 0
+
+
+def cmd_init_repo(args) -> int:
+    from .repo import init_repo
+
+    init_repo(Path(args.directory))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="genesys", description="Build and deploy AWS Lambda functions from TOML files.")
+    parser.add_argument("--debug", action="store_true", help="full logs and tracebacks")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("detect", help="print the runtime and handler found in a folder")
+    p.add_argument("directory")
+    _add_output(p)
+    p.set_defaults(func=cmd_detect)
+
+    lam = sub.add_parser("lambda", help="work on one function")
+    lam_sub = lam.add_subparsers(dest="lambda_command", parser_class=_Parser, metavar="ACTION")
+    lam_sub.required = True
+    p = lam_sub.add_parser("build", help="build a function's layer and zip (nothing remote)")
+    p.add_argument("toml")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="full build logs")
+    _add_output(p)
+    p.set_defaults(func=cmd_lambda_build)
+
+    p = sub.add_parser("cache", help="the shared layer cache")
+    cache_sub = p.add_subparsers(dest="cache_command", parser_class=_Parser, metavar="ACTION")
+    cache_sub.required = True
+    c = cache_sub.add_parser("ls", help="list cached layers")
+    _add_output(c)
+    c.set_defaults(func=cmd_cache)
+    c = cache_sub.add_parser("prune", help="remove cached layers")
+    c.add_argument("--older-than", type=float, default=None, metavar="DAYS",
+                   help="only those created more than DAYS ago (default: all)")
+    c.set_defaults(func=cmd_cache)
+
+    p = sub.add_parser("init-repo", help="write a dodo.py and ignore .genesys/ in a repo")
+    p.add_argument("directory", nargs="?", default=".")
+    p.set_defaults(func=cmd_init_repo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ui.debug_enabled = "--debug" in argv
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except GenesysError as err:
+        if ui.debug_enabled:
+            import traceback
+
+            traceback.print_exc()
+        ui.error(err.render())
+        return err.exit_code
+    except KeyboardInterrupt:
+        ui.error("interrupted")
+        return 130
+    except Exception:  # noqa: BLE001 - the last line of defence: say it is a bug, not the user's fault
+        if ui.debug_enabled:
+            raise
+        import traceback
+
+        ui.error("genesys hit an internal error (a bug); run again with --debug for the traceback:\n"
+                 + traceback.format_exc(limit=1).strip().splitlines()[-1])
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

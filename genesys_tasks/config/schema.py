@@ -1,0 +1,108 @@
+"""The TOML format, as data: every section, key, type, default, allowed values and doc.
+
+This table is the single description of the format. The loader validates against
+it and fills defaults from it; the JSON Schema and the docs are generated from it.
+A key that is not here is an error with a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: ``kind`` is str | int | bool | list | map (str → str); ``default`` None means optional."""
+
+    kind: str
+    default: Any
+    doc: str
+    choices: tuple = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    required: bool = False
+
+
+SECTIONS: dict[str, dict[str, Key]] = {
+    "metadata": {
+        "name": Key("str", None, "Function name in AWS and in task ids (build:<name>); letters, digits, - and _, at most 64.", required=True),
+        "runtime": Key("str", None, "Lambda runtime id, e.g. python3.12; detected from the source when absent."),
+        "handler": Key("str", None, "Handler, e.g. app.lambda_handler; detected from the source when absent."),
+        "description": Key("str", "", "Function description shown in AWS."),
+    },
+    "build": {
+        "source_path": Key("str", ".", "Source folder, relative to this TOML file (absolute allowed)."),
+        "build_method": Key("str", "local", "Where dependencies are installed.", choices=("local", "podman", "docker")),
+        "layer_auto": Key("bool", True, "Build the dependencies into a Lambda layer."),
+        "requirements_file": Key("str", None, "Dependency manifest, relative to source_path; detected when absent."),
+        "architectures": Key("list", ["x86_64"], "Architectures to build.", choices=("x86_64", "arm64")),
+        "pre_build": Key("list", [], "Shell commands run in source_path before packaging."),
+        "post_build": Key("list", [], "Shell commands run in source_path after the zips exist."),
+        "exclude": Key("list", [], "Glob patterns (relative to source_path) left out of the function zip."),
+        "installer": Key("str", "auto", "Python installer for local layer builds.", choices=("auto", "pip", "uv")),
+        "image": Key("str", None, "Container image for podman/docker builds; default from the runtime table."),
+        "container_env": Key("map", {}, "Environment variables passed into build containers."),
+        "container_volumes": Key("list", [], "Extra volumes for build containers, as host:container[:options]."),
+        "ca_bundle": Key("str", None, "CA bundle mounted into build containers (else from SSL_CERT_FILE and friends)."),
+    },
+    "function": {
+        "memory_mb": Key("int", 128, "Memory in MB.", minimum=128, maximum=10240),
+        "timeout_seconds": Key("int", 3, "Timeout in seconds.", minimum=1, maximum=900),
+        "layers": Key("list", [], "Extra layer version ARNs, after the dependency layer."),
+        "environment": Key("map", {}, "Environment variables; values may be ${env:NAME}, resolved at deploy time."),
+        "ephemeral_storage_mb": Key("int", 512, "/tmp size in MB.", minimum=512, maximum=10240),
+    },
+    "deployment": {
+        "function_url": Key("bool", False, "Create a function URL."),
+        "auth_type": Key("str", "AWS_IAM", "Function URL auth type.", choices=("AWS_IAM", "NONE")),
+        "cors_enabled": Key("bool", False, "Enable CORS on the function URL."),
+        "cors": Key("table", None, "CORS settings; cors_enabled with no table allows *."),
+        "region": Key("str", None, "AWS region; else the credential chain's region."),
+        "profile": Key("str", None, "AWS profile; else the credential chain's default."),
+        "architecture": Key("str", None, "Architecture deployed; default the first of [build] architectures.", choices=("x86_64", "arm64")),
+        "artifact_bucket": Key("str", None, "S3 bucket for zips over 50 MB."),
+        "keep_layer_versions": Key("int", 3, "Layer versions genesys keeps; older ones it made are deleted.", minimum=1, maximum=100),
+    },
+    "deployment.cors": {
+        "allow_origins": Key("list", ["*"], "Allowed origins."),
+        "allow_methods": Key("list", ["*"], "Allowed methods."),
+        "allow_headers": Key("list", ["*"], "Allowed headers."),
+        "expose_headers": Key("list", [], "Headers exposed to the browser."),
+        "allow_credentials": Key("bool", False, "Allow credentials."),
+        "max_age": Key("int", 0, "Preflight cache seconds.", minimum=0, maximum=86400),
+    },
+    "iam": {
+        "role_name": Key("str", None, "Execution role name; default genesys-lambda-<name>."),
+        "required_policies": Key("list", ["Basic CloudWatch Logs access"], "Policy templates, by name or short id."),
+        "auto_manage": Key("bool", True, "Create and update the role; false uses it as it is."),
+        "auto_cleanup": Key("bool", True, "Delete the role with the function when genesys made it."),
+        "role_arn": Key("str", None, "Written by genesys after it creates the role."),
+        "managed_by": Key("str", None, "Written by genesys after it creates the role."),
+        "resources": Key("table", None, "Scope the templates to these resources."),
+    },
+    "iam.resources": {
+        "s3_buckets": Key("list", [], "Bucket names."),
+        "dynamodb_tables": Key("list", [], "Table names."),
+        "sqs_queues": Key("list", [], "Queue names."),
+        "sns_topics": Key("list", [], "Topic names."),
+    },
+    "tags": {},  # free map of str → str
+    "layer": {
+        "name": Key("str", None, "Layer name; default <name>-deps."),
+        "description": Key("str", None, "Layer description (genesys prefixes its marker)."),
+        "compatible_runtimes": Key("list", None, "Compatible runtimes; default the function's runtime."),
+    },
+}
+
+# Sections that are free maps of string → string rather than fixed keys.
+FREE_MAPS = {"tags", "function.environment", "build.container_env"}
+
+# [[triggers]]: each type's own keys besides `type`.
+TRIGGERS: dict[str, dict[str, Key]] = {
+    "api_gateway": {
+        "path": Key("str", "/{proxy+}", "Route path."),
+        "method": Key("str", "ANY", "HTTP method or ANY.",
+                      choices=("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")),
+    },
+}

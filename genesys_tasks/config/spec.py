@@ -1,0 +1,130 @@
+"""What one TOML file asks for, after validation: frozen, defaults filled, no I/O.
+
+``FunctionSpec`` is the only thing that flows out of ``config``. Paths are absolute;
+runtime and handler are resolved (given or detected). Mappings are stored as
+sorted tuples of pairs so specs hash and compare by value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..runtimes import Runtime
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    source_path: Path
+    build_method: str
+    layer_auto: bool
+    requirements_file: Path | None  # absolute; None when the function has no dependencies
+    architectures: tuple[str, ...]
+    pre_build: tuple[str, ...]
+    post_build: tuple[str, ...]
+    exclude: tuple[str, ...]
+    installer: str
+    image: str | None
+    container_env: Pairs
+    container_volumes: tuple[str, ...]
+    ca_bundle: str | None
+
+
+@dataclass(frozen=True)
+class FunctionSettings:
+    memory_mb: int
+    timeout_seconds: int
+    layers: tuple[str, ...]
+    environment: Pairs
+    ephemeral_storage_mb: int
+
+
+@dataclass(frozen=True)
+class CorsSpec:
+    allow_origins: tuple[str, ...]
+    allow_methods: tuple[str, ...]
+    allow_headers: tuple[str, ...]
+    expose_headers: tuple[str, ...]
+    allow_credentials: bool
+    max_age: int
+
+
+@dataclass(frozen=True)
+class DeploymentSpec:
+    function_url: bool
+    auth_type: str
+    cors_enabled: bool
+    cors: CorsSpec | None  # set when cors_enabled (a bare cors_enabled means *)
+    region: str | None
+    profile: str | None
+    architecture: str  # resolved: default the first build architecture
+    artifact_bucket: str | None
+    keep_layer_versions: int
+
+
+@dataclass(frozen=True)
+class IamResources:
+    s3_buckets: tuple[str, ...]
+    dynamodb_tables: tuple[str, ...]
+    sqs_queues: tuple[str, ...]
+    sns_topics: tuple[str, ...]
+
+    def any(self) -> bool:
+        return bool(self.s3_buckets or self.dynamodb_tables or self.sqs_queues or self.sns_topics)
+
+
+@dataclass(frozen=True)
+class IamSpec:
+    role_name: str  # resolved: default genesys-lambda-<name>
+    required_policies: tuple[str, ...]
+    auto_manage: bool
+    auto_cleanup: bool
+    role_arn: str | None
+    managed_by: str | None
+    resources: IamResources
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str  # resolved: default <name>-deps
+    description: str
+    compatible_runtimes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    type: str
+    params: Pairs  # the type's own keys, defaults filled
+    index: int  # position in [[triggers]], for messages
+
+    def get(self, key: str, default=None):
+        return dict(self.params).get(key, default)
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One function: where it came from, what it is, how to build and deploy it."""
+
+    path: Path  # the TOML file, absolute
+    name: str
+    runtime: Runtime
+    handler: str
+    description: str
+    build: BuildSpec
+    function: FunctionSettings
+    deployment: DeploymentSpec
+    iam: IamSpec
+    layer: LayerSpec
+    tags: Pairs
+    triggers: tuple[TriggerSpec, ...]
+
+    @property
+    def source_path(self) -> Path:
+        return self.build.source_path
+
+    @property
+    def has_layer(self) -> bool:
+        """True when dependencies are built into a layer for this function."""
+        return self.build.layer_auto and self.build.requirements_file is not None

@@ -1,0 +1,85 @@
+"""The one exception family genesys raises for expected failures, and its exit codes.
+
+Every failure a user can cause or fix is a ``GenesysError`` saying what is wrong,
+where (file, line, key) and how to fix it. The CLI and the doit task loader turn it
+into a message and an exit code; nothing expected ever reaches the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a build, hook, installer or AWS call failed
+EXIT_BAD_INPUT = 2  # config, usage, ambiguous detection
+EXIT_CREDENTIALS = 3  # missing credentials or access denied
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in a user's file: the file, the 1-based line when known, and the key path."""
+
+    file: Path | None = None
+    line: int | None = None
+    key: str | None = None
+
+    def __str__(self) -> str:
+        place = str(self.file) if self.file else ""
+        if self.file and self.line:
+            place += f":{self.line}"
+        if self.key:
+            place = f"{place}: [{self.key}]" if place else f"[{self.key}]"
+        return place
+
+
+class GenesysError(Exception):
+    """An expected failure: ``message`` says what, ``where`` says where, ``hint`` says the fix."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, hint: str | None = None, where: Where | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.where = where
+
+    def render(self) -> str:
+        """The plain-text form shown to people: place, message, then the fix."""
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        if self.hint:
+            text += f"\n  fix: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class ConfigError(GenesysError):
+    """The TOML (or a project file next to it) is malformed, invalid or ambiguous."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class UsageError(GenesysError):
+    """The command line asks for something that cannot be done as written."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class BuildError(GenesysError):
+    """A build step (installer, hook, compiler, container) failed on valid input."""
+
+    exit_code = EXIT_FAILED
+
+
+class AwsError(GenesysError):
+    """An AWS call failed for a reason other than credentials or permissions."""
+
+    exit_code = EXIT_FAILED
+
+
+class CredentialsError(GenesysError):
+    """No usable credentials, or AWS denied access to an action."""
+
+    exit_code = EXIT_CREDENTIALS

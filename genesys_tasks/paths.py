@@ -1,0 +1,45 @@
+"""Where genesys keeps things: the project's .genesys folder and the user cache folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STATE_DIR = ".genesys"
+
+
+def build_dir(root: Path, name: str) -> Path:
+    """``<root>/.genesys/build/<name>``: a function's artifacts."""
+    return root / STATE_DIR / "build" / name
+
+
+def layer_zip(root: Path, name: str, arch: str) -> Path:
+    return build_dir(root, name) / f"layer-{arch}.zip"
+
+
+def function_zip(root: Path, name: str, arch: str) -> Path:
+    return build_dir(root, name) / f"function-{arch}.zip"
+
+
+def dep_file(root: Path) -> Path:
+    """doit's dependency database: a cache, never the truth."""
+    return root / STATE_DIR / "doit.db"
+
+
+def cache_dir() -> Path:
+    """The user cache folder shared by every repo; ``GENESYS_CACHE_DIR`` overrides it."""
+    override = os.environ.get("GENESYS_CACHE_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("genesys", appauthor=False))
+
+
+def find_root(start: Path) -> Path:
+    """The project root for a TOML file: the nearest folder up with dodo.py, .genesys or .git."""
+    start = start if start.is_dir() else start.parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ("dodo.py", STATE_DIR, ".git")):
+            return folder
+    return start

@@ -1,0 +1,78 @@
+"""Everything people read. Messages go to stderr; stdout is kept for machine output (JSON).
+
+rich is imported lazily, the first time something is shown, so that loading tasks
+and printing JSON never pay for it. ``GENESYS_NO_COLOR``/``NO_COLOR`` or a
+non-terminal stderr give plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+
+_console = None
+debug_enabled = False
+
+
+def console():
+    """The stderr console (rich), created on first use."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        plain = bool(os.environ.get("NO_COLOR") or os.environ.get("GENESYS_NO_COLOR"))
+        _console = Console(stderr=True, highlight=False, no_color=plain, soft_wrap=True)
+    return _console
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def info(message: str) -> None:
+    console().print(_escape(message))
+
+
+def step(message: str) -> None:
+    console().print(f"[bold cyan]•[/] {_escape(message)}")
+
+
+def success(message: str) -> None:
+    console().print(f"[bold green]✓[/] {_escape(message)}")
+
+
+def warn(message: str) -> None:
+    console().print(f"[bold yellow]warning:[/] {_escape(message)}")
+
+
+def error(message: str) -> None:
+    console().print(f"[bold red]error:[/] {_escape(message)}")
+
+
+def debug(message: str) -> None:
+    if debug_enabled:
+        console().print(f"[dim]{_escape(message)}[/]")
+
+
+def emit_json(data) -> None:
+    """Machine-readable output: the only thing genesys writes to stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def progress(message: str):
+    """Show ``message`` with a spinner while the block runs, then its duration."""
+    started = time.monotonic()
+    if console().is_terminal and not debug_enabled:
+        with console().status(_escape(message)):
+            yield
+    else:
+        step(message)
+        yield
+    console().print(f"  [dim]{_escape(message)} done in {time.monotonic() - started:.1f}s[/]")
