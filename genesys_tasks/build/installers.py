@@ -1,0 +1,66 @@
+"""Which installer builds a layer: chosen by the runtime's language and the build method.
+
+An installer is a module with two functions:
+
+- ``install(job: InstallJob) -> None`` fills the empty folder ``job.target`` with
+  the layer tree (``python/...``, ``nodejs/node_modules/...``, ``java/lib/...``);
+  raises ``BuildError`` with the installer's own message when it fails.
+- ``version(job: InstallJob) -> str`` names the installer and its version (and the
+  image digest for containers); it is part of the layer cache key.
+
+Both may run subprocesses: they are only called from inside task actions.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import BuildError
+from ..runtimes import Runtime
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class InstallJob:
+    """Everything one layer build needs; built by ``layer`` from a FunctionSpec."""
+
+    runtime: Runtime
+    arch: str
+    manifest: Path  # the dependency manifest (requirements.txt, package.json, pom.xml, ...)
+    source: Path  # the function's source folder
+    target: Path  # empty folder the installer fills with the layer tree
+    method: str = "local"  # local | podman | docker
+    installer: str = "auto"  # python: auto | pip | uv
+    image: str | None = None
+    container_env: Pairs = ()
+    container_volumes: tuple[str, ...] = ()
+    ca_bundle: str | None = None
+    debug: bool = False
+    log: Callable[[str], None] = field(default=print, compare=False, repr=False)
+
+
+# (language, method) → module under genesys_tasks.build; "container" covers podman and docker.
+_INSTALLERS = {
+    ("python", "local"): "local_python",
+    ("nodejs", "local"): "local_node",
+    ("python", "container"): "container",
+    ("nodejs", "container"): "container",
+}
+
+
+def installer_for(job: InstallJob):
+    """The installer module for a job; BuildError when the combination has none."""
+    method = "local" if job.method == "local" else "container"
+    name = _INSTALLERS.get((job.runtime.language, method))
+    if name is None:
+        raise BuildError(f"no {job.method} layer build for {job.runtime.language} ({job.runtime.id})",
+                         hint='set [build] layer_auto = false, or build_method = "podman"')
+    return importlib.import_module(f"{__package__}.{name}")
+
+
+def manifest_root(job: InstallJob) -> Path:
+    return job.manifest.parent
