@@ -1,0 +1,65 @@
+"""Shared fixtures: run the real CLI and doit in subprocesses against this checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _env(extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["NO_COLOR"] = "1"
+    env.setdefault("GENESYS_TODAY", "2026-11-26")
+    env.update(extra or {})
+    return env
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own layer cache unless it asks for the shared one."""
+    if "GENESYS_CACHE_DIR" not in os.environ or not os.environ.get("GENESYS_TEST_SHARED_CACHE"):
+        monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("GENESYS_TODAY", os.environ.get("GENESYS_TODAY", "2026-11-26"))
+
+
+@pytest.fixture
+def run_genesys():
+    """Run ``genesys ARGS`` from this checkout; returns a Result (exit code, stdout, stderr)."""
+
+    def run(*args, cwd=None, env=None, timeout=600) -> Result:
+        proc = subprocess.run([sys.executable, "-m", "genesys_tasks.cli", *map(str, args)], cwd=cwd,
+                              env=_env(env), capture_output=True, text=True, timeout=timeout)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def run_doit():
+    """Run ``doit ARGS`` in a repo (its dodo.py) with this checkout importable."""
+
+    def run(*args, cwd, env=None, timeout=600) -> Result:
+        proc = subprocess.run([sys.executable, "-m", "doit", *map(str, args)], cwd=cwd, env=_env(env),
+                              capture_output=True, text=True, timeout=timeout)
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
