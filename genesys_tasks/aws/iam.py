@@ -1,0 +1,26 @@
+"""IAM: the function's execution role and its policies."""
+
+from __future__ import annotations
+
+from .base import Adapter, operation
+
+
+class IamAdapter(Adapter):
+    service = "iam"
+
+    get_role = operation("get_role", "RoleName", missing_ok=True)
+    get_role_policy = operation("get_role_policy", "RoleName")
+    create_role = operation("create_role", "RoleName")
+    tag_role = operation("tag_role", "RoleName")
+    update_assume_role_policy = operation("update_assume_role_policy", "RoleName")
+    attach_role_policy = operation("attach_role_policy", "RoleName")
+    detach_role_policy = operation("detach_role_policy", "RoleName")
+    put_role_policy = operation("put_role_policy", "RoleName")
+    delete_role_policy = operation("delete_role_policy", "RoleName")
+    delete_role = operation("delete_role", "RoleName")
+
+    def list_attached_role_policies(self, RoleName: str) -> list[dict]:
+        return self.collect("list_attached_role_policies", RoleName, "AttachedPolicies", RoleName=RoleName)
+
+    def list_role_policies(self, RoleName: str) -> list[str]:
+        return self.collect("list_role_policies", RoleName, "PolicyNames", RoleName=RoleName)

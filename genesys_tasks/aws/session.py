@@ -1,0 +1,85 @@
+"""The session factory and ``Clients``: every adapter a deploy needs, sharing one call log.
+
+The boto3 session follows the normal credential chain (environment, profiles, SSO,
+``AWS_PROFILE``), with ``[deployment] region/profile`` and ``AWS_ENDPOINT_URL`` on
+top (see ``target``). botocore retries in ``standard`` mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .apigatewayv2 import ApiGatewayV2Adapter
+from .base import CallLog, RetryPolicy
+from .errors import translate
+from .iam import IamAdapter
+from .lambda_ import LambdaAdapter
+from .s3 import S3Adapter
+from .sts import StsAdapter
+from .target import Target
+
+ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
+            "s3": S3Adapter, "sts": StsAdapter}
+
+
+def make_session(target: Target):
+    import boto3
+    import botocore.exceptions as bx
+
+    try:
+        return boto3.Session(profile_name=target.profile, region_name=target.region)
+    except bx.BotoCoreError as err:
+        raise translate(err, "session", target.profile or "default profile") from None
+
+
+def boto_config():
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="genesys",
+                  connect_timeout=10, read_timeout=60)
+
+
+@dataclass
+class Clients:
+    """Lazily created adapters for one target; ``log`` records every call made through them."""
+
+    target: Target
+    session: object = None
+    log: CallLog = field(default_factory=CallLog)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    overrides: dict = field(default_factory=dict)  # service → boto3 client (tests: a Stubber's client)
+    _made: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def region(self) -> str:
+        region = self.target.region or getattr(self._session(), "region_name", None)
+        if not region:
+            from ..errors import CredentialsError
+
+            raise CredentialsError("no AWS region configured",
+                                   hint="set [deployment] region, AWS_REGION, or a region in your AWS profile")
+        return region
+
+    def _session(self):
+        if self.session is None:
+            self.session = make_session(self.target)
+        return self.session
+
+    def client(self, service: str):
+        if service in self.overrides:
+            return self.overrides[service]
+        return self._session().client(service, region_name=self.region, endpoint_url=self.target.endpoint,
+                                      config=boto_config())
+
+    def __getattr__(self, service: str):
+        if service.startswith("_") or service not in ADAPTERS:
+            raise AttributeError(service)
+        if service not in self._made:
+            self._made[service] = ADAPTERS[service](self.client(service), self.log, self.retry)
+        return self._made[service]
+
+    def adapter(self, service: str):
+        return getattr(self, service)
+
+    def account(self) -> str:
+        return self.sts.get_caller_identity()["Account"]

@@ -1,0 +1,15 @@
+"""Deployment: from a FunctionSpec and AWS's own state to a plan of API calls, and running it.
+
+The stages and their contracts:
+
+- ``state``     reads what exists (describe/get/list calls only) into plain ``*State`` data.
+- ``planner``   spec + state → ``Plan``: plain-data ``ApiCall``s and per-resource ``Change``s.
+                No AWS calls. Values not known yet (a new role's ARN) are placeholders.
+- ``executor``  the only place that mutates AWS: runs the calls, fills placeholders,
+                shows each resource's progress and duration. ``display`` is the dry-run
+                executor: it prints the changes and calls nothing.
+- ``policies``  the IAM policy templates, as data.
+- ``writeback`` records the created role in the TOML (tomlkit, comments kept).
+- ``run``       wires the stages together for ``genesys execute/delete`` and the doit tasks.
+- ``tasks``     doit task creators: role, layer_publish, deploy, plan, delete.
+"""

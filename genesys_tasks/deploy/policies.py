@@ -1,0 +1,117 @@
+"""IAM policy templates, as data: the names users write and what each grants.
+
+A template maps to an AWS managed policy where a narrow one exists; otherwise it is
+an inline document with only the actions it names (never a *FullAccess policy).
+When ``[iam.resources]`` names resources, every template becomes an inline
+document scoped to them. genesys's inline policies are named ``genesys-<id>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from ..config.spec import FunctionSpec
+from ..errors import ConfigError, Where
+
+INLINE_PREFIX = "genesys-"
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}],
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    name: str
+    managed_arn: str | None
+    actions: tuple[str, ...]
+    kind: str  # which [iam.resources] list scopes it: logs | s3 | dynamodb | sqs | sns
+
+
+TEMPLATES = (
+    Template("logs", "Basic CloudWatch Logs access",
+             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+             ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), "logs"),
+    Template("s3-read", "S3 read access", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+             ("s3:GetObject", "s3:ListBucket"), "s3"),
+    Template("s3-rw", "S3 read/write access", None,
+             ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"), "s3"),
+    Template("dynamodb-read", "DynamoDB read access", "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
+             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:DescribeTable"), "dynamodb"),
+    Template("dynamodb-rw", "DynamoDB read/write access", None,
+             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+              "dynamodb:BatchWriteItem"), "dynamodb"),
+    Template("sqs-rw", "SQS read/write access", None,
+             ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+              "sqs:GetQueueAttributes", "sqs:GetQueueUrl"), "sqs"),
+    Template("sns-publish", "SNS publish access", None, ("sns:Publish",), "sns"),
+)
+BY_KEY = {key: t for t in TEMPLATES for key in (t.id, t.name.lower())}
+MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn}
+
+
+@dataclass(frozen=True)
+class RolePolicies:
+    """What the role should carry: managed policy ARNs and inline documents by name."""
+
+    managed: tuple[str, ...]
+    inline: dict  # name → policy document
+
+
+def lookup(spec: FunctionSpec, entry: str) -> Template:
+    template = BY_KEY.get(entry.strip().lower())
+    if template is None:
+        choices = [t.name for t in TEMPLATES] + [t.id for t in TEMPLATES]
+        close = difflib.get_close_matches(entry, choices, n=1)
+        hint = (f"did you mean {close[0]!r}? " if close else "") + "templates: " + ", ".join(
+            f"{t.id} ({t.name})" for t in TEMPLATES)
+        raise ConfigError(f"unknown policy template {entry!r}", hint=hint, where=_where(spec, "required_policies"))
+    return template
+
+
+def _where(spec: FunctionSpec, key: str) -> Where:
+    from ..config.locate import find_line
+
+    try:
+        line = find_line(spec.path.read_text(encoding="utf-8"), ("iam", key))
+    except OSError:
+        line = None
+    return Where(spec.path, line, f"iam.{key}")
+
+
+def resource_arns(spec: FunctionSpec, kind: str) -> list[str]:
+    res = spec.iam.resources
+    if kind == "logs":
+        return [f"arn:aws:logs:*:*:log-group:/aws/lambda/{spec.name}:*"]
+    if kind == "s3":
+        return [arn for b in res.s3_buckets for arn in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]
+    if kind == "dynamodb":
+        return [arn for t in res.dynamodb_tables
+                for arn in (f"arn:aws:dynamodb:*:*:table/{t}", f"arn:aws:dynamodb:*:*:table/{t}/index/*")]
+    if kind == "sqs":
+        return [f"arn:aws:sqs:*:*:{q}" for q in res.sqs_queues]
+    return [f"arn:aws:sns:*:*:{t}" for t in res.sns_topics]
+
+
+def document(actions: tuple[str, ...], resources: list[str]) -> dict:
+    return {"Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": resources or "*"}]}
+
+
+def role_policies(spec: FunctionSpec) -> RolePolicies:
+    """The managed ARNs and inline documents ``[iam] required_policies`` asks for."""
+    scoped = spec.iam.resources.any()
+    managed, inline = [], {}
+    for entry in spec.iam.required_policies:
+        template = lookup(spec, entry)
+        if template.managed_arn and not scoped:
+            managed.append(template.managed_arn)
+        else:
+            arns = resource_arns(spec, template.kind) if scoped else []
+            inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
+    return RolePolicies(tuple(dict.fromkeys(managed)), inline)

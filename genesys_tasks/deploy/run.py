@@ -1,0 +1,195 @@
+"""Deploying and deleting one function: read state, plan, then execute or display.
+
+This is what ``genesys execute/delete`` and the doit tasks call. It checks the
+spec against deploy-time limits, resolves ``${env:NAME}`` values (kept in memory
+only), finds the built zips, reads AWS's state, plans, and hands the plan to the
+real executor or to the display one for a dry run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import paths, ui
+from ..config.locate import find_line
+from ..config.spec import FunctionSpec
+from ..errors import BuildError, ConfigError, UsageError, Where
+from . import planner, state
+from .executor import Executor, display
+from .model import Plan
+
+STAGES = ("role", "layer", "function")
+MAX_LAYERS = 5
+ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class Outcome:
+    """What a deploy did (or would do): the plan, the resulting values, and the call log."""
+
+    plan: Plan
+    values: dict = field(default_factory=dict)
+    dry_run: bool = False
+    account: str = ""
+
+    def result(self) -> dict:
+        layers = [self.values.get("layer_arn")] if self.values.get("layer_arn") else []
+        return {
+            "function_arn": self.values.get("function_arn"),
+            "function_url": self.values.get("function_url"),
+            "api_endpoint": self.values.get("api_endpoint"),
+            "role_arn": self.values.get("role_arn"),
+            "layer_version_arns": layers + list(self.values.get("extra_layers", [])),
+            "changes": [c.as_dict() for c in self.plan.changes if c.action != "no change"],
+        }
+
+
+def _where(spec: FunctionSpec, *key_path) -> Where:
+    try:
+        line = find_line(spec.path.read_text(encoding="utf-8"), key_path)
+    except OSError:
+        line = None
+    return Where(spec.path, line, ".".join(key_path))
+
+
+def check(spec: FunctionSpec) -> None:
+    """Deploy-time limits the loader does not know about; ConfigError (exit 2) before any call."""
+    count = int(spec.has_layer) + len(spec.function.layers)
+    if count > MAX_LAYERS:
+        own = " (the dependency layer plus [function] layers)" if spec.has_layer else ""
+        raise ConfigError(f"the function would have {count} layers{own}; Lambda allows at most {MAX_LAYERS}",
+                          hint="merge layers, drop unused ones, or set [build] layer_auto = false and "
+                               "ship dependencies in the function zip",
+                          where=_where(spec, "function", "layers"))
+    for trigger in spec.triggers:
+        if trigger.type != "api_gateway":
+            raise ConfigError(f"trigger type {trigger.type!r} cannot be deployed yet",
+                              hint="remove it; api_gateway is the trigger genesys deploys today",
+                              where=_where(spec, "triggers", trigger.index, "type"))
+
+
+def resolve_environment(spec: FunctionSpec) -> dict:
+    """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment."""
+    resolved = {}
+    for key, value in spec.function.environment:
+        def fill(match, key=key):
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{key} refers to ${{env:{name}}}, which is not set",
+                                  hint=f"export {name}=... before deploying, or change the value",
+                                  where=_where(spec, "function", "environment", key))
+            return os.environ[name]
+
+        resolved[key] = ENV_REF.sub(fill, value)
+    return resolved
+
+
+def artifact(path: Path) -> planner.Artifact:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return planner.Artifact(path, base64.b64encode(digest.digest()).decode())
+
+
+def built(spec: FunctionSpec, path: Path) -> planner.Artifact:
+    if not path.is_file():
+        raise BuildError(f"{path} does not exist", hint=f"build it first: genesys lambda build {spec.path}")
+    return artifact(path)
+
+
+def layer_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact | None:
+    """The deploy architecture's layer zip, when the function has dependencies."""
+    return built(spec, paths.layer_zip(root, spec.name, spec.deployment.architecture)) if spec.has_layer else None
+
+
+def code_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact:
+    return built(spec, paths.function_zip(root, spec.name, spec.deployment.architecture))
+
+
+def open_clients(spec: FunctionSpec):
+    from ..aws.session import Clients
+    from ..aws.target import target_for
+
+    return Clients(target_for(spec.deployment.region, spec.deployment.profile))
+
+
+def role_name(spec: FunctionSpec) -> str:
+    if not spec.iam.auto_manage and spec.iam.role_arn:
+        return spec.iam.role_arn.rsplit("/", 1)[-1]
+    return spec.iam.role_name
+
+
+def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple[Plan, str]:
+    """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
+
+    The function stage needs the role and the layer, so it always plans them too
+    (no writes when they are current); ``role`` or ``layer`` alone plan just that.
+    """
+    check(spec)
+    stages = set(STAGES if "function" in stages else stages)
+    environment = resolve_environment(spec) if "function" in stages else {}
+    code = code_artifact(spec, root) if "function" in stages else None
+    layer = layer_artifact(spec, root) if "layer" in stages else None
+    plan = Plan()
+    with ui.progress(f"reading the current state of {spec.name} from AWS"):
+        account = clients.account()
+        if "role" in stages:
+            plan.extend(planner.plan_role(spec, state.read_role(clients, role_name(spec))))
+        if "layer" in stages and layer is not None:
+            plan.extend(planner.plan_layer(spec, layer, state.read_layer_versions(clients, spec.layer.name)))
+        if "function" in stages:
+            facts = planner.Facts(clients.region, account, environment)
+            plan.extend(planner.plan_function(spec, code, facts, state.read_function(clients, spec.name),
+                                              state.read_api(clients, spec.name), plan.known["role_arn"],
+                                              plan.known.get("layer_arn")))
+    return plan, account
+
+
+def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = False, json_output: bool = False,
+           stages=STAGES) -> Outcome:
+    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML."""
+    clients = clients or open_clients(spec)
+    plan, account = plan_deploy(spec, root, clients, stages)
+    if dry_run:
+        display(plan, json_output=json_output)
+        return Outcome(plan, dict(plan.known), dry_run=True, account=account)
+    values = Executor(clients).run(plan)
+    values["extra_layers"] = list(spec.function.layers)
+    role_arn = values.get("role_arn")
+    if spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
+        from .writeback import record_role
+
+        if record_role(spec.path, role_arn):
+            ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
+    return Outcome(plan, values, account=account)
+
+
+def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None) -> Outcome:
+    """Delete what genesys made for this function (after confirmation unless ``yes``)."""
+    import sys
+
+    clients = clients or open_clients(spec)
+    with ui.progress(f"reading the current state of {spec.name} from AWS"):
+        account = clients.account()
+        plan = planner.plan_delete(spec, state.read_role(clients, role_name(spec)),
+                                   state.read_layer_versions(clients, spec.layer.name),
+                                   state.read_function(clients, spec.name), state.read_api(clients, spec.name))
+    display(plan)
+    if not plan.writes:
+        return Outcome(plan, {}, account=account)
+    if not yes:
+        if confirm is None:
+            if not sys.stdin.isatty():
+                raise UsageError("delete needs confirmation", hint="pass --yes to delete without asking")
+            confirm = lambda: input(f"delete these resources of {spec.name}? [y/N] ").strip().lower() in ("y", "yes")
+        if not confirm():
+            ui.info("nothing deleted")
+            return Outcome(plan, {}, dry_run=True, account=account)
+    Executor(clients).run(plan)
+    return Outcome(plan, {}, account=account)

@@ -1,0 +1,119 @@
+"""The embedded AWS emulator for deploy tests: one moto server per session, reset per test.
+
+boto3 reaches it over real HTTP. Clients are made after the server is up, and the
+environment (endpoint, fake credentials, region) is set through monkeypatch.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from genesys_tasks import paths
+from genesys_tasks.build.zipper import write_zip
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint, monkeypatch):
+    """A clean emulator and an environment pointing boto3 (and subprocesses) at it."""
+    request = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request).close()
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return moto_endpoint
+
+
+@pytest.fixture
+def boto(aws):
+    """Plain boto3 clients on the emulator, for looking at what a deploy did."""
+    import boto3
+
+    def client(service):
+        return boto3.client(service, endpoint_url=aws, region_name="us-east-1")
+
+    return client
+
+
+BASE_TOML = """\
+# a function for deploy tests
+[metadata]
+name = "{name}"
+runtime = "python3.12"
+handler = "app.handler"
+
+[function]
+memory_mb = 256
+
+[deployment]
+function_url = true
+auth_type = "NONE"  # public
+{extra}
+"""
+
+
+class Project:
+    """A repo with one function whose zips exist as the build tasks would leave them."""
+
+    def __init__(self, root: Path, name: str):
+        self.root = root
+        self.name = name
+        self.toml = root / f"lambda_{name}.toml"
+        self.source = root
+        (root / ".genesys").mkdir(exist_ok=True)
+
+    def write(self, extra: str = "", *, requirements: str | None = "six==1.16.0\n") -> "Project":
+        self.toml.write_text(BASE_TOML.format(name=self.name, extra=textwrap.dedent(extra)))
+        if requirements is not None:
+            (self.root / "requirements.txt").write_text(requirements)
+        self.code("def handler(event, context):\n    return {'statusCode': 200}\n")
+        if requirements is not None:
+            self.layer(requirements)
+        return self
+
+    def code(self, text: str, arch: str = "x86_64") -> None:
+        (self.root / "app.py").write_text(text)
+        write_zip([("app.py", self.root / "app.py")], paths.function_zip(self.root, self.name, arch))
+
+    def layer(self, content: str, arch: str = "x86_64") -> None:
+        stage = self.root / ".genesys" / "layer-src"
+        stage.mkdir(parents=True, exist_ok=True)
+        (stage / "deps.py").write_text(f"# {content}\n")
+        write_zip([("python/deps.py", stage / "deps.py")], paths.layer_zip(self.root, self.name, arch))
+
+    def spec(self):
+        from genesys_tasks.config import load
+
+        return load(self.toml)
+
+
+@pytest.fixture
+def project(tmp_path):
+    def make(name: str = "hello", extra: str = "", **kwargs) -> Project:
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        return Project(folder, name).write(extra, **kwargs)
+
+    return make
