@@ -1,0 +1,63 @@
+"""The function zip: which source files it carries, and how each language packages them.
+
+Python and Node functions are their source files, zipped deterministically. The
+dependency manifests that feed the layer, the function's own TOML and the build
+folders stay out, so editing requirements or writing a role ARN back into the
+TOML never changes the function zip. Compiled languages add their packager to
+``PACKAGERS``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import shutil
+from pathlib import Path
+
+from ..config.spec import FunctionSpec
+from .zipper import source_files, write_zip
+
+# Manifests and lock files that belong to the layer, not the function (package.json stays:
+# Node reads its "type" field to load .js files as ES modules).
+LAYER_ONLY_FILES = {
+    "python": {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"},
+    "nodejs": {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"},
+}
+TOML_PATTERN = "lambda_*.toml"
+
+
+def function_sources(spec: FunctionSpec) -> list[tuple[str, Path]]:
+    """(name in zip, path) for every file the function zip carries."""
+    leave_out = set(LAYER_ONLY_FILES.get(spec.runtime.language, ()))
+    # A Python requirements file may have any name; Node's manifest (package.json) stays.
+    requirements = spec.build.requirements_file if spec.runtime.language == "python" else None
+    entries = []
+    for arcname, path in source_files(spec.source_path, spec.runtime.language, spec.build.exclude):
+        if path == spec.path or fnmatch.fnmatch(path.name, TOML_PATTERN) or path == requirements:
+            continue
+        if "/" not in arcname and arcname in leave_out:
+            continue
+        entries.append((arcname, path))
+    return entries
+
+
+def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
+    write_zip(function_sources(spec), dest)
+
+
+PACKAGERS = {"python": zip_sources, "nodejs": zip_sources}
+
+
+def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
+    """Write the function zip for every architecture; arch-independent zips are built once."""
+    packager = PACKAGERS.get(spec.runtime.language)
+    if packager is None:
+        from ..errors import BuildError
+
+        raise BuildError(f"genesys cannot package {spec.runtime.language} functions yet")
+    first: Path | None = None
+    for arch, dest in dest_by_arch.items():
+        if packager is zip_sources and first is not None:
+            shutil.copyfile(first, dest)
+            continue
+        packager(spec, arch, dest)
+        first = dest

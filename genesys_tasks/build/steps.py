@@ -1,0 +1,96 @@
+"""The actions behind the build tasks: what ``layer``, ``pre_build``, ``package`` and ``build`` do.
+
+Each step takes a FunctionSpec and the project root and does its work, raising
+``GenesysError`` on failure; ``tasks`` wraps them as doit actions. Installers and
+subprocess-running modules are imported here, at run time, never at task loading.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .. import paths
+from ..config.spec import FunctionSpec
+from .installers import InstallJob
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("GENESYS_DEBUG", "") not in ("", "0")
+
+
+def _log(message: str) -> None:
+    from .. import ui
+
+    ui.info(message)
+
+
+def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
+    """The layer build request for one function and architecture."""
+    return InstallJob(
+        runtime=spec.runtime, arch=arch, manifest=spec.build.requirements_file, source=spec.source_path,
+        target=Path(), method=spec.build.build_method, installer=spec.build.installer,
+        image=spec.build.image, container_env=spec.build.container_env,
+        container_volumes=spec.build.container_volumes, ca_bundle=spec.build.ca_bundle,
+        debug=debug_enabled(), log=_log,
+    )
+
+
+def layer_inputs(spec: FunctionSpec) -> list[Path]:
+    """The files a layer is built from: the manifest and the lock files beside it."""
+    from .layer import lock_files
+
+    return lock_files(install_job(spec, spec.build.architectures[0]))
+
+
+def build_layers(spec: FunctionSpec, root: Path) -> dict:
+    from .cache import LayerCache
+    from .layer import build_layer
+
+    cache = LayerCache(paths.cache_dir())
+    result = {}
+    for arch in spec.build.architectures:
+        sha, cached = build_layer(install_job(spec, arch), paths.layer_zip(root, spec.name, arch), cache)
+        _log(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
+        result[f"layer-{arch}"] = sha
+    return result
+
+
+def pre_build(spec: FunctionSpec, root: Path) -> None:
+    from .hooks import run_hooks
+
+    run_hooks("pre_build", spec.build.pre_build, spec.source_path, debug=debug_enabled(), log=_log)
+
+
+def package(spec: FunctionSpec, root: Path) -> dict:
+    from .package import package_function
+    from .zipper import sha256_file
+
+    targets = {arch: paths.function_zip(root, spec.name, arch) for arch in spec.build.architectures}
+    package_function(spec, targets)
+    return {f"function-{arch}": sha256_file(dest) for arch, dest in targets.items()}
+
+
+def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
+    """(kind, arch, path) of every artifact the build of ``spec`` produces."""
+    found = []
+    for arch in spec.build.architectures:
+        if spec.has_layer:
+            found.append(("layer", arch, paths.layer_zip(root, spec.name, arch)))
+        found.append(("function", arch, paths.function_zip(root, spec.name, arch)))
+    return found
+
+
+def finish(spec: FunctionSpec, root: Path) -> None:
+    """After both zips exist: check Lambda's limits, then run the post_build hooks."""
+    from .limits import check_artifacts
+
+    for arch in spec.build.architectures:
+        layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
+        for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
+                                    len(spec.function.layers), spec.deployment.artifact_bucket):
+            _log(f"{spec.name} {arch}: {note}")
+    if spec.build.post_build:
+        from .hooks import run_hooks
+
+        run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=_log)
