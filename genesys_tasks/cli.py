@@ -71,6 +71,30 @@ def cmd_init_repo(args) -> int:
     return 0
 
 
+def cmd_execute(args) -> int:
+    from .deploy.commands import execute
+
+    return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
+                   sandbox=args.sandbox, debug=args.debug)
+
+
+def cmd_delete(args) -> int:
+    from .deploy.commands import delete
+
+    return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
+
+
+def cmd_sandbox(args) -> int:
+    from .sandbox import serve
+
+    return serve()
+
+
+def _add_sandbox(parser):
+    parser.add_argument("--sandbox", action="store_true",
+                        help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="genesys", description="Build and deploy AWS Lambda functions from TOML files.")
     parser.add_argument("--debug", action="store_true", help="full logs and tracebacks")
@@ -101,6 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--older-than", type=float, default=None, metavar="DAYS",
                    help="only those created more than DAYS ago (default: all)")
     c.set_defaults(func=cmd_cache)
+
+    p = sub.add_parser("execute", help="build and deploy a function; prints its URL")
+    p.add_argument("toml")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    _add_output(p)
+    _add_sandbox(p)
+    p.set_defaults(func=cmd_execute)
+
+    p = sub.add_parser("delete", help="delete what genesys deployed for a function")
+    p.add_argument("toml")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _add_output(p)
+    _add_sandbox(p)
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("sandbox", help="run the embedded AWS emulator until Ctrl-C")
+    p.set_defaults(func=cmd_sandbox)
 
     p = sub.add_parser("init-repo", help="write a dodo.py and ignore .genesys/ in a repo")
     p.add_argument("directory", nargs="?", default=".")
