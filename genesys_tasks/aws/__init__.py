@@ -6,6 +6,7 @@
                ``AWS_ENDPOINT_URL``) and ``Clients``, the set of service adapters.
 - ``base``     the adapter base: error translation, retries, the write-call counter.
 - ``errors``   botocore exceptions → ``CredentialsError`` (exit 3) / ``AwsError`` (exit 1).
-- one adapter per service: ``lambda_``, ``iam``, ``apigatewayv2``, ``s3``, ``sts``; their
+- one adapter per service: ``lambda_``, ``iam``, ``apigatewayv2``, ``s3``, ``sts``, and for
+               triggers ``sqs``, ``sns``, ``events``, ``dynamodbstreams``; their
   methods are named after the AWS operation in snake_case.
 """

@@ -20,8 +20,11 @@ from .errors import error_code, translate
 READ_PREFIXES = ("get_", "list_", "describe_", "head_", "wait_")
 RETRY_CODES = {"ResourceConflictException", "TooManyRequestsException", "ThrottlingException", "Throttling",
                "RequestLimitExceeded", "ConcurrentModificationException", "ConflictException",
-               "ServiceUnavailableException"}
-MISSING_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NoSuchKey", "404"}
+               "ServiceUnavailableException",
+               "ResourceInUseException"}  # an event source mapping still Creating or Updating
+MISSING_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NoSuchKey", "404",
+                 # the trigger sources: a queue, a bucket, a topic
+                 "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NoSuchBucket", "NotFound"}
 
 
 def is_write(operation: str) -> bool:

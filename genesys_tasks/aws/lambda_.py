@@ -1,4 +1,4 @@
-"""Lambda: functions, layer versions, function URLs and resource policies."""
+"""Lambda: functions, layer versions, function URLs, resource policies and event source mappings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,14 @@ from ..errors import AwsError
 from .base import Adapter, operation
 
 ROLE_NOT_READY = "cannot be assumed by Lambda"
+ROLE_FIX = {
+    (ROLE_NOT_READY,): "else check its trust policy allows lambda.amazonaws.com",
+}
+# CreateEventSourceMapping's answers while the role's poller permissions are missing or still propagating
+POLLER_NOT_READY = ("execution role does not have permissions", "Please ensure the role can perform")
+ROLE_FIX[POLLER_NOT_READY] = ("else give the role the poller permissions (genesys adds them to a role it manages; "
+                              "with [iam] auto_manage = false attach AWSLambdaSQSQueueExecutionRole or "
+                              "AWSLambdaDynamoDBExecutionRole yourself)")
 
 
 class LambdaAdapter(Adapter):
@@ -27,6 +35,20 @@ class LambdaAdapter(Adapter):
     add_permission = operation("add_permission", "FunctionName")
     remove_permission = operation("remove_permission", "FunctionName")
     delete_function = operation("delete_function", "FunctionName")
+
+    # event source mappings: SQS queues and DynamoDB streams polled by Lambda for the function
+    update_event_source_mapping = operation("update_event_source_mapping", "UUID")
+    delete_event_source_mapping = operation("delete_event_source_mapping", "UUID")
+    list_tags = operation("list_tags", "Resource")
+
+    def list_event_source_mappings(self, FunctionName: str) -> list[dict]:
+        return self.collect("list_event_source_mappings", FunctionName, "EventSourceMappings", missing_ok=True,
+                            FunctionName=FunctionName) or []
+
+    def create_event_source_mapping(self, **params):
+        """CreateEventSourceMapping, waiting (bounded) while the role's poller permissions propagate."""
+        return self._waiting_for_role("create_event_source_mapping", params, POLLER_NOT_READY,
+                                      "the role's new poller permissions")
 
     def list_layer_versions(self, LayerName: str) -> list[dict]:
         return self.collect("list_layer_versions", LayerName, "LayerVersions", missing_ok=True,
@@ -56,21 +78,21 @@ class LambdaAdapter(Adapter):
         except Exception as err:  # noqa: BLE001
             raise self.translate(err, "lambda:GetFunction", function_name) from None
 
-    def _waiting_for_role(self, name: str, params: dict):
+    def _waiting_for_role(self, name: str, params: dict, markers=(ROLE_NOT_READY,), what: str = "the new role"):
         waited = 0.0
         attempt = 0
         while True:
             try:
                 return self.call(name, params["FunctionName"], **params)
             except AwsError as err:
-                if ROLE_NOT_READY not in err.message:
+                if not any(marker in err.message for marker in markers):
                     raise
                 if waited >= self.retry.iam_wait_seconds:
-                    err.hint = (f"waited {waited:.0f}s; if the role is new, IAM may still be propagating it "
-                                "(run again in a minute); else check its trust policy allows lambda.amazonaws.com")
+                    err.hint = (f"waited {waited:.0f}s for {what}; if the role just changed, IAM may still be "
+                                "propagating it (run again in a minute); " + ROLE_FIX[markers])
                     raise
                 if attempt == 0:
-                    ui.info("  waiting for IAM to make the new role usable by Lambda…")
+                    ui.info(f"  waiting for IAM to make {what} usable by Lambda…")
                 delay = self.retry.delay(attempt)
                 self.retry.sleep(delay)
                 waited += delay

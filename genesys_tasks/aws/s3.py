@@ -1,4 +1,5 @@
-"""S3: the artifact bucket that carries zips over Lambda's 50 MB direct-upload limit."""
+"""S3: the artifact bucket that carries zips over Lambda's 50 MB direct-upload limit, and the
+notification configurations of buckets that trigger functions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ class S3Adapter(Adapter):
     service = "s3"
 
     head_object = operation("head_object", "Key", missing_ok=True)
+    get_bucket_notification_configuration = operation("get_bucket_notification_configuration", "Bucket",
+                                                      missing_ok=True)
+    put_bucket_notification_configuration = operation("put_bucket_notification_configuration", "Bucket")
 
     def put_object(self, Bucket: str, Key: str, Body) -> dict:
         return self.call("put_object", f"s3://{Bucket}/{Key}", Bucket=Bucket, Key=Key, Body=Body)

@@ -11,15 +11,21 @@ from dataclasses import dataclass, field
 
 from .apigatewayv2 import ApiGatewayV2Adapter
 from .base import CallLog, RetryPolicy
+from .dynamodbstreams import DynamoDbStreamsAdapter
 from .errors import translate
+from .events import EventsAdapter
 from .iam import IamAdapter
 from .lambda_ import LambdaAdapter
 from .s3 import S3Adapter
+from .sns import SnsAdapter
+from .sqs import SqsAdapter
 from .sts import StsAdapter
 from .target import Target
 
 ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
-            "s3": S3Adapter, "sts": StsAdapter}
+            "s3": S3Adapter, "sts": StsAdapter,
+            # trigger sources
+            "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter}
 
 
 def make_session(target: Target):

@@ -20,6 +20,7 @@ from ..runtimes import ARCHITECTURES, DEFAULT, Registry
 from . import detect
 from .locate import find_line
 from .schema import FREE_MAPS, SECTIONS, TRIGGERS, Key
+from .triggers import problem as trigger_problem
 from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TriggerSpec)
 
@@ -351,6 +352,10 @@ def _triggers(r: _Reader, raw) -> tuple[TriggerSpec, ...]:
         keys = dict(TRIGGERS[kind], type=Key("str", kind, "Trigger type."))
         values = r.section(entry, f"triggers {kind}", keys, path)
         values.pop("type")
+        found = trigger_problem(kind, values)
+        if found:
+            key, message, hint = found
+            raise r.fail(path + (key,), message, hint=hint)
         triggers.append(TriggerSpec(kind, tuple(sorted((k, _freeze(v)) for k, v in values.items())), index))
     return tuple(triggers)
 

@@ -98,11 +98,49 @@ SECTIONS: dict[str, dict[str, Key]] = {
 # Sections that are free maps of string → string rather than fixed keys.
 FREE_MAPS = {"tags", "function.environment", "build.container_env"}
 
-# [[triggers]]: each type's own keys besides `type`.
+# The event types S3 notifications accept (the S3 API's Event enumeration).
+S3_EVENTS = (
+    "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete", "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectAcl:Put", "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated", "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete",
+)
+
+# [[triggers]]: each type's own keys besides `type`. Checks that span keys or need a pattern
+# (schedule expressions, stream ARNs, SQS batching) live in config/triggers.py.
 TRIGGERS: dict[str, dict[str, Key]] = {
     "api_gateway": {
         "path": Key("str", "/{proxy+}", "Route path."),
         "method": Key("str", "ANY", "HTTP method or ANY.",
                       choices=("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")),
+    },
+    "s3": {
+        "bucket": Key("str", None, "Bucket whose object events invoke the function.", required=True),
+        "events": Key("list", ["s3:ObjectCreated:*"], "S3 event types.", choices=S3_EVENTS),
+        "prefix": Key("str", "", "Only keys starting with this."),
+        "suffix": Key("str", "", "Only keys ending with this."),
+    },
+    "sqs": {
+        "queue": Key("str", None, "Queue name or ARN.", required=True),
+        "batch_size": Key("int", 10, "Messages per invocation; over 10 needs maximum_batching_window >= 1.",
+                          minimum=1, maximum=10000),
+        "maximum_batching_window": Key("int", 0, "Seconds to gather a batch.", minimum=0, maximum=300),
+    },
+    "sns": {
+        "topic": Key("str", None, "Topic name or ARN.", required=True),
+    },
+    "schedule": {
+        "expression": Key("str", None, "EventBridge schedule: rate(5 minutes) or cron(0 3 * * ? *).", required=True),
+    },
+    "dynamodb": {
+        "stream_arn": Key("str", None, "Stream ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL.",
+                          required=True),
+        "starting_position": Key("str", "LATEST", "Where to start reading.", choices=("LATEST", "TRIM_HORIZON")),
+        "batch_size": Key("int", 100, "Records per invocation.", minimum=1, maximum=10000),
     },
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config.spec import FunctionSpec
 from ..errors import ConfigError
-from . import policies
+from . import policies, triggers
 from .model import FileBytes, Fmt, Plan, Var
 from .state import FUNCTION_KEY, LAYER_MARKER, MARKER_KEY, ApiState, FunctionState, LayerVersionState, RoleState
 
@@ -357,6 +357,7 @@ def _wanted_statements(spec: FunctionSpec, facts: Facts) -> dict:
     if route_keys(spec):
         wanted[API_SID] = {"Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
                            "SourceArn": Fmt(f"arn:aws:execute-api:{facts.region}:{facts.account}:{{api_id}}/*/*")}
+    wanted.update(triggers.statements(spec, facts.region, facts.account))  # S3, SNS, schedules
     return wanted
 
 
@@ -366,12 +367,16 @@ def _statement_matches(current: dict, wanted: dict, known: dict) -> bool:
     source = wanted.get("SourceArn")
     if source is None:
         return True
-    api_id = known.get("api_id")
-    if isinstance(api_id, Var):
+    if isinstance(source, Fmt):
+        api_id = known.get("api_id")
+        if isinstance(api_id, Var):
+            return False
+        source = source.template.format(api_id=api_id)
+    condition = current.get("Condition", {})
+    account = wanted.get("SourceAccount")
+    if account is not None and condition.get("StringEquals", {}).get("AWS:SourceAccount") != account:
         return False
-    expected = source.template.format(api_id=api_id)
-    condition = current.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn")
-    return condition == expected
+    return condition.get("ArnLike", {}).get("AWS:SourceArn") == source
 
 
 def _plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: FunctionState | None,

@@ -114,4 +114,7 @@ def role_policies(spec: FunctionSpec) -> RolePolicies:
         else:
             arns = resource_arns(spec, template.kind) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
+    from .triggers import poller_policies  # SQS / DynamoDB stream triggers: what Lambda's poller needs
+
+    inline.update(poller_policies(spec))
     return RolePolicies(tuple(dict.fromkeys(managed)), inline)

@@ -19,7 +19,7 @@ from .. import paths, ui
 from ..config.locate import find_line
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, UsageError, Where
-from . import planner, state
+from . import planner, state, triggers
 from .executor import Executor, display
 from .model import Plan
 
@@ -66,11 +66,7 @@ def check(spec: FunctionSpec) -> None:
                           hint="merge layers, drop unused ones, or set [build] layer_auto = false and "
                                "ship dependencies in the function zip",
                           where=_where(spec, "function", "layers"))
-    for trigger in spec.triggers:
-        if trigger.type != "api_gateway":
-            raise ConfigError(f"trigger type {trigger.type!r} cannot be deployed yet",
-                              hint="remove it; api_gateway is the trigger genesys deploys today",
-                              where=_where(spec, "triggers", trigger.index, "type"))
+    triggers.check(spec)
 
 
 def resolve_environment(spec: FunctionSpec) -> dict:
@@ -145,9 +141,12 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
             plan.extend(planner.plan_layer(spec, layer, state.read_layer_versions(clients, spec.layer.name)))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
-            plan.extend(planner.plan_function(spec, code, facts, state.read_function(clients, spec.name),
+            function = state.read_function(clients, spec.name)
+            trigger_state = triggers.read_state(clients, spec, facts.region, account, function)
+            plan.extend(planner.plan_function(spec, code, facts, function,
                                               state.read_api(clients, spec.name), plan.known["role_arn"],
                                               plan.known.get("layer_arn")))
+            plan.extend(triggers.plan(spec, trigger_state))  # after the permissions they need
     return plan, account
 
 
@@ -177,9 +176,13 @@ def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None)
     clients = clients or open_clients(spec)
     with ui.progress(f"reading the current state of {spec.name} from AWS"):
         account = clients.account()
-        plan = planner.plan_delete(spec, state.read_role(clients, role_name(spec)),
-                                   state.read_layer_versions(clients, spec.layer.name),
-                                   state.read_function(clients, spec.name), state.read_api(clients, spec.name))
+        function = state.read_function(clients, spec.name)
+        plan = Plan()
+        if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
+            plan = triggers.plan(spec, triggers.read_state(clients, spec, clients.region, account, function, ()), ())
+        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)),
+                                        state.read_layer_versions(clients, spec.layer.name),
+                                        function, state.read_api(clients, spec.name)))
     display(plan)
     if not plan.writes:
         return Outcome(plan, {}, account=account)

@@ -1,0 +1,120 @@
+"""Trigger checks the schema table cannot express: patterns and rules that span keys.
+
+``problem(kind, values)`` looks at one ``[[triggers]]`` entry (already type- and
+range-checked against ``schema.TRIGGERS``) and returns ``(key, message, hint)`` for
+the first thing AWS would reject, or None. The loader turns it into a ConfigError
+with the line, so bad input stops before any AWS call. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+RATE = re.compile(r"^rate\((\d+) ([a-z]+)\)$")
+RATE_UNITS = {"minute": "minutes", "hour": "hours", "day": "days"}
+CRON = re.compile(r"^cron\((.*)\)$")
+CRON_FIELDS = ("minutes", "hours", "day-of-month", "month", "day-of-week", "year")
+STREAM_ARN = re.compile(r"^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table/[A-Za-z0-9_.-]{3,255}/stream/\S+$")
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$")
+QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
+TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+SQS_PLAIN_BATCH_MAX = 10  # above this AWS requires a batching window of at least 1 second
+FIFO_BATCH_MAX = 10
+
+Problem = tuple[str, str, str]
+
+
+def schedule_problem(expression: str) -> Problem | None:
+    """Why EventBridge would reject ``expression``, or None when it is a valid rate/cron."""
+    text = expression.strip()
+    rate = RATE.match(text)
+    if rate:
+        value, unit = int(rate.group(1)), rate.group(2)
+        singular = unit in RATE_UNITS
+        if not singular and unit not in RATE_UNITS.values():
+            return ("expression", f"{expression!r}: unknown rate unit {unit!r}",
+                    "use minute(s), hour(s) or day(s), e.g. rate(5 minutes)")
+        base = unit if singular else unit[:-1]
+        if value < 1:
+            return "expression", f"{expression!r}: the rate must be at least 1", "e.g. rate(1 minute)"
+        if value == 1 and not singular:
+            return ("expression", f"{expression!r}: a rate of 1 takes the singular unit",
+                    f"write rate(1 {base})")
+        if value > 1 and singular:
+            return ("expression", f"{expression!r}: a rate above 1 takes the plural unit",
+                    f"write rate({value} {RATE_UNITS[base]})")
+        return None
+    cron = CRON.match(text)
+    if cron:
+        fields = cron.group(1).split()
+        if len(fields) != len(CRON_FIELDS):
+            return ("expression", f"{expression!r} has {len(fields)} fields; EventBridge cron needs 6: "
+                                  + " ".join(CRON_FIELDS),
+                    "add the year and use ? for day-of-month or day-of-week, e.g. cron(0 3 * * ? *)")
+        day_of_month, day_of_week = fields[2], fields[4]
+        if (day_of_month == "?") == (day_of_week == "?"):
+            return ("expression", f"{expression!r}: exactly one of day-of-month and day-of-week must be ?",
+                    "e.g. cron(0 3 * * ? *) for every day at 03:00 UTC")
+        return None
+    return ("expression", f"{expression!r} is not a schedule expression",
+            "use rate(N minutes|hours|days) or cron(minutes hours day-of-month month day-of-week year)")
+
+
+def _sqs(values: dict) -> Problem | None:
+    queue = values["queue"]
+    if queue.startswith("arn:"):
+        if not QUEUE_ARN.match(queue):
+            return "queue", f"{queue!r} is not an SQS queue ARN", "use arn:aws:sqs:REGION:ACCOUNT:NAME or the name"
+    elif not QUEUE_NAME.match(queue):
+        return "queue", f"{queue!r} is not a valid queue name", "letters, digits, - and _, at most 80 (.fifo allowed)"
+    if queue.endswith(".fifo") and values["batch_size"] > FIFO_BATCH_MAX:
+        return ("batch_size", f"batch_size {values['batch_size']} is too large for a FIFO queue",
+                f"use at most {FIFO_BATCH_MAX}")
+    if values["batch_size"] > SQS_PLAIN_BATCH_MAX and values["maximum_batching_window"] < 1:
+        return ("batch_size", f"batch_size {values['batch_size']} needs a batching window: AWS accepts more than "
+                              f"{SQS_PLAIN_BATCH_MAX} messages per batch only with maximum_batching_window >= 1",
+                "add maximum_batching_window = 1 (seconds) or more, or lower batch_size to 10")
+    return None
+
+
+def _sns(values: dict) -> Problem | None:
+    topic = values["topic"]
+    pattern = TOPIC_ARN if topic.startswith("arn:") else TOPIC_NAME
+    if not pattern.match(topic):
+        return "topic", f"{topic!r} is not an SNS topic name or ARN", "use the name, or arn:aws:sns:REGION:ACCOUNT:NAME"
+    return None
+
+
+def _s3(values: dict) -> Problem | None:
+    bucket = values["bucket"]
+    if not BUCKET_NAME.match(bucket) or ".." in bucket:
+        return ("bucket", f"{bucket!r} is not a valid bucket name",
+                "the bucket's name (not an ARN or URL): 3-63 lowercase letters, digits, . and -")
+    if not values["events"]:
+        return "events", "events is empty", 'name at least one, e.g. events = ["s3:ObjectCreated:*"]'
+    return None
+
+
+def _schedule(values: dict) -> Problem | None:
+    return schedule_problem(values["expression"])
+
+
+def _dynamodb(values: dict) -> Problem | None:
+    arn = values["stream_arn"]
+    if not STREAM_ARN.match(arn):
+        hint = "use the table's LatestStreamArn (aws dynamodb describe-table), " \
+               "arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL"
+        if re.match(r"^arn:aws[a-z-]*:dynamodb:[^:]*:[^:]*:table/[^/]+$", arn):
+            hint = "that is the table's ARN; enable a stream on the table and " + hint
+        return "stream_arn", f"{arn!r} is not a DynamoDB stream ARN", hint
+    return None
+
+
+CHECKS = {"s3": _s3, "sqs": _sqs, "sns": _sns, "schedule": _schedule, "dynamodb": _dynamodb}
+
+
+def problem(kind: str, values: dict) -> Problem | None:
+    check = CHECKS.get(kind)
+    return check(values) if check else None
