@@ -180,7 +180,10 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         for spec, _ in project():
             yield build_task(spec, root)
 
+    from .deploy.tasks import creators as deploy_creators
+
     return {
+        **deploy_creators(lambda: [spec for spec, _ in project()], root),
         "DOIT_CONFIG": doit_config(root),
         "task_layer": task_layer,
         "task_pre_build": task_pre_build,

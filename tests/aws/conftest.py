@@ -117,3 +117,38 @@ def project(tmp_path):
         return Project(folder, name).write(extra, **kwargs)
 
     return make
+
+
+READ_OPERATIONS = ("Get", "List", "Describe", "Head")
+
+
+@pytest.fixture
+def read_only_clients(aws):
+    """Clients whose every write call fails the test: what a dry run must be happy with."""
+    import boto3
+
+    from genesys_tasks.aws.session import Clients
+    from genesys_tasks.aws.target import target_for
+
+    def refuse_writes(model, **_):
+        if not model.name.startswith(READ_OPERATIONS):
+            raise AssertionError(f"a dry run made the write call {model.name}")
+
+    def make() -> Clients:
+        overrides = {}
+        for service in ("lambda", "iam", "apigatewayv2", "s3", "sts"):
+            client = boto3.client(service, endpoint_url=aws, region_name="us-east-1")
+            client.meta.events.register("before-call.*.*", refuse_writes)
+            overrides[service] = client
+        return Clients(target_for(), overrides=overrides)
+
+    return make
+
+
+@pytest.fixture
+def clients(aws):
+    """A fresh genesys Clients on the emulator; its ``log`` counts reads and writes."""
+    from genesys_tasks.aws.session import Clients
+    from genesys_tasks.aws.target import target_for
+
+    return lambda: Clients(target_for())

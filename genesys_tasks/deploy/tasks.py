@@ -1,0 +1,202 @@
+"""doit task creators for deployment: ``role``, ``layer_publish``, ``deploy``, ``plan``, ``delete``.
+
+``creators(specs, root)`` returns ``task_*`` functions for a repo's specs; the build
+graph adds them with one line. Creating tasks does no AWS call and imports no boto3.
+
+When is ``deploy:<fn>`` up to date? When its inputs are unchanged *and* it would
+deploy to the same place:
+
+- inputs: the function zip (and layer zip) as ``file_dep``, and ``config_changed`` on
+  the settings the deploy reads. The TOML file itself is not a ``file_dep``, and
+  ``[iam] role_arn``/``managed_by`` are left out, so recording the role never makes
+  a task out of date.
+- target: region, profile and endpoint come from the TOML and the environment at
+  load time (no network) and are part of ``config_changed``. The account needs a
+  call, so each action saves the account it deployed to in the task's values, and
+  an ``uptodate`` callable compares it with ``sts:GetCallerIdentity`` for the current
+  credentials (one call per target per process, at status-check time, not at load).
+  No credentials → not up to date, so the action runs and says how to configure them.
+
+doit's state is only a cache: every action still compares against AWS's own state,
+so a fresh checkout redeploying unchanged functions makes no write calls.
+``${env:NAME}`` values are resolved inside actions only; their values are never saved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from doit.tools import config_changed
+
+from .. import paths
+from ..config.spec import FunctionSpec
+
+_ACCOUNTS: dict = {}
+
+
+def target(spec: FunctionSpec) -> dict:
+    from ..aws.target import target_for
+
+    return target_for(spec.deployment.region, spec.deployment.profile).as_dict()
+
+
+def current_account(spec: FunctionSpec) -> str | None:
+    """The account the current credentials belong to; None when they do not work."""
+    from ..errors import GenesysError
+
+    key = tuple(sorted(target(spec).items()))
+    if key not in _ACCOUNTS:
+        from .run import open_clients
+
+        try:
+            _ACCOUNTS[key] = open_clients(spec).account()
+        except GenesysError:
+            return None
+    return _ACCOUNTS[key]
+
+
+def same_account(spec: FunctionSpec):
+    """An uptodate callable: True when the last run deployed to the current credentials' account."""
+
+    def check(task, values):
+        saved = values.get("account")
+        return bool(saved) and saved == current_account(spec)
+
+    return check
+
+
+def _role_inputs(spec: FunctionSpec) -> dict:
+    iam = spec.iam
+    return {"role_name": iam.role_name, "policies": list(iam.required_policies), "auto_manage": iam.auto_manage,
+            "resources": [list(getattr(iam.resources, k)) for k in ("s3_buckets", "dynamodb_tables",
+                                                                     "sqs_queues", "sns_topics")],
+            "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags)}
+
+
+def _layer_inputs(spec: FunctionSpec) -> dict:
+    return {"name": spec.layer.name, "description": spec.layer.description,
+            "runtimes": list(spec.layer.compatible_runtimes), "arch": spec.deployment.architecture,
+            "keep": spec.deployment.keep_layer_versions, "bucket": spec.deployment.artifact_bucket}
+
+
+def _deploy_inputs(spec: FunctionSpec) -> dict:
+    d = spec.deployment
+    return {
+        "role": _role_inputs(spec), "layer": _layer_inputs(spec) if spec.has_layer else None,
+        "runtime": spec.runtime.id, "handler": spec.handler, "description": spec.description,
+        "function": [spec.function.memory_mb, spec.function.timeout_seconds, list(spec.function.layers),
+                     list(spec.function.environment), spec.function.ephemeral_storage_mb],
+        "url": [d.function_url, d.auth_type, d.cors_enabled, repr(d.cors)],
+        "triggers": [[t.type, list(t.params)] for t in spec.triggers], "tags": list(spec.tags),
+    }
+
+
+def _run(stages, *, dry_run: bool = False):
+    def step(spec: FunctionSpec, root: Path) -> dict:
+        from .. import ui
+        from .run import deploy
+
+        outcome = deploy(spec, root, stages=stages, dry_run=dry_run)
+        values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
+        if "function" in stages and not dry_run:
+            for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
+                if values.get(key):
+                    ui.info(f"  {spec.name} {label}: {values[key]}")
+        return {**values, "account": outcome.account}
+
+    step.__name__ = "deploy_" + "_".join(stages) if not dry_run else "plan"
+    return step
+
+
+def _delete(spec: FunctionSpec, root: Path) -> None:
+    from .run import delete
+
+    delete(spec, yes=True)
+
+
+def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
+    return {
+        "name": spec.name,
+        "doc": f"IAM role of {spec.name}",
+        "actions": [guard(_run(("role",)), spec, root)],
+        "uptodate": [config_changed({"role": _role_inputs(spec), "target": target(spec)}), same_account(spec)],
+        "verbosity": 2,
+    }
+
+
+def layer_publish_task(spec: FunctionSpec, root: Path, guard) -> dict | None:
+    if not spec.has_layer:
+        return None
+    return {
+        "name": spec.name,
+        "doc": f"publish the dependency layer of {spec.name}",
+        "actions": [guard(_run(("layer",)), spec, root)],
+        "file_dep": [str(paths.layer_zip(root, spec.name, spec.deployment.architecture))],
+        "task_dep": [f"build:{spec.name}"],
+        "uptodate": [config_changed({"layer": _layer_inputs(spec), "target": target(spec)}), same_account(spec)],
+        "verbosity": 2,
+    }
+
+
+def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
+    arch = spec.deployment.architecture
+    zips = [paths.function_zip(root, spec.name, arch)]
+    if spec.has_layer:
+        zips.append(paths.layer_zip(root, spec.name, arch))
+    return {
+        "name": spec.name,
+        "doc": f"deploy {spec.name}: role, layer, function, URL and triggers",
+        "actions": [guard(_run(("role", "layer", "function")), spec, root)],
+        "file_dep": [str(z) for z in zips],
+        "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
+                    + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
+        "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}), same_account(spec)],
+        "verbosity": 2,
+    }
+
+
+def plan_task(spec: FunctionSpec, root: Path, guard) -> dict:
+    return {
+        "name": spec.name,
+        "doc": f"show what deploying {spec.name} would change (read-only)",
+        "actions": [guard(_run(("role", "layer", "function"), dry_run=True), spec, root)],
+        "task_dep": [f"build:{spec.name}"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def delete_task(spec: FunctionSpec, root: Path, guard) -> dict:
+    return {
+        "name": spec.name,
+        "doc": f"delete what genesys deployed for {spec.name}",
+        "actions": [guard(_delete, spec, root)],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def creators(specs: Callable[[], Iterable[FunctionSpec]], root: Path) -> dict:
+    """``task_role``, ``task_layer_publish``, ``task_deploy``, ``task_plan``, ``task_delete`` for a repo."""
+    from ..tasks import _guard as guard
+
+    def each(make):
+        def creator():
+            for spec in specs():
+                task = make(spec, root, guard)
+                if task:
+                    yield task
+
+        creator.__doc__ = make.__doc__
+        return creator
+
+    made = {"task_role": each(role_task), "task_layer_publish": each(layer_publish_task),
+            "task_deploy": each(deploy_task), "task_plan": each(plan_task), "task_delete": each(delete_task)}
+    for name, doc in (("task_role", "Create or update each function's IAM role."),
+                      ("task_layer_publish", "Publish each dependency layer unless AWS already has it."),
+                      ("task_deploy", "Deploy each function (role, layer, function, URL, triggers)."),
+                      ("task_plan", "Show what deploying each function would change."),
+                      ("task_delete", "Delete what genesys deployed for each function.")):
+        made[name].__doc__ = doc
+    return made

@@ -1,0 +1,96 @@
+"""What the emulator cannot produce, through botocore's Stubber: a function stuck Pending,
+IAM propagation delays, throttling and update conflicts."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from genesys_tasks.aws.base import CallLog, RetryPolicy
+from genesys_tasks.aws.lambda_ import LambdaAdapter
+from genesys_tasks.errors import AwsError
+
+ROLE = "arn:aws:iam::123456789012:role/genesys-lambda-f"
+CREATE = {"FunctionName": "f", "Role": ROLE, "Runtime": "python3.12", "Handler": "app.handler",
+          "Code": {"ZipFile": b"zip"}}
+NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
+
+
+@pytest.fixture
+def stubbed():
+    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    sleeps: list[float] = []
+    adapter = LambdaAdapter(client, CallLog(), RetryPolicy(sleep=sleeps.append, waiter_delay=0, waiter_attempts=3,
+                                                           iam_wait_seconds=10))
+    with Stubber(client) as stub:
+        yield adapter, stub, sleeps
+        stub.assert_no_pending_responses()
+
+
+def test_create_function_waits_for_iam_propagation_then_succeeds(stubbed, capsys):
+    adapter, stub, sleeps = stubbed
+    for _ in range(2):
+        stub.add_client_error("create_function", "InvalidParameterValueException", NOT_ASSUMABLE)
+    stub.add_response("create_function", {"FunctionName": "f", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:f"})
+    assert adapter.create_function(**CREATE)["FunctionName"] == "f"
+    assert sleeps == [0.5, 1.0]
+    assert "waiting for IAM" in capsys.readouterr().err
+    assert adapter.log.writes == ["lambda:CreateFunction"] * 3
+
+
+def test_iam_propagation_wait_is_bounded_and_explains_itself(stubbed):
+    adapter, stub, sleeps = stubbed
+    for _ in range(6):
+        stub.add_client_error("create_function", "InvalidParameterValueException", NOT_ASSUMABLE)
+    with pytest.raises(AwsError) as caught:
+        adapter.create_function(**CREATE)
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]  # gives up once 10 s (iam_wait_seconds) have passed
+    assert "cannot be assumed" in caught.value.message
+    assert "trust policy" in caught.value.hint
+
+
+def test_other_invalid_parameter_errors_are_not_retried(stubbed):
+    adapter, stub, sleeps = stubbed
+    stub.add_client_error("create_function", "InvalidParameterValueException", "Unzipped size must be smaller")
+    with pytest.raises(AwsError) as caught:
+        adapter.create_function(**CREATE)
+    assert sleeps == [] and "lambda:CreateFunction on f failed" in caught.value.message
+
+
+def test_throttling_is_retried_with_backoff(stubbed):
+    adapter, stub, sleeps = stubbed
+    stub.add_client_error("get_function", "TooManyRequestsException", "Rate exceeded", http_status_code=429)
+    stub.add_client_error("get_function", "ThrottlingException", "Rate exceeded", http_status_code=400)
+    stub.add_response("get_function", {"Configuration": {"FunctionName": "f"}})
+    assert adapter.get_function(FunctionName="f")["Configuration"]["FunctionName"] == "f"
+    assert sleeps == [0.5, 1.0]
+
+
+def test_resource_conflict_while_an_update_is_in_progress_is_retried(stubbed):
+    adapter, stub, sleeps = stubbed
+    stub.add_client_error("update_function_configuration", "ResourceConflictException",
+                          "The operation cannot be performed at this time. An update is in progress", 409)
+    stub.add_response("update_function_configuration", {"FunctionName": "f", "MemorySize": 512})
+    assert adapter.update_function_configuration(FunctionName="f", MemorySize=512)["MemorySize"] == 512
+    assert len(sleeps) == 1
+
+
+def test_a_function_stuck_pending_fails_with_a_clear_message(stubbed):
+    adapter, stub, _ = stubbed
+    for _ in range(3):
+        stub.add_response("get_function", {"Configuration": {"FunctionName": "f", "State": "Pending"}})
+    with pytest.raises(AwsError) as caught:
+        adapter.wait_function_active_v2(FunctionName="f")
+    assert "lambda:GetFunction on f did not finish" in caught.value.message
+    assert "run again" in caught.value.hint
+
+
+def test_retries_stop_after_the_attempt_limit(stubbed):
+    adapter, stub, sleeps = stubbed
+    for _ in range(adapter.retry.attempts):
+        stub.add_client_error("get_function", "TooManyRequestsException", "Rate exceeded", 429)
+    with pytest.raises(AwsError) as caught:
+        adapter.get_function(FunctionName="f")
+    assert "TooManyRequestsException" in caught.value.message
+    assert len(sleeps) == adapter.retry.attempts - 1

@@ -1,0 +1,96 @@
+"""Deleting and pruning touch only what genesys marked; everything else survives."""
+
+from __future__ import annotations
+
+import json
+
+from genesys_tasks.deploy import run
+
+
+def _unmarked_role(boto, name: str) -> str:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    return boto("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def _unmarked_layer(boto, name: str) -> int:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("python/handmade.py", "x = 1\n")
+    return boto("lambda").publish_layer_version(LayerName=name, Description="built by hand",
+                                                Content={"ZipFile": buffer.getvalue()})["Version"]
+
+
+def test_delete_leaves_a_pre_existing_unmarked_role_and_layer_version(project, clients, boto, run_genesys):
+    role_arn = _unmarked_role(boto, "team-role")
+    handmade = _unmarked_layer(boto, "hello-deps")
+    p = project(extra='\n[iam]\nrole_name = "team-role"\nauto_cleanup = true\n'
+                      '\n[[triggers]]\ntype = "api_gateway"\n')
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert [v["Version"] for v in boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"]] \
+        == [handmade + 1, handmade]
+
+    result = run_genesys("delete", p.toml, "--yes", "--output", "json")
+    assert result.code == 0, result.output
+    changes = {c["resource"]: c["action"] for c in json.loads(result.stdout)}
+    assert changes["function hello"] == "delete" and changes["role team-role"] == "no change"
+
+    lam = boto("lambda")
+    assert lam.list_functions()["Functions"] == []
+    assert [v["Version"] for v in lam.list_layer_versions(LayerName="hello-deps")["LayerVersions"]] == [handmade]
+    assert boto("iam").get_role(RoleName="team-role")["Role"]["Arn"] == role_arn
+    assert boto("apigatewayv2").get_apis()["Items"] == []
+
+
+def test_delete_removes_the_role_genesys_made_when_auto_cleanup(project, clients, boto, run_genesys):
+    p = project()
+    run.deploy(p.spec(), p.root, clients=clients())
+    result = run_genesys("delete", p.toml, "--yes")
+    assert result.code == 0, result.output
+    assert boto("iam").list_roles()["Roles"] == []
+    assert boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"] == []
+
+
+def test_delete_keeps_the_role_when_auto_cleanup_is_false(project, clients, boto, run_genesys):
+    p = project(extra="\n[iam]\nauto_cleanup = false\n")
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert run_genesys("delete", p.toml, "--yes").code == 0
+    assert [r["RoleName"] for r in boto("iam").list_roles()["Roles"]] == ["genesys-lambda-hello"]
+
+
+def test_delete_without_yes_and_without_a_terminal_asks_for_yes(project, clients, boto, run_genesys):
+    p = project()
+    run.deploy(p.spec(), p.root, clients=clients())
+    result = run_genesys("delete", p.toml)
+    assert result.code == 2
+    assert "--yes" in result.stderr
+    assert len(boto("lambda").list_functions()["Functions"]) == 1
+
+
+def test_layer_pruning_keeps_the_newest_n_genesys_versions_and_never_others(project, clients, boto):
+    handmade = _unmarked_layer(boto, "hello-deps")
+    p = project(extra="keep_layer_versions = 2\n")
+    for content in ("one", "two", "three", "four"):
+        p.layer(content)
+        run.deploy(p.spec(), p.root, clients=clients())
+    versions = boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"]
+    assert sorted(v["Version"] for v in versions) == [handmade, handmade + 3, handmade + 4]
+    config = boto("lambda").get_function_configuration(FunctionName="hello")
+    assert config["Layers"][0]["Arn"].endswith(f":{handmade + 4}")
+
+
+def test_functions_naming_the_same_layer_with_the_same_content_share_one_version(project, clients, boto):
+    first = project("alpha", extra='\n[layer]\nname = "shared-deps"\n')
+    second = project("beta", extra='\n[layer]\nname = "shared-deps"\n')
+    run.deploy(first.spec(), first.root, clients=clients())
+    again = clients()
+    run.deploy(second.spec(), second.root, clients=again)
+    assert "lambda:PublishLayerVersion" not in again.log.writes
+    versions = boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]
+    assert len(versions) == 1
+    layer_of = {name: boto("lambda").get_function_configuration(FunctionName=name)["Layers"][0]["Arn"]
+                for name in ("alpha", "beta")}
+    assert layer_of["alpha"] == layer_of["beta"] == versions[0]["LayerVersionArn"]

@@ -1,0 +1,109 @@
+"""Deploy failures a user can meet: each a clear message, the right exit code, no traceback."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from genesys_tasks.aws.session import Clients
+from genesys_tasks.aws.target import target_for
+from genesys_tasks.deploy import run
+from genesys_tasks.errors import EXIT_BAD_INPUT, EXIT_CREDENTIALS, ConfigError, CredentialsError
+
+
+def test_missing_credentials_exit_3_and_say_how_to_configure(aws, project, monkeypatch):
+    p = project()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(CredentialsError) as caught:
+        run.deploy(p.spec(), p.root)
+    assert caught.value.exit_code == EXIT_CREDENTIALS
+    assert "no AWS credentials" in caught.value.message
+    assert "aws configure" in caught.value.hint and "--sandbox" in caught.value.hint
+
+
+def test_expired_token_exits_3_and_says_to_refresh(aws, project):
+    p = project()
+    sts = boto3.client("sts", region_name="us-east-1")
+    stub = Stubber(sts)
+    stub.add_client_error("get_caller_identity", service_error_code="ExpiredToken",
+                          service_message="The security token included in the request is expired",
+                          http_status_code=403)
+    with stub, pytest.raises(CredentialsError) as caught:
+        run.deploy(p.spec(), p.root, clients=Clients(target_for(), overrides={"sts": sts}))
+    assert "expired" in caught.value.message and "aws sso login" in caught.value.hint
+
+
+def test_access_denied_on_one_call_names_the_action_and_the_resource(project, aws):
+    p = project()
+    lam = boto3.client("lambda", endpoint_url=aws, region_name="us-east-1")
+    stub = Stubber(lam)
+    stub.add_response("list_layer_versions", {"LayerVersions": []}, {"LayerName": "hello-deps"})
+    stub.add_client_error("get_function", service_error_code="AccessDeniedException", http_status_code=403,
+                          service_message="User: arn:aws:iam::123456789012:user/ci is not authorized to "
+                                          "perform: lambda:GetFunction")
+    with stub, pytest.raises(CredentialsError) as caught:
+        run.deploy(p.spec(), p.root, clients=Clients(target_for(), overrides={"lambda": lam}))
+    assert caught.value.exit_code == EXIT_CREDENTIALS
+    assert "access denied: lambda:GetFunction on hello" in caught.value.message
+    assert "grant lambda:GetFunction on hello" in caught.value.hint
+
+
+def test_auto_manage_false_with_a_missing_role_is_a_clear_error(project, clients, boto):
+    p = project(extra='\n[iam]\nrole_name = "does-not-exist"\nauto_manage = false\n')
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=clients())
+    assert "'does-not-exist' does not exist" in caught.value.message
+    assert "auto_manage" in caught.value.hint
+    assert boto("lambda").list_functions()["Functions"] == []
+
+
+def test_auto_manage_false_uses_the_named_role_without_touching_it(project, clients, boto):
+    import json
+
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    arn = boto("iam").create_role(RoleName="ops-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    p = project(extra='\n[iam]\nrole_name = "ops-role"\nauto_manage = false\n')
+    deployed = clients()
+    run.deploy(p.spec(), p.root, clients=deployed)
+    assert not [w for w in deployed.log.writes if w.startswith("iam:")]
+    assert boto("lambda").get_function_configuration(FunctionName="hello")["Role"] == arn
+    assert "role_arn" not in p.toml.read_text()
+
+
+def test_auth_type_bogus_exits_2_naming_the_key(project, run_genesys):
+    p = project()
+    p.toml.write_text(p.toml.read_text().replace('auth_type = "NONE"', 'auth_type = "BOGUS"'))
+    result = run_genesys("execute", p.toml, "--dry-run")
+    assert result.code == EXIT_BAD_INPUT
+    assert "deployment.auth_type" in result.stderr and "'BOGUS' is not allowed" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_six_layers_exit_2_before_anything_is_built(project, run_genesys):
+    arns = ", ".join(f'"arn:aws:lambda:us-east-1:123456789012:layer:extra{i}:1"' for i in range(5))
+    p = project(extra=f"\n[function]\nlayers = [{arns}]\n")
+    p.toml.write_text(p.toml.read_text().replace("[function]\nmemory_mb = 256\n", "").replace(
+        "[function]\nlayers", "[function]\nmemory_mb = 256\nlayers"))
+    result = run_genesys("execute", p.toml)
+    assert result.code == EXIT_BAD_INPUT, result.output
+    assert "6 layers" in result.stderr and "at most 5" in result.stderr
+    assert "function.layers" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_env_reference_is_a_config_error_naming_the_variable(project, clients, monkeypatch):
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    p = project(extra='\n[function.environment]\nTOKEN = "${env:NOT_SET_ANYWHERE}"\n')
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=clients())
+    assert "NOT_SET_ANYWHERE" in caught.value.message and "function.environment.TOKEN" in str(caught.value.where)
+
+
+def test_unknown_policy_template_suggests_the_closest(project, clients):
+    p = project(extra='\n[iam]\nrequired_policies = ["S3 reed access"]\n')
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
+    assert "did you mean 'S3 read access'" in caught.value.hint
