@@ -1,0 +1,284 @@
+"""Event triggers against the emulator: each type created, changed and removed, with the
+permissions AWS requires; foreign S3 notifications kept; a second run writes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from genesys_tasks.deploy import run
+from genesys_tasks.errors import AwsError
+
+
+def _edit(p, old: str, new: str) -> None:
+    text = p.toml.read_text()
+    assert old in text
+    p.toml.write_text(text.replace(old, new))
+
+
+def _statements(boto, name="hello") -> dict:
+    policy = json.loads(boto("lambda").get_policy(FunctionName=name)["Policy"])
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def _mappings(boto, name="hello") -> list[dict]:
+    return boto("lambda").list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
+
+
+def _stream(boto, table="orders") -> str:
+    created = boto("dynamodb").create_table(
+        TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    return created["TableDescription"]["LatestStreamArn"]
+
+
+SQS = '\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\nbatch_size = 10\n'
+
+
+def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissions(project, clients, boto):
+    queue_arn = boto("sqs").get_queue_attributes(
+        QueueUrl=boto("sqs").create_queue(QueueName="jobs")["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    p = project(extra=SQS)
+    first = clients()
+    run.deploy(p.spec(), p.root, clients=first)
+    [mapping] = _mappings(boto)
+    assert (mapping["EventSourceArn"], mapping["BatchSize"]) == (queue_arn, 10)
+    assert boto("lambda").list_tags(Resource=mapping["EventSourceMappingArn"])["Tags"]["genesys:managed"] == "true"
+    poller = boto("iam").get_role_policy(RoleName="genesys-lambda-hello", PolicyName="genesys-sqs-poller")
+    statement = poller["PolicyDocument"]["Statement"][0]
+    assert set(statement["Action"]) == {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+    assert statement["Resource"] == ["arn:aws:sqs:*:*:jobs"]
+    assert first.log.writes.index("iam:PutRolePolicy") < first.log.writes.index("lambda:CreateEventSourceMapping")
+
+    again = clients()
+    run.deploy(p.spec(), p.root, clients=again)
+    assert again.log.writes == []
+
+    _edit(p, "batch_size = 10", "batch_size = 50\nmaximum_batching_window = 5")
+    changed = clients()
+    outcome = run.deploy(p.spec(), p.root, clients=changed)
+    assert changed.log.writes == ["lambda:UpdateEventSourceMapping"]
+    change = next(c for c in outcome.plan.changes if c.resource == "sqs trigger jobs")
+    assert set(change.changes) == {("BatchSize", 10, 50), ("MaximumBatchingWindowInSeconds", 0, 5)}
+    [mapping] = _mappings(boto)
+    assert (mapping["BatchSize"], mapping["MaximumBatchingWindowInSeconds"]) == (50, 5)
+
+    _edit(p, SQS.replace("batch_size = 10", "batch_size = 50\nmaximum_batching_window = 5"), "\n")
+    removed = clients()
+    run.deploy(p.spec(), p.root, clients=removed)
+    assert _mappings(boto) == []
+    assert "genesys-sqs-poller" not in boto("iam").list_role_policies(RoleName="genesys-lambda-hello")["PolicyNames"]
+
+
+def test_a_mapping_genesys_did_not_make_is_left_alone(project, clients, boto):
+    boto("sqs").create_queue(QueueName="jobs")
+    foreign_arn = boto("sqs").get_queue_attributes(
+        QueueUrl=boto("sqs").create_queue(QueueName="other")["QueueUrl"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    p = project(extra=SQS)
+    run.deploy(p.spec(), p.root, clients=clients())
+    boto("lambda").create_event_source_mapping(FunctionName="hello", EventSourceArn=foreign_arn)
+    _edit(p, SQS, "\n")
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert [m["EventSourceArn"] for m in _mappings(boto)] == [foreign_arn]
+
+
+def test_a_queue_that_does_not_exist_fails_with_exit_1_before_any_write(project, clients):
+    p = project(extra=SQS.replace('"jobs"', '"no-such-queue"'))
+    used = clients()
+    with pytest.raises(AwsError) as caught:
+        run.deploy(p.spec(), p.root, clients=used)
+    assert caught.value.exit_code == 1
+    assert "SQS queue 'no-such-queue'" in caught.value.render() and used.log.writes == []
+
+
+def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_the_mapping(
+        project, clients, boto):
+    stream = _stream(boto)
+    trigger = f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\nstarting_position = "LATEST"\n'
+    p = project(extra=trigger)
+    run.deploy(p.spec(), p.root, clients=clients())
+    [mapping] = _mappings(boto)
+    assert (mapping["EventSourceArn"], mapping["StartingPosition"], mapping["BatchSize"]) == (stream, "LATEST", 100)
+    poller = boto("iam").get_role_policy(RoleName="genesys-lambda-hello", PolicyName="genesys-dynamodb-poller")
+    assert poller["PolicyDocument"]["Statement"][0]["Resource"] == [stream]
+
+    again = clients()
+    run.deploy(p.spec(), p.root, clients=again)
+    assert again.log.writes == []
+
+    _edit(p, '"LATEST"', '"TRIM_HORIZON"\nbatch_size = 500')
+    changed = clients()
+    run.deploy(p.spec(), p.root, clients=changed)
+    assert changed.log.writes == ["lambda:DeleteEventSourceMapping", "lambda:CreateEventSourceMapping"]
+    [mapping] = _mappings(boto)
+    assert (mapping["StartingPosition"], mapping["BatchSize"]) == ("TRIM_HORIZON", 500)
+
+    p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert _mappings(boto) == []
+
+
+def test_a_stream_that_does_not_exist_fails_with_its_arn(project, clients):
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
+    p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
+    used = clients()
+    with pytest.raises(AwsError) as caught:
+        run.deploy(p.spec(), p.root, clients=used)
+    assert arn in caught.value.message and used.log.writes == []
+
+
+S3 = ('\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nevents = ["s3:ObjectCreated:*"]\n'
+      'prefix = "incoming/"\nsuffix = ".csv"\n')
+
+
+def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(project, clients, boto):
+    s3 = boto("s3")
+    s3.create_bucket(Bucket="uploads")
+    topic = boto("sns").create_topic(Name="audit")["TopicArn"]
+    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration={
+        "TopicConfigurations": [{"Id": "audit-trail", "TopicArn": topic, "Events": ["s3:ObjectRemoved:*"]}]})
+    p = project(extra=S3)
+    first = clients()
+    run.deploy(p.spec(), p.root, clients=first)
+    assert first.log.writes.index("lambda:AddPermission") < first.log.writes.index(
+        "s3:PutBucketNotificationConfiguration")
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert [t["Id"] for t in config["TopicConfigurations"]] == ["audit-trail"]
+    [ours] = config["LambdaFunctionConfigurations"]
+    assert ours["Id"].startswith("genesys-") and ours["Events"] == ["s3:ObjectCreated:*"]
+    assert ours["LambdaFunctionArn"].endswith(":function:hello")
+    rules = {r["Name"].lower(): r["Value"] for r in ours["Filter"]["Key"]["FilterRules"]}
+    assert rules == {"prefix": "incoming/", "suffix": ".csv"}
+    condition = _statements(boto)["genesys-s3-uploads"]["Condition"]
+    assert condition["ArnLike"]["AWS:SourceArn"] == "arn:aws:s3:::uploads"
+    assert condition["StringEquals"]["AWS:SourceAccount"] == first.account()
+
+    again = clients()
+    run.deploy(p.spec(), p.root, clients=again)
+    assert again.log.writes == []
+
+    _edit(p, 'suffix = ".csv"', 'suffix = ".json"')
+    changed = clients()
+    run.deploy(p.spec(), p.root, clients=changed)
+    assert changed.log.writes == ["s3:PutBucketNotificationConfiguration"]
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert [t["Id"] for t in config["TopicConfigurations"]] == ["audit-trail"]
+    [ours] = config["LambdaFunctionConfigurations"]
+    assert {r["Name"].lower(): r["Value"] for r in ours["Filter"]["Key"]["FilterRules"]}["suffix"] == ".json"
+
+    p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
+    run.deploy(p.spec(), p.root, clients=clients())
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert config.get("LambdaFunctionConfigurations", []) == []
+    assert [t["Id"] for t in config["TopicConfigurations"]] == ["audit-trail"]
+    assert "genesys-s3-uploads" not in _statements(boto)
+
+
+def test_sns_trigger_subscribes_the_function_with_a_scoped_permission(project, clients, boto):
+    topic = boto("sns").create_topic(Name="alerts")["TopicArn"]
+    p = project(extra='\n[[triggers]]\ntype = "sns"\ntopic = "alerts"\n')
+    run.deploy(p.spec(), p.root, clients=clients())
+    [subscription] = boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert subscription["Protocol"] == "lambda" and subscription["Endpoint"].endswith(":function:hello")
+    statement = _statements(boto)["genesys-sns-alerts"]
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == topic
+
+    again = clients()
+    run.deploy(p.spec(), p.root, clients=again)
+    assert again.log.writes == []
+
+    other = boto("sns").create_topic(Name="alarms")["TopicArn"]
+    _edit(p, 'topic = "alerts"', f'topic = "{other}"')
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    assert len(boto("sns").list_subscriptions_by_topic(TopicArn=other)["Subscriptions"]) == 1
+    assert set(s for s in _statements(boto) if s.startswith("genesys-sns")) == {"genesys-sns-alarms"}
+
+    p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert boto("sns").list_subscriptions_by_topic(TopicArn=other)["Subscriptions"] == []
+
+
+def test_schedule_trigger_makes_a_tagged_rule_targeting_the_function(project, clients, boto):
+    p = project(extra='\n[[triggers]]\ntype = "schedule"\nexpression = "rate(5 minutes)"\n')
+    run.deploy(p.spec(), p.root, clients=clients())
+    events = boto("events")
+    rule = events.describe_rule(Name="genesys-hello-0")
+    assert rule["ScheduleExpression"] == "rate(5 minutes)" and rule["State"] == "ENABLED"
+    tags = {t["Key"]: t["Value"] for t in events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]}
+    assert tags["genesys:managed"] == "true"
+    [target] = events.list_targets_by_rule(Rule="genesys-hello-0")["Targets"]
+    assert target["Arn"].endswith(":function:hello")
+    assert _statements(boto)["genesys-schedule-0"]["Condition"]["ArnLike"]["AWS:SourceArn"] == rule["Arn"]
+
+    again = clients()
+    run.deploy(p.spec(), p.root, clients=again)
+    assert again.log.writes == []
+
+    _edit(p, "rate(5 minutes)", "cron(0 3 * * ? *)")
+    changed = clients()
+    run.deploy(p.spec(), p.root, clients=changed)
+    assert changed.log.writes == ["events:PutRule"]
+    assert events.describe_rule(Name="genesys-hello-0")["ScheduleExpression"] == "cron(0 3 * * ? *)"
+
+    p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
+    run.deploy(p.spec(), p.root, clients=clients())
+    assert [r["Name"] for r in events.list_rules(NamePrefix="genesys-")["Rules"]] == []
+    assert "genesys-schedule-0" not in _statements(boto)
+
+
+ALL = """
+[[triggers]]
+type = "sqs"
+queue = "jobs"
+
+[[triggers]]
+type = "schedule"
+expression = "rate(1 hour)"
+
+[[triggers]]
+type = "s3"
+bucket = "uploads"
+
+[[triggers]]
+type = "sns"
+topic = "alerts"
+"""
+
+
+def _sources(boto):
+    boto("sqs").create_queue(QueueName="jobs")
+    boto("s3").create_bucket(Bucket="uploads")
+    return boto("sns").create_topic(Name="alerts")["TopicArn"]
+
+
+def test_dry_run_shows_every_trigger_and_writes_nothing(project, clients, boto, capsys):
+    _sources(boto)
+    p = project(extra=ALL)
+    used = clients()
+    outcome = run.deploy(p.spec(), p.root, clients=used, dry_run=True)
+    assert used.log.writes == [] and boto("lambda").list_functions()["Functions"] == []
+    changes = {c.resource: c.action for c in outcome.plan.changes}
+    shown = capsys.readouterr().err
+    for resource in ("sqs trigger jobs", "schedule trigger genesys-hello-0", "s3 trigger uploads",
+                     "sns trigger alerts", "permission genesys-s3-uploads", "permission genesys-sns-alerts",
+                     "permission genesys-schedule-0"):
+        assert changes[resource] == "create", resource
+        assert f"+ {resource}: create" in shown
+
+
+def test_delete_removes_every_trigger(project, run_genesys, clients, boto, aws):
+    topic = _sources(boto)
+    p = project(extra=ALL)
+    run.deploy(p.spec(), p.root, clients=clients())
+    result = run_genesys("delete", p.toml, "--yes")
+    assert result.code == 0, result.output
+    assert boto("lambda").list_event_source_mappings()["EventSourceMappings"] == []
+    assert boto("events").list_rules()["Rules"] == []
+    assert boto("s3").get_bucket_notification_configuration(Bucket="uploads").get(
+        "LambdaFunctionConfigurations", []) == []
+    assert boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
