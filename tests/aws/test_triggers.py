@@ -282,3 +282,15 @@ def test_delete_removes_every_trigger(project, run_genesys, clients, boto, aws):
     assert boto("s3").get_bucket_notification_configuration(Bucket="uploads").get(
         "LambdaFunctionConfigurations", []) == []
     assert boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+@pytest.mark.parametrize("trigger, named", [
+    ('type = "sns"\ntopic = "no-such-topic"', "SNS topic 'no-such-topic'"),
+    ('type = "s3"\nbucket = "no-such-bucket"', "S3 bucket 'no-such-bucket'"),
+])
+def test_a_missing_topic_or_bucket_fails_with_its_name_before_any_write(project, clients, trigger, named):
+    p = project(extra=f"\n[[triggers]]\n{trigger}\n")
+    used = clients()
+    with pytest.raises(AwsError) as caught:
+        run.deploy(p.spec(), p.root, clients=used, dry_run=True)
+    assert named in caught.value.message and used.log.writes == []
