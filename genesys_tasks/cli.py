@@ -14,6 +14,8 @@ from pathlib import Path
 from . import ui
 from .errors import EXIT_BAD_INPUT, EXIT_FAILED, GenesysError, UsageError
 
+DELETION = "deletion"  # `genesys execute deletion X.toml`, as the original CLI spelled delete
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises UsageError (exit 2, our format) instead of printing and exiting."""
@@ -74,6 +76,17 @@ def cmd_init_repo(args) -> int:
 def cmd_execute(args) -> int:
     from .deploy.commands import execute
 
+    if args.toml == DELETION:  # the original CLI's `genesys execute deletion X.toml`
+        if args.deletion_toml is None:
+            raise UsageError("`genesys execute deletion` needs the function's TOML file",
+                             hint="genesys execute deletion lambda_x.toml (same as genesys delete lambda_x.toml)")
+        args.toml = args.deletion_toml
+        return cmd_delete(args)
+    if args.deletion_toml is not None:
+        raise UsageError(f"unexpected argument {args.deletion_toml!r}",
+                         hint="genesys execute X.toml, or genesys execute deletion X.toml")
+    if args.apply and args.dry_run:
+        raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
                    sandbox=args.sandbox, debug=args.debug)
 
@@ -82,6 +95,12 @@ def cmd_delete(args) -> int:
     from .deploy.commands import delete
 
     return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
+
+
+def cmd_config_verify(args) -> int:
+    from .deploy.verify import command
+
+    return command(Path(args.toml) if args.toml else None, sandbox=args.sandbox, json_output=args.output == "json")
 
 
 def cmd_sandbox(args) -> int:
@@ -126,9 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only those created more than DAYS ago (default: all)")
     c.set_defaults(func=cmd_cache)
 
-    p = sub.add_parser("execute", help="build and deploy a function; prints its URL")
+    p = sub.add_parser("execute", help="build and deploy a function; prints its URL "
+                                       "(`execute deletion X.toml` deletes it)")
     p.add_argument("toml")
+    p.add_argument("deletion_toml", nargs="?", default=None, help=argparse.SUPPRESS)
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--apply", action="store_true", help="deploy (the default; kept for the original CLI)")
+    p.add_argument("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation")
     _add_output(p)
     _add_sandbox(p)
     p.set_defaults(func=cmd_execute)
@@ -139,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output(p)
     _add_sandbox(p)
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("config", help="check the AWS setup")
+    config_sub = p.add_subparsers(dest="config_command", parser_class=_Parser, metavar="ACTION")
+    config_sub.required = True
+    c = config_sub.add_parser("verify", help="show account, region and identity; check Lambda and IAM answer")
+    c.add_argument("toml", nargs="?", default=None, help="use this function's [deployment] region and profile")
+    _add_output(c)
+    _add_sandbox(c)
+    c.set_defaults(func=cmd_config_verify)
 
     p = sub.add_parser("sandbox", help="run the embedded AWS emulator until Ctrl-C")
     p.set_defaults(func=cmd_sandbox)

@@ -18,6 +18,7 @@ class IamAdapter(Adapter):
     put_role_policy = operation("put_role_policy", "RoleName")
     delete_role_policy = operation("delete_role_policy", "RoleName")
     delete_role = operation("delete_role", "RoleName")
+    list_roles = operation("list_roles", "roles")  # `genesys config verify`: does IAM answer
 
     def list_attached_role_policies(self, RoleName: str) -> list[dict]:
         return self.collect("list_attached_role_policies", RoleName, "AttachedPolicies", RoleName=RoleName)

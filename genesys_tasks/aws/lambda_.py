@@ -35,6 +35,7 @@ class LambdaAdapter(Adapter):
     add_permission = operation("add_permission", "FunctionName")
     remove_permission = operation("remove_permission", "FunctionName")
     delete_function = operation("delete_function", "FunctionName")
+    list_functions = operation("list_functions", "functions")  # `genesys config verify`: does Lambda answer
 
     # event source mappings: SQS queues and DynamoDB streams polled by Lambda for the function
     update_event_source_mapping = operation("update_event_source_mapping", "UUID")

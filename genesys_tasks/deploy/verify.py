@@ -1,0 +1,70 @@
+"""``genesys config verify``: who the credentials are, where they point, and whether AWS answers.
+
+Makes only read calls: sts:GetCallerIdentity, then one small list call each to
+Lambda and IAM (the two services every deploy needs). Credentials that are
+missing, expired or denied exit 3, as everywhere else in genesys.
+"""
+
+from __future__ import annotations
+
+from .. import ui
+from ..errors import GenesysError
+
+CHECKS = (("Lambda", "lambda", "list_functions", {"MaxItems": 1}),
+          ("IAM", "iam", "list_roles", {"MaxItems": 1}))
+
+
+def verify(clients) -> tuple[dict, GenesysError | None]:
+    """The facts as plain data, and the first failure of a service check (None when all answer)."""
+    identity = clients.sts.get_caller_identity()  # no usable credentials: CredentialsError, exit 3
+    facts = {"account": identity["Account"], "region": clients.region, "identity": identity["Arn"],
+             "endpoint": clients.target.endpoint, "profile": clients.target.profile}
+    failure = None
+    for label, service, method, params in CHECKS:
+        try:
+            getattr(clients.adapter(service), method)(**params)
+            facts[service] = {"answers": True}
+        except GenesysError as err:
+            facts[service] = {"answers": False, "error": err.message}
+            failure = failure or err
+    return facts, failure
+
+
+def report(facts: dict, json_output: bool) -> None:
+    if json_output:
+        ui.emit_json(facts)
+        return
+    ui.info(f"account:  {facts['account']}")
+    ui.info(f"region:   {facts['region']}")
+    ui.info(f"identity: {facts['identity']}")
+    if facts["profile"]:
+        ui.info(f"profile:  {facts['profile']}")
+    if facts["endpoint"]:
+        ui.info(f"endpoint: {facts['endpoint']}")
+    for label, service, _method, _params in CHECKS:
+        state = facts[service]
+        if state["answers"]:
+            ui.success(f"{label} answers")
+        else:
+            ui.error(f"{label} does not answer: {state['error']}")
+
+
+def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> int:
+    """Run the checks for the default credential chain, or the target of ``toml``'s [deployment]."""
+    from ..aws.session import Clients
+    from ..aws.target import target_for
+    from .commands import _target
+
+    region = profile = None
+    if toml is not None:
+        from ..config import load
+
+        spec = load(toml, warn=ui.warn)
+        region, profile = spec.deployment.region, spec.deployment.profile
+    with _target(sandbox):
+        clients = Clients(target_for(region, profile))
+        facts, failure = verify(clients)
+    report(facts, json_output)
+    if failure is not None:
+        raise failure
+    return 0
