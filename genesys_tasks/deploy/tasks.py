@@ -71,7 +71,9 @@ def _role_inputs(spec: FunctionSpec) -> dict:
     return {"role_name": iam.role_name, "policies": list(iam.required_policies), "auto_manage": iam.auto_manage,
             "resources": [list(getattr(iam.resources, k)) for k in ("s3_buckets", "dynamodb_tables",
                                                                      "sqs_queues", "sns_topics")],
-            "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags)}
+            "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags),
+            # polled trigger sources add poller permissions to the role (deploy/triggers.py)
+            "pollers": [[t.type, list(t.params)] for t in spec.triggers if t.type in ("sqs", "dynamodb")]}
 
 
 def _layer_inputs(spec: FunctionSpec) -> dict:

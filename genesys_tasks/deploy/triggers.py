@@ -159,7 +159,6 @@ class TriggerState:
 
     function_arn: str
     queue_arns: dict = field(default_factory=dict)  # queue as written in the TOML → ARN
-    stream_ok: set = field(default_factory=set)
     notifications: dict = field(default_factory=dict)  # bucket → its whole notification configuration
     subscriptions: dict = field(default_factory=dict)  # topic ARN → this function's subscription ARNs
     mappings: list = field(default_factory=list)  # event source mappings genesys made for this function
@@ -198,7 +197,6 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
         if clients.dynamodbstreams.describe_stream(StreamArn=arn) is None:
             raise _missing("DynamoDB stream", arn, region,
                            "streams get a new ARN when re-enabled: use the table's current LatestStreamArn")
-        result.stream_ok.add(arn)
 
     current = function.statements if function is not None else {}
     buckets = {t.get("bucket"): True for t in _of(triggers, "s3")}

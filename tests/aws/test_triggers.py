@@ -271,10 +271,16 @@ def test_dry_run_shows_every_trigger_and_writes_nothing(project, clients, boto, 
         assert f"+ {resource}: create" in shown
 
 
-def test_delete_removes_every_trigger(project, run_genesys, clients, boto, aws):
+def test_every_trigger_type_at_once_then_a_second_run_writes_nothing_and_delete_removes_them(
+        project, run_genesys, clients, boto, aws):
     topic = _sources(boto)
-    p = project(extra=ALL)
+    stream = _stream(boto)
+    p = project(extra=ALL + f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\n')
     run.deploy(p.spec(), p.root, clients=clients())
+    assert len(_mappings(boto)) == 2
+    second = clients()
+    run.deploy(p.spec(), p.root, clients=second)
+    assert second.log.writes == [] and len(second.log.reads) > 0
     result = run_genesys("delete", p.toml, "--yes")
     assert result.code == 0, result.output
     assert boto("lambda").list_event_source_mappings()["EventSourceMappings"] == []
