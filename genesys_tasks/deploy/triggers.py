@@ -225,12 +225,16 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
                                      if s.get("Protocol") == "lambda" and s.get("Endpoint") == result.function_arn]
 
     lam = clients.adapter("lambda")
-    for mapping in lam.list_event_source_mappings(FunctionName=spec.name):
+    for mapping in lam.list_event_source_mappings(FunctionName=spec.name) if function is not None else ():
         tags = lam.list_tags(Resource=mapping["EventSourceMappingArn"]).get("Tags", {}) if mapping.get(
             "EventSourceMappingArn") else {}
         if tags.get(MARKER_KEY) == "true":
             result.mappings.append(mapping)
 
+    # genesys adds a genesys-schedule-<n> permission with every rule it makes, so without either
+    # a wanted schedule or such a permission there is no rule to find (and no call to make).
+    if not _of(triggers, "schedule") and not any(sid.startswith("genesys-schedule-") for sid in current):
+        return result
     pattern = re.compile(re.escape(rule_base(spec)) + r"-\d+$")
     for rule in clients.events.list_rules(NamePrefix=rule_base(spec) + "-"):
         if not pattern.match(rule["Name"]):
