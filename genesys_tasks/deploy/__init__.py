@@ -9,6 +9,9 @@ The stages and their contracts:
                 shows each resource's progress and duration. ``display`` is the dry-run
                 executor: it prints the changes and calls nothing.
 - ``policies``  the IAM policy templates, as data.
+- ``triggers``  S3, SQS, SNS, schedule and DynamoDB stream triggers: their state, their
+                invoke and poller permissions, and one sync planner per type.
+- ``verify``    ``genesys config verify``: account, region, identity; do Lambda and IAM answer.
 - ``writeback`` records the created role in the TOML (tomlkit, comments kept).
 - ``run``       wires the stages together for ``genesys execute/delete`` and the doit tasks.
 - ``tasks``     doit task creators: role, layer_publish, deploy, plan, delete.

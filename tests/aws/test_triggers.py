@@ -300,3 +300,17 @@ def test_a_missing_topic_or_bucket_fails_with_its_name_before_any_write(project,
     with pytest.raises(AwsError) as caught:
         run.deploy(p.spec(), p.root, clients=used, dry_run=True)
     assert named in caught.value.message and used.log.writes == []
+
+
+def test_two_functions_share_a_bucket_and_removing_one_keeps_the_other(project, clients, boto):
+    boto("s3").create_bucket(Bucket="uploads")
+    first = project("first", extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nprefix = "a/"\n')
+    second = project("first-b", extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nprefix = "b/"\n')
+    for p in (first, second):
+        run.deploy(p.spec(), p.root, clients=clients())
+    ids = lambda: sorted(e["Id"] for e in boto("s3").get_bucket_notification_configuration(  # noqa: E731
+        Bucket="uploads").get("LambdaFunctionConfigurations", []))
+    assert ids() == ["genesys-first-b:0", "genesys-first:0"]
+    first.toml.write_text(first.toml.read_text().split("[[triggers]]")[0])
+    run.deploy(first.spec(), first.root, clients=clients())
+    assert ids() == ["genesys-first-b:0"]
