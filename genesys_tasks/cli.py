@@ -80,6 +80,9 @@ def cmd_execute(args) -> int:
         if args.deletion_toml is None:
             raise UsageError("`genesys execute deletion` needs the function's TOML file",
                              hint="genesys execute deletion lambda_x.toml (same as genesys delete lambda_x.toml)")
+        if args.dry_run or args.apply:
+            raise UsageError("`execute deletion` takes neither --dry-run nor --apply",
+                             hint="it lists what it would delete and asks first; --yes skips the question")
         args.toml = args.deletion_toml
         return cmd_delete(args)
     if args.deletion_toml is not None:
