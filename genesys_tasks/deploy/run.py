@@ -125,6 +125,26 @@ def role_name(spec: FunctionSpec) -> str:
     return spec.iam.role_name
 
 
+def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> dict:
+    """Everything the planner compares against, read in parallel: one thread per service,
+    so each service's calls keep their order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def lambda_state():
+        layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
+        return layers, state.read_function(clients, spec.name) if "function" in stages else None
+
+    clients.prepare("sts", "iam", "lambda", "apigatewayv2")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        account = pool.submit(clients.account)
+        role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
+        lam = pool.submit(lambda_state)
+        api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
+        layers, function = lam.result()
+        return {"account": account.result(), "role": role.result() if role else None, "layers": layers,
+                "function": function, "api": api.result() if api else None}
+
+
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
@@ -138,16 +158,16 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
     with ui.progress(f"reading the current state of {spec.name} from AWS"):
-        account = clients.account()
+        remote = read_state(spec, clients, stages, layer is not None)
+        account = remote["account"]
         if "role" in stages:
-            plan.extend(planner.plan_role(spec, state.read_role(clients, role_name(spec))))
-        if "layer" in stages and layer is not None:
-            plan.extend(planner.plan_layer(spec, layer, state.read_layer_versions(clients, spec.layer.name)))
+            plan.extend(planner.plan_role(spec, remote["role"]))
+        if layer is not None:
+            plan.extend(planner.plan_layer(spec, layer, remote["layers"]))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
-            plan.extend(planner.plan_function(spec, code, facts, state.read_function(clients, spec.name),
-                                              state.read_api(clients, spec.name), plan.known["role_arn"],
-                                              plan.known.get("layer_arn")))
+            plan.extend(planner.plan_function(spec, code, facts, remote["function"], remote["api"],
+                                              plan.known["role_arn"], plan.known.get("layer_arn")))
     return plan, account
 
 
