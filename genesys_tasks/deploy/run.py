@@ -37,6 +37,11 @@ class Outcome:
     dry_run: bool = False
     account: str = ""
 
+    @property
+    def write_calls(self) -> int:
+        """Write calls made (or, in a dry run, that would be made)."""
+        return len(self.plan.writes)
+
     def result(self) -> dict:
         layers = [self.values.get("layer_arn")] if self.values.get("layer_arn") else []
         return {
