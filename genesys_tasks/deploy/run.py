@@ -177,8 +177,11 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
 
 
 def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = False, json_output: bool = False,
-           stages=STAGES) -> Outcome:
-    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML."""
+           stages=STAGES, record_role: bool = True) -> Outcome:
+    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML.
+
+    ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
+    """
     clients = clients or open_clients(spec)
     plan, account = plan_deploy(spec, root, clients, stages)
     if dry_run:
@@ -187,10 +190,10 @@ def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = Fals
     values = Executor(clients).run(plan)
     values["extra_layers"] = list(spec.function.layers)
     role_arn = values.get("role_arn")
-    if spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
-        from .writeback import record_role
+    if record_role and spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
+        from . import writeback
 
-        if record_role(spec.path, role_arn):
+        if writeback.record_role(spec.path, role_arn):
             ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     return Outcome(plan, values, account=account)
 

@@ -134,3 +134,14 @@ def test_execute_in_the_sandbox_prints_the_url_with_a_note(tmp_path, run_genesys
     assert result.code == 0, result.output
     assert "function URL: https://" in result.stderr and "API endpoint: https://" in result.stderr
     assert "the emulator does not run code" in result.stderr
+
+
+def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys):
+    (tmp_path / "dodo.py").write_text(DODO)
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    toml = folder / "lambda_plain.toml"
+    toml.write_text(TOML)
+    assert run_genesys("execute", toml, "--sandbox").code == 0
+    assert toml.read_text() == TOML
