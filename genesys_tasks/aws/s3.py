@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from .base import Adapter, operation
+from .base import Adapter
 
 
 class S3Adapter(Adapter):
     service = "s3"
-
-    head_object = operation("head_object", "Key", missing_ok=True)
 
     def put_object(self, Bucket: str, Key: str, Body) -> dict:
         return self.call("put_object", f"s3://{Bucket}/{Key}", Bucket=Bucket, Key=Key, Body=Body)
