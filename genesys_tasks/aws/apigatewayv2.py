@@ -11,7 +11,6 @@ class ApiGatewayV2Adapter(Adapter):
     create_api = operation("create_api", "Name")
     delete_api = operation("delete_api", "ApiId")
     create_integration = operation("create_integration", "ApiId")
-    update_integration = operation("update_integration", "ApiId")
     create_route = operation("create_route", "ApiId")
     delete_route = operation("delete_route", "ApiId")
     create_stage = operation("create_stage", "ApiId")

@@ -11,8 +11,6 @@ class IamAdapter(Adapter):
     get_role = operation("get_role", "RoleName", missing_ok=True)
     get_role_policy = operation("get_role_policy", "RoleName")
     create_role = operation("create_role", "RoleName")
-    tag_role = operation("tag_role", "RoleName")
-    update_assume_role_policy = operation("update_assume_role_policy", "RoleName")
     attach_role_policy = operation("attach_role_policy", "RoleName")
     detach_role_policy = operation("detach_role_policy", "RoleName")
     put_role_policy = operation("put_role_policy", "RoleName")

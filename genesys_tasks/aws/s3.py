@@ -9,7 +9,6 @@ from .base import Adapter, operation
 class S3Adapter(Adapter):
     service = "s3"
 
-    head_object = operation("head_object", "Key", missing_ok=True)
     get_bucket_notification_configuration = operation("get_bucket_notification_configuration", "Bucket",
                                                       missing_ok=True)
     put_bucket_notification_configuration = operation("put_bucket_notification_configuration", "Bucket")

@@ -88,4 +88,12 @@ class Clients:
         return getattr(self, service)
 
     def account(self) -> str:
-        return self.sts.get_caller_identity()["Account"]
+        """The account of the current credentials (asked once per Clients)."""
+        if "account" not in self._made:
+            self._made["account"] = self.sts.get_caller_identity()["Account"]
+        return self._made["account"]
+
+    def prepare(self, *services: str) -> None:
+        """Create these adapters now: boto3 sessions must not create clients from several threads."""
+        for service in services:
+            self.adapter(service)

@@ -2,7 +2,8 @@
 
 The result goes to people through ``ui`` (the URL and API endpoint), or to stdout as
 JSON with ``--output json``. With ``--sandbox`` every AWS call goes to the embedded
-emulator, which is said next to the URL since it does not serve it.
+emulator, which is said next to the URL since it does not serve it, and the TOML is
+left as it is (an emulator's role ARN means nothing in a real account).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
         return code
     root = paths.find_root(spec.path)
     with _target(sandbox) as endpoint:
-        outcome = run.deploy(spec, root, dry_run=dry_run, json_output=json_output)
+        outcome = run.deploy(spec, root, dry_run=dry_run, json_output=json_output, record_role=not sandbox)
     if json_output:
         ui.emit_json(outcome.result() if not dry_run else [c.as_dict() for c in outcome.plan.changes])
         return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from .. import ui
+from ..errors import GenesysError
 from .model import ApiCall, FileBytes, Fmt, Plan, Var
 
 
@@ -44,11 +45,16 @@ class Executor:
         """Run every call; return the known values with placeholders filled (role_arn, function_url, ...)."""
         variables = {k: v for k, v in plan.known.items() if not isinstance(v, (Var, Fmt))}
         actions = {c.resource: c.action for c in plan.changes}
+        done: list[str] = []
         for resource, calls in groupby(plan.calls, key=lambda c: c.resource):
             label = f"{actions.get(resource, 'update')} {resource}"
-            with ui.progress(label):
-                for call in calls:
-                    self._one(call, variables)
+            try:
+                with ui.progress(label):
+                    for call in calls:
+                        self._one(call, variables)
+            except GenesysError as err:
+                raise _partly_done(err, label, done) from None
+            done.append(label)
         return {k: resolve(v, variables) for k, v in plan.known.items()}
 
     def _one(self, call: ApiCall, variables: dict) -> None:
@@ -56,6 +62,15 @@ class Executor:
         response = getattr(adapter, call.method)(**resolve(call.params, variables))
         for name, path in call.outputs.items():
             variables[name] = dig(response, path)
+
+
+def _partly_done(err: GenesysError, failed: str, done: list[str]) -> GenesysError:
+    """Say what was already changed when a step fails, so nothing is left half-deployed unexplained."""
+    applied = "; ".join(done) if done else "nothing"
+    note = (f"stopped at: {failed}; already applied: {applied}. Running again continues from what AWS "
+            "now has (each step compares with AWS's own state)")
+    err.hint = f"{err.hint}\n  {note}" if err.hint else note
+    return err
 
 
 def display(plan: Plan, json_output: bool = False) -> list[dict]:

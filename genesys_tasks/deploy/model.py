@@ -99,4 +99,6 @@ class Plan:
 
     @property
     def writes(self) -> list[ApiCall]:
-        return [c for c in self.calls if not c.method.startswith(("get_", "list_", "wait_"))]
+        from ..aws.base import is_write
+
+        return [c for c in self.calls if is_write(c.method)]

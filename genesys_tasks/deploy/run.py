@@ -37,6 +37,11 @@ class Outcome:
     dry_run: bool = False
     account: str = ""
 
+    @property
+    def write_calls(self) -> int:
+        """Write calls made (or, in a dry run, that would be made)."""
+        return len(self.plan.writes)
+
     def result(self) -> dict:
         layers = [self.values.get("layer_arn")] if self.values.get("layer_arn") else []
         return {
@@ -121,6 +126,26 @@ def role_name(spec: FunctionSpec) -> str:
     return spec.iam.role_name
 
 
+def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> dict:
+    """Everything the planner compares against, read in parallel: one thread per service,
+    so each service's calls keep their order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def lambda_state():
+        layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
+        return layers, state.read_function(clients, spec.name) if "function" in stages else None
+
+    clients.prepare("sts", "iam", "lambda", "apigatewayv2")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        account = pool.submit(clients.account)
+        role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
+        lam = pool.submit(lambda_state)
+        api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
+        layers, function = lam.result()
+        return {"account": account.result(), "role": role.result() if role else None, "layers": layers,
+                "function": function, "api": api.result() if api else None}
+
+
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
@@ -134,25 +159,27 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
     with ui.progress(f"reading the current state of {spec.name} from AWS"):
-        account = clients.account()
+        remote = read_state(spec, clients, stages, layer is not None)
+        account = remote["account"]
         if "role" in stages:
-            plan.extend(planner.plan_role(spec, state.read_role(clients, role_name(spec))))
-        if "layer" in stages and layer is not None:
-            plan.extend(planner.plan_layer(spec, layer, state.read_layer_versions(clients, spec.layer.name)))
+            plan.extend(planner.plan_role(spec, remote["role"]))
+        if layer is not None:
+            plan.extend(planner.plan_layer(spec, layer, remote["layers"]))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
-            function = state.read_function(clients, spec.name)
-            trigger_state = triggers.read_state(clients, spec, facts.region, account, function)
-            plan.extend(planner.plan_function(spec, code, facts, function,
-                                              state.read_api(clients, spec.name), plan.known["role_arn"],
-                                              plan.known.get("layer_arn")))
+            trigger_state = triggers.read_state(clients, spec, facts.region, account, remote["function"])
+            plan.extend(planner.plan_function(spec, code, facts, remote["function"], remote["api"],
+                                              plan.known["role_arn"], plan.known.get("layer_arn")))
             plan.extend(triggers.plan(spec, trigger_state))  # after the permissions they need
     return plan, account
 
 
 def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = False, json_output: bool = False,
-           stages=STAGES) -> Outcome:
-    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML."""
+           stages=STAGES, record_role: bool = True) -> Outcome:
+    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML.
+
+    ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
+    """
     clients = clients or open_clients(spec)
     plan, account = plan_deploy(spec, root, clients, stages)
     if dry_run:
@@ -161,10 +188,10 @@ def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = Fals
     values = Executor(clients).run(plan)
     values["extra_layers"] = list(spec.function.layers)
     role_arn = values.get("role_arn")
-    if spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
-        from .writeback import record_role
+    if record_role and spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
+        from . import writeback
 
-        if record_role(spec.path, role_arn):
+        if writeback.record_role(spec.path, role_arn):
             ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     return Outcome(plan, values, account=account)
 

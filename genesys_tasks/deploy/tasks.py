@@ -101,6 +101,8 @@ def _run(stages, *, dry_run: bool = False):
 
         outcome = deploy(spec, root, stages=stages, dry_run=dry_run)
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
+        if not dry_run:
+            ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
         if "function" in stages and not dry_run:
             for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
                 if values.get(key):

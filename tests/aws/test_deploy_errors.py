@@ -9,7 +9,7 @@ from botocore.stub import Stubber
 from genesys_tasks.aws.session import Clients
 from genesys_tasks.aws.target import target_for
 from genesys_tasks.deploy import run
-from genesys_tasks.errors import EXIT_BAD_INPUT, EXIT_CREDENTIALS, ConfigError, CredentialsError
+from genesys_tasks.errors import EXIT_BAD_INPUT, EXIT_CREDENTIALS, AwsError, ConfigError, CredentialsError
 
 
 def test_missing_credentials_exit_3_and_say_how_to_configure(aws, project, monkeypatch):
@@ -107,3 +107,43 @@ def test_unknown_policy_template_suggests_the_closest(project, clients):
     with pytest.raises(ConfigError) as caught:
         run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
     assert "did you mean 'S3 read access'" in caught.value.hint
+
+
+def test_a_failure_midway_says_what_was_already_applied(project, aws):
+    p = project()
+    lam = boto3.client("lambda", endpoint_url=aws, region_name="us-east-1")
+    stub = Stubber(lam)
+    stub.add_response("list_layer_versions", {"LayerVersions": []}, {"LayerName": "hello-deps"})
+    stub.add_client_error("get_function", "ResourceNotFoundException", "Function not found", 404)
+    stub.add_client_error("publish_layer_version", "CodeStorageExceededException", "Code storage limit exceeded")
+    with stub, pytest.raises(AwsError) as caught:
+        run.deploy(p.spec(), p.root, clients=Clients(target_for(), overrides={"lambda": lam}))
+    assert "CodeStorageExceededException" in caught.value.message
+    assert "stopped at: create layer hello-deps" in caught.value.hint
+    assert "already applied: create role genesys-lambda-hello" in caught.value.hint
+    assert "Running again continues" in caught.value.hint
+
+
+def test_zips_over_the_direct_upload_limit_go_through_the_artifact_bucket(project, clients, boto, monkeypatch):
+    from genesys_tasks.deploy import planner
+
+    monkeypatch.setattr(planner, "DIRECT_UPLOAD_LIMIT", 10)
+    boto("s3").create_bucket(Bucket="artifacts")
+    p = project(extra='artifact_bucket = "artifacts"\n')
+    deployed = clients()
+    run.deploy(p.spec(), p.root, clients=deployed)
+    keys = sorted(o["Key"] for o in boto("s3").list_objects_v2(Bucket="artifacts")["Contents"])
+    assert len(keys) == 2 and all(k.startswith("genesys/hello/") for k in keys)
+    assert deployed.log.writes.count("s3:PutObject") == 2
+    assert boto("lambda").get_function(FunctionName="hello")["Configuration"]["CodeSha256"] == \
+        run.code_artifact(p.spec(), p.root).code_sha256
+
+
+def test_a_zip_over_the_limit_without_an_artifact_bucket_is_a_config_error(project, clients, monkeypatch):
+    from genesys_tasks.deploy import planner
+
+    monkeypatch.setattr(planner, "DIRECT_UPLOAD_LIMIT", 10)
+    p = project()
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
+    assert "artifact_bucket" in caught.value.hint
