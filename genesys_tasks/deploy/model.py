@@ -30,7 +30,9 @@ class Fmt:
     template: str
 
     def __str__(self) -> str:
-        return self.template
+        import re
+
+        return re.sub(r"\{(\w+)\}", r"<\1>", self.template)
 
 
 @dataclass(frozen=True)
