@@ -47,6 +47,7 @@ class InstallJob:
 _INSTALLERS = {
     ("python", "local"): "local_python",
     ("nodejs", "local"): "local_node",
+    ("java", "local"): "java",
     ("python", "container"): "container",
     ("nodejs", "container"): "container",
 }
