@@ -16,14 +16,18 @@ class GenesysReporter(ConsoleReporter):
 
     def __init__(self, outstream, options):
         super().__init__(sys.stderr, options)
+        self.ran = 0
+        self.up_to_date = 0
 
     def execute_task(self, task):
         if task.actions and task.name[0] != "_":
+            self.ran += 1
             self.write(f"▶ {task.title()}\n")
 
     def skip_uptodate(self, task):
+        # One summary line instead of one per task: a no-op over hundreds of functions stays readable.
         if task.name[0] != "_" and task.actions:
-            self.write(f"  up to date: {task.title()}\n")
+            self.up_to_date += 1
 
     def _write_failure(self, result, write_exception=True):
         self.write(f"error: {result['task'].name} failed: {result['exception'].get_msg().rstrip()}\n")
@@ -34,5 +38,7 @@ class GenesysReporter(ConsoleReporter):
             out = "".join(a.out for a in task.actions if getattr(a, "out", None))
             if task.executed and out.strip():
                 self.write(f"{task.name} output:\n{out.rstrip()}\n")
+        if self.up_to_date and not self.failures:
+            self.write(f"{self.up_to_date} task(s) up to date, {self.ran} ran\n")
         if self.runtime_errors:
             self.write("doit stopped:\n" + "\n".join(self.runtime_errors) + "\n")

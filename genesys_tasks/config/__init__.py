@@ -30,6 +30,15 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: set[str] = SKIP_D
     return found
 
 
+def _line(path: Path, key_path: tuple) -> int | None:
+    from .locate import find_line
+
+    try:
+        return find_line(path.read_text(encoding="utf-8"), key_path)
+    except OSError:
+        return None
+
+
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
     """Load every file; two files naming the same function are a config error."""
     specs: list[FunctionSpec] = []
@@ -40,7 +49,7 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
             raise ConfigError(
                 f"function name {spec.name!r} is also used by {seen[spec.name]}",
                 hint="give each TOML its own [metadata] name",
-                where=Where(spec.path, None, "metadata.name"),
+                where=Where(spec.path, _line(spec.path, ("metadata", "name")), "metadata.name"),
             )
         seen[spec.name] = spec.path
         specs.append(spec)

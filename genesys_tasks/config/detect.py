@@ -51,6 +51,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 from ..errors import ConfigError, Where
 from ..runtimes import DEFAULT, Registry, Runtime
@@ -110,16 +111,43 @@ def manifest_names(runtime: Runtime) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- files
 
 
-def _walk(source: Path) -> list[Path]:
-    """Files below ``source`` (relative), sorted, skipping build/dependency folders and dot folders."""
-    found: list[Path] = []
-    base_depth = len(source.parts)
-    for folder, dirs, files in os.walk(source):
-        depth = len(Path(folder).parts) - base_depth
+class _Rel(NamedTuple):
+    """A file's path relative to the source folder, as strings: detection makes thousands of these."""
+
+    posix: str  # "src/app.py"
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+    @property
+    def suffix(self) -> str:
+        return os.path.splitext(self.parts[-1])[1]
+
+    @property
+    def stem(self) -> str:
+        return os.path.splitext(self.parts[-1])[0]
+
+    @property
+    def folder(self) -> str:
+        return "/".join(self.parts[:-1]) or "."
+
+    def without_suffix(self) -> str:
+        return os.path.splitext(self.posix)[0]
+
+
+def _walk(source: Path) -> list[_Rel]:
+    """Files below ``source``, sorted, skipping build/dependency folders and dot folders."""
+    found: list[_Rel] = []
+    top = os.fspath(source)
+    for folder, dirs, files in os.walk(top):
+        prefix = tuple(os.path.relpath(folder, top).split(os.sep)) if folder != top else ()
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
-                         and depth < _MAX_DEPTH)
-        rel = Path(folder).relative_to(source)
-        found.extend(rel / name for name in sorted(files))
+                         and len(prefix) < _MAX_DEPTH)
+        for name in sorted(files):
+            parts = prefix + (name,)
+            found.append(_Rel("/".join(parts), parts))
         if len(found) >= _MAX_FILES:
             break
     return found
@@ -130,7 +158,7 @@ def _is_tooling(name: str) -> bool:
     return name.startswith(".") or ".config." in name or name.endswith((".d.ts",))
 
 
-def _in_tests(rel: Path) -> bool:
+def _in_tests(rel: _Rel) -> bool:
     if any(part in TEST_DIRS for part in rel.parts[:-1]):
         return True
     name = rel.name
@@ -138,7 +166,7 @@ def _in_tests(rel: Path) -> bool:
             or re.search(r"\.(test|spec)\.[cm]?[jt]s$", name) is not None)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path | str) -> str:
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read(_READ_LIMIT)
@@ -149,17 +177,17 @@ def _read(path: Path) -> str:
 # --------------------------------------------------------------------------- languages
 
 
-def _language_evidence(source: Path, files: list[Path]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(dependency files, source files) per language, each as relative path strings."""
+def _language_evidence(files: list[_Rel]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(dependency files, source files) per language, as relative paths; tests and tool configs are not sources."""
     top = {f.name for f in files if len(f.parts) == 1}
     deps = {lang: [n for n in names if n in top] for lang, names in _DEPENDENCY_FILES.items()}
     sources: dict[str, list[str]] = {lang: [] for lang in LANGUAGES}
     for rel in files:
-        if _is_tooling(rel.name):
+        if _is_tooling(rel.name) or _in_tests(rel):
             continue
         for lang, extensions in _SOURCE_EXTENSIONS.items():
             if rel.suffix in extensions:
-                sources[lang].append(rel.as_posix())
+                sources[lang].append(rel.posix)
     return ({k: v for k, v in deps.items() if v}, {k: v for k, v in sources.items() if v})
 
 
@@ -193,7 +221,7 @@ class _Pin:
     file: Path
     line: int | None
     text: str  # as written, for messages
-    accepts: object  # callable(version tuple) -> bool
+    accepts: Callable[[tuple[int, ...]], bool]  # does a runtime's (major, minor) version fit?
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -355,7 +383,8 @@ def _java_pin(source: Path) -> _Pin | None:
             major = int(written.split(".")[1]) if written.startswith("1.") else int(written.split(".")[0])
             line = text.count("\n", 0, match.start()) + 1
             # Bytecode for N runs on any newer JVM, so the next runtime up also fits.
-            written_as = f"{match.group(1).strip(' =(')} {match.group(2)}".replace("_ ", "_")
+            setting = re.sub(r"[\s=('\"]+$", "", match.group(1))
+            written_as = f"{setting}{match.group(2)}" if setting.endswith("_") else f"{setting} {match.group(2)}"
             return _Pin(path, line, written_as, lambda v, want=major: v[0] >= want)
     return None
 
@@ -430,9 +459,9 @@ def _python_handler_names(text: str) -> list[str]:
     return names
 
 
-def _python_modules(source: Path, files: list[Path]) -> list[Path]:
+def _python_modules(files: list[_Rel]) -> list[_Rel]:
     """Top-level modules and modules inside packages (every folder on the way has __init__.py)."""
-    present = {f.as_posix() for f in files}
+    present = {f.posix for f in files}
     modules = []
     for rel in files:
         if rel.suffix != ".py" or _in_tests(rel) or rel.name == "setup.py":
@@ -443,8 +472,8 @@ def _python_modules(source: Path, files: list[Path]) -> list[Path]:
     return modules
 
 
-def _python_module_name(rel: Path) -> str:
-    return ".".join(rel.with_suffix("").parts)
+def _python_module_name(rel: _Rel) -> str:
+    return rel.without_suffix().replace("/", ".")
 
 
 def _strip_js_comments(text: str) -> str:
@@ -459,8 +488,8 @@ def _js_exports(name: str) -> re.Pattern:
         rf"|\bexports\[\s*['\"]{n}['\"]\s*\]\s*="
         rf"|\bexport\s+(?:const|let|var)\s+{n}\b"
         rf"|\bexport\s+(?:async\s+)?function\s*\*?\s*{n}\s*\("
-        rf"|\bmodule\.exports\s*=\s*\{{[^}}]*?(?<![\w$.]){n}\b(?!\s*\()"
-        rf"|\bexport\s*\{{[^}}]*?(?:(?<![\w$]){n}\s*(?:,|\}}|$)|\bas\s+{n}\b)"
+        rf"|\bmodule\.exports\s*=\s*\{{(?:[^}}]*?,)?\s*{n}\s*[,:}}(]"
+        rf"|\bexport\s*\{{(?:[^}}]*?,)?\s*(?:[\w$]+\s+as\s+)?{n}\s*[,}}]"
     )
 
 
@@ -468,17 +497,16 @@ _JS_HANDLER = _js_exports("handler")
 _NODE_HANDLER_EXTENSIONS = (".js", ".mjs", ".cjs")
 
 
-def _go_main_dirs(source: Path, files: list[Path]) -> dict[str, str]:
+def _go_main_dirs(source: Path, files: list[_Rel]) -> dict[str, str]:
     """Folder (posix, "." for the top) → first file declaring ``package main``."""
     mains: dict[str, str] = {}
     for rel in files:
         if rel.suffix != ".go" or _in_tests(rel):
             continue
-        folder = rel.parent.as_posix()
-        if folder in mains:
+        if rel.folder in mains:
             continue
-        if re.search(r"^package\s+main\b", _read(source / rel), re.M):
-            mains[folder] = rel.as_posix()
+        if re.search(r"^package\s+main\b", _read(source / rel.posix), re.M):
+            mains[rel.folder] = rel.posix
     return mains
 
 
@@ -496,33 +524,36 @@ def _strip_java_comments(text: str) -> str:
     return re.sub(r"//[^\n]*", "", text)
 
 
-def _java_class(source: Path, rel: Path) -> tuple[str, str]:
+def _java_class(source: Path, rel: _Rel) -> tuple[str, str]:
     """(fully qualified class name, source text without comments) for one .java file."""
-    text = _strip_java_comments(_read(source / rel))
+    text = _strip_java_comments(_read(source / rel.posix))
     package = _JAVA_PACKAGE.search(text)
     return (f"{package.group(1)}.{rel.stem}" if package else rel.stem), text
 
 
-def _java_sources(files: list[Path]) -> list[Path]:
+def _java_sources(files: list[_Rel]) -> list[_Rel]:
     return [rel for rel in files if rel.suffix == ".java" and not _in_tests(rel)
-            and "src/test/" not in rel.as_posix()]
+            and "src/test/" not in rel.posix]
 
 
 def find_handlers(runtime: Runtime, source: Path) -> list[Candidate]:
     """Every handler of ``runtime``'s language found in ``source``, each with its evidence."""
-    files = _walk(source)
+    return _handlers(runtime, Path(source), _walk(Path(source)))
+
+
+def _handlers(runtime: Runtime, source: Path, files: list[_Rel]) -> list[Candidate]:
     found: list[Candidate] = []
     if runtime.language == "python":
-        for rel in _python_modules(source, files):
-            for name in _python_handler_names(_read(source / rel)):
+        for rel in _python_modules(files):
+            for name in _python_handler_names(_read(source / rel.posix)):
                 found.append(Candidate(runtime.id, f"{_python_module_name(rel)}.{name}",
-                                       f"{rel.as_posix()}: def {name}(event, context)"))
+                                       f"{rel.posix}: def {name}(event, context)"))
     elif runtime.language == "nodejs":
         for rel in files:
             if rel.suffix in _NODE_HANDLER_EXTENSIONS and not _is_tooling(rel.name) and not _in_tests(rel):
-                if _JS_HANDLER.search(_strip_js_comments(_read(source / rel))):
-                    found.append(Candidate(runtime.id, f"{rel.with_suffix('').as_posix()}.handler",
-                                           f"{rel.as_posix()} exports handler"))
+                if _JS_HANDLER.search(_strip_js_comments(_read(source / rel.posix))):
+                    found.append(Candidate(runtime.id, f"{rel.without_suffix()}.handler",
+                                           f"{rel.posix} exports handler"))
     elif runtime.language == "go":
         for folder, rel in _go_main_dirs(source, files).items():
             found.append(Candidate(runtime.id, "bootstrap", f"{rel}: package main"))
@@ -531,7 +562,7 @@ def find_handlers(runtime: Runtime, source: Path) -> list[Candidate]:
             qualified, text = _java_class(source, rel)
             if _java_declares(text, "handleRequest"):
                 found.append(Candidate(runtime.id, f"{qualified}::handleRequest",
-                                       f"{rel.as_posix()}: handleRequest"))
+                                       f"{rel.posix}: handleRequest"))
     return found
 
 
@@ -583,7 +614,7 @@ def _check_java(source: Path, handler: str) -> str | None:
             continue
         if _java_declares(text, method):
             return None
-        return f"handler {handler!r}: {rel.as_posix()} declares no method {method!r}"
+        return f"handler {handler!r}: {rel.posix} declares no method {method!r}"
     return f"handler {handler!r}: no class {qualified} (file {class_name}.java) in {source}"
 
 
@@ -610,7 +641,7 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
     today = today or _dt.date.today()
     source = Path(source)
     files = _walk(source)
-    deps, sources = _language_evidence(source, files)
+    deps, sources = _language_evidence(files)
     languages = _choose_languages(deps, sources)
     if not languages:
         return Detection(None, None, ())
@@ -621,14 +652,14 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
                 runtime, _ = _runtime_for(lang, source, registry, today)
             except ConfigError:
                 runtime = registry.newest(lang, today)
-            handlers = find_handlers(runtime, source)
+            handlers = _handlers(runtime, source, files)
             handler = handlers[0].handler if len(handlers) == 1 else None
             candidates.append(Candidate(runtime.id, handler, _evidence_text(lang, deps, sources)))
         return Detection(None, None, tuple(candidates))
     lang = languages[0]
     runtime, why = _runtime_for(lang, source, registry, today)
     evidence = f"{_evidence_text(lang, deps, sources)} ({why})"
-    handlers = find_handlers(runtime, source)
+    handlers = _handlers(runtime, source, files)
     if len(handlers) == 1:
         only = handlers[0]
         return Detection(runtime.id, only.handler, (Candidate(runtime.id, only.handler, f"{evidence}; {only.evidence}"),))

@@ -157,7 +157,7 @@ def _build_spec(r: _Reader, data: dict, registry: Registry, today: _dt.date, war
                          hint=f"did you mean [{close[0]}]?" if close else "sections: " + ", ".join(sorted(known)))
     if "metadata" not in data:
         raise ConfigError("missing [metadata] section", hint='add [metadata] with name = "my-function"',
-                          where=Where(r.path, 1))
+                          where=Where(r.path, 1, "metadata"))
 
     meta = r.section(data["metadata"], "metadata", SECTIONS["metadata"], ("metadata",))
     name = meta["name"]

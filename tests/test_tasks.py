@@ -1,0 +1,89 @@
+"""The task graph, without running it: what each task depends on and what it ignores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from genesys_tasks.config import load
+from genesys_tasks.tasks import build_task, creators, layer_task, package_task
+
+TOML = '''[metadata]
+name = "fn"
+runtime = "python3.12"
+handler = "app.lambda_handler"
+
+[build]
+architectures = ["x86_64", "arm64"]
+{extra}
+
+[function]
+memory_mb = {memory}
+'''
+
+
+def _function(tmp_path: Path, *, requirements: bool = True, memory: int = 128, extra: str = "") -> Path:
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    if requirements:
+        (tmp_path / "requirements.txt").write_text("six\n")
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_text(TOML.format(memory=memory, extra=extra))
+    return toml
+
+
+def _sources(spec):
+    from genesys_tasks.build.package import function_sources
+
+    return [str(p) for _, p in function_sources(spec)]
+
+
+def test_package_inputs_leave_out_the_toml_and_the_requirements(tmp_path):
+    spec = load(_function(tmp_path))
+    assert _sources(spec) == [str(tmp_path / "app.py")]
+
+
+def test_layer_task_depends_on_the_manifest_and_targets_one_zip_per_architecture(tmp_path):
+    spec = load(_function(tmp_path))
+    task = layer_task(spec, tmp_path)
+    assert task["file_dep"] == [str(tmp_path / "requirements.txt")]
+    assert [Path(t).name for t in task["targets"]] == ["layer-x86_64.zip", "layer-arm64.zip"]
+
+
+def test_a_function_without_dependencies_has_no_layer_task(tmp_path):
+    spec = load(_function(tmp_path, requirements=False))
+    assert layer_task(spec, tmp_path) is None
+    assert build_task(spec, tmp_path)["task_dep"] == ["package:fn"]
+
+
+def test_memory_is_not_a_build_input(tmp_path):
+    def signatures(memory):
+        spec = load(_function(tmp_path, memory=memory))
+        tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)), build_task(spec, tmp_path)]
+        return [(t["file_dep"], [u.config for u in t["uptodate"]]) for t in tasks]
+
+    assert signatures(128) == signatures(4096)
+
+
+def test_pre_build_hooks_become_a_task_the_package_waits_for(tmp_path):
+    spec = load(_function(tmp_path, extra='pre_build = ["true"]'))
+    assert package_task(spec, tmp_path, _sources(spec))["task_dep"] == ["pre_build:fn"]
+
+
+def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path):
+    import subprocess
+    import sys
+
+    _function(tmp_path)
+    code = ("import sys; from genesys_tasks.tasks import creators; c = creators(sys.argv[1]);"
+            "[list(f()) for n, f in c.items() if n.startswith('task_')];"
+            "heavy = [m for m in ('boto3', 'botocore', 'rich', 'pydantic', 'jinja2') if m in sys.modules];"
+            "print(heavy); sys.exit(1 if heavy else 0)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_default_task_is_build_and_the_dep_file_lives_in_dot_genesys(tmp_path):
+    config = creators(tmp_path)["DOIT_CONFIG"]
+    assert config["default_tasks"] == ["build"]
+    assert Path(config["dep_file"]).parent == tmp_path / ".genesys"
+    assert (tmp_path / ".genesys").is_dir()
