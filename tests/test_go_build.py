@@ -1,0 +1,86 @@
+"""Go functions: a real `go build` per architecture, a reproducible bootstrap zip, clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "go-hello"
+ELF_MACHINE = {"x86_64": 0x3E, "arm64": 0xB7}
+
+
+def _project(folder: Path) -> Path:
+    """A copy of examples/go-hello as its own repo; returns its TOML."""
+    shutil.copytree(EXAMPLE, folder)
+    (folder / ".genesys").mkdir()
+    return folder / "lambda_go_hello.toml"
+
+
+def _build(run_genesys, toml: Path, **env):
+    result = run_genesys("lambda", "build", "--output", "json", toml, env=env or None)
+    assert result.code == 0, result.output
+    return json.loads(result.stdout)["artifacts"]
+
+
+def test_go_builds_a_static_bootstrap_per_architecture_and_no_layer(tmp_path, run_genesys):
+    artifacts = _build(run_genesys, _project(tmp_path / "fn"))
+
+    assert {(a["kind"], a["arch"]) for a in artifacts} == {("function", "x86_64"), ("function", "arm64")}
+    for artifact in artifacts:
+        with zipfile.ZipFile(artifact["path"]) as archive:
+            assert archive.namelist() == ["bootstrap"]
+            info = archive.getinfo("bootstrap")
+            assert (info.external_attr >> 16) & 0o777 == 0o755
+            binary = archive.read("bootstrap")
+        assert binary[:4] == b"\x7fELF"
+        assert int.from_bytes(binary[18:20], "little") == ELF_MACHINE[artifact["arch"]]
+
+
+def test_same_go_sources_under_two_paths_give_the_same_zip(tmp_path, run_genesys):
+    first = _build(run_genesys, _project(tmp_path / "one" / "fn"))
+    second_toml = _project(tmp_path / "elsewhere" / "deeper" / "fn")
+    os.utime(second_toml.parent / "main.go", (1_000_000_000, 1_000_000_000))
+    second = _build(run_genesys, second_toml)
+
+    digests = lambda artifacts: {a["arch"]: a["sha256"] for a in artifacts}  # noqa: E731
+    assert digests(first) == digests(second)
+    assert digests(first)["x86_64"] != digests(first)["arm64"]
+
+
+def test_go_module_without_a_main_package_exits_2_with_the_fix(tmp_path, run_genesys):
+    toml = _project(tmp_path / "fn")
+    (toml.parent / "main.go").write_text("package greeting\n\nfunc Hello() string { return \"hi\" }\n")
+
+    result = run_genesys("lambda", "build", toml)
+
+    assert result.code == 2, result.output
+    assert "main package" in result.stderr and "Traceback" not in result.output
+    assert str(toml) in result.stderr
+
+
+def test_main_package_only_in_a_subfolder_exits_2_pointing_at_source_path(tmp_path, run_genesys):
+    toml = _project(tmp_path / "fn")
+    cmd = toml.parent / "cmd" / "hello"
+    cmd.mkdir(parents=True)
+    (toml.parent / "main.go").rename(cmd / "main.go")
+    (toml.parent / "lib.go").write_text("package greeting\n")
+
+    result = run_genesys("lambda", "build", toml)
+
+    assert result.code == 2, result.output
+    assert "not package main" in result.stderr and "source_path" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_go_toolchain_fails_with_an_install_hint(tmp_path, run_genesys):
+    toml = _project(tmp_path / "fn")
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+
+    result = run_genesys("lambda", "build", toml, env={"PATH": str(empty)})
+
+    assert result.code == 1, result.output
+    assert "`go` is not installed" in result.stderr and "golang-go" in result.stderr
