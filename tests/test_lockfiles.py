@@ -22,6 +22,9 @@ TOML = '''[metadata]
 name = "locked-{kind}"
 runtime = "python3.12"
 handler = "app.lambda_handler"
+
+[build]
+installer = "{installer}"
 '''
 PYPROJECT = '''[project]
 name = "locked"
@@ -257,23 +260,24 @@ def _layer_contents(zip_path: str) -> dict[str, bytes]:
                 if not (".dist-info/" in name and name.rsplit("/", 1)[-1] in INSTALLER_METADATA)}
 
 
-def _build_layer(run_genesys, folder: Path, kind: str, files: dict[str, str]) -> dict[str, bytes]:
+def _build_layer(run_genesys, folder: Path, kind: str, installer: str, files: dict[str, str]) -> dict[str, bytes]:
     folder.mkdir(parents=True)
     (folder / ".genesys").mkdir()
     (folder / "app.py").write_text(APP)
     for name, text in files.items():
         (folder / name).write_text(text)
     toml = folder / f"lambda_{kind}.toml"
-    toml.write_text(TOML.format(kind=kind.replace(".", "-").replace("_", "-")))
+    toml.write_text(TOML.format(kind=kind.replace(".", "-").replace("_", "-"), installer=installer))
     result = run_genesys("lambda", "build", "--output", "json", toml)
     assert result.code == 0, result.output
     layer = next(a for a in json.loads(result.stdout)["artifacts"] if a["kind"] == "layer")
     return _layer_contents(layer["path"])
 
 
+@pytest.mark.parametrize("installer", ["pip", "uv"])
 @pytest.mark.parametrize("kind", ["Pipfile.lock", "poetry.lock (groups)", "poetry.lock (category)", "uv.lock"])
-def test_each_lock_kind_gives_the_same_layer_as_the_equivalent_requirements_txt(kind, uv_locked, tmp_path,
-                                                                                  run_genesys):
+def test_each_lock_kind_gives_the_same_layer_as_the_equivalent_requirements_txt(kind, installer, uv_locked,
+                                                                                  tmp_path, run_genesys):
     hashes = _hashes(uv_locked)
     files = {
         "Pipfile.lock": {"Pipfile.lock": _pipfile_lock(hashes)},
@@ -282,11 +286,40 @@ def test_each_lock_kind_gives_the_same_layer_as_the_equivalent_requirements_txt(
         "uv.lock": {"uv.lock": uv_locked.read_text(), "pyproject.toml": PYPROJECT},
     }[kind]
 
-    reference = _build_layer(run_genesys, tmp_path / "reference", "requirements",
+    reference = _build_layer(run_genesys, tmp_path / "reference", "requirements", installer,
                              {"requirements.txt": "six==1.16.0\nattrs==23.2.0\n"})
-    locked = _build_layer(run_genesys, tmp_path / "locked", kind.split()[0], files)
+    locked = _build_layer(run_genesys, tmp_path / "locked", kind.split()[0], installer, files)
 
     assert "python/six.py" in reference and any(n.startswith("python/attr/") for n in reference)
     assert not any("iniconfig" in name for name in locked), "dev dependencies must stay out of the layer"
     assert sorted(locked) == sorted(reference)
     assert locked == reference
+
+
+def test_hashes_from_a_lock_file_are_enforced(tmp_path, run_genesys):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / ".genesys").mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / "Pipfile.lock").write_text(json.dumps(
+        {"default": {"six": {"version": "==1.16.0", "hashes": ["sha256:" + "0" * 64]}}}))
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="tampered", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 1, result.output
+    assert "0" * 64 in result.stderr and "six" in result.stderr
+
+
+def test_a_pipfile_without_its_lock_exits_2_asking_for_pipenv_lock(tmp_path, run_genesys):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / ".genesys").mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / "Pipfile").write_text('[packages]\nsix = "*"\n')
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="unlocked", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 2, result.output
+    assert "Pipfile.lock" in result.stderr and "pipenv lock" in result.stderr

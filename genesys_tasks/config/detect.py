@@ -56,7 +56,7 @@ from typing import Callable, NamedTuple
 from ..errors import ConfigError, Where
 from ..runtimes import DEFAULT, Registry, Runtime
 
-_MANIFESTS = {"python": ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock"), "nodejs": ("package.json",), "go": ("go.mod",),
+_MANIFESTS = {"python": ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "Pipfile"), "nodejs": ("package.json",), "go": ("go.mod",),
               "java": ("pom.xml", "build.gradle", "build.gradle.kts"), "ruby": ("Gemfile",)}
 
 # Dependency files that say "this folder is a project of that language".
