@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-REQUIREMENTS = "six==1.16.0\n"
+REQUIREMENTS = "requests==2.32.3\npython-dateutil==2.9.0.post0\n"
 
-HANDLER = '''import six
+HANDLER = '''import requests
 
 
 def lambda_handler(event, context):
-    return {{"statusCode": 200, "body": six.text_type("function {i}")}}
+    return {{"statusCode": 200, "body": "function {i} " + requests.__version__}}
 '''
 
 TOML = '''[metadata]

@@ -155,7 +155,7 @@ def test_a_config_error_under_doit_exits_2_with_file_line_and_no_traceback(repo,
     toml.write_text(toml.read_text().replace("memory_mb = 256", "memory_mb = 20000"))
     result = run_doit("build", cwd=repo)
     assert result.code == 2
-    assert f"{toml}:14" in result.stderr and "memory_mb" in result.stderr and "10240" in result.stderr
+    assert f"{toml}:13" in result.stderr and "memory_mb" in result.stderr and "10240" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -192,5 +192,5 @@ def test_init_repo_writes_a_working_dodo_and_ignores_the_state_folder(tmp_path, 
     assert ".genesys/" in (tmp_path / ".gitignore").read_text().splitlines()
     assert run_genesys("init-repo", tmp_path).code == 0
     assert (tmp_path / ".gitignore").read_text().count(".genesys/") == 1
-    listing = run_doit("list", cwd=tmp_path)
+    listing = run_doit("list", "--all", cwd=tmp_path)
     assert listing.code == 0 and "build:gamma" in listing.stdout

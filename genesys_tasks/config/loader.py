@@ -274,7 +274,7 @@ def _build_spec(r: _Reader, data: dict, registry: Registry, today: _dt.date, war
 
 def _resolve_runtime(r: _Reader, meta: dict, source: Path, registry: Registry, today: _dt.date, warn):
     if meta["runtime"]:
-        return registry.get(meta["runtime"], today, where=r.where("metadata", "runtime"), warn=warn)
+        return _checked_runtime(r, ("metadata", "runtime"), meta["runtime"], registry, today, warn)
     found = detect.detect(source, registry=registry, today=today)
     if found.runtime is None:
         if found.candidates:
@@ -283,7 +283,15 @@ def _resolve_runtime(r: _Reader, meta: dict, source: Path, registry: Registry, t
                          hint=f'name one: runtime = "{found.candidates[0].runtime}" under [metadata]')
         raise r.fail(("metadata",), f"no runtime detected in {source}",
                      hint='name it: runtime = "python3.12" under [metadata], or check source_path')
-    return registry.get(found.runtime, today, where=r.where("metadata"), warn=warn)
+    return _checked_runtime(r, ("metadata",), found.runtime, registry, today, warn)
+
+
+def _checked_runtime(r: _Reader, key_path: tuple, runtime_id: str, registry: Registry, today: _dt.date, warn):
+    """The runtime checked against its lifecycle; the line is looked up only when it fails."""
+    try:
+        return registry.get(runtime_id, today, warn=warn)
+    except ConfigError as err:
+        raise r.fail(key_path, err.message, hint=err.hint) from None
 
 
 def _resolve_handler(r: _Reader, meta: dict, runtime, source: Path) -> str:
