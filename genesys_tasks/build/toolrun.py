@@ -1,8 +1,8 @@
-"""Running an external build tool (go, mvn, gradle, bundle) and translating its failures.
+"""Running a compiler or build tool (go, mvn, gradle, bundle) as one build step.
 
-One seam for every compiler and package manager genesys drives: a missing tool is
-a ``BuildError`` naming how to install it; a failing tool is a ``BuildError``
-carrying the last lines of its own output. Full output goes to ``ui.debug``.
+On top of ``process.run``: a missing tool is a ``BuildError`` saying how to install
+it (``require``), and a failing one a ``BuildError`` naming the step, with the last
+lines of the tool's own output (colour codes removed) and a fix.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from .. import ui
 from ..errors import BuildError
+from .process import run as run_process
 
-TAIL_LINES = 25
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -29,18 +28,11 @@ def require(tool: str, install_hint: str) -> str:
 
 
 def run(cmd: list[str], *, cwd: Path, what: str, env: dict | None = None, hint: str | None = None) -> str:
-    """Run ``cmd`` in ``cwd``; return its combined output, or raise BuildError naming ``what`` failed."""
-    ui.debug(f"$ (cd {cwd} && {' '.join(cmd)})")
-    full_env = dict(os.environ, **(env or {}))
-    try:
-        proc = subprocess.run(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, errors="replace")
-    except OSError as err:
-        raise BuildError(f"{what}: cannot run {cmd[0]} ({err})", hint=hint) from None
-    output = _ANSI.sub("", proc.stdout or "")
-    if output.strip():
-        ui.debug(output.rstrip())
-    if proc.returncode != 0:
-        tail = "\n".join(output.rstrip().splitlines()[-TAIL_LINES:])
-        raise BuildError(f"{what} failed (exit {proc.returncode}):\n{tail}", hint=hint)
-    return output
+    """Run ``cmd`` in ``cwd`` with ``env`` added; return its output, or raise BuildError naming ``what``."""
+    from .steps import debug_enabled
+
+    finished = run_process(cmd, cwd=cwd, env=dict(os.environ, **(env or {})), debug=debug_enabled(), log=ui.info)
+    if not finished.ok:
+        tail = _ANSI.sub("", finished.tail())
+        raise BuildError(f"{what} failed (exit {finished.code}):\n{tail}", hint=hint)
+    return _ANSI.sub("", finished.output)
