@@ -33,7 +33,7 @@ def cmd_detect(args) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
-    found = detect.detect(directory, today=today_default())
+    found = detect.detect(directory, registry=_project_registry(directory), today=today_default())
     return detect.report(found, directory, json_output=args.output == "json")
 
 
@@ -64,11 +64,12 @@ def cmd_cache(args) -> int:
     return 0
 
 
-def _project_registry():
+def _project_registry(start: Path | None = None):
+    """The runtimes of the project holding ``start`` (default: the current folder)."""
     from .config.runtimes_file import load_registry
     from .paths import find_root
 
-    return load_registry(find_root(Path.cwd()))
+    return load_registry(find_root((start or Path.cwd()).absolute()))
 
 
 def cmd_schema(args) -> int:

@@ -75,8 +75,12 @@ def test_without_a_layer_the_jars_go_into_the_function_zip_lib_folder(tmp_path, 
         assert "example/Hello.class" in function.namelist()
 
 
-def test_java_handler_without_a_handle_request_method_exits_2_with_the_fix(tmp_path, run_genesys, maven_env):
+@pytest.mark.parametrize("named", [True, False], ids=["handler-named", "handler-detected"])
+def test_java_project_without_a_handle_request_method_exits_2_with_the_fix(tmp_path, run_genesys, maven_env,
+                                                                          named):
     toml = _project(tmp_path / "fn")
+    if not named:
+        toml.write_text(toml.read_text().replace('handler = "example.Hello::handleRequest"\n', ""))
     source = toml.parent / "src" / "main" / "java" / "example" / "Hello.java"
     source.write_text("package example;\n\npublic class Hello {\n    public String greet(String who) {"
                       " return who; }\n}\n")
