@@ -74,11 +74,16 @@ def _maven_hint(output: str, runtime) -> str:
     return "fix the error above (run the same mvn command in the source folder to reproduce)"
 
 
+# Maven's closing advice (stack traces, -X, wiki links) says nothing about this failure.
+_MAVEN_BOILERPLATE = re.compile(r"^\[ERROR\]\s*(?:$|To see the full|Re-run Maven|For more information|\[Help \d)")
+
+
 def _run_maven(goals: list[str], cwd: Path, what: str, runtime) -> str:
     try:
         return toolrun.run(maven_command(*goals), cwd=cwd, what=what)
     except BuildError as err:
-        raise BuildError(err.message, hint=_maven_hint(err.message, runtime)) from None
+        message = "\n".join(line for line in err.message.splitlines() if not _MAVEN_BOILERPLATE.match(line))
+        raise BuildError(message, hint=_maven_hint(err.message, runtime)) from None
 
 
 def _release_flag(pom: Path, runtime) -> list[str]:
