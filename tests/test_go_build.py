@@ -71,7 +71,9 @@ def test_main_package_only_in_a_subfolder_exits_2_pointing_at_source_path(tmp_pa
     result = run_genesys("lambda", "build", toml)
 
     assert result.code == 2, result.output
-    assert "not package main" in result.stderr and "source_path" in result.stderr
+    line = toml.read_text().splitlines().index('source_path = "."') + 1
+    assert f"{toml}:{line}: [build.source_path]" in result.stderr
+    assert "not package main" in result.stderr and "cmd/<name>" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -126,3 +126,16 @@ def test_gradle_project_without_gradle_says_so(tmp_path, run_genesys):
 
     assert result.code == 1, result.output
     assert "Gradle project" in result.stderr and "gradle" in result.stderr and "--offline" in result.stderr
+
+
+def test_classes_newer_than_the_runtime_exit_2_naming_both_versions(tmp_path, run_genesys, maven_env):
+    toml = _project(tmp_path / "fn")
+    toml.write_text(toml.read_text().replace('runtime = "java17"', 'runtime = "java11"'))
+
+    result = run_genesys("lambda", "build", toml, env=maven_env)
+
+    assert result.code == 2, result.output
+    line = toml.read_text().splitlines().index('runtime = "java11"') + 1
+    assert f"{toml}:{line}: [metadata.runtime]" in result.stderr
+    assert "compiled for Java 17" in result.stderr and "java11" in result.stderr
+    assert "maven.compiler.release" in result.stderr

@@ -12,7 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..errors import ConfigError, Where
+from ..config.locate import where_in
+from ..errors import ConfigError
 from . import toolrun
 from .zipper import write_zip
 
@@ -41,7 +42,7 @@ def check_main_package(spec) -> None:
     """ConfigError (exit 2) when the source folder has no main package to build."""
     problem = main_package_problem(spec.source_path)
     if problem:
-        raise ConfigError(problem, where=Where(spec.path, None, "build.source_path"),
+        raise ConfigError(problem, where=where_in(spec.path, "build", "source_path"),
                           hint="point [build] source_path at the folder with `package main` and `func main()` "
                                "(e.g. cmd/<name>), or add one that starts the Lambda runtime loop")
 

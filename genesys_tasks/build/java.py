@@ -20,7 +20,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import BuildError, ConfigError, Where
+from ..config.locate import where_in
+from ..errors import BuildError, ConfigError
 from ..paths import cache_dir
 from . import toolrun
 from .zipper import source_files, tree_entries, write_zip
@@ -180,7 +181,25 @@ def compile_classes(spec, work: Path, lib: Path | None) -> list[Path]:
         return [work / "build" / "classes" / "java" / "main", work / "build" / "resources" / "main"]
     raise ConfigError(f"{spec.source_path} has no pom.xml or build.gradle",
                       hint="add a pom.xml (Maven) so genesys can compile the function",
-                      where=Where(spec.path, None, "build.source_path"))
+                      where=where_in(spec.path, "build", "source_path"))
+
+
+def class_java_version(path: Path) -> int:
+    """The Java release a class file was compiled for (major version 61 is Java 17)."""
+    with open(path, "rb") as handle:
+        header = handle.read(8)
+    return int.from_bytes(header[6:8], "big") - 44
+
+
+def check_class_version(spec, classes: list[Path]) -> None:
+    """ConfigError when the classes need a newer Java than the function's runtime has."""
+    newest = max(class_java_version(path) for path in classes)
+    if spec.runtime.version.isdigit() and newest > int(spec.runtime.version):
+        raise ConfigError(
+            f"the classes are compiled for Java {newest}, but runtime {spec.runtime.id} runs Java "
+            f"{spec.runtime.version}: Lambda would fail with UnsupportedClassVersionError",
+            hint=f'set runtime = "java{newest}" or newer, or lower maven.compiler.release in the pom to '
+                 f"{spec.runtime.version}", where=where_in(spec.path, "metadata", "runtime"))
 
 
 def package_java(spec, arch: str, dest: Path) -> None:
@@ -195,7 +214,9 @@ def package_java(spec, arch: str, dest: Path) -> None:
                 entries += tree_entries(folder)
         if lib is not None and lib.is_dir():
             entries += tree_entries(lib, "lib")
-        if not any(name.endswith(".class") for name, _ in entries):
+        classes = [path for name, path in entries if name.endswith(".class")]
+        if not classes:
             raise BuildError(f"the build of {spec.source_path} produced no classes",
                              hint="check that the sources are under src/main/java")
+        check_class_version(spec, classes)
         write_zip(entries, dest)
