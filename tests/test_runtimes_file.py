@@ -160,3 +160,21 @@ def test_ruby_layer_is_built_with_bundler_into_ruby_gems(tmp_path, run_genesys):
     with zipfile.ZipFile(artifacts["function"]["path"]) as function:
         assert "app.rb" in function.namelist() and "Gemfile.lock" not in function.namelist()
     assert not (fn / ".bundle").exists(), "the build must not write Bundler settings into the source"
+
+
+def test_a_failing_build_command_fails_the_layer_naming_the_runtime_and_program(tmp_path, run_genesys):
+    root = _repo(tmp_path)
+    (root / "genesys-runtimes.toml").write_text(
+        CUSTOM_RUNTIMES.replace("mkdir -p {layer} && sort {manifest} > {layer}/tools.txt",
+                                "LANG=C genesys-no-such-tool {manifest}"))
+    fn = root / "fn"
+    fn.mkdir()
+    (fn / "handler.sh").write_text("run() { echo hi; }\n")
+    (fn / "tools.txt").write_text("jq\n")
+    (fn / "lambda_shell.toml").write_text(CUSTOM_TOML)
+
+    result = run_genesys("lambda", "build", fn / "lambda_shell.toml")
+
+    assert result.code == 1, result.output
+    assert "shell1 build command 1 (genesys-no-such-tool ...) failed (exit 127)" in result.stderr
+    assert "build_commands of runtime shell1" in result.stderr

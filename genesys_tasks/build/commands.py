@@ -27,6 +27,12 @@ def _fill(command: str, values: dict[str, str]) -> str:
                               "double other braces ({{ }})") from None
 
 
+def _program(command: str) -> str:
+    """The program a shell command runs, past any leading VAR=value assignments."""
+    words = command.split()
+    return next((w for w in words if "=" not in w), words[0] if words else "?")
+
+
 def version(job) -> str:
     """The commands themselves: changing them changes every layer built with them."""
     return "commands:" + hashlib.sha256("\n".join(job.runtime.build_commands).encode()).hexdigest()[:16]
@@ -39,6 +45,6 @@ def install(job) -> None:
                   "runtime": job.runtime.id}
         for number, command in enumerate(job.runtime.build_commands, start=1):
             toolrun.run(["sh", "-c", _fill(command, values)], cwd=job.manifest.parent,
-                        what=f"{job.runtime.id} build command {number} ({command.split()[0]} ...)",
+                        what=f"{job.runtime.id} build command {number} ({_program(command)} ...)",
                         hint=f"the build_commands of runtime {job.runtime.id} failed; run them by hand "
                              "in the source folder to see why")
