@@ -30,31 +30,34 @@ _LANGUAGE_DEFAULTS = {
 }
 
 
-def _py(version: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
+# Per language: the layer folder Lambda puts on the path, and the AWS base image repository.
+_LANGUAGE_LAYOUT = {
+    "python": ("python", "amazon/aws-lambda-python"),
+    "nodejs": ("nodejs/node_modules", "amazon/aws-lambda-nodejs"),
+    "java": ("java/lib", "amazon/aws-lambda-java"),
+}
+
+
+def _row(language: str, version: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
+    layer_path, image = _LANGUAGE_LAYOUT[language]
     return {
-        "language": "python", "version": version, "layer_path": "python", "glibc": glibc,
-        "image": f"amazon/aws-lambda-python:{version}",
+        "language": language, "version": version, "layer_path": layer_path, "glibc": glibc,
+        "image": f"{image}:{version}",
         "deprecation": dates[0], "block_create": dates[1], "block_update": dates[2],
         "replacement": replacement,
     }
 
 
-def _node(major: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
-    return {
-        "language": "nodejs", "version": major, "layer_path": "nodejs/node_modules", "glibc": glibc,
-        "image": f"amazon/aws-lambda-nodejs:{major}",
-        "deprecation": dates[0], "block_create": dates[1], "block_update": dates[2],
-        "replacement": replacement,
-    }
+def _py(version, glibc, dates, replacement):
+    return _row("python", version, glibc, dates, replacement)
 
 
-def _java(major: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
-    return {
-        "language": "java", "version": major, "layer_path": "java/lib", "glibc": glibc,
-        "image": f"amazon/aws-lambda-java:{major}",
-        "deprecation": dates[0], "block_create": dates[1], "block_update": dates[2],
-        "replacement": replacement,
-    }
+def _node(major, glibc, dates, replacement):
+    return _row("nodejs", major, glibc, dates, replacement)
+
+
+def _java(major, glibc, dates, replacement):
+    return _row("java", major, glibc, dates, replacement)
 
 
 # Dates from the AWS Lambda runtimes page (deprecation, block function create,

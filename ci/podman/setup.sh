@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Prepare this machine for genesys's real-Podman tests (pytest -m podman). Run as root.
+#
+# Idempotent: installs podman, runc and mmdebstrap from Debian packages, then builds
+# the local stand-ins for the Lambda build images unless they already exist, with the
+# engine settings of ci/podman/containers.conf (the caller exports CONTAINERS_CONF
+# pointing at that file for the tests too).
+# No container registry is reachable from CI machines, so the images are made from
+# Debian packages with mmdebstrap, using the Debian mirror this machine's apt uses.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+conf="$here/containers.conf"
+python_image="localhost/lambda-python:3.11"
+node_image="localhost/lambda-nodejs:18"
+
+log() { printf 'ci/podman: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" != 0 ]; then
+    log "run as root (rootful Podman is what CI uses)"
+    exit 1
+fi
+
+missing=()
+for tool in podman runc mmdebstrap; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends podman runc mmdebstrap >/dev/null
+fi
+
+if [ ! -f "$conf" ]; then
+    log "$conf is missing"
+    exit 1
+fi
+export CONTAINERS_CONF="$conf"
+
+# The Debian mirror apt is configured with here (never written into any file).
+codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
+mirror="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null \
+          | awk -v want="$codename" '$2 == want { print $1; exit }')"
+if [ -z "$mirror" ]; then
+    apt-get update -qq
+    mirror="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' \
+              | awk -v want="$codename" '$2 == want { print $1; exit }')"
+fi
+if [ -z "$mirror" ]; then
+    log "no apt source for $codename found; cannot build the images"
+    exit 1
+fi
+
+build_image() {  # name, packages
+    local name="$1" packages="$2"
+    if podman image exists "$name"; then
+        log "$name already present"
+        return
+    fi
+    log "building $name from $codename ($packages)"
+    local started=$SECONDS
+    mmdebstrap --quiet --variant=essential --include="$packages" "$codename" - "$mirror" \
+        | podman import --change 'CMD ["/bin/sh"]' - "$name" >/dev/null
+    log "$name built in $((SECONDS - started))s"
+}
+
+build_image "$python_image" "python3,python3-pip,ca-certificates"
+build_image "$node_image" "nodejs,npm,ca-certificates"
+
+podman run --rm "$python_image" python3 -c 'import sys; print("python", sys.version.split()[0])'
+podman run --rm "$node_image" sh -c 'echo node $(node --version) npm $(npm --version)'
