@@ -86,3 +86,56 @@ def test_missing_go_toolchain_fails_with_an_install_hint(tmp_path, run_genesys):
 
     assert result.code == 1, result.output
     assert "`go` is not installed" in result.stderr and "golang-go" in result.stderr
+
+
+def test_the_go_example_answers_an_invocation_through_the_runtime_api(tmp_path, run_genesys):
+    """Run the built bootstrap against a minimal Runtime API, as Lambda would."""
+    import http.server
+    import subprocess
+    import threading
+
+    artifacts = _build(run_genesys, _project(tmp_path / "fn"))
+    zip_path = next(a["path"] for a in artifacts if a["arch"] == "x86_64")
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extract("bootstrap", tmp_path / "run")
+    bootstrap = tmp_path / "run" / "bootstrap"
+    bootstrap.chmod(0o755)
+
+    events = [b'{"name": "lambda"}']
+    responses: list[tuple[str, bytes]] = []
+    done = threading.Event()
+
+    class RuntimeApi(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):  # noqa: N802 - the http.server naming
+            if not events:
+                done.wait(10)  # hold the next poll open until the test kills the function
+                self.close_connection = True
+                return
+            body = events.pop()
+            self.send_response(200)
+            self.send_header("Lambda-Runtime-Aws-Request-Id", "req-1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            responses.append((self.path, body))
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            done.set()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), RuntimeApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    proc = subprocess.Popen([str(bootstrap)], env={"AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_port}"})
+    try:
+        assert done.wait(30), "the function never posted a response"
+    finally:
+        proc.kill()
+        proc.wait()
+        server.shutdown()
+    assert responses == [("/2018-06-01/runtime/invocation/req-1/response", b'{"message":"hello lambda"}')]
