@@ -139,3 +139,28 @@ def test_the_go_example_answers_an_invocation_through_the_runtime_api(tmp_path, 
         proc.wait()
         server.shutdown()
     assert responses == [("/2018-06-01/runtime/invocation/req-1/response", b'{"message":"hello lambda"}')]
+
+
+def test_a_compile_error_fails_with_the_compiler_message(tmp_path, run_genesys):
+    toml = _project(tmp_path / "fn")
+    main = toml.parent / "main.go"
+    main.write_text(main.read_text().replace('req.Name = "world"', "req.Name = 42"))
+
+    result = run_genesys("lambda", "build", toml)
+
+    assert result.code == 1, result.output
+    assert "go build for x86_64 failed" in result.stderr and "main.go" in result.stderr
+    assert "go build ." in result.stderr
+
+
+def test_a_module_that_cannot_be_fetched_says_how_to_get_it(tmp_path, run_genesys):
+    toml = _project(tmp_path / "fn")
+    (toml.parent / "go.mod").write_text("module example.com/go-hello\n\ngo 1.19\n\n"
+                                        "require example.com/not/there v1.0.0\n")
+    main = toml.parent / "main.go"
+    main.write_text(main.read_text().replace('import (\n', 'import (\n\t_ "example.com/not/there"\n'))
+
+    result = run_genesys("lambda", "build", toml, env={"GOPROXY": "off", "GOFLAGS": "-mod=mod"})
+
+    assert result.code == 1, result.output
+    assert "go mod download" in result.stderr

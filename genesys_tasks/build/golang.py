@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..config.locate import where_in
-from ..errors import ConfigError
+from ..errors import BuildError, ConfigError
 from . import toolrun
 from .zipper import write_zip
 
@@ -47,17 +47,28 @@ def check_main_package(spec) -> None:
                                "(e.g. cmd/<name>), or add one that starts the Lambda runtime loop")
 
 
+def _go_hint(output: str) -> str:
+    if re.search(r"requires go >?= ?[\d.]+|go\.mod requires go", output):
+        return "the go directive in go.mod needs a newer Go than this one: install it, or lower the directive"
+    if re.search(r"dial tcp|proxy\.|GOPROXY|module lookup disabled|cannot find module providing", output):
+        return ("go could not fetch a module: run `go mod download` where the module proxy is reachable "
+                "(or vendor the modules with `go mod vendor`), then build again")
+    return "fix the compile error above (run `go build .` in the source folder to reproduce)"
+
+
 def build_bootstrap(source: Path, arch: str, out: Path) -> Path:
     """Compile the main package in ``source`` for Linux/``arch`` into ``out``/bootstrap."""
     go = toolrun.require("go", INSTALL_HINT)
     binary = out / "bootstrap"
-    toolrun.run(
-        [go, "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
-         "-ldflags=-s -w -buildid=", "-o", str(binary), "."],
-        cwd=source, what=f"go build for {arch}",
-        env={"GOOS": "linux", "GOARCH": GOARCH[arch], "CGO_ENABLED": "0"},
-        hint="fix the compile error above (run `go build .` in the source folder to reproduce)",
-    )
+    try:
+        toolrun.run(
+            [go, "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
+             "-ldflags=-s -w -buildid=", "-o", str(binary), "."],
+            cwd=source, what=f"go build for {arch}",
+            env={"GOOS": "linux", "GOARCH": GOARCH[arch], "CGO_ENABLED": "0"},
+        )
+    except BuildError as err:
+        raise BuildError(err.message, hint=_go_hint(err.message)) from None
     return binary
 
 
