@@ -35,7 +35,7 @@ def cmd_detect(args) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
-    found = detect.detect(directory, today=today_default())
+    found = detect.detect(directory, registry=_project_registry(directory), today=today_default())
     return detect.report(found, directory, json_output=args.output == "json")
 
 
@@ -63,6 +63,40 @@ def cmd_cache(args) -> int:
         return 0
     removed = cache.prune(args.older_than)
     ui.success(f"removed {len(removed)} cached layer(s), {sum(e.size for e in removed) / 1e6:.1f} MB")
+    return 0
+
+
+def _project_registry(start: Path | None = None):
+    """The runtimes of the project holding ``start`` (default: the current folder)."""
+    from .config.runtimes_file import load_registry
+    from .paths import find_root
+
+    return load_registry(find_root((start or Path.cwd()).absolute()))
+
+
+def cmd_schema(args) -> int:
+    from .config.json_schema import function_schema, runtimes_schema
+
+    ui.emit_json(runtimes_schema() if args.runtimes else function_schema(_project_registry()))
+    return 0
+
+
+def cmd_runtimes(args) -> int:
+    from .config import today_default
+
+    today = today_default()
+    rows = [{"id": r.id, "language": r.language, "version": r.version, "status": r.status(today),
+             "deprecation": r.deprecation, "block_create": r.block_create, "block_update": r.block_update,
+             "replacement": r.replacement or None} for r in _project_registry().all()]
+    if args.output == "json":
+        ui.emit_json({"today": today, "runtimes": rows})
+        return 0
+    ui.info(f"{'runtime':<16}{'status':<16}{'deprecation':<13}{'block create':<14}{'block update':<14}replacement")
+    for row in rows:
+        dates = [str(row[k] or "-") for k in ("deprecation", "block_create", "block_update")]
+        ui.info(f"{row['id']:<16}{row['status']:<16}{dates[0]:<13}{dates[1]:<14}{dates[2]:<14}"
+                f"{row['replacement'] or ''}")
+    ui.info(f"status as of {today.isoformat()}")
     return 0
 
 
@@ -177,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sandbox", help="run the embedded AWS emulator until Ctrl-C")
     p.set_defaults(func=cmd_sandbox)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of lambda TOML files (for editors)")
+    p.add_argument("--runtimes", action="store_true", help="the schema of genesys-runtimes.toml instead")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("runtimes", help="list the runtimes with their lifecycle dates and status today")
+    _add_output(p)
+    p.set_defaults(func=cmd_runtimes)
 
     p = sub.add_parser("init-repo", help="write a dodo.py and ignore .genesys/ in a repo")
     p.add_argument("directory", nargs="?", default=".")

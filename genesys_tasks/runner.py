@@ -27,8 +27,10 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False) -> int:
 
     if debug:
         os.environ["GENESYS_DEBUG"] = "1"
-    spec = load(toml, warn=ui.warn)  # a config error surfaces here, as itself
-    root = paths.find_root(spec.path)
+    from .config.runtimes_file import load_registry
+
+    root = paths.find_root(Path(toml).absolute())
+    spec = load(toml, registry=load_registry(root), warn=ui.warn)  # a config error surfaces here, as itself
     module = tasks.creators(root, tomls=[spec.path])
     del tasks.FAILURES[:]
     argv = ["run", *(name.format(name=spec.name) for name in task_names)]
@@ -50,8 +52,10 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
     code = run_tasks(toml, ["build:{name}"], debug=debug)
     if code:
         return code
-    spec = load(toml)
-    root = paths.find_root(spec.path)
+    from .config.runtimes_file import load_registry
+
+    root = paths.find_root(toml.absolute())
+    spec = load(toml, registry=load_registry(root))
     artifacts = [{"kind": kind, "arch": arch, "path": str(path), "sha256": sha256_file(path),
                   "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)]
     if json_output:

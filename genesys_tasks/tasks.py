@@ -150,8 +150,10 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         try:
             from .config import today_default
 
+            from .config.runtimes_file import load_registry
+
             specs = load_all(tomls if tomls is not None else discover(root, pattern),
-                             today=today_default(), warn=_warn)
+                             registry=load_registry(root), today=today_default(), warn=_warn)
         except GenesysError as err:
             _report_and_exit(err)
         return [(spec, [str(p) for _, p in function_sources(spec)]) for spec in specs]

@@ -47,6 +47,7 @@ class InstallJob:
 _INSTALLERS = {
     ("python", "local"): "local_python",
     ("nodejs", "local"): "local_node",
+    ("java", "local"): "java",
     ("python", "container"): "container",
     ("nodejs", "container"): "container",
 }
@@ -56,6 +57,8 @@ def installer_for(job: InstallJob):
     """The installer module for a job; BuildError when the combination has none."""
     method = "local" if job.method == "local" else "container"
     name = _INSTALLERS.get((job.runtime.language, method))
+    if method == "local" and job.runtime.build_commands:
+        name = "commands"  # a runtime that says how to build itself is taken at its word
     if name is None:
         raise BuildError(f"no {job.method} layer build for {job.runtime.language} ({job.runtime.id})",
                          hint='set [build] layer_auto = false, or build_method = "podman"')

@@ -54,7 +54,12 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
         with tempfile.TemporaryDirectory(prefix="genesys-layer-") as tmp:
             target = Path(tmp, "layer")
             target.mkdir()
-            installer.install(replace(job, target=target))
+            work = replace(job, target=target)
+            if job.runtime.language == "python":  # lock files reach the installers as requirements
+                from .lockfiles import requirements_for
+
+                work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
+            installer.install(work)
             built = Path(tmp, "layer.zip")
             write_zip(tree_entries(target), built)
             cached = cache.put(key, built, {"runtime": job.runtime.id, "arch": job.arch, "method": job.method,

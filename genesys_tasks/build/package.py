@@ -14,6 +14,8 @@ import shutil
 from pathlib import Path
 
 from ..config.spec import FunctionSpec
+from .golang import package_go
+from .java import package_java
 from .zipper import source_files, write_zip
 
 # Manifests and lock files that belong to the layer, not the function (package.json stays:
@@ -21,13 +23,15 @@ from .zipper import source_files, write_zip
 LAYER_ONLY_FILES = {
     "python": {"requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"},
     "nodejs": {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"},
+    "go": set(),
+    "java": set(),
 }
 TOML_PATTERN = "lambda_*.toml"
 
 
 def function_sources(spec: FunctionSpec) -> list[tuple[str, Path]]:
     """(name in zip, path) for every file the function zip carries."""
-    leave_out = set(LAYER_ONLY_FILES.get(spec.runtime.language, ()))
+    leave_out = set(LAYER_ONLY_FILES.get(spec.runtime.language, spec.runtime.dependency_files))
     # A Python requirements file may have any name; Node's manifest (package.json) stays.
     requirements = spec.build.requirements_file if spec.runtime.language == "python" else None
     entries = []
@@ -44,19 +48,18 @@ def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
     write_zip(function_sources(spec), dest)
 
 
-PACKAGERS = {"python": zip_sources, "nodejs": zip_sources}
+PACKAGERS = {"python": zip_sources, "nodejs": zip_sources, "go": package_go, "java": package_java}
+# Packagers whose zip is the same for every architecture: built once, then copied.
+ARCH_INDEPENDENT = {zip_sources, package_java}
 
 
 def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
     """Write the function zip for every architecture; arch-independent zips are built once."""
-    packager = PACKAGERS.get(spec.runtime.language)
-    if packager is None:
-        from ..errors import BuildError
-
-        raise BuildError(f"genesys cannot package {spec.runtime.language} functions yet")
+    # Languages added by runtime files (ruby, ...) ship their sources as they are.
+    packager = PACKAGERS.get(spec.runtime.language, zip_sources)
     first: Path | None = None
     for arch, dest in dest_by_arch.items():
-        if packager is zip_sources and first is not None:
+        if packager in ARCH_INDEPENDENT and first is not None:
             shutil.copyfile(first, dest)
             continue
         packager(spec, arch, dest)

@@ -56,7 +56,7 @@ from typing import Callable, NamedTuple
 from ..errors import ConfigError, Where
 from ..runtimes import DEFAULT, Registry, Runtime
 
-_MANIFESTS = {"python": ("requirements.txt",), "nodejs": ("package.json",), "go": ("go.mod",),
+_MANIFESTS = {"python": ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "Pipfile"), "nodejs": ("package.json",), "go": ("go.mod",),
               "java": ("pom.xml", "build.gradle", "build.gradle.kts"), "ruby": ("Gemfile",)}
 
 # Dependency files that say "this folder is a project of that language".
@@ -105,7 +105,7 @@ class Detection:
 
 def manifest_names(runtime: Runtime) -> tuple[str, ...]:
     """Dependency manifests a layer is built from, in order of preference."""
-    return _MANIFESTS.get(runtime.language, ())
+    return _MANIFESTS.get(runtime.language, runtime.dependency_files)
 
 
 # --------------------------------------------------------------------------- files

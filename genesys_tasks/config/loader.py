@@ -295,6 +295,16 @@ def _checked_runtime(r: _Reader, key_path: tuple, runtime_id: str, registry: Reg
         raise r.fail(key_path, err.message, hint=err.hint) from None
 
 
+_NO_HANDLER_FIX = {
+    "python": 'define `def lambda_handler(event, context)`, or name it: handler = "app.lambda_handler" under [metadata]',
+    "nodejs": 'export it (`exports.handler = async (event) => ...`), or name it: handler = "index.handler"',
+    "java": "add `public Output handleRequest(Input event, Context context)` to a class, or name it: "
+            'handler = "pkg.Class::handleRequest" under [metadata]',
+    "go": "put `package main` with a `func main()` that runs the Lambda runtime loop in source_path "
+          "(or point [build] source_path at the folder that has it)",
+}
+
+
 def _resolve_handler(r: _Reader, meta: dict, runtime, source: Path) -> str:
     if meta["handler"]:
         problem = detect.check_handler(runtime, source, meta["handler"])
@@ -307,7 +317,7 @@ def _resolve_handler(r: _Reader, meta: dict, runtime, source: Path) -> str:
         return handlers[0].handler
     if not handlers:
         raise r.fail(("metadata",), f"no {runtime.language} handler found in {source}",
-                     hint='name it: handler = "app.lambda_handler" under [metadata]')
+                     hint=_NO_HANDLER_FIX.get(runtime.language, 'name it: handler = "..." under [metadata]'))
     listing = "; ".join(f"{c.handler} ({c.evidence})" for c in handlers)
     raise r.fail(("metadata",), f"more than one handler fits: {listing}",
                  hint=f'name one: handler = "{handlers[0].handler}" under [metadata]')

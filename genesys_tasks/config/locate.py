@@ -69,3 +69,16 @@ def find_line(text: str, path: tuple) -> int | None:
                 inline_line = number  # an inline table holding the key
         open_string = _opens_multiline_string(line)
     return inline_line or (header[1] if header else None)
+
+
+def where_in(path, *key_path) -> "Where":
+    """A ``Where`` for ``key_path`` in the TOML file at ``path``: for errors found after loading."""
+    from pathlib import Path
+
+    from ..errors import Where
+
+    try:
+        line = find_line(Path(path).read_text(encoding="utf-8"), tuple(key_path))
+    except OSError:
+        line = None
+    return Where(Path(path), line, ".".join(map(str, key_path)))

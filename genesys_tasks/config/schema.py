@@ -35,7 +35,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "source_path": Key("str", ".", "Source folder, relative to this TOML file (absolute allowed)."),
         "build_method": Key("str", "local", "Where dependencies are installed.", choices=("local", "podman", "docker")),
         "layer_auto": Key("bool", True, "Build the dependencies into a Lambda layer."),
-        "requirements_file": Key("str", None, "Dependency manifest, relative to source_path; detected when absent."),
+        "requirements_file": Key("str", None, "Dependency manifest or lock file, relative to source_path "
+                                 "(requirements.txt, Pipfile.lock, poetry.lock, uv.lock, package.json, pom.xml, "
+                                 "Gemfile); detected when absent."),
         "architectures": Key("list", ["x86_64"], "Architectures to build.", choices=("x86_64", "arm64")),
         "pre_build": Key("list", [], "Shell commands run in source_path before packaging."),
         "post_build": Key("list", [], "Shell commands run in source_path after the zips exist."),

@@ -126,5 +126,9 @@ class FunctionSpec:
 
     @property
     def has_layer(self) -> bool:
-        """True when dependencies are built into a layer for this function."""
-        return self.build.layer_auto and self.build.requirements_file is not None
+        """True when dependencies are built into a layer for this function.
+
+        Runtimes without a layer path (Go's provided.al2023) compile their dependencies in.
+        """
+        return (self.build.layer_auto and self.build.requirements_file is not None
+                and bool(self.runtime.layer_path))
