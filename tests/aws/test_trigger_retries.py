@@ -12,6 +12,7 @@ from genesys_tasks.aws.base import CallLog, RetryPolicy
 from genesys_tasks.aws.lambda_ import LambdaAdapter
 from genesys_tasks.errors import AwsError
 
+MAPPING_UUID = "6f1c2b8e-0d4a-4f5e-9b7a-2c3d4e5f6a7b"  # botocore checks the UUID is 36 characters
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"
 CREATE = {"FunctionName": "f", "EventSourceArn": QUEUE, "BatchSize": 10}
 NO_POLLER = "The provided execution role does not have permissions to call ReceiveMessage on SQS"
@@ -31,8 +32,8 @@ def test_mapping_creation_waits_while_poller_permissions_propagate(stubbed, caps
     adapter, stub, sleeps = stubbed
     for _ in range(2):
         stub.add_client_error("create_event_source_mapping", "InvalidParameterValueException", NO_POLLER)
-    stub.add_response("create_event_source_mapping", {"UUID": "u-1", "EventSourceArn": QUEUE})
-    assert adapter.create_event_source_mapping(**CREATE)["UUID"] == "u-1"
+    stub.add_response("create_event_source_mapping", {"UUID": MAPPING_UUID, "EventSourceArn": QUEUE})
+    assert adapter.create_event_source_mapping(**CREATE)["UUID"] == MAPPING_UUID
     assert sleeps == [0.5, 1.0]
     assert "poller permissions" in capsys.readouterr().err
     assert adapter.log.writes == ["lambda:CreateEventSourceMapping"] * 3
@@ -62,6 +63,6 @@ def test_a_mapping_still_creating_is_retried_when_changed(stubbed):
     adapter, stub, sleeps = stubbed
     stub.add_client_error("update_event_source_mapping", "ResourceInUseException",
                           "Cannot update the event source mapping because it is in use.")
-    stub.add_response("update_event_source_mapping", {"UUID": "u-1", "BatchSize": 50})
-    assert adapter.update_event_source_mapping(UUID="u-1", BatchSize=50)["BatchSize"] == 50
+    stub.add_response("update_event_source_mapping", {"UUID": MAPPING_UUID, "BatchSize": 50})
+    assert adapter.update_event_source_mapping(UUID=MAPPING_UUID, BatchSize=50)["BatchSize"] == 50
     assert sleeps == [0.5]
