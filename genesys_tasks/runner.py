@@ -8,30 +8,44 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import paths, ui
-from .errors import EXIT_FAILED, GenesysError
+from .errors import EXIT_FAILED, UsageError
+
+if TYPE_CHECKING:
+    from .config import FunctionSpec
 
 
-def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False) -> int:
+def _load(toml: Path):
+    """The project root holding ``toml`` and its spec; a config error raises as itself."""
+    from .config import load
+    from .config.runtimes_file import load_registry
+
+    root = paths.find_root(Path(toml).absolute())
+    return root, load(toml, registry=load_registry(root), warn=ui.warn)
+
+
+def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
+              spec: FunctionSpec | None = None) -> int:
     """Run ``task_names`` (e.g. ``build:my-fn``) for the function in ``toml``; return an exit code.
 
-    A config error raises ``GenesysError``; a failing task returns the exit code of
-    the GenesysError its action raised (1 when it was not one of ours).
+    Pass ``spec`` when the caller has loaded ``toml`` already, so it is not read (and its
+    warnings shown) twice. A config error raises ``GenesysError``; a failing task returns
+    the exit code of the GenesysError its action raised (1 when it was not one of ours).
     """
     from doit.cmd_base import ModuleTaskLoader
     from doit.doit_cmd import DoitMain
 
     from . import tasks
-    from .config import load
 
     if debug:
         os.environ["GENESYS_DEBUG"] = "1"
-    from .config.runtimes_file import load_registry
-
-    root = paths.find_root(Path(toml).absolute())
-    spec = load(toml, registry=load_registry(root), warn=ui.warn)  # a config error surfaces here, as itself
-    module = tasks.creators(root, tomls=[spec.path])
+    if spec is None:
+        root, spec = _load(toml)
+    else:
+        root = paths.find_root(Path(toml).absolute())
+    module = tasks.creators(root, specs=[spec])
     del tasks.FAILURES[:]
     argv = ["run", *(name.format(name=spec.name) for name in task_names)]
     code = DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)
@@ -44,18 +58,15 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
     """Build one function's layer and zips; print the artifacts (JSON with --output json)."""
     from .build import steps
     from .build.zipper import sha256_file
-    from .config import load
 
     toml = Path(toml)
     if not toml.is_file():
-        raise GenesysError(f"{toml}: no such file", hint="pass the path of a lambda TOML file")
-    code = run_tasks(toml, ["build:{name}"], debug=debug)
+        what = "is a folder, not a TOML file" if toml.is_dir() else "no such file"
+        raise UsageError(f"{toml}: {what}", hint="pass the path of a lambda TOML file")
+    root, spec = _load(toml)
+    code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code
-    from .config.runtimes_file import load_registry
-
-    root = paths.find_root(toml.absolute())
-    spec = load(toml, registry=load_registry(root))
     artifacts = [{"kind": kind, "arch": arch, "path": str(path), "sha256": sha256_file(path),
                   "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)]
     if json_output:

@@ -134,8 +134,8 @@ def doit_config(root: Path) -> dict:
 
 
 def creators(root: str | Path | None = None, pattern: str | None = None,
-             tomls: list[Path] | None = None) -> dict:
-    """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files).
+             tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None) -> dict:
+    """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files or specs).
 
     Files are discovered and loaded once, when doit first asks for tasks. A config
     error prints its message and exits with code 2, without a traceback.
@@ -147,16 +147,17 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     def project() -> list[tuple[FunctionSpec, list[str]]]:
         from .build.package import function_sources
 
-        try:
-            from .config import today_default
+        loaded = specs
+        if loaded is None:
+            try:
+                from .config import today_default
+                from .config.runtimes_file import load_registry
 
-            from .config.runtimes_file import load_registry
-
-            specs = load_all(tomls if tomls is not None else discover(root, pattern),
-                             registry=load_registry(root), today=today_default(), warn=_warn)
-        except GenesysError as err:
-            _report_and_exit(err)
-        return [(spec, [str(p) for _, p in function_sources(spec)]) for spec in specs]
+                loaded = load_all(tomls if tomls is not None else discover(root, pattern),
+                                  registry=load_registry(root), today=today_default(), warn=_warn)
+            except GenesysError as err:
+                _report_and_exit(err)
+        return [(spec, [str(p) for _, p in function_sources(spec)]) for spec in loaded]
 
     def task_layer():
         """Build each function's dependency layer (from the shared cache when it can)."""
