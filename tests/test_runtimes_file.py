@@ -8,6 +8,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 # A made-up language: the runtime row alone tells genesys how to build its layer.
 CUSTOM_RUNTIMES = '''
 [runtimes."shell1"]
@@ -92,6 +94,23 @@ def test_an_unknown_runtime_field_exits_2_with_a_suggestion(tmp_path, run_genesy
 
     assert result.code == 2
     assert f"{runtimes}:5" in result.stderr and "did you mean 'image'?" in result.stderr
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"runtimes = 3\n", ":1: [runtimes]: runtimes must be a table"),
+    (b"# ours\n[runtimes\n", ":2: not valid TOML"),
+    (b"\xff\xfe", "cannot read it"),
+])
+def test_a_malformed_runtime_file_exits_2_with_its_line_and_no_traceback(tmp_path, run_genesys, content, expected):
+    root = _repo(tmp_path)
+    runtimes = root / "genesys-runtimes.toml"
+    runtimes.write_bytes(content)
+
+    result = run_genesys("runtimes", cwd=root)
+
+    assert result.code == 2, result.output
+    assert expected in result.stderr and str(runtimes) in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.output
 
 
 def test_runtimes_lists_lifecycle_status_on_the_given_day(tmp_path, run_genesys):

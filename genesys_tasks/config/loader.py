@@ -134,6 +134,12 @@ def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | No
          warn: Callable[[str], None] | None = None) -> FunctionSpec:
     """Read and validate one TOML file; raise ``ConfigError`` naming file:line and key."""
     path = Path(path).absolute()
+    text, data = read_toml(path)
+    return _build_spec(_Reader(path, text), data, registry, today or today_default(), warn)
+
+
+def read_toml(path: Path) -> tuple[str, dict]:
+    """The text and parsed data of a TOML file; unreadable or malformed is a ConfigError with its line."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -141,12 +147,11 @@ def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | No
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read it ({err})") from None
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"line (\d+)", str(err))
         raise ConfigError(f"not valid TOML: {err}", hint="fix the syntax at that line",
                           where=Where(path, int(match.group(1)) if match else None)) from None
-    return _build_spec(_Reader(path, text), data, registry, today or today_default(), warn)
 
 
 def _build_spec(r: _Reader, data: dict, registry: Registry, today: _dt.date, warn) -> FunctionSpec:

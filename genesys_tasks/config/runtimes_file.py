@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import tomllib
 from pathlib import Path
 
 from ..errors import ConfigError, Where
 from ..runtimes import RUNTIME_TABLE, Registry
+from .loader import read_toml
 from .locate import find_line
 
 PROJECT_FILE = "genesys-runtimes.toml"
@@ -73,17 +73,14 @@ def _value(path: Path, text: str, key_path: tuple, kind: str, value):
 
 def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
     """The rows ``path`` defines, merged over the ``known`` rows they override."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read it ({err})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML: {err}", hint="fix the syntax at that line", where=Where(path)) from None
+    text, data = read_toml(path)
     for top in data:
         if top != "runtimes":
             raise _fail(path, text, (top,), f"unknown section [{top}]",
                         hint='put each runtime under [runtimes."<id>"]')
+    if not isinstance(data.get("runtimes", {}), dict):
+        raise _fail(path, text, ("runtimes",), "runtimes must be a table of runtime tables",
+                    hint='write each runtime as [runtimes."<id>"]')
     rows: dict[str, dict] = {}
     for runtime_id, fields in data.get("runtimes", {}).items():
         where = ("runtimes", runtime_id)
