@@ -1,4 +1,4 @@
-"""Where genesys keeps things: the project's .genesys folder and the user cache folder."""
+"""Where genesys keeps things (the project's .genesys folder, the user cache folder), written atomically."""
 
 from __future__ import annotations
 
@@ -43,3 +43,13 @@ def find_root(start: Path) -> Path:
         if any((folder / marker).exists() for marker in ("dodo.py", STATE_DIR, ".git")):
             return folder
     return start
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from . import ui
+from .paths import write_text_atomic
 from .errors import UsageError
 
 DODO = '''"""Build and deploy every lambda_*.toml in this repo: `doit` builds, `doit deploy:<name>` deploys."""
@@ -14,12 +14,6 @@ from genesys_tasks.tasks import creators
 
 globals().update(creators())
 '''
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def init_repo(directory: Path) -> None:
@@ -33,10 +27,10 @@ def init_repo(directory: Path) -> None:
         else:
             ui.info(f"{dodo} already loads genesys")
     else:
-        _atomic_write(dodo, DODO)
+        write_text_atomic(dodo, DODO)
         ui.success(f"wrote {dodo}")
     ignore = directory / ".gitignore"
     lines = ignore.read_text().splitlines() if ignore.exists() else []
     if not any(line.strip().rstrip("/") in (".genesys", "/.genesys") for line in lines):
-        _atomic_write(ignore, "\n".join([*lines, ".genesys/"]) + "\n")
+        write_text_atomic(ignore, "\n".join([*lines, ".genesys/"]) + "\n")
         ui.success(f"added .genesys/ to {ignore}")

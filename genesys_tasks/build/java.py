@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..config.locate import where_in
 from ..errors import BuildError, ConfigError
-from ..paths import cache_dir
+from ..paths import cache_dir, write_text_atomic
 from . import toolrun
 from .zipper import source_files, tree_entries, write_zip
 
@@ -44,9 +44,7 @@ def _maven_settings(repo: str) -> Path:
     path = folder / f"settings-{hashlib.sha256(text.encode()).hexdigest()[:12]}.xml"
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+        write_text_atomic(path, text)
     return path
 
 

@@ -11,13 +11,13 @@ pip's hash-checking mode is all or nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Where
+from ..paths import write_text_atomic
 
 LOCK_FILES = ("Pipfile.lock", "poetry.lock", "uv.lock")
 
@@ -282,7 +282,5 @@ def requirements_for(manifest: Path, out_dir: Path) -> Path:
         return manifest
     out_dir.mkdir(parents=True, exist_ok=True)
     dest = out_dir / "requirements.txt"
-    tmp = dest.with_name(f".requirements.txt.{os.getpid()}")
-    tmp.write_text(requirements_text(manifest), encoding="utf-8")
-    os.replace(tmp, dest)
+    write_text_atomic(dest, requirements_text(manifest))
     return dest
