@@ -53,3 +53,15 @@ def write_text_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def copy_file_atomic(source: Path, dest: Path) -> None:
+    """Copy ``source`` to ``dest`` through a temporary sibling, so ``dest`` is never half written."""
+    import shutil
+
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)

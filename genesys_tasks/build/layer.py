@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from ..paths import copy_file_atomic
 from .cache import LayerCache
 from .installers import InstallJob, installer_for
 from .zipper import sha256_file, tree_entries, write_zip
@@ -68,7 +67,5 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
     else:
         from_cache = True
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dest = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copyfile(cached, tmp_dest)
-    os.replace(tmp_dest, dest)
+    copy_file_atomic(cached, dest)
     return sha256_file(dest), from_cache

@@ -10,10 +10,10 @@ TOML never changes the function zip. Compiled languages add their packager to
 from __future__ import annotations
 
 import fnmatch
-import shutil
 from pathlib import Path
 
 from ..config.spec import FunctionSpec
+from ..paths import copy_file_atomic
 from .golang import package_go
 from .java import package_java
 from .zipper import source_files, write_zip
@@ -60,7 +60,7 @@ def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
     first: Path | None = None
     for arch, dest in dest_by_arch.items():
         if packager in ARCH_INDEPENDENT and first is not None:
-            shutil.copyfile(first, dest)
+            copy_file_atomic(first, dest)
             continue
         packager(spec, arch, dest)
         first = dest
