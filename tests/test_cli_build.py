@@ -1,4 +1,4 @@
-"""`genesys lambda build` on one TOML: bad paths are usage errors, the TOML is read once."""
+"""`genesys lambda build` on one TOML: bad paths and settings exit 2, the TOML is read once."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ def test_lambda_build_shows_a_deprecation_warning_once(tmp_path, run_genesys):
     result = run_genesys("lambda", "build", toml, cwd=toml.parent)
     assert result.code == 0, result.output
     assert result.stderr.count("python3.10 is deprecated") == 1, result.stderr
+
+
+def test_a_malformed_genesys_today_is_a_config_error_exit_2(tmp_path, run_genesys):
+    toml = _function(tmp_path / "fn")
+    result = run_genesys("lambda", "build", toml, cwd=toml.parent, env={"GENESYS_TODAY": "banana"})
+    assert result.code == 2, result.output
+    assert "GENESYS_TODAY='banana' is not a date" in result.stderr and "Traceback" not in result.output

@@ -42,7 +42,13 @@ _TYPE_NAMES = {"str": "a string", "int": "a whole number", "bool": "true or fals
 def today_default() -> _dt.date:
     """Today, or ``GENESYS_TODAY`` (YYYY-MM-DD) so lifecycle checks can be pinned."""
     pinned = os.environ.get("GENESYS_TODAY")
-    return _dt.date.fromisoformat(pinned) if pinned else _dt.date.today()
+    if not pinned:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise ConfigError(f"GENESYS_TODAY={pinned!r} is not a date",
+                          hint="set it as YYYY-MM-DD, e.g. GENESYS_TODAY=2027-01-31, or unset it") from None
 
 
 class _Reader:
