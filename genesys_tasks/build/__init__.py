@@ -14,4 +14,11 @@ No AWS calls happen here. The pieces:
 - ``cache``     the content-addressed layer cache shared by every function and repo.
 - ``limits``    Lambda's size limits, checked before anything is uploaded.
 - ``hooks``     pre/post build shell commands.
+- ``steps``     the actions behind the doit tasks (layer, pre_build, package, build).
+- ``package``   which files a function zip carries, and the per-language packagers
+                (``golang``: a static ``bootstrap``; ``java``: Maven or Gradle).
+- ``lockfiles`` Python lock files turned into a pinned requirements.txt.
+- ``commands``  the installer for runtimes that list their own ``build_commands``.
+- ``process``, ``toolrun``  running installers and build tools, with their output
+                kept for the error message.
 """
