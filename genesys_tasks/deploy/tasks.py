@@ -19,7 +19,10 @@ deploy to the same place:
 
 doit's state is only a cache: every action still compares against AWS's own state,
 so a fresh checkout redeploying unchanged functions makes no write calls.
-``${env:NAME}`` values are resolved inside actions only; their values are never saved.
+``${env:NAME}`` values are resolved inside actions only; their values are never saved,
+not even hashed, so doit cannot tell when one changed: a function that uses them is
+never up to date, and its action compares the resolved values with AWS's (no writes
+when they match).
 """
 
 from __future__ import annotations
@@ -64,6 +67,11 @@ def same_account(spec: FunctionSpec):
         return bool(saved) and saved == current_account(spec)
 
     return check
+
+
+def no_env_references(spec: FunctionSpec) -> bool:
+    """False when ``[function.environment]`` uses ``${env:NAME}``, whose values doit never sees."""
+    return not any("${env:" in value for _key, value in spec.function.environment)
 
 
 def _role_inputs(spec: FunctionSpec) -> dict:
@@ -155,7 +163,8 @@ def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
-        "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}), same_account(spec)],
+        "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}),
+                     no_env_references(spec), same_account(spec)],
         "verbosity": 2,
     }
 

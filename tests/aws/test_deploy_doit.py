@@ -145,3 +145,21 @@ def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys)
     toml.write_text(TOML)
     assert run_genesys("execute", toml, "--sandbox").code == 0
     assert toml.read_text() == TOML
+
+
+def test_doit_deploy_sends_a_changed_env_reference_value_without_saving_it(repo, aws, run_doit, boto, monkeypatch):
+    toml = repo / "plain" / "lambda_plain.toml"
+    toml.write_text(TOML + '\n[function.environment]\nAPI_KEY = "${env:PLAIN_API_KEY}"\n')
+    monkeypatch.setenv("PLAIN_API_KEY", "first-secret-value")
+    assert run_doit("deploy", cwd=repo).code == 0
+    monkeypatch.setenv("PLAIN_API_KEY", "second-secret-value")
+    again = run_doit("deploy", cwd=repo)
+    assert again.code == 0, again.output
+    assert "deploy:plain" in _ran(again)
+    environment = boto("lambda").get_function_configuration(FunctionName="plain")["Environment"]["Variables"]
+    assert environment["API_KEY"] == "second-secret-value"
+    unchanged = run_doit("deploy", cwd=repo)
+    assert "plain: 0 write call(s) to AWS" in unchanged.stderr
+    for written in repo.rglob("*"):
+        if written.is_file():
+            assert b"secret-value" not in written.read_bytes(), written
