@@ -93,17 +93,21 @@ def check(spec: FunctionSpec) -> None:
             continue
         source = (trigger.type, queue_name(trigger.get(key)) if trigger.type == "sqs" else trigger.get(key))
         if source in seen:
-            from ..config.locate import find_line
-
-            try:
-                line = find_line(spec.path.read_text(encoding="utf-8"), ("triggers", trigger.index, key))
-            except OSError:
-                line = None
             raise ConfigError(f"triggers [{seen[source]}] and [{trigger.index}] both use the {trigger.type} "
                               f"source {trigger.get(key)!r}",
                               hint="keep one of them (AWS allows one such trigger per function and source)",
-                              where=Where(spec.path, line, f"triggers[{trigger.index}].{key}"))
+                              where=_trigger_where(spec, trigger, key))
         seen[source] = trigger.index
+
+
+def _trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
+    from ..config.locate import find_line
+
+    try:
+        line = find_line(spec.path.read_text(encoding="utf-8"), ("triggers", trigger.index, key))
+    except OSError:
+        line = None
+    return Where(spec.path, line, f"triggers[{trigger.index}].{key}")
 
 
 # --- role and permissions --------------------------------------------------------------------------
@@ -181,6 +185,13 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
 
     for trigger in _of(triggers, "sqs"):
         queue = trigger.get("queue")
+        if queue.startswith("arn:") and queue.split(":")[3] != region:
+            # get_queue_url would find a same-named queue in the deploy region instead
+            raise ConfigError(f"the SQS queue {queue} is in {queue.split(':')[3]}, but the function deploys "
+                              f"to {region}; Lambda polls only queues in its own region",
+                              hint="deploy the function to the queue's region ([deployment] region), "
+                                   "or use a queue in " + region,
+                              where=_trigger_where(spec, trigger, "queue"))
         params = {"QueueName": queue_name(queue)}
         if queue.startswith("arn:") and queue.split(":")[4] != account:
             params["QueueOwnerAWSAccountId"] = queue.split(":")[4]
