@@ -60,6 +60,11 @@ def running_endpoint() -> str | None:
     return None
 
 
+def is_running_at(endpoint: str | None) -> bool:
+    """Whether ``endpoint`` is the recorded ``genesys sandbox`` (e.g. exported for doit)."""
+    return bool(endpoint) and endpoint.rstrip("/") == running_endpoint()
+
+
 def start_server():
     """A started ThreadedMotoServer on a free port of 127.0.0.1, with AWS managed policies loaded."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts

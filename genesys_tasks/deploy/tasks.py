@@ -105,9 +105,12 @@ def _deploy_inputs(spec: FunctionSpec) -> dict:
 def _run(stages, *, dry_run: bool = False):
     def step(spec: FunctionSpec, root: Path) -> dict:
         from .. import ui
+        from ..sandbox import is_running_at
         from .run import deploy
 
-        outcome = deploy(spec, root, stages=stages, dry_run=dry_run)
+        # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
+        in_sandbox = is_running_at(target(spec)["endpoint"])
+        outcome = deploy(spec, root, stages=stages, dry_run=dry_run, record_role=not in_sandbox)
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
         if not dry_run:
             ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")

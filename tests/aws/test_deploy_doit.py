@@ -7,6 +7,7 @@ the deploy itself compares with AWS's own state, so a fresh checkout writes noth
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,18 @@ def test_doit_deploy_sends_a_changed_env_reference_value_without_saving_it(repo,
     for written in repo.rglob("*"):
         if written.is_file():
             assert b"secret-value" not in written.read_bytes(), written
+
+
+def test_doit_deploy_into_a_running_sandbox_leaves_the_toml_alone(repo, aws, run_doit, boto):
+    # the emulator stands in for a running `genesys sandbox`: recorded with a live pid and its port
+    record = Path(os.environ["GENESYS_CACHE_DIR"]) / "sandbox.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"pid": os.getpid(), "port": int(aws.rsplit(":", 1)[1]), "endpoint": aws}))
+    try:
+        result = run_doit("deploy", cwd=repo)
+    finally:
+        record.unlink()
+    assert result.code == 0, result.output
+    assert boto("lambda").get_function(FunctionName="plain")["Configuration"]["Role"].endswith(
+        "/genesys-lambda-plain")
+    assert (repo / "plain" / "lambda_plain.toml").read_text() == TOML
