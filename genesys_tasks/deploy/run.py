@@ -207,9 +207,10 @@ def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None)
         plan = Plan()
         if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
             plan = triggers.plan(spec, triggers.read_state(clients, spec, clients.region, account, function, ()), ())
-        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)),
-                                        state.read_layer_versions(clients, spec.layer.name),
-                                        function, state.read_api(clients, spec.name)))
+        versions = state.read_layer_versions(clients, spec.layer.name)
+        users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
+        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)), versions,
+                                        function, state.read_api(clients, spec.name), users))
     display(plan)
     if not plan.writes:
         return Outcome(plan, {}, account=account)
