@@ -14,7 +14,8 @@ deploy to the same place:
   load time (no network) and are part of ``config_changed``. The account needs a
   call, so each action saves the account it deployed to in the task's values, and
   an ``uptodate`` callable compares it with ``sts:GetCallerIdentity`` for the current
-  credentials (one call per target per process, at status-check time, not at load).
+  credentials (one call per target per process, at status-check time, not at load;
+  the tasks of a process share one ``Clients`` per target, so actions do not ask again).
   No credentials → not up to date, so the action runs and says how to configure them.
 
 doit's state is only a cache: every action still compares against AWS's own state,
@@ -35,7 +36,7 @@ from doit.tools import config_changed
 from .. import paths
 from ..config.spec import FunctionSpec
 
-_ACCOUNTS: dict = {}
+_CLIENTS: dict = {}  # target → Clients, shared by every task of this process
 
 
 def target(spec: FunctionSpec) -> dict:
@@ -44,19 +45,28 @@ def target(spec: FunctionSpec) -> dict:
     return target_for(spec.deployment.region, spec.deployment.profile).as_dict()
 
 
+def clients_for(spec: FunctionSpec):
+    """One ``Clients`` per target and process: boto3 clients and the account are made and asked once,
+    not again by each of a function's tasks."""
+    import os
+
+    # by process too: doit -n forks workers, which must not share the parent's connections
+    key = (os.getpid(), *sorted(target(spec).items()))
+    if key not in _CLIENTS:
+        from .run import open_clients
+
+        _CLIENTS[key] = open_clients(spec)
+    return _CLIENTS[key]
+
+
 def current_account(spec: FunctionSpec) -> str | None:
     """The account the current credentials belong to; None when they do not work."""
     from ..errors import GenesysError
 
-    key = tuple(sorted(target(spec).items()))
-    if key not in _ACCOUNTS:
-        from .run import open_clients
-
-        try:
-            _ACCOUNTS[key] = open_clients(spec).account()
-        except GenesysError:
-            return None
-    return _ACCOUNTS[key]
+    try:
+        return clients_for(spec).account()
+    except GenesysError:
+        return None
 
 
 def same_account(spec: FunctionSpec):
@@ -110,7 +120,8 @@ def _run(stages, *, dry_run: bool = False):
 
         # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
         in_sandbox = is_running_at(target(spec)["endpoint"])
-        outcome = deploy(spec, root, stages=stages, dry_run=dry_run, record_role=not in_sandbox)
+        outcome = deploy(spec, root, clients=clients_for(spec), stages=stages, dry_run=dry_run,
+                         record_role=not in_sandbox)
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
         if not dry_run:
             ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
@@ -127,7 +138,7 @@ def _run(stages, *, dry_run: bool = False):
 def _delete(spec: FunctionSpec, root: Path) -> None:
     from .run import delete
 
-    delete(spec, yes=True)
+    delete(spec, clients=clients_for(spec), yes=True)
 
 
 def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
