@@ -173,6 +173,17 @@ def _missing(kind: str, name: str, region: str, hint: str) -> AwsError:
     return AwsError(f"the {kind} {name!r} named by a trigger does not exist in {region}", hint=hint)
 
 
+def _check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str) -> None:
+    """Lambda polls only queues and streams of its own region: say so before any call."""
+    source_region = trigger.get(key).split(":")[3]
+    if source_region != region:
+        raise ConfigError(f"the {trigger.type} source {trigger.get(key)} is in {source_region}, but the "
+                          f"function deploys to {region}; Lambda polls only sources in its own region",
+                          hint=f"deploy the function to {source_region} ([deployment] region), "
+                               f"or use a source in {region}",
+                          where=_trigger_where(spec, trigger, key))
+
+
 def read_state(clients, spec: FunctionSpec, region: str, account: str, function=None,
                triggers=None) -> TriggerState:
     """Read (never write) the sources ``triggers`` name and what genesys made for ``spec``'s function.
@@ -185,13 +196,9 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
 
     for trigger in _of(triggers, "sqs"):
         queue = trigger.get("queue")
-        if queue.startswith("arn:") and queue.split(":")[3] != region:
+        if queue.startswith("arn:"):
             # get_queue_url would find a same-named queue in the deploy region instead
-            raise ConfigError(f"the SQS queue {queue} is in {queue.split(':')[3]}, but the function deploys "
-                              f"to {region}; Lambda polls only queues in its own region",
-                              hint="deploy the function to the queue's region ([deployment] region), "
-                                   "or use a queue in " + region,
-                              where=_trigger_where(spec, trigger, "queue"))
+            _check_same_region(spec, trigger, "queue", region)
         params = {"QueueName": queue_name(queue)}
         if queue.startswith("arn:") and queue.split(":")[4] != account:
             params["QueueOwnerAWSAccountId"] = queue.split(":")[4]
@@ -205,6 +212,7 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
 
     for trigger in _of(triggers, "dynamodb"):
         arn = trigger.get("stream_arn")
+        _check_same_region(spec, trigger, "stream_arn", region)
         if clients.dynamodbstreams.describe_stream(StreamArn=arn) is None:
             raise _missing("DynamoDB stream", arn, region,
                            "streams get a new ARN when re-enabled: use the table's current LatestStreamArn")

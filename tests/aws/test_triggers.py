@@ -106,6 +106,17 @@ def test_a_queue_arn_in_another_region_is_a_config_error_not_a_same_named_local_
     assert used.log.writes == []
 
 
+def test_a_stream_arn_in_another_region_is_a_config_error_naming_both_regions(project, clients, boto):
+    arn = _stream(boto).replace(":us-east-1:", ":eu-west-1:")
+    p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=used)
+    message = caught.value.render()
+    assert "eu-west-1" in message and "us-east-1" in message and "triggers[0].stream_arn" in message
+    assert used.log.writes == []
+
+
 def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_the_mapping(
         project, clients, boto):
     stream = _stream(boto)
