@@ -125,8 +125,11 @@ def layer_description(spec: FunctionSpec, artifact: Artifact) -> str:
     return f"{LAYER_MARKER}sha256={artifact.code_sha256} {spec.layer.description}"[:256]
 
 
-def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[LayerVersionState]) -> Plan:
-    """Publish unless a version genesys made has this CodeSha256; prune to the newest N it made."""
+def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[LayerVersionState],
+               layer_users: dict | None = None) -> Plan:
+    """Publish unless a version genesys made has this CodeSha256; prune to the newest N it made,
+    sparing versions other functions use (``layer_users``: ARN → function names)."""
+    layer_users = layer_users or {}
     plan = Plan()
     if artifact is None:
         return plan
@@ -152,7 +155,10 @@ def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[Lay
                                          ("CodeSha256", None, artifact.code_sha256)])
         kept = ours[:keep - 1]
     for old in ours:
-        if old not in kept:
+        if old not in kept and layer_users.get(old.arn):
+            plan.change(f"{resource}:{old.version}", "no change",
+                        [("kept", None, "used by " + ", ".join(layer_users[old.arn]))])
+        elif old not in kept:
             plan.call("lambda", "delete_layer_version", f"{resource}:{old.version}", LayerName=name,
                       VersionNumber=old.version)
             plan.change(f"{resource}:{old.version}", "delete", [("reason", None, f"keep_layer_versions = {keep}")])

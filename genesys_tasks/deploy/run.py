@@ -164,7 +164,10 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
         if "role" in stages:
             plan.extend(planner.plan_role(spec, remote["role"]))
         if layer is not None:
-            plan.extend(planner.plan_layer(spec, layer, remote["layers"]))
+            # only when pruning is possible: an unchanged deploy makes no extra read
+            may_prune = sum(v.marked for v in remote["layers"]) >= spec.deployment.keep_layer_versions
+            users = state.layer_users(clients, spec.layer.name, spec.name) if may_prune else {}
+            plan.extend(planner.plan_layer(spec, layer, remote["layers"], users))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
             trigger_state = triggers.read_state(clients, spec, facts.region, account, remote["function"])

@@ -111,3 +111,19 @@ def test_deleting_one_of_two_functions_sharing_a_layer_keeps_the_version_the_oth
     again = clients()
     run.deploy(second.spec(), second.root, clients=again)
     assert again.log.writes == []
+
+
+def test_layer_pruning_spares_a_version_another_function_still_uses(project, clients, boto):
+    first = project("alpha", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
+    second = project("beta", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
+    run.deploy(first.spec(), first.root, clients=clients())
+    run.deploy(second.spec(), second.root, clients=clients())
+    used_by_beta = boto("lambda").get_function_configuration(FunctionName="beta")["Layers"][0]["Arn"]
+
+    first.layer("new content")
+    run.deploy(first.spec(), first.root, clients=clients())
+    arns = [v["LayerVersionArn"] for v in boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]]
+    assert used_by_beta in arns and len(arns) == 2
+    again = clients()
+    run.deploy(second.spec(), second.root, clients=again)
+    assert again.log.writes == []
