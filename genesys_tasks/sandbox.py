@@ -60,6 +60,11 @@ def running_endpoint() -> str | None:
     return None
 
 
+def is_running_at(endpoint: str | None) -> bool:
+    """Whether ``endpoint`` is the recorded ``genesys sandbox`` (e.g. exported for doit)."""
+    return bool(endpoint) and endpoint.rstrip("/") == running_endpoint()
+
+
 def start_server():
     """A started ThreadedMotoServer on a free port of 127.0.0.1, with AWS managed policies loaded."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
@@ -85,6 +90,9 @@ def environment(endpoint: str) -> dict:
             "AWS_REGION": os.environ.get("AWS_REGION") or DEFAULT_REGION}
 
 
+IN_SANDBOX = "GENESYS_IN_SANDBOX"  # set inside use_sandbox(): aws.target then ignores [deployment] profile
+
+
 @contextmanager
 def use_sandbox():
     """Point this process at the running sandbox, or at one started for this block."""
@@ -98,8 +106,8 @@ def use_sandbox():
         ui.info(f"started a sandbox for this command at {endpoint} (keep one running with `genesys sandbox`)")
     else:
         ui.info(f"using the sandbox at {endpoint}")
-    saved = {k: os.environ.get(k) for k in (*environment(endpoint), "AWS_PROFILE", "AWS_SESSION_TOKEN")}
-    os.environ.update(environment(endpoint))
+    saved = {k: os.environ.get(k) for k in (*environment(endpoint), IN_SANDBOX, "AWS_PROFILE", "AWS_SESSION_TOKEN")}
+    os.environ.update(environment(endpoint), **{IN_SANDBOX: "1"})
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
         os.environ.pop(name, None)
     try:

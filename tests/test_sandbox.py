@@ -81,6 +81,15 @@ def test_sandbox_flag_without_a_running_sandbox_starts_one_for_the_command(tmp_p
     assert "nothing to delete" in result.stderr
 
 
+def test_sandbox_flag_ignores_the_tomls_aws_profile_and_uses_fake_credentials(tmp_path, run_genesys):
+    toml = _function(tmp_path)
+    toml.write_text(TOML + '\n[deployment]\nprofile = "prod-only-on-another-machine"\n')
+    result = run_genesys("delete", toml, "--yes", "--sandbox",
+                         env={"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
+    assert result.code == 0, result.output
+    assert "nothing to delete" in result.stderr
+
+
 def test_sandbox_without_moto_says_how_to_install_it(tmp_path, run_genesys):
     fake = tmp_path / "no_moto" / "moto"
     fake.mkdir(parents=True)

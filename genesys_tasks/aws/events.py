@@ -12,7 +12,6 @@ class EventsAdapter(Adapter):
     delete_rule = operation("delete_rule", "Name")
     put_targets = operation("put_targets", "Rule")
     remove_targets = operation("remove_targets", "Rule")
-    tag_resource = operation("tag_resource", "ResourceARN")
     list_tags_for_resource = operation("list_tags_for_resource", "ResourceARN")
 
     def list_rules(self, NamePrefix: str) -> list[dict]:

@@ -49,6 +49,10 @@ class LambdaAdapter(Adapter):
         return self._waiting_for_role("create_event_source_mapping", params, POLLER_NOT_READY,
                                       "the role's new poller permissions")
 
+    def all_functions(self) -> list[dict]:
+        """Every function of the region, across pages (ListFunctions)."""
+        return self.collect("list_functions", "functions", "Functions")
+
     def list_layer_versions(self, LayerName: str) -> list[dict]:
         return self.collect("list_layer_versions", LayerName, "LayerVersions", missing_ok=True,
                             LayerName=LayerName) or []

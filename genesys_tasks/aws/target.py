@@ -22,10 +22,15 @@ class Target:
 
 
 def target_for(region: str | None = None, profile: str | None = None) -> Target:
-    """``[deployment] region/profile`` win over the environment, as the TOML is more specific."""
+    """``[deployment] region/profile`` win over the environment, as the TOML is more specific.
+
+    Inside ``--sandbox`` (``GENESYS_IN_SANDBOX``) there is no profile: the sandbox's fake
+    credentials are the ones to use, and the TOML's profile may not exist on this machine.
+    """
     env = os.environ
+    in_sandbox = bool(env.get("GENESYS_IN_SANDBOX"))
     return Target(
         region=region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-        profile=profile or env.get("AWS_PROFILE") or None,
+        profile=None if in_sandbox else profile or env.get("AWS_PROFILE") or None,
         endpoint=env.get("AWS_ENDPOINT_URL") or None,
     )

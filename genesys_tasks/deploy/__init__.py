@@ -13,6 +13,8 @@ The stages and their contracts:
                 invoke and poller permissions, and one sync planner per type.
 - ``verify``    ``genesys config verify``: account, region, identity; do Lambda and IAM answer.
 - ``writeback`` records the created role in the TOML (tomlkit, comments kept).
+- ``model``     the plan as plain data: ``ApiCall``, ``Change``, ``Plan`` and the placeholders.
 - ``run``       wires the stages together for ``genesys execute/delete`` and the doit tasks.
+- ``commands``  ``genesys execute`` and ``genesys delete``: build, then deploy or delete, and report.
 - ``tasks``     doit task creators: role, layer_publish, deploy, plan, delete.
 """

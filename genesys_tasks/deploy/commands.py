@@ -31,6 +31,7 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
 
     spec = load(toml, warn=ui.warn)
     run.check(spec)
+    run.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
     code = run_tasks(spec.path, ["build:{name}"], debug=debug)
     if code:
         return code

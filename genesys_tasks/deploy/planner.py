@@ -125,8 +125,11 @@ def layer_description(spec: FunctionSpec, artifact: Artifact) -> str:
     return f"{LAYER_MARKER}sha256={artifact.code_sha256} {spec.layer.description}"[:256]
 
 
-def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[LayerVersionState]) -> Plan:
-    """Publish unless a version genesys made has this CodeSha256; prune to the newest N it made."""
+def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[LayerVersionState],
+               layer_users: dict | None = None) -> Plan:
+    """Publish unless a version genesys made has this CodeSha256; prune to the newest N it made,
+    sparing versions other functions use (``layer_users``: ARN → function names)."""
+    layer_users = layer_users or {}
     plan = Plan()
     if artifact is None:
         return plan
@@ -152,7 +155,10 @@ def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[Lay
                                          ("CodeSha256", None, artifact.code_sha256)])
         kept = ours[:keep - 1]
     for old in ours:
-        if old not in kept:
+        if old not in kept and layer_users.get(old.arn):
+            plan.change(f"{resource}:{old.version}", "no change",
+                        [("kept", None, "used by " + ", ".join(layer_users[old.arn]))])
+        elif old not in kept:
             plan.call("lambda", "delete_layer_version", f"{resource}:{old.version}", LayerName=name,
                       VersionNumber=old.version)
             plan.change(f"{resource}:{old.version}", "delete", [("reason", None, f"keep_layer_versions = {keep}")])
@@ -404,8 +410,13 @@ def _plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: Fu
 # --- delete ------------------------------------------------------------------------------------
 
 def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[LayerVersionState],
-                function: FunctionState | None, api: ApiState | None) -> Plan:
-    """Remove what genesys made for this function, and nothing it did not mark."""
+                function: FunctionState | None, api: ApiState | None, layer_users: dict | None = None) -> Plan:
+    """Remove what genesys made for this function, and nothing it did not mark.
+
+    A layer version another function uses (``layer_users``: ARN → function names) is
+    kept: functions naming the same ``[layer] name`` share versions.
+    """
+    layer_users = layer_users or {}
     plan = Plan()
     if api is not None:
         plan.call("apigatewayv2", "delete_api", f"http api {spec.name}", ApiId=api.api_id)
@@ -421,8 +432,10 @@ def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[Layer
         else:
             plan.change(f"function {spec.name}", "no change", [("kept", None, "not made by genesys (no tag)")])
     for version in sorted(versions, key=lambda v: v.version):
-        if version.marked:
-            resource = f"layer {spec.layer.name}:{version.version}"
+        resource = f"layer {spec.layer.name}:{version.version}"
+        if version.marked and layer_users.get(version.arn):
+            plan.change(resource, "no change", [("kept", None, "used by " + ", ".join(layer_users[version.arn]))])
+        elif version.marked:
             plan.call("lambda", "delete_layer_version", resource, LayerName=spec.layer.name,
                       VersionNumber=version.version)
             plan.change(resource, "delete")

@@ -164,7 +164,10 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
         if "role" in stages:
             plan.extend(planner.plan_role(spec, remote["role"]))
         if layer is not None:
-            plan.extend(planner.plan_layer(spec, layer, remote["layers"]))
+            # only when pruning is possible: an unchanged deploy makes no extra read
+            may_prune = sum(v.marked for v in remote["layers"]) >= spec.deployment.keep_layer_versions
+            users = state.layer_users(clients, spec.layer.name, spec.name) if may_prune else {}
+            plan.extend(planner.plan_layer(spec, layer, remote["layers"], users))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
             trigger_state = triggers.read_state(clients, spec, facts.region, account, remote["function"])
@@ -207,9 +210,10 @@ def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None)
         plan = Plan()
         if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
             plan = triggers.plan(spec, triggers.read_state(clients, spec, clients.region, account, function, ()), ())
-        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)),
-                                        state.read_layer_versions(clients, spec.layer.name),
-                                        function, state.read_api(clients, spec.name)))
+        versions = state.read_layer_versions(clients, spec.layer.name)
+        users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
+        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)), versions,
+                                        function, state.read_api(clients, spec.name), users))
     display(plan)
     if not plan.writes:
         return Outcome(plan, {}, account=account)

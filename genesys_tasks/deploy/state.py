@@ -82,6 +82,18 @@ def read_layer_versions(clients, layer_name: str) -> list[LayerVersionState]:
     return [LayerVersionState(v["LayerVersionArn"], v["Version"], v.get("Description", "")) for v in versions]
 
 
+def layer_users(clients, layer_name: str, except_function: str) -> dict:
+    """Version ARN → the other functions that use a version of ``layer_name``."""
+    users: dict = {}
+    for function in clients.adapter("lambda").all_functions():
+        if function["FunctionName"] == except_function:
+            continue
+        for layer in function.get("Layers", []) or []:
+            if layer["Arn"].split(":")[6] == layer_name:
+                users.setdefault(layer["Arn"], []).append(function["FunctionName"])
+    return users
+
+
 def read_function(clients, name: str) -> FunctionState | None:
     lam = clients.adapter("lambda")
     found = lam.get_function(FunctionName=name)

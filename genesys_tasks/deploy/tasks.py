@@ -14,12 +14,16 @@ deploy to the same place:
   load time (no network) and are part of ``config_changed``. The account needs a
   call, so each action saves the account it deployed to in the task's values, and
   an ``uptodate`` callable compares it with ``sts:GetCallerIdentity`` for the current
-  credentials (one call per target per process, at status-check time, not at load).
+  credentials (one call per target per process, at status-check time, not at load;
+  the tasks of a process share one ``Clients`` per target, so actions do not ask again).
   No credentials → not up to date, so the action runs and says how to configure them.
 
 doit's state is only a cache: every action still compares against AWS's own state,
 so a fresh checkout redeploying unchanged functions makes no write calls.
-``${env:NAME}`` values are resolved inside actions only; their values are never saved.
+``${env:NAME}`` values are resolved inside actions only; their values are never saved,
+not even hashed, so doit cannot tell when one changed: a function that uses them is
+never up to date, and its action compares the resolved values with AWS's (no writes
+when they match).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from doit.tools import config_changed
 from .. import paths
 from ..config.spec import FunctionSpec
 
-_ACCOUNTS: dict = {}
+_CLIENTS: dict = {}  # target → Clients, shared by every task of this process
 
 
 def target(spec: FunctionSpec) -> dict:
@@ -41,19 +45,28 @@ def target(spec: FunctionSpec) -> dict:
     return target_for(spec.deployment.region, spec.deployment.profile).as_dict()
 
 
+def clients_for(spec: FunctionSpec):
+    """One ``Clients`` per target and process: boto3 clients and the account are made and asked once,
+    not again by each of a function's tasks."""
+    import os
+
+    # by process too: doit -n forks workers, which must not share the parent's connections
+    key = (os.getpid(), *sorted(target(spec).items()))
+    if key not in _CLIENTS:
+        from .run import open_clients
+
+        _CLIENTS[key] = open_clients(spec)
+    return _CLIENTS[key]
+
+
 def current_account(spec: FunctionSpec) -> str | None:
     """The account the current credentials belong to; None when they do not work."""
     from ..errors import GenesysError
 
-    key = tuple(sorted(target(spec).items()))
-    if key not in _ACCOUNTS:
-        from .run import open_clients
-
-        try:
-            _ACCOUNTS[key] = open_clients(spec).account()
-        except GenesysError:
-            return None
-    return _ACCOUNTS[key]
+    try:
+        return clients_for(spec).account()
+    except GenesysError:
+        return None
 
 
 def same_account(spec: FunctionSpec):
@@ -64,6 +77,11 @@ def same_account(spec: FunctionSpec):
         return bool(saved) and saved == current_account(spec)
 
     return check
+
+
+def no_env_references(spec: FunctionSpec) -> bool:
+    """False when ``[function.environment]`` uses ``${env:NAME}``, whose values doit never sees."""
+    return not any("${env:" in value for _key, value in spec.function.environment)
 
 
 def _role_inputs(spec: FunctionSpec) -> dict:
@@ -97,9 +115,13 @@ def _deploy_inputs(spec: FunctionSpec) -> dict:
 def _run(stages, *, dry_run: bool = False):
     def step(spec: FunctionSpec, root: Path) -> dict:
         from .. import ui
+        from ..sandbox import is_running_at
         from .run import deploy
 
-        outcome = deploy(spec, root, stages=stages, dry_run=dry_run)
+        # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
+        in_sandbox = is_running_at(target(spec)["endpoint"])
+        outcome = deploy(spec, root, clients=clients_for(spec), stages=stages, dry_run=dry_run,
+                         record_role=not in_sandbox)
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
         if not dry_run:
             ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
@@ -116,7 +138,7 @@ def _run(stages, *, dry_run: bool = False):
 def _delete(spec: FunctionSpec, root: Path) -> None:
     from .run import delete
 
-    delete(spec, yes=True)
+    delete(spec, clients=clients_for(spec), yes=True)
 
 
 def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
@@ -155,7 +177,8 @@ def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
-        "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}), same_account(spec)],
+        "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}),
+                     no_env_references(spec), same_account(spec)],
         "verbosity": 2,
     }
 

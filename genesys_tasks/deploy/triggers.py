@@ -93,17 +93,21 @@ def check(spec: FunctionSpec) -> None:
             continue
         source = (trigger.type, queue_name(trigger.get(key)) if trigger.type == "sqs" else trigger.get(key))
         if source in seen:
-            from ..config.locate import find_line
-
-            try:
-                line = find_line(spec.path.read_text(encoding="utf-8"), ("triggers", trigger.index, key))
-            except OSError:
-                line = None
             raise ConfigError(f"triggers [{seen[source]}] and [{trigger.index}] both use the {trigger.type} "
                               f"source {trigger.get(key)!r}",
                               hint="keep one of them (AWS allows one such trigger per function and source)",
-                              where=Where(spec.path, line, f"triggers[{trigger.index}].{key}"))
+                              where=_trigger_where(spec, trigger, key))
         seen[source] = trigger.index
+
+
+def _trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
+    from ..config.locate import find_line
+
+    try:
+        line = find_line(spec.path.read_text(encoding="utf-8"), ("triggers", trigger.index, key))
+    except OSError:
+        line = None
+    return Where(spec.path, line, f"triggers[{trigger.index}].{key}")
 
 
 # --- role and permissions --------------------------------------------------------------------------
@@ -169,6 +173,17 @@ def _missing(kind: str, name: str, region: str, hint: str) -> AwsError:
     return AwsError(f"the {kind} {name!r} named by a trigger does not exist in {region}", hint=hint)
 
 
+def _check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str) -> None:
+    """Lambda polls only queues and streams of its own region: say so before any call."""
+    source_region = trigger.get(key).split(":")[3]
+    if source_region != region:
+        raise ConfigError(f"the {trigger.type} source {trigger.get(key)} is in {source_region}, but the "
+                          f"function deploys to {region}; Lambda polls only sources in its own region",
+                          hint=f"deploy the function to {source_region} ([deployment] region), "
+                               f"or use a source in {region}",
+                          where=_trigger_where(spec, trigger, key))
+
+
 def read_state(clients, spec: FunctionSpec, region: str, account: str, function=None,
                triggers=None) -> TriggerState:
     """Read (never write) the sources ``triggers`` name and what genesys made for ``spec``'s function.
@@ -181,6 +196,9 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
 
     for trigger in _of(triggers, "sqs"):
         queue = trigger.get("queue")
+        if queue.startswith("arn:"):
+            # get_queue_url would find a same-named queue in the deploy region instead
+            _check_same_region(spec, trigger, "queue", region)
         params = {"QueueName": queue_name(queue)}
         if queue.startswith("arn:") and queue.split(":")[4] != account:
             params["QueueOwnerAWSAccountId"] = queue.split(":")[4]
@@ -194,6 +212,7 @@ def read_state(clients, spec: FunctionSpec, region: str, account: str, function=
 
     for trigger in _of(triggers, "dynamodb"):
         arn = trigger.get("stream_arn")
+        _check_same_region(spec, trigger, "stream_arn", region)
         if clients.dynamodbstreams.describe_stream(StreamArn=arn) is None:
             raise _missing("DynamoDB stream", arn, region,
                            "streams get a new ARN when re-enabled: use the table's current LatestStreamArn")

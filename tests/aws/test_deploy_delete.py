@@ -94,3 +94,36 @@ def test_functions_naming_the_same_layer_with_the_same_content_share_one_version
     layer_of = {name: boto("lambda").get_function_configuration(FunctionName=name)["Layers"][0]["Arn"]
                 for name in ("alpha", "beta")}
     assert layer_of["alpha"] == layer_of["beta"] == versions[0]["LayerVersionArn"]
+
+
+def test_deleting_one_of_two_functions_sharing_a_layer_keeps_the_version_the_other_uses(project, clients, boto,
+                                                                                         run_genesys):
+    first = project("alpha", extra='\n[layer]\nname = "shared-deps"\n')
+    second = project("beta", extra='\n[layer]\nname = "shared-deps"\n')
+    run.deploy(first.spec(), first.root, clients=clients())
+    run.deploy(second.spec(), second.root, clients=clients())
+
+    result = run_genesys("delete", str(first.toml), "--yes")
+    assert result.code == 0, result.output
+    assert "layer shared-deps:1: no change" in result.stderr
+    assert [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]] == ["beta"]
+    assert len(boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]) == 1
+    again = clients()
+    run.deploy(second.spec(), second.root, clients=again)
+    assert again.log.writes == []
+
+
+def test_layer_pruning_spares_a_version_another_function_still_uses(project, clients, boto):
+    first = project("alpha", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
+    second = project("beta", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
+    run.deploy(first.spec(), first.root, clients=clients())
+    run.deploy(second.spec(), second.root, clients=clients())
+    used_by_beta = boto("lambda").get_function_configuration(FunctionName="beta")["Layers"][0]["Arn"]
+
+    first.layer("new content")
+    run.deploy(first.spec(), first.root, clients=clients())
+    arns = [v["LayerVersionArn"] for v in boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]]
+    assert used_by_beta in arns and len(arns) == 2
+    again = clients()
+    run.deploy(second.spec(), second.root, clients=again)
+    assert again.log.writes == []

@@ -7,6 +7,7 @@ the deploy itself compares with AWS's own state, so a fresh checkout writes noth
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -145,3 +146,51 @@ def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys)
     toml.write_text(TOML)
     assert run_genesys("execute", toml, "--sandbox").code == 0
     assert toml.read_text() == TOML
+
+
+def test_doit_deploy_sends_a_changed_env_reference_value_without_saving_it(repo, aws, run_doit, boto, monkeypatch):
+    toml = repo / "plain" / "lambda_plain.toml"
+    toml.write_text(TOML + '\n[function.environment]\nAPI_KEY = "${env:PLAIN_API_KEY}"\n')
+    monkeypatch.setenv("PLAIN_API_KEY", "first-secret-value")
+    assert run_doit("deploy", cwd=repo).code == 0
+    monkeypatch.setenv("PLAIN_API_KEY", "second-secret-value")
+    again = run_doit("deploy", cwd=repo)
+    assert again.code == 0, again.output
+    assert "deploy:plain" in _ran(again)
+    environment = boto("lambda").get_function_configuration(FunctionName="plain")["Environment"]["Variables"]
+    assert environment["API_KEY"] == "second-secret-value"
+    unchanged = run_doit("deploy", cwd=repo)
+    assert "plain: 0 write call(s) to AWS" in unchanged.stderr
+    for written in repo.rglob("*"):
+        if written.is_file():
+            assert b"secret-value" not in written.read_bytes(), written
+
+
+def test_doit_deploy_into_a_running_sandbox_leaves_the_toml_alone(repo, aws, run_doit, boto):
+    # the emulator stands in for a running `genesys sandbox`: recorded with a live pid and its port
+    record = Path(os.environ["GENESYS_CACHE_DIR"]) / "sandbox.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"pid": os.getpid(), "port": int(aws.rsplit(":", 1)[1]), "endpoint": aws}))
+    try:
+        result = run_doit("deploy", cwd=repo)
+    finally:
+        record.unlink()
+    assert result.code == 0, result.output
+    assert boto("lambda").get_function(FunctionName="plain")["Configuration"]["Role"].endswith(
+        "/genesys-lambda-plain")
+    assert (repo / "plain" / "lambda_plain.toml").read_text() == TOML
+
+
+def test_the_tasks_of_one_process_share_their_clients_and_ask_for_the_account_once(project, aws, monkeypatch):
+    from genesys_tasks.deploy import tasks
+
+    monkeypatch.setattr(tasks, "_CLIENTS", {})
+    p = project()
+    spec = p.spec()
+    assert tasks.current_account(spec) == "123456789012"  # the up-to-date check
+    for stages in (("role",), ("layer",), ("role", "layer", "function")):
+        values = tasks._run(stages)(spec, p.root)
+        assert values["account"] == "123456789012"
+    shared = tasks.clients_for(spec)
+    assert shared.log.calls.count(("sts:GetCallerIdentity", False)) == 1
+    assert "lambda:CreateFunction" in shared.log.writes

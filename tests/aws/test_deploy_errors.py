@@ -102,6 +102,16 @@ def test_a_missing_env_reference_is_a_config_error_naming_the_variable(project, 
     assert "NOT_SET_ANYWHERE" in caught.value.message and "function.environment.TOKEN" in str(caught.value.where)
 
 
+def test_execute_with_an_unset_env_reference_exits_2_before_building(project, run_genesys, monkeypatch):
+    monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
+    p = project(extra='\n[function.environment]\nTOKEN = "${env:NOT_SET_ANYWHERE}"\n')
+    result = run_genesys("execute", p.toml, "--sandbox")
+    assert result.code == EXIT_BAD_INPUT, result.output
+    assert "NOT_SET_ANYWHERE" in result.stderr and "function.environment.TOKEN" in result.stderr
+    assert "build:hello" not in result.stderr and "sandbox" not in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_unknown_policy_template_suggests_the_closest(project, clients):
     p = project(extra='\n[iam]\nrequired_policies = ["S3 reed access"]\n')
     with pytest.raises(ConfigError) as caught:

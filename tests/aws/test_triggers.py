@@ -8,7 +8,7 @@ import json
 import pytest
 
 from genesys_tasks.deploy import run
-from genesys_tasks.errors import AwsError
+from genesys_tasks.errors import AwsError, ConfigError
 
 
 def _edit(p, old: str, new: str) -> None:
@@ -93,6 +93,28 @@ def test_a_queue_that_does_not_exist_fails_with_exit_1_before_any_write(project,
         run.deploy(p.spec(), p.root, clients=used)
     assert caught.value.exit_code == 1
     assert "SQS queue 'no-such-queue'" in caught.value.render() and used.log.writes == []
+
+
+def test_a_queue_arn_in_another_region_is_a_config_error_not_a_same_named_local_queue(project, clients, boto):
+    boto("sqs").create_queue(QueueName="jobs")  # same name in the deploy region: must not be used instead
+    p = project(extra=SQS.replace('"jobs"', '"arn:aws:sqs:eu-west-1:123456789012:jobs"'))
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=used)
+    message = caught.value.render()
+    assert "eu-west-1" in message and "triggers[0].queue" in message
+    assert used.log.writes == []
+
+
+def test_a_stream_arn_in_another_region_is_a_config_error_naming_both_regions(project, clients, boto):
+    arn = _stream(boto).replace(":us-east-1:", ":eu-west-1:")
+    p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        run.deploy(p.spec(), p.root, clients=used)
+    message = caught.value.render()
+    assert "eu-west-1" in message and "us-east-1" in message and "triggers[0].stream_arn" in message
+    assert used.log.writes == []
 
 
 def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_the_mapping(
