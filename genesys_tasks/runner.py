@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .config import FunctionSpec
 
 
-def _load(toml: Path):
+def load_spec(toml: Path):
     """The project root holding ``toml`` and its spec; a config error raises as itself."""
     from .config import load
     from .config.runtimes_file import load_registry
@@ -42,7 +42,7 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
     if debug:
         os.environ["GENESYS_DEBUG"] = "1"
     if spec is None:
-        root, spec = _load(toml)
+        root, spec = load_spec(toml)
     else:
         root = paths.find_root(Path(toml).absolute())
     module = tasks.creators(root, specs=[spec])
@@ -63,7 +63,7 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
     if not toml.is_file():
         what = "is a folder, not a TOML file" if toml.is_dir() else "no such file"
         raise UsageError(f"{toml}: {what}", hint="pass the path of a lambda TOML file")
-    root, spec = _load(toml)
+    root, spec = load_spec(toml)
     code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code

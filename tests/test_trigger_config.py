@@ -170,3 +170,30 @@ def test_two_triggers_on_one_queue_are_rejected_before_deploying(tmp_path):
     with pytest.raises(ConfigError) as caught:
         run.check(config.load(path, today=TODAY))
     assert caught.value.where.key == "triggers[1].queue" and caught.value.where.line == line_of(path, "arn:aws:sqs")
+
+
+def test_a_trigger_without_a_type_says_the_type_is_missing(tmp_path):
+    from genesys_tasks.config import load
+    from genesys_tasks.errors import ConfigError
+
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    toml = tmp_path / "lambda_t.toml"
+    toml.write_text('[metadata]\nname = "t"\nruntime = "python3.12"\n\n[[triggers]]\nqueue = "jobs"\n')
+    with pytest.raises(ConfigError) as caught:
+        load(toml)
+    assert caught.value.message == "this trigger has no type"
+    assert caught.value.where.line == 5 and "sqs" in caught.value.hint
+
+
+def test_an_api_route_path_must_start_with_a_slash(tmp_path):
+    from genesys_tasks.config import load
+    from genesys_tasks.errors import ConfigError
+
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    toml = tmp_path / "lambda_t.toml"
+    toml.write_text('[metadata]\nname = "t"\nruntime = "python3.12"\n\n[[triggers]]\ntype = "api_gateway"\n'
+                    'path = "items"\n')
+    with pytest.raises(ConfigError) as caught:
+        load(toml)
+    assert caught.value.where.line == 7 and caught.value.where.key == "triggers[0].path"
+    assert caught.value.exit_code == 2 and '"/items"' in caught.value.hint

@@ -374,6 +374,9 @@ def _triggers(r: _Reader, raw) -> tuple[TriggerSpec, ...]:
         if not isinstance(entry, dict):
             raise r.fail(path, "each trigger must be a table", hint="write each as [[triggers]]")
         kind = entry.get("type")
+        if kind is None:
+            raise r.fail(path, "this trigger has no type",
+                         hint='add type = "' + '" | "'.join(TRIGGERS) + '"')
         if kind not in TRIGGERS:
             close = difflib.get_close_matches(str(kind), TRIGGERS, n=1)
             hint = (f"did you mean {close[0]!r}? " if close else "") + "supported: " + ", ".join(TRIGGERS)

@@ -112,7 +112,14 @@ def _dynamodb(values: dict) -> Problem | None:
     return None
 
 
-CHECKS = {"s3": _s3, "sqs": _sqs, "sns": _sns, "schedule": _schedule, "dynamodb": _dynamodb}
+def _api_gateway(values: dict) -> Problem | None:
+    path = values["path"]
+    if not path.startswith("/"):
+        return "path", f"{path!r} is not a route path", f'start it with /: path = "/{path}"'
+    return None
+
+
+CHECKS = {"api_gateway": _api_gateway, "s3": _s3, "sqs": _sqs, "sns": _sns, "schedule": _schedule, "dynamodb": _dynamodb}
 
 
 def problem(kind: str, values: dict) -> Problem | None:

@@ -25,14 +25,13 @@ def _target(sandbox: bool):
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
             debug: bool = False) -> int:
     """Build the function, then deploy it (or show the plan with ``dry_run``)."""
-    from ..config import load
-    from ..runner import run_tasks
+    from ..runner import load_spec, run_tasks
     from . import run
 
-    spec = load(toml, warn=ui.warn)
+    _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
     run.check(spec)
     run.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
-    code = run_tasks(spec.path, ["build:{name}"], debug=debug)
+    code = run_tasks(spec.path, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code
     root = paths.find_root(spec.path)
@@ -55,10 +54,10 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
 
 
 def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output: bool = False) -> int:
-    from ..config import load
+    from ..runner import load_spec
     from . import run
 
-    spec = load(toml, warn=ui.warn)
+    _, spec = load_spec(toml)
     with _target(sandbox):
         outcome = run.delete(spec, yes=yes)
     if json_output:
