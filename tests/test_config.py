@@ -10,59 +10,11 @@ import pytest
 from genesys_tasks import config
 from genesys_tasks.config.schema import SECTIONS
 from genesys_tasks.errors import ConfigError
+from seed_toml import SEED_TOML
 
 TODAY = dt.date(2026, 11, 26)
 PY_HANDLER = "def lambda_handler(event, context):\n    return {'ok': True}\n"
 
-ISSUE_EXAMPLE = """\
-[metadata]
-name = "my-api-handler"
-runtime = "python3.11"          # optional: detected when absent
-handler = "app.lambda_handler"  # optional: detected when absent
-description = "API handler function"
-
-[build]
-source_path = "."
-build_method = "local"          # local | podman | docker
-layer_auto = true
-requirements_file = "requirements.txt"
-architectures = ["x86_64", "arm64"]
-pre_build = ["python -m pytest -q"]
-post_build = ["./verify.sh"]
-exclude = ["tests/**", "*.md"]
-
-[function]
-memory_mb = 512
-timeout_seconds = 30
-layers = ["arn:aws:lambda:us-east-1:123456789012:layer:shared-deps:1"]
-
-[function.environment]
-API_KEY = "your-api-key"
-
-[deployment]
-function_url = true
-cors_enabled = true
-auth_type = "AWS_IAM"
-
-[iam]
-role_name = "genesys-lambda-my-api-handler"
-required_policies = ["Basic CloudWatch Logs access", "S3 read access"]
-auto_manage = true
-auto_cleanup = true
-
-[tags]
-team = "payments"
-
-[[triggers]]
-type = "api_gateway"
-path = "/{proxy+}"
-method = "ANY"
-
-[layer]
-name = "my-api-handler-deps"
-description = "Dependencies for my-api-handler"
-compatible_runtimes = ["python3.11"]
-"""
 
 
 def project(root: Path, toml: str, files: dict[str, str] | None = None, name: str = "lambda_fn.toml") -> Path:
@@ -119,7 +71,7 @@ def test_minimal_toml_fills_every_default(tmp_path):
 
 
 def test_the_issue_example_loads_every_section(tmp_path):
-    path = project(tmp_path, ISSUE_EXAMPLE)
+    path = project(tmp_path, SEED_TOML)
     spec = config.load(path, today=TODAY)
     assert (spec.runtime.id, spec.handler) == ("python3.11", "app.lambda_handler")
     assert spec.build.architectures == ("x86_64", "arm64")

@@ -15,66 +15,15 @@ import jsonschema
 import pytest
 
 from genesys_tasks.config.schema import SECTIONS, TRIGGERS
+from seed_toml import SEED_TOML
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_TOMLS = sorted((REPO / "examples").rglob("lambda_*.toml"))
 
-FULL = '''#:schema ./genesys.schema.json
-[metadata]
-name = "my-api-handler"
-runtime = "python3.11"
-handler = "app.lambda_handler"
-description = "API handler function"
-
-[build]
-source_path = "."
-build_method = "local"
-layer_auto = true
-requirements_file = "requirements.txt"
-architectures = ["x86_64", "arm64"]
-pre_build = ["python -m pytest -q"]
-post_build = ["./verify.sh"]
-exclude = ["tests/**", "*.md"]
-
-[function]
-memory_mb = 512
-timeout_seconds = 30
-layers = ["arn:aws:lambda:us-east-1:123456789012:layer:shared-deps:1"]
-
-[function.environment]
-API_KEY = "your-api-key"
-
-[deployment]
-function_url = true
-cors_enabled = true
-auth_type = "AWS_IAM"
-
-[deployment.cors]
-allow_origins = ["https://example.com"]
-max_age = 600
-
-[iam]
-role_name = "genesys-lambda-my-api-handler"
-required_policies = ["Basic CloudWatch Logs access", "S3 read access"]
-auto_manage = true
-auto_cleanup = true
-
-[iam.resources]
-s3_buckets = ["my-bucket"]
-
-[tags]
-team = "payments"
-
-[[triggers]]
-type = "api_gateway"
-path = "/{proxy+}"
-method = "ANY"
-
-[layer]
-name = "my-api-handler-deps"
-description = "Dependencies for my-api-handler"
-compatible_runtimes = ["python3.11"]
-'''
+# The specification's example plus the optional tables it leaves out.
+FULL = "#:schema ./genesys.schema.json\n" + SEED_TOML.replace(
+    'auth_type = "AWS_IAM"\n', 'auth_type = "AWS_IAM"\n\n[deployment.cors]\nallow_origins = ["https://example.com"]\nmax_age = 600\n'
+).replace("auto_cleanup = true\n", 'auto_cleanup = true\n\n[iam.resources]\ns3_buckets = ["my-bucket"]\n')
 MINIMAL = '[metadata]\nname = "tiny"\n'
 GO = '[metadata]\nname = "go-fn"\nruntime = "go1.x"\nhandler = "bootstrap"\n[build]\narchitectures = ["arm64"]\n'
 

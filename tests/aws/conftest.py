@@ -152,3 +152,22 @@ def clients(aws):
     from genesys_tasks.aws.target import target_for
 
     return lambda: Clients(target_for())
+
+
+@pytest.fixture
+def stubbed():
+    """A Lambda adapter on a Stubber-backed client (for what the emulator cannot produce):
+    yields (adapter, stub, sleeps) with the retry sleeps recorded instead of slept."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from genesys_tasks.aws.base import CallLog, RetryPolicy
+    from genesys_tasks.aws.lambda_ import LambdaAdapter
+
+    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    sleeps: list[float] = []
+    adapter = LambdaAdapter(client, CallLog(), RetryPolicy(sleep=sleeps.append, waiter_delay=0, waiter_attempts=3,
+                                                           iam_wait_seconds=10))
+    with Stubber(client) as stub:
+        yield adapter, stub, sleeps
+        stub.assert_no_pending_responses()

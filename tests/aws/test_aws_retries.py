@@ -3,29 +3,15 @@ IAM propagation delays, throttling and update conflicts."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from genesys_tasks.aws.base import CallLog, RetryPolicy
-from genesys_tasks.aws.lambda_ import LambdaAdapter
 from genesys_tasks.errors import AwsError
 
 ROLE = "arn:aws:iam::123456789012:role/genesys-lambda-f"
 CREATE = {"FunctionName": "f", "Role": ROLE, "Runtime": "python3.12", "Handler": "app.handler",
           "Code": {"ZipFile": b"zip"}}
 NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
-
-
-@pytest.fixture
-def stubbed():
-    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    sleeps: list[float] = []
-    adapter = LambdaAdapter(client, CallLog(), RetryPolicy(sleep=sleeps.append, waiter_delay=0, waiter_attempts=3,
-                                                           iam_wait_seconds=10))
-    with Stubber(client) as stub:
-        yield adapter, stub, sleeps
-        stub.assert_no_pending_responses()
 
 
 def test_create_function_waits_for_iam_propagation_then_succeeds(stubbed, capsys):

@@ -4,28 +4,15 @@ and a mapping still being created when it is changed."""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from genesys_tasks.aws.base import CallLog, RetryPolicy
-from genesys_tasks.aws.lambda_ import LambdaAdapter
 from genesys_tasks.errors import AwsError
 
 MAPPING_UUID = "6f1c2b8e-0d4a-4f5e-9b7a-2c3d4e5f6a7b"  # botocore checks the UUID is 36 characters
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"
 CREATE = {"FunctionName": "f", "EventSourceArn": QUEUE, "BatchSize": 10}
 NO_POLLER = "The provided execution role does not have permissions to call ReceiveMessage on SQS"
-
-
-@pytest.fixture
-def stubbed():
-    client = boto3.client("lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    sleeps: list[float] = []
-    adapter = LambdaAdapter(client, CallLog(), RetryPolicy(sleep=sleeps.append, iam_wait_seconds=10))
-    with Stubber(client) as stub:
-        yield adapter, stub, sleeps
-        stub.assert_no_pending_responses()
 
 
 def test_mapping_creation_waits_while_poller_permissions_propagate(stubbed, capsys):
