@@ -1,7 +1,8 @@
-"""IAM policy templates, as data: the names users write and what each grants.
+"""Every IAM document genesys writes for a function's role, built from the policy templates.
 
-A template maps to an AWS managed policy where a narrow one exists; otherwise it is
-an inline document with only the actions it names (never a *FullAccess policy).
+A template (``config/policy_templates.py``) maps to an AWS managed policy where a narrow
+one exists; otherwise to an inline document with only the actions it names (never a
+*FullAccess policy).
 When ``[iam.resources]`` names resources, every template becomes an inline
 document scoped to them. genesys's inline policies are named ``genesys-<id>``.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from ..config.policy_templates import BY_KEY, TEMPLATES, Template
 from ..config.spec import FunctionSpec
 from ..errors import ConfigError, Where
 
@@ -22,36 +24,6 @@ LAMBDA_TRUST = {
 }
 
 
-@dataclass(frozen=True)
-class Template:
-    id: str
-    name: str
-    managed_arn: str | None
-    actions: tuple[str, ...]
-    kind: str  # which [iam.resources] list scopes it: logs | s3 | dynamodb | sqs | sns
-
-
-TEMPLATES = (
-    Template("logs", "Basic CloudWatch Logs access",
-             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-             ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"), "logs"),
-    Template("s3-read", "S3 read access", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-             ("s3:GetObject", "s3:ListBucket"), "s3"),
-    Template("s3-rw", "S3 read/write access", None,
-             ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"), "s3"),
-    Template("dynamodb-read", "DynamoDB read access", "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
-             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-              "dynamodb:DescribeTable"), "dynamodb"),
-    Template("dynamodb-rw", "DynamoDB read/write access", None,
-             ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-              "dynamodb:DescribeTable", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-              "dynamodb:BatchWriteItem"), "dynamodb"),
-    Template("sqs-rw", "SQS read/write access", None,
-             ("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
-              "sqs:GetQueueAttributes", "sqs:GetQueueUrl"), "sqs"),
-    Template("sns-publish", "SNS publish access", None, ("sns:Publish",), "sns"),
-)
-BY_KEY = {key: t for t in TEMPLATES for key in (t.id, t.name.lower())}
 MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn}
 
 
