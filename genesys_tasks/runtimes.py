@@ -2,9 +2,10 @@
 
 Each row says what a build needs to know (language, version, layer folder,
 dependency files, source extensions, the glibc of the Lambda OS, the build image)
-and the runtime's lifecycle dates. Rows are plain dicts so that a project file can
-add or override them without code; ``get`` checks the lifecycle against an
-injectable ``today``.
+and the runtime's lifecycle dates; what every version of a language shares (files,
+layer folder, image repository) comes from the ``languages`` table. Rows are plain
+dicts so that a project file can add or override them without code; ``get`` checks
+the lifecycle against an injectable ``today``.
 """
 
 from __future__ import annotations
@@ -13,36 +14,16 @@ import datetime as _dt
 import difflib
 from dataclasses import dataclass, field
 
+from . import languages
 from .errors import ConfigError, Where
-
-PYTHON_DEPS = ("requirements.txt", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pyproject.toml")
-NODE_DEPS = ("package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
-GO_DEPS = ("go.mod", "go.sum")
-JAVA_DEPS = ("pom.xml", "build.gradle", "build.gradle.kts")
-RUBY_DEPS = ("Gemfile", "Gemfile.lock")
-
-_LANGUAGE_DEFAULTS = {
-    "python": {"dependency_files": PYTHON_DEPS, "extensions": (".py",)},
-    "nodejs": {"dependency_files": NODE_DEPS, "extensions": (".js", ".mjs", ".cjs", ".ts")},
-    "go": {"dependency_files": GO_DEPS, "extensions": (".go",)},
-    "java": {"dependency_files": JAVA_DEPS, "extensions": (".java",)},
-    "ruby": {"dependency_files": RUBY_DEPS, "extensions": (".rb",)},
-}
-
-
-# Per language: the layer folder Lambda puts on the path, and the AWS base image repository.
-_LANGUAGE_LAYOUT = {
-    "python": ("python", "amazon/aws-lambda-python"),
-    "nodejs": ("nodejs/node_modules", "amazon/aws-lambda-nodejs"),
-    "java": ("java/lib", "amazon/aws-lambda-java"),
-}
 
 
 def _row(language: str, version: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
-    layer_path, image = _LANGUAGE_LAYOUT[language]
+    """A built-in runtime row; its layer folder and build image come from the language table."""
+    row = languages.BY_NAME[language]
     return {
-        "language": language, "version": version, "layer_path": layer_path, "glibc": glibc,
-        "image": f"{image}:{version}",
+        "language": language, "version": version, "layer_path": row.layer_path_for(version), "glibc": glibc,
+        "image": f"{row.image_repo}:{version}",
         "deprecation": dates[0], "block_create": dates[1], "block_update": dates[2],
         "replacement": replacement,
     }
@@ -78,12 +59,7 @@ RUNTIME_TABLE: dict[str, dict] = {
     "java21": _java("21", "2.34", ("2029-06-30", "2029-07-31", "2029-08-31"), "java25"),
     "java17": _java("17", "2.26", ("2027-06-30", "2027-07-31", "2027-08-31"), "java25"),
     "java11": _java("11", "2.26", ("2027-06-30", "2027-07-31", "2027-08-31"), "java25"),
-    "provided.al2023": {
-        "language": "go", "version": "al2023", "layer_path": "", "glibc": "2.34",
-        "image": "amazon/aws-lambda-provided:al2023",
-        "deprecation": "2029-06-30", "block_create": "2029-07-31", "block_update": "2029-08-31",
-        "replacement": "",
-    },
+    "provided.al2023": _row("go", "al2023", "2.34", ("2029-06-30", "2029-07-31", "2029-08-31"), ""),
 }
 
 # Runtime ids AWS retired that users still write; each maps to its successor with a note.
@@ -114,6 +90,12 @@ class Runtime:
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
+    def language_row(self) -> languages.Language:
+        """The language table's row; for a language only runtime files know, one made from this runtime."""
+        return languages.get(self.language) or languages.generic(self.language, self.dependency_files,
+                                                                 self.extensions)
+
+    @property
     def python_tag(self) -> str:
         """``311`` for python3.11: the cp/abi tag pip wants."""
         return self.version.replace(".", "")
@@ -134,8 +116,9 @@ def _date(text: str | None) -> _dt.date | None:
 
 
 def from_row(runtime_id: str, row: dict) -> Runtime:
-    """Build a ``Runtime`` from a table row, filling language defaults for omitted lists."""
-    defaults = _LANGUAGE_DEFAULTS.get(row["language"], {})
+    """Build a ``Runtime`` from a table row, filling omitted lists from the language table."""
+    known = languages.get(row["language"])
+    defaults = {"dependency_files": known.dependency_files, "extensions": known.source_extensions} if known else {}
     return Runtime(
         id=runtime_id,
         language=row["language"],
