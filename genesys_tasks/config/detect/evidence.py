@@ -1,0 +1,73 @@
+"""Which language a source folder is, from file names alone, and the result types of detection.
+
+Dependency files (every language's ``dependency_files`` in the language table) come
+first; source extensions count only when no language has a dependency file. When
+several languages have dependency files, the ones that also have source files win:
+a Python function with a package.json kept for tooling and no JavaScript sources is
+Python. Whatever is still tied is returned as a tie; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ... import languages
+from .files import Rel, in_tests, is_tooling
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One runtime/handler pair that fits, and the evidence for it."""
+
+    runtime: str | None
+    handler: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What was found: ``runtime``/``handler`` are None unless exactly one fits."""
+
+    runtime: str | None
+    handler: str | None
+    candidates: tuple[Candidate, ...]
+
+
+Found = dict[str, list[str]]  # language -> relative paths
+
+
+def language_evidence(files: list[Rel]) -> tuple[Found, Found]:
+    """(dependency files, source files) per language, as relative paths; tests and tool configs are not sources."""
+    rows = languages.detected()
+    top = {f.name for f in files if len(f.parts) == 1}
+    deps = {row.name: [n for n in row.dependency_files if n in top] for row in rows}
+    sources: Found = {row.name: [] for row in rows}
+    for rel in files:
+        if is_tooling(rel.name) or in_tests(rel):
+            continue
+        for row in rows:
+            if rel.suffix in row.source_extensions:
+                sources[row.name].append(rel.posix)
+    return ({k: v for k, v in deps.items() if v}, {k: v for k, v in sources.items() if v})
+
+
+def choose_languages(deps: Found, sources: Found) -> list[str]:
+    """The languages the evidence points at: one, several (a tie) or none."""
+    order = [row.name for row in languages.detected()]
+    pool = [lang for lang in order if lang in deps] or [lang for lang in order if lang in sources]
+    if len(pool) > 1:
+        with_sources = [lang for lang in pool if lang in sources]
+        if len(with_sources) == 1:
+            return with_sources
+    return pool
+
+
+def evidence_text(lang: str, deps: Found, sources: Found) -> str:
+    parts = []
+    if deps.get(lang):
+        parts.append(", ".join(deps[lang]))
+    if sources.get(lang):
+        shown = sources[lang][:3]
+        more = len(sources[lang]) - len(shown)
+        parts.append(", ".join(shown) + (f" and {more} more" if more > 0 else ""))
+    return "; ".join(parts)
