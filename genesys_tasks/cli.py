@@ -30,13 +30,9 @@ def _add_output(parser):
 
 
 def cmd_detect(args) -> int:
-    from .config import detect, today_default
+    from .commands.detect import run
 
-    directory = Path(args.directory)
-    if not directory.is_dir():
-        raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
-    found = detect.detect(directory, registry=_project_registry(directory), today=today_default())
-    return detect.report(found, directory, json_output=args.output == "json")
+    return run(Path(args.directory), json_output=args.output == "json")
 
 
 def cmd_lambda_build(args) -> int:

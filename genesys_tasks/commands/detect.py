@@ -1,0 +1,72 @@
+"""``genesys detect DIR``: the runtime and handler genesys finds in a folder, for people or as JSON.
+
+Detects with the project's own runtimes (``genesys-runtimes.toml`` at the repo root)
+and ``GENESYS_TODAY``, then reports: text on stderr, or JSON on stdout. Exits 0 when
+exactly one runtime and one handler fit, 2 when nothing or more than one does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import languages, ui
+from ..config import today_default
+from ..config.detect import Detection, detect
+from ..config.runtimes_file import load_registry
+from ..errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from ..paths import find_root
+
+
+def run(directory: Path, *, json_output: bool) -> int:
+    """Detect the function in ``directory`` and report it; the exit code."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
+    registry = load_registry(find_root(directory.absolute()))
+    found = detect(directory, registry=registry, today=today_default())
+    if json_output:
+        return _report_json(found)
+    return _report_text(found, directory)
+
+
+def _fits(found: Detection) -> bool:
+    return found.runtime is not None and found.handler is not None
+
+
+def _report_json(found: Detection) -> int:
+    ui.emit_json({
+        "runtime": found.runtime,
+        "handler": found.handler,
+        "candidates": [{"runtime": c.runtime, "handler": c.handler, "evidence": c.evidence}
+                       for c in found.candidates],
+    })
+    return EXIT_OK if _fits(found) else EXIT_BAD_INPUT
+
+
+def _known_languages() -> str:
+    labels = [row.label for row in languages.detected()]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
+def _report_text(found: Detection, directory: Path) -> int:
+    if _fits(found):
+        ui.success(f"runtime {found.runtime}")
+        ui.success(f"handler {found.handler}")
+        for candidate in found.candidates:
+            ui.info(f"  evidence: {candidate.evidence}")
+        return EXIT_OK
+    listing = "\n".join(f"  {c.runtime or '?'}  {c.handler or '(no handler)'}  ({c.evidence})"
+                        for c in found.candidates)
+    if found.runtime is None and found.candidates:
+        ui.error(f"more than one runtime fits {directory}:\n{listing}\n"
+                 f'  fix: name one under [metadata], e.g. runtime = "{found.candidates[0].runtime}"')
+    elif found.runtime is None:
+        ui.error(f"no {_known_languages()} function found in {directory}\n"
+                 "  fix: check the folder, or name runtime and handler under [metadata]")
+    elif len(found.candidates) > 1:
+        ui.error(f"more than one {found.runtime} handler fits in {directory}:\n{listing}\n"
+                 f'  fix: name one under [metadata], e.g. handler = "{found.candidates[0].handler}"')
+    else:
+        ui.error(f"runtime {found.runtime}, but no handler found in {directory}\n{listing}\n"
+                 '  fix: name it under [metadata], e.g. handler = "app.lambda_handler"')
+    return EXIT_BAD_INPUT
