@@ -1,4 +1,4 @@
-"""Which installer builds a layer: chosen by the runtime's language and the build method.
+"""Which installer builds a layer: the module the language table names for the build method.
 
 An installer is a module with two functions:
 
@@ -43,20 +43,13 @@ class InstallJob:
     log: Callable[[str], None] = field(default=print, compare=False, repr=False)
 
 
-# (language, method) → module under genesys_tasks.build; "container" covers podman and docker.
-_INSTALLERS = {
-    ("python", "local"): "local_python",
-    ("nodejs", "local"): "local_node",
-    ("java", "local"): "java",
-    ("python", "container"): "container",
-    ("nodejs", "container"): "container",
-}
-
-
 def installer_for(job: InstallJob):
-    """The installer module for a job; BuildError when the combination has none."""
+    """The installer module for a job, as the language table names it; BuildError when there is none.
+
+    ``container`` covers podman and docker.
+    """
     method = "local" if job.method == "local" else "container"
-    name = _INSTALLERS.get((job.runtime.language, method))
+    name = job.runtime.language_row.installers.get(method)
     if method == "local" and job.runtime.build_commands:
         name = "commands"  # a runtime that says how to build itself is taken at its word
     if name is None:

@@ -3,6 +3,7 @@
 Same inputs, same bytes: entries sorted by name, every timestamp 1980-01-01,
 modes 0644 (0755 when executable), no directory entries, fixed deflate level,
 no ``__pycache__`` or ``.pyc``. The path and mtime of the inputs never matter.
+Which folders a function zip leaves out comes from the language table.
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+from ..languages import skipped_dirs
+
 EPOCH = (1980, 1, 1, 0, 0, 0)
-ALWAYS_EXCLUDED_DIRS = {".git", ".genesys", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache",
-                        ".mypy_cache", ".ruff_cache", ".aws-sam", ".serverless", ".idea", ".vscode"}
 ALWAYS_EXCLUDED_FILES = {".DS_Store"}
 ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
-# Folders a layer carries; packaging them into the function too would double the size.
-DEPENDENCY_DIRS = {"python": {"node_modules"}, "nodejs": {"node_modules"}, "java": {"target", "build", ".gradle"},
-                   "go": set(), "ruby": {"vendor", ".bundle"}}
 CHUNK = 1 << 20
 
 
@@ -83,8 +81,12 @@ def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 
 def source_files(source: Path, language: str, exclude: tuple[str, ...] = (),
                  extra_dirs: set[str] = frozenset()) -> list[tuple[str, Path]]:
-    """The files a function zip carries: the source tree less excludes and dependency folders."""
-    skip_dirs = ALWAYS_EXCLUDED_DIRS | DEPENDENCY_DIRS.get(language, set()) | set(extra_dirs)
+    """The files a function zip carries: the source tree less excludes, ignored and dependency folders.
+
+    The folders come from the language table: the ones no function ships (``.git``,
+    virtualenvs, caches) and ``language``'s dependency folders, which its layer carries.
+    """
+    skip_dirs = skipped_dirs(language) | set(extra_dirs)
     entries = []
     for folder, dirs, files in os.walk(source):
         rel_folder = os.path.relpath(folder, source)

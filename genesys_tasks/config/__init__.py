@@ -9,17 +9,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ConfigError, Where
+from ..errors import ConfigError
+from ..languages import SKIP_DIRS
 from .loader import load, today_default
+from .locate import where_in
 from .spec import FunctionSpec
 
 DEFAULT_PATTERN = "lambda_*.toml"
-SKIP_DIRS = {".git", ".genesys", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
+PATTERN_ENV = "GENESYS_PATTERN"
 
-__all__ = ["FunctionSpec", "discover", "load", "load_all", "today_default"]
+__all__ = ["FunctionSpec", "discover", "discovery_pattern", "load", "load_all", "today_default"]
 
 
-def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: set[str] = SKIP_DIRS) -> list[Path]:
+def discovery_pattern() -> str:
+    """The file name pattern of function TOMLs: ``GENESYS_PATTERN``, else ``lambda_*.toml``."""
+    return os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN
+
+
+def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[Path]:
     """Every file matching ``pattern`` below ``root``, skipping build and dependency folders."""
     import fnmatch
 
@@ -28,15 +35,6 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: set[str] = SKIP_D
         dirs[:] = sorted(d for d in dirs if d not in skip)
         found.extend(Path(folder, f) for f in sorted(files) if fnmatch.fnmatch(f, pattern))
     return found
-
-
-def _line(path: Path, key_path: tuple) -> int | None:
-    from .locate import find_line
-
-    try:
-        return find_line(path.read_text(encoding="utf-8"), key_path)
-    except OSError:
-        return None
 
 
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
@@ -49,7 +47,7 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
             raise ConfigError(
                 f"function name {spec.name!r} is also used by {seen[spec.name]}",
                 hint="give each TOML its own [metadata] name",
-                where=Where(spec.path, _line(spec.path, ("metadata", "name")), "metadata.name"),
+                where=where_in(spec.path, "metadata", "name"),
             )
         seen[spec.name] = spec.path
         specs.append(spec)

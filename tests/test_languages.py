@@ -1,0 +1,72 @@
+"""The language table: every module a row names exists, and the registry, detection and packaging agree with it."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from genesys_tasks import languages
+from genesys_tasks.config import discover
+from genesys_tasks.config.runtimes_file import load_registry
+from genesys_tasks.runtimes import DEFAULT
+
+ROWS = [pytest.param(row, id=row.name) for row in languages.TABLE]
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_every_module_a_row_names_exists(row):
+    for module in row.installers.values():
+        importlib.import_module(f"genesys_tasks.build.{module}")
+    if row.packager:
+        module, _, function = row.packager.partition(":")
+        assert callable(getattr(importlib.import_module(f"genesys_tasks.build.{module}"), function))
+    if row.detector:
+        detector = importlib.import_module(f"genesys_tasks.config.detect.{row.detector}")
+        assert all(callable(getattr(detector, name)) for name in ("runtime_for", "find", "check"))
+
+
+@pytest.mark.parametrize("row", ROWS)
+def test_a_row_is_consistent(row):
+    assert row.manifests, "a layer is built from a manifest"
+    assert row.dependency_files[: len(row.manifests)] == row.manifests
+    assert all(ext.startswith(".") for ext in row.source_extensions)
+    assert row.layer_only_files <= set(row.dependency_files)
+    if row.installers:
+        assert row.layer_path, "an installer fills a layer folder"
+
+
+def test_every_runtime_takes_its_layer_path_image_and_files_from_its_language():
+    for runtime in load_registry(None).all():
+        row = languages.get(runtime.language)
+        assert row is not None, runtime.id
+        assert runtime.layer_path == row.layer_path_for(runtime.version), runtime.id
+        assert runtime.image == f"{row.image_repo}:{runtime.version}", runtime.id
+        assert runtime.language_row is row
+
+
+def test_built_in_runtimes_default_their_files_to_the_table():
+    python = DEFAULT.lookup("python3.12")
+    assert python.dependency_files == languages.get("python").dependency_files
+    assert python.extensions == (".py",)
+
+
+def test_a_language_only_a_runtime_file_knows_gets_a_row_from_the_runtime():
+    row = languages.generic("shell", ("tools.txt",), (".sh",))
+    assert (row.manifests, row.layer_only_files, row.source_extensions) == (("tools.txt",), {"tools.txt"}, (".sh",))
+    assert (row.packager, row.detector, dict(row.installers)) == ("", "", {})
+
+
+def test_one_skip_list_the_zipper_detection_and_discovery_share():
+    assert languages.IGNORED_DIRS <= languages.SKIP_DIRS
+    assert {"node_modules", "target", "vendor"} <= languages.SKIP_DIRS
+    assert languages.skipped_dirs("java") == languages.IGNORED_DIRS | {"target", "build", ".gradle"}
+    assert languages.skipped_dirs("shell") == languages.IGNORED_DIRS
+
+
+def test_discovery_skips_dependency_and_tool_folders(tmp_path: Path):
+    for folder in ("fn", "node_modules/pkg", ".aws-sam/build", "target/classes", ".venv/lib"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "lambda_x.toml").write_text("")
+    assert discover(tmp_path) == [tmp_path / "fn" / "lambda_x.toml"]
