@@ -1,4 +1,4 @@
-"""config/locate.py: the line of a key in TOML text, for every way TOML can spell a key."""
+"""config/locate.py: the line of a key in TOML text, for every way TOML can spell a key, and where_in."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import tomllib
 
 import pytest
 
-from genesys_tasks.config.locate import find_line
+from genesys_tasks.config.locate import find_line, where_in
+from genesys_tasks.errors import Where
 
 DOC = """\
 # a function
@@ -134,3 +135,17 @@ def test_same_key_in_two_tables_is_told_apart():
     text = '[layer]\nname = "deps"\n\n[metadata]\nname = "fn"\n'
     assert find_line(text, ("metadata", "name")) == 5
     assert find_line(text, ("layer", "name")) == 2
+
+
+def test_where_in_names_the_file_line_and_key_as_people_read_it(tmp_path):
+    path = tmp_path / "lambda_fn.toml"
+    path.write_text('[metadata]\nname = "fn"\n\n[[triggers]]\ntype = "sqs"\nqueue = "q"\n')
+    assert where_in(path, "triggers", 0, "queue") == Where(path, 6, "triggers[0].queue")
+    assert str(where_in(path, "metadata", "name")) == f"{path}:2: [metadata.name]"
+    assert where_in(path) == Where(path, None, None)
+
+
+def test_where_in_uses_the_text_it_is_given_and_survives_an_unreadable_file(tmp_path):
+    path = tmp_path / "gone.toml"
+    assert where_in(path, "function", "memory_mb", text="[function]\nmemory_mb = 1\n").line == 2
+    assert where_in(path, "function", "memory_mb") == Where(path, None, "function.memory_mb")

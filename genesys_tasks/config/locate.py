@@ -4,12 +4,16 @@ Good enough for messages: it follows ``[table]`` and ``[[array]]`` headers (and
 sub-tables of array items), skips the bodies of multi-line strings, and matches
 ``key =`` (bare or quoted, dotted keys included) under the right header. A key it
 cannot place falls back to the inline table holding it, then to the deepest header
-on its path; None when the table is not in the text at all.
+on its path; None when the table is not in the text at all. ``where_in`` turns a key
+path into the ``Where`` every config error carries.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from ..errors import Where
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\- "']+?)\s*=""")
@@ -71,14 +75,24 @@ def find_line(text: str, path: tuple) -> int | None:
     return inline_line or (header[1] if header else None)
 
 
-def where_in(path, *key_path) -> "Where":
-    """A ``Where`` for ``key_path`` in the TOML file at ``path``: for errors found after loading."""
-    from pathlib import Path
+def key_name(key_path: tuple) -> str | None:
+    """A key path as people read it: ``function.layers``, ``triggers[1].queue``; None for no key."""
+    dotted = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in key_path)
+    return dotted.replace(".[", "[") or None
 
-    from ..errors import Where
 
-    try:
-        line = find_line(Path(path).read_text(encoding="utf-8"), tuple(key_path))
-    except OSError:
-        line = None
-    return Where(Path(path), line, ".".join(map(str, key_path)))
+def where_in(path, *key_path, text: str | None = None) -> Where:
+    """The ``Where`` of ``key_path`` in the TOML file at ``path``: its file, line and key name.
+
+    The one way config errors find their place. ``text`` is the file's contents when the
+    caller has them already (the loader does); otherwise the file is read, and a file
+    that cannot be read gives no line.
+    """
+    path = Path(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+    line = find_line(text, tuple(key_path)) if key_path else None
+    return Where(path, line, key_name(key_path))

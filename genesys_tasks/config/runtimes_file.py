@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError, Where
 from ..runtimes import RUNTIME_TABLE, Registry
 from .loader import read_toml
-from .locate import find_line
+from .locate import where_in
 
 PROJECT_FILE = "genesys-runtimes.toml"
 PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -49,8 +50,8 @@ REQUIRED = ("language", "version", "layer_path")
 
 
 def _fail(path: Path, text: str, key_path: tuple, message: str, hint: str | None = None) -> ConfigError:
-    return ConfigError(message, hint=hint, where=Where(path, find_line(text, key_path) or 1,
-                                                       ".".join(key_path)))
+    where = where_in(path, *key_path, text=text)
+    return ConfigError(message, hint=hint, where=replace(where, line=where.line or 1))
 
 
 def _value(path: Path, text: str, key_path: tuple, kind: str, value):
