@@ -1,0 +1,91 @@
+"""What a TOML may leave to genesys: the source folder, runtime, handler and dependency manifest.
+
+Each is taken as written and checked against the source folder (the handler must
+exist, the manifest must be a file), or found there by ``detect``. Pure: it reads
+file names and source text, nothing else. Problems are ConfigErrors at the key's line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..runtimes import Registry, Runtime
+from . import detect
+from .reader import Reader
+
+
+def source_folder(r: Reader, build: dict) -> Path:
+    """``[build] source_path``, absolute and normalised; it must be an existing folder."""
+    source = Path(build["source_path"]).expanduser()
+    source = (r.path.parent / source) if not source.is_absolute() else source
+    source = Path(os.path.normpath(source))
+    if not source.exists():
+        raise r.fail(("build", "source_path"), f"source folder {source} does not exist",
+                     hint="set source_path relative to the TOML file's folder")
+    if not source.is_dir():
+        raise r.fail(("build", "source_path"), f"{source} is a file, not a folder",
+                     hint="point source_path at the folder that holds the handler")
+    return source
+
+
+def runtime(r: Reader, meta: dict, source: Path, registry: Registry, today: _dt.date, warn) -> Runtime:
+    """The runtime named under [metadata], else the one detected in ``source``; lifecycle-checked."""
+    if meta["runtime"]:
+        return _checked_runtime(r, ("metadata", "runtime"), meta["runtime"], registry, today, warn)
+    found = detect.detect(source, registry=registry, today=today)
+    if found.runtime is None:
+        if found.candidates:
+            listing = "; ".join(f"{c.runtime} ({c.evidence})" for c in found.candidates)
+            raise r.fail(("metadata",), f"more than one runtime fits {source}: {listing}",
+                         hint=f'name one: runtime = "{found.candidates[0].runtime}" under [metadata]')
+        raise r.fail(("metadata",), f"no runtime detected in {source}",
+                     hint='name it: runtime = "python3.12" under [metadata], or check source_path')
+    return _checked_runtime(r, ("metadata",), found.runtime, registry, today, warn)
+
+
+def _checked_runtime(r: Reader, key_path: tuple, runtime_id: str, registry: Registry, today: _dt.date,
+                     warn) -> Runtime:
+    """The runtime checked against its lifecycle; the line is looked up only when it fails."""
+    try:
+        return registry.get(runtime_id, today, warn=warn)
+    except ConfigError as err:
+        raise r.fail(key_path, err.message, hint=err.hint) from None
+
+
+def handler(r: Reader, meta: dict, runtime: Runtime, source: Path) -> str:
+    """The handler named under [metadata] (checked against the sources), else the one found there."""
+    if meta["handler"]:
+        problem = detect.check_handler(runtime, source, meta["handler"])
+        if problem:
+            raise r.fail(("metadata", "handler"), problem,
+                         hint="fix the handler, or remove the key to let genesys detect it")
+        return meta["handler"]
+    handlers = detect.find_handlers(runtime, source)
+    if len(handlers) == 1:
+        return handlers[0].handler
+    if not handlers:
+        language = runtime.language_row
+        fix = language.handler_fix or f'name it: handler = "{language.handler_example}" under [metadata]'
+        raise r.fail(("metadata",), f"no {runtime.language} handler found in {source}", hint=fix)
+    listing = "; ".join(f"{c.handler} ({c.evidence})" for c in handlers)
+    raise r.fail(("metadata",), f"more than one handler fits: {listing}",
+                 hint=f'name one: handler = "{handlers[0].handler}" under [metadata]')
+
+
+def requirements(r: Reader, build: dict, runtime: Runtime, source: Path) -> Path | None:
+    """``[build] requirements_file`` (relative to the sources), else the language's first manifest there."""
+    if build["requirements_file"]:
+        candidate = Path(build["requirements_file"]).expanduser()
+        candidate = candidate if candidate.is_absolute() else source / candidate
+        if not candidate.is_file():
+            raise r.fail(("build", "requirements_file"), f"{candidate} does not exist",
+                         hint="fix the path (relative to source_path) or remove the key")
+        return Path(os.path.normpath(candidate))
+    for name in detect.manifest_names(runtime):
+        candidate = source / name
+        if candidate.is_file():
+            return candidate
+    return None
