@@ -4,7 +4,8 @@ Everything here is pure: it reads the TOML and looks at the source folder (file
 names, handler text), and never runs a subprocess or touches the network. Every
 problem is a ``ConfigError`` with the file, the line, the key path and the fix.
 Each section has its own builder below; ``reader`` validates values against the
-schema and ``resolve`` finds what the TOML leaves out.
+schema, ``resolve`` finds what the TOML leaves out, and ``checks`` runs the checks
+that span sections once the spec is built.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Callable
 
 from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
-from . import resolve
+from . import checks, resolve
 from .reader import Reader
 from .schema import SECTIONS, TRIGGERS, Key
 from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
@@ -100,6 +101,8 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         tags=_tags(r, data),
         triggers=_triggers(r, data.get("triggers", [])),
     )
+    for key_path, message, hint in checks.problems(spec):
+        raise r.fail(key_path, message, hint=hint)
     return spec
 
 
