@@ -32,7 +32,7 @@ class Language:
     layer_only_files: frozenset[str] = frozenset()  # feed the layer, so they stay out of the function zip
     layer_path: str = ""  # folder inside the layer zip; "{version}" is the runtime's; "" means no layer
     image_repo: str = ""  # AWS base image repository for container builds; the tag is the runtime's version
-    installers: Mapping[str, str] = field(default_factory=dict)  # build method -> module in genesys_tasks.build
+    installers: Mapping[str, str] = field(default_factory=dict, hash=False)  # build method -> module in build/
     packager: str = ""  # "module:function" in genesys_tasks.build; "" zips the sources as they are
     zip_per_arch: bool = False  # the function zip is native code, built once per architecture
     detector: str = ""  # module in genesys_tasks.config.detect; "" means the TOML must name runtime and handler
