@@ -22,7 +22,7 @@ import difflib
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ConfigError, Where
+from ..errors import ConfigError
 from ..runtimes import RUNTIME_TABLE, Registry
 from .loader import read_toml
 from .locate import where_in
