@@ -1,4 +1,4 @@
-"""Runtime and handler detection: every rule of config/detect.py, every ambiguity, and `genesys detect`."""
+"""Runtime and handler detection: every rule of config/detect/, every ambiguity, and `genesys detect`."""
 
 from __future__ import annotations
 

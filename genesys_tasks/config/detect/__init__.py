@@ -20,6 +20,7 @@ This module ties them together: ``detect``, ``find_handlers``, ``check_handler``
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import importlib
 from pathlib import Path
 from types import ModuleType
@@ -38,6 +39,7 @@ def manifest_names(runtime: Runtime) -> tuple[str, ...]:
     return runtime.language_row.manifests
 
 
+@functools.cache
 def _detector(language: str) -> ModuleType | None:
     """The detector module the language table names for ``language``, or None."""
     row = languages.get(language)
