@@ -52,14 +52,14 @@ def _methods(**modules: str) -> Mapping[str, str]:
     return MappingProxyType(dict(modules))
 
 
-PYTHON_MANIFESTS = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "Pipfile")
-NODE_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
+_PYTHON_MANIFESTS = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "Pipfile")
+_NODE_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
 TABLE: tuple[Language, ...] = (
     Language(
-        "python", "Python", manifests=PYTHON_MANIFESTS, project_files=("pyproject.toml",),
+        "python", "Python", manifests=_PYTHON_MANIFESTS, project_files=("pyproject.toml",),
         source_extensions=(".py",), dependency_dirs=frozenset({"node_modules"}),
-        layer_only_files=frozenset(PYTHON_MANIFESTS), layer_path="python", image_repo="amazon/aws-lambda-python",
+        layer_only_files=frozenset(_PYTHON_MANIFESTS), layer_path="python", image_repo="amazon/aws-lambda-python",
         installers=_methods(local="local_python", container="container"), detector="python",
         handler_example="app.lambda_handler",
         handler_fix='define `def lambda_handler(event, context)`, or name it: handler = "app.lambda_handler" '
@@ -67,9 +67,9 @@ TABLE: tuple[Language, ...] = (
     ),
     Language(
         # package.json is not layer-only: Node reads its "type" field to load .js files as ES modules.
-        "nodejs", "Node.js", manifests=("package.json",), lock_files=NODE_LOCK_FILES,
+        "nodejs", "Node.js", manifests=("package.json",), lock_files=_NODE_LOCK_FILES,
         source_extensions=(".js", ".mjs", ".cjs", ".ts"), dependency_dirs=frozenset({"node_modules"}),
-        layer_only_files=frozenset(NODE_LOCK_FILES), layer_path="nodejs/node_modules",
+        layer_only_files=frozenset(_NODE_LOCK_FILES), layer_path="nodejs/node_modules",
         image_repo="amazon/aws-lambda-nodejs", installers=_methods(local="local_node", container="container"),
         detector="nodejs", handler_example="index.handler",
         handler_fix='export it (`exports.handler = async (event) => ...`), or name it: handler = "index.handler"',

@@ -28,7 +28,7 @@ from types import ModuleType
 from ... import languages
 from ...errors import ConfigError
 from ...runtimes import DEFAULT, Registry, Runtime
-from .evidence import Candidate, Detection, choose_languages, evidence_text, language_evidence
+from .evidence import Candidate, Detection, Found, choose_languages, evidence_text, language_evidence
 from .files import Rel, walk
 
 __all__ = ["Candidate", "Detection", "check_handler", "detect", "find_handlers", "manifest_names"]
@@ -67,8 +67,8 @@ def _runtime_for(lang: str, source: Path, registry: Registry, today: _dt.date) -
     return _detector(lang).runtime_for(source, registry, today)
 
 
-def _tie(languages_found: list[str], source: Path, files: list[Rel], evidence, registry: Registry,
-         today: _dt.date) -> Detection:
+def _tie(languages_found: list[str], source: Path, files: list[Rel], evidence: tuple[Found, Found],
+         registry: Registry, today: _dt.date) -> Detection:
     """Several languages fit: one candidate each, with its handler when exactly one is found."""
     candidates = []
     for lang in languages_found:
