@@ -117,7 +117,8 @@ def open_clients(spec: FunctionSpec):
     from ..aws.session import Clients
     from ..aws.target import target_for
 
-    return Clients(target_for(spec.deployment.region, spec.deployment.profile))
+    return Clients(target_for(spec.deployment.region, spec.deployment.profile),
+                   notify=lambda message: ui.info(f"  {message}"))
 
 
 def role_name(spec: FunctionSpec) -> str:
