@@ -5,6 +5,10 @@ one exists; otherwise to an inline document with only the actions it names (neve
 *FullAccess policy).
 When ``[iam.resources]`` names resources, every template becomes an inline
 document scoped to them. genesys's inline policies are named ``genesys-<id>``.
+
+Polled trigger sources (SQS queues, DynamoDB streams) add the poller documents Lambda
+needs to read them (``poller_policies``), since AWS rejects a mapping without them.
+The trust policy is here too: every IAM document genesys writes comes from this module.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ LAMBDA_TRUST = {
 
 
 MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn}
+SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,21 @@ def role_policies(spec: FunctionSpec) -> RolePolicies:
         else:
             arns = resource_arns(spec, template.kind) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
-    from .triggers import poller_policies  # SQS / DynamoDB stream triggers: what Lambda's poller needs
-
     inline.update(poller_policies(spec))
     return RolePolicies(tuple(dict.fromkeys(managed)), inline)
+
+
+def poller_policies(spec: FunctionSpec) -> dict:
+    """Inline documents the role needs so Lambda can poll this function's queues and streams."""
+    policies = {}
+    queues = [t.get("queue") for t in spec.triggers if t.type == "sqs"]
+    if queues:
+        arns = [q if q.startswith("arn:") else f"arn:aws:sqs:*:*:{q}" for q in queues]
+        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, sorted(set(arns)))
+    streams = sorted({t.get("stream_arn") for t in spec.triggers if t.type == "dynamodb"})
+    if streams:
+        doc = document(STREAM_POLLER_ACTIONS, streams)
+        # ListStreams has no resource-level permissions: it only works on *.
+        doc["Statement"].append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": "*"})
+        policies[POLLER_POLICY["dynamodb"]] = doc
+    return policies

@@ -13,7 +13,7 @@ notifications are kept, because PutBucketNotificationConfiguration replaces them
 The invoke permissions of push sources (S3, SNS, schedules) are planned with the
 function's other permissions (``statements``), so they exist before the source is
 wired. The poller permissions of polled sources (SQS, DynamoDB streams) go into the
-execution role (``poller_policies``), since AWS rejects a mapping without them.
+execution role (``policies.poller_policies``), since AWS rejects a mapping without them.
 """
 
 from __future__ import annotations
@@ -30,9 +30,6 @@ from .state import FUNCTION_KEY, MARKER_KEY
 POLLED = ("sqs", "dynamodb")
 SCHEDULE_TARGET_ID = "genesys"
 RULE_NAME_MAX = 64
-SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
-POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
 
 
 # --- names and ARNs genesys derives -------------------------------------------------------------
@@ -111,24 +108,6 @@ def _trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
 
 
 # --- role and permissions --------------------------------------------------------------------------
-
-def poller_policies(spec: FunctionSpec) -> dict:
-    """Inline documents the role needs so Lambda can poll this function's queues and streams."""
-    from .policies import document
-
-    policies = {}
-    queues = [t.get("queue") for t in _of(spec, "sqs")]
-    if queues:
-        arns = [q if q.startswith("arn:") else f"arn:aws:sqs:*:*:{q}" for q in queues]
-        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, sorted(set(arns)))
-    streams = sorted({t.get("stream_arn") for t in _of(spec, "dynamodb")})
-    if streams:
-        doc = document(STREAM_POLLER_ACTIONS, streams)
-        # ListStreams has no resource-level permissions: it only works on *.
-        doc["Statement"].append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": "*"})
-        policies[POLLER_POLICY["dynamodb"]] = doc
-    return policies
-
 
 def statements(spec: FunctionSpec, region: str, account: str) -> dict:
     """The invoke permissions of push sources, by statement id, each scoped by SourceArn."""
