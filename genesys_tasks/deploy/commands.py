@@ -29,7 +29,6 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     from . import run
 
     _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
-    run.check(spec)
     run.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
     code = run_tasks(spec.path, ["build:{name}"], debug=debug, spec=spec)
     if code:

@@ -13,12 +13,10 @@ The trust policy is here too: every IAM document genesys writes comes from this 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from ..config.policy_templates import BY_KEY, TEMPLATES, Template
+from ..config.policy_templates import TEMPLATES, lookup_template
 from ..config.spec import FunctionSpec
-from ..errors import ConfigError, Where
 
 INLINE_PREFIX = "genesys-"
 LAMBDA_TRUST = {
@@ -40,27 +38,6 @@ class RolePolicies:
 
     managed: tuple[str, ...]
     inline: dict  # name → policy document
-
-
-def lookup(spec: FunctionSpec, entry: str) -> Template:
-    template = BY_KEY.get(entry.strip().lower())
-    if template is None:
-        choices = [t.name for t in TEMPLATES] + [t.id for t in TEMPLATES]
-        close = difflib.get_close_matches(entry, choices, n=1)
-        hint = (f"did you mean {close[0]!r}? " if close else "") + "templates: " + ", ".join(
-            f"{t.id} ({t.name})" for t in TEMPLATES)
-        raise ConfigError(f"unknown policy template {entry!r}", hint=hint, where=_where(spec, "required_policies"))
-    return template
-
-
-def _where(spec: FunctionSpec, key: str) -> Where:
-    from ..config.locate import find_line
-
-    try:
-        line = find_line(spec.path.read_text(encoding="utf-8"), ("iam", key))
-    except OSError:
-        line = None
-    return Where(spec.path, line, f"iam.{key}")
 
 
 def resource_arns(spec: FunctionSpec, kind: str) -> list[str]:
@@ -87,7 +64,7 @@ def role_policies(spec: FunctionSpec) -> RolePolicies:
     scoped = spec.iam.resources.any()
     managed, inline = [], {}
     for entry in spec.iam.required_policies:
-        template = lookup(spec, entry)
+        template = lookup_template(entry)  # the loader has checked every name
         if template.managed_arn and not scoped:
             managed.append(template.managed_arn)
         else:

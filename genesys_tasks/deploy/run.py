@@ -1,9 +1,9 @@
 """Deploying and deleting one function: read state, plan, then execute or display.
 
-This is what ``genesys execute/delete`` and the doit tasks call. It checks the
-spec against deploy-time limits, resolves ``${env:NAME}`` values (kept in memory
-only), finds the built zips, reads AWS's state, plans, and hands the plan to the
-real executor or to the display one for a dry run.
+This is what ``genesys execute/delete`` and the doit tasks call. It resolves
+``${env:NAME}`` values (kept in memory only), finds the built zips, reads AWS's
+state, plans, and hands the plan to the real executor or to the display one for a
+dry run. It never reads the TOML: every check of the spec is made when it is loaded.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths, ui
-from ..config.locate import find_line
+from ..config.locate import where_in
 from ..config.spec import FunctionSpec
-from ..errors import BuildError, ConfigError, UsageError, Where
+from ..errors import BuildError, ConfigError, UsageError
 from . import planner, state, triggers
 from .executor import Executor, display
 from .model import Plan
 
 STAGES = ("role", "layer", "function")
-MAX_LAYERS = 5
 ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -54,26 +53,6 @@ class Outcome:
         }
 
 
-def _where(spec: FunctionSpec, *key_path) -> Where:
-    try:
-        line = find_line(spec.path.read_text(encoding="utf-8"), key_path)
-    except OSError:
-        line = None
-    return Where(spec.path, line, ".".join(key_path))
-
-
-def check(spec: FunctionSpec) -> None:
-    """Deploy-time limits the loader does not know about; ConfigError (exit 2) before any call."""
-    count = int(spec.has_layer) + len(spec.function.layers)
-    if count > MAX_LAYERS:
-        own = " (the dependency layer plus [function] layers)" if spec.has_layer else ""
-        raise ConfigError(f"the function would have {count} layers{own}; Lambda allows at most {MAX_LAYERS}",
-                          hint="merge layers, drop unused ones, or set [build] layer_auto = false and "
-                               "ship dependencies in the function zip",
-                          where=_where(spec, "function", "layers"))
-    triggers.check(spec)
-
-
 def resolve_environment(spec: FunctionSpec) -> dict:
     """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment."""
     resolved = {}
@@ -83,7 +62,7 @@ def resolve_environment(spec: FunctionSpec) -> dict:
             if name not in os.environ:
                 raise ConfigError(f"{key} refers to ${{env:{name}}}, which is not set",
                                   hint=f"export {name}=... before deploying, or change the value",
-                                  where=_where(spec, "function", "environment", key))
+                                  where=where_in(spec.path, "function", "environment", key))
             return os.environ[name]
 
         resolved[key] = ENV_REF.sub(fill, value)
@@ -153,7 +132,6 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
     The function stage needs the role and the layer, so it always plans them too
     (no writes when they are current); ``role`` or ``layer`` alone plan just that.
     """
-    check(spec)
     stages = set(STAGES if "function" in stages else stages)
     environment = resolve_environment(spec) if "function" in stages else {}
     code = code_artifact(spec, root) if "function" in stages else None

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ..config.locate import where_in
 from ..config.spec import FunctionSpec, TriggerSpec
 from ..errors import AwsError, ConfigError, Where
 from .model import Plan
@@ -76,37 +77,6 @@ def _of(spec_or_triggers, kind: str) -> list[TriggerSpec]:
     return [t for t in triggers if t.type == kind]
 
 
-# --- load-time checks that need the whole list ----------------------------------------------------
-
-SOURCE_KEY = {"s3": None, "sqs": "queue", "sns": "topic", "dynamodb": "stream_arn", "schedule": None}
-
-
-def check(spec: FunctionSpec) -> None:
-    """Two triggers on the same queue, topic or stream would fight over one mapping: ConfigError."""
-    seen = {}
-    for trigger in spec.triggers:
-        key = SOURCE_KEY.get(trigger.type)
-        if key is None:
-            continue
-        source = (trigger.type, queue_name(trigger.get(key)) if trigger.type == "sqs" else trigger.get(key))
-        if source in seen:
-            raise ConfigError(f"triggers [{seen[source]}] and [{trigger.index}] both use the {trigger.type} "
-                              f"source {trigger.get(key)!r}",
-                              hint="keep one of them (AWS allows one such trigger per function and source)",
-                              where=_trigger_where(spec, trigger, key))
-        seen[source] = trigger.index
-
-
-def _trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
-    from ..config.locate import find_line
-
-    try:
-        line = find_line(spec.path.read_text(encoding="utf-8"), ("triggers", trigger.index, key))
-    except OSError:
-        line = None
-    return Where(spec.path, line, f"triggers[{trigger.index}].{key}")
-
-
 # --- role and permissions --------------------------------------------------------------------------
 
 def statements(spec: FunctionSpec, region: str, account: str) -> dict:
@@ -148,6 +118,11 @@ class TriggerState:
     rules: dict = field(default_factory=dict)  # rule name → {"rule": ..., "targets": [...]}
 
 
+def trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
+    """``key`` of ``trigger`` in the TOML, named as the loader names it (``triggers[0].queue``)."""
+    return replace(where_in(spec.path, "triggers", trigger.index, key), key=f"triggers[{trigger.index}].{key}")
+
+
 def _missing(kind: str, name: str, region: str, hint: str) -> AwsError:
     return AwsError(f"the {kind} {name!r} named by a trigger does not exist in {region}", hint=hint)
 
@@ -160,7 +135,7 @@ def _check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, regio
                           f"function deploys to {region}; Lambda polls only sources in its own region",
                           hint=f"deploy the function to {source_region} ([deployment] region), "
                                f"or use a source in {region}",
-                          where=_trigger_where(spec, trigger, key))
+                          where=trigger_where(spec, trigger, key))
 
 
 def read_state(clients, spec: FunctionSpec, region: str, account: str, function=None,

@@ -112,13 +112,6 @@ def test_execute_with_an_unset_env_reference_exits_2_before_building(project, ru
     assert "Traceback" not in result.output
 
 
-def test_unknown_policy_template_suggests_the_closest(project, clients):
-    p = project(extra='\n[iam]\nrequired_policies = ["S3 reed access"]\n')
-    with pytest.raises(ConfigError) as caught:
-        run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
-    assert "did you mean 'S3 read access'" in caught.value.hint
-
-
 def test_a_failure_midway_says_what_was_already_applied(project, aws):
     p = project()
     lam = boto3.client("lambda", endpoint_url=aws, region_name="us-east-1")
