@@ -149,7 +149,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple
             plan.extend(planner.plan_layer(spec, layer, remote["layers"], users))
         if "function" in stages:
             facts = planner.Facts(clients.region, account, environment)
-            trigger_state = triggers.read_state(clients, spec, facts.region, account, remote["function"])
+            trigger_state = triggers.read_state(spec, clients, facts.region, account, remote["function"])
             plan.extend(planner.plan_function(spec, code, facts, remote["function"], remote["api"],
                                               plan.known["role_arn"], plan.known.get("layer_arn")))
             plan.extend(triggers.plan(spec, trigger_state))  # after the permissions they need
@@ -188,7 +188,7 @@ def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None)
         function = state.read_function(clients, spec.name)
         plan = Plan()
         if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
-            plan = triggers.plan(spec, triggers.read_state(clients, spec, clients.region, account, function, ()), ())
+            plan = triggers.plan(spec, triggers.read_state(spec, clients, clients.region, account, function, ()), ())
         versions = state.read_layer_versions(clients, spec.layer.name)
         users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
         plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)), versions,

@@ -90,7 +90,7 @@ def _role_inputs(spec: FunctionSpec) -> dict:
             "resources": [list(getattr(iam.resources, k)) for k in ("s3_buckets", "dynamodb_tables",
                                                                      "sqs_queues", "sns_topics")],
             "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags),
-            # polled trigger sources add poller permissions to the role (deploy/triggers.py)
+            # polled trigger sources add poller permissions to the role (deploy/policies.py)
             "pollers": [[t.type, list(t.params)] for t in spec.triggers if t.type in ("sqs", "dynamodb")]}
 
 
