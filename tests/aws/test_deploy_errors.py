@@ -128,9 +128,9 @@ def test_a_failure_midway_says_what_was_already_applied(project, aws):
 
 
 def test_zips_over_the_direct_upload_limit_go_through_the_artifact_bucket(project, clients, boto, monkeypatch):
-    from genesys_tasks.deploy import planner
+    from genesys_tasks.deploy.planner import inputs
 
-    monkeypatch.setattr(planner, "DIRECT_UPLOAD_LIMIT", 10)
+    monkeypatch.setattr(inputs, "DIRECT_UPLOAD_LIMIT", 10)
     boto("s3").create_bucket(Bucket="artifacts")
     p = project(extra='artifact_bucket = "artifacts"\n')
     deployed = clients()
@@ -143,9 +143,9 @@ def test_zips_over_the_direct_upload_limit_go_through_the_artifact_bucket(projec
 
 
 def test_a_zip_over_the_limit_without_an_artifact_bucket_is_a_config_error(project, clients, monkeypatch):
-    from genesys_tasks.deploy import planner
+    from genesys_tasks.deploy.planner import inputs
 
-    monkeypatch.setattr(planner, "DIRECT_UPLOAD_LIMIT", 10)
+    monkeypatch.setattr(inputs, "DIRECT_UPLOAD_LIMIT", 10)
     p = project()
     with pytest.raises(ConfigError) as caught:
         run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
