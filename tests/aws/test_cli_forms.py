@@ -8,7 +8,6 @@ import json
 import boto3
 from botocore.stub import Stubber
 
-from genesys_tasks.deploy import run
 from genesys_tasks.deploy.verify import verify
 from genesys_tasks.errors import CredentialsError
 
@@ -60,10 +59,10 @@ def test_config_verify_with_sandbox_needs_no_account(run_genesys, monkeypatch, t
     assert "endpoint: http://127.0.0.1:" in result.stderr and "Lambda answers" in result.stderr
 
 
-def test_execute_deletion_is_delete(project, clients, boto, run_genesys):
+def test_execute_deletion_is_delete(project, clients, boto, run_genesys, deploy):
     boto("sqs").create_queue(QueueName="jobs")
     p = project(extra='\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     result = run_genesys("execute", "deletion", p.toml, "--yes")
     assert result.code == 0, result.output
     assert boto("lambda").list_functions()["Functions"] == []
