@@ -80,3 +80,12 @@ def test_execute_with_apply_deploys_like_execute(project, boto, run_genesys):
     assert result.code == 0, result.output
     assert boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionName"] == "hello"
     assert run_genesys("execute", p.toml, "--apply", "--dry-run").code == 2
+
+
+def test_execute_dry_run_shows_the_plan_on_stderr_and_deploys_nothing(project, boto, run_genesys):
+    p = project(requirements=None)
+    result = run_genesys("execute", p.toml, "--dry-run")
+    assert result.code == 0, result.output
+    assert "+ function hello: create" in result.stderr and "write call(s) would be made" in result.stderr
+    assert result.stdout == "" and "deployed" not in result.stderr
+    assert boto("lambda").list_functions()["Functions"] == []
