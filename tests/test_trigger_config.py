@@ -162,16 +162,6 @@ def test_the_cli_exits_2_on_a_bad_schedule_before_building_or_calling_aws(tmp_pa
     assert "Traceback" not in result.output and not (tmp_path / ".genesys").exists()
 
 
-def test_two_triggers_on_one_queue_are_rejected_before_deploying(tmp_path):
-    from genesys_tasks.deploy import run
-
-    path = toml_with(tmp_path, '[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n\n'
-                               '[[triggers]]\ntype = "sqs"\nqueue = "arn:aws:sqs:us-east-1:123456789012:jobs"\n')
-    with pytest.raises(ConfigError) as caught:
-        run.check(config.load(path, today=TODAY))
-    assert caught.value.where.key == "triggers[1].queue" and caught.value.where.line == line_of(path, "arn:aws:sqs")
-
-
 def test_a_trigger_without_a_type_says_the_type_is_missing(tmp_path):
     from genesys_tasks.config import load
     from genesys_tasks.errors import ConfigError

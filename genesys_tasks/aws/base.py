@@ -6,16 +6,22 @@ retries throttling and conflicts with bounded backoff, and translates failures
 into genesys errors. botocore's own ``standard`` retry mode also runs below it;
 this layer covers errors AWS returns as ordinary responses (a function still
 updating) and keeps retries visible to tests that stub the client.
+
+Nothing here prints: retries are logged on the ``genesys.aws`` logger (diagnostics
+behind ``--debug``), and what a person should hear while waiting goes to the
+``notify`` callback the adapter is given (a no-op unless the caller wires it up).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import ui
 from .errors import error_code, translate
+
+log = logging.getLogger("genesys.aws")
 
 READ_PREFIXES = ("get_", "list_", "describe_", "head_", "wait_")
 RETRY_CODES = {"ResourceConflictException", "TooManyRequestsException", "ThrottlingException", "Throttling",
@@ -25,6 +31,10 @@ RETRY_CODES = {"ResourceConflictException", "TooManyRequestsException", "Throttl
 MISSING_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NoSuchKey", "404",
                  # the trigger sources: a queue, a bucket, a topic
                  "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NoSuchBucket", "NotFound"}
+
+
+def ignore(message: str) -> None:
+    """The default ``notify``: nobody is listening."""
 
 
 def is_write(operation: str) -> bool:
@@ -72,10 +82,11 @@ class Adapter:
 
     service = ""  # the IAM action prefix: lambda, iam, apigateway, s3, sts
 
-    def __init__(self, client, log: CallLog, retry: RetryPolicy):
+    def __init__(self, client, log: CallLog, retry: RetryPolicy, notify: Callable[[str], None] = ignore):
         self.client = client
         self.log = log
         self.retry = retry
+        self.notify = notify  # tells a person why a call is taking long (a wait for IAM)
 
     def call(self, operation: str, resource: str, *, missing_ok: bool = False, **params):
         """Run ``operation`` on ``resource``, retrying what is transient; raise genesys errors.
@@ -94,7 +105,7 @@ class Adapter:
                     return None
                 if error_code(err) in RETRY_CODES and attempt + 1 < self.retry.attempts:
                     delay = self.retry.delay(attempt)
-                    ui.debug(f"{action} on {resource}: {error_code(err)}; retrying in {delay:.1f}s")
+                    log.debug("%s on %s: %s; retrying in %.1fs", action, resource, error_code(err), delay)
                     self.retry.sleep(delay)
                     attempt += 1
                     continue

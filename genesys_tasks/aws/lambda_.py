@@ -1,8 +1,12 @@
-"""Lambda: functions, layer versions, function URLs, resource policies and event source mappings."""
+"""Lambda: functions, layer versions, function URLs, resource policies and event source mappings.
+
+CreateFunction, UpdateFunctionConfiguration and CreateEventSourceMapping wait (bounded)
+while IAM propagates a new role or new poller permissions; the adapter's ``notify``
+callback hears once that it is waiting.
+"""
 
 from __future__ import annotations
 
-from .. import ui
 from ..errors import AwsError
 from .base import Adapter, operation
 
@@ -95,10 +99,8 @@ class LambdaAdapter(Adapter):
                                 "propagating it (run again in a minute); " + ROLE_FIX[markers])
                     raise
                 if attempt == 0:
-                    ui.info(f"  waiting for IAM to make {what} usable by Lambda…")
+                    self.notify(f"waiting for IAM to make {what} usable by Lambda…")
                 delay = self.retry.delay(attempt)
                 self.retry.sleep(delay)
                 waited += delay
                 attempt += 1
-
-

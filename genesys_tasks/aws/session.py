@@ -1,4 +1,5 @@
-"""The session factory and ``Clients``: every adapter a deploy needs, sharing one call log.
+"""The session factory and ``Clients``: every adapter a deploy needs, sharing one call log
+and one ``notify`` callback (what a person should hear while a call waits; a no-op by default).
 
 The boto3 session follows the normal credential chain (environment, profiles, SSO,
 ``AWS_PROFILE``), with ``[deployment] region/profile`` and ``AWS_ENDPOINT_URL`` on
@@ -8,9 +9,10 @@ top (see ``target``). botocore retries in ``standard`` mode.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .apigatewayv2 import ApiGatewayV2Adapter
-from .base import CallLog, RetryPolicy
+from .base import CallLog, RetryPolicy, ignore
 from .dynamodbstreams import DynamoDbStreamsAdapter
 from .errors import translate
 from .events import EventsAdapter
@@ -54,6 +56,7 @@ class Clients:
     log: CallLog = field(default_factory=CallLog)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     overrides: dict = field(default_factory=dict)  # service → boto3 client (tests: a Stubber's client)
+    notify: Callable[[str], None] = ignore  # e.g. "waiting for IAM…"; the command layer shows it
     _made: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -81,7 +84,8 @@ class Clients:
         if service.startswith("_") or service not in ADAPTERS:
             raise AttributeError(service)
         if service not in self._made:
-            self._made[service] = ADAPTERS[service](self.client(service), self.log, self.retry)
+            self._made[service] = ADAPTERS[service](self.client(service), self.log, self.retry,
+                                                      self.notify)
         return self._made[service]
 
     def adapter(self, service: str):

@@ -3,18 +3,22 @@
 The stages and their contracts:
 
 - ``state``     reads what exists (describe/get/list calls only) into plain ``*State`` data.
-- ``planner``   spec + state → ``Plan``: plain-data ``ApiCall``s and per-resource ``Change``s.
-                No AWS calls. Values not known yet (a new role's ARN) are placeholders.
-- ``executor``  the only place that mutates AWS: runs the calls, fills placeholders,
-                shows each resource's progress and duration. ``display`` is the dry-run
-                executor: it prints the changes and calls nothing.
-- ``policies``  the IAM policy templates, as data.
-- ``triggers``  S3, SQS, SNS, schedule and DynamoDB stream triggers: their state, their
-                invoke and poller permissions, and one sync planner per type.
-- ``verify``    ``genesys config verify``: account, region, identity; do Lambda and IAM answer.
-- ``writeback`` records the created role in the TOML (tomlkit, comments kept).
+- ``planner``   spec + state → ``Plan``: plain-data ``ApiCall``s and per-resource ``Change``s,
+                one module per resource family. No AWS calls. Values not known yet (a new
+                role's ARN) are placeholders.
+- ``triggers``  S3, SQS, SNS, schedule and DynamoDB stream triggers: one module per type,
+                each reading its state and planning its sync, registered in one table.
+- ``policies``  every IAM document genesys writes: the role's templates, trust and pollers.
+- ``executor``  running a plan, one interface ``run(plan) -> dict``: ``Executor`` (the only
+                place that mutates AWS), ``DisplayExecutor`` and ``CollectingExecutor`` (dry runs).
+- ``deployer``  read state → plan → the executor it is handed, for one function's deploy or delete.
 - ``model``     the plan as plain data: ``ApiCall``, ``Change``, ``Plan`` and the placeholders.
-- ``run``       wires the stages together for ``genesys execute/delete`` and the doit tasks.
+- ``writeback`` records the created role in the TOML (tomlkit, comments kept).
+
+Nothing above prints or imports ``ui``: progress and lines for people go through the
+callables the caller hands in. The command and task layers still living here use ``ui``:
+
 - ``commands``  ``genesys execute`` and ``genesys delete``: build, then deploy or delete, and report.
+- ``verify``    ``genesys config verify``: account, region, identity; do Lambda and IAM answer.
 - ``tasks``     doit task creators: role, layer_publish, deploy, plan, delete.
 """

@@ -1,17 +1,38 @@
-"""Running a plan: the only code that changes anything in AWS.
+"""Running a plan: three executors with one interface, ``run(plan) -> dict`` (the known values,
+ARNs and URLs, by name), chosen by the caller and handed to the deployer.
 
-``Executor`` runs the calls in order, resolving placeholders from earlier outputs,
-and shows each resource's progress with its duration. ``display`` is the dry-run
-executor: it shows the same plan's changes and calls nothing.
+- ``Executor``            the only code that changes anything in AWS: runs the calls in
+                          order, resolving placeholders from earlier outputs, and reports
+                          each resource through the ``progress(label)`` context manager it
+                          is handed (its duration, for people).
+- ``DisplayExecutor``     a dry run for people: renders the plan's changes as lines to the
+                          ``write`` callable it is handed; calls nothing.
+- ``CollectingExecutor``  a dry run for machines (``--output json``): keeps the changes as
+                          plain data in ``changes``; calls and writes nothing.
+
+``applies`` tells whether an executor changes AWS. Nothing here prints: what people see
+goes through the callables the command layer hands in.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from itertools import groupby
+from typing import Callable, ContextManager, Protocol
 
-from .. import ui
 from ..errors import GenesysError
 from .model import ApiCall, FileBytes, Fmt, Plan, Var
+
+
+class PlanExecutor(Protocol):
+    applies: bool  # True when run() changes AWS
+
+    def run(self, plan: Plan) -> dict: ...
+
+
+def no_progress(label: str) -> ContextManager:
+    """The default ``progress``: nobody is watching."""
+    return nullcontext()
 
 
 def resolve(value, variables: dict):
@@ -36,10 +57,13 @@ def dig(response: dict, path: str):
 
 
 class Executor:
-    """Runs ``ApiCall``s through the adapters of ``clients``."""
+    """Runs ``ApiCall``s through the adapters of ``clients``, one resource at a time."""
 
-    def __init__(self, clients):
+    applies = True
+
+    def __init__(self, clients, progress: Callable[[str], ContextManager] = no_progress):
         self.clients = clients
+        self.progress = progress
 
     def run(self, plan: Plan) -> dict:
         """Run every call; return the known values with placeholders filled (role_arn, function_url, ...)."""
@@ -49,7 +73,7 @@ class Executor:
         for resource, calls in groupby(plan.calls, key=lambda c: c.resource):
             label = f"{actions.get(resource, 'update')} {resource}"
             try:
-                with ui.progress(label):
+                with self.progress(label):
                     for call in calls:
                         self._one(call, variables)
             except GenesysError as err:
@@ -73,22 +97,46 @@ def _partly_done(err: GenesysError, failed: str, done: list[str]) -> GenesysErro
     return err
 
 
-def display(plan: Plan, json_output: bool = False) -> list[dict]:
-    """Show the plan's changes (a dry run); return them as plain data."""
-    changes = [c.as_dict() for c in plan.changes]
-    if json_output:
-        return changes
+class DisplayExecutor:
+    """A dry run for people: writes the plan's changes, one line each, then how many writes it holds."""
+
+    applies = False
+
+    def __init__(self, write: Callable[[str], None]):
+        self.write = write
+
+    def run(self, plan: Plan) -> dict:
+        for line in render(plan):
+            self.write(line)
+        return dict(plan.known)
+
+
+class CollectingExecutor:
+    """A dry run for machines: ``changes`` holds the plan's changes as plain data after ``run``."""
+
+    applies = False
+
+    def __init__(self):
+        self.changes: list[dict] = []
+
+    def run(self, plan: Plan) -> dict:
+        self.changes = [c.as_dict() for c in plan.changes]
+        return dict(plan.known)
+
+
+def render(plan: Plan) -> list[str]:
+    """The lines a dry run shows: ``+``/``~``/``-``/``=`` per resource, its field diffs, then a summary."""
+    lines = []
     for change in plan.changes:
         if change.action == "no change":
-            ui.info(f"  = {change.resource}: no change")
+            lines.append(f"  = {change.resource}: no change")
             continue
         sign = {"create": "+", "delete": "-"}.get(change.action, "~")
-        ui.info(f"  {sign} {change.resource}: {change.action}")
-        for field, old, new in change.changes:
-            ui.info(f"      {field}: {_show(old)} → {_show(new)}")
+        lines.append(f"  {sign} {change.resource}: {change.action}")
+        lines += [f"      {field}: {_show(old)} → {_show(new)}" for field, old, new in change.changes]
     writes = len(plan.writes)
-    ui.info(f"{writes} write call(s) would be made" if writes else "nothing to change")
-    return changes
+    lines.append(f"{writes} write call(s) would be made" if writes else "nothing to change")
+    return lines
 
 
 def _show(value) -> str:

@@ -5,16 +5,18 @@ one exists; otherwise to an inline document with only the actions it names (neve
 *FullAccess policy).
 When ``[iam.resources]`` names resources, every template becomes an inline
 document scoped to them. genesys's inline policies are named ``genesys-<id>``.
+
+Polled trigger sources (SQS queues, DynamoDB streams) add the poller documents Lambda
+needs to read them (``poller_policies``), since AWS rejects a mapping without them.
+The trust policy is here too: every IAM document genesys writes comes from this module.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
-from ..config.policy_templates import BY_KEY, TEMPLATES, Template
+from ..config.policy_templates import TEMPLATES, lookup_template
 from ..config.spec import FunctionSpec
-from ..errors import ConfigError, Where
 
 INLINE_PREFIX = "genesys-"
 LAMBDA_TRUST = {
@@ -25,6 +27,9 @@ LAMBDA_TRUST = {
 
 
 MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn}
+SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
 
 
 @dataclass(frozen=True)
@@ -33,27 +38,6 @@ class RolePolicies:
 
     managed: tuple[str, ...]
     inline: dict  # name → policy document
-
-
-def lookup(spec: FunctionSpec, entry: str) -> Template:
-    template = BY_KEY.get(entry.strip().lower())
-    if template is None:
-        choices = [t.name for t in TEMPLATES] + [t.id for t in TEMPLATES]
-        close = difflib.get_close_matches(entry, choices, n=1)
-        hint = (f"did you mean {close[0]!r}? " if close else "") + "templates: " + ", ".join(
-            f"{t.id} ({t.name})" for t in TEMPLATES)
-        raise ConfigError(f"unknown policy template {entry!r}", hint=hint, where=_where(spec, "required_policies"))
-    return template
-
-
-def _where(spec: FunctionSpec, key: str) -> Where:
-    from ..config.locate import find_line
-
-    try:
-        line = find_line(spec.path.read_text(encoding="utf-8"), ("iam", key))
-    except OSError:
-        line = None
-    return Where(spec.path, line, f"iam.{key}")
 
 
 def resource_arns(spec: FunctionSpec, kind: str) -> list[str]:
@@ -80,13 +64,27 @@ def role_policies(spec: FunctionSpec) -> RolePolicies:
     scoped = spec.iam.resources.any()
     managed, inline = [], {}
     for entry in spec.iam.required_policies:
-        template = lookup(spec, entry)
+        template = lookup_template(entry)  # the loader has checked every name
         if template.managed_arn and not scoped:
             managed.append(template.managed_arn)
         else:
             arns = resource_arns(spec, template.kind) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
-    from .triggers import poller_policies  # SQS / DynamoDB stream triggers: what Lambda's poller needs
-
     inline.update(poller_policies(spec))
     return RolePolicies(tuple(dict.fromkeys(managed)), inline)
+
+
+def poller_policies(spec: FunctionSpec) -> dict:
+    """Inline documents the role needs so Lambda can poll this function's queues and streams."""
+    policies = {}
+    queues = [t.get("queue") for t in spec.triggers if t.type == "sqs"]
+    if queues:
+        arns = [q if q.startswith("arn:") else f"arn:aws:sqs:*:*:{q}" for q in queues]
+        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, sorted(set(arns)))
+    streams = sorted({t.get("stream_arn") for t in spec.triggers if t.type == "dynamodb"})
+    if streams:
+        doc = document(STREAM_POLLER_ACTIONS, streams)
+        # ListStreams has no resource-level permissions: it only works on *.
+        doc["Statement"].append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": "*"})
+        policies[POLLER_POLICY["dynamodb"]] = doc
+    return policies

@@ -53,9 +53,10 @@ def clients_for(spec: FunctionSpec):
     # by process too: doit -n forks workers, which must not share the parent's connections
     key = (os.getpid(), *sorted(target(spec).items()))
     if key not in _CLIENTS:
-        from .run import open_clients
+        from .. import ui
+        from .deployer import open_clients
 
-        _CLIENTS[key] = open_clients(spec)
+        _CLIENTS[key] = open_clients(spec, notify=lambda message: ui.info(f"  {message}"))
     return _CLIENTS[key]
 
 
@@ -90,7 +91,7 @@ def _role_inputs(spec: FunctionSpec) -> dict:
             "resources": [list(getattr(iam.resources, k)) for k in ("s3_buckets", "dynamodb_tables",
                                                                      "sqs_queues", "sns_topics")],
             "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags),
-            # polled trigger sources add poller permissions to the role (deploy/triggers.py)
+            # polled trigger sources add poller permissions to the role (deploy/policies.py)
             "pollers": [[t.type, list(t.params)] for t in spec.triggers if t.type in ("sqs", "dynamodb")]}
 
 
@@ -112,33 +113,56 @@ def _deploy_inputs(spec: FunctionSpec) -> dict:
     }
 
 
-def _run(stages, *, dry_run: bool = False):
+def applying(clients):
+    """The executor of the deploy tasks: changes AWS, showing each resource's progress."""
+    from .. import ui
+    from .executor import Executor
+
+    return Executor(clients, progress=ui.progress)
+
+
+def showing(clients):
+    """The executor of the plan task: shows the changes, calls nothing."""
+    from .. import ui
+    from .executor import DisplayExecutor
+
+    return DisplayExecutor(ui.info)
+
+
+def _run(stages, executor_for=applying, name: str | None = None):
     def step(spec: FunctionSpec, root: Path) -> dict:
         from .. import ui
         from ..sandbox import is_running_at
-        from .run import deploy
+        from .deployer import deploy
 
         # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
         in_sandbox = is_running_at(target(spec)["endpoint"])
-        outcome = deploy(spec, root, clients=clients_for(spec), stages=stages, dry_run=dry_run,
-                         record_role=not in_sandbox)
+        clients = clients_for(spec)
+        outcome = deploy(spec, root, clients, executor_for(clients), stages=stages, record_role=not in_sandbox,
+                         progress=ui.progress)
+        if outcome.recorded_role:
+            ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
-        if not dry_run:
+        if outcome.applied:
             ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
-        if "function" in stages and not dry_run:
+        if "function" in stages and outcome.applied:
             for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
                 if values.get(key):
                     ui.info(f"  {spec.name} {label}: {values[key]}")
         return {**values, "account": outcome.account}
 
-    step.__name__ = "deploy_" + "_".join(stages) if not dry_run else "plan"
+    step.__name__ = name or "deploy_" + "_".join(stages)
     return step
 
 
 def _delete(spec: FunctionSpec, root: Path) -> None:
-    from .run import delete
+    from .. import ui
+    from .deployer import plan_delete
 
-    delete(spec, clients=clients_for(spec), yes=True)
+    clients = clients_for(spec)
+    plan, _account = plan_delete(spec, clients, progress=ui.progress)
+    showing(clients).run(plan)
+    applying(clients).run(plan)
 
 
 def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
@@ -187,7 +211,7 @@ def plan_task(spec: FunctionSpec, root: Path, guard) -> dict:
     return {
         "name": spec.name,
         "doc": f"show what deploying {spec.name} would change (read-only)",
-        "actions": [guard(_run(("role", "layer", "function"), dry_run=True), spec, root)],
+        "actions": [guard(_run(("role", "layer", "function"), showing, "plan"), spec, root)],
         "task_dep": [f"build:{spec.name}"],
         "uptodate": [False],
         "verbosity": 2,

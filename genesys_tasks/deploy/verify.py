@@ -30,10 +30,8 @@ def verify(clients) -> tuple[dict, GenesysError | None]:
     return facts, failure
 
 
-def report(facts: dict, json_output: bool) -> None:
-    if json_output:
-        ui.emit_json(facts)
-        return
+def show(facts: dict) -> None:
+    """The facts for people; ``--output json`` prints ``facts`` themselves instead."""
     ui.info(f"account:  {facts['account']}")
     ui.info(f"region:   {facts['region']}")
     ui.info(f"identity: {facts['identity']}")
@@ -64,7 +62,10 @@ def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> i
     with _target(sandbox):
         clients = Clients(target_for(region, profile))
         facts, failure = verify(clients)
-    report(facts, json_output)
+    if json_output:
+        ui.emit_json(facts)
+    else:
+        show(facts)
     if failure is not None:
         raise failure
     return 0

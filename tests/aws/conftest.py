@@ -155,6 +155,37 @@ def clients(aws):
 
 
 @pytest.fixture
+def deploy(aws):
+    """Deploy a Project for real: ``deploy(p, clients=None, **options)`` → Outcome, with the
+    applying executor and fresh clients unless given."""
+    from genesys_tasks.deploy import deployer
+    from genesys_tasks.deploy.executor import Executor
+
+    def run(p: Project, used=None, **options):
+        spec = p.spec()
+        used = used or deployer.open_clients(spec)
+        return deployer.deploy(spec, p.root, used, Executor(used), **options)
+
+    return run
+
+
+@pytest.fixture
+def dry_run(aws):
+    """Plan a Project and show it as ``execute --dry-run`` does (to stderr): ``dry_run(p, clients=None,
+    executor=None)`` → Outcome; ``executor`` replaces the display one (e.g. a CollectingExecutor)."""
+    from genesys_tasks import ui
+    from genesys_tasks.deploy import deployer
+    from genesys_tasks.deploy.executor import DisplayExecutor
+
+    def run(p: Project, used=None, executor=None):
+        spec = p.spec()
+        used = used or deployer.open_clients(spec)
+        return deployer.deploy(spec, p.root, used, executor or DisplayExecutor(ui.info))
+
+    return run
+
+
+@pytest.fixture
 def stubbed():
     """A Lambda adapter on a Stubber-backed client (for what the emulator cannot produce):
     yields (adapter, stub, sleeps) with the retry sleeps recorded instead of slept."""

@@ -14,14 +14,16 @@ CREATE = {"FunctionName": "f", "Role": ROLE, "Runtime": "python3.12", "Handler":
 NOT_ASSUMABLE = "The role defined for the function cannot be assumed by Lambda."
 
 
-def test_create_function_waits_for_iam_propagation_then_succeeds(stubbed, capsys):
+def test_create_function_waits_for_iam_propagation_then_succeeds(stubbed):
     adapter, stub, sleeps = stubbed
+    heard: list[str] = []
+    adapter.notify = heard.append
     for _ in range(2):
         stub.add_client_error("create_function", "InvalidParameterValueException", NOT_ASSUMABLE)
     stub.add_response("create_function", {"FunctionName": "f", "FunctionArn": "arn:aws:lambda:us-east-1:1:function:f"})
     assert adapter.create_function(**CREATE)["FunctionName"] == "f"
     assert sleeps == [0.5, 1.0]
-    assert "waiting for IAM" in capsys.readouterr().err
+    assert len(heard) == 1 and "waiting for IAM" in heard[0]  # said once, not on every retry
     assert adapter.log.writes == ["lambda:CreateFunction"] * 3
 
 
@@ -51,6 +53,32 @@ def test_throttling_is_retried_with_backoff(stubbed):
     stub.add_response("get_function", {"Configuration": {"FunctionName": "f"}})
     assert adapter.get_function(FunctionName="f")["Configuration"]["FunctionName"] == "f"
     assert sleeps == [0.5, 1.0]
+
+
+def test_retries_are_logged_for_debugging_and_print_nothing(stubbed, caplog, capsys):
+    import logging
+
+    adapter, stub, _ = stubbed
+    stub.add_client_error("get_function", "ThrottlingException", "Rate exceeded", http_status_code=400)
+    stub.add_response("get_function", {"Configuration": {"FunctionName": "f"}})
+    with caplog.at_level(logging.DEBUG, logger="genesys.aws"):
+        adapter.get_function(FunctionName="f")
+    assert [r.getMessage() for r in caplog.records if r.name == "genesys.aws"] == [
+        "lambda:GetFunction on f: ThrottlingException; retrying in 0.5s"]
+    assert capsys.readouterr() == ("", "")
+
+
+def test_clients_hand_their_notify_callback_to_every_adapter():
+    from genesys_tasks.aws.base import ignore
+    from genesys_tasks.aws.session import Clients
+    from genesys_tasks.aws.target import Target
+
+    heard: list[str] = []
+    clients = Clients(Target("us-east-1", None, None), overrides={"lambda": object(), "iam": object()},
+                      notify=heard.append)
+    assert clients.adapter("lambda").notify == clients.iam.notify == heard.append
+    quiet = Clients(Target("us-east-1", None, None), overrides={"lambda": object()})
+    assert quiet.adapter("lambda").notify is ignore  # the default: nothing is printed
 
 
 def test_resource_conflict_while_an_update_is_in_progress_is_retried(stubbed):

@@ -8,7 +8,6 @@ import json
 import boto3
 from botocore.stub import Stubber
 
-from genesys_tasks.deploy import run
 from genesys_tasks.deploy.verify import verify
 from genesys_tasks.errors import CredentialsError
 
@@ -60,10 +59,10 @@ def test_config_verify_with_sandbox_needs_no_account(run_genesys, monkeypatch, t
     assert "endpoint: http://127.0.0.1:" in result.stderr and "Lambda answers" in result.stderr
 
 
-def test_execute_deletion_is_delete(project, clients, boto, run_genesys):
+def test_execute_deletion_is_delete(project, clients, boto, run_genesys, deploy):
     boto("sqs").create_queue(QueueName="jobs")
     p = project(extra='\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     result = run_genesys("execute", "deletion", p.toml, "--yes")
     assert result.code == 0, result.output
     assert boto("lambda").list_functions()["Functions"] == []
@@ -81,3 +80,12 @@ def test_execute_with_apply_deploys_like_execute(project, boto, run_genesys):
     assert result.code == 0, result.output
     assert boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionName"] == "hello"
     assert run_genesys("execute", p.toml, "--apply", "--dry-run").code == 2
+
+
+def test_execute_dry_run_shows_the_plan_on_stderr_and_deploys_nothing(project, boto, run_genesys):
+    p = project(requirements=None)
+    result = run_genesys("execute", p.toml, "--dry-run")
+    assert result.code == 0, result.output
+    assert "+ function hello: create" in result.stderr and "write call(s) would be made" in result.stderr
+    assert result.stdout == "" and "deployed" not in result.stderr
+    assert boto("lambda").list_functions()["Functions"] == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from genesys_tasks.deploy import run
 
 
 def _unmarked_role(boto, name: str) -> str:
@@ -24,12 +23,12 @@ def _unmarked_layer(boto, name: str) -> int:
                                                 Content={"ZipFile": buffer.getvalue()})["Version"]
 
 
-def test_delete_leaves_a_pre_existing_unmarked_role_and_layer_version(project, clients, boto, run_genesys):
+def test_delete_leaves_a_pre_existing_unmarked_role_and_layer_version(project, clients, boto, run_genesys, deploy):
     role_arn = _unmarked_role(boto, "team-role")
     handmade = _unmarked_layer(boto, "hello-deps")
     p = project(extra='\n[iam]\nrole_name = "team-role"\nauto_cleanup = true\n'
                       '\n[[triggers]]\ntype = "api_gateway"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert [v["Version"] for v in boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"]] \
         == [handmade + 1, handmade]
 
@@ -45,49 +44,49 @@ def test_delete_leaves_a_pre_existing_unmarked_role_and_layer_version(project, c
     assert boto("apigatewayv2").get_apis()["Items"] == []
 
 
-def test_delete_removes_the_role_genesys_made_when_auto_cleanup(project, clients, boto, run_genesys):
+def test_delete_removes_the_role_genesys_made_when_auto_cleanup(project, clients, boto, run_genesys, deploy):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     result = run_genesys("delete", p.toml, "--yes")
     assert result.code == 0, result.output
     assert boto("iam").list_roles()["Roles"] == []
     assert boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"] == []
 
 
-def test_delete_keeps_the_role_when_auto_cleanup_is_false(project, clients, boto, run_genesys):
+def test_delete_keeps_the_role_when_auto_cleanup_is_false(project, clients, boto, run_genesys, deploy):
     p = project(extra="\n[iam]\nauto_cleanup = false\n")
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert run_genesys("delete", p.toml, "--yes").code == 0
     assert [r["RoleName"] for r in boto("iam").list_roles()["Roles"]] == ["genesys-lambda-hello"]
 
 
-def test_delete_without_yes_and_without_a_terminal_asks_for_yes(project, clients, boto, run_genesys):
+def test_delete_without_yes_and_without_a_terminal_asks_for_yes(project, clients, boto, run_genesys, deploy):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     result = run_genesys("delete", p.toml)
     assert result.code == 2
     assert "--yes" in result.stderr
     assert len(boto("lambda").list_functions()["Functions"]) == 1
 
 
-def test_layer_pruning_keeps_the_newest_n_genesys_versions_and_never_others(project, clients, boto):
+def test_layer_pruning_keeps_the_newest_n_genesys_versions_and_never_others(project, clients, boto, deploy):
     handmade = _unmarked_layer(boto, "hello-deps")
     p = project(extra="keep_layer_versions = 2\n")
     for content in ("one", "two", "three", "four"):
         p.layer(content)
-        run.deploy(p.spec(), p.root, clients=clients())
+        deploy(p, clients())
     versions = boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"]
     assert sorted(v["Version"] for v in versions) == [handmade, handmade + 3, handmade + 4]
     config = boto("lambda").get_function_configuration(FunctionName="hello")
     assert config["Layers"][0]["Arn"].endswith(f":{handmade + 4}")
 
 
-def test_functions_naming_the_same_layer_with_the_same_content_share_one_version(project, clients, boto):
+def test_functions_naming_the_same_layer_with_the_same_content_share_one_version(project, clients, boto, deploy):
     first = project("alpha", extra='\n[layer]\nname = "shared-deps"\n')
     second = project("beta", extra='\n[layer]\nname = "shared-deps"\n')
-    run.deploy(first.spec(), first.root, clients=clients())
+    deploy(first, clients())
     again = clients()
-    run.deploy(second.spec(), second.root, clients=again)
+    deploy(second, again)
     assert "lambda:PublishLayerVersion" not in again.log.writes
     versions = boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]
     assert len(versions) == 1
@@ -97,11 +96,11 @@ def test_functions_naming_the_same_layer_with_the_same_content_share_one_version
 
 
 def test_deleting_one_of_two_functions_sharing_a_layer_keeps_the_version_the_other_uses(project, clients, boto,
-                                                                                         run_genesys):
+                                                                                         run_genesys, deploy):
     first = project("alpha", extra='\n[layer]\nname = "shared-deps"\n')
     second = project("beta", extra='\n[layer]\nname = "shared-deps"\n')
-    run.deploy(first.spec(), first.root, clients=clients())
-    run.deploy(second.spec(), second.root, clients=clients())
+    deploy(first, clients())
+    deploy(second, clients())
 
     result = run_genesys("delete", str(first.toml), "--yes")
     assert result.code == 0, result.output
@@ -109,21 +108,21 @@ def test_deleting_one_of_two_functions_sharing_a_layer_keeps_the_version_the_oth
     assert [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]] == ["beta"]
     assert len(boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]) == 1
     again = clients()
-    run.deploy(second.spec(), second.root, clients=again)
+    deploy(second, again)
     assert again.log.writes == []
 
 
-def test_layer_pruning_spares_a_version_another_function_still_uses(project, clients, boto):
+def test_layer_pruning_spares_a_version_another_function_still_uses(project, clients, boto, deploy):
     first = project("alpha", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
     second = project("beta", extra='keep_layer_versions = 1\n[layer]\nname = "shared-deps"\n')
-    run.deploy(first.spec(), first.root, clients=clients())
-    run.deploy(second.spec(), second.root, clients=clients())
+    deploy(first, clients())
+    deploy(second, clients())
     used_by_beta = boto("lambda").get_function_configuration(FunctionName="beta")["Layers"][0]["Arn"]
 
     first.layer("new content")
-    run.deploy(first.spec(), first.root, clients=clients())
+    deploy(first, clients())
     arns = [v["LayerVersionArn"] for v in boto("lambda").list_layer_versions(LayerName="shared-deps")["LayerVersions"]]
     assert used_by_beta in arns and len(arns) == 2
     again = clients()
-    run.deploy(second.spec(), second.root, clients=again)
+    deploy(second, again)
     assert again.log.writes == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from genesys_tasks.deploy import run
 
 API_TRIGGER = """
 [[triggers]]
@@ -14,9 +13,9 @@ method = "ANY"
 """
 
 
-def test_execute_creates_role_layer_function_url_and_api(project, clients, boto):
+def test_execute_creates_role_layer_function_url_and_api(project, clients, boto, deploy):
     p = project(extra=API_TRIGGER)
-    outcome = run.deploy(p.spec(), p.root, clients=clients())
+    outcome = deploy(p, clients())
     result = outcome.result()
 
     role = boto("iam").get_role(RoleName="genesys-lambda-hello")["Role"]
@@ -54,22 +53,23 @@ def test_execute_creates_role_layer_function_url_and_api(project, clients, boto)
         f"arn:aws:execute-api:us-east-1:123456789012:{api['ApiId']}/*/*")
 
 
-def test_second_execute_makes_zero_write_calls(project, clients):
+def test_second_execute_makes_zero_write_calls(project, clients, deploy):
     p = project(extra=API_TRIGGER)
     first = clients()
-    run.deploy(p.spec(), p.root, clients=first)
+    deploy(p, first)
     assert len(first.log.writes) >= 10
 
     second = clients()
-    outcome = run.deploy(p.spec(), p.root, clients=second)
+    outcome = deploy(p, second)
     assert second.log.writes == []
     assert second.log.reads  # it did compare against AWS's own state
     assert outcome.result()["changes"] == []
 
 
-def test_created_role_arn_is_written_into_the_toml_keeping_comments(project, clients):
+def test_created_role_arn_is_written_into_the_toml_keeping_comments(project, clients, deploy):
     p = project()
-    outcome = run.deploy(p.spec(), p.root, clients=clients())
+    outcome = deploy(p, clients())
+    assert outcome.applied and outcome.recorded_role
     text = p.toml.read_text()
     assert f'role_arn = "{outcome.values["role_arn"]}"' in text
     assert 'managed_by = "genesys"' in text
@@ -77,10 +77,11 @@ def test_created_role_arn_is_written_into_the_toml_keeping_comments(project, cli
     assert p.spec().iam.role_arn == outcome.values["role_arn"]
 
 
-def test_dry_run_uses_only_read_calls_and_writes_nothing_to_the_toml(project, read_only_clients, boto):
+def test_dry_run_uses_only_read_calls_and_writes_nothing_to_the_toml(project, read_only_clients, boto, dry_run):
     p = project(extra=API_TRIGGER)
     before = p.toml.read_text()
-    outcome = run.deploy(p.spec(), p.root, clients=read_only_clients(), dry_run=True)
+    outcome = dry_run(p, read_only_clients())
+    assert not outcome.applied and not outcome.recorded_role
     actions = {c.resource: c.action for c in outcome.plan.changes}
     assert actions["role genesys-lambda-hello"] == "create"
     assert actions["function hello"] == "create"
@@ -89,11 +90,12 @@ def test_dry_run_uses_only_read_calls_and_writes_nothing_to_the_toml(project, re
     assert boto("lambda").list_functions()["Functions"] == []
 
 
-def test_dry_run_after_a_deploy_shows_field_diffs_as_old_and_new(project, clients, read_only_clients, capsys):
+def test_dry_run_after_a_deploy_shows_field_diffs_as_old_and_new(project, clients, read_only_clients, capsys, deploy,
+                                                                 dry_run):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     p.toml.write_text(p.toml.read_text().replace("memory_mb = 256", "memory_mb = 512"))
-    outcome = run.deploy(p.spec(), p.root, clients=read_only_clients(), dry_run=True)
+    outcome = dry_run(p, read_only_clients())
     function = next(c for c in outcome.plan.changes if c.resource == "function hello")
     assert function.action == "update"
     assert function.changes == (("MemorySize", 256, 512),)
@@ -102,10 +104,15 @@ def test_dry_run_after_a_deploy_shows_field_diffs_as_old_and_new(project, client
     assert "= function url hello: no change" in shown
 
 
-def test_plan_json_lists_resource_action_and_changes(project, read_only_clients):
+def test_plan_json_lists_resource_action_and_changes(project, read_only_clients, dry_run, capsys):
+    from genesys_tasks.deploy.executor import CollectingExecutor
+
     p = project()
-    outcome = run.deploy(p.spec(), p.root, clients=read_only_clients(), dry_run=True, json_output=True)
-    as_json = json.loads(json.dumps([c.as_dict() for c in outcome.plan.changes]))
+    collecting = CollectingExecutor()
+    outcome = dry_run(p, read_only_clients(), collecting)
+    assert not outcome.applied and capsys.readouterr() == ("", "")  # collected, nothing printed
+    as_json = json.loads(json.dumps(collecting.changes))
+    assert as_json == [c.as_dict() for c in outcome.plan.changes]
     assert {entry["resource"] for entry in as_json} >= {"role genesys-lambda-hello", "layer hello-deps",
                                                         "function hello", "function url hello"}
     assert all(set(entry) == {"resource", "action", "changes"} for entry in as_json)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from genesys_tasks.deploy import run
+from genesys_tasks.deploy import deployer
 
 API_TRIGGER = """
 [[triggers]]
@@ -20,27 +20,27 @@ def _edit(p, old: str, new: str) -> None:
     p.toml.write_text(text.replace(old, new))
 
 
-def test_code_is_uploaded_only_when_code_sha256_differs(project, clients, boto):
+def test_code_is_uploaded_only_when_code_sha256_differs(project, clients, boto, deploy):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     p.code("def handler(event, context):\n    return {'statusCode': 201}\n")
     second = clients()
-    run.deploy(p.spec(), p.root, clients=second)
+    deploy(p, second)
     assert second.log.writes == ["lambda:UpdateFunctionCode"]
 
     third = clients()
-    run.deploy(p.spec(), p.root, clients=third)
+    deploy(p, third)
     assert third.log.writes == []
     assert boto("lambda").get_function(FunctionName="hello")["Configuration"]["CodeSha256"] == \
-        run.code_artifact(p.spec(), p.root).code_sha256
+        deployer.code_artifact(p.spec(), p.root).code_sha256
 
 
-def test_configuration_update_sends_only_the_fields_that_differ(project, clients, boto):
+def test_configuration_update_sends_only_the_fields_that_differ(project, clients, boto, deploy):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     _edit(p, "memory_mb = 256", "memory_mb = 1024\ntimeout_seconds = 20")
     again = clients()
-    outcome = run.deploy(p.spec(), p.root, clients=again)
+    outcome = deploy(p, again)
     assert again.log.writes == ["lambda:UpdateFunctionConfiguration"]
     change = next(c for c in outcome.plan.changes if c.resource == "function hello")
     assert set(change.changes) == {("MemorySize", 256, 1024), ("Timeout", 3, 20)}
@@ -51,14 +51,14 @@ def test_configuration_update_sends_only_the_fields_that_differ(project, clients
 
 
 def test_environment_from_env_is_resolved_at_deploy_time_and_never_shown_or_written(
-        project, clients, boto, monkeypatch, capsys):
+        project, clients, boto, monkeypatch, capsys, deploy, dry_run):
     monkeypatch.setenv("HELLO_SECRET", "s3cr3t-value")
     p = project(extra='\n[function.environment]\nSTAGE = "prod"\nAPI_KEY = "${env:HELLO_SECRET}"\n')
-    outcome = run.deploy(p.spec(), p.root, clients=clients())
+    outcome = deploy(p, clients())
     variables = boto("lambda").get_function_configuration(FunctionName="hello")["Environment"]["Variables"]
     assert variables == {"STAGE": "prod", "API_KEY": "s3cr3t-value"}
     monkeypatch.setenv("HELLO_SECRET", "rotated-value")
-    dry = run.deploy(p.spec(), p.root, clients=clients(), dry_run=True)
+    dry = dry_run(p, clients())
     shown = capsys.readouterr().err + json.dumps([c.as_dict() for c in dry.plan.changes + outcome.plan.changes])
     assert "Environment.API_KEY: **** → ****" in shown
     assert "s3cr3t" not in shown and "rotated" not in shown and "prod" not in shown
@@ -66,25 +66,25 @@ def test_environment_from_env_is_resolved_at_deploy_time_and_never_shown_or_writ
     assert not any(b"s3cr3t" in f.read_bytes() for f in p.root.rglob("*") if f.is_file())
 
 
-def test_removing_a_policy_template_detaches_it(project, clients, boto):
+def test_removing_a_policy_template_detaches_it(project, clients, boto, deploy):
     p = project(extra='\n[iam]\nrequired_policies = ["logs", "S3 read access", "SQS read/write access"]\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     iam = boto("iam")
     attached = {a["PolicyName"] for a in iam.list_attached_role_policies(RoleName="genesys-lambda-hello")["AttachedPolicies"]}
     assert attached == {"AWSLambdaBasicExecutionRole", "AmazonS3ReadOnlyAccess"}
     assert iam.list_role_policies(RoleName="genesys-lambda-hello")["PolicyNames"] == ["genesys-sqs-rw"]
 
     _edit(p, '"logs", "S3 read access", "SQS read/write access"', '"logs"')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     attached = {a["PolicyName"] for a in iam.list_attached_role_policies(RoleName="genesys-lambda-hello")["AttachedPolicies"]}
     assert attached == {"AWSLambdaBasicExecutionRole"}
     assert iam.list_role_policies(RoleName="genesys-lambda-hello")["PolicyNames"] == []
 
 
-def test_named_resources_turn_every_template_into_a_scoped_inline_policy(project, clients, boto):
+def test_named_resources_turn_every_template_into_a_scoped_inline_policy(project, clients, boto, deploy):
     p = project(extra='\n[iam]\nrequired_policies = ["logs", "s3-read"]\n\n'
                       '[iam.resources]\ns3_buckets = ["uploads"]\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     iam = boto("iam")
     assert iam.list_attached_role_policies(RoleName="genesys-lambda-hello")["AttachedPolicies"] == []
     document = iam.get_role_policy(RoleName="genesys-lambda-hello", PolicyName="genesys-s3-read")["PolicyDocument"]
@@ -92,35 +92,35 @@ def test_named_resources_turn_every_template_into_a_scoped_inline_policy(project
     assert document["Statement"][0]["Action"] == ["s3:GetObject", "s3:ListBucket"]
 
 
-def test_removing_the_api_trigger_removes_the_api_and_its_permission(project, clients, boto):
+def test_removing_the_api_trigger_removes_the_api_and_its_permission(project, clients, boto, deploy):
     p = project(extra=API_TRIGGER)
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert len(boto("apigatewayv2").get_apis()["Items"]) == 1
 
     p.toml.write_text(p.toml.read_text().replace(API_TRIGGER, ""))
-    outcome = run.deploy(p.spec(), p.root, clients=clients())
+    outcome = deploy(p, clients())
     assert boto("apigatewayv2").get_apis()["Items"] == []
     sids = {s["Sid"] for s in json.loads(boto("lambda").get_policy(FunctionName="hello")["Policy"])["Statement"]}
     assert "genesys-apigw" not in sids and "genesys-url-public" in sids
     assert ("http api hello", "delete") in {(c.resource, c.action) for c in outcome.plan.changes}
 
 
-def test_changing_a_route_replaces_only_that_route(project, clients, boto):
+def test_changing_a_route_replaces_only_that_route(project, clients, boto, deploy):
     p = project(extra=API_TRIGGER)
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     _edit(p, 'method = "GET"', 'method = "POST"')
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     api = boto("apigatewayv2").get_apis()["Items"][0]
     assert [r["RouteKey"] for r in boto("apigatewayv2").get_routes(ApiId=api["ApiId"])["Items"]] == ["POST /items"]
     assert sorted(again.log.writes) == ["apigateway:CreateRoute", "apigateway:DeleteRoute"]
 
 
-def test_switching_auth_to_aws_iam_removes_the_public_permissions(project, clients, boto):
+def test_switching_auth_to_aws_iam_removes_the_public_permissions(project, clients, boto, deploy):
     p = project()
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     _edit(p, 'auth_type = "NONE"', 'auth_type = "AWS_IAM"')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert boto("lambda").get_function_url_config(FunctionName="hello")["AuthType"] == "AWS_IAM"
     lam = boto("lambda")
     try:
@@ -130,13 +130,13 @@ def test_switching_auth_to_aws_iam_removes_the_public_permissions(project, clien
     assert not [s for s in statements if s["Sid"].startswith("genesys-url")]
 
 
-def test_cors_table_is_applied_to_the_function_url(project, clients, boto):
+def test_cors_table_is_applied_to_the_function_url(project, clients, boto, deploy):
     p = project(extra='cors_enabled = true\n\n[deployment.cors]\nallow_origins = ["https://example.com"]\n'
                       'allow_methods = ["GET", "POST"]\nmax_age = 300\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     cors = boto("lambda").get_function_url_config(FunctionName="hello")["Cors"]
     assert cors["AllowOrigins"] == ["https://example.com"] and cors["AllowMethods"] == ["GET", "POST"]
     assert cors["MaxAge"] == 300
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []

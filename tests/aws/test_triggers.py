@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from genesys_tasks.deploy import run
 from genesys_tasks.errors import AwsError, ConfigError
 
 
@@ -37,13 +36,13 @@ def _stream(boto, table="orders") -> str:
 SQS = '\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\nbatch_size = 10\n'
 
 
-def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissions(project, clients, boto):
+def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissions(project, clients, boto, deploy):
     queue_arn = boto("sqs").get_queue_attributes(
         QueueUrl=boto("sqs").create_queue(QueueName="jobs")["QueueUrl"], AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
     p = project(extra=SQS)
     first = clients()
-    run.deploy(p.spec(), p.root, clients=first)
+    deploy(p, first)
     [mapping] = _mappings(boto)
     assert (mapping["EventSourceArn"], mapping["BatchSize"]) == (queue_arn, 10)
     assert boto("lambda").list_tags(Resource=mapping["EventSourceMappingArn"])["Tags"]["genesys:managed"] == "true"
@@ -54,12 +53,12 @@ def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissi
     assert first.log.writes.index("iam:PutRolePolicy") < first.log.writes.index("lambda:CreateEventSourceMapping")
 
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []
 
     _edit(p, "batch_size = 10", "batch_size = 50\nmaximum_batching_window = 5")
     changed = clients()
-    outcome = run.deploy(p.spec(), p.root, clients=changed)
+    outcome = deploy(p, changed)
     assert changed.log.writes == ["lambda:UpdateEventSourceMapping"]
     change = next(c for c in outcome.plan.changes if c.resource == "sqs trigger jobs")
     assert set(change.changes) == {("BatchSize", 10, 50), ("MaximumBatchingWindowInSeconds", 0, 5)}
@@ -68,88 +67,88 @@ def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissi
 
     _edit(p, SQS.replace("batch_size = 10", "batch_size = 50\nmaximum_batching_window = 5"), "\n")
     removed = clients()
-    run.deploy(p.spec(), p.root, clients=removed)
+    deploy(p, removed)
     assert _mappings(boto) == []
     assert "genesys-sqs-poller" not in boto("iam").list_role_policies(RoleName="genesys-lambda-hello")["PolicyNames"]
 
 
-def test_a_mapping_genesys_did_not_make_is_left_alone(project, clients, boto):
+def test_a_mapping_genesys_did_not_make_is_left_alone(project, clients, boto, deploy):
     boto("sqs").create_queue(QueueName="jobs")
     foreign_arn = boto("sqs").get_queue_attributes(
         QueueUrl=boto("sqs").create_queue(QueueName="other")["QueueUrl"], AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
     p = project(extra=SQS)
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     boto("lambda").create_event_source_mapping(FunctionName="hello", EventSourceArn=foreign_arn)
     _edit(p, SQS, "\n")
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert [m["EventSourceArn"] for m in _mappings(boto)] == [foreign_arn]
 
 
-def test_a_queue_that_does_not_exist_fails_with_exit_1_before_any_write(project, clients):
+def test_a_queue_that_does_not_exist_fails_with_exit_1_before_any_write(project, clients, deploy):
     p = project(extra=SQS.replace('"jobs"', '"no-such-queue"'))
     used = clients()
     with pytest.raises(AwsError) as caught:
-        run.deploy(p.spec(), p.root, clients=used)
+        deploy(p, used)
     assert caught.value.exit_code == 1
     assert "SQS queue 'no-such-queue'" in caught.value.render() and used.log.writes == []
 
 
-def test_a_queue_arn_in_another_region_is_a_config_error_not_a_same_named_local_queue(project, clients, boto):
+def test_a_queue_arn_in_another_region_is_a_config_error_not_a_same_named_local_queue(project, clients, boto, deploy):
     boto("sqs").create_queue(QueueName="jobs")  # same name in the deploy region: must not be used instead
     p = project(extra=SQS.replace('"jobs"', '"arn:aws:sqs:eu-west-1:123456789012:jobs"'))
     used = clients()
     with pytest.raises(ConfigError) as caught:
-        run.deploy(p.spec(), p.root, clients=used)
+        deploy(p, used)
     message = caught.value.render()
     assert "eu-west-1" in message and "triggers[0].queue" in message
     assert used.log.writes == []
 
 
-def test_a_stream_arn_in_another_region_is_a_config_error_naming_both_regions(project, clients, boto):
+def test_a_stream_arn_in_another_region_is_a_config_error_naming_both_regions(project, clients, boto, deploy):
     arn = _stream(boto).replace(":us-east-1:", ":eu-west-1:")
     p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
     used = clients()
     with pytest.raises(ConfigError) as caught:
-        run.deploy(p.spec(), p.root, clients=used)
+        deploy(p, used)
     message = caught.value.render()
     assert "eu-west-1" in message and "us-east-1" in message and "triggers[0].stream_arn" in message
     assert used.log.writes == []
 
 
 def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_the_mapping(
-        project, clients, boto):
+        project, clients, boto, deploy):
     stream = _stream(boto)
     trigger = f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\nstarting_position = "LATEST"\n'
     p = project(extra=trigger)
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     [mapping] = _mappings(boto)
     assert (mapping["EventSourceArn"], mapping["StartingPosition"], mapping["BatchSize"]) == (stream, "LATEST", 100)
     poller = boto("iam").get_role_policy(RoleName="genesys-lambda-hello", PolicyName="genesys-dynamodb-poller")
     assert poller["PolicyDocument"]["Statement"][0]["Resource"] == [stream]
 
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []
 
     _edit(p, '"LATEST"', '"TRIM_HORIZON"\nbatch_size = 500')
     changed = clients()
-    run.deploy(p.spec(), p.root, clients=changed)
+    deploy(p, changed)
     assert changed.log.writes == ["lambda:DeleteEventSourceMapping", "lambda:CreateEventSourceMapping"]
     [mapping] = _mappings(boto)
     assert (mapping["StartingPosition"], mapping["BatchSize"]) == ("TRIM_HORIZON", 500)
 
     p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert _mappings(boto) == []
 
 
-def test_a_stream_that_does_not_exist_fails_with_its_arn(project, clients):
+def test_a_stream_that_does_not_exist_fails_with_its_arn(project, clients, deploy):
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
     p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
     used = clients()
     with pytest.raises(AwsError) as caught:
-        run.deploy(p.spec(), p.root, clients=used)
+        deploy(p, used)
     assert arn in caught.value.message and used.log.writes == []
 
 
@@ -157,7 +156,7 @@ S3 = ('\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nevents = ["s3:ObjectCrea
       'prefix = "incoming/"\nsuffix = ".csv"\n')
 
 
-def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(project, clients, boto):
+def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(project, clients, boto, deploy):
     s3 = boto("s3")
     s3.create_bucket(Bucket="uploads")
     topic = boto("sns").create_topic(Name="audit")["TopicArn"]
@@ -165,7 +164,7 @@ def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(proje
         "TopicConfigurations": [{"Id": "audit-trail", "TopicArn": topic, "Events": ["s3:ObjectRemoved:*"]}]})
     p = project(extra=S3)
     first = clients()
-    run.deploy(p.spec(), p.root, clients=first)
+    deploy(p, first)
     assert first.log.writes.index("lambda:AddPermission") < first.log.writes.index(
         "s3:PutBucketNotificationConfiguration")
     config = s3.get_bucket_notification_configuration(Bucket="uploads")
@@ -180,12 +179,12 @@ def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(proje
     assert condition["StringEquals"]["AWS:SourceAccount"] == first.account()
 
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []
 
     _edit(p, 'suffix = ".csv"', 'suffix = ".json"')
     changed = clients()
-    run.deploy(p.spec(), p.root, clients=changed)
+    deploy(p, changed)
     assert changed.log.writes == ["s3:PutBucketNotificationConfiguration"]
     config = s3.get_bucket_notification_configuration(Bucket="uploads")
     assert [t["Id"] for t in config["TopicConfigurations"]] == ["audit-trail"]
@@ -193,41 +192,41 @@ def test_s3_trigger_merges_into_the_bucket_and_keeps_foreign_notifications(proje
     assert {r["Name"].lower(): r["Value"] for r in ours["Filter"]["Key"]["FilterRules"]}["suffix"] == ".json"
 
     p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     config = s3.get_bucket_notification_configuration(Bucket="uploads")
     assert config.get("LambdaFunctionConfigurations", []) == []
     assert [t["Id"] for t in config["TopicConfigurations"]] == ["audit-trail"]
     assert "genesys-s3-uploads" not in _statements(boto)
 
 
-def test_sns_trigger_subscribes_the_function_with_a_scoped_permission(project, clients, boto):
+def test_sns_trigger_subscribes_the_function_with_a_scoped_permission(project, clients, boto, deploy):
     topic = boto("sns").create_topic(Name="alerts")["TopicArn"]
     p = project(extra='\n[[triggers]]\ntype = "sns"\ntopic = "alerts"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     [subscription] = boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
     assert subscription["Protocol"] == "lambda" and subscription["Endpoint"].endswith(":function:hello")
     statement = _statements(boto)["genesys-sns-alerts"]
     assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == topic
 
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []
 
     other = boto("sns").create_topic(Name="alarms")["TopicArn"]
     _edit(p, 'topic = "alerts"', f'topic = "{other}"')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
     assert len(boto("sns").list_subscriptions_by_topic(TopicArn=other)["Subscriptions"]) == 1
     assert set(s for s in _statements(boto) if s.startswith("genesys-sns")) == {"genesys-sns-alarms"}
 
     p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert boto("sns").list_subscriptions_by_topic(TopicArn=other)["Subscriptions"] == []
 
 
-def test_schedule_trigger_makes_a_tagged_rule_targeting_the_function(project, clients, boto):
+def test_schedule_trigger_makes_a_tagged_rule_targeting_the_function(project, clients, boto, deploy):
     p = project(extra='\n[[triggers]]\ntype = "schedule"\nexpression = "rate(5 minutes)"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     events = boto("events")
     rule = events.describe_rule(Name="genesys-hello-0")
     assert rule["ScheduleExpression"] == "rate(5 minutes)" and rule["State"] == "ENABLED"
@@ -238,17 +237,17 @@ def test_schedule_trigger_makes_a_tagged_rule_targeting_the_function(project, cl
     assert _statements(boto)["genesys-schedule-0"]["Condition"]["ArnLike"]["AWS:SourceArn"] == rule["Arn"]
 
     again = clients()
-    run.deploy(p.spec(), p.root, clients=again)
+    deploy(p, again)
     assert again.log.writes == []
 
     _edit(p, "rate(5 minutes)", "cron(0 3 * * ? *)")
     changed = clients()
-    run.deploy(p.spec(), p.root, clients=changed)
+    deploy(p, changed)
     assert changed.log.writes == ["events:PutRule"]
     assert events.describe_rule(Name="genesys-hello-0")["ScheduleExpression"] == "cron(0 3 * * ? *)"
 
     p.toml.write_text(p.toml.read_text().split("[[triggers]]")[0])
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert [r["Name"] for r in events.list_rules(NamePrefix="genesys-")["Rules"]] == []
     assert "genesys-schedule-0" not in _statements(boto)
 
@@ -278,11 +277,11 @@ def _sources(boto):
     return boto("sns").create_topic(Name="alerts")["TopicArn"]
 
 
-def test_dry_run_shows_every_trigger_and_writes_nothing(project, clients, boto, capsys):
+def test_dry_run_shows_every_trigger_and_writes_nothing(project, clients, boto, capsys, dry_run):
     _sources(boto)
     p = project(extra=ALL)
     used = clients()
-    outcome = run.deploy(p.spec(), p.root, clients=used, dry_run=True)
+    outcome = dry_run(p, used)
     assert used.log.writes == [] and boto("lambda").list_functions()["Functions"] == []
     changes = {c.resource: c.action for c in outcome.plan.changes}
     shown = capsys.readouterr().err
@@ -294,14 +293,14 @@ def test_dry_run_shows_every_trigger_and_writes_nothing(project, clients, boto, 
 
 
 def test_every_trigger_type_at_once_then_a_second_run_writes_nothing_and_delete_removes_them(
-        project, run_genesys, clients, boto, aws):
+        project, run_genesys, clients, boto, aws, deploy):
     topic = _sources(boto)
     stream = _stream(boto)
     p = project(extra=ALL + f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\n')
-    run.deploy(p.spec(), p.root, clients=clients())
+    deploy(p, clients())
     assert len(_mappings(boto)) == 2
     second = clients()
-    run.deploy(p.spec(), p.root, clients=second)
+    deploy(p, second)
     assert second.log.writes == [] and len(second.log.reads) > 0
     result = run_genesys("delete", p.toml, "--yes")
     assert result.code == 0, result.output
@@ -316,23 +315,23 @@ def test_every_trigger_type_at_once_then_a_second_run_writes_nothing_and_delete_
     ('type = "sns"\ntopic = "no-such-topic"', "SNS topic 'no-such-topic'"),
     ('type = "s3"\nbucket = "no-such-bucket"', "S3 bucket 'no-such-bucket'"),
 ])
-def test_a_missing_topic_or_bucket_fails_with_its_name_before_any_write(project, clients, trigger, named):
+def test_a_missing_topic_or_bucket_fails_with_its_name_before_any_write(project, clients, trigger, named, dry_run):
     p = project(extra=f"\n[[triggers]]\n{trigger}\n")
     used = clients()
     with pytest.raises(AwsError) as caught:
-        run.deploy(p.spec(), p.root, clients=used, dry_run=True)
+        dry_run(p, used)
     assert named in caught.value.message and used.log.writes == []
 
 
-def test_two_functions_share_a_bucket_and_removing_one_keeps_the_other(project, clients, boto):
+def test_two_functions_share_a_bucket_and_removing_one_keeps_the_other(project, clients, boto, deploy):
     boto("s3").create_bucket(Bucket="uploads")
     first = project("first", extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nprefix = "a/"\n')
     second = project("first-b", extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nprefix = "b/"\n')
     for p in (first, second):
-        run.deploy(p.spec(), p.root, clients=clients())
+        deploy(p, clients())
     ids = lambda: sorted(e["Id"] for e in boto("s3").get_bucket_notification_configuration(  # noqa: E731
         Bucket="uploads").get("LambdaFunctionConfigurations", []))
     assert ids() == ["genesys-first-b:0", "genesys-first:0"]
     first.toml.write_text(first.toml.read_text().split("[[triggers]]")[0])
-    run.deploy(first.spec(), first.root, clients=clients())
+    deploy(first, clients())
     assert ids() == ["genesys-first-b:0"]

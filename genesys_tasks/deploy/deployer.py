@@ -1,9 +1,14 @@
-"""Deploying and deleting one function: read state, plan, then execute or display.
+"""Deploying and deleting one function: read AWS's state, plan, and run the plan with the
+executor the caller hands in (``executor.Executor`` to apply it, a display-only one for a
+dry run), as Chalice's deployer is given its executor.
 
-This is what ``genesys execute/delete`` and the doit tasks call. It checks the
-spec against deploy-time limits, resolves ``${env:NAME}`` values (kept in memory
-only), finds the built zips, reads AWS's state, plans, and hands the plan to the
-real executor or to the display one for a dry run.
+This is what ``genesys execute/delete`` and the doit tasks call. It resolves
+``${env:NAME}`` values (kept in memory only), finds the built zips, reads AWS's state with
+read-only calls, plans, and runs the plan. It never checks the TOML (the loader has), and
+prints nothing: reading shows through the ``progress(label)`` context manager it is
+handed, the executor reports the rest, and the caller tells people about the ``Outcome``.
+The one file it writes is the TOML's ``[iam] role_arn`` after creating the role
+(``writeback``), and only when the executor applied the plan.
 """
 
 from __future__ import annotations
@@ -14,28 +19,30 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, ContextManager
 
-from .. import paths, ui
-from ..config.locate import find_line
+from .. import paths
+from ..config.locate import where_in
 from ..config.spec import FunctionSpec
-from ..errors import BuildError, ConfigError, UsageError, Where
+from ..errors import BuildError, ConfigError
 from . import planner, state, triggers
-from .executor import Executor, display
+from .executor import PlanExecutor, no_progress
 from .model import Plan
 
 STAGES = ("role", "layer", "function")
-MAX_LAYERS = 5
 ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
+Progress = Callable[[str], ContextManager]
 
 
 @dataclass
 class Outcome:
-    """What a deploy did (or would do): the plan, the resulting values, and the call log."""
+    """What a deploy or delete did (or, when not ``applied``, would do)."""
 
     plan: Plan
-    values: dict = field(default_factory=dict)
-    dry_run: bool = False
+    values: dict = field(default_factory=dict)  # what the executor returned: role_arn, function_url, ...
     account: str = ""
+    applied: bool = False  # the executor changed AWS (not a dry run)
+    recorded_role: bool = False  # [iam] role_arn was written into the TOML
 
     @property
     def write_calls(self) -> int:
@@ -54,26 +61,6 @@ class Outcome:
         }
 
 
-def _where(spec: FunctionSpec, *key_path) -> Where:
-    try:
-        line = find_line(spec.path.read_text(encoding="utf-8"), key_path)
-    except OSError:
-        line = None
-    return Where(spec.path, line, ".".join(key_path))
-
-
-def check(spec: FunctionSpec) -> None:
-    """Deploy-time limits the loader does not know about; ConfigError (exit 2) before any call."""
-    count = int(spec.has_layer) + len(spec.function.layers)
-    if count > MAX_LAYERS:
-        own = " (the dependency layer plus [function] layers)" if spec.has_layer else ""
-        raise ConfigError(f"the function would have {count} layers{own}; Lambda allows at most {MAX_LAYERS}",
-                          hint="merge layers, drop unused ones, or set [build] layer_auto = false and "
-                               "ship dependencies in the function zip",
-                          where=_where(spec, "function", "layers"))
-    triggers.check(spec)
-
-
 def resolve_environment(spec: FunctionSpec) -> dict:
     """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment."""
     resolved = {}
@@ -83,7 +70,7 @@ def resolve_environment(spec: FunctionSpec) -> dict:
             if name not in os.environ:
                 raise ConfigError(f"{key} refers to ${{env:{name}}}, which is not set",
                                   hint=f"export {name}=... before deploying, or change the value",
-                                  where=_where(spec, "function", "environment", key))
+                                  where=where_in(spec.path, "function", "environment", key))
             return os.environ[name]
 
         resolved[key] = ENV_REF.sub(fill, value)
@@ -113,11 +100,13 @@ def code_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact:
     return built(spec, paths.function_zip(root, spec.name, spec.deployment.architecture))
 
 
-def open_clients(spec: FunctionSpec):
+def open_clients(spec: FunctionSpec, notify: Callable[[str], None] | None = None):
+    """The adapters for the spec's target; ``notify`` hears why a call waits (e.g. for IAM)."""
+    from ..aws.base import ignore
     from ..aws.session import Clients
     from ..aws.target import target_for
 
-    return Clients(target_for(spec.deployment.region, spec.deployment.profile))
+    return Clients(target_for(spec.deployment.region, spec.deployment.profile), notify=notify or ignore)
 
 
 def role_name(spec: FunctionSpec) -> str:
@@ -126,7 +115,18 @@ def role_name(spec: FunctionSpec) -> str:
     return spec.iam.role_name
 
 
-def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> dict:
+@dataclass(frozen=True)
+class RemoteState:
+    """What the role, layer and function stages compare against."""
+
+    account: str
+    role: state.RoleState | None
+    layers: list
+    function: state.FunctionState | None
+    api: state.ApiState | None
+
+
+def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
     """Everything the planner compares against, read in parallel: one thread per service,
     so each service's calls keep their order."""
     from concurrent.futures import ThreadPoolExecutor
@@ -142,88 +142,84 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> dict:
         lam = pool.submit(lambda_state)
         api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
         layers, function = lam.result()
-        return {"account": account.result(), "role": role.result() if role else None, "layers": layers,
-                "function": function, "api": api.result() if api else None}
+        return RemoteState(account.result(), role.result() if role else None, layers, function,
+                           api.result() if api else None)
 
 
-def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES) -> tuple[Plan, str]:
+def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *,
+                progress: Progress = no_progress) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
     The function stage needs the role and the layer, so it always plans them too
     (no writes when they are current); ``role`` or ``layer`` alone plan just that.
     """
-    check(spec)
     stages = set(STAGES if "function" in stages else stages)
     environment = resolve_environment(spec) if "function" in stages else {}
     code = code_artifact(spec, root) if "function" in stages else None
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
-    with ui.progress(f"reading the current state of {spec.name} from AWS"):
+    with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None)
-        account = remote["account"]
         if "role" in stages:
-            plan.extend(planner.plan_role(spec, remote["role"]))
+            plan.extend(planner.plan_role(spec, remote.role))
         if layer is not None:
-            # only when pruning is possible: an unchanged deploy makes no extra read
-            may_prune = sum(v.marked for v in remote["layers"]) >= spec.deployment.keep_layer_versions
-            users = state.layer_users(clients, spec.layer.name, spec.name) if may_prune else {}
-            plan.extend(planner.plan_layer(spec, layer, remote["layers"], users))
+            plan.extend(_plan_layer(spec, clients, layer, remote.layers))
         if "function" in stages:
-            facts = planner.Facts(clients.region, account, environment)
-            trigger_state = triggers.read_state(clients, spec, facts.region, account, remote["function"])
-            plan.extend(planner.plan_function(spec, code, facts, remote["function"], remote["api"],
+            facts = planner.Facts(clients.region, remote.account, environment)
+            trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
+            plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api,
                                               plan.known["role_arn"], plan.known.get("layer_arn")))
             plan.extend(triggers.plan(spec, trigger_state))  # after the permissions they need
-    return plan, account
+    return plan, remote.account
 
 
-def deploy(spec: FunctionSpec, root: Path, *, clients=None, dry_run: bool = False, json_output: bool = False,
-           stages=STAGES, record_role: bool = True) -> Outcome:
-    """Deploy ``stages`` of one function (or show what would change); record a created role in the TOML.
+def _plan_layer(spec: FunctionSpec, clients, layer: planner.Artifact, versions: list) -> Plan:
+    # who else uses a version is asked only when pruning is possible: an unchanged deploy makes no extra read
+    may_prune = sum(v.marked for v in versions) >= spec.deployment.keep_layer_versions
+    users = state.layer_users(clients, spec.layer.name, spec.name) if may_prune else {}
+    return planner.plan_layer(spec, layer, versions, users)
+
+
+def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stages=STAGES,
+           record_role: bool = True, *, progress: Progress = no_progress) -> Outcome:
+    """Plan ``stages`` of one function and hand the plan to ``executor``; when it applied the plan,
+    record a created role in the TOML.
 
     ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
     """
-    clients = clients or open_clients(spec)
-    plan, account = plan_deploy(spec, root, clients, stages)
-    if dry_run:
-        display(plan, json_output=json_output)
-        return Outcome(plan, dict(plan.known), dry_run=True, account=account)
-    values = Executor(clients).run(plan)
+    plan, account = plan_deploy(spec, root, clients, stages, progress=progress)
+    values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
-    role_arn = values.get("role_arn")
-    if record_role and spec.iam.auto_manage and isinstance(role_arn, str) and spec.iam.role_arn != role_arn:
-        from . import writeback
-
-        if writeback.record_role(spec.path, role_arn):
-            ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
-    return Outcome(plan, values, account=account)
+    recorded = executor.applies and record_role and _record_role(spec, values.get("role_arn"))
+    return Outcome(plan, values, account, applied=executor.applies, recorded_role=recorded)
 
 
-def delete(spec: FunctionSpec, *, clients=None, yes: bool = False, confirm=None) -> Outcome:
-    """Delete what genesys made for this function (after confirmation unless ``yes``)."""
-    import sys
+def _record_role(spec: FunctionSpec, role_arn) -> bool:
+    if not spec.iam.auto_manage or not isinstance(role_arn, str) or spec.iam.role_arn == role_arn:
+        return False
+    from . import writeback
 
-    clients = clients or open_clients(spec)
-    with ui.progress(f"reading the current state of {spec.name} from AWS"):
+    return writeback.record_role(spec.path, role_arn)
+
+
+def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress) -> tuple[Plan, str]:
+    """Read what genesys made for this function and plan removing it; return the plan and the account."""
+    with progress(f"reading the current state of {spec.name} from AWS"):
         account = clients.account()
         function = state.read_function(clients, spec.name)
         plan = Plan()
         if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
-            plan = triggers.plan(spec, triggers.read_state(clients, spec, clients.region, account, function, ()), ())
+            plan = triggers.plan(spec, triggers.read_state(spec, clients, clients.region, account, function, ()), ())
         versions = state.read_layer_versions(clients, spec.layer.name)
         users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
         plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)), versions,
                                         function, state.read_api(clients, spec.name), users))
-    display(plan)
-    if not plan.writes:
-        return Outcome(plan, {}, account=account)
-    if not yes:
-        if confirm is None:
-            if not sys.stdin.isatty():
-                raise UsageError("delete needs confirmation", hint="pass --yes to delete without asking")
-            confirm = lambda: input(f"delete these resources of {spec.name}? [y/N] ").strip().lower() in ("y", "yes")
-        if not confirm():
-            ui.info("nothing deleted")
-            return Outcome(plan, {}, dry_run=True, account=account)
-    Executor(clients).run(plan)
-    return Outcome(plan, {}, account=account)
+    return plan, account
+
+
+def delete(spec: FunctionSpec, clients, executor: PlanExecutor, *, progress: Progress = no_progress) -> Outcome:
+    """Plan deleting what genesys made for this function and hand the plan to ``executor``, unasked:
+    a caller that wants confirmation calls ``plan_delete``, asks, then runs the plan itself."""
+    plan, account = plan_delete(spec, clients, progress=progress)
+    values = executor.run(plan)
+    return Outcome(plan, values, account, applied=executor.applies)

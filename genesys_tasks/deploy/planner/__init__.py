@@ -1,0 +1,28 @@
+"""Spec + remote state → ``Plan``. Pure: no AWS calls, no file writes, no output.
+
+One planner per resource family, in the order AWS needs them:
+
+- ``role``         the execution role and its policies
+- ``layer``        the dependency layer: publish unless AWS has it, prune old versions
+- ``function``     the function's code, configuration and tags; then, for it:
+- ``url``          its function URL
+- ``api``          the HTTP API of its ``api_gateway`` triggers
+- ``permissions``  its resource policy (URL, API and push-trigger invoke permissions)
+- ``delete``       what ``genesys delete`` removes
+- ``inputs``       what planners take besides spec and state: ``Artifact``, ``Facts``, marker tags
+
+A later stage refers to an earlier stage's output through ``Var`` when it does not
+exist yet. Every resource gets a ``Change`` (create, update with field diffs, delete,
+or no change); environment values never appear in a change, only masked. The other
+event triggers are planned by ``deploy.triggers``.
+"""
+
+from __future__ import annotations
+
+from .delete import plan_delete
+from .function import plan_function
+from .inputs import Artifact, Facts
+from .layer import plan_layer
+from .role import plan_role
+
+__all__ = ["Artifact", "Facts", "plan_delete", "plan_function", "plan_layer", "plan_role"]

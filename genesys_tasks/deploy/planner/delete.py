@@ -1,0 +1,67 @@
+"""Planning ``genesys delete``: remove what genesys made for a function, and nothing it did not mark.
+
+An unmarked function or role is kept (and shown as kept); a layer version another
+function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``.
+Triggers are planned apart (``triggers.plan`` with no triggers), before these calls.
+"""
+
+from __future__ import annotations
+
+from ...config.spec import FunctionSpec
+from ..model import Plan
+from ..state import ApiState, FunctionState, LayerVersionState, RoleState
+
+
+def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[LayerVersionState],
+                function: FunctionState | None, api: ApiState | None, layer_users: dict | None = None) -> Plan:
+    """The calls that delete this function's API, function, layer versions and role.
+
+    A layer version another function uses (``layer_users``: ARN → function names) is
+    kept: functions naming the same ``[layer] name`` share versions.
+    """
+    plan = Plan()
+    if api is not None:
+        plan.call("apigatewayv2", "delete_api", f"http api {spec.name}", ApiId=api.api_id)
+        plan.change(f"http api {spec.name}", "delete")
+    if function is not None:
+        _function(plan, spec, function)
+    _layer_versions(plan, spec, versions, layer_users or {})
+    if role is not None:
+        _role(plan, spec, role)
+    return plan
+
+
+def _function(plan: Plan, spec: FunctionSpec, function: FunctionState) -> None:
+    if not function.marked:
+        plan.change(f"function {spec.name}", "no change", [("kept", None, "not made by genesys (no tag)")])
+        return
+    if function.url is not None:
+        plan.call("lambda", "delete_function_url_config", f"function url {spec.name}", FunctionName=spec.name)
+        plan.change(f"function url {spec.name}", "delete")
+    plan.call("lambda", "delete_function", f"function {spec.name}", FunctionName=spec.name)
+    plan.change(f"function {spec.name}", "delete")
+
+
+def _layer_versions(plan: Plan, spec: FunctionSpec, versions: list[LayerVersionState], layer_users: dict) -> None:
+    for version in sorted(versions, key=lambda v: v.version):
+        resource = f"layer {spec.layer.name}:{version.version}"
+        if version.marked and layer_users.get(version.arn):
+            plan.change(resource, "no change", [("kept", None, "used by " + ", ".join(layer_users[version.arn]))])
+        elif version.marked:
+            plan.call("lambda", "delete_layer_version", resource, LayerName=spec.layer.name,
+                      VersionNumber=version.version)
+            plan.change(resource, "delete")
+
+
+def _role(plan: Plan, spec: FunctionSpec, role: RoleState) -> None:
+    resource = f"role {role.name}"
+    if not (spec.iam.auto_cleanup and spec.iam.auto_manage and role.marked):
+        why = "not made by genesys (no tag)" if not role.marked else "auto_cleanup = false"
+        plan.change(resource, "no change", [("kept", None, why)])
+        return
+    for arn in role.managed:
+        plan.call("iam", "detach_role_policy", resource, RoleName=role.name, PolicyArn=arn)
+    for policy_name in sorted(role.inline):
+        plan.call("iam", "delete_role_policy", resource, RoleName=role.name, PolicyName=policy_name)
+    plan.call("iam", "delete_role", resource, RoleName=role.name)
+    plan.change(resource, "delete")

@@ -1,0 +1,114 @@
+"""Planning the function itself: create it, or update only what differs (its code when the
+CodeSha256 or architecture changed, its configuration field by field, its marker tags),
+then its URL, HTTP API and permissions.
+
+Environment values never appear in a change, only masked.
+"""
+
+from __future__ import annotations
+
+from ...config.spec import FunctionSpec
+from ..model import Plan, Var
+from ..state import ApiState, FunctionState
+from .api import plan_api
+from .inputs import MASK, Artifact, Facts, code_param, marker_tags
+from .permissions import plan_permissions
+from .url import plan_url
+
+
+def desired_config(spec: FunctionSpec, facts: Facts, role_arn, layer_arn) -> dict:
+    layers = ([layer_arn] if layer_arn is not None else []) + list(spec.function.layers)
+    return {
+        "Role": role_arn,
+        "Handler": spec.handler,
+        "Runtime": spec.runtime.id,
+        "Description": spec.description,
+        "Timeout": spec.function.timeout_seconds,
+        "MemorySize": spec.function.memory_mb,
+        "Environment": {"Variables": dict(facts.environment)},
+        "Layers": layers,
+        "EphemeralStorage": {"Size": spec.function.ephemeral_storage_mb},
+    }
+
+
+def current_config(config: dict) -> dict:
+    return {
+        "Role": config.get("Role"),
+        "Handler": config.get("Handler"),
+        "Runtime": config.get("Runtime"),
+        "Description": config.get("Description", ""),
+        "Timeout": config.get("Timeout"),
+        "MemorySize": config.get("MemorySize"),
+        "Environment": {"Variables": (config.get("Environment") or {}).get("Variables", {}) or {}},
+        "Layers": [layer["Arn"] for layer in config.get("Layers", []) or []],
+        "EphemeralStorage": {"Size": (config.get("EphemeralStorage") or {}).get("Size", 512)},
+    }
+
+
+def _config_diffs(old: dict, new: dict) -> list[tuple]:
+    diffs = []
+    for key in new:
+        if key == "Environment":
+            before, after = old[key]["Variables"], new[key]["Variables"]
+            for name in sorted(set(before) | set(after)):
+                if before.get(name) != after.get(name):
+                    diffs.append((f"Environment.{name}", MASK if name in before else None,
+                                  MASK if name in after else None))
+        elif old.get(key) != new[key]:
+            diffs.append((key, old.get(key), new[key]))
+    return diffs
+
+
+def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: FunctionState | None,
+                  api: ApiState | None, role_arn, layer_arn) -> Plan:
+    plan = Plan()
+    wanted = desired_config(spec, facts, role_arn, layer_arn)
+    if function is None:
+        _create(plan, spec, code, facts, wanted)
+        function_arn = Var("function_arn")
+    else:
+        _update(plan, spec, code, function, wanted)
+        function_arn = function.arn
+    plan.known["function_arn"] = function_arn
+    plan_url(plan, spec, function)
+    plan_api(plan, spec, api, function_arn)
+    plan_permissions(plan, spec, facts, function)
+    return plan
+
+
+def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict) -> None:
+    name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
+    params = {k: v for k, v in wanted.items() if k != "Layers" or v}
+    plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
+              FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType="Zip",
+              Architectures=[arch], Tags=marker_tags(spec), **params)
+    plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
+    shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
+    shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
+    plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
+                + shown)
+
+
+def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict) -> None:
+    name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
+    diffs = []
+    old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
+    if function.config.get("CodeSha256") != code.code_sha256 or old_arch != arch:
+        plan.call("lambda", "update_function_code", resource, FunctionName=name, Architectures=[arch],
+                  **code_param(plan, spec, code, resource, "function"))
+        plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
+        diffs.append(("CodeSha256", function.config.get("CodeSha256"), code.code_sha256))
+        if old_arch != arch:
+            diffs.append(("Architectures", [old_arch], [arch]))
+    old = current_config(function.config)
+    config_diffs = _config_diffs(old, wanted)
+    if config_diffs:
+        changed = {k: wanted[k] for k in wanted if old.get(k) != wanted[k]}
+        plan.call("lambda", "update_function_configuration", resource, FunctionName=name, **changed)
+        plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
+        diffs += config_diffs
+    missing_tags = {k: v for k, v in marker_tags(spec).items() if function.tags.get(k) != v}
+    if missing_tags:
+        plan.call("lambda", "tag_resource", resource, Resource=function.arn, Tags=missing_tags)
+        diffs += [(f"Tags.{k}", function.tags.get(k), v) for k, v in sorted(missing_tags.items())]
+    plan.change(resource, "update" if diffs else "no change", diffs)

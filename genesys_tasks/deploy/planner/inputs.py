@@ -1,0 +1,59 @@
+"""What the planners take besides the spec and AWS's state: the built zips (``Artifact``) and
+how their bytes reach AWS, the deploy-time ``Facts``, and the tags genesys marks things with.
+
+Zips up to Lambda's 50 MB direct-upload limit go inline (read only when the call runs);
+larger ones are uploaded to ``[deployment] artifact_bucket`` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...config.spec import FunctionSpec
+from ...errors import ConfigError
+from ..model import FileBytes, Plan
+from ..state import MARKER_KEY
+
+DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
+MASK = "****"  # what a change shows instead of an environment value
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A built zip and its CodeSha256 (base64 of the sha256 digest, as AWS reports it)."""
+
+    path: Path
+    code_sha256: str
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Deploy-time values the spec does not hold: where, who, and resolved environment."""
+
+    region: str
+    account: str
+    environment: dict  # ${env:NAME} resolved; never printed or written
+
+
+def marker_tags(spec: FunctionSpec) -> dict:
+    """The spec's tags and genesys's marker, for what genesys creates."""
+    return {**dict(spec.tags), MARKER_KEY: "true"}
+
+
+def code_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:
+    """``Code``/``Content`` for a zip: inline bytes, or an S3 object for zips over 50 MB."""
+    if artifact.size <= DIRECT_UPLOAD_LIMIT:
+        return {"ZipFile": FileBytes(artifact.path)}
+    bucket = spec.deployment.artifact_bucket
+    if not bucket:
+        raise ConfigError(f"{artifact.path.name} is {artifact.size / 1e6:.0f} MB; Lambda takes at most 50 MB "
+                          "directly, larger zips go through S3",
+                          hint='set [deployment] artifact_bucket = "<an S3 bucket you own>"')
+    key = f"genesys/{spec.name}/{kind}-{artifact.code_sha256.replace('/', '_').replace('+', '-')}.zip"
+    plan.call("s3", "put_object", resource, Bucket=bucket, Key=key, Body=FileBytes(artifact.path))
+    return {"S3Bucket": bucket, "S3Key": key}

@@ -1,0 +1,75 @@
+"""Planning the function's resource policy: the statements that let callers invoke it.
+
+A public URL needs two (InvokeFunctionUrl, and InvokeFunction via the URL); an HTTP API
+needs one scoped to it; push triggers (S3, SNS, schedules) bring theirs from
+``triggers.statements``. Statement ids start with ``genesys-``; only those are replaced
+or removed, so statements someone else added stay.
+"""
+
+from __future__ import annotations
+
+from ...config.spec import FunctionSpec
+from .. import triggers
+from ..model import Fmt, Plan, Var
+from ..state import FunctionState
+from .api import route_keys
+from .inputs import Facts
+
+URL_PUBLIC_SID = "genesys-url-public"
+URL_INVOKE_SID = "genesys-url-invoke"
+API_SID = "genesys-apigw"
+PERMISSION_PREFIX = "genesys-"
+
+
+def wanted_statements(spec: FunctionSpec, facts: Facts) -> dict:
+    wanted = {}
+    if spec.deployment.function_url and spec.deployment.auth_type == "NONE":
+        # Since October 2025 a public URL needs both: InvokeFunctionUrl, and InvokeFunction via the URL.
+        wanted[URL_PUBLIC_SID] = {"Action": "lambda:InvokeFunctionUrl", "Principal": "*",
+                                  "FunctionUrlAuthType": "NONE"}
+        wanted[URL_INVOKE_SID] = {"Action": "lambda:InvokeFunction", "Principal": "*",
+                                  "InvokedViaFunctionUrl": True}
+    if route_keys(spec):
+        wanted[API_SID] = {"Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
+                           "SourceArn": Fmt(f"arn:aws:execute-api:{facts.region}:{facts.account}:{{api_id}}/*/*")}
+    wanted.update(triggers.statements(spec, facts.region, facts.account))  # S3, SNS, schedules
+    return wanted
+
+
+def _statement_matches(current: dict, wanted: dict, known: dict) -> bool:
+    if current.get("Action") != wanted["Action"]:
+        return False
+    source = wanted.get("SourceArn")
+    if source is None:
+        return True
+    if isinstance(source, Fmt):
+        api_id = known.get("api_id")
+        if isinstance(api_id, Var):
+            return False
+        source = source.template.format(api_id=api_id)
+    condition = current.get("Condition", {})
+    account = wanted.get("SourceAccount")
+    if account is not None and condition.get("StringEquals", {}).get("AWS:SourceAccount") != account:
+        return False
+    return condition.get("ArnLike", {}).get("AWS:SourceArn") == source
+
+
+def plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> None:
+    name = spec.name
+    current = function.statements if function else {}
+    wanted = wanted_statements(spec, facts)
+    for sid, statement in wanted.items():
+        resource = f"permission {sid}"
+        existing = current.get(sid)
+        if existing is not None and _statement_matches(existing, statement, plan.known):
+            plan.change(resource, "no change")
+            continue
+        if existing is not None:
+            plan.call("lambda", "remove_permission", resource, FunctionName=name, StatementId=sid)
+        plan.call("lambda", "add_permission", resource, FunctionName=name, StatementId=sid, **statement)
+        plan.change(resource, "update" if existing else "create",
+                    [(k, None, v) for k, v in statement.items()])
+    for sid in sorted(current):
+        if sid.startswith(PERMISSION_PREFIX) and sid not in wanted:
+            plan.call("lambda", "remove_permission", f"permission {sid}", FunctionName=name, StatementId=sid)
+            plan.change(f"permission {sid}", "delete")

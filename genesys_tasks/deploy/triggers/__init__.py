@@ -1,0 +1,79 @@
+"""Event triggers beside api_gateway (the HTTP API is planned with the function, in
+``planner.api``): one module per type, each owning how its state is read and its sync
+planned, registered in ``TYPES``.
+
+- ``s3``        bucket notifications, merged with the bucket's others
+- ``sqs``       queues Lambda polls (event source mappings, shared in ``mappings``)
+- ``sns``       topic subscriptions
+- ``schedule``  EventBridge rules
+- ``dynamodb``  table streams Lambda polls (event source mappings)
+- ``common``    ``TriggerState``, the ``TriggerType`` row, names and errors they share
+
+Everything a planner needs is read first by ``read_state`` with read-only calls; a
+source the TOML names that does not exist (queue, topic, bucket, stream) is an
+``AwsError`` naming it, raised before any write. What genesys makes is marked: event
+source mappings and schedule rules carry the tag ``genesys:managed=true``, S3
+notification ids and permission statement ids start with ``genesys-``. Only marked
+things are changed or removed.
+
+The invoke permissions of push sources (S3, SNS, schedules) come from ``statements``
+and are planned with the function's other permissions, so they exist before the source
+is wired. The poller permissions of polled sources (SQS, DynamoDB streams) go into the
+execution role (``policies.poller_policies``), since AWS rejects a mapping without them.
+"""
+
+from __future__ import annotations
+
+from ...config.spec import FunctionSpec
+from ..model import Plan
+from ..state import FunctionState
+from . import dynamodb, s3, schedule, sns, sqs
+from .common import TriggerState, TriggerType
+from .mappings import read_mappings
+
+# in the order their calls are planned (and their state read)
+TYPES = {
+    "s3": TriggerType(s3.read_state, s3.plan, s3.statements),
+    "sqs": TriggerType(sqs.read_state, sqs.plan),
+    "sns": TriggerType(sns.read_state, sns.plan, sns.statements),
+    "schedule": TriggerType(schedule.read_state, schedule.plan, schedule.statements),
+    "dynamodb": TriggerType(dynamodb.read_state, dynamodb.plan),
+}
+
+__all__ = ["TYPES", "TriggerState", "plan", "read_state", "statements"]
+
+
+def _of(triggers, kind: str) -> list:
+    return [t for t in triggers if t.type == kind]
+
+
+def read_state(spec: FunctionSpec, clients, region: str, account: str, function: FunctionState | None,
+               triggers=None) -> TriggerState:
+    """Read (never write) the sources ``triggers`` name and what genesys made for ``spec``'s function.
+
+    ``triggers`` defaults to the spec's; pass ``()`` to read only what exists (for delete).
+    """
+    triggers = spec.triggers if triggers is None else triggers
+    state = TriggerState(region, account, spec.name, function.statements if function is not None else {},
+                         function_exists=function is not None)
+    for kind, row in TYPES.items():
+        row.read_state(spec, clients, _of(triggers, kind), state)
+    read_mappings(spec, clients, state)  # once, for both polled types
+    return state
+
+
+def plan(spec: FunctionSpec, state: TriggerState, triggers=None) -> Plan:
+    """Calls that make AWS match ``triggers`` (default: the spec's; ``()`` removes them all)."""
+    triggers = spec.triggers if triggers is None else triggers
+    result = Plan()
+    for kind, row in TYPES.items():
+        row.plan(result, spec, _of(triggers, kind), state)
+    return result
+
+
+def statements(spec: FunctionSpec, region: str, account: str) -> dict:
+    """The invoke permissions the spec's push sources need, by statement id, each scoped by SourceArn."""
+    wanted = {}
+    for kind, row in TYPES.items():
+        wanted.update(row.statements(spec, _of(spec.triggers, kind), region, account))
+    return wanted

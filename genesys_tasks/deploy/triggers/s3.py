@@ -1,0 +1,106 @@
+"""S3 triggers: Lambda notifications in a bucket's notification configuration, and the
+invoke permission S3 needs (``genesys-s3-<bucket>``, scoped to the bucket and the account).
+
+PutBucketNotificationConfiguration replaces a bucket's whole configuration, so the plan
+merges: the bucket's other notifications (another function's, a queue's) are kept, and
+only entries whose id starts with ``genesys-<function>:`` are genesys's to change. A
+bucket this function was wired to before (found through its permission) is read too,
+so removing a trigger removes its notifications.
+"""
+
+from __future__ import annotations
+
+from ..model import Plan
+from .common import TriggerState, missing, sid_part, statement_source
+
+SID_PREFIX = "genesys-s3-"
+
+
+def notification_prefix(spec) -> str:
+    """Ids of this function's S3 notifications; ``:`` cannot occur in a function name, so
+    ``genesys-a:`` never matches ``genesys-a-b:`` entries of another function."""
+    return f"genesys-{spec.name}:"
+
+
+def statements(spec, triggers, region: str, account: str) -> dict:
+    wanted = {}
+    for trigger in triggers:
+        bucket = trigger.get("bucket")
+        wanted[f"{SID_PREFIX}{sid_part(bucket)}"] = {
+            "Action": "lambda:InvokeFunction", "Principal": "s3.amazonaws.com",
+            "SourceArn": f"arn:aws:s3:::{bucket}", "SourceAccount": account}
+    return wanted
+
+
+def read_state(spec, clients, triggers, state: TriggerState) -> None:
+    buckets = {t.get("bucket"): True for t in triggers}
+    for sid, statement in state.statements.items():
+        source = statement_source(statement) or ""
+        if sid.startswith(SID_PREFIX) and source.startswith("arn:aws:s3:::"):
+            buckets.setdefault(source.split(":::", 1)[1], False)
+    for bucket, wanted in buckets.items():
+        config = clients.s3.get_bucket_notification_configuration(Bucket=bucket)
+        if config is None:
+            if wanted:
+                raise missing("S3 bucket", bucket, state.region)
+            continue
+        state.notifications[bucket] = {k: v for k, v in config.items() if k != "ResponseMetadata"}
+
+
+def _notification(entry: dict) -> dict:
+    """An S3 Lambda notification, reduced to what genesys compares."""
+    rules = (entry.get("Filter", {}) or {}).get("Key", {}).get("FilterRules", [])
+    found = {r["Name"].lower(): r["Value"] for r in rules}
+    return {"events": sorted(entry.get("Events", [])), "prefix": found.get("prefix", ""),
+            "suffix": found.get("suffix", ""), "function": entry.get("LambdaFunctionArn")}
+
+
+def _notification_entry(entry_id: str, arn: str, trigger) -> dict:
+    entry = {"Id": entry_id, "LambdaFunctionArn": arn, "Events": sorted(trigger.get("events"))}
+    rules = [{"Name": name, "Value": trigger.get(name)} for name in ("prefix", "suffix") if trigger.get(name)]
+    if rules:
+        entry["Filter"] = {"Key": {"FilterRules": rules}}
+    return entry
+
+
+def _entry_diffs(old: dict, new: dict) -> list[tuple]:
+    """Field diffs per notification; entries are named by their number only when there are several."""
+    found = []
+    for entry_id in sorted(set(old) | set(new)):
+        before, after = old.get(entry_id, {}), new.get(entry_id, {})
+        found += [(f"{entry_id.rsplit(':', 1)[-1]}.{k}" if len(new) > 1 or len(old) > 1 else k,
+                   before.get(k), after.get(k)) for k in ("events", "prefix", "suffix")
+                  if before.get(k) != after.get(k)]
+    return found
+
+
+def _sync_bucket(plan: Plan, spec, bucket: str, config: dict, triggers, state: TriggerState) -> None:
+    ours = notification_prefix(spec)
+    resource = f"s3 trigger {bucket}"
+    lambdas = config.get("LambdaFunctionConfigurations", [])
+    current = {e["Id"]: e for e in lambdas if e.get("Id", "").startswith(ours)}
+    wanted = {f"{ours}{n}": _notification_entry(f"{ours}{n}", state.function_arn, t) for n, t in enumerate(triggers)}
+    old = {i: _notification(e) for i, e in current.items()}
+    new = {i: _notification(e) for i, e in wanted.items()}
+    if old == new:
+        if new:
+            plan.change(resource, "no change")
+        return
+    merged = {k: v for k, v in config.items() if k != "LambdaFunctionConfigurations"}
+    kept = [e for e in lambdas if not e.get("Id", "").startswith(ours)]
+    merged["LambdaFunctionConfigurations"] = kept + [wanted[i] for i in sorted(wanted)]
+    plan.call("s3", "put_bucket_notification_configuration", resource, Bucket=bucket,
+              NotificationConfiguration=merged)
+    action = "create" if not old else "delete" if not new else "update"
+    changes = _entry_diffs(old, new)
+    if kept:
+        changes.append(("kept notifications", None, sorted(e.get("Id", "?") for e in kept)))
+    plan.change(resource, action, changes)
+
+
+def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
+    by_bucket: dict[str, list] = {}
+    for trigger in triggers:
+        by_bucket.setdefault(trigger.get("bucket"), []).append(trigger)
+    for bucket, config in sorted(state.notifications.items()):
+        _sync_bucket(plan, spec, bucket, config, by_bucket.get(bucket, []), state)

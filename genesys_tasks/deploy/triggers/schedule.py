@@ -1,0 +1,92 @@
+"""Schedule triggers: an EventBridge rule per schedule, targeting the function, and the invoke
+permission EventBridge needs (``genesys-schedule-<n>``, scoped to the rule).
+
+Rules are named ``genesys-<function>-<n>`` (a hash stands in for a name too long for
+EventBridge's 64 characters) and tagged ``genesys:managed=true``; only rules with both
+are read, changed or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from ..model import Plan
+from ..state import FUNCTION_KEY, MARKER_KEY
+from .common import TriggerState, diffs
+
+SID_PREFIX = "genesys-schedule-"
+TARGET_ID = "genesys"
+RULE_NAME_MAX = 64
+
+
+def rule_base(spec) -> str:
+    base = f"genesys-{spec.name}"
+    if len(base) + 4 > RULE_NAME_MAX:
+        base = "genesys-" + hashlib.sha256(spec.name.encode()).hexdigest()[:16]
+    return base
+
+
+def rule_name(spec, position: int) -> str:
+    return f"{rule_base(spec)}-{position}"
+
+
+def statements(spec, triggers, region: str, account: str) -> dict:
+    return {f"{SID_PREFIX}{position}": {
+        "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
+        "SourceArn": f"arn:aws:events:{region}:{account}:rule/{rule_name(spec, position)}"}
+        for position, _trigger in enumerate(triggers)}
+
+
+def read_state(spec, clients, triggers, state: TriggerState) -> None:
+    # genesys adds a genesys-schedule-<n> permission with every rule it makes, so without either
+    # a wanted schedule or such a permission there is no rule to find (and no call to make).
+    if not triggers and not any(sid.startswith(SID_PREFIX) for sid in state.statements):
+        return
+    pattern = re.compile(re.escape(rule_base(spec)) + r"-\d+$")
+    for rule in clients.events.list_rules(NamePrefix=rule_base(spec) + "-"):
+        if not pattern.match(rule["Name"]):
+            continue
+        tags = {t["Key"]: t["Value"] for t in clients.events.list_tags_for_resource(ResourceARN=rule["Arn"])
+                .get("Tags", [])}
+        if tags.get(MARKER_KEY) == "true":
+            state.rules[rule["Name"]] = {"rule": rule, "targets": clients.events.list_targets_by_rule(
+                Rule=rule["Name"])}
+
+
+def _sync_rule(plan: Plan, spec, name: str, expression: str, state: TriggerState) -> None:
+    resource = f"schedule trigger {name}"
+    target = [{"Id": TARGET_ID, "Arn": state.function_arn}]
+    description = f"Schedule for the Lambda function {spec.name} (genesys)"
+    current = state.rules.get(name)
+    if current is None:
+        tags = [{"Key": MARKER_KEY, "Value": "true"}, {"Key": FUNCTION_KEY, "Value": spec.name}]
+        plan.call("events", "put_rule", resource, Name=name, ScheduleExpression=expression, State="ENABLED",
+                  Description=description, Tags=tags)
+        plan.call("events", "put_targets", resource, Rule=name, Targets=target)
+        plan.change(resource, "create", [("ScheduleExpression", None, expression)])
+        return
+    rule, changes = current["rule"], []
+    if rule.get("ScheduleExpression") != expression or rule.get("State") != "ENABLED":
+        plan.call("events", "put_rule", resource, Name=name, ScheduleExpression=expression, State="ENABLED",
+                  Description=description)
+        changes += diffs(rule, {"ScheduleExpression": expression, "State": "ENABLED"})
+    if not any(t.get("Arn") == state.function_arn and t.get("Id") == TARGET_ID for t in current["targets"]):
+        plan.call("events", "put_targets", resource, Rule=name, Targets=target)
+        changes.append(("target", [t.get("Arn") for t in current["targets"]], state.function_arn))
+    plan.change(resource, "update" if changes else "no change", changes)
+
+
+def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
+    wanted = {rule_name(spec, n): t.get("expression") for n, t in enumerate(triggers)}
+    for name, expression in wanted.items():
+        _sync_rule(plan, spec, name, expression, state)
+    for name, current in sorted(state.rules.items()):
+        if name not in wanted:
+            resource = f"schedule trigger {name}"
+            ids = [t["Id"] for t in current["targets"]]
+            if ids:
+                plan.call("events", "remove_targets", resource, Rule=name, Ids=ids)
+            plan.call("events", "delete_rule", resource, Name=name)
+            plan.change(resource, "delete", [("ScheduleExpression", current["rule"].get("ScheduleExpression"),
+                                              None)])

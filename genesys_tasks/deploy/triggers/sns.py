@@ -1,0 +1,57 @@
+"""SNS triggers: the function's subscription to a topic, and the invoke permission SNS needs
+(``genesys-sns-<topic>``, scoped to the topic).
+
+A topic may be named (in the function's region and account) or given as an ARN; one that
+does not exist is an ``AwsError`` naming it, before any write. A topic this function was
+subscribed to before (found through its permission) is read too, so removing a trigger
+unsubscribes it.
+"""
+
+from __future__ import annotations
+
+from ..model import Plan
+from .common import TriggerState, missing, sid_part, statement_source
+
+SID_PREFIX = "genesys-sns-"
+
+
+def topic_arn(topic: str, region: str, account: str) -> str:
+    return topic if topic.startswith("arn:") else f"arn:aws:sns:{region}:{account}:{topic}"
+
+
+def statements(spec, triggers, region: str, account: str) -> dict:
+    wanted = {}
+    for trigger in triggers:
+        arn = topic_arn(trigger.get("topic"), region, account)
+        wanted[f"{SID_PREFIX}{sid_part(arn.rsplit(':', 1)[-1])}"] = {
+            "Action": "lambda:InvokeFunction", "Principal": "sns.amazonaws.com", "SourceArn": arn}
+    return wanted
+
+
+def read_state(spec, clients, triggers, state: TriggerState) -> None:
+    topics = {topic_arn(t.get("topic"), state.region, state.account): t.get("topic") for t in triggers}
+    for sid, statement in state.statements.items():
+        source = statement_source(statement) or ""
+        if sid.startswith(SID_PREFIX) and source.startswith("arn:aws:sns:"):
+            topics.setdefault(source, None)
+    for arn, written in topics.items():
+        if written is not None and clients.sns.get_topic_attributes(TopicArn=arn) is None:
+            raise missing("SNS topic", written, state.region)
+        subscriptions = clients.sns.list_subscriptions_by_topic(TopicArn=arn) or []
+        state.subscriptions[arn] = [s["SubscriptionArn"] for s in subscriptions
+                                    if s.get("Protocol") == "lambda" and s.get("Endpoint") == state.function_arn]
+
+
+def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
+    wanted = {topic_arn(t.get("topic"), state.region, state.account) for t in triggers}
+    for arn, subscriptions in sorted(state.subscriptions.items()):
+        resource = f"sns trigger {arn.rsplit(':', 1)[-1]}"
+        if arn in wanted and not subscriptions:
+            plan.call("sns", "subscribe", resource, TopicArn=arn, Protocol="lambda", Endpoint=state.function_arn)
+            plan.change(resource, "create", [("TopicArn", None, arn)])
+        elif arn in wanted:
+            plan.change(resource, "no change")
+        elif subscriptions:
+            for subscription in subscriptions:
+                plan.call("sns", "unsubscribe", resource, SubscriptionArn=subscription)
+            plan.change(resource, "delete", [("TopicArn", arn, None)])
