@@ -24,6 +24,7 @@ from doit.tools import config_changed
 
 from . import paths
 from .build import steps
+from .build.toolrun import debug_enabled
 from .config import DEFAULT_PATTERN, FunctionSpec, discover, load_all
 from .errors import EXIT_BAD_INPUT, GenesysError
 from .reporter import GenesysReporter
@@ -79,7 +80,7 @@ def pre_build_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict |
         "actions": [_guard(steps.pre_build, spec, root)],
         "file_dep": sources,
         "uptodate": [config_changed({"pre_build": list(spec.build.pre_build)})],
-        "verbosity": 2 if steps.debug_enabled() else 1,
+        "verbosity": 2 if debug_enabled() else 1,
     }
 
 
@@ -109,7 +110,7 @@ def build_task(spec: FunctionSpec, root: Path) -> dict:
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
                                      "layers": len(spec.function.layers),
                                      "artifact_bucket": spec.deployment.artifact_bucket})],
-        "verbosity": 2 if steps.debug_enabled() else 1,
+        "verbosity": 2 if debug_enabled() else 1,
     }
 
 

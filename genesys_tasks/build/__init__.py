@@ -19,6 +19,6 @@ No AWS calls happen here. The pieces:
                 (``golang``: a static ``bootstrap``; ``java``: Maven or Gradle).
 - ``lockfiles`` Python lock files turned into a pinned requirements.txt.
 - ``commands``  the installer for runtimes that list their own ``build_commands``.
-- ``process``, ``toolrun``  running installers and build tools, with their output
-                kept for the error message.
+- ``toolrun``   running a build tool or an installer command, with its output kept
+                for the error message; the build's one ``--debug`` switch.
 """

@@ -44,7 +44,7 @@ def install(job) -> None:
                   "layer": str(Path(job.target, job.runtime.layer_path)), "scratch": scratch,
                   "runtime": job.runtime.id}
         for number, command in enumerate(job.runtime.build_commands, start=1):
-            toolrun.run(["sh", "-c", _fill(command, values)], cwd=job.manifest.parent,
+            toolrun.run_tool(["sh", "-c", _fill(command, values)], cwd=job.manifest.parent,
                         what=f"{job.runtime.id} build command {number} ({_program(command)} ...)",
                         hint=f"the build_commands of runtime {job.runtime.id} failed; run them by hand "
                              "in the source folder to see why")
