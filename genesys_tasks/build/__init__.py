@@ -18,7 +18,7 @@ No AWS calls happen here. The pieces:
 - ``package``   which files a function zip carries, and the per-language packagers
                 (``golang``: a static ``bootstrap``; ``java``: Maven or Gradle).
 - ``lockfiles`` Python lock files turned into a pinned requirements.txt.
-- ``commands``  the installer for runtimes that list their own ``build_commands``.
+- ``build_commands`` the installer for runtimes that list their own ``build_commands``.
 - ``toolrun``   running a build tool or an installer command, with its output kept
                 for the error message; the build's one ``--debug`` switch.
 """
