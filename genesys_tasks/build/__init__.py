@@ -5,7 +5,8 @@ No AWS calls happen here. The pieces:
 - ``zipper``    deterministic zips (sorted, 1980 timestamps, normalised modes) and
                 the function's source file list (the package task's inputs).
 - ``layer``     one layer build: cache lookup by content key, else an installer
-                fills a folder that is zipped and stored in the cache.
+                fills a folder that is zipped and stored in the cache; a function's
+                layer zip is a hard link to its cache entry.
 - ``installers``the per-language, per-method installers. Each is a function
                 ``install(job: InstallJob) -> None`` that fills ``job.target`` with
                 the layer tree (``python/…``, ``nodejs/node_modules/…``), plus
