@@ -1,4 +1,9 @@
-"""Where genesys keeps things (the project's .genesys folder, the user cache folder), written atomically."""
+"""Where genesys keeps things (the project's .genesys folder, the user cache folder), and how it writes them.
+
+Every write here goes through a temporary sibling renamed over the destination:
+nothing is ever half written, and a file that is a hard link (a function's layer
+zip and the cache entry it shares bytes with) is replaced, never written through.
+"""
 
 from __future__ import annotations
 
@@ -45,23 +50,51 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _replace_through_temp(dest: Path, fill) -> None:
+    """Give ``dest`` new contents made by ``fill(tmp)`` in a temporary sibling, then renamed over it.
+
+    ``dest`` is replaced, never written through: a reader never sees half a file, and
+    when ``dest`` is a hard link (a layer shared with the cache) the other names keep
+    their bytes. A temporary left by a killed run is removed first, so ``fill`` never
+    writes through it either.
+    """
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        tmp.unlink(missing_ok=True)
+        fill(tmp)
+        os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
+    _replace_through_temp(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def copy_file_atomic(source: Path, dest: Path) -> None:
     """Copy ``source`` to ``dest`` through a temporary sibling, so ``dest`` is never half written."""
     import shutil
 
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    try:
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    _replace_through_temp(dest, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def link_file_atomic(source: Path, dest: Path) -> None:
+    """Make ``dest`` a hard link to ``source`` (one set of bytes on disk for both), else a copy.
+
+    A copy is made where the file system cannot link the two (another file system or
+    device, or one without hard links). Either way ``dest`` is replaced through a
+    temporary sibling, never written through, so neither name can change the other's bytes.
+    """
+    import shutil
+
+    if dest.is_file() and os.path.samefile(source, dest):
+        return
+
+    def fill(tmp: Path) -> None:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+
+    _replace_through_temp(dest, fill)

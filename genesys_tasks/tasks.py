@@ -4,7 +4,9 @@ Task ids are ``<step>:<function>``. Inputs are real ``file_dep``s (sources,
 manifests, zips) and ``config_changed`` on just the settings a step reads, so a
 no-op ``doit build`` runs nothing and changing memory rebuilds nothing. Creating
 tasks loads the TOMLs and lists files, and nothing more: no subprocess, no network,
-no boto3 or rich.
+no boto3 or rich. The deploy-side tasks (``role``, ``layer_publish``, ``deploy``,
+``plan``, ``delete``) are made only when a run asks for one of them
+(``DeploySide``), so ``doit build`` over hundreds of functions never builds them.
 
 A repo's dodo.py is two lines::
 
@@ -19,11 +21,13 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from doit import create_after
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from . import paths
 from .build import steps
+from .build.toolrun import debug_enabled
 from .config import DEFAULT_PATTERN, FunctionSpec, discover, load_all
 from .errors import EXIT_BAD_INPUT, GenesysError
 from .reporter import GenesysReporter
@@ -79,7 +83,7 @@ def pre_build_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict |
         "actions": [_guard(steps.pre_build, spec, root)],
         "file_dep": sources,
         "uptodate": [config_changed({"pre_build": list(spec.build.pre_build)})],
-        "verbosity": 2 if steps.debug_enabled() else 1,
+        "verbosity": 2 if debug_enabled() else 1,
     }
 
 
@@ -109,8 +113,73 @@ def build_task(spec: FunctionSpec, root: Path) -> dict:
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
                                      "layers": len(spec.function.layers),
                                      "artifact_bucket": spec.deployment.artifact_bucket})],
-        "verbosity": 2 if steps.debug_enabled() else 1,
+        "verbosity": 2 if debug_enabled() else 1,
     }
+
+
+class DeploySide:
+    """The deploy-side task creators (``task_role`` ... ``task_delete``), whose tasks are made on demand.
+
+    When doit runs tasks, each creator is delayed (``create_after``): doit keeps a
+    placeholder per step and calls a creator only when a task of that step is asked
+    for, as in ``doit deploy:fn``. The first creator called makes the tasks of all
+    five steps at once, because ``deploy:fn`` waits for ``role:fn`` and
+    ``layer_publish:fn``; the others then make none. Commands that run nothing
+    (``list``, ``info``, ``forget``) call every creator at load, with the same result.
+    ``new_load`` starts over for the next load of the same creators.
+    """
+
+    def __init__(self, specs, root: Path):
+        from .deploy import tasks as deploy
+
+        self._specs, self._root = specs, root
+        self._makers = {"role": deploy.role_task, "layer_publish": deploy.layer_publish_task,
+                        "deploy": deploy.deploy_task, "plan": deploy.plan_task, "delete": deploy.delete_task}
+        self._docs = {name: creator.__doc__ for name, creator in deploy.creators(specs, root).items()}
+        self._made = False
+
+    def new_load(self) -> None:
+        self._made = False
+
+    def _every_step(self):
+        specs = list(self._specs())
+        for step, make in self._makers.items():
+            yield {"basename": step, "name": None, "doc": self._docs[f"task_{step}"]}
+            for spec in specs:
+                task = make(spec, self._root, _guard)
+                if task:
+                    yield {**task, "basename": step, "actions": [DeployAction(make, spec, self._root)]}
+
+    def creators(self) -> dict:
+        def delayed(step: str):
+            def creator():
+                if self._made:
+                    return None
+                self._made = True
+                return self._every_step()
+
+            creator.__doc__ = self._docs[f"task_{step}"]
+            return create_after()(creator)
+
+        return {f"task_{step}": delayed(step) for step in self._makers}
+
+
+class DeployAction:
+    """A deploy-side task's action as data (its task maker, FunctionSpec and root), made where it runs.
+
+    doit sends a task made on demand to ``doit -n`` workers pickled, and a deploy
+    step is a closure, which does not pickle; the maker, the spec and the root do.
+    """
+
+    def __init__(self, make, spec: FunctionSpec, root: Path):
+        self.make, self.spec, self.root = make, spec, root
+
+    def __call__(self):
+        (action,) = self.make(self.spec, self.root, _guard)["actions"]
+        return action()
+
+    def __repr__(self) -> str:
+        return f"<action {self.make.__name__.removesuffix('_task')}:{self.spec.name}>"
 
 
 def _report_and_exit(err: GenesysError):
@@ -161,32 +230,27 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
 
     def task_layer():
         """Build each function's dependency layer (from the shared cache when it can)."""
-        for spec, _ in project():
-            task = layer_task(spec, root)
-            if task:
-                yield task
+        yield from filter(None, (layer_task(spec, root) for spec, _ in project()))
 
     def task_pre_build():
         """Run each function's pre_build hooks."""
-        for spec, sources in project():
-            task = pre_build_task(spec, root, sources)
-            if task:
-                yield task
+        yield from filter(None, (pre_build_task(spec, root, sources) for spec, sources in project()))
 
     def task_package():
         """Zip each function's source, deterministically."""
         for spec, sources in project():
             yield package_task(spec, root, sources)
 
+    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root)
+
     def task_build():
         """Build every function: layer, pre_build, package, limits, post_build."""
+        deploy_side.new_load()  # every load calls this creator (never delayed): the next load starts over
         for spec, _ in project():
             yield build_task(spec, root)
 
-    from .deploy.tasks import creators as deploy_creators
-
     return {
-        **deploy_creators(lambda: [spec for spec, _ in project()], root),
+        **deploy_side.creators(),
         "DOIT_CONFIG": doit_config(root),
         "task_layer": task_layer,
         "task_pre_build": task_pre_build,

@@ -121,6 +121,25 @@ def test_failed_build_leaves_no_cache_entry_and_a_later_good_build_is_reused(tmp
     assert [entry.meta["runtime"] for entry in cache.entries()] == ["python3.12"]
 
 
+def test_layers_built_from_one_entry_share_its_file_and_a_rebuild_replaces_only_its_own(tmp_path):
+    cache = LayerCache(tmp_path / "cache")
+    dests = [tmp_path / "build" / f"fn-{i}" / "layer-x86_64.zip" for i in range(3)]
+    shas = {build_layer(make_job(tmp_path / f"fn-{i}"), dest, cache)[0] for i, dest in enumerate(dests)}
+    (entry,) = cache.entries()
+    assert len(shas) == 1 and all(dest.samefile(entry.path) for dest in dests)
+    before = dests[1].read_bytes()
+
+    build_layer(make_job(tmp_path / "fn-0", requirements="six\n# changed\n"), dests[0], cache)
+
+    assert not dests[0].samefile(dests[1])
+    assert dests[1].samefile(entry.path) and dests[1].read_bytes() == before == entry.path.read_bytes()
+
+
+def test_cache_entries_are_read_only(tmp_path):
+    stored = LayerCache(tmp_path / "cache").put("ab" * 32, make_zip(tmp_path / "l.zip"), {})
+    assert stored.stat().st_mode & 0o222 == 0
+
+
 # --- the command line -----------------------------------------------------------------------------
 
 def test_cache_dir_follows_genesys_cache_dir(tmp_path, monkeypatch):

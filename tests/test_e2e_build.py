@@ -115,6 +115,47 @@ def test_editing_requirements_reruns_only_that_functions_layer(built, run_doit):
     assert executed(result) == {"layer:beta", "build:beta"}
 
 
+def test_functions_with_the_same_requirements_share_one_layer_file(built):
+    repo, _ = built
+    build = repo / ".genesys" / "build"
+    assert (build / "alpha" / "layer-x86_64.zip").samefile(build / "beta" / "layer-x86_64.zip")
+
+
+def test_rebuilding_one_functions_layer_leaves_the_others_file_alone(built, run_doit):
+    repo, _ = built
+    alpha, beta = (repo / ".genesys" / "build" / name / "layer-x86_64.zip" for name in ("alpha", "beta"))
+    alpha_inode, alpha_sha = alpha.stat().st_ino, hashlib.sha256(alpha.read_bytes()).hexdigest()
+    (repo / "beta" / "requirements.txt").write_text("six==1.17.0\n")
+
+    result = run_doit("build", cwd=repo)
+
+    assert result.code == 0, result.output
+    assert not alpha.samefile(beta)
+    assert alpha.stat().st_ino == alpha_inode
+    assert hashlib.sha256(alpha.read_bytes()).hexdigest() == alpha_sha
+    assert hashlib.sha256(beta.read_bytes()).hexdigest() != alpha_sha
+
+
+def test_n_functions_sharing_one_requirements_file_keep_one_layer_on_disk(tmp_path, run_doit):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "dodo.py").write_text(DODO)
+    (root / "requirements.txt").write_text("six==1.16.0\n")
+    for i in range(5):
+        toml = _python_function(root, f"fn{i}")
+        (toml.parent / "requirements.txt").unlink()
+        toml.write_text(toml.read_text().replace('source_path = "."',
+                                                 'source_path = "."\nrequirements_file = "../requirements.txt"'))
+
+    result = run_doit("build", cwd=root)
+
+    assert result.code == 0, result.output
+    layers = sorted((root / ".genesys" / "build").glob("*/layer-x86_64.zip"))
+    assert len(layers) == 5
+    on_disk = {(p.stat().st_dev, p.stat().st_ino): p.stat().st_size for p in layers}
+    assert len(on_disk) == 1 and sum(on_disk.values()) == layers[0].stat().st_size
+
+
 def test_changing_memory_rebuilds_nothing(built, run_doit):
     repo, _ = built
     toml = repo / "alpha" / "lambda_alpha.toml"

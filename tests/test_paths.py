@@ -1,10 +1,13 @@
-"""paths.write_text_atomic and copy_file_atomic: a file is either the old text or the new, and no temp file stays behind."""
+"""paths' atomic writes: a file is either the old bytes or the new, no temp file stays behind, and a hard link is replaced, never written through."""
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
-from genesys_tasks.paths import copy_file_atomic, write_text_atomic
+from genesys_tasks.paths import copy_file_atomic, link_file_atomic, write_text_atomic
 
 
 def test_write_text_atomic_replaces_the_file_and_leaves_no_temp_file(tmp_path):
@@ -39,3 +42,49 @@ def test_copy_file_atomic_copies_and_a_failed_copy_keeps_the_old_file(tmp_path):
         copy_file_atomic(tmp_path / "missing.zip", dest)
     assert dest.read_bytes() == b"zip bytes"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layer.zip", "out.zip"]
+
+
+def test_link_file_atomic_shares_the_bytes_and_replacing_the_link_leaves_the_source_alone(tmp_path):
+    cached, dest = tmp_path / "cache.zip", tmp_path / "layer.zip"
+    cached.write_bytes(b"layer v1")
+
+    link_file_atomic(cached, dest)
+    assert os.path.samefile(cached, dest)
+
+    link_file_atomic(cached, dest)  # again: nothing to do
+    assert os.path.samefile(cached, dest)
+
+    newer = tmp_path / "newer.zip"
+    newer.write_bytes(b"layer v2")
+    link_file_atomic(newer, dest)
+    copy_file_atomic(newer, dest)
+    write_text_atomic(dest, "v3")
+    assert cached.read_bytes() == b"layer v1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.zip", "layer.zip", "newer.zip"]
+
+
+def test_link_file_atomic_copies_where_the_file_system_cannot_link(tmp_path, monkeypatch):
+    cached, dest = tmp_path / "cache.zip", tmp_path / "layer.zip"
+    cached.write_bytes(b"layer")
+
+    def cross_device(src, dst):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", cross_device)
+    link_file_atomic(cached, dest)
+
+    assert dest.read_bytes() == b"layer" and not os.path.samefile(cached, dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.zip", "layer.zip"]
+
+
+def test_a_temp_file_left_linked_by_a_killed_run_is_never_written_through(tmp_path):
+    cached, dest = tmp_path / "cache.zip", tmp_path / "layer.zip"
+    cached.write_bytes(b"cached layer")
+    leftover = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    os.link(cached, leftover)
+
+    copy_file_atomic(tmp_path / "cache.zip", dest)  # same temp name as the killed run's
+    write_text_atomic(dest, "other bytes")
+
+    assert cached.read_bytes() == b"cached layer"
+    assert not leftover.exists()

@@ -74,7 +74,7 @@ def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path):
 
     _function(tmp_path)
     code = ("import sys; from genesys_tasks.tasks import creators; c = creators(sys.argv[1]);"
-            "[list(f()) for n, f in c.items() if n.startswith('task_')];"
+            "[list(f() or ()) for n, f in c.items() if n.startswith('task_')];"
             "heavy = [m for m in ('boto3', 'botocore', 'rich', 'pydantic', 'jinja2') if m in sys.modules];"
             "print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
@@ -87,3 +87,44 @@ def test_the_default_task_is_build_and_the_dep_file_lives_in_dot_genesys(tmp_pat
     assert config["default_tasks"] == ["build"]
     assert Path(config["dep_file"]).parent == tmp_path / ".genesys"
     assert (tmp_path / ".genesys").is_dir()
+
+
+DEPLOY_SIDE = ("role", "layer_publish", "deploy", "plan", "delete")
+
+
+def _load(namespace: dict, *, running: bool) -> dict:
+    from doit.loader import load_tasks
+
+    return {task.name: task for task in load_tasks(namespace, allow_delayed=running)}
+
+
+def test_a_run_makes_deploy_side_tasks_only_when_one_is_asked_for(tmp_path):
+    _function(tmp_path)
+    tasks = _load(creators(tmp_path), running=True)
+    assert {"layer:fn", "package:fn", "build:fn"} <= set(tasks)
+    assert all(tasks[step].loader for step in DEPLOY_SIDE)  # placeholders doit fills in on demand
+    assert not [name for name in tasks if name.split(":")[0] in DEPLOY_SIDE and ":" in name]
+
+
+def test_listing_shows_every_deploy_side_task_once_with_its_doc(tmp_path):
+    _function(tmp_path)
+    tasks = _load(creators(tmp_path), running=False)
+    assert {f"{step}:fn" for step in DEPLOY_SIDE} <= set(tasks)
+    assert tasks["deploy:fn"].task_dep[:3] == ["build:fn", "role:fn", "layer_publish:fn"]
+    assert tasks["plan"].doc == "Show what deploying each function would change."
+
+
+def test_the_same_creators_load_twice_with_the_same_tasks(tmp_path):
+    _function(tmp_path)
+    namespace = creators(tmp_path)
+    assert set(_load(namespace, running=False)) == set(_load(namespace, running=False))
+
+
+def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
+    import pickle
+
+    _function(tmp_path)
+    tasks = _load(creators(tmp_path), running=False)
+    for step in DEPLOY_SIDE:
+        copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"]))
+        assert repr(copy.actions[0].py_callable) == f"<action {step}:fn>"

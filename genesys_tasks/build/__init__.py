@@ -5,7 +5,8 @@ No AWS calls happen here. The pieces:
 - ``zipper``    deterministic zips (sorted, 1980 timestamps, normalised modes) and
                 the function's source file list (the package task's inputs).
 - ``layer``     one layer build: cache lookup by content key, else an installer
-                fills a folder that is zipped and stored in the cache.
+                fills a folder that is zipped and stored in the cache; a function's
+                layer zip is a hard link to its cache entry.
 - ``installers``the per-language, per-method installers. Each is a function
                 ``install(job: InstallJob) -> None`` that fills ``job.target`` with
                 the layer tree (``python/…``, ``nodejs/node_modules/…``), plus
@@ -18,7 +19,7 @@ No AWS calls happen here. The pieces:
 - ``package``   which files a function zip carries, and the per-language packagers
                 (``golang``: a static ``bootstrap``; ``java``: Maven or Gradle).
 - ``lockfiles`` Python lock files turned into a pinned requirements.txt.
-- ``commands``  the installer for runtimes that list their own ``build_commands``.
-- ``process``, ``toolrun``  running installers and build tools, with their output
-                kept for the error message.
+- ``build_commands`` the installer for runtimes that list their own ``build_commands``.
+- ``toolrun``   running a build tool or an installer command, with its output kept
+                for the error message; the build's one ``--debug`` switch.
 """

@@ -4,6 +4,10 @@ A layer zip is stored under the sha256 of what determines its contents (manifest
 lock bytes, runtime, architecture, build method, installer version, image). Entries
 are written to a temp file and renamed into place, so a killed build never leaves a
 half-written entry that a later build would trust.
+
+Functions' layer zips are hard links to these entries (``layer``), so an entry is
+never changed in place: it is stored read-only, and replaced only by renaming a new
+file over it. Pruning an entry leaves the functions' links (and their bytes) alone.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class LayerCache:
         os.replace(meta_tmp, self.root / f"{key}.json")
         zip_tmp = self.root / f".{key}.zip.{stamp}"
         shutil.copyfile(zip_path, zip_tmp)
+        os.chmod(zip_tmp, 0o444)  # shared through hard links: a write in place would change every function's layer
         os.replace(zip_tmp, self._zip(key))
         return self._zip(key)
 

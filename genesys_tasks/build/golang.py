@@ -61,7 +61,7 @@ def build_bootstrap(source: Path, arch: str, out: Path) -> Path:
     go = toolrun.require("go", INSTALL_HINT)
     binary = out / "bootstrap"
     try:
-        toolrun.run(
+        toolrun.run_tool(
             [go, "build", "-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
              "-ldflags=-s -w -buildid=", "-o", str(binary), "."],
             cwd=source, what=f"go build for {arch}",

@@ -79,7 +79,7 @@ _MAVEN_BOILERPLATE = re.compile(r"^\[ERROR\]\s*(?:$|To see the full|Re-run Maven
 
 def _run_maven(goals: list[str], cwd: Path, what: str, runtime) -> str:
     try:
-        return toolrun.run(maven_command(*goals), cwd=cwd, what=what)
+        return toolrun.run_tool(maven_command(*goals), cwd=cwd, what=what)
     except BuildError as err:
         message = "\n".join(line for line in err.message.splitlines() if not _MAVEN_BOILERPLATE.match(line))
         raise BuildError(message, hint=_maven_hint(err.message, runtime)) from None
@@ -121,7 +121,7 @@ def gradle_command(project: Path) -> list[str]:
 
 
 def _run_gradle(project: Path, args: list[str], what: str) -> None:
-    toolrun.run(gradle_command(project) + args, cwd=project, what=what,
+    toolrun.run_tool(gradle_command(project) + args, cwd=project, what=what,
                 hint="genesys runs Gradle --offline: run the build once online so its cache holds every "
                      "dependency, or use Maven")
 
@@ -140,7 +140,7 @@ def version(job) -> str:
     """The build tool and its version, plus the repository setting: part of the layer cache key."""
     if job.manifest.name in GRADLE_FILES:
         return "gradle"  # its version needs a daemon start; the lock bytes already key the layer
-    first = toolrun.run(maven_command("-v"), cwd=job.manifest.parent, what="mvn -v").strip().splitlines()
+    first = toolrun.run_tool(maven_command("-v"), cwd=job.manifest.parent, what="mvn -v").strip().splitlines()
     return f"{first[0] if first else 'maven'}; repo={os.environ.get(MAVEN_REPO_ENV, '')}"
 
 

@@ -2,7 +2,10 @@
 
 The cache key is the sha256 of everything that decides the layer's contents; two
 functions (in any repo) with the same manifest, runtime, architecture and method
-share one build.
+share one build, and its bytes: a function's ``layer-<arch>.zip`` is a hard link to
+the cache entry (a copy only where the file system cannot link), so N functions
+sharing a layer keep one copy of it on disk. Nothing writes into a layer zip in
+place; a rebuild renames a new file over the old name.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from ..paths import copy_file_atomic
+from ..paths import link_file_atomic
 from .cache import LayerCache
 from .installers import InstallJob, installer_for
 from .zipper import sha256_file, tree_entries, write_zip
 
 KEY_VERSION = "1"
+_SHA256: dict[tuple, str] = {}  # (device, inode, size, mtime): sha256, for files this process has hashed
 
 
 def lock_files(job: InstallJob) -> list[Path]:
@@ -67,5 +71,14 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
     else:
         from_cache = True
     dest.parent.mkdir(parents=True, exist_ok=True)
-    copy_file_atomic(cached, dest)
-    return sha256_file(dest), from_cache
+    link_file_atomic(cached, dest)
+    return _sha256_once(cached), from_cache
+
+
+def _sha256_once(path: Path) -> str:
+    """sha256 of ``path``, read once per file: the functions sharing a layer share its hash too."""
+    stat = path.stat()
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _SHA256:
+        _SHA256[key] = sha256_file(path)
+    return _SHA256[key]

@@ -29,7 +29,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import BuildError
-from . import process
+from . import toolrun
 from .installers import InstallJob
 
 LOCK_FILES = ("npm-shrinkwrap.json", "package-lock.json")
@@ -124,7 +124,7 @@ def install(job: InstallJob) -> None:
     if lock is None:
         cmd.append("--no-package-lock")
     env = dict(os.environ, npm_config_update_notifier="false")
-    done = process.run(cmd, cwd=folder, env=env, debug=job.debug, log=job.log)
+    done = toolrun.run_command(cmd, cwd=folder, env=env, debug=job.debug, log=job.log)
     (folder / ".npmrc").unlink(missing_ok=True)
     if not done.ok:
         hint = ("run `npm install` in the function's folder to bring package-lock.json in line with package.json"

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
-from . import process
+from . import toolrun
 from .installers import InstallJob
 
 INSTALLERS = ("pip", "uv")
@@ -311,14 +311,14 @@ def is_pure_python(wheel: Path) -> bool:
     return abi == "none" and platform == "any" and any(t.startswith("py3") for t in python.split("."))
 
 
-def build_pure_wheel(job: InstallJob, requirement: str, wheel_dir: Path, failure: process.Finished,
+def build_pure_wheel(job: InstallJob, requirement: str, wheel_dir: Path, failure: toolrun.Finished,
                      installer: str) -> Path:
     """Build ``requirement`` from source into ``wheel_dir``; BuildError unless the wheel is pure Python."""
     name = _requirement_name(requirement)
     job.log(f"{requirement}: no wheel for {job.runtime.id} {job.arch}; building it from source "
             "(accepted only if it is pure Python)")
     built_dir = Path(tempfile.mkdtemp(dir=wheel_dir.parent))
-    done = process.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
+    done = toolrun.run_command([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
                         "--no-input", "--wheel-dir", str(built_dir), requirement],
                        cwd=job.manifest.parent, env=dict(os.environ, PIP_ROOT_USER_ACTION="ignore"),
                        debug=job.debug, log=job.log)
@@ -345,8 +345,8 @@ def build_pure_wheel(job: InstallJob, requirement: str, wheel_dir: Path, failure
 _NOISE = re.compile(r"^WARNING: Location '.*' is ignored", re.M)
 
 
-def install_failed(job: InstallJob, installer: str, failure: process.Finished) -> BuildError:
-    output = process.Finished(failure.code, "\n".join(
+def install_failed(job: InstallJob, installer: str, failure: toolrun.Finished) -> BuildError:
+    output = toolrun.Finished(failure.code, "\n".join(
         line for line in failure.output.splitlines() if not _NOISE.match(line)))
     return BuildError(
         f"{installer} could not install {job.manifest} for {job.runtime.id} {job.arch}; its output ends:\n"
@@ -371,7 +371,7 @@ def install(job: InstallJob) -> None:
         built: set[str] = set()
         while True:
             cmd, env = COMMANDS[installer](job, site, [wheel_dir] if built else [])
-            done = process.run(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log)
+            done = toolrun.run_command(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log)
             if done.ok:
                 break
             requirement = wheelless_requirement(installer, done.output, job.manifest)

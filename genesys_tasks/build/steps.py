@@ -1,28 +1,19 @@
 """The actions behind the build tasks: what ``layer``, ``pre_build``, ``package`` and ``build`` do.
 
 Each step takes a FunctionSpec and the project root and does its work, raising
-``GenesysError`` on failure; ``tasks`` wraps them as doit actions. Installers and
-subprocess-running modules are imported here, at run time, never at task loading.
+``GenesysError`` on failure; ``tasks`` wraps them as doit actions. Installers,
+packagers and the cache are imported inside the steps, so loading tasks never
+pays for them; nothing here starts a process until an action runs.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .. import paths
 from ..config.spec import FunctionSpec
 from .installers import InstallJob
-
-
-def debug_enabled() -> bool:
-    return os.environ.get("GENESYS_DEBUG", "") not in ("", "0")
-
-
-def _log(message: str) -> None:
-    from .. import ui
-
-    ui.info(message)
+from .toolrun import debug_enabled, show
 
 
 def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
@@ -32,7 +23,7 @@ def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
         target=Path(), method=spec.build.build_method, installer=spec.build.installer,
         image=spec.build.image, container_env=spec.build.container_env,
         container_volumes=spec.build.container_volumes, ca_bundle=spec.build.ca_bundle,
-        debug=debug_enabled(), log=_log,
+        debug=debug_enabled(), log=show,
     )
 
 
@@ -51,7 +42,7 @@ def build_layers(spec: FunctionSpec, root: Path) -> dict:
     result = {}
     for arch in spec.build.architectures:
         sha, cached = build_layer(install_job(spec, arch), paths.layer_zip(root, spec.name, arch), cache)
-        _log(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
+        show(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
         result[f"layer-{arch}"] = sha
     return result
 
@@ -59,7 +50,7 @@ def build_layers(spec: FunctionSpec, root: Path) -> dict:
 def pre_build(spec: FunctionSpec, root: Path) -> None:
     from .hooks import run_hooks
 
-    run_hooks("pre_build", spec.build.pre_build, spec.source_path, debug=debug_enabled(), log=_log)
+    run_hooks("pre_build", spec.build.pre_build, spec.source_path, debug=debug_enabled(), log=show)
 
 
 def package(spec: FunctionSpec, root: Path) -> dict:
@@ -89,8 +80,8 @@ def finish(spec: FunctionSpec, root: Path) -> None:
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
                                     len(spec.function.layers), spec.deployment.artifact_bucket):
-            _log(f"{spec.name} {arch}: {note}")
+            show(f"{spec.name} {arch}: {note}")
     if spec.build.post_build:
         from .hooks import run_hooks
 
-        run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=_log)
+        run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=show)

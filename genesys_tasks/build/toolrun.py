@@ -1,22 +1,90 @@
-"""Running a compiler or build tool (go, mvn, gradle, bundle) as one build step.
+"""Running a build tool or an installer command (pip, uv, npm, go, mvn, gradle, a runtime's shell commands).
 
-On top of ``process.run``: a missing tool is a ``BuildError`` saying how to install
-it (``require``), and a failing one a ``BuildError`` naming the step, with the last
-lines of the tool's own output (colour codes removed) and a fix.
+This module owns every subprocess a build step starts for a tool, and the one
+``--debug`` switch of the build (``debug_enabled``, the ``GENESYS_DEBUG``
+environment variable, which crosses into doit's processes):
+
+- ``run_command`` runs a command. Installers and tools are chatty when they work
+  and terse in their last lines when they fail, so without --debug the output is
+  captured (the caller puts its tail into the error); with --debug every line is
+  shown as it comes. It raises only when the program cannot be started: what a
+  non-zero exit means is the caller's to say (installers retry, or explain).
+- ``run_tool`` is ``run_command`` for one build step: a failing tool is a
+  ``BuildError`` naming the step, with the last lines of the tool's own output
+  (colour codes removed) and a fix; ``require`` finds a tool on PATH or says how
+  to install it.
+- ``show`` is where build messages reach people (``ui``, imported on first use).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
+import subprocess
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from .. import ui
 from ..errors import BuildError
-from .process import run as run_process
 
+DEBUG_ENV = "GENESYS_DEBUG"
+TAIL_LINES = 25
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
+
+
+def debug_enabled() -> bool:
+    """True when the build runs with --debug: tools' output is streamed, hooks' output shown."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def show(message: str) -> None:
+    """Show a build message to people (stderr, through ``ui``)."""
+    from .. import ui
+
+    ui.info(message)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A command that ran: its exit code and its output (stdout and stderr interleaved)."""
+
+    code: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+
+
+def run_command(cmd: list[str], *, cwd: Path, env: dict | None = None, debug: bool = False,
+                log: Callable[[str], None] = print) -> Finished:
+    """Run ``cmd``; BuildError only when the program itself cannot be started."""
+    try:
+        if not debug:
+            proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, text=True, errors="replace")
+            return Finished(proc.returncode, proc.stdout)
+        # Index URLs from the user's configuration may carry a password.
+        log(_URL_CREDENTIALS.sub(r"\1***@", f"$ {shlex.join(cmd)}"))
+        kept: deque[str] = deque(maxlen=2000)
+        with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, text=True, errors="replace") as proc:
+            for line in proc.stdout:
+                line = line.rstrip("\n")
+                kept.append(line)
+                log(line)
+        return Finished(proc.returncode, "\n".join(kept))
+    except FileNotFoundError:
+        raise BuildError(f"`{cmd[0]}` is not installed (or not on PATH)",
+                         hint=f"install {Path(cmd[0]).name}, or build in a container with "
+                              f'build_method = "podman"') from None
 
 
 def require(tool: str, install_hint: str) -> str:
@@ -27,11 +95,9 @@ def require(tool: str, install_hint: str) -> str:
     return found
 
 
-def run(cmd: list[str], *, cwd: Path, what: str, env: dict | None = None, hint: str | None = None) -> str:
+def run_tool(cmd: list[str], *, cwd: Path, what: str, env: dict | None = None, hint: str | None = None) -> str:
     """Run ``cmd`` in ``cwd`` with ``env`` added; return its output, or raise BuildError naming ``what``."""
-    from .steps import debug_enabled
-
-    finished = run_process(cmd, cwd=cwd, env=dict(os.environ, **(env or {})), debug=debug_enabled(), log=ui.info)
+    finished = run_command(cmd, cwd=cwd, env=dict(os.environ, **(env or {})), debug=debug_enabled(), log=show)
     if not finished.ok:
         tail = _ANSI.sub("", finished.tail())
         raise BuildError(f"{what} failed (exit {finished.code}):\n{tail}", hint=hint)
