@@ -51,7 +51,7 @@ def installer_for(job: InstallJob):
     method = "local" if job.method == "local" else "container"
     name = job.runtime.language_row.installers.get(method)
     if method == "local" and job.runtime.build_commands:
-        name = "commands"  # a runtime that says how to build itself is taken at its word
+        name = "build_commands"  # a runtime that says how to build itself is taken at its word
     if name is None:
         raise BuildError(f"no {job.method} layer build for {job.runtime.language} ({job.runtime.id})",
                          hint='set [build] layer_auto = false, or build_method = "podman"')
