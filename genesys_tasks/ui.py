@@ -8,6 +8,7 @@ non-terminal stderr give plain text.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -57,6 +58,30 @@ def error(message: str) -> None:
 def debug(message: str) -> None:
     if debug_enabled:
         console().print(f"[dim]{_escape(message)}[/]")
+
+
+class _Handler(logging.Handler):
+    """genesys's log records (``genesys.build``, ``genesys.aws``), shown as ``ui`` messages."""
+
+    def emit(self, record) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            warn(message)
+        elif record.levelno >= logging.INFO:
+            info(message)
+        else:
+            debug(f"{record.name}: {message}")
+
+
+def show_logs() -> None:
+    """Route the ``genesys`` loggers to stderr through ui (once per process); debug lines with --debug."""
+    global debug_enabled
+    debug_enabled = debug_enabled or os.environ.get("GENESYS_DEBUG", "") not in ("", "0")
+    logger = logging.getLogger("genesys")
+    if not any(isinstance(h, _Handler) for h in logger.handlers):
+        logger.addHandler(_Handler())
+        logger.propagate = False
+    logger.setLevel(logging.DEBUG if debug_enabled else logging.INFO)
 
 
 def emit_json(data) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..errors import BuildError, ConfigError, Where
 from .installers import InstallJob, manifest_root
+from .toolrun import log, timed
 
 SOURCE_MOUNT = "/src"
 TARGET_MOUNT = "/opt"
@@ -251,14 +252,12 @@ def _inspect(engine: str, image: str) -> tuple[str, str] | None:
 
 def ensure_image(job: InstallJob, engine: str) -> str:
     """The id of the job's image for its architecture, pulling it only when it is absent."""
-    from .. import ui
-
     image = image_for(job)
     wanted = platform_for(job.arch).split("/")[1]
     found = _inspect(engine, image)
     if found and found[1] == wanted:
         return found[0]
-    with ui.progress(f"pulling {image} ({platform_for(job.arch)})"):
+    with timed(f"pulling {image} ({platform_for(job.arch)})"):
         proc = _run([engine, "pull", "--platform", platform_for(job.arch), image])
     found = _inspect(engine, image) if proc.returncode == 0 else None
     if found is None:
@@ -289,16 +288,14 @@ def _stream(argv: list[str], log) -> tuple[int, str]:
 
 def install(job: InstallJob) -> None:
     """Fill ``job.target`` with the layer tree, built inside the job's container image."""
-    from .. import ui
-
     engine = _engine(job)
     argv = run_argv(job, probe_host(job.method), ca_bundle_for(job, dict(os.environ)))
     argv[0] = engine
-    ui.debug("$ " + shlex.join(argv))
+    log.debug("$ " + shlex.join(argv))
     if job.debug:
         code, output = _stream(argv, job.log)
     else:
-        with ui.progress(f"installing {job.runtime.id} dependencies in {image_for(job)} ({job.arch})"):
+        with timed(f"installing {job.runtime.id} dependencies in {image_for(job)} ({job.arch})"):
             proc = _run(argv)
         code, output = proc.returncode, proc.stdout
     if code != 0:

@@ -13,17 +13,21 @@ environment variable, which crosses into doit's processes):
   ``BuildError`` naming the step, with the last lines of the tool's own output
   (colour codes removed) and a fix; ``require`` finds a tool on PATH or says how
   to install it.
-- ``show`` is where build messages reach people (``ui``, imported on first use).
+- ``show`` and ``timed`` are where build messages reach people: the ``genesys.build``
+  logger, which the command or doit layer routes to ``ui`` (build/ never imports it).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,6 +35,7 @@ from typing import Callable
 from ..errors import BuildError
 
 DEBUG_ENV = "GENESYS_DEBUG"
+log = logging.getLogger("genesys.build")
 TAIL_LINES = 25
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
@@ -42,10 +47,17 @@ def debug_enabled() -> bool:
 
 
 def show(message: str) -> None:
-    """Show a build message to people (stderr, through ``ui``)."""
-    from .. import ui
+    """A build message for people (the ``genesys.build`` logger; shown on stderr by ``ui``)."""
+    log.info(message)
 
-    ui.info(message)
+
+@contextmanager
+def timed(message: str):
+    """Say ``message`` before a slow step and how long it took after it."""
+    started = time.monotonic()
+    log.info(message)
+    yield
+    log.info(f"  {message} done in {time.monotonic() - started:.1f}s")
 
 
 @dataclass(frozen=True)
