@@ -1,7 +1,7 @@
 """The embedded AWS emulator: moto in server mode on 127.0.0.1, with fake credentials.
 
-``genesys sandbox`` keeps one running until Ctrl-C and records its pid and port in
-``<cache>/sandbox.json`` so later commands share it; ``--sandbox`` on a command uses
+``genesys sandbox`` (commands/sandbox.py) keeps one running until Ctrl-C and records its pid
+and port in ``<cache>/sandbox.json`` (``record``) so later commands share it; ``--sandbox`` on a command uses
 that one when it is alive, else starts one for the command alone. The emulator
 accepts the deployment calls but does not serve function URLs or run code.
 moto is optional: ``pip install 'genesys[sandbox]'``.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,8 +121,8 @@ def use_sandbox():
             server.stop()
 
 
-def serve() -> int:
-    """Run a sandbox until interrupted; record it so other commands use it."""
+def start_recorded():
+    """Start a sandbox and record it so other commands use it; (server, endpoint)."""
     current = running_endpoint()
     if current:
         raise UsageError(f"a sandbox is already running at {current}",
@@ -137,21 +136,15 @@ def serve() -> int:
     tmp = path.with_name(f".sandbox.json.{os.getpid()}")
     tmp.write_text(json.dumps({"pid": os.getpid(), "port": port, "endpoint": endpoint}))
     os.replace(tmp, path)
-    ui.success(f"sandbox running at {endpoint} (Ctrl-C stops it)")
-    ui.info("commands with --sandbox use it; for doit or the AWS CLI, set:")
-    for key, value in environment(endpoint).items():
-        ui.info(f"  export {key}={value}")
-    ui.info(f"note: {NOTE}")
+    return server, endpoint
+
+
+def stop_recorded(server) -> None:
+    """Stop a sandbox ``start_recorded`` made, and forget it."""
+    server.stop()
+    path = record_path()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        ui.info("stopping the sandbox")
-    finally:
-        server.stop()
-        try:
-            if json.loads(path.read_text()).get("pid") == os.getpid():
-                path.unlink()
-        except (OSError, ValueError):
-            pass
-    return 0
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass

@@ -248,7 +248,7 @@ architectures = ["x86_64"]
 
 def test_doit_builds_podman_layers_into_stable_zips_and_a_second_build_runs_nothing(python_source, node_source,
                                                                                      tmp_path, run_doit):
-    from genesys_tasks.repo import DODO
+    from genesys_tasks.commands.init_repo import DODO
 
     repo = tmp_path / "repo"
     repo.mkdir()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from genesys_tasks.repo import DODO
+from genesys_tasks.commands.init_repo import DODO
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

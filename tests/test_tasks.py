@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from genesys_tasks.config import load
-from genesys_tasks.tasks import build_task, creators, layer_task, package_task
+from genesys_tasks.tasks import creators
+from genesys_tasks.tasks.build import build_task, layer_task, package_task
 
 TOML = '''[metadata]
 name = "fn"
@@ -126,5 +127,7 @@ def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
     _function(tmp_path)
     tasks = _load(creators(tmp_path), running=False)
     for step in DEPLOY_SIDE:
-        copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"]))
-        assert repr(copy.actions[0].py_callable) == f"<action {step}:fn>"
+        original = tasks[f"{step}:fn"].actions[0].py_callable
+        copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"])).actions[0].py_callable
+        assert (copy.step, copy.spec, copy.root) == (original.step, original.spec, original.root)
+        assert repr(copy) == f"<action {original.step.__name__}:fn>"

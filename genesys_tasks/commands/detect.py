@@ -12,17 +12,19 @@ from pathlib import Path
 from .. import languages, ui
 from ..config import today_default
 from ..config.detect import Detection, detect
-from ..config.runtimes_file import load_registry
+from ..config.runtimes_file import project_registry
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
-from ..paths import find_root
 
 
-def run(directory: Path, *, json_output: bool) -> int:
+def run(args) -> int:
+    return detect_and_report(Path(args.directory), json_output=args.output == "json")
+
+
+def detect_and_report(directory: Path, *, json_output: bool) -> int:
     """Detect the function in ``directory`` and report it; the exit code."""
-    directory = Path(directory)
     if not directory.is_dir():
         raise UsageError(f"{directory} is not a folder", hint="pass the function's source folder")
-    registry = load_registry(find_root(directory.absolute()))
+    registry = project_registry(directory)
     found = detect(directory, registry=registry, today=today_default())
     if json_output:
         return _report_json(found)

@@ -121,3 +121,10 @@ def load_rows(root: Path | None = None) -> dict[str, dict]:
 def load_registry(root: Path | None = None) -> Registry:
     """The registry for the project at ``root`` (built-in, packaged and project rows)."""
     return Registry(load_rows(root))
+
+
+def project_registry(start: Path | None = None) -> Registry:
+    """The runtimes of the project holding ``start`` (default: the current folder)."""
+    from ..paths import find_root
+
+    return load_registry(find_root(Path(start or Path.cwd()).absolute()))

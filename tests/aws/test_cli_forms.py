@@ -8,7 +8,7 @@ import json
 import boto3
 from botocore.stub import Stubber
 
-from genesys_tasks.deploy.verify import verify
+from genesys_tasks.commands.verify import verify
 from genesys_tasks.errors import CredentialsError
 
 

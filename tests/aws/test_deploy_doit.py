@@ -182,14 +182,14 @@ def test_doit_deploy_into_a_running_sandbox_leaves_the_toml_alone(repo, aws, run
 
 
 def test_the_tasks_of_one_process_share_their_clients_and_ask_for_the_account_once(project, aws, monkeypatch):
-    from genesys_tasks.deploy import tasks
+    from genesys_tasks.tasks import deploy as tasks
 
     monkeypatch.setattr(tasks, "_CLIENTS", {})
     p = project()
     spec = p.spec()
     assert tasks.current_account(spec) == "123456789012"  # the up-to-date check
-    for stages in (("role",), ("layer",), ("role", "layer", "function")):
-        values = tasks._run(stages)(spec, p.root)
+    for step in (tasks.deploy_role, tasks.publish_layer, tasks.deploy_function):
+        values = step(spec, p.root)
         assert values["account"] == "123456789012"
     shared = tasks.clients_for(spec)
     assert shared.log.calls.count(("sts:GetCallerIdentity", False)) == 1

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from genesys_tasks.repo import DODO
+from genesys_tasks.commands.init_repo import DODO
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
-"""doit task creators for deployment: ``role``, ``layer_publish``, ``deploy``, ``plan``, ``delete``.
+"""The deploy-side doit tasks of one function: ``role``, ``layer_publish``, ``deploy``, ``plan``, ``delete``.
 
-``creators(specs, root)`` returns ``task_*`` functions for a repo's specs; the build
-graph adds them with one line. Creating tasks does no AWS call and imports no boto3.
+Making them does no AWS call and imports no boto3; ``tasks/graph.py`` makes them only
+when a run asks for one (``on_demand.py``).
 
 When is ``deploy:<fn>`` up to date? When its inputs are unchanged *and* it would
 deploy to the same place:
@@ -17,6 +17,10 @@ deploy to the same place:
   credentials (one call per target per process, at status-check time, not at load;
   the tasks of a process share one ``Clients`` per target, so actions do not ask again).
   No credentials → not up to date, so the action runs and says how to configure them.
+- the function itself: ``deploy:<fn>`` is not up to date when AWS has no function of
+  that name (deleted by ``genesys delete``, ``doit delete:<fn>`` or by hand): one
+  ListFunctions per target and process answers for every function. A delete also
+  forgets the deploy-side tasks' saved state.
 
 doit's state is only a cache: every action still compares against AWS's own state,
 so a fresh checkout redeploying unchanged functions makes no write calls.
@@ -28,15 +32,17 @@ when they match).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Callable, Iterable
 
 from doit.tools import config_changed
 
-from .. import paths
+from .. import paths, ui
 from ..config.spec import FunctionSpec
+from .action import Action
 
 _CLIENTS: dict = {}  # target → Clients, shared by every task of this process
+_FUNCTIONS: dict = {}  # target → the function names AWS has there, listed once
 
 
 def target(spec: FunctionSpec) -> dict:
@@ -45,16 +51,17 @@ def target(spec: FunctionSpec) -> dict:
     return target_for(spec.deployment.region, spec.deployment.profile).as_dict()
 
 
+def _target_key(spec: FunctionSpec) -> tuple:
+    # by process too: doit -n forks workers, which must not share the parent's connections
+    return (os.getpid(), *sorted(target(spec).items()))
+
+
 def clients_for(spec: FunctionSpec):
     """One ``Clients`` per target and process: boto3 clients and the account are made and asked once,
     not again by each of a function's tasks."""
-    import os
-
-    # by process too: doit -n forks workers, which must not share the parent's connections
-    key = (os.getpid(), *sorted(target(spec).items()))
+    key = _target_key(spec)
     if key not in _CLIENTS:
-        from .. import ui
-        from .deployer import open_clients
+        from ..deploy.deployer import open_clients
 
         _CLIENTS[key] = open_clients(spec, notify=lambda message: ui.info(f"  {message}"))
     return _CLIENTS[key]
@@ -113,75 +120,130 @@ def _deploy_inputs(spec: FunctionSpec) -> dict:
     }
 
 
+def function_exists(spec: FunctionSpec):
+    """An uptodate callable: False when AWS has no function named ``spec.name`` (or cannot say)."""
+
+    def check(task, values):
+        names = deployed_functions(spec)
+        return names is not None and spec.name in names
+
+    return check
+
+
+def deployed_functions(spec: FunctionSpec) -> frozenset | None:
+    """The names of the functions at ``spec``'s target, listed once per target and process."""
+    from ..errors import GenesysError
+
+    key = _target_key(spec)
+    if key not in _FUNCTIONS:
+        try:
+            _FUNCTIONS[key] = frozenset(f["FunctionName"] for f in clients_for(spec).adapter("lambda").all_functions())
+        except GenesysError:
+            return None
+    return _FUNCTIONS[key]
+
+
+# --- the actions: module-level, so a task made on demand pickles for `doit -n` workers ---------
+
+def _deploy(spec: FunctionSpec, root: Path, stages, executor) -> dict:
+    from ..deploy.deployer import deploy
+    from ..sandbox import is_running_at
+
+    # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
+    in_sandbox = is_running_at(target(spec)["endpoint"])
+    clients = clients_for(spec)
+    outcome = deploy(spec, root, clients, executor(clients), stages=stages, record_role=not in_sandbox,
+                     progress=ui.progress)
+    if outcome.recorded_role:
+        ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
+    values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
+    if outcome.applied:
+        ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
+    if "function" in stages and outcome.applied:
+        for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
+            if values.get(key):
+                ui.info(f"  {spec.name} {label}: {values[key]}")
+    return {**values, "account": outcome.account}
+
+
 def applying(clients):
     """The executor of the deploy tasks: changes AWS, showing each resource's progress."""
-    from .. import ui
-    from .executor import Executor
+    from ..deploy.executor import Executor
 
     return Executor(clients, progress=ui.progress)
 
 
 def showing(clients):
     """The executor of the plan task: shows the changes, calls nothing."""
-    from .. import ui
-    from .executor import DisplayExecutor
+    from ..deploy.executor import DisplayExecutor
 
     return DisplayExecutor(ui.info)
 
 
-def _run(stages, executor_for=applying, name: str | None = None):
-    def step(spec: FunctionSpec, root: Path) -> dict:
-        from .. import ui
-        from ..sandbox import is_running_at
-        from .deployer import deploy
-
-        # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
-        in_sandbox = is_running_at(target(spec)["endpoint"])
-        clients = clients_for(spec)
-        outcome = deploy(spec, root, clients, executor_for(clients), stages=stages, record_role=not in_sandbox,
-                         progress=ui.progress)
-        if outcome.recorded_role:
-            ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
-        values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
-        if outcome.applied:
-            ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
-        if "function" in stages and outcome.applied:
-            for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
-                if values.get(key):
-                    ui.info(f"  {spec.name} {label}: {values[key]}")
-        return {**values, "account": outcome.account}
-
-    step.__name__ = name or "deploy_" + "_".join(stages)
-    return step
+def deploy_role(spec: FunctionSpec, root: Path) -> dict:
+    return _deploy(spec, root, ("role",), applying)
 
 
-def _delete(spec: FunctionSpec, root: Path) -> None:
-    from .. import ui
-    from .deployer import plan_delete
+def publish_layer(spec: FunctionSpec, root: Path) -> dict:
+    return _deploy(spec, root, ("layer",), applying)
+
+
+def deploy_function(spec: FunctionSpec, root: Path) -> dict:
+    return _deploy(spec, root, STAGES, applying)
+
+
+def show_plan(spec: FunctionSpec, root: Path) -> dict:
+    return _deploy(spec, root, STAGES, showing)
+
+
+def delete_function(spec: FunctionSpec, root: Path) -> None:
+    from ..deploy.deployer import plan_delete
 
     clients = clients_for(spec)
     plan, _account = plan_delete(spec, clients, progress=ui.progress)
     showing(clients).run(plan)
     applying(clients).run(plan)
+    forget_deployment(root, spec.name)
 
 
-def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def forget_deployment(root: Path, name: str) -> None:
+    """Drop doit's saved state of ``name``'s deploy-side tasks: after a delete none of them is done."""
+    from doit.dependency import DbmDB, Dependency, SqliteDB  # noqa: F401 - SqliteDB is what doit_config names
+
+    dep_file = paths.dep_file(root)
+    if not dep_file.exists():
+        return
+    state = Dependency(SqliteDB, str(dep_file))
+    try:
+        for step in DEPLOY_STEPS:
+            state.remove(f"{step}:{name}")
+    finally:
+        state.close()
+
+
+# --- the task dicts --------------------------------------------------------------------------------
+
+STAGES = ("role", "layer", "function")
+DEPLOY_STEPS = ("role", "layer_publish", "deploy")
+
+
+def role_task(spec: FunctionSpec, root: Path) -> dict:
     return {
         "name": spec.name,
         "doc": f"IAM role of {spec.name}",
-        "actions": [guard(_run(("role",)), spec, root)],
+        "actions": [Action(deploy_role, spec, root)],
         "uptodate": [config_changed({"role": _role_inputs(spec), "target": target(spec)}), same_account(spec)],
         "verbosity": 2,
     }
 
 
-def layer_publish_task(spec: FunctionSpec, root: Path, guard) -> dict | None:
+def layer_publish_task(spec: FunctionSpec, root: Path) -> dict | None:
     if not spec.has_layer:
         return None
     return {
         "name": spec.name,
         "doc": f"publish the dependency layer of {spec.name}",
-        "actions": [guard(_run(("layer",)), spec, root)],
+        "actions": [Action(publish_layer, spec, root)],
         "file_dep": [str(paths.layer_zip(root, spec.name, spec.deployment.architecture))],
         "task_dep": [f"build:{spec.name}"],
         "uptodate": [config_changed({"layer": _layer_inputs(spec), "target": target(spec)}), same_account(spec)],
@@ -189,7 +251,7 @@ def layer_publish_task(spec: FunctionSpec, root: Path, guard) -> dict | None:
     }
 
 
-def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def deploy_task(spec: FunctionSpec, root: Path) -> dict:
     arch = spec.deployment.architecture
     zips = [paths.function_zip(root, spec.name, arch)]
     if spec.has_layer:
@@ -197,57 +259,42 @@ def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
     return {
         "name": spec.name,
         "doc": f"deploy {spec.name}: role, layer, function, URL and triggers",
-        "actions": [guard(_run(("role", "layer", "function")), spec, root)],
+        "actions": [Action(deploy_function, spec, root)],
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
         "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}),
-                     no_env_references(spec), same_account(spec)],
+                     no_env_references(spec), same_account(spec), function_exists(spec)],
         "verbosity": 2,
     }
 
 
-def plan_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def plan_task(spec: FunctionSpec, root: Path) -> dict:
     return {
         "name": spec.name,
         "doc": f"show what deploying {spec.name} would change (read-only)",
-        "actions": [guard(_run(("role", "layer", "function"), showing, "plan"), spec, root)],
+        "actions": [Action(show_plan, spec, root)],
         "task_dep": [f"build:{spec.name}"],
         "uptodate": [False],
         "verbosity": 2,
     }
 
 
-def delete_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def delete_task(spec: FunctionSpec, root: Path) -> dict:
     return {
         "name": spec.name,
         "doc": f"delete what genesys deployed for {spec.name}",
-        "actions": [guard(_delete, spec, root)],
+        "actions": [Action(delete_function, spec, root)],
         "uptodate": [False],
         "verbosity": 2,
     }
 
 
-def creators(specs: Callable[[], Iterable[FunctionSpec]], root: Path) -> dict:
-    """``task_role``, ``task_layer_publish``, ``task_deploy``, ``task_plan``, ``task_delete`` for a repo."""
-    from ..tasks import _guard as guard
-
-    def each(make):
-        def creator():
-            for spec in specs():
-                task = make(spec, root, guard)
-                if task:
-                    yield task
-
-        creator.__doc__ = make.__doc__
-        return creator
-
-    made = {"task_role": each(role_task), "task_layer_publish": each(layer_publish_task),
-            "task_deploy": each(deploy_task), "task_plan": each(plan_task), "task_delete": each(delete_task)}
-    for name, doc in (("task_role", "Create or update each function's IAM role."),
-                      ("task_layer_publish", "Publish each dependency layer unless AWS already has it."),
-                      ("task_deploy", "Deploy each function (role, layer, function, URL, triggers)."),
-                      ("task_plan", "Show what deploying each function would change."),
-                      ("task_delete", "Delete what genesys deployed for each function.")):
-        made[name].__doc__ = doc
-    return made
+# step → (task maker, the doc `doit list` shows for the step)
+STEPS = {
+    "role": (role_task, "Create or update each function's IAM role."),
+    "layer_publish": (layer_publish_task, "Publish each dependency layer unless AWS already has it."),
+    "deploy": (deploy_task, "Deploy each function (role, layer, function, URL, triggers)."),
+    "plan": (plan_task, "Show what deploying each function would change."),
+    "delete": (delete_task, "Delete what genesys deployed for each function."),
+}

@@ -1,7 +1,10 @@
 """How doit reports genesys tasks: one line per task on stderr, failures as genesys errors.
 
 stdout stays free for machine output (``--output json``); a failed task shows the
-GenesysError message its action returned, not a doit traceback banner.
+GenesysError message its action returned, not a doit traceback banner. At the end of
+a run with failures the reporter ends the process with genesys's exit code (1 failed,
+2 bad input, 3 credentials), under plain ``doit`` and the in-process runner alike:
+doit itself only knows "a task failed".
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import sys
 
 from doit.reporter import ConsoleReporter
+
+from ..errors import EXIT_FAILED
 
 
 class GenesysReporter(ConsoleReporter):
@@ -32,6 +37,11 @@ class GenesysReporter(ConsoleReporter):
     def _write_failure(self, result, write_exception=True):
         self.write(f"error: {result['task'].name} failed: {result['exception'].get_msg().rstrip()}\n")
 
+    def exit_code(self) -> int:
+        """genesys's code for the run's first failure (1 when it was not a genesys step's)."""
+        codes = [getattr(result["exception"], "exit_code", EXIT_FAILED) for result in self.failures]
+        return codes[0] if codes else (EXIT_FAILED if self.runtime_errors else 0)
+
     def complete_run(self):
         for result in self.failures:
             task = result["task"]
@@ -42,3 +52,6 @@ class GenesysReporter(ConsoleReporter):
             self.write(f"{self.up_to_date} task(s) up to date, {self.ran} ran\n")
         if self.runtime_errors:
             self.write("doit stopped:\n" + "\n".join(self.runtime_errors) + "\n")
+        code = self.exit_code()
+        if code:
+            raise SystemExit(code)  # doit has saved its state already; its own codes are coarser

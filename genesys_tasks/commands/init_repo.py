@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ui
-from .paths import write_text_atomic
-from .errors import UsageError
+from .. import ui
+from ..errors import UsageError
+from ..paths import write_text_atomic
 
 DODO = '''"""Build and deploy every lambda_*.toml in this repo: `doit` builds, `doit deploy:<name>` deploys."""
 
@@ -14,6 +14,11 @@ from genesys_tasks.tasks import creators
 
 globals().update(creators())
 '''
+
+
+def run(args) -> int:
+    init_repo(Path(args.directory))
+    return 0
 
 
 def init_repo(directory: Path) -> None:

@@ -7,8 +7,11 @@ missing, expired or denied exit 3, as everywhere else in genesys.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .. import ui
 from ..errors import GenesysError
+from .aws_target import target
 
 CHECKS = (("Lambda", "lambda", "list_functions", {"MaxItems": 1}),
           ("IAM", "iam", "list_roles", {"MaxItems": 1}))
@@ -47,11 +50,14 @@ def show(facts: dict) -> None:
             ui.error(f"{label} does not answer: {state['error']}")
 
 
+def run(args) -> int:
+    return command(Path(args.toml) if args.toml else None, sandbox=args.sandbox, json_output=args.output == "json")
+
+
 def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> int:
     """Run the checks for the default credential chain, or the target of ``toml``'s [deployment]."""
     from ..aws.session import Clients
     from ..aws.target import target_for
-    from .commands import _target
 
     region = profile = None
     if toml is not None:
@@ -59,7 +65,7 @@ def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> i
 
         spec = load(toml, warn=ui.warn)
         region, profile = spec.deployment.region, spec.deployment.profile
-    with _target(sandbox):
+    with target(sandbox):
         clients = Clients(target_for(region, profile))
         facts, failure = verify(clients)
     if json_output:

@@ -1,0 +1,39 @@
+"""``genesys lambda build X.toml``: one function's layer and zips, through the same doit tasks as ``doit build``.
+
+Prints each artifact (kind, architecture, size, sha256, path), or JSON with
+``--output json``. Nothing remote.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ui
+from ..errors import UsageError
+
+
+def run(args) -> int:
+    return build_one(Path(args.toml), debug=args.debug, json_output=args.output == "json")
+
+
+def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> int:
+    """Build one function's layer and zips; print the artifacts (JSON with --output json)."""
+    from ..build import steps
+    from ..build.zipper import sha256_file
+    from ..tasks.runner import load_spec, run_tasks
+
+    if not toml.is_file():
+        what = "is a folder, not a TOML file" if toml.is_dir() else "no such file"
+        raise UsageError(f"{toml}: {what}", hint="pass the path of a lambda TOML file")
+    root, spec = load_spec(toml)
+    code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
+    if code:
+        return code
+    artifacts = [{"kind": kind, "arch": arch, "path": str(path), "sha256": sha256_file(path),
+                  "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)]
+    if json_output:
+        ui.emit_json({"artifacts": artifacts})
+        return 0
+    for a in artifacts:
+        ui.success(f"{a['kind']:<8} {a['arch']:<7} {a['size'] / 1e6:7.2f} MB  {a['sha256'][:12]}  {a['path']}")
+    return 0

@@ -1,0 +1,88 @@
+"""``genesys execute X.toml``: build through the doit tasks, then deploy (or show the plan).
+
+The options choose the executor: the real one, or for ``--dry-run`` one that shows the
+plan (or, with ``--output json``, collects it as data); the deployer just runs it. The
+result goes to people through ``ui`` (the URL and API endpoint), or to stdout as JSON
+with ``--output json``. With ``--sandbox`` every AWS call goes to the embedded emulator,
+which is said next to the URL since it does not serve it, and the TOML is left as it is
+(an emulator's role ARN means nothing in a real account).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import paths, ui
+from ..errors import UsageError
+from .aws_target import open_clients, target
+
+DELETION = "deletion"  # `genesys execute deletion X.toml`, as the original CLI spelled delete
+
+
+def run(args) -> int:
+    if args.toml == DELETION:
+        return _deletion(args)
+    if args.deletion_toml is not None:
+        raise UsageError(f"unexpected argument {args.deletion_toml!r}",
+                         hint="genesys execute X.toml, or genesys execute deletion X.toml")
+    if args.apply and args.dry_run:
+        raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
+    return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
+                   sandbox=args.sandbox, debug=args.debug)
+
+
+def _deletion(args) -> int:
+    """The original CLI's `genesys execute deletion X.toml`: the same as `genesys delete X.toml`."""
+    from .delete import delete
+
+    if args.deletion_toml is None:
+        raise UsageError("`genesys execute deletion` needs the function's TOML file",
+                         hint="genesys execute deletion lambda_x.toml (same as genesys delete lambda_x.toml)")
+    if args.dry_run or args.apply:
+        raise UsageError("`execute deletion` takes neither --dry-run nor --apply",
+                         hint="it lists what it would delete and asks first; --yes skips the question")
+    return delete(Path(args.deletion_toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
+
+
+def _executor(clients, *, dry_run: bool, json_output: bool):
+    """The options choose the executor; nothing below them knows about a dry run."""
+    from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
+
+    if not dry_run:
+        return Executor(clients, progress=ui.progress)
+    return CollectingExecutor() if json_output else DisplayExecutor(ui.info)
+
+
+def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
+            debug: bool = False) -> int:
+    """Build the function, then deploy it (or show the plan with ``dry_run``)."""
+    from ..deploy import deployer
+    from ..tasks.runner import load_spec, run_tasks
+
+    _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
+    deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
+    code = run_tasks(spec.path, ["build:{name}"], debug=debug, spec=spec)
+    if code:
+        return code
+    root = paths.find_root(spec.path)
+    with target(sandbox) as endpoint:
+        clients = open_clients(spec)
+        executor = _executor(clients, dry_run=dry_run, json_output=json_output)
+        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress)
+    if outcome.recorded_role:
+        ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
+    if json_output:
+        ui.emit_json(outcome.result() if outcome.applied else executor.changes)
+    elif outcome.applied:
+        _report(spec, outcome.result(), sandboxed=endpoint is not None)
+    return 0
+
+
+def _report(spec, result: dict, *, sandboxed: bool) -> None:
+    changed = len(result["changes"])
+    ui.success(f"{spec.name} deployed ({changed} resource(s) changed)" if changed else f"{spec.name} is up to date")
+    note = " (sandbox: not served; the emulator does not run code)" if sandboxed else ""
+    if result["function_url"]:
+        ui.info(f"  function URL: {result['function_url']}{note}")
+    if result["api_endpoint"]:
+        ui.info(f"  API endpoint: {result['api_endpoint']}{note}")

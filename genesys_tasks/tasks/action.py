@@ -1,0 +1,57 @@
+"""How a genesys step runs as a doit action, and how its failure reaches the exit code.
+
+``Action(step, spec, root)`` is a picklable callable (``doit -n`` sends tasks to worker
+processes): it calls the module-level ``step(spec, root)``. A ``GenesysError`` comes
+back as ``Failure``, doit's ``TaskFailed`` carrying genesys's message and exit code;
+any other exception is an internal error, said in one line (the traceback only with
+``--debug``/``GENESYS_DEBUG``). Nothing is kept in a module global: the reporter reads
+the exit code off the failure doit hands it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+
+from ..build.toolrun import debug_enabled
+from ..errors import EXIT_FAILED, GenesysError
+
+
+class Failure(TaskFailed):
+    """A failed genesys step: its rendered message and the exit code genesys gives it."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def internal_error(err: BaseException) -> str:
+    """One line for an unexpected exception; the traceback too when debugging."""
+    line = traceback.format_exception_only(type(err), err)[-1].strip()
+    text = f"internal error (a bug in genesys): {line}"
+    if debug_enabled():
+        text += "\n" + "".join(traceback.format_exception(type(err), err, err.__traceback__))
+    else:
+        text += "\n  fix: run again with --debug (or GENESYS_DEBUG=1) for the traceback, and report it"
+    return text
+
+
+class Action:
+    """``step(spec, root)`` as a doit action; failures become ``Failure``."""
+
+    def __init__(self, step, spec, root: Path):
+        self.step, self.spec, self.root = step, spec, root
+        self.__name__ = f"{step.__name__}:{spec.name}"
+
+    def __call__(self):
+        try:
+            return self.step(self.spec, self.root)
+        except GenesysError as err:
+            return Failure(err.render(), err.exit_code)
+        except Exception as err:  # noqa: BLE001 - a bug: one line, never a doit traceback
+            return Failure(internal_error(err), EXIT_FAILED)
+
+    def __repr__(self) -> str:
+        return f"<action {self.__name__}>"

@@ -1,0 +1,52 @@
+"""Run genesys's doit tasks in-process for one TOML file: what ``genesys lambda build`` and ``execute`` do.
+
+It uses the same task creators and the same dep file as the repo's ``doit``, so a
+build from the CLI and a build from ``doit build`` skip each other's work.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import paths, ui
+
+if TYPE_CHECKING:
+    from ..config import FunctionSpec
+
+
+def load_spec(toml: Path):
+    """The project root holding ``toml`` and its spec; a config error raises as itself."""
+    from ..config import load
+    from ..config.runtimes_file import load_registry
+
+    root = paths.find_root(Path(toml).absolute())
+    return root, load(toml, registry=load_registry(root), warn=ui.warn)
+
+
+def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
+              spec: FunctionSpec | None = None) -> int:
+    """Run ``task_names`` (e.g. ``build:my-fn``) for the function in ``toml``; return an exit code.
+
+    Pass ``spec`` when the caller has loaded ``toml`` already, so it is not read (and its
+    warnings shown) twice. A config error raises ``GenesysError``; a failing task returns
+    the exit code the reporter gives it (the GenesysError's; 1 for anything else).
+    """
+    from doit.cmd_base import ModuleTaskLoader
+    from doit.doit_cmd import DoitMain
+
+    from .graph import creators
+
+    if debug:
+        os.environ["GENESYS_DEBUG"] = "1"
+    if spec is None:
+        root, spec = load_spec(toml)
+    else:
+        root = paths.find_root(Path(toml).absolute())
+    module = creators(root, specs=[spec])
+    argv = ["run", *(name.format(name=spec.name) for name in task_names)]
+    try:
+        return DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)
+    except SystemExit as done:  # the reporter ends a failed run with genesys's exit code
+        return done.code
