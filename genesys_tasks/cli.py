@@ -121,7 +121,7 @@ def cmd_execute(args) -> int:
     if args.apply and args.dry_run:
         raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
-                   sandbox=args.sandbox, debug=args.debug)
+                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt)
 
 
 def cmd_delete(args) -> int:
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     p.add_argument("--apply", action="store_true", help="deploy (the default; kept for the original CLI)")
     p.add_argument("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation")
+    p.add_argument("--adopt", action="store_true", help="take over same-named resources genesys did not make")
     _add_output(p)
     _add_sandbox(p)
     p.set_defaults(func=cmd_execute)

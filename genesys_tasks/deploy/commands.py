@@ -5,7 +5,8 @@ plan (or, with ``--output json``, collects it as data); the deployer just runs i
 result goes to people through ``ui`` (the URL and API endpoint), or to stdout as JSON
 with ``--output json``. With ``--sandbox`` every AWS call goes to the embedded emulator,
 which is said next to the URL since it does not serve it, and the TOML is left as it is
-(an emulator's role ARN means nothing in a real account).
+(an emulator's role ARN means nothing in a real account). ``--adopt`` and the repo's other
+functions sharing the role reach the deployer as one ``Ownership``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,28 @@ def notify(message: str) -> None:
     ui.info(f"  {message}")
 
 
+def role_sharers_in_repo(spec, root: Path) -> tuple:
+    """The specs of the repo's other functions that use ``spec``'s role (only TOMLs that mention it are loaded)."""
+    from ..config import discover, discovery_pattern, load
+    from ..config.runtimes_file import load_registry
+    from .deployer import role_name, role_sharers
+
+    needle = role_name(spec).removeprefix("genesys-lambda-")  # a default role name is the function's name
+    found = [p for p in discover(root, discovery_pattern()) if p.resolve() != spec.path.resolve()
+             and needle in p.read_text(encoding="utf-8", errors="replace")]
+    if not found:
+        return ()
+    registry = load_registry(root)
+    return role_sharers(spec, [load(p, registry=registry) for p in found])
+
+
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
-            debug: bool = False) -> int:
+            debug: bool = False, adopt: bool = False) -> int:
     """Build the function, then deploy it (or show the plan with ``dry_run``)."""
     from ..runner import load_spec, run_tasks
     from . import deployer
     from .executor import CollectingExecutor, DisplayExecutor, Executor
+    from .ownership import Ownership
 
     _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
     deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
@@ -47,7 +64,8 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
         # the options choose the executor; nothing below them knows about a dry run
         executor = (Executor(clients, progress=ui.progress) if not dry_run
                     else CollectingExecutor() if json_output else DisplayExecutor(ui.info))
-        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress)
+        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress,
+                                  ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     if json_output:

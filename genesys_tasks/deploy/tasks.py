@@ -18,6 +18,10 @@ deploy to the same place:
   the tasks of a process share one ``Clients`` per target, so actions do not ask again).
   No credentials → not up to date, so the action runs and says how to configure them.
 
+The deploy actions hand the deployer an ``Ownership``: the repo's other specs that use
+the function's role (the union of their needs goes on it), and ``GENESYS_ADOPT=1``,
+doit's spelling of ``genesys execute --adopt``.
+
 doit's state is only a cache: every action still compares against AWS's own state,
 so a fresh checkout redeploying unchanged functions makes no write calls.
 ``${env:NAME}`` values are resolved inside actions only; their values are never saved,
@@ -129,17 +133,22 @@ def showing(clients):
     return DisplayExecutor(ui.info)
 
 
-def _run(stages, executor_for=applying, name: str | None = None):
+def _run(stages, executor_for=applying, name: str | None = None, repo: Callable[[], Iterable] = tuple):
     def step(spec: FunctionSpec, root: Path) -> dict:
+        import os
+
         from .. import ui
         from ..sandbox import is_running_at
-        from .deployer import deploy
+        from .deployer import deploy, role_sharers
+        from .ownership import Ownership
 
         # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
         in_sandbox = is_running_at(target(spec)["endpoint"])
         clients = clients_for(spec)
+        adopt = os.environ.get("GENESYS_ADOPT", "") in ("1", "true", "yes")  # doit's `execute --adopt`
+        ownership = Ownership(adopt, role_sharers(spec, repo()))
         outcome = deploy(spec, root, clients, executor_for(clients), stages=stages, record_role=not in_sandbox,
-                         progress=ui.progress)
+                         progress=ui.progress, ownership=ownership)
         if outcome.recorded_role:
             ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
         values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
@@ -165,17 +174,17 @@ def _delete(spec: FunctionSpec, root: Path) -> None:
     applying(clients).run(plan)
 
 
-def role_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def role_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict:
     return {
         "name": spec.name,
         "doc": f"IAM role of {spec.name}",
-        "actions": [guard(_run(("role",)), spec, root)],
+        "actions": [guard(_run(("role",), repo=repo), spec, root)],
         "uptodate": [config_changed({"role": _role_inputs(spec), "target": target(spec)}), same_account(spec)],
         "verbosity": 2,
     }
 
 
-def layer_publish_task(spec: FunctionSpec, root: Path, guard) -> dict | None:
+def layer_publish_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict | None:
     if not spec.has_layer:
         return None
     return {
@@ -189,7 +198,7 @@ def layer_publish_task(spec: FunctionSpec, root: Path, guard) -> dict | None:
     }
 
 
-def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def deploy_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict:
     arch = spec.deployment.architecture
     zips = [paths.function_zip(root, spec.name, arch)]
     if spec.has_layer:
@@ -197,7 +206,7 @@ def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
     return {
         "name": spec.name,
         "doc": f"deploy {spec.name}: role, layer, function, URL and triggers",
-        "actions": [guard(_run(("role", "layer", "function")), spec, root)],
+        "actions": [guard(_run(("role", "layer", "function"), repo=repo), spec, root)],
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
@@ -207,18 +216,18 @@ def deploy_task(spec: FunctionSpec, root: Path, guard) -> dict:
     }
 
 
-def plan_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def plan_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict:
     return {
         "name": spec.name,
         "doc": f"show what deploying {spec.name} would change (read-only)",
-        "actions": [guard(_run(("role", "layer", "function"), showing, "plan"), spec, root)],
+        "actions": [guard(_run(("role", "layer", "function"), showing, "plan", repo), spec, root)],
         "task_dep": [f"build:{spec.name}"],
         "uptodate": [False],
         "verbosity": 2,
     }
 
 
-def delete_task(spec: FunctionSpec, root: Path, guard) -> dict:
+def delete_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict:
     return {
         "name": spec.name,
         "doc": f"delete what genesys deployed for {spec.name}",
@@ -235,7 +244,7 @@ def creators(specs: Callable[[], Iterable[FunctionSpec]], root: Path) -> dict:
     def each(make):
         def creator():
             for spec in specs():
-                task = make(spec, root, guard)
+                task = make(spec, root, guard, specs)  # the repo's specs: who shares a role
                 if task:
                     yield task
 
