@@ -17,6 +17,9 @@ deploy to the same place:
   credentials (one call per target per process, at status-check time, not at load;
   the tasks of a process share one ``Clients`` per target, so actions do not ask again).
   No credentials → not up to date, so the action runs and says how to configure them.
+- presence: the function must still be in AWS (one GetFunction at status-check time,
+  after the checks above pass), so a delete by ``genesys delete``, ``doit delete:<fn>``
+  or by hand is never hidden by saved state.
 
 The deploy actions hand the deployer an ``Ownership``: the repo's other specs that use
 the function's role (the union of their needs goes on it), and ``GENESYS_ADOPT=1``,
@@ -72,6 +75,21 @@ def current_account(spec: FunctionSpec) -> str | None:
         return clients_for(spec).account()
     except GenesysError:
         return None
+
+
+def function_exists(spec: FunctionSpec):
+    """An uptodate callable: False when the function is gone from AWS (deleted by `genesys delete`, by
+    `doit delete:<fn>` or by hand), so doit's saved state never hides a deletion."""
+
+    def check(task, values):
+        from ..errors import GenesysError
+
+        try:
+            return clients_for(spec).adapter("lambda").get_function(FunctionName=spec.name) is not None
+        except GenesysError:
+            return False
+
+    return check
 
 
 def same_account(spec: FunctionSpec):
@@ -211,7 +229,7 @@ def deploy_task(spec: FunctionSpec, root: Path, guard, repo=tuple) -> dict:
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
         "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}),
-                     no_env_references(spec), same_account(spec)],
+                     no_env_references(spec), same_account(spec), function_exists(spec)],
         "verbosity": 2,
     }
 
