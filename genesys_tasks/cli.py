@@ -63,6 +63,7 @@ VERBS = (
           arg("--dry-run", action="store_true", help="show what would change; change nothing"),
           arg("--apply", action="store_true", help="deploy (the default; kept for the original CLI)"),
           arg("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation"),
+          arg("--adopt", action="store_true", help="take over same-named resources genesys did not make"),
           OUTPUT, SANDBOX)),
     Verb(("delete",), "delete what genesys deployed for a function", "delete:run",
          (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX)),

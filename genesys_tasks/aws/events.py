@@ -13,6 +13,7 @@ class EventsAdapter(Adapter):
     put_targets = operation("put_targets", "Rule")
     remove_targets = operation("remove_targets", "Rule")
     list_tags_for_resource = operation("list_tags_for_resource", "ResourceARN")
+    tag_resource = operation("tag_resource", "ResourceARN")  # adopting a rule marks it as genesys's
 
     def list_rules(self, NamePrefix: str) -> list[dict]:
         return self.collect("list_rules", NamePrefix, "Rules", NamePrefix=NamePrefix)

@@ -16,6 +16,8 @@ class IamAdapter(Adapter):
     put_role_policy = operation("put_role_policy", "RoleName")
     delete_role_policy = operation("delete_role_policy", "RoleName")
     delete_role = operation("delete_role", "RoleName")
+    tag_role = operation("tag_role", "RoleName")  # adopting a role marks it as genesys's
+    update_assume_role_policy = operation("update_assume_role_policy", "RoleName")  # repairing the trust
     list_roles = operation("list_roles", "roles")  # `genesys config verify`: does IAM answer
 
     def list_attached_role_policies(self, RoleName: str) -> list[dict]:

@@ -28,7 +28,7 @@ def run(args) -> int:
     if args.apply and args.dry_run:
         raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
-                   sandbox=args.sandbox, debug=args.debug)
+                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt)
 
 
 def _deletion(args) -> int:
@@ -54,10 +54,16 @@ def _executor(clients, *, dry_run: bool, json_output: bool):
 
 
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
-            debug: bool = False) -> int:
-    """Build the function, then deploy it (or show the plan with ``dry_run``)."""
+            debug: bool = False, adopt: bool = False) -> int:
+    """Build the function, then deploy it (or show the plan with ``dry_run``).
+
+    ``adopt`` lets genesys take over same-named resources it did not make (shown as
+    ``adopt`` in the plan); the repo's other functions that share the role are handed
+    to the planner, so the role carries the union of their needs.
+    """
     from ..deploy import deployer
-    from ..tasks.runner import load_spec, run_tasks
+    from ..deploy.ownership import Ownership
+    from ..tasks.runner import load_spec, role_sharers_in_repo, run_tasks
 
     _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
     deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
@@ -68,7 +74,8 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     with target(sandbox) as endpoint:
         clients = open_clients(spec)
         executor = _executor(clients, dry_run=dry_run, json_output=json_output)
-        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress)
+        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress,
+                                  ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     if json_output:

@@ -9,6 +9,12 @@ prints nothing: reading shows through the ``progress(label)`` context manager it
 handed, the executor reports the rest, and the caller tells people about the ``Outcome``.
 The one file it writes is the TOML's ``[iam] role_arn`` after creating the role
 (``writeback``), and only when the executor applied the plan.
+
+What the caller knows beyond the spec comes in as data, an ``Ownership``: whether the
+user adopts same-named resources genesys did not make (``--adopt``), and the specs of the
+repo's other functions that share the role (the caller reads the TOMLs; this never does).
+A same-named resource genesys did not make stops the plan with a ``ConflictError`` (exit 2)
+before anything runs, dry runs included.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ..errors import BuildError, ConfigError
 from . import planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
+from .ownership import Ownership
 
 STAGES = ("role", "layer", "function")
 ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -115,6 +122,12 @@ def role_name(spec: FunctionSpec) -> str:
     return spec.iam.role_name
 
 
+def role_sharers(spec: FunctionSpec, specs) -> tuple[FunctionSpec, ...]:
+    """Of ``specs`` (a repo's functions), the others that use ``spec``'s role: its policies are their union."""
+    name = role_name(spec)
+    return tuple(s for s in specs if s.name != spec.name and role_name(s) == name)
+
+
 @dataclass(frozen=True)
 class RemoteState:
     """What the role, layer and function stages compare against."""
@@ -146,8 +159,8 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
                            api.result() if api else None)
 
 
-def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *,
-                progress: Progress = no_progress) -> tuple[Plan, str]:
+def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
+                ownership: Ownership = Ownership()) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
     The function stage needs the role and the layer, so it always plans them too
@@ -160,17 +173,26 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *,
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None)
+        facts = planner.Facts(clients.region, remote.account, environment)
         if "role" in stages:
-            plan.extend(planner.plan_role(spec, remote.role))
+            plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:
             plan.extend(_plan_layer(spec, clients, layer, remote.layers))
         if "function" in stages:
-            facts = planner.Facts(clients.region, remote.account, environment)
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
             plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api,
-                                              plan.known["role_arn"], plan.known.get("layer_arn")))
-            plan.extend(triggers.plan(spec, trigger_state))  # after the permissions they need
+                                              plan.known["role_arn"], plan.known.get("layer_arn"), ownership))
+            # after the permissions they need
+            plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
     return plan, remote.account
+
+
+def _plan_role(spec: FunctionSpec, clients, facts: planner.Facts, role, ownership: Ownership) -> Plan:
+    # who else uses the role is asked only when a policy could go: an unchanged deploy makes no extra read
+    may_shrink = role is not None and spec.iam.auto_manage and planner.removable(
+        role, planner.wanted_policies(spec, facts, ownership.sharers))
+    users = state.role_users(clients, role.arn, spec.name) if may_shrink else None
+    return planner.plan_role(spec, role, facts, ownership, users)
 
 
 def _plan_layer(spec: FunctionSpec, clients, layer: planner.Artifact, versions: list) -> Plan:
@@ -181,13 +203,14 @@ def _plan_layer(spec: FunctionSpec, clients, layer: planner.Artifact, versions: 
 
 
 def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stages=STAGES,
-           record_role: bool = True, *, progress: Progress = no_progress) -> Outcome:
+           record_role: bool = True, *, progress: Progress = no_progress,
+           ownership: Ownership = Ownership()) -> Outcome:
     """Plan ``stages`` of one function and hand the plan to ``executor``; when it applied the plan,
     record a created role in the TOML.
 
     ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
     """
-    plan, account = plan_deploy(spec, root, clients, stages, progress=progress)
+    plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
     values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
     recorded = executor.applies and record_role and _record_role(spec, values.get("role_arn"))
@@ -212,8 +235,12 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
             plan = triggers.plan(spec, triggers.read_state(spec, clients, clients.region, account, function, ()), ())
         versions = state.read_layer_versions(clients, spec.layer.name)
         users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
-        plan.extend(planner.plan_delete(spec, state.read_role(clients, role_name(spec)), versions,
-                                        function, state.read_api(clients, spec.name), users))
+        role = state.read_role(clients, role_name(spec))
+        # a role goes with its last function only: ask AWS who else uses it
+        role_users = (state.role_users(clients, role.arn, spec.name)
+                      if role is not None and planner.role_deletable(spec, role) else [])
+        plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
+                                        users, role_users))
     return plan, account
 
 

@@ -21,7 +21,7 @@ from itertools import groupby
 from typing import Callable, ContextManager, Protocol
 
 from ..errors import GenesysError
-from .model import ApiCall, FileBytes, Fmt, Plan, Var
+from .model import ApiCall, FileBytes, Fmt, Plan, Var, shown
 
 
 class PlanExecutor(Protocol):
@@ -133,19 +133,7 @@ def render(plan: Plan) -> list[str]:
             continue
         sign = {"create": "+", "delete": "-"}.get(change.action, "~")
         lines.append(f"  {sign} {change.resource}: {change.action}")
-        lines += [f"      {field}: {_show(old)} → {_show(new)}" for field, old, new in change.changes]
+        lines += [f"      {field}: {shown(old)} → {shown(new)}" for field, old, new in change.changes]
     writes = len(plan.writes)
     lines.append(f"{writes} write call(s) would be made" if writes else "nothing to change")
     return lines
-
-
-def _show(value) -> str:
-    if value is None:
-        return "(none)"
-    if isinstance(value, (Var, Fmt, FileBytes)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
-    return str(value)

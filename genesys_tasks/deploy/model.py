@@ -58,15 +58,29 @@ class ApiCall:
 
 @dataclass(frozen=True)
 class Change:
-    """What happens to one resource: create, update (with field diffs), delete or no change."""
+    """What happens to one resource: create, update (with field diffs), adopt (an update that makes
+    genesys the owner of what it did not make), delete or no change."""
 
     resource: str
-    action: str  # create | update | delete | no change
+    action: str  # create | update | adopt | delete | no change
     changes: tuple[tuple[str, Any, Any], ...] = ()  # (field, old, new)
 
     def as_dict(self) -> dict:
         return {"resource": self.resource, "action": self.action,
                 "changes": [{"field": f, "old": _plain(old), "new": _plain(new)} for f, old, new in self.changes]}
+
+
+def shown(value) -> str:
+    """A planned value as people read it: placeholders by name, ``(none)`` for nothing."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, (Var, Fmt, FileBytes)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 def _plain(value):

@@ -4,16 +4,20 @@ A template (``config/policy_templates.py``) maps to an AWS managed policy where 
 one exists; otherwise to an inline document with only the actions it names (never a
 *FullAccess policy).
 When ``[iam.resources]`` names resources, every template becomes an inline
-document scoped to them. genesys's inline policies are named ``genesys-<id>``.
+document scoped to them, by exact ARNs in the deploy region and account (``Scope``).
+genesys's inline policies are named ``genesys-<id>``. A role several functions use
+carries the ``union`` of what each needs.
 
 Polled trigger sources (SQS queues, DynamoDB streams) add the poller documents Lambda
 needs to read them (``poller_policies``), since AWS rejects a mapping without them.
-The trust policy is here too: every IAM document genesys writes comes from this module.
+The trust policy is here too, and whether a role's lets Lambda assume it: every IAM
+document genesys writes or reads comes from this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..config.policy_templates import TEMPLATES, lookup_template
 from ..config.spec import FunctionSpec
@@ -32,6 +36,13 @@ STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dyna
 POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
 
 
+class Scope(Protocol):
+    """The deploy region and account ARNs are scoped to (``planner.Facts`` is one)."""
+
+    region: str
+    account: str
+
+
 @dataclass(frozen=True)
 class RolePolicies:
     """What the role should carry: managed policy ARNs and inline documents by name."""
@@ -40,18 +51,25 @@ class RolePolicies:
     inline: dict  # name → policy document
 
 
-def resource_arns(spec: FunctionSpec, kind: str) -> list[str]:
-    res = spec.iam.resources
+def _arn(service: str, name: str, scope: Scope) -> str:
+    """The ARN of a queue or topic named in the TOML: as written when it is one, else in the deploy
+    region and account (where the deploy looks it up)."""
+    return name if name.startswith("arn:") else f"arn:aws:{service}:{scope.region}:{scope.account}:{name}"
+
+
+def resource_arns(spec: FunctionSpec, kind: str, scope: Scope) -> list[str]:
+    """The exact ARNs ``[iam.resources]`` names for a template's service, in the deploy region and account."""
+    res, region, account = spec.iam.resources, scope.region, scope.account
     if kind == "logs":
-        return [f"arn:aws:logs:*:*:log-group:/aws/lambda/{spec.name}:*"]
-    if kind == "s3":
+        return [f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{spec.name}:*"]
+    if kind == "s3":  # bucket ARNs carry neither region nor account
         return [arn for b in res.s3_buckets for arn in (f"arn:aws:s3:::{b}", f"arn:aws:s3:::{b}/*")]
     if kind == "dynamodb":
-        return [arn for t in res.dynamodb_tables
-                for arn in (f"arn:aws:dynamodb:*:*:table/{t}", f"arn:aws:dynamodb:*:*:table/{t}/index/*")]
+        tables = [f"arn:aws:dynamodb:{region}:{account}:table/{t}" for t in res.dynamodb_tables]
+        return [arn for table in tables for arn in (table, f"{table}/index/*")]
     if kind == "sqs":
-        return [f"arn:aws:sqs:*:*:{q}" for q in res.sqs_queues]
-    return [f"arn:aws:sns:*:*:{t}" for t in res.sns_topics]
+        return [_arn("sqs", q, scope) for q in res.sqs_queues]
+    return [_arn("sns", t, scope) for t in res.sns_topics]
 
 
 def document(actions: tuple[str, ...], resources: list[str]) -> dict:
@@ -59,8 +77,9 @@ def document(actions: tuple[str, ...], resources: list[str]) -> dict:
             "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": resources or "*"}]}
 
 
-def role_policies(spec: FunctionSpec) -> RolePolicies:
-    """The managed ARNs and inline documents ``[iam] required_policies`` asks for."""
+def role_policies(spec: FunctionSpec, scope: Scope) -> RolePolicies:
+    """The managed ARNs and inline documents ``[iam] required_policies`` asks for, scoped to
+    ``scope`` (the deploy region and account)."""
     scoped = spec.iam.resources.any()
     managed, inline = [], {}
     for entry in spec.iam.required_policies:
@@ -68,19 +87,20 @@ def role_policies(spec: FunctionSpec) -> RolePolicies:
         if template.managed_arn and not scoped:
             managed.append(template.managed_arn)
         else:
-            arns = resource_arns(spec, template.kind) if scoped else []
+            arns = resource_arns(spec, template.kind, scope) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
-    inline.update(poller_policies(spec))
+    inline.update(poller_policies(spec, scope))
     return RolePolicies(tuple(dict.fromkeys(managed)), inline)
 
 
-def poller_policies(spec: FunctionSpec) -> dict:
-    """Inline documents the role needs so Lambda can poll this function's queues and streams."""
+def poller_policies(spec: FunctionSpec, scope: Scope) -> dict:
+    """Inline documents the role needs so Lambda can poll this function's queues and streams:
+    each names the exact queue ARN (a named queue is the deploy region and account's) or stream ARN."""
     policies = {}
     queues = [t.get("queue") for t in spec.triggers if t.type == "sqs"]
     if queues:
-        arns = [q if q.startswith("arn:") else f"arn:aws:sqs:*:*:{q}" for q in queues]
-        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, sorted(set(arns)))
+        arns = sorted({_arn("sqs", q, scope) for q in queues})
+        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, arns)
     streams = sorted({t.get("stream_arn") for t in spec.triggers if t.type == "dynamodb"})
     if streams:
         doc = document(STREAM_POLLER_ACTIONS, streams)
@@ -88,3 +108,42 @@ def poller_policies(spec: FunctionSpec) -> dict:
         doc["Statement"].append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": "*"})
         policies[POLLER_POLICY["dynamodb"]] = doc
     return policies
+
+
+def union(needs: list[RolePolicies]) -> RolePolicies:
+    """What a role several functions use must carry: every managed ARN any of them needs, and each
+    inline policy with the statements of all of them (their resources merged, ``*`` winning)."""
+    managed = tuple(dict.fromkeys(arn for need in needs for arn in need.managed))
+    inline: dict = {}
+    for need in needs:
+        for name, doc in need.inline.items():
+            inline[name] = _merge(inline[name], doc) if name in inline else doc
+    return RolePolicies(managed, inline)
+
+
+def _merge(one: dict, other: dict) -> dict:
+    statements: dict = {}  # (effect, actions) → resources
+    for statement in one["Statement"] + other["Statement"]:
+        key = (statement["Effect"], tuple(statement["Action"]))
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        statements[key] = statements.get(key, []) + resources
+    merged = []
+    for (effect, actions), resources in statements.items():
+        unique = sorted(set(resources))
+        merged.append({"Effect": effect, "Action": list(actions),
+                       "Resource": "*" if "*" in unique else unique})
+    return {"Version": one["Version"], "Statement": merged}
+
+
+def lambda_may_assume(trust: dict) -> bool:
+    """Whether a trust policy lets Lambda assume the role (what every execution role needs)."""
+    def listed(value) -> list:
+        return [value] if isinstance(value, str) else list(value or [])
+
+    for statement in trust.get("Statement", []):
+        principal = statement.get("Principal")
+        services = listed(principal.get("Service")) if isinstance(principal, dict) else []
+        if (statement.get("Effect") == "Allow" and "lambda.amazonaws.com" in services
+                and set(listed(statement.get("Action"))) & {"sts:AssumeRole", "sts:*", "*"}):
+            return True
+    return False

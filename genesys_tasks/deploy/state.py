@@ -7,11 +7,14 @@ exist); the planner compares these against the spec. Nothing here writes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 MARKER_KEY = "genesys:managed"
 FUNCTION_KEY = "genesys:function"
-LAYER_MARKER = "genesys:"
+LAYER_MARKER = "genesys:sha256="
+# the whole marker ``layer_description`` writes: a description merely starting "genesys:" is someone else's
+LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class RoleState:
     tags: dict
     managed: tuple[str, ...]  # attached managed policy ARNs
     inline: dict  # inline policy name → document
+    trust: dict  # the trust (assume role) policy
 
     @property
     def marked(self) -> bool:
@@ -35,7 +39,7 @@ class LayerVersionState:
 
     @property
     def marked(self) -> bool:
-        return self.description.startswith(LAYER_MARKER)
+        return bool(LAYER_MARKED.match(self.description))
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,21 @@ def read_role(clients, name: str) -> RoleState | None:
     managed = tuple(p["PolicyArn"] for p in clients.iam.list_attached_role_policies(RoleName=name))
     inline = {}
     for policy_name in clients.iam.list_role_policies(RoleName=name):
-        document = clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]
-        inline[policy_name] = json.loads(document) if isinstance(document, str) else document
-    return RoleState(name, role["Arn"], tags, managed, inline)
+        inline[policy_name] = _document(clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+                                        ["PolicyDocument"])
+    return RoleState(name, role["Arn"], tags, managed, inline, _document(role.get("AssumeRolePolicyDocument")))
+
+
+def _document(document) -> dict:
+    """A policy document as IAM reports it: parsed already by boto3, or URL-encoded JSON text."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+
+        try:
+            return json.loads(document)
+        except ValueError:
+            return json.loads(unquote(document))
+    return document or {}
 
 
 def read_layer_versions(clients, layer_name: str) -> list[LayerVersionState]:
@@ -92,6 +108,12 @@ def layer_users(clients, layer_name: str, except_function: str) -> dict:
             if layer["Arn"].split(":")[6] == layer_name:
                 users.setdefault(layer["Arn"], []).append(function["FunctionName"])
     return users
+
+
+def role_users(clients, role_arn: str, except_function: str) -> list[str]:
+    """The functions other than ``except_function`` whose execution role is ``role_arn``."""
+    return sorted(f["FunctionName"] for f in clients.adapter("lambda").all_functions()
+                  if f.get("Role") == role_arn and f["FunctionName"] != except_function)
 
 
 def read_function(clients, name: str) -> FunctionState | None:

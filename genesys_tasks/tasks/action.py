@@ -1,7 +1,7 @@
 """How a genesys step runs as a doit action, and how its failure reaches the exit code.
 
-``Action(step, spec, root)`` is a picklable callable (``doit -n`` sends tasks to worker
-processes): it calls the module-level ``step(spec, root)``. A ``GenesysError`` comes
+``Action(step, spec, root, *args)`` is a picklable callable (``doit -n`` sends tasks to
+worker processes): it calls the module-level ``step(spec, root, *args)``. A ``GenesysError`` comes
 back as ``Failure``, doit's ``TaskFailed`` carrying genesys's message and exit code;
 any other exception is an internal error, said in one line (the traceback only with
 ``--debug``/``GENESYS_DEBUG``). Nothing is kept in a module global: the reporter reads
@@ -39,15 +39,15 @@ def internal_error(err: BaseException) -> str:
 
 
 class Action:
-    """``step(spec, root)`` as a doit action; failures become ``Failure``."""
+    """``step(spec, root, *args)`` as a doit action; failures become ``Failure``."""
 
-    def __init__(self, step, spec, root: Path):
-        self.step, self.spec, self.root = step, spec, root
+    def __init__(self, step, spec, root: Path, *args):
+        self.step, self.spec, self.root, self.args = step, spec, root, args
         self.__name__ = f"{step.__name__}:{spec.name}"
 
     def __call__(self):
         try:
-            return self.step(self.spec, self.root)
+            return self.step(self.spec, self.root, *self.args)
         except GenesysError as err:
             return Failure(err.render(), err.exit_code)
         except Exception as err:  # noqa: BLE001 - a bug: one line, never a doit traceback

@@ -22,6 +22,10 @@ deploy to the same place:
   ListFunctions per target and process answers for every function. A delete also
   forgets the deploy-side tasks' saved state.
 
+The deploy actions hand the deployer an ``Ownership``: the repo's other specs that use
+the function's role (the union of their needs goes on it), and ``GENESYS_ADOPT=1``,
+doit's spelling of ``genesys execute --adopt``.
+
 doit's state is only a cache: every action still compares against AWS's own state,
 so a fresh checkout redeploying unchanged functions makes no write calls.
 ``${env:NAME}`` values are resolved inside actions only; their values are never saved,
@@ -145,15 +149,17 @@ def deployed_functions(spec: FunctionSpec) -> frozenset | None:
 
 # --- the actions: module-level, so a task made on demand pickles for `doit -n` workers ---------
 
-def _deploy(spec: FunctionSpec, root: Path, stages, executor) -> dict:
+def _deploy(spec: FunctionSpec, root: Path, stages, executor, sharers=()) -> dict:
     from ..deploy.deployer import deploy
+    from ..deploy.ownership import Ownership
     from ..sandbox import is_running_at
 
     # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
     in_sandbox = is_running_at(target(spec)["endpoint"])
     clients = clients_for(spec)
+    adopt = os.environ.get("GENESYS_ADOPT", "") in ("1", "true", "yes")  # doit's `execute --adopt`
     outcome = deploy(spec, root, clients, executor(clients), stages=stages, record_role=not in_sandbox,
-                     progress=ui.progress)
+                     progress=ui.progress, ownership=Ownership(adopt, sharers))
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
@@ -180,20 +186,20 @@ def showing(clients):
     return DisplayExecutor(ui.info)
 
 
-def deploy_role(spec: FunctionSpec, root: Path) -> dict:
-    return _deploy(spec, root, ("role",), applying)
+def deploy_role(spec: FunctionSpec, root: Path, sharers=()) -> dict:
+    return _deploy(spec, root, ("role",), applying, sharers)
 
 
 def publish_layer(spec: FunctionSpec, root: Path) -> dict:
     return _deploy(spec, root, ("layer",), applying)
 
 
-def deploy_function(spec: FunctionSpec, root: Path) -> dict:
-    return _deploy(spec, root, STAGES, applying)
+def deploy_function(spec: FunctionSpec, root: Path, sharers=()) -> dict:
+    return _deploy(spec, root, STAGES, applying, sharers)
 
 
-def show_plan(spec: FunctionSpec, root: Path) -> dict:
-    return _deploy(spec, root, STAGES, showing)
+def show_plan(spec: FunctionSpec, root: Path, sharers=()) -> dict:
+    return _deploy(spec, root, STAGES, showing, sharers)
 
 
 def delete_function(spec: FunctionSpec, root: Path) -> None:
@@ -221,23 +227,29 @@ def forget_deployment(root: Path, name: str) -> None:
         state.close()
 
 
-# --- the task dicts --------------------------------------------------------------------------------
+# --- the task dicts: ``specs`` are the repo's functions, of which those sharing the role go along ----
+
+def role_sharers(spec: FunctionSpec, specs) -> tuple:
+    from ..deploy.deployer import role_sharers as sharing
+
+    return sharing(spec, specs) if specs else ()
+
 
 STAGES = ("role", "layer", "function")
 DEPLOY_STEPS = ("role", "layer_publish", "deploy")
 
 
-def role_task(spec: FunctionSpec, root: Path) -> dict:
+def role_task(spec: FunctionSpec, root: Path, specs=()) -> dict:
     return {
         "name": spec.name,
         "doc": f"IAM role of {spec.name}",
-        "actions": [Action(deploy_role, spec, root)],
+        "actions": [Action(deploy_role, spec, root, role_sharers(spec, specs))],
         "uptodate": [config_changed({"role": _role_inputs(spec), "target": target(spec)}), same_account(spec)],
         "verbosity": 2,
     }
 
 
-def layer_publish_task(spec: FunctionSpec, root: Path) -> dict | None:
+def layer_publish_task(spec: FunctionSpec, root: Path, specs=()) -> dict | None:
     if not spec.has_layer:
         return None
     return {
@@ -251,7 +263,7 @@ def layer_publish_task(spec: FunctionSpec, root: Path) -> dict | None:
     }
 
 
-def deploy_task(spec: FunctionSpec, root: Path) -> dict:
+def deploy_task(spec: FunctionSpec, root: Path, specs=()) -> dict:
     arch = spec.deployment.architecture
     zips = [paths.function_zip(root, spec.name, arch)]
     if spec.has_layer:
@@ -259,7 +271,7 @@ def deploy_task(spec: FunctionSpec, root: Path) -> dict:
     return {
         "name": spec.name,
         "doc": f"deploy {spec.name}: role, layer, function, URL and triggers",
-        "actions": [Action(deploy_function, spec, root)],
+        "actions": [Action(deploy_function, spec, root, role_sharers(spec, specs))],
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
                     + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
@@ -269,18 +281,18 @@ def deploy_task(spec: FunctionSpec, root: Path) -> dict:
     }
 
 
-def plan_task(spec: FunctionSpec, root: Path) -> dict:
+def plan_task(spec: FunctionSpec, root: Path, specs=()) -> dict:
     return {
         "name": spec.name,
         "doc": f"show what deploying {spec.name} would change (read-only)",
-        "actions": [Action(show_plan, spec, root)],
+        "actions": [Action(show_plan, spec, root, role_sharers(spec, specs))],
         "task_dep": [f"build:{spec.name}"],
         "uptodate": [False],
         "verbosity": 2,
     }
 
 
-def delete_task(spec: FunctionSpec, root: Path) -> dict:
+def delete_task(spec: FunctionSpec, root: Path, specs=()) -> dict:
     return {
         "name": spec.name,
         "doc": f"delete what genesys deployed for {spec.name}",

@@ -33,7 +33,7 @@ class DeploySide:
         for step, (make, doc) in STEPS.items():
             yield {"basename": step, "name": None, "doc": doc}
             for spec in specs:
-                task = make(spec, self._root)
+                task = make(spec, self._root, specs)
                 if task:
                     yield {**task, "basename": step}
 

@@ -50,3 +50,18 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
         return DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)
     except SystemExit as done:  # the reporter ends a failed run with genesys's exit code
         return done.code
+
+
+def role_sharers_in_repo(spec, root: Path) -> tuple:
+    """The specs of the repo's other functions that use ``spec``'s role (only TOMLs that mention it are loaded)."""
+    from ..config import discover, discovery_pattern, load
+    from ..config.runtimes_file import load_registry
+    from ..deploy.deployer import role_name, role_sharers
+
+    needle = role_name(spec).removeprefix("genesys-lambda-")  # a default role name is the function's name
+    found = [p for p in discover(root, discovery_pattern()) if p.resolve() != spec.path.resolve()
+             and needle in p.read_text(encoding="utf-8", errors="replace")]
+    if not found:
+        return ()
+    registry = load_registry(root)
+    return role_sharers(spec, [load(p, registry=registry) for p in found])

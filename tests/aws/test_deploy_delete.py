@@ -26,7 +26,8 @@ def _unmarked_layer(boto, name: str) -> int:
 def test_delete_leaves_a_pre_existing_unmarked_role_and_layer_version(project, clients, boto, run_genesys, deploy):
     role_arn = _unmarked_role(boto, "team-role")
     handmade = _unmarked_layer(boto, "hello-deps")
-    p = project(extra='\n[iam]\nrole_name = "team-role"\nauto_cleanup = true\n'
+    # used as it is: with auto_manage = true an unmarked role of that name is a conflict (test_ownership)
+    p = project(extra='\n[iam]\nrole_name = "team-role"\nauto_manage = false\nauto_cleanup = true\n'
                       '\n[[triggers]]\ntype = "api_gateway"\n')
     deploy(p, clients())
     assert [v["Version"] for v in boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"]] \

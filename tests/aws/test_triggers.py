@@ -49,7 +49,7 @@ def test_sqs_trigger_creates_a_tagged_mapping_and_the_role_gains_poller_permissi
     poller = boto("iam").get_role_policy(RoleName="genesys-lambda-hello", PolicyName="genesys-sqs-poller")
     statement = poller["PolicyDocument"]["Statement"][0]
     assert set(statement["Action"]) == {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
-    assert statement["Resource"] == ["arn:aws:sqs:*:*:jobs"]
+    assert statement["Resource"] == [queue_arn]  # the exact queue, in the deploy region and account
     assert first.log.writes.index("iam:PutRolePolicy") < first.log.writes.index("lambda:CreateEventSourceMapping")
 
     again = clients()

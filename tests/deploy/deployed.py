@@ -3,6 +3,7 @@ TOML of ``conftest``, as hand-built ``*State`` values, and short views of a plan
 
 from __future__ import annotations
 
+from genesys_tasks.deploy.policies import LAMBDA_TRUST
 from genesys_tasks.deploy.state import FunctionState, RoleState
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -25,7 +26,7 @@ def methods(plan) -> list[str]:
 
 def deployed_role(**changes) -> RoleState:
     fields = {"name": "genesys-lambda-hello", "arn": ROLE_ARN, "tags": MARKER, "managed": (LOGS_POLICY,),
-              "inline": {}}
+              "inline": {}, "trust": LAMBDA_TRUST}
     return RoleState(**{**fields, **changes})
 
 

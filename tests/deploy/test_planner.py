@@ -16,9 +16,9 @@ from genesys_tasks.deploy.state import LayerVersionState
 
 # --- create ---------------------------------------------------------------------------------------
 
-def test_a_new_role_is_created_tagged_with_its_policies(make_spec):
+def test_a_new_role_is_created_tagged_with_its_policies(make_spec, facts):
     spec = make_spec()
-    plan = planner.plan_role(spec, None)
+    plan = planner.plan_role(spec, None, facts)
     assert calls(plan) == [
         ("iam", "create_role", {
             "RoleName": "genesys-lambda-hello", "AssumeRolePolicyDocument": json.dumps(policies.LAMBDA_TRUST),
@@ -98,7 +98,7 @@ def test_an_unchanged_redeploy_plans_no_calls_at_all(make_spec, artifact, facts)
     layer_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:hello-deps:1"
     versions = [LayerVersionState(layer_arn, 1, "genesys:sha256=layer-sha Dependencies for hello")]
     current = deployed_function(config={"Layers": [{"Arn": layer_arn, "CodeSize": 10}]})
-    plan = planner.plan_role(spec, deployed_role())
+    plan = planner.plan_role(spec, deployed_role(), facts)
     plan.extend(planner.plan_layer(spec, layer, versions))
     plan.extend(planner.plan_function(spec, artifact(), facts, current, None, plan.known["role_arn"],
                                       plan.known["layer_arn"]))
@@ -108,9 +108,9 @@ def test_an_unchanged_redeploy_plans_no_calls_at_all(make_spec, artifact, facts)
                           "function_url": URL}
 
 
-def test_a_role_missing_a_template_policy_gains_only_that_one(make_spec):
+def test_a_role_missing_a_template_policy_gains_only_that_one(make_spec, facts):
     spec = make_spec('\n[iam]\nrequired_policies = ["logs", "s3-rw"]\n')
-    plan = planner.plan_role(spec, deployed_role(managed=(LOGS_POLICY, "arn:aws:iam::aws:policy/Foreign")))
+    plan = planner.plan_role(spec, deployed_role(managed=(LOGS_POLICY, "arn:aws:iam::aws:policy/Foreign")), facts)
     assert methods(plan) == ["put_role_policy"]
     assert plan.calls[0].params["PolicyName"] == "genesys-s3-rw"
 

@@ -127,7 +127,7 @@ def test_without_triggers_everything_genesys_made_for_them_is_removed_and_nothin
 
 
 @pytest.mark.parametrize("toml, policy", [(SQS, "genesys-sqs-poller"), (DYNAMODB, "genesys-dynamodb-poller")])
-def test_polled_sources_put_their_poller_policy_into_the_role(make_spec, toml, policy):
+def test_polled_sources_put_their_poller_policy_into_the_role(make_spec, facts, toml, policy):
     from genesys_tasks.deploy import policies
 
-    assert list(policies.role_policies(make_spec(toml)).inline) == [policy]
+    assert list(policies.role_policies(make_spec(toml), facts).inline) == [policy]

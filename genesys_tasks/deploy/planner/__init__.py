@@ -12,17 +12,20 @@ One planner per resource family, in the order AWS needs them:
 - ``inputs``       what planners take besides spec and state: ``Artifact``, ``Facts``, marker tags
 
 A later stage refers to an earlier stage's output through ``Var`` when it does not
-exist yet. Every resource gets a ``Change`` (create, update with field diffs, delete,
-or no change); environment values never appear in a change, only masked. The other
+exist yet. Every resource gets a ``Change`` (create, update with field diffs, adopt,
+delete, or no change); environment values never appear in a change, only masked. A
+same-named resource genesys did not make is a ``ownership.ConflictError`` unless the
+``Ownership`` handed in adopts it. The other
 event triggers are planned by ``deploy.triggers``.
 """
 
 from __future__ import annotations
 
-from .delete import plan_delete
+from .delete import plan_delete, role_deletable
 from .function import plan_function
 from .inputs import Artifact, Facts
 from .layer import plan_layer
-from .role import plan_role
+from .role import plan_role, removable, wanted_policies
 
-__all__ = ["Artifact", "Facts", "plan_delete", "plan_function", "plan_layer", "plan_role"]
+__all__ = ["Artifact", "Facts", "plan_delete", "plan_function", "plan_layer", "plan_role", "removable",
+           "role_deletable", "wanted_policies"]

@@ -1,7 +1,8 @@
 """Planning ``genesys delete``: remove what genesys made for a function, and nothing it did not mark.
 
 An unmarked function or role is kept (and shown as kept); a layer version another
-function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``.
+function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``, and
+only when no other function uses it (``role_users``, as AWS reports them).
 Triggers are planned apart (``triggers.plan`` with no triggers), before these calls.
 """
 
@@ -13,11 +14,13 @@ from ..state import ApiState, FunctionState, LayerVersionState, RoleState
 
 
 def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[LayerVersionState],
-                function: FunctionState | None, api: ApiState | None, layer_users: dict | None = None) -> Plan:
+                function: FunctionState | None, api: ApiState | None, layer_users: dict | None = None,
+                role_users: list[str] | None = None) -> Plan:
     """The calls that delete this function's API, function, layer versions and role.
 
     A layer version another function uses (``layer_users``: ARN → function names) is
-    kept: functions naming the same ``[layer] name`` share versions.
+    kept: functions naming the same ``[layer] name`` share versions. So is a role other
+    functions use (``role_users``: their names), with its policies.
     """
     plan = Plan()
     if api is not None:
@@ -27,7 +30,7 @@ def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[Layer
         _function(plan, spec, function)
     _layer_versions(plan, spec, versions, layer_users or {})
     if role is not None:
-        _role(plan, spec, role)
+        _role(plan, spec, role, role_users or [])
     return plan
 
 
@@ -53,10 +56,25 @@ def _layer_versions(plan: Plan, spec: FunctionSpec, versions: list[LayerVersionS
             plan.change(resource, "delete")
 
 
-def _role(plan: Plan, spec: FunctionSpec, role: RoleState) -> None:
+def role_deletable(spec: FunctionSpec, role: RoleState) -> bool:
+    """Whether deleting the function may delete its role, if no other function uses it."""
+    return spec.iam.auto_cleanup and spec.iam.auto_manage and role.marked
+
+
+def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str]) -> str | None:
+    if not role.marked:
+        return "not made by genesys (no tag)"
+    if not spec.iam.auto_manage:
+        return "used as it is (auto_manage = false)"
+    if not spec.iam.auto_cleanup:
+        return "auto_cleanup = false"
+    return "used by " + ", ".join(users) if users else None
+
+
+def _role(plan: Plan, spec: FunctionSpec, role: RoleState, users: list[str]) -> None:
     resource = f"role {role.name}"
-    if not (spec.iam.auto_cleanup and spec.iam.auto_manage and role.marked):
-        why = "not made by genesys (no tag)" if not role.marked else "auto_cleanup = false"
+    why = _kept_because(spec, role, users)
+    if why:
         plan.change(resource, "no change", [("kept", None, why)])
         return
     for arn in role.managed:

@@ -2,13 +2,17 @@
 CodeSha256 or architecture changed, its configuration field by field, its marker tags),
 then its URL, HTTP API and permissions.
 
-Environment values never appear in a change, only masked.
+A same-named function genesys did not make is a conflict naming what differs, unless
+adopted (``Ownership.adopt``): then it is updated and tagged, shown as ``adopt``.
+Environment values never appear in a change or a conflict, only masked.
 """
 
 from __future__ import annotations
 
+from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ..model import Plan, Var
+from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
 from .inputs import MASK, Artifact, Facts, code_param, marker_tags
@@ -29,6 +33,11 @@ def desired_config(spec: FunctionSpec, facts: Facts, role_arn, layer_arn) -> dic
         "Layers": layers,
         "EphemeralStorage": {"Size": spec.function.ephemeral_storage_mb},
     }
+
+
+LABELS = {"MemorySize": "memory", "Timeout": "timeout", "Role": "role", "Runtime": "runtime", "Handler": "handler",
+          "Description": "description", "Layers": "layers", "EphemeralStorage": "ephemeral storage",
+          "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment "}
 
 
 def current_config(config: dict) -> dict:
@@ -60,13 +69,18 @@ def _config_diffs(old: dict, new: dict) -> list[tuple]:
 
 
 def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: FunctionState | None,
-                  api: ApiState | None, role_arn, layer_arn) -> Plan:
+                  api: ApiState | None, role_arn, layer_arn, ownership: Ownership = Ownership()) -> Plan:
     plan = Plan()
     wanted = desired_config(spec, facts, role_arn, layer_arn)
     if function is None:
         _create(plan, spec, code, facts, wanted)
         function_arn = Var("function_arn")
     else:
+        if not (function.marked or ownership.adopt):
+            scratch = Plan()
+            _update(scratch, spec, code, function, wanted)
+            raise conflict(f"function {spec.name}", differences(scratch.changes[0].changes, LABELS),
+                           ["rename [metadata] name"], where_in(spec.path, "metadata", "name"))
         _update(plan, spec, code, function, wanted)
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
@@ -111,4 +125,4 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
     if missing_tags:
         plan.call("lambda", "tag_resource", resource, Resource=function.arn, Tags=missing_tags)
         diffs += [(f"Tags.{k}", function.tags.get(k), v) for k, v in sorted(missing_tags.items())]
-    plan.change(resource, "update" if diffs else "no change", diffs)
+    plan.change(resource, "adopt" if not function.marked else "update" if diffs else "no change", diffs)

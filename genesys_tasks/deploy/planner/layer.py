@@ -14,7 +14,7 @@ from .inputs import Artifact, code_param
 
 
 def layer_description(spec: FunctionSpec, artifact: Artifact) -> str:
-    return f"{LAYER_MARKER}sha256={artifact.code_sha256} {spec.layer.description}"[:256]
+    return f"{LAYER_MARKER}{artifact.code_sha256} {spec.layer.description}"[:256]
 
 
 def plan_layer(spec: FunctionSpec, artifact: Artifact | None, versions: list[LayerVersionState],

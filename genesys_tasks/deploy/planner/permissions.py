@@ -2,8 +2,9 @@
 
 A public URL needs two (InvokeFunctionUrl, and InvokeFunction via the URL); an HTTP API
 needs one scoped to it; push triggers (S3, SNS, schedules) bring theirs from
-``triggers.statements``. Statement ids start with ``genesys-``; only those are replaced
-or removed, so statements someone else added stay.
+``triggers.statements``. genesys's statement ids are its mark: only statements whose id
+has the full form genesys gives (``genesys-url-public``, ``genesys-s3-<bucket>``, …) are
+replaced or removed, so statements someone else added stay, ``genesys-``-named or not.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from .inputs import Facts
 URL_PUBLIC_SID = "genesys-url-public"
 URL_INVOKE_SID = "genesys-url-invoke"
 API_SID = "genesys-apigw"
-PERMISSION_PREFIX = "genesys-"
+
+
+def owns_statement(sid: str) -> bool:
+    """Whether ``sid`` is an id genesys gives the statements it adds."""
+    return sid in (URL_PUBLIC_SID, URL_INVOKE_SID, API_SID) or triggers.owns_statement(sid)
 
 
 def wanted_statements(spec: FunctionSpec, facts: Facts) -> dict:
@@ -70,6 +75,6 @@ def plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: Fun
         plan.change(resource, "update" if existing else "create",
                     [(k, None, v) for k, v in statement.items()])
     for sid in sorted(current):
-        if sid.startswith(PERMISSION_PREFIX) and sid not in wanted:
+        if owns_statement(sid) and sid not in wanted:
             plan.call("lambda", "remove_permission", f"permission {sid}", FunctionName=name, StatementId=sid)
             plan.change(f"permission {sid}", "delete")

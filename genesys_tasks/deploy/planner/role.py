@@ -1,25 +1,37 @@
-"""Planning the execution role: create it with its policies, or bring an existing one in line.
+"""Planning the execution role: create it with its policies, or bring one genesys made in line.
 
-With ``[iam] auto_manage = false`` the role is used as it is and must exist. Otherwise
-genesys attaches and detaches only the managed policies of its templates, and puts and
-deletes only its own inline policies (``genesys-…``): whatever else the role carries stays.
+With ``[iam] auto_manage = false`` the role is used as it is and must exist; genesys never
+changes it. Otherwise the role must be genesys's (tagged): a same-named role it did not
+make is a conflict, unless adopted (``Ownership.adopt``). genesys attaches and detaches
+only the managed policies of its templates, puts and deletes only its own inline policies
+(``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role.
+
+A role the repo's functions share carries the union of what they all need
+(``Ownership.sharers``); a policy none of them needs is removed only when AWS knows no
+other function using the role (``users``), since genesys cannot tell what that one needs.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
+from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
 from .. import policies
 from ..model import Plan, Var
+from ..ownership import Ownership, conflict, differences
 from ..state import RoleState
-from .inputs import marker_tags
+from .inputs import Facts, marker_tags
 
 
-def plan_role(spec: FunctionSpec, role: RoleState | None) -> Plan:
+def plan_role(spec: FunctionSpec, role: RoleState | None, facts: Facts, ownership: Ownership = Ownership(),
+              users: list[str] | None = None) -> Plan:
+    """``users``: the other functions AWS says use the role; None when not asked (nothing to remove)."""
     plan = Plan()
     resource = f"role {spec.iam.role_name}"
+    _check_sharers(spec, ownership.sharers)
     if not spec.iam.auto_manage:
         if role is None:
             raise ConfigError(f"role {spec.iam.role_name!r} does not exist, and [iam] auto_manage = false "
@@ -28,12 +40,50 @@ def plan_role(spec: FunctionSpec, role: RoleState | None) -> Plan:
         plan.known["role_arn"] = role.arn
         plan.change(resource, "no change")
         return plan
-    wanted = policies.role_policies(spec)
+    wanted = wanted_policies(spec, facts, ownership.sharers)
     if role is None:
         _create(plan, spec, wanted, resource)
+    elif role.marked or ownership.adopt:
+        _update(plan, spec, role, wanted, resource, users or [], ownership)
     else:
-        _update(plan, role, wanted, resource)
+        scratch = Plan()
+        _update(scratch, spec, role, wanted, resource, users or [], ownership)
+        raise _conflict(spec, role, scratch)
     return plan
+
+
+def wanted_policies(spec: FunctionSpec, facts: Facts, sharers=()) -> policies.RolePolicies:
+    """What the role must carry: the union of this function's needs and those of the repo's other
+    functions using it, each scoped to its own deploy region."""
+    return policies.union([policies.role_policies(s, replace(facts, region=s.deployment.region or facts.region))
+                           for s in (spec, *sharers)])
+
+
+def removable(role: RoleState, wanted: policies.RolePolicies) -> list[str]:
+    """genesys's policies on the role that no function of the repo needs any more."""
+    return [a for a in role.managed if a in policies.MANAGED_ARNS and a not in wanted.managed] + sorted(
+        n for n in role.inline if n.startswith(policies.INLINE_PREFIX) and n not in wanted.inline)
+
+
+def _check_sharers(spec: FunctionSpec, sharers) -> None:
+    for other in sharers:
+        if other.iam.auto_manage != spec.iam.auto_manage:
+            raise ConfigError(
+                f"[iam] auto_manage is {str(spec.iam.auto_manage).lower()} here but "
+                f"{str(other.iam.auto_manage).lower()} in {other.path}, which uses the same role "
+                f"{spec.iam.role_name!r}: genesys cannot both manage it and leave it alone",
+                hint="make both TOMLs say the same [iam] auto_manage, or give one of them another [iam] role_name",
+                where=where_in(spec.path, "iam", "auto_manage"))
+
+
+def _conflict(spec: FunctionSpec, role: RoleState, scratch: Plan):
+    named_after_function = spec.iam.role_name == f"genesys-lambda-{spec.name}"[:64]
+    fixes = (["rename [metadata] name (genesys names the role after the function)", "name another role in "
+              f'[iam] role_name, or set [iam] role_name = "{role.name}" and auto_manage = false to use it as it is']
+             if named_after_function else
+             ["set [iam] auto_manage = false to use it as it is", "name another role in [iam] role_name"])
+    where = where_in(spec.path, *(("metadata", "name") if named_after_function else ("iam", "role_name")))
+    return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where)
 
 
 def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str) -> None:
@@ -50,26 +100,62 @@ def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resou
     plan.change(resource, "create", [("policies", None, sorted(wanted.managed) + sorted(wanted.inline))])
 
 
-def _update(plan: Plan, role: RoleState, wanted: policies.RolePolicies, resource: str) -> None:
+def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.RolePolicies, resource: str,
+            users: list[str], ownership: Ownership) -> None:
     plan.known["role_arn"] = role.arn
-    before = len(plan.calls)
+    before, diffs = len(plan.calls), []
+    if not role.marked:  # adopted: from now on genesys's
+        tags = {k: v for k, v in marker_tags(spec).items() if role.tags.get(k) != v}
+        plan.call("iam", "tag_role", resource, RoleName=role.name,
+                  Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
+        diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
+    if not policies.lambda_may_assume(role.trust):  # genesys made it for Lambda (or takes it over now)
+        plan.call("iam", "update_assume_role_policy", resource, RoleName=role.name,
+                  PolicyDocument=json.dumps(policies.LAMBDA_TRUST))
+        diffs.append(("trust", _principals(role.trust), ["lambda.amazonaws.com"]))
+    diffs += _sync_policies(plan, role, wanted, resource, _unknown_users(users, ownership))
+    action = "adopt" if not role.marked else "update" if len(plan.calls) > before else "no change"
+    plan.change(resource, action, diffs)
+
+
+def _unknown_users(users: list[str], ownership: Ownership) -> list[str]:
+    """Functions using the role whose needs the repo does not tell (not among the sharers)."""
+    known = {s.name for s in ownership.sharers}
+    return [u for u in users if u not in known]
+
+
+def _sync_policies(plan: Plan, role: RoleState, wanted: policies.RolePolicies, resource: str,
+                   strangers: list[str]) -> list[tuple]:
+    """Attach and put what is missing; remove what nobody needs unless a function genesys knows
+    nothing about uses the role. Returns the field diffs."""
     for arn in wanted.managed:
         if arn not in role.managed:
             plan.call("iam", "attach_role_policy", resource, RoleName=role.name, PolicyArn=arn)
-    for arn in role.managed:
-        if arn in policies.MANAGED_ARNS and arn not in wanted.managed:
-            plan.call("iam", "detach_role_policy", resource, RoleName=role.name, PolicyArn=arn)
     for name, document in sorted(wanted.inline.items()):
         if role.inline.get(name) != document:
             plan.call("iam", "put_role_policy", resource, RoleName=role.name, PolicyName=name,
                       PolicyDocument=json.dumps(document))
-    for name in sorted(role.inline):
-        if name.startswith(policies.INLINE_PREFIX) and name not in wanted.inline:
+    extra = removable(role, wanted)
+    for name in [] if strangers else extra:
+        if name in role.managed:
+            plan.call("iam", "detach_role_policy", resource, RoleName=role.name, PolicyArn=name)
+        else:
             plan.call("iam", "delete_role_policy", resource, RoleName=role.name, PolicyName=name)
     old = sorted(a for a in role.managed if a in policies.MANAGED_ARNS) + sorted(
         n for n in role.inline if n.startswith(policies.INLINE_PREFIX))
-    new = sorted(wanted.managed) + sorted(wanted.inline)
+    new = sorted(wanted.managed) + sorted(wanted.inline) + (sorted(extra) if strangers else [])
     changed_docs = [n for n, d in wanted.inline.items() if n in role.inline and role.inline[n] != d]
     diffs = ([("policies", old, new)] if old != new else []) + [(f"policy {n}", "(old document)", "(new document)")
                                                                   for n in sorted(changed_docs)]
-    plan.change(resource, "update" if len(plan.calls) > before else "no change", diffs)
+    if strangers and extra:
+        diffs.append(("kept", None, f"{', '.join(extra)}: the role is also used by {', '.join(strangers)}"))
+    return diffs
+
+
+def _principals(trust: dict) -> list[str]:
+    found = []
+    for statement in trust.get("Statement", []):
+        principal = statement.get("Principal")
+        for value in (principal.values() if isinstance(principal, dict) else [principal]):
+            found += [value] if isinstance(value, str) else list(value or [])
+    return sorted(found)

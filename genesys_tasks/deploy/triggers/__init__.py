@@ -13,8 +13,9 @@ Everything a planner needs is read first by ``read_state`` with read-only calls;
 source the TOML names that does not exist (queue, topic, bucket, stream) is an
 ``AwsError`` naming it, raised before any write. What genesys makes is marked: event
 source mappings and schedule rules carry the tag ``genesys:managed=true``, S3
-notification ids and permission statement ids start with ``genesys-``. Only marked
-things are changed or removed.
+notification ids and permission statement ids have genesys's full form
+(``genesys-<function>:<n>``, ``genesys-s3-<bucket>``…). Only marked things are changed
+or removed; an unmarked one where genesys would put its own is a conflict unless adopted.
 
 The invoke permissions of push sources (S3, SNS, schedules) come from ``statements``
 and are planned with the function's other permissions, so they exist before the source
@@ -23,6 +24,9 @@ execution role (``policies.poller_policies``), since AWS rejects a mapping witho
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import replace
 
 from ...config.spec import FunctionSpec
 from ..model import Plan
@@ -33,14 +37,14 @@ from .mappings import read_mappings
 
 # in the order their calls are planned (and their state read)
 TYPES = {
-    "s3": TriggerType(s3.read_state, s3.plan, s3.statements),
+    "s3": TriggerType(s3.read_state, s3.plan, s3.statements, s3.STATEMENT_ID),
     "sqs": TriggerType(sqs.read_state, sqs.plan),
-    "sns": TriggerType(sns.read_state, sns.plan, sns.statements),
-    "schedule": TriggerType(schedule.read_state, schedule.plan, schedule.statements),
+    "sns": TriggerType(sns.read_state, sns.plan, sns.statements, sns.STATEMENT_ID),
+    "schedule": TriggerType(schedule.read_state, schedule.plan, schedule.statements, schedule.STATEMENT_ID),
     "dynamodb": TriggerType(dynamodb.read_state, dynamodb.plan),
 }
 
-__all__ = ["TYPES", "TriggerState", "plan", "read_state", "statements"]
+__all__ = ["TYPES", "TriggerState", "owns_statement", "plan", "read_state", "statements"]
 
 
 def _of(triggers, kind: str) -> list:
@@ -62,9 +66,14 @@ def read_state(spec: FunctionSpec, clients, region: str, account: str, function:
     return state
 
 
-def plan(spec: FunctionSpec, state: TriggerState, triggers=None) -> Plan:
-    """Calls that make AWS match ``triggers`` (default: the spec's; ``()`` removes them all)."""
+def plan(spec: FunctionSpec, state: TriggerState, triggers=None, *, adopt: bool = False) -> Plan:
+    """Calls that make AWS match ``triggers`` (default: the spec's; ``()`` removes them all).
+
+    With ``adopt`` (``Ownership.adopt``), same-named resources genesys did not make (rules,
+    mappings, notification ids) are taken over instead of being conflicts.
+    """
     triggers = spec.triggers if triggers is None else triggers
+    state = replace(state, adopt=adopt)
     result = Plan()
     for kind, row in TYPES.items():
         row.plan(result, spec, _of(triggers, kind), state)
@@ -77,3 +86,8 @@ def statements(spec: FunctionSpec, region: str, account: str) -> dict:
     for kind, row in TYPES.items():
         wanted.update(row.statements(spec, _of(spec.triggers, kind), region, account))
     return wanted
+
+
+def owns_statement(sid: str) -> bool:
+    """Whether ``sid`` has the full form of a statement id genesys gives a push source."""
+    return any(row.statement_id and re.fullmatch(row.statement_id, sid) for row in TYPES.values())

@@ -33,6 +33,10 @@ class TriggerState:
     subscriptions: dict = field(default_factory=dict)  # topic ARN → this function's subscription ARNs
     mappings: list = field(default_factory=list)  # event source mappings genesys made for this function
     rules: dict = field(default_factory=dict)  # rule name → {"rule": ..., "targets": [...]}
+    # what exists where genesys would put its own, unmarked: a conflict unless adopted
+    foreign_mappings: list = field(default_factory=list)  # this function's mappings genesys did not make
+    foreign_rules: dict = field(default_factory=dict)  # untagged rules with genesys's rule names
+    adopt: bool = False  # the user lets genesys take those over (``Ownership.adopt``)
 
     @property
     def function_arn(self) -> str:
@@ -51,12 +55,14 @@ class TriggerType:
     ``read_state(spec, clients, triggers, state)`` fills ``state`` with read calls;
     ``plan(plan, spec, triggers, state)`` adds the calls that make AWS match ``triggers``;
     ``statements(spec, triggers, region, account)`` gives the invoke permissions a push
-    source needs, by statement id (planned with the function's other permissions).
+    source needs, by statement id (planned with the function's other permissions), each
+    id of the form ``statement_id``.
     """
 
     read_state: Callable
     plan: Callable
     statements: Callable = no_statements
+    statement_id: str = ""  # the full form of the statement ids ``statements`` gives (a regex)
 
 
 def sid_part(text: str) -> str:

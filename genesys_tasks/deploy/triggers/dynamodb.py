@@ -32,5 +32,5 @@ def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
     for trigger in triggers:
         arn = trigger.get("stream_arn")
         wanted[arn] = WantedMapping(f"dynamodb trigger {table_of(arn)}", {"BatchSize": trigger.get("batch_size")},
-                                    trigger.get("starting_position"))
+                                    trigger.get("starting_position"), trigger, "stream_arn")
     plan_mappings(plan, spec, "dynamodb", wanted, lambda source: f"dynamodb trigger {table_of(source)}", state)

@@ -3,17 +3,23 @@ invoke permission S3 needs (``genesys-s3-<bucket>``, scoped to the bucket and th
 
 PutBucketNotificationConfiguration replaces a bucket's whole configuration, so the plan
 merges: the bucket's other notifications (another function's, a queue's) are kept, and
-only entries whose id starts with ``genesys-<function>:`` are genesys's to change. A
-bucket this function was wired to before (found through its permission) is read too,
-so removing a trigger removes its notifications.
+only entries with genesys's full mark, the id ``genesys-<function>:<n>`` and this
+function as target, are genesys's to change. Someone else's entry holding an id genesys
+would write is a conflict, unless adopted (then replaced). A bucket this function was
+wired to before (found through its permission) is read too, so removing a trigger
+removes its notifications.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..model import Plan
-from .common import TriggerState, missing, sid_part, statement_source
+from ..ownership import conflict
+from .common import TriggerState, missing, sid_part, statement_source, trigger_where
 
 SID_PREFIX = "genesys-s3-"
+STATEMENT_ID = SID_PREFIX + r"[A-Za-z0-9_-]{1,80}"  # SID_PREFIX + sid_part(bucket)
 
 
 def notification_prefix(spec) -> str:
@@ -74,12 +80,30 @@ def _entry_diffs(old: dict, new: dict) -> list[tuple]:
     return found
 
 
+def _marked(spec, entry: dict, state: TriggerState) -> bool:
+    """Whether a bucket's Lambda notification is one genesys made for this function."""
+    return (re.fullmatch(re.escape(notification_prefix(spec)) + r"\d+", entry.get("Id", "")) is not None
+            and entry.get("LambdaFunctionArn") == state.function_arn)
+
+
+def _check_ids(spec, bucket: str, lambdas: list, triggers, state: TriggerState) -> None:
+    """Someone else's notification holding an id genesys would write: a conflict unless adopted."""
+    for n, trigger in enumerate(triggers):
+        entry_id = f"{notification_prefix(spec)}{n}"
+        clash = next((e for e in lambdas if e.get("Id") == entry_id and not _marked(spec, e, state)), None)
+        if clash is not None and not state.adopt:
+            raise conflict(f"the notification {entry_id} of bucket {bucket}",
+                           [f"it invokes {clash.get('LambdaFunctionArn')}, not {spec.name}"],
+                           ["remove or rename that notification"], trigger_where(spec, trigger, "bucket"))
+
+
 def _sync_bucket(plan: Plan, spec, bucket: str, config: dict, triggers, state: TriggerState) -> None:
     ours = notification_prefix(spec)
     resource = f"s3 trigger {bucket}"
     lambdas = config.get("LambdaFunctionConfigurations", [])
-    current = {e["Id"]: e for e in lambdas if e.get("Id", "").startswith(ours)}
+    _check_ids(spec, bucket, lambdas, triggers, state)
     wanted = {f"{ours}{n}": _notification_entry(f"{ours}{n}", state.function_arn, t) for n, t in enumerate(triggers)}
+    current = {e["Id"]: e for e in lambdas if _marked(spec, e, state) or (state.adopt and e.get("Id") in wanted)}
     old = {i: _notification(e) for i, e in current.items()}
     new = {i: _notification(e) for i, e in wanted.items()}
     if old == new:
@@ -87,7 +111,7 @@ def _sync_bucket(plan: Plan, spec, bucket: str, config: dict, triggers, state: T
             plan.change(resource, "no change")
         return
     merged = {k: v for k, v in config.items() if k != "LambdaFunctionConfigurations"}
-    kept = [e for e in lambdas if not e.get("Id", "").startswith(ours)]
+    kept = [e for e in lambdas if e.get("Id") not in current]
     merged["LambdaFunctionConfigurations"] = kept + [wanted[i] for i in sorted(wanted)]
     plan.call("s3", "put_bucket_notification_configuration", resource, Bucket=bucket,
               NotificationConfiguration=merged)

@@ -3,7 +3,8 @@ permission EventBridge needs (``genesys-schedule-<n>``, scoped to the rule).
 
 Rules are named ``genesys-<function>-<n>`` (a hash stands in for a name too long for
 EventBridge's 64 characters) and tagged ``genesys:managed=true``; only rules with both
-are read, changed or removed.
+are changed or removed. An untagged rule with a name genesys would use is someone else's:
+a conflict, unless adopted (then tagged, and shown as ``adopt``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import hashlib
 import re
 
 from ..model import Plan
+from ..ownership import conflict, differences
 from ..state import FUNCTION_KEY, MARKER_KEY
-from .common import TriggerState, diffs
+from .common import TriggerState, diffs, trigger_where
 
 SID_PREFIX = "genesys-schedule-"
+STATEMENT_ID = SID_PREFIX + r"\d+"
 TARGET_ID = "genesys"
 RULE_NAME_MAX = 64
 
@@ -49,24 +52,41 @@ def read_state(spec, clients, triggers, state: TriggerState) -> None:
             continue
         tags = {t["Key"]: t["Value"] for t in clients.events.list_tags_for_resource(ResourceARN=rule["Arn"])
                 .get("Tags", [])}
-        if tags.get(MARKER_KEY) == "true":
-            state.rules[rule["Name"]] = {"rule": rule, "targets": clients.events.list_targets_by_rule(
-                Rule=rule["Name"])}
+        found = {"rule": rule, "targets": clients.events.list_targets_by_rule(Rule=rule["Name"])}
+        (state.rules if tags.get(MARKER_KEY) == "true" else state.foreign_rules)[rule["Name"]] = found
 
 
-def _sync_rule(plan: Plan, spec, name: str, expression: str, state: TriggerState) -> None:
-    resource = f"schedule trigger {name}"
+def _tags(spec) -> list[dict]:
+    return [{"Key": MARKER_KEY, "Value": "true"}, {"Key": FUNCTION_KEY, "Value": spec.name}]
+
+
+def _sync_rule(plan: Plan, spec, name: str, trigger, state: TriggerState) -> None:
+    resource, expression = f"schedule trigger {name}", trigger.get("expression")
     target = [{"Id": TARGET_ID, "Arn": state.function_arn}]
     description = f"Schedule for the Lambda function {spec.name} (genesys)"
-    current = state.rules.get(name)
+    current, adopted = state.rules.get(name), []
+    if current is None and name in state.foreign_rules:
+        current = state.foreign_rules[name]
+        if not state.adopt:
+            scratch = Plan()
+            _update(scratch, name, expression, description, target, current, state, resource)
+            raise conflict(f"EventBridge rule {name}", differences(scratch.changes[0].changes),
+                           ["rename [metadata] name (genesys names its rules after the function)",
+                            "delete or rename that rule"], trigger_where(spec, trigger, "expression"))
+        plan.call("events", "tag_resource", resource, ResourceARN=current["rule"]["Arn"], Tags=_tags(spec))
+        adopted = [(f"Tags.{t['Key']}", None, t["Value"]) for t in _tags(spec)]
     if current is None:
-        tags = [{"Key": MARKER_KEY, "Value": "true"}, {"Key": FUNCTION_KEY, "Value": spec.name}]
         plan.call("events", "put_rule", resource, Name=name, ScheduleExpression=expression, State="ENABLED",
-                  Description=description, Tags=tags)
+                  Description=description, Tags=_tags(spec))
         plan.call("events", "put_targets", resource, Rule=name, Targets=target)
         plan.change(resource, "create", [("ScheduleExpression", None, expression)])
         return
-    rule, changes = current["rule"], []
+    _update(plan, name, expression, description, target, current, state, resource, adopted)
+
+
+def _update(plan: Plan, name: str, expression: str, description: str, target: list, current: dict,
+            state: TriggerState, resource: str, adopted=()) -> None:
+    rule, changes = current["rule"], list(adopted)
     if rule.get("ScheduleExpression") != expression or rule.get("State") != "ENABLED":
         plan.call("events", "put_rule", resource, Name=name, ScheduleExpression=expression, State="ENABLED",
                   Description=description)
@@ -74,13 +94,16 @@ def _sync_rule(plan: Plan, spec, name: str, expression: str, state: TriggerState
     if not any(t.get("Arn") == state.function_arn and t.get("Id") == TARGET_ID for t in current["targets"]):
         plan.call("events", "put_targets", resource, Rule=name, Targets=target)
         changes.append(("target", [t.get("Arn") for t in current["targets"]], state.function_arn))
-    plan.change(resource, "update" if changes else "no change", changes)
+    others = [t.get("Arn") for t in current["targets"] if t.get("Id") != TARGET_ID]
+    if others and name in state.foreign_rules:
+        changes.append(("other targets (kept)", None, others))
+    plan.change(resource, "adopt" if adopted else "update" if changes else "no change", changes)
 
 
 def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
-    wanted = {rule_name(spec, n): t.get("expression") for n, t in enumerate(triggers)}
-    for name, expression in wanted.items():
-        _sync_rule(plan, spec, name, expression, state)
+    wanted = {rule_name(spec, n): t for n, t in enumerate(triggers)}
+    for name, trigger in wanted.items():
+        _sync_rule(plan, spec, name, trigger, state)
     for name, current in sorted(state.rules.items()):
         if name not in wanted:
             resource = f"schedule trigger {name}"

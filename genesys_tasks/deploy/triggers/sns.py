@@ -13,6 +13,7 @@ from ..model import Plan
 from .common import TriggerState, missing, sid_part, statement_source
 
 SID_PREFIX = "genesys-sns-"
+STATEMENT_ID = SID_PREFIX + r"[A-Za-z0-9_-]{1,80}"  # SID_PREFIX + sid_part(topic name)
 
 
 def topic_arn(topic: str, region: str, account: str) -> str:

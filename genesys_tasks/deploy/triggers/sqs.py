@@ -42,5 +42,6 @@ def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
         queue = trigger.get("queue")
         settings = {"BatchSize": trigger.get("batch_size"),
                     "MaximumBatchingWindowInSeconds": trigger.get("maximum_batching_window")}
-        wanted[state.queue_arns[queue]] = WantedMapping(f"sqs trigger {queue_name(queue)}", settings)
+        wanted[state.queue_arns[queue]] = WantedMapping(f"sqs trigger {queue_name(queue)}", settings,
+                                                        trigger=trigger, source_key="queue")
     plan_mappings(plan, spec, "sqs", wanted, lambda source: f"sqs trigger {queue_name(source)}", state)
