@@ -73,12 +73,13 @@ def deploy_all(tomls: list[Path], root: Path) -> tuple[float, int]:
     from genesys_tasks.aws.session import Clients
     from genesys_tasks.aws.target import target_for
     from genesys_tasks.config import load_all
-    from genesys_tasks.deploy import run
+    from genesys_tasks.deploy.deployer import deploy
+    from genesys_tasks.deploy.executor import Executor
 
     started = time.perf_counter()
     clients = Clients(target_for())
     for spec in load_all(tomls):
-        run.deploy(spec, root, clients=clients)
+        deploy(spec, root, clients, Executor(clients))
     return time.perf_counter() - started, len(clients.log.writes)
 
 
