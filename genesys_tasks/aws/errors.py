@@ -38,8 +38,9 @@ _ECHOED_VALUE = re.compile(r"Value '.*?' at '([^']*environment[^']*)'", re.S | r
 
 
 def _error(err: Exception) -> dict:
-    """The ``Error`` part of a reply, or {} when there was no reply or it had none."""
-    response = getattr(err, "response", None)
+    """The ``Error`` part of a reply (a waiter's last poll's, for a waiter), or {} when there was no
+    reply or it had none."""
+    response = getattr(err, "response", None) or getattr(err, "last_response", None)
     error = response.get("Error") if isinstance(response, dict) else None
     return error if isinstance(error, dict) else {}
 

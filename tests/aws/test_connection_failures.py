@@ -246,3 +246,12 @@ def test_listings_are_retried_by_the_seam_too(stubbed):
     stub.add_response("list_layer_versions", {"LayerVersions": [{"Version": 1}]})
     assert adapter_.list_layer_versions(LayerName="l") == [{"Version": 1}]
     assert sleeps == [0.5]
+
+
+def test_a_throttled_poll_while_waiting_for_a_function_is_retried(stubbed):
+    adapter_, stub, sleeps = stubbed
+    stub.add_client_error("get_function", "TooManyRequestsException", "Rate exceeded", 429)
+    stub.add_response("get_function", {"Configuration": {"FunctionName": "f", "State": "Active",
+                                                          "LastUpdateStatus": "Successful"}})
+    adapter_.wait_function_updated_v2(FunctionName="f")
+    assert sleeps == [0.5] and adapter_.log.reads == ["lambda:GetFunction"] * 2
