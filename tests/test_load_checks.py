@@ -109,4 +109,5 @@ def test_checks_are_pure_functions_of_the_spec(tmp_path):
     spec = config.load(_project(tmp_path, ""), today=TODAY)
     assert list(checks.problems(spec)) == []
     assert [check.__name__ for check in checks.CHECKS] == [
-        "layer_arns", "layer_count", "policy_templates", "trigger_sources", "trigger_regions"]
+        "names", "descriptions", "layer_arns", "layer_count", "policy_templates", "unscoped_templates", "tags", "trigger_sources",
+        "trigger_regions", "s3_overlaps"]

@@ -78,12 +78,13 @@ class LambdaAdapter(Adapter):
 
     def _wait(self, waiter_name: str, function_name: str) -> None:
         waiter = self.client.get_waiter(waiter_name)
-        self.log.calls.append(("lambda:GetFunction", False))
-        try:
+
+        def once():  # through the seam: a poll throttled or left without a reply is retried like any call
+            self.log.calls.append(("lambda:GetFunction", False))
             waiter.wait(FunctionName=function_name,
                         WaiterConfig={"Delay": self.retry.waiter_delay, "MaxAttempts": self.retry.waiter_attempts})
-        except Exception as err:  # noqa: BLE001
-            raise self.translate(err, "lambda:GetFunction", function_name) from None
+
+        self._retrying("lambda:GetFunction", function_name, once, missing_ok=False, write=False)
 
     def _waiting_for_role(self, name: str, params: dict, markers=(ROLE_NOT_READY,), what: str = "the new role"):
         waited = 0.0

@@ -3,7 +3,8 @@ and one ``notify`` callback (what a person should hear while a call waits; a no-
 
 The boto3 session follows the normal credential chain (environment, profiles, SSO,
 ``AWS_PROFILE``), with ``[deployment] region/profile`` and ``AWS_ENDPOINT_URL`` on
-top (see ``target``). botocore retries in ``standard`` mode.
+top (see ``target``). Clients connect and read with short timeouts and never retry
+by themselves: ``base.Adapter`` retries, bounded and reported (see ``boto_config``).
 """
 
 from __future__ import annotations
@@ -40,11 +41,18 @@ def make_session(target: Target):
         raise translate(err, "session", target.profile or "default profile") from None
 
 
-def boto_config():
+CONNECT_TIMEOUT = 5  # seconds to open a connection: AWS answers in well under one
+READ_TIMEOUT = 30  # seconds of silence on an open connection before the attempt fails
+
+
+def boto_config(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT):
+    """The botocore config of every client: timeouts so a silent endpoint cannot hang a deploy,
+    and one attempt per call, since the adapters' seam retries (bounded by ``RetryPolicy``,
+    reported through ``notify``) and botocore's own retries would multiply its bounds."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="genesys",
-                  connect_timeout=10, read_timeout=60)
+    return Config(retries={"mode": "standard", "total_max_attempts": 1}, user_agent_extra="genesys",
+                  connect_timeout=connect_timeout, read_timeout=read_timeout)
 
 
 @dataclass

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..languages import SKIP_DIRS
+from .checks import S3_OVERLAP_HINT, overlap_key, s3_triggers_overlap
 from .loader import load, today_default
 from .locate import where_in
 from .spec import FunctionSpec
@@ -38,7 +39,8 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
 
 
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
-    """Load every file; two files naming the same function are a config error."""
+    """Load every file; two files naming the same function, or with S3 triggers S3 would refuse
+    together (overlapping on one bucket), are a config error."""
     specs: list[FunctionSpec] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -51,4 +53,17 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
             )
         seen[spec.name] = spec.path
         specs.append(spec)
+    _check_s3_across(specs)
     return specs
+
+
+def _check_s3_across(specs: list[FunctionSpec]) -> None:
+    s3 = [(spec, t) for spec in specs for t in spec.triggers if t.type == "s3"]
+    for index, (spec, later) in enumerate(s3):
+        for other, earlier in s3[:index]:
+            if other is not spec and s3_triggers_overlap(earlier, later):
+                raise ConfigError(
+                    f"triggers [{later.index}] of {spec.name} and [{earlier.index}] of {other.name} ({other.path}) "
+                    f"overlap on bucket {later.get('bucket')!r}: one object key and event can match both, and S3 "
+                    "refuses overlapping notifications",
+                    hint=S3_OVERLAP_HINT, where=where_in(spec.path, "triggers", later.index, overlap_key(later)))

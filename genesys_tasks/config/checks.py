@@ -10,9 +10,19 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``policy_templates``: every ``[iam] required_policies`` entry names a template;
 - ``trigger_sources``: no two triggers share one queue, topic or stream;
 - ``trigger_regions``: polled sources (SQS queue ARNs, DynamoDB streams) are in the
-  function's ``[deployment] region``, when the TOML names one.
+  function's ``[deployment] region``, when the TOML names one;
+- ``s3_overlaps``: no two S3 triggers on one bucket can both match one key for one
+  event (S3 refuses such a notification configuration);
+- ``names``: the role name and bucket names are ones AWS accepts, and
+  ``[deployment] region`` is a region (``regions``);
+- ``descriptions``: at most 256 characters (a layer's leaves room for genesys's marker);
+- ``tags``: at most 50 with genesys's own, each within AWS's limits (``aws_limits``);
+- ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
-Pure: no I/O.
+``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
+templates that grant every resource (``iam_scope.broad_templates``), and a public function URL.
+
+Pure: no I/O, except that the list of regions is read once from botocore's data files.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import difflib
 import re
 from typing import Callable, Iterator
 
+from . import aws_limits, iam_scope, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
 
@@ -106,8 +117,84 @@ def trigger_regions(spec: FunctionSpec) -> Problem | None:
     return None
 
 
+def s3_triggers_overlap(first: TriggerSpec, second: TriggerSpec) -> bool:
+    """True when both S3 triggers are on one bucket and one object key and event can match both."""
+    def events_meet(a: str, b: str) -> bool:
+        return a == b or (a.endswith(":*") and b.startswith(a[:-1])) or (b.endswith(":*") and a.startswith(b[:-1]))
+
+    prefixes = first.get("prefix"), second.get("prefix")
+    suffixes = first.get("suffix"), second.get("suffix")
+    return (first.get("bucket") == second.get("bucket")
+            and any(events_meet(a, b) for a in first.get("events") for b in second.get("events"))
+            and (prefixes[0].startswith(prefixes[1]) or prefixes[1].startswith(prefixes[0]))
+            and (suffixes[0].endswith(suffixes[1]) or suffixes[1].endswith(suffixes[0])))
+
+
+def overlap_key(trigger: TriggerSpec) -> str:
+    """The key an overlap error points at: the trigger's filter, else its events."""
+    return "prefix" if trigger.get("prefix") else "suffix" if trigger.get("suffix") else "events"
+
+
+S3_OVERLAP_HINT = ("make their prefixes or suffixes disjoint (e.g. prefix \"in/\" and \"out/\"), use different "
+                   "events, or merge them into one trigger")
+
+
+def s3_overlaps(spec: FunctionSpec) -> Problem | None:
+    s3 = [t for t in spec.triggers if t.type == "s3"]
+    for later_index, later in enumerate(s3):
+        for earlier in s3[:later_index]:
+            if s3_triggers_overlap(earlier, later):
+                return (("triggers", later.index, overlap_key(later)),
+                        f"triggers [{earlier.index}] and [{later.index}] overlap on bucket {later.get('bucket')!r}: "
+                        "one object key and event can match both, and S3 refuses overlapping notifications",
+                        S3_OVERLAP_HINT)
+    return None
+
+
+def descriptions(spec: FunctionSpec) -> Problem | None:
+    limits = (("metadata", "description"), spec.description, aws_limits.DESCRIPTION_MAX), (
+        ("layer", "description"), spec.layer.description,
+        aws_limits.DESCRIPTION_MAX - aws_limits.LAYER_MARKER_ROOM)
+    for key_path, text, limit in limits:
+        found = aws_limits.description_problem(text, limit)
+        if found:
+            return key_path, found, f"shorten it to {limit} characters"
+    return None
+
+
+def names(spec: FunctionSpec) -> Problem | None:
+    found = aws_limits.role_name_problem(spec.iam.role_name)
+    if found:
+        return ("iam", "role_name"), found, "use 1 to 64 letters, digits and + = , . @ _ -"
+    buckets = [(("deployment", "artifact_bucket"), spec.deployment.artifact_bucket)] + [
+        (("iam", "resources", "s3_buckets"), b) for b in spec.iam.resources.s3_buckets
+        if "*" not in b and "?" not in b]  # a pattern scopes the policy; it names no bucket
+    for key_path, bucket in buckets:
+        found = aws_limits.bucket_problem(bucket) if bucket else None
+        if found:
+            return key_path, found, aws_limits.BUCKET_HINT
+    found = regions.region_problem(spec.deployment.region) if spec.deployment.region else None
+    if found:
+        return ("deployment", "region"), *found
+    return None
+
+
+def tags(spec: FunctionSpec) -> Problem | None:
+    for key, value in spec.tags:
+        found = aws_limits.tag_problem(key, value)
+        if found:
+            return ("tags", key), found, "shorten or rename it (letters, digits, spaces and _ . : / = + - @)"
+    own = len(aws_limits.GENESYS_TAGS)
+    if len(spec.tags) + own > aws_limits.MAX_TAGS:
+        return (("tags",), f"{len(spec.tags)} tags plus the {own} genesys adds ({', '.join(aws_limits.GENESYS_TAGS)}) "
+                           f"are more than the {aws_limits.MAX_TAGS} AWS allows on a resource",
+                f"keep at most {aws_limits.MAX_TAGS - own} tags under [tags]")
+    return None
+
+
 CHECKS: tuple[Callable[[FunctionSpec], Problem | None], ...] = (
-    layer_arns, layer_count, policy_templates, trigger_sources, trigger_regions)
+    names, descriptions, layer_arns, layer_count, policy_templates, iam_scope.unscoped_templates, tags, trigger_sources,
+    trigger_regions, s3_overlaps)
 
 
 def problems(spec: FunctionSpec) -> Iterator[Problem]:
@@ -116,3 +203,18 @@ def problems(spec: FunctionSpec) -> Iterator[Problem]:
         found = check(spec)
         if found:
             yield found
+
+
+def public_url(spec: FunctionSpec) -> str | None:
+    if not (spec.deployment.function_url and spec.deployment.auth_type == "NONE"):
+        return None
+    return (f"{spec.name}: the function URL is public (auth_type = \"NONE\"): anyone with the URL can invoke "
+            "the function; use auth_type = \"AWS_IAM\" to require signed requests")
+
+
+WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url)
+
+
+def warnings(spec: FunctionSpec) -> list[str]:
+    """What the load says once about a valid function: things it does that people should know."""
+    return [message for message in (warn(spec) for warn in WARNINGS) if message]

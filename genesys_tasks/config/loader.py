@@ -14,22 +14,21 @@ import datetime as _dt
 import difflib
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
-from . import checks, resolve
-from .reader import Reader
+from . import aws_limits, checks, resolve
+from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
 from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TriggerSpec)
+from .tomlfile import parse
 from .triggers import problem as trigger_problem
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
-ENV_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED_ENV = {
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
     "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -37,7 +36,7 @@ RESERVED_ENV = {
     "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 }
-ENV_LIMIT_BYTES = 4096
+ENV_LIMIT_BYTES = aws_limits.ENV_LIMIT_BYTES
 
 
 def today_default() -> _dt.date:
@@ -72,12 +71,7 @@ def read_toml(path: Path) -> tuple[str, dict]:
         raise ConfigError(f"{path}: no such file", hint="check the path of the TOML file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read it ({err})") from None
-    try:
-        return text, tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        match = re.search(r"line (\d+)", str(err))
-        raise ConfigError(f"not valid TOML: {err}", hint="fix the syntax at that line",
-                          where=Where(path, int(match.group(1)) if match else None)) from None
+    return text, parse(path, text)
 
 
 def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn) -> FunctionSpec:
@@ -97,12 +91,14 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         function=_function(r, data),
         deployment=_deployment(r, data, build_values["architectures"]),
         iam=_iam(r, data, meta["name"]),
-        layer=_layer(r, data, meta["name"], runtime),
+        layer=_layer(r, data, meta["name"], runtime, registry),
         tags=_tags(r, data),
         triggers=_triggers(r, data.get("triggers", [])),
     )
     for key_path, message, hint in checks.problems(spec):
         raise r.fail(key_path, message, hint=hint)
+    for message in checks.warnings(spec) if warn else ():
+        warn(message)
     return spec
 
 
@@ -166,15 +162,14 @@ def _function(r: Reader, data: dict) -> FunctionSettings:
 
 
 def _check_environment(r: Reader, environment: dict) -> None:
-    size = 0
-    for key, value in environment.items():
+    for key in environment:
         path = ("function", "environment", key)
-        if not ENV_KEY.match(key):
-            raise r.fail(path, f"{key!r} is not a valid environment variable name",
-                         hint="start with a letter; use letters, digits and _")
+        problem = aws_limits.env_key_problem(key)
+        if problem:
+            raise r.fail(path, problem, hint="start with a letter; use at least 2 letters, digits and _")
         if key in RESERVED_ENV:
             raise r.fail(path, f"{key} is reserved by Lambda", hint="choose another name")
-        size += len(key.encode()) + len(value.encode())
+    size = aws_limits.environment_size(environment)
     if size > ENV_LIMIT_BYTES:
         raise r.fail(("function", "environment"),
                      f"environment variables total {size} bytes; Lambda allows {ENV_LIMIT_BYTES}",
@@ -208,6 +203,7 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
 def _iam(r: Reader, data: dict, name: str) -> IamSpec:
     iam = r.section(data.get("iam", {}), "iam", SECTIONS["iam"], ("iam",))
     resources = r.section(iam["resources"] or {}, "iam.resources", SECTIONS["iam.resources"], ("iam", "resources"))
+    scope = {k: v if isinstance(v, bool) else tuple(v) for k, v in resources.items()}
     return IamSpec(
         role_name=iam["role_name"] or f"genesys-lambda-{name}"[:64],
         required_policies=tuple(iam["required_policies"]),
@@ -215,21 +211,35 @@ def _iam(r: Reader, data: dict, name: str) -> IamSpec:
         auto_cleanup=iam["auto_cleanup"],
         role_arn=iam["role_arn"] or None,
         managed_by=iam["managed_by"],
-        resources=IamResources(**{k: tuple(v) for k, v in resources.items()}),
+        resources=IamResources(**scope, declared=iam["resources"] is not None),
     )
 
 
-def _layer(r: Reader, data: dict, name: str, runtime: Runtime) -> LayerSpec:
+def _layer(r: Reader, data: dict, name: str, runtime: Runtime, registry: Registry) -> LayerSpec:
     layer = r.section(data.get("layer", {}), "layer", SECTIONS["layer"], ("layer",))
     layer_name = layer["name"] or f"{name}-deps"
     if not LAYER_NAME.match(layer_name):
         raise r.fail(("layer", "name"), f"{layer_name!r} is not a valid layer name",
                      hint="use letters, digits, hyphens or underscores")
+    _check_compatible_runtimes(r, layer["compatible_runtimes"] or [], registry)
     return LayerSpec(
         name=layer_name,
         description=layer["description"] or f"Dependencies for {name}",
         compatible_runtimes=tuple(layer["compatible_runtimes"] or (runtime.id,)),
     )
+
+
+def _check_compatible_runtimes(r: Reader, runtimes: list[str], registry: Registry) -> None:
+    key_path = ("layer", "compatible_runtimes")
+    known = registry.ids()
+    for runtime_id in runtimes:
+        if runtime_id not in known:
+            close = difflib.get_close_matches(runtime_id, known, n=1)
+            raise r.fail(key_path, f"{shown(runtime_id)} is not a Lambda runtime",
+                         hint=(f"did you mean {close[0]!r}? " if close else "") + "runtimes: " + ", ".join(known))
+    if len(runtimes) > aws_limits.COMPATIBLE_RUNTIMES_MAX:
+        raise r.fail(key_path, f"{len(runtimes)} compatible runtimes; Lambda allows at most "
+                               f"{aws_limits.COMPATIBLE_RUNTIMES_MAX}", hint="list only the runtimes that use the layer")
 
 
 def _tags(r: Reader, data: dict) -> tuple[tuple[str, str], ...]:
@@ -252,6 +262,9 @@ def _trigger(r: Reader, index: int, entry) -> TriggerSpec:
     if kind is None:
         raise r.fail(path, "this trigger has no type",
                      hint='add type = "' + '" | "'.join(TRIGGERS) + '"')
+    if not isinstance(kind, str):
+        raise r.fail(path + ("type",), f"type must be a string, not {type(kind).__name__} {shown(kind)}",
+                     hint='write one type per trigger, e.g. type = "s3"; repeat [[triggers]] for more')
     if kind not in TRIGGERS:
         close = difflib.get_close_matches(str(kind), TRIGGERS, n=1)
         hint = (f"did you mean {close[0]!r}? " if close else "") + "supported: " + ", ".join(TRIGGERS)

@@ -28,6 +28,12 @@ def example(key: Key) -> str:
             "map": '{ KEY = "value" }', "table": "[section.sub]"}[key.kind]
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` as people read it in a message: its repr, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _kind_ok(kind: str, value: Any) -> bool:
     return {
         "str": isinstance(value, str),
@@ -55,7 +61,7 @@ class Reader:
     def check_value(self, key_path: tuple, key: Key, value: Any) -> Any:
         """Type, range and choice checks for one value; returns it normalised."""
         if not _kind_ok(key.kind, value):
-            raise self.fail(key_path, f"must be {_TYPE_NAMES[key.kind]}, not {type(value).__name__} {value!r}",
+            raise self.fail(key_path, f"must be {_TYPE_NAMES[key.kind]}, not {type(value).__name__} {shown(value)}",
                             hint=f"write it as {example(key)}")
         if key.kind == "int":
             if key.minimum is not None and value < key.minimum or key.maximum is not None and value > key.maximum:
@@ -66,22 +72,22 @@ class Reader:
         if key.kind == "map":
             for k, v in value.items():
                 if not isinstance(v, str):
-                    raise self.fail(key_path + (k,), f"must be a string, not {v!r}",
-                                    hint=f'quote it: {k} = "{v}"')
+                    raise self.fail(key_path + (k,), f"must be a string, not {shown(v)}",
+                                    hint=f'quote it: {k} = "{shown(v, 40)}"')
         if key.kind == "str" and key.choices and value not in key.choices:
             close = difflib.get_close_matches(value, key.choices, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise self.fail(key_path, f"{value!r} is not allowed",
+            raise self.fail(key_path, f"{shown(value)} is not allowed",
                             hint=hint + "use one of: " + ", ".join(repr(c) for c in key.choices))
         return value
 
     def _check_list(self, key_path: tuple, key: Key, value: list) -> None:
         for item in value:
             if not isinstance(item, str):
-                raise self.fail(key_path, f"every item must be a string, not {item!r}")
+                raise self.fail(key_path, f"every item must be a string, not {shown(item)}")
         for item in value if key.choices else ():
             if item not in key.choices:
-                raise self.fail(key_path, f"{item!r} is not allowed",
+                raise self.fail(key_path, f"{shown(item)} is not allowed",
                                 hint="use " + " or ".join(repr(c) for c in key.choices))
 
     def section(self, data: dict, name: str, keys: dict[str, Key], path: tuple) -> dict:

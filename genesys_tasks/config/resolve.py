@@ -14,15 +14,34 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..runtimes import Registry, Runtime
 from . import detect
+from .aws_limits import handler_problem
 from .reader import Reader
+
+
+def _looked_up(r: Reader, key_path: tuple, path: Path, test) -> bool:
+    """``test(path)`` (e.g. ``Path.is_file``); a path the system cannot look at (a name too long) fails
+    at the key instead of raising."""
+    try:
+        return test(path)
+    except OSError as err:
+        raise r.fail(key_path, f"cannot use {str(path)[:80]}: {err.strerror or err}",
+                     hint="fix the path (relative to the TOML file's folder)") from None
+
+
+def _expanded(r: Reader, key_path: tuple, text: str) -> Path:
+    """``text`` as a path with ``~`` expanded; ``~someone`` for a user this machine lacks fails at the key."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as err:
+        raise r.fail(key_path, f"cannot expand {text[:80]!r}: {err}", hint="write the path without ~user") from None
 
 
 def source_folder(r: Reader, build: dict) -> Path:
     """``[build] source_path``, absolute and normalised; it must be an existing folder."""
-    source = Path(build["source_path"]).expanduser()
+    source = _expanded(r, ("build", "source_path"), build["source_path"])
     source = (r.path.parent / source) if not source.is_absolute() else source
     source = Path(os.path.normpath(source))
-    if not source.exists():
+    if not _looked_up(r, ("build", "source_path"), source, Path.exists):
         raise r.fail(("build", "source_path"), f"source folder {source} does not exist",
                      hint="set source_path relative to the TOML file's folder")
     if not source.is_dir():
@@ -56,9 +75,10 @@ def _checked_runtime(r: Reader, key_path: tuple, runtime_id: str, registry: Regi
 
 
 def handler(r: Reader, meta: dict, runtime: Runtime, source: Path) -> str:
-    """The handler named under [metadata] (checked against the sources), else the one found there."""
+    """The handler named under [metadata] (checked against the sources, never outside them), else the
+    one found there."""
     if meta["handler"]:
-        problem = detect.check_handler(runtime, source, meta["handler"])
+        problem = handler_problem(meta["handler"]) or detect.check_handler(runtime, source, meta["handler"])
         if problem:
             raise r.fail(("metadata", "handler"), problem,
                          hint="fix the handler, or remove the key to let genesys detect it")
@@ -78,9 +98,9 @@ def handler(r: Reader, meta: dict, runtime: Runtime, source: Path) -> str:
 def requirements(r: Reader, build: dict, runtime: Runtime, source: Path) -> Path | None:
     """``[build] requirements_file`` (relative to the sources), else the language's first manifest there."""
     if build["requirements_file"]:
-        candidate = Path(build["requirements_file"]).expanduser()
+        candidate = _expanded(r, ("build", "requirements_file"), build["requirements_file"])
         candidate = candidate if candidate.is_absolute() else source / candidate
-        if not candidate.is_file():
+        if not _looked_up(r, ("build", "requirements_file"), candidate, Path.is_file):
             raise r.fail(("build", "requirements_file"), f"{candidate} does not exist",
                          hint="fix the path (relative to source_path) or remove the key")
         return Path(os.path.normpath(candidate))

@@ -88,6 +88,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "dynamodb_tables": Key("list", [], "Table names."),
         "sqs_queues": Key("list", [], "Queue names."),
         "sns_topics": Key("list", [], "Topic names."),
+        "allow_wildcard": Key("bool", False, 'Allow "*" in these lists: grant every resource of the service on purpose.'),
     },
     "tags": {},  # free map of str → str
     "layer": {

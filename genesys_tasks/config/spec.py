@@ -70,6 +70,8 @@ class IamResources:
     dynamodb_tables: tuple[str, ...]
     sqs_queues: tuple[str, ...]
     sns_topics: tuple[str, ...]
+    allow_wildcard: bool = False  # "*" may stand in the lists
+    declared: bool = False  # the TOML has an [iam.resources] table (even an empty one)
 
     def any(self) -> bool:
         return bool(self.s3_buckets or self.dynamodb_tables or self.sqs_queues or self.sns_topics)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .aws_limits import BUCKET_HINT, bucket_problem
+
 RATE = re.compile(r"^rate\((\d+) ([a-z]+)\)$")
 RATE_UNITS = {"minute": "minutes", "hour": "hours", "day": "days"}
 CRON = re.compile(r"^cron\((.*)\)$")
@@ -19,7 +21,6 @@ QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 QUEUE_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}(\.fifo)?$")
 TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 SQS_PLAIN_BATCH_MAX = 10  # above this AWS requires a batching window of at least 1 second
 FIFO_BATCH_MAX = 10
 
@@ -88,12 +89,18 @@ def _sns(values: dict) -> Problem | None:
 
 
 def _s3(values: dict) -> Problem | None:
-    bucket = values["bucket"]
-    if not BUCKET_NAME.match(bucket) or ".." in bucket:
-        return ("bucket", f"{bucket!r} is not a valid bucket name",
-                "the bucket's name (not an ARN or URL): 3-63 lowercase letters, digits, . and -")
+    found = bucket_problem(values["bucket"])
+    if found:
+        return "bucket", found, BUCKET_HINT
     if not values["events"]:
         return "events", "events is empty", 'name at least one, e.g. events = ["s3:ObjectCreated:*"]'
+    for key in ("prefix", "suffix"):
+        wild = sorted({c for c in values[key] if c in "*?"})
+        if wild:
+            return (key, f"{key} {values[key]!r} has {' and '.join(wild)}, which S3 matches literally: "
+                         "the trigger would fire only for keys with that character in them",
+                    f"S3 filters take a plain {key} (e.g. \"uploads/\" or \".jpg\"); use two triggers "
+                    "for two patterns")
     return None
 
 

@@ -3,7 +3,9 @@ executor the caller hands in (``executor.Executor`` to apply it, a display-only 
 dry run), as Chalice's deployer is given its executor.
 
 This is what ``genesys execute/delete`` and the doit tasks call. It resolves
-``${env:NAME}`` values (kept in memory only), finds the built zips, reads AWS's state with
+``${env:NAME}`` values (kept in memory only; the resolved variables must still fit Lambda's
+4 KB, and an error raised while deploying shows **** wherever AWS echoed one of the
+environment's values), finds the built zips, reads AWS's state with
 read-only calls, plans, and runs the plan. It never checks the TOML (the loader has), and
 prints nothing: reading shows through the ``progress(label)`` context manager it is
 handed, the executor reports the rest, and the caller tells people about the ``Outcome``.
@@ -23,14 +25,16 @@ import base64
 import hashlib
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
 from .. import paths
+from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
-from ..errors import BuildError, ConfigError
+from ..errors import BuildError, ConfigError, GenesysError
 from . import planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
@@ -39,6 +43,8 @@ from .ownership import Ownership
 STAGES = ("role", "layer", "function")
 ENV_REF = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
 Progress = Callable[[str], ContextManager]
+MASK = "****"
+MASK_MIN_LENGTH = 5  # shorter values (1, true, prod) are masked where AWS quotes the environment, not everywhere
 
 
 @dataclass
@@ -69,7 +75,11 @@ class Outcome:
 
 
 def resolve_environment(spec: FunctionSpec) -> dict:
-    """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment."""
+    """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment.
+
+    The loader checked the 4 KB limit with the references as written; filled in, the values
+    may be longer, so the limit is checked again here (naming the variables, never their values).
+    """
     resolved = {}
     for key, value in spec.function.environment:
         def fill(match, key=key):
@@ -81,7 +91,39 @@ def resolve_environment(spec: FunctionSpec) -> dict:
             return os.environ[name]
 
         resolved[key] = ENV_REF.sub(fill, value)
+    size = environment_size(resolved)
+    if size > ENV_LIMIT_BYTES:
+        filled = [key for key, value in spec.function.environment if ENV_REF.search(value)]
+        raise ConfigError(f"environment variables total {size} bytes once ${{env:...}} is filled in "
+                          f"({', '.join(filled)}); Lambda allows {ENV_LIMIT_BYTES}",
+                          hint="move large values to SSM Parameter Store or Secrets Manager and read them at run time",
+                          where=where_in(spec.path, "function", "environment"))
     return resolved
+
+
+def _environment_values(spec: FunctionSpec) -> list[str]:
+    """The environment's values as deployed, and what each set ``${env:NAME}`` holds, longest first
+    (a reference to an unset variable is not a value: errors name it)."""
+    values = set()
+    for _, value in spec.function.environment:
+        names = ENV_REF.findall(value)
+        values.update(os.environ[name] for name in names if name in os.environ)
+        if all(name in os.environ for name in names):
+            values.add(ENV_REF.sub(lambda m: os.environ[m.group(1)], value))
+    return sorted((v for v in values if len(v) >= MASK_MIN_LENGTH), key=len, reverse=True)
+
+
+@contextmanager
+def masked_environment(spec: FunctionSpec):
+    """A genesys error raised inside shows **** instead of any of the function's environment values."""
+    try:
+        yield
+    except GenesysError as err:
+        for value in _environment_values(spec):
+            err.message = err.message.replace(value, MASK)
+            err.hint = err.hint.replace(value, MASK) if err.hint else err.hint
+        err.args = (err.message,)
+        raise
 
 
 def artifact(path: Path) -> planner.Artifact:
@@ -210,8 +252,9 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
 
     ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
     """
-    plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
-    values = executor.run(plan)
+    with masked_environment(spec):
+        plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
+        values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
     recorded = executor.applies and record_role and _record_role(spec, values.get("role_arn"))
     return Outcome(plan, values, account, applied=executor.applies, recorded_role=recorded)

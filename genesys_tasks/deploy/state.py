@@ -10,8 +10,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-MARKER_KEY = "genesys:managed"
-FUNCTION_KEY = "genesys:function"
+from ..config.aws_limits import GENESYS_TAGS
+
+MARKER_KEY, FUNCTION_KEY = GENESYS_TAGS  # the tags genesys puts on what it makes (config counts them)
 LAYER_MARKER = "genesys:sha256="
 # the whole marker ``layer_description`` writes: a description merely starting "genesys:" is someone else's
 LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")

@@ -1,0 +1,52 @@
+"""The AWS region names genesys accepts in ``[deployment] region``: those botocore's data lists.
+
+Read from botocore's data files (``partitions.json``, a few KB; else ``endpoints.json``)
+without importing botocore or creating a client, and only when a TOML names a region;
+once per process. When the data cannot be found the check is skipped rather than
+refusing every region.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib.util
+import json
+from pathlib import Path
+
+DATA_FILES = ("partitions.json", "endpoints.json")
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition botocore knows; empty when its data is not there."""
+    spec = importlib.util.find_spec("botocore")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        for name in DATA_FILES:
+            regions = _regions_in(Path(folder) / "data" / name)
+            if regions:
+                return regions
+    return frozenset()
+
+
+def _regions_in(path: Path) -> frozenset[str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    partitions = data.get("partitions", []) if isinstance(data, dict) else []
+    return frozenset(region for partition in partitions if isinstance(partition, dict)
+                     for region in partition.get("regions", {}) if not region.endswith("-global"))
+
+
+def region_problem(region: str) -> tuple[str, str] | None:
+    """(what is wrong, the fix) when ``region`` is not an AWS region; None when it is, or when
+    the list of regions is not available."""
+    regions = known_regions()
+    if not regions or region in regions:
+        return None
+    close = difflib.get_close_matches(region, sorted(regions), n=1)
+    hint = (f"did you mean {close[0]!r}? " if close else "use a region name such as 'us-east-1'; ") + (
+        "if it is a region newer than the installed botocore, upgrade boto3")
+    return f"{region!r} is not an AWS region", hint
