@@ -50,7 +50,7 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def _replace_through_temp(dest: Path, fill) -> None:
+def replace_atomic(dest: Path, fill) -> None:
     """Give ``dest`` new contents made by ``fill(tmp)`` in a temporary sibling, then renamed over it.
 
     ``dest`` is replaced, never written through: a reader never sees half a file, and
@@ -69,14 +69,14 @@ def _replace_through_temp(dest: Path, fill) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
-    _replace_through_temp(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    replace_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def copy_file_atomic(source: Path, dest: Path) -> None:
     """Copy ``source`` to ``dest`` through a temporary sibling, so ``dest`` is never half written."""
     import shutil
 
-    _replace_through_temp(dest, lambda tmp: shutil.copyfile(source, tmp))
+    replace_atomic(dest, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def link_file_atomic(source: Path, dest: Path) -> None:
@@ -97,4 +97,4 @@ def link_file_atomic(source: Path, dest: Path) -> None:
         except OSError:
             shutil.copyfile(source, tmp)
 
-    _replace_through_temp(dest, fill)
+    replace_atomic(dest, fill)

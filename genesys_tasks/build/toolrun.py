@@ -13,7 +13,7 @@ environment variable, which crosses into doit's processes):
   ``BuildError`` naming the step, with the last lines of the tool's own output
   (colour codes removed) and a fix; ``require`` finds a tool on PATH or says how
   to install it.
-- ``show`` is where build messages reach people (``ui``, imported on first use).
+- ``show`` and ``warn`` are where build messages reach people (``ui``, imported on first use).
 """
 
 from __future__ import annotations
@@ -46,6 +46,13 @@ def show(message: str) -> None:
     from .. import ui
 
     ui.info(message)
+
+
+def warn(message: str) -> None:
+    """Show a build warning to people: something the user should know about what was built."""
+    from .. import ui
+
+    ui.warn(message)
 
 
 @dataclass(frozen=True)
