@@ -3,14 +3,19 @@
 Every write here goes through a temporary sibling renamed over the destination:
 nothing is ever half written, and a file that is a hard link (a function's layer
 zip and the cache entry it shares bytes with) is replaced, never written through.
+A temporary a killed run left behind is removed by the next build (``remove_stale_temps``).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 STATE_DIR = ".genesys"
+_TEMP = re.compile(r"^\..+\.(\d+)\.tmp$")  # what replace_atomic names its temporary sibling
+STALE_AFTER = 86400  # seconds: a temporary this old is a leftover, whoever made it
 
 
 def build_dir(root: Path, name: str) -> Path:
@@ -98,3 +103,39 @@ def link_file_atomic(source: Path, dest: Path) -> None:
             shutil.copyfile(source, tmp)
 
     replace_atomic(dest, fill)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine, in this pid namespace)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporaries ``replace_atomic`` left in ``folder`` when a build was killed; return them.
+
+    A temporary is a leftover when the process that made it is gone (or it is a day old).
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.match(name)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        path = folder / name
+        try:
+            stale = not process_running(int(match.group(1))) or time.time() - path.lstat().st_mtime > STALE_AFTER
+            if stale:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

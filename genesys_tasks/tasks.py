@@ -69,7 +69,7 @@ def layer_task(spec: FunctionSpec, root: Path) -> dict | None:
             "runtime": spec.runtime.id, "architectures": list(build.architectures),
             "method": build.build_method, "installer": build.installer, "image": build.image,
             "container_env": list(build.container_env), "container_volumes": list(build.container_volumes),
-        })],
+        }), steps.targets_intact],
         "clean": True,
     }
 
@@ -98,7 +98,7 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
         "uptodate": [config_changed({
             "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
             "architectures": list(spec.build.architectures),
-        })],
+        }), steps.targets_intact],
         "clean": True,
     }
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import stat
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -26,6 +27,8 @@ EPOCH = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 20
 BUILT_HINT = ("a package the installer or compiler put there links to files outside the folder, which a zip "
               'cannot carry: vendor those files into the package, or build in a container (build_method = "podman")')
+REBUILD_HINT = ("build it again (`doit build`, or `genesys lambda build <toml>`): genesys rebuilds a zip whose "
+                "bytes changed")
 
 
 def _open_regular(path: Path) -> tuple[int, int]:
@@ -64,6 +67,24 @@ def write_zip(entries: Iterable[tuple[str, Path]], dest: Path) -> str:
     dest.parent.mkdir(parents=True, exist_ok=True)
     replace_atomic(dest, lambda tmp: _fill(entries, tmp))
     return sha256_file(dest)
+
+
+@contextmanager
+def open_zip(path: Path, hint: str = REBUILD_HINT):
+    """``path`` opened as a zip; BuildError naming it when it is not one (truncated, corrupt, not there)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise BuildError(f"{path} is not a valid zip ({reason}): it is truncated or corrupt", hint=hint) from None
+    with archive:
+        yield archive
+
+
+def check_zip(path: Path, hint: str = REBUILD_HINT) -> None:
+    """BuildError unless ``path`` is a zip whose table of contents can be read."""
+    with open_zip(path, hint):
+        pass
 
 
 def sha256_file(path: Path) -> str:
