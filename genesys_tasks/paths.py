@@ -73,8 +73,22 @@ def replace_atomic(dest: Path, fill) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
-    replace_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file.
+
+    The text is written as it is (no newline translation). A file that exists keeps its
+    permissions, and a symbolic link is written at its target (the link stays a link).
+    """
+    import shutil
+
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        if path.exists():
+            shutil.copymode(path, tmp)
+
+    replace_atomic(path, fill)
 
 
 def copy_file_atomic(source: Path, dest: Path) -> None:

@@ -1,4 +1,5 @@
-"""The TOML itself: it must be a regular file of bounded size to be read."""
+"""The TOML itself: it must be a regular file of bounded size to be read, and genesys's write-back of
+[iam] role_arn keeps its line endings and writes a symlinked TOML at its target."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import pytest
 
 from genesys_tasks.config import load
 from genesys_tasks.config.loader import MAX_TOML_BYTES
+from genesys_tasks.deploy.writeback import record_role
 from genesys_tasks.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
+ARN = "arn:aws:iam::123456789012:role/genesys-lambda-fn"
 TOML = '[metadata]\nname = "fn"  # the function\nruntime = "python3.12"\nhandler = "app.lambda_handler"\n'
 
 
@@ -63,3 +66,47 @@ def test_a_symlinked_toml_is_read_through_its_link(tmp_path):
     (tmp_path / "lambda_fn.toml").symlink_to("real.toml")
     assert load(tmp_path / "lambda_fn.toml").name == "fn"
 
+
+# --- writing back -----------------------------------------------------------------------------------
+
+def test_write_back_keeps_crlf_line_endings_and_comments(tmp_path):
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_bytes(TOML.replace("\n", "\r\n").encode() + b"\r\n[iam]\r\nrole_name = \"r\"\r\n")
+
+    assert record_role(toml, ARN)
+
+    data = toml.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 0
+    assert b"# the function\r\n" in data and f'role_arn = "{ARN}"\r\n'.encode() in data
+    assert not record_role(toml, ARN)
+
+
+def test_write_back_of_a_new_iam_table_into_a_crlf_file_is_crlf_too(tmp_path):
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_bytes(TOML.replace("\n", "\r\n").encode())
+    record_role(toml, ARN)
+    data = toml.read_bytes()
+    assert b"[iam]\r\n" in data and data.count(b"\n") == data.count(b"\r\n")
+
+
+def test_write_back_keeps_lf_files_lf(tmp_path):
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_text(TOML)
+    record_role(toml, ARN)
+    assert b"\r" not in toml.read_bytes() and f'role_arn = "{ARN}"'.encode() in toml.read_bytes()
+
+
+def test_write_back_through_a_symlinked_toml_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "shared").mkdir()
+    target = tmp_path / "shared" / "fn.toml"
+    target.write_text(TOML)
+    target.chmod(0o640)
+    link = tmp_path / "lambda_fn.toml"
+    link.symlink_to(os.path.relpath(target, tmp_path))
+
+    record_role(link, ARN)
+
+    assert link.is_symlink() and os.readlink(link) == "shared/fn.toml"
+    assert f'role_arn = "{ARN}"' in target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in (tmp_path / "shared").iterdir()) == ["fn.toml"]
