@@ -3,14 +3,19 @@
 Every write here goes through a temporary sibling renamed over the destination:
 nothing is ever half written, and a file that is a hard link (a function's layer
 zip and the cache entry it shares bytes with) is replaced, never written through.
+A temporary a killed run left behind is removed by the next build (``remove_stale_temps``).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 from pathlib import Path
 
 STATE_DIR = ".genesys"
+_TEMP = re.compile(r"^\..+\.(\d+)\.tmp$")  # what replace_atomic names its temporary sibling
+STALE_AFTER = 86400  # seconds: a temporary this old is a leftover, whoever made it
 
 
 def build_dir(root: Path, name: str) -> Path:
@@ -50,7 +55,7 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def _replace_through_temp(dest: Path, fill) -> None:
+def replace_atomic(dest: Path, fill) -> None:
     """Give ``dest`` new contents made by ``fill(tmp)`` in a temporary sibling, then renamed over it.
 
     ``dest`` is replaced, never written through: a reader never sees half a file, and
@@ -68,15 +73,29 @@ def _replace_through_temp(dest: Path, fill) -> None:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file."""
-    _replace_through_temp(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    """Write ``text`` to ``path`` through a temporary sibling, so readers never see half a file.
+
+    The text is written as it is (no newline translation). A file that exists keeps its
+    permissions, and a symbolic link is written at its target (the link stays a link).
+    """
+    import shutil
+
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+    def fill(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        if path.exists():
+            shutil.copymode(path, tmp)
+
+    replace_atomic(path, fill)
 
 
 def copy_file_atomic(source: Path, dest: Path) -> None:
     """Copy ``source`` to ``dest`` through a temporary sibling, so ``dest`` is never half written."""
     import shutil
 
-    _replace_through_temp(dest, lambda tmp: shutil.copyfile(source, tmp))
+    replace_atomic(dest, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def link_file_atomic(source: Path, dest: Path) -> None:
@@ -97,4 +116,40 @@ def link_file_atomic(source: Path, dest: Path) -> None:
         except OSError:
             shutil.copyfile(source, tmp)
 
-    _replace_through_temp(dest, fill)
+    replace_atomic(dest, fill)
+
+
+def process_running(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine, in this pid namespace)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[Path]:
+    """Remove the temporaries ``replace_atomic`` left in ``folder`` when a build was killed; return them.
+
+    A temporary is a leftover when the process that made it is gone (or it is a day old).
+    """
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP.match(name)
+        if not match or int(match.group(1)) == os.getpid():
+            continue
+        path = folder / name
+        try:
+            stale = not process_running(int(match.group(1))) or time.time() - path.lstat().st_mtime > STALE_AFTER
+            if stale:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

@@ -235,3 +235,22 @@ def test_init_repo_writes_a_working_dodo_and_ignores_the_state_folder(tmp_path, 
     assert (tmp_path / ".gitignore").read_text().count(".genesys/") == 1
     listing = run_doit("list", "--all", cwd=tmp_path)
     assert listing.code == 0 and "build:gamma" in listing.stdout
+
+
+@pytest.mark.parametrize("kind, task", [("function", "package"), ("layer", "layer")])
+def test_a_truncated_zip_is_not_up_to_date_and_the_next_build_makes_it_whole(kind, task, built, run_doit):
+    repo, _ = built
+    zip_path = repo / ".genesys" / "build" / "alpha" / f"{kind}-x86_64.zip"
+    good = hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    size = zip_path.stat().st_size
+    zip_path.chmod(0o644)  # a layer zip is a read-only hard link to its cache entry: this cuts both
+    with open(zip_path, "r+b") as handle:
+        handle.truncate(size // 2)
+
+    result = run_doit("build", cwd=repo)
+
+    assert result.code == 0, result.output
+    assert f"{task}:alpha" in executed(result)
+    assert hashlib.sha256(zip_path.read_bytes()).hexdigest() == good
+    assert "Traceback" not in result.output
+    assert executed(run_doit("build", cwd=repo)) == set()

@@ -88,3 +88,17 @@ def test_a_temp_file_left_linked_by_a_killed_run_is_never_written_through(tmp_pa
 
     assert cached.read_bytes() == b"cached layer"
     assert not leftover.exists()
+
+
+def test_write_text_atomic_writes_a_symlink_at_its_target_keeps_its_mode_and_translates_no_newline(tmp_path):
+    target = tmp_path / "real.toml"
+    target.write_text("old\n")
+    target.chmod(0o600)
+    link = tmp_path / "link.toml"
+    link.symlink_to("real.toml")
+
+    write_text_atomic(link, "a\r\nb\r\n")
+
+    assert link.is_symlink() and target.read_bytes() == b"a\r\nb\r\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.toml", "real.toml"]

@@ -59,7 +59,7 @@ def test_memory_is_not_a_build_input(tmp_path):
     def signatures(memory):
         spec = load(_function(tmp_path, memory=memory))
         tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)), build_task(spec, tmp_path)]
-        return [(t["file_dep"], [u.config for u in t["uptodate"]]) for t in tasks]
+        return [(t["file_dep"], [getattr(u, "config", u) for u in t["uptodate"]]) for t in tasks]
 
     assert signatures(128) == signatures(4096)
 

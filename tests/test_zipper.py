@@ -7,7 +7,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from genesys_tasks.build.zipper import source_files, tree_entries, write_zip
+from genesys_tasks.build.sources import source_files
+from genesys_tasks.build.zipper import tree_entries, write_zip
 
 
 def _make_tree(root: Path, mtime: int) -> None:

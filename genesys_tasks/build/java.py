@@ -24,7 +24,8 @@ from ..config.locate import where_in
 from ..errors import BuildError, ConfigError
 from ..paths import cache_dir, write_text_atomic
 from . import toolrun
-from .zipper import source_files, tree_entries, write_zip
+from .sources import source_files
+from .zipper import tree_entries, write_zip
 
 MAVEN_REPO_ENV = "GENESYS_MAVEN_REPO"
 MAVEN_HINT = "install Maven (Debian/Ubuntu: apt-get install maven) so `mvn` is on PATH"
@@ -158,7 +159,7 @@ def install(job) -> None:
 # ---------------------------------------------------------------- function packager
 
 def _scratch_copy(source: Path, work: Path) -> None:
-    for rel, path in source_files(source, "java"):
+    for rel, path in source_files(source, "java", defaults=False):
         target = work / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)

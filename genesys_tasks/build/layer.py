@@ -1,28 +1,38 @@
 """One dependency layer for one function and architecture: from the cache, or built and cached.
 
-The cache key is the sha256 of everything that decides the layer's contents; two
-functions (in any repo) with the same manifest, runtime, architecture and method
-share one build, and its bytes: a function's ``layer-<arch>.zip`` is a hard link to
-the cache entry (a copy only where the file system cannot link), so N functions
-sharing a layer keep one copy of it on disk. Nothing writes into a layer zip in
-place; a rebuild renames a new file over the old name.
+The cache key is the sha256 of everything that decides the layer's contents: the
+manifest and lock files' bytes, the bytes of every local file or folder they name
+(``references``: a wheel in ``./libs``, a ``-e ./pkg``, a ``file:`` dependency), the
+runtime, architecture, method, installer version, image, and ``RECIPE_VERSION``.
+Two functions (in any repo) with the same inputs share one build, and its bytes: a
+function's ``layer-<arch>.zip`` is a hard link to the cache entry (a copy only where
+the file system cannot link), so N functions sharing a layer keep one copy of it on
+disk. Nothing writes into a layer zip in place; a rebuild renames a new file over
+the old name.
+
+What an installer leaves that depends on this machine rather than on the inputs is
+removed before zipping (``strip_host_paths``): pip's ``direct_url.json`` records the
+absolute path a local package was installed from, so without this the bytes of a
+layer would depend on where the checkout is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
+import os
 from dataclasses import replace
 from pathlib import Path
 
 from ..paths import link_file_atomic
-from .cache import LayerCache
+from .cache import LayerCache, sha256_once
 from .installers import InstallJob, installer_for
-from .zipper import sha256_file, tree_entries, write_zip
+from .references import input_files, referenced
+from .zipper import tree_entries, write_zip
 
-KEY_VERSION = "1"
-_SHA256: dict[tuple, str] = {}  # (device, inode, size, mtime): sha256, for files this process has hashed
+# Change this whenever genesys changes how it builds a layer (what it installs, strips or
+# zips), so no layer a previous genesys built is reused from the cache.
+RECIPE_VERSION = "2"
 
 
 def lock_files(job: InstallJob) -> list[Path]:
@@ -36,16 +46,48 @@ def lock_files(job: InstallJob) -> list[Path]:
     return found
 
 
+def layer_inputs(job: InstallJob) -> list[Path]:
+    """Every file the layer is built from: the manifest, its lock files, and the local files they name."""
+    manifests = lock_files(job)
+    return manifests + [path for path in input_files(referenced(manifests, job.runtime.language))
+                        if path not in manifests]
+
+
+def _hash_references(digest, job: InstallJob, manifests: list[Path]) -> None:
+    """Each named file's bytes, under a name that does not depend on where the checkout is."""
+    base = job.manifest.parent
+    for ref in referenced(manifests, job.runtime.language):
+        digest.update(b"ref\0" + os.path.relpath(ref, base).encode() + b"\0")
+        if not ref.exists():
+            digest.update(b"missing\0")
+        for path in input_files([ref]):
+            name = os.path.relpath(path, ref) if ref.is_dir() else ""
+            digest.update(name.encode() + b"\0" + bytes.fromhex(sha256_once(path)))
+
+
 def cache_key(job: InstallJob, installer_version: str) -> str:
     digest = hashlib.sha256()
-    for path in lock_files(job):
+    manifests = lock_files(job)
+    for path in manifests:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    _hash_references(digest, job, manifests)
     digest.update(json.dumps({
-        "v": KEY_VERSION, "runtime": job.runtime.id, "arch": job.arch, "method": job.method,
+        "v": RECIPE_VERSION, "runtime": job.runtime.id, "arch": job.arch, "method": job.method,
         "installer": installer_version, "image": job.image or "",
         "env": list(job.container_env), "layer_path": job.runtime.layer_path,
     }, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def strip_host_paths(layer: Path) -> None:
+    """Remove pip's ``direct_url.json`` files (absolute host paths) and their lines in RECORD."""
+    for record_of in sorted(layer.rglob("*.dist-info/direct_url.json")):
+        record_of.unlink()
+        record = record_of.with_name("RECORD")
+        if record.is_file():
+            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+            record.write_text("".join(line for line in lines if not line.startswith(
+                f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
 
 
 def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bool]:
@@ -53,8 +95,9 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
     installer = installer_for(job)
     key = cache_key(job, installer.version(job))
     cached = cache.get(key)
+    from_cache = cached is not None
     if cached is None:
-        with tempfile.TemporaryDirectory(prefix="genesys-layer-") as tmp:
+        with cache.work_dir() as tmp:
             target = Path(tmp, "layer")
             target.mkdir()
             work = replace(job, target=target)
@@ -63,22 +106,11 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
 
                 work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
             installer.install(work)
+            strip_host_paths(target)
             built = Path(tmp, "layer.zip")
-            write_zip(tree_entries(target), built)
+            write_zip(tree_entries(target, log=job.log), built)
             cached = cache.put(key, built, {"runtime": job.runtime.id, "arch": job.arch, "method": job.method,
                                             "manifest": str(job.manifest)})
-        from_cache = False
-    else:
-        from_cache = True
     dest.parent.mkdir(parents=True, exist_ok=True)
     link_file_atomic(cached, dest)
-    return _sha256_once(cached), from_cache
-
-
-def _sha256_once(path: Path) -> str:
-    """sha256 of ``path``, read once per file: the functions sharing a layer share its hash too."""
-    stat = path.stat()
-    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if key not in _SHA256:
-        _SHA256[key] = sha256_file(path)
-    return _SHA256[key]
+    return sha256_once(cached), from_cache

@@ -15,10 +15,10 @@ the largest packages named and the ways out.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError
+from .zipper import open_zip
 
 MiB = 1024 * 1024
 DIRECT_UPLOAD_MAX = 50 * MiB  # 52,428,800 bytes
@@ -32,7 +32,7 @@ def _mb(size: int) -> str:
 
 
 def unzipped_size(zip_path: Path) -> int:
-    with zipfile.ZipFile(zip_path) as archive:
+    with open_zip(zip_path) as archive:
         return sum(info.file_size for info in archive.infolist())
 
 
@@ -56,7 +56,7 @@ def package_sizes(zip_paths: list[Path]) -> dict[str, int]:
     """Unzipped bytes per top-level package, labelled with the zip it is in."""
     sizes: dict[str, int] = {}
     for zip_path in zip_paths:
-        with zipfile.ZipFile(zip_path) as archive:
+        with open_zip(zip_path) as archive:
             for info in archive.infolist():
                 if info.is_dir():
                     continue

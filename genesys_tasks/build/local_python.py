@@ -365,7 +365,7 @@ def install(job: InstallJob) -> None:
     site.mkdir(parents=True, exist_ok=True)
     if job.debug:
         job.log(f"installing {job.manifest.name} with {installer} for {job.runtime.id} {job.arch}")
-    with tempfile.TemporaryDirectory(prefix="genesys-sdist-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="genesys-sdist-", dir=job.target.parent) as scratch:
         wheel_dir = Path(scratch, "wheels")
         wheel_dir.mkdir()
         built: set[str] = set()

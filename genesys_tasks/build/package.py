@@ -1,47 +1,61 @@
 """The function zip: which source files it carries, and which packager builds it.
 
 A language's row in the language table names its packager; by default the function
-is its source files, zipped deterministically. The layer-only files (manifests and
-lock files that feed the layer), the function's own TOML, every file matching the
-discovery pattern (``GENESYS_PATTERN``, default ``lambda_*.toml``) and the
-dependency folders stay out, so editing requirements or writing a role ARN back into
-a TOML never changes the function zip. Compiled languages name their own packager
-(``module:function`` in this package), built per architecture when the code is native.
+is its source files, zipped deterministically, under the rules of ``sources``: the
+layer-only files (manifests and lock files that feed the layer), the function's own
+TOML, every file matching the discovery pattern (``GENESYS_PATTERN``, default
+``lambda_*.toml``) and the dependency folders stay out, so editing requirements or
+writing a role ARN back into a TOML never changes the function zip; credentials and
+dot-folders stay out unless ``[build] include`` names them, and the build says which
+it left out. Compiled languages name their own packager (``module:function`` in this
+package), built per architecture when the code is native.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import importlib
+import os
 from pathlib import Path
 from typing import Callable
 
 from ..config import discovery_pattern
 from ..config.spec import FunctionSpec
 from ..paths import copy_file_atomic
-from .zipper import source_files, write_zip
+from .sources import SourceRules, source_listing
+from .walk import Listing, names_line, printable
+from .zipper import write_zip
 
 Packager = Callable[[FunctionSpec, str, Path], None]
 
 
-def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tuple[str, Path]]:
-    """(name in zip, path) for every file the function zip carries; ``pattern`` defaults to the discovery one."""
-    pattern = pattern or discovery_pattern()
-    language = spec.runtime.language_row
+def _own_files(spec: FunctionSpec) -> frozenset[str]:
+    """Paths in the source folder the function zip never carries: its TOML, its requirements, layer-only files."""
+    source = str(spec.source_path)
+    own = set(spec.runtime.language_row.layer_only_files)
     # A Python requirements file may have any name; Node's manifest (package.json) stays.
     requirements = spec.build.requirements_file if spec.runtime.language == "python" else None
-    entries = []
-    for arcname, path in source_files(spec.source_path, spec.runtime.language, spec.build.exclude):
-        if path == spec.path or fnmatch.fnmatch(path.name, pattern) or path == requirements:
-            continue
-        if "/" not in arcname and arcname in language.layer_only_files:
-            continue
-        entries.append((arcname, path))
-    return entries
+    for path in (spec.path, requirements):
+        if path is not None:
+            rel = os.path.relpath(path, source)
+            if not rel.startswith(".."):
+                own.add(rel.replace(os.sep, "/"))
+    return frozenset(own)
+
+
+def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
+    """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one."""
+    rules = SourceRules(spec.runtime.language, spec.build.exclude, spec.build.include, own=_own_files(spec),
+                        own_pattern=pattern or discovery_pattern())
+    return source_listing(spec.source_path, rules)
+
+
+def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tuple[str, Path]]:
+    """(name in zip, path) for every file the function zip carries (never raises: problems wait for the build)."""
+    return function_listing(spec, pattern).entries
 
 
 def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
-    write_zip(function_sources(spec), dest)
+    write_zip(function_listing(spec).check(f"the function zip of {spec.name}").entries, dest)
 
 
 def packager_for(spec: FunctionSpec) -> Packager:
@@ -53,9 +67,25 @@ def packager_for(spec: FunctionSpec) -> Packager:
     return getattr(importlib.import_module(f"{__package__}.{module}"), function)
 
 
+def report_sources(spec: FunctionSpec) -> None:
+    """Once per build of a source zip: BuildError for files it cannot carry, a warning for what it left out."""
+    from .toolrun import show, warn
+
+    listing = function_listing(spec).check(f"the function zip of {spec.name}")
+    if listing.dropped:
+        left_out = printable(names_line(listing.dropped))
+        warn(f"{spec.name}: left out of the function zip (they may hold credentials): {left_out}; "
+             f"to ship one, add it to [build] include in {spec.path.name}")
+    note = listing.skipped_note()
+    if note:
+        show(f"{spec.name}: {note}")
+
+
 def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
     """Write the function zip for every architecture; a zip of no native code is built once, then copied."""
     packager = packager_for(spec)
+    if packager is zip_sources:
+        report_sources(spec)
     per_arch = spec.runtime.language_row.zip_per_arch
     first: Path | None = None
     for arch, dest in dest_by_arch.items():

@@ -28,10 +28,38 @@ def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
 
 
 def layer_inputs(spec: FunctionSpec) -> list[Path]:
-    """The files a layer is built from: the manifest and the lock files beside it."""
-    from .layer import lock_files
+    """The files a layer is built from: the manifest, the lock files beside it, the local files they name."""
+    from .layer import layer_inputs as inputs
 
-    return lock_files(install_job(spec, spec.build.architectures[0]))
+    return inputs(install_job(spec, spec.build.architectures[0]))
+
+
+def _recorded(path: Path, sha256: str) -> dict:
+    """What a task saves about an artifact it wrote: its sha256, and the size and mtime it had then."""
+    stat = path.stat()
+    return {path.stem: sha256, f"{path.stem}.stat": [stat.st_size, stat.st_mtime_ns]}
+
+
+def targets_intact(task, values) -> bool | None:
+    """doit ``uptodate``: False when a target's bytes are not the ones its task recorded (e.g. truncated).
+
+    The size and mtime are compared first; only when they differ is the file hashed
+    again, so a no-op build reads no zip. None (no opinion) before the task has run.
+    """
+    from .zipper import sha256_file
+
+    for target in task.targets:
+        path = Path(target)
+        sha256 = values.get(path.stem)
+        if sha256 is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        if values.get(f"{path.stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(path) != sha256:
+            return False
+    return True
 
 
 def build_layers(spec: FunctionSpec, root: Path) -> dict:
@@ -39,11 +67,13 @@ def build_layers(spec: FunctionSpec, root: Path) -> dict:
     from .layer import build_layer
 
     cache = LayerCache(paths.cache_dir())
+    paths.remove_stale_temps(paths.build_dir(root, spec.name))
     result = {}
     for arch in spec.build.architectures:
-        sha, cached = build_layer(install_job(spec, arch), paths.layer_zip(root, spec.name, arch), cache)
+        dest = paths.layer_zip(root, spec.name, arch)
+        sha, cached = build_layer(install_job(spec, arch), dest, cache)
         show(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
-        result[f"layer-{arch}"] = sha
+        result.update(_recorded(dest, sha))
     return result
 
 
@@ -58,8 +88,12 @@ def package(spec: FunctionSpec, root: Path) -> dict:
     from .zipper import sha256_file
 
     targets = {arch: paths.function_zip(root, spec.name, arch) for arch in spec.build.architectures}
+    paths.remove_stale_temps(paths.build_dir(root, spec.name))
     package_function(spec, targets)
-    return {f"function-{arch}": sha256_file(dest) for arch, dest in targets.items()}
+    result = {}
+    for dest in targets.values():
+        result.update(_recorded(dest, sha256_file(dest)))
+    return result
 
 
 def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:

@@ -13,8 +13,9 @@ environment variable, which crosses into doit's processes):
   ``BuildError`` naming the step, with the last lines of the tool's own output
   (colour codes removed) and a fix; ``require`` finds a tool on PATH or says how
   to install it.
-- ``show`` and ``timed`` are where build messages reach people: the ``genesys.build``
-  logger, which the command or doit layer routes to ``ui`` (build/ never imports it).
+- ``show``, ``warn`` and ``timed`` are where build messages reach people: the
+  ``genesys.build`` logger, which the command or doit layer routes to ``ui`` (build/
+  never imports it).
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def timed(message: str):
     log.info(message)
     yield
     log.info(f"  {message} done in {time.monotonic() - started:.1f}s")
+
+
+def warn(message: str) -> None:
+    """A build warning: something the user should know about what was built."""
+    log.warning(message)
 
 
 @dataclass(frozen=True)

@@ -1,52 +1,90 @@
-"""Deterministic zips, and the list of source files that go into a function zip.
+"""Deterministic zips.
 
 Same inputs, same bytes: entries sorted by name, every timestamp 1980-01-01,
-modes 0644 (0755 when executable), no directory entries, fixed deflate level,
-no ``__pycache__`` or ``.pyc``. The path and mtime of the inputs never matter.
-Which folders a function zip leaves out comes from the language table.
+modes 0644 (0755 when the owner may execute the file), no directory entries, fixed
+deflate level. The path and mtime of the inputs never matter. Which files go in is
+the caller's (``sources`` for a function, ``tree_entries`` for a folder an installer
+or compiler filled). A zip is written through a temporary sibling and renamed into
+place, so a killed build leaves no half zip under the real name.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 import stat
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
-from ..languages import skipped_dirs
+from ..errors import BuildError
+from ..paths import replace_atomic
+from .sources import ALWAYS_EXCLUDED_SUFFIXES
+from .walk import walk
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
-ALWAYS_EXCLUDED_FILES = {".DS_Store"}
-ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 CHUNK = 1 << 20
+BUILT_HINT = ("a package the installer or compiler put there links to files outside the folder, which a zip "
+              'cannot carry: vendor those files into the package, or build in a container (build_method = "podman")')
+REBUILD_HINT = ("build it again (`doit build`, or `genesys lambda build <toml>`): genesys rebuilds a zip whose "
+                "bytes changed")
 
 
-def _mode(path: Path) -> int:
-    executable = os.stat(path).st_mode & stat.S_IXUSR
-    return (0o100755 if executable else 0o100644) << 16
+def _open_regular(path: Path) -> tuple[int, int]:
+    """An open descriptor of ``path`` and its zip mode; BuildError unless it is a readable regular file.
+
+    Opened without blocking, so a file that turned into a FIFO since it was listed cannot hang the build.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        raise BuildError(f"cannot read {path} ({err.strerror})",
+                         hint="fix its permissions, or leave it out with [build] exclude") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise BuildError(f"{path} is not a regular file", hint="leave it out with [build] exclude")
+    return fd, (0o100755 if mode & stat.S_IXUSR else 0o100644) << 16
+
+
+def _fill(entries: Iterable[tuple[str, Path]], tmp: Path) -> None:
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for arcname, path in sorted(entries, key=lambda e: e[0]):
+            fd, mode = _open_regular(path)
+            with os.fdopen(fd, "rb") as src:
+                info = zipfile.ZipInfo(arcname, EPOCH)
+                info.external_attr = mode
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # unix, so the modes are honoured
+                with archive.open(info, "w") as out:
+                    while chunk := src.read(CHUNK):
+                        out.write(chunk)
 
 
 def write_zip(entries: Iterable[tuple[str, Path]], dest: Path) -> str:
     """Write ``(name in zip, file on disk)`` pairs to ``dest`` atomically; return its sha256 hex."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-            for arcname, path in sorted(entries, key=lambda e: e[0]):
-                info = zipfile.ZipInfo(arcname, EPOCH)
-                info.external_attr = _mode(path)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3  # unix, so the modes are honoured
-                with open(path, "rb") as src, archive.open(info, "w") as out:
-                    while chunk := src.read(CHUNK):
-                        out.write(chunk)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    replace_atomic(dest, lambda tmp: _fill(entries, tmp))
     return sha256_file(dest)
+
+
+@contextmanager
+def open_zip(path: Path, hint: str = REBUILD_HINT):
+    """``path`` opened as a zip; BuildError naming it when it is not one (truncated, corrupt, not there)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, OSError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise BuildError(f"{path} is not a valid zip ({reason}): it is truncated or corrupt", hint=hint) from None
+    with archive:
+        yield archive
+
+
+def check_zip(path: Path, hint: str = REBUILD_HINT) -> None:
+    """BuildError unless ``path`` is a zip whose table of contents can be read."""
+    with open_zip(path, hint):
+        pass
 
 
 def sha256_file(path: Path) -> str:
@@ -57,46 +95,19 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def tree_entries(root: Path, prefix: str = "") -> list[tuple[str, Path]]:
-    """Every file below ``root`` as zip entries under ``prefix``, caches and bytecode left out."""
-    entries = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != "__pycache__"]
-        rel = Path(folder).relative_to(root)
-        for name in files:
-            if name.endswith(ALWAYS_EXCLUDED_SUFFIXES):
-                continue
-            entries.append(((Path(prefix) / rel / name).as_posix(), Path(folder) / name))
-    return entries
+def _cache_or_bytecode(rel: str, is_folder: bool) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name == "__pycache__" if is_folder else name.endswith(ALWAYS_EXCLUDED_SUFFIXES)
 
 
-def _excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    for pattern in patterns:
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(Path(rel).name, pattern):
-            return True
-        if pattern.endswith("/**") and (rel + "/").startswith(pattern[:-2]):
-            return True
-    return False
+def tree_entries(root: Path, prefix: str = "", *, log=None) -> list[tuple[str, Path]]:
+    """Every file below ``root`` as zip entries under ``prefix``, caches and bytecode left out.
 
-
-def source_files(source: Path, language: str, exclude: tuple[str, ...] = (),
-                 extra_dirs: set[str] = frozenset()) -> list[tuple[str, Path]]:
-    """The files a function zip carries: the source tree less excludes, ignored and dependency folders.
-
-    The folders come from the language table: the ones no function ships (``.git``,
-    virtualenvs, caches) and ``language``'s dependency folders, which its layer carries.
+    A link leaving ``root`` is a BuildError (a layer never picks up a file from elsewhere
+    on this machine); dangling links, FIFOs and the like are skipped, with a note to ``log``.
     """
-    skip_dirs = skipped_dirs(language) | set(extra_dirs)
-    entries = []
-    for folder, dirs, files in os.walk(source):
-        rel_folder = os.path.relpath(folder, source)
-        rel_folder = "" if rel_folder == "." else rel_folder.replace(os.sep, "/") + "/"
-        dirs[:] = sorted(d for d in dirs if d not in skip_dirs and not _excluded(rel_folder + d, exclude))
-        for name in files:
-            rel = rel_folder + name
-            if (name in ALWAYS_EXCLUDED_FILES or name.endswith(ALWAYS_EXCLUDED_SUFFIXES)
-                    or _excluded(rel, exclude)):
-                continue
-            entries.append((rel, Path(folder) / name))
-    entries.sort()
-    return entries
+    listing = walk(root, prefix, _cache_or_bytecode).check(f"the files built into {root.name}/", hint=BUILT_HINT)
+    note = listing.skipped_note()
+    if note and log:
+        log(f"{root.name}/: {note}")
+    return listing.entries

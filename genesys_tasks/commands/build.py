@@ -22,10 +22,9 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
     from ..build.zipper import sha256_file
     from ..tasks.runner import load_spec, run_tasks
 
-    if not toml.is_file():
-        what = "is a folder, not a TOML file" if toml.is_dir() else "no such file"
-        raise UsageError(f"{toml}: {what}", hint="pass the path of a lambda TOML file")
-    root, spec = load_spec(toml)
+    if toml.is_dir():
+        raise UsageError(f"{toml}: is a folder, not a TOML file", hint="pass the path of a lambda TOML file")
+    root, spec = load_spec(toml)  # a missing file, a FIFO or a device is the loader's clear error
     code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code

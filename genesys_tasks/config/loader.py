@@ -14,6 +14,7 @@ import datetime as _dt
 import difflib
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +38,7 @@ RESERVED_ENV = {
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 }
 ENV_LIMIT_BYTES = aws_limits.ENV_LIMIT_BYTES
+MAX_TOML_BYTES = 1024 * 1024  # a TOML read is bounded: a path to a device must not read without end
 
 
 def today_default() -> _dt.date:
@@ -63,14 +65,36 @@ def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | No
     return _build_spec(Reader(path, text), data, registry, today or today_default(), warn)
 
 
-def read_toml(path: Path) -> tuple[str, dict]:
-    """The text and parsed data of a TOML file; unreadable or malformed is a ConfigError with its line."""
+def _read_regular(path: Path) -> str:
+    """The text of ``path``, which must be a regular file of at most MAX_TOML_BYTES.
+
+    Opened without blocking and checked before reading, so a FIFO never hangs the load
+    and a device such as /dev/zero is never read without end.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file", hint="check the path of the TOML file") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read it ({err.strerror})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(f"{path}: not a regular file (a folder, FIFO, socket or device)",
+                          hint="pass the path of a lambda TOML file")
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(MAX_TOML_BYTES + 1)
+    if len(data) > MAX_TOML_BYTES:
+        raise ConfigError(f"{path}: over {MAX_TOML_BYTES // 1024} KB; a function's TOML is far smaller",
+                          hint="check that this is the TOML file you meant")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise ConfigError(f"{path}: cannot read it ({err})") from None
+
+
+def read_toml(path: Path) -> tuple[str, dict]:
+    """The text and parsed data of a TOML file; unreadable or malformed is a ConfigError with its line."""
+    text = _read_regular(path)
     return text, parse(path, text)
 
 
@@ -141,6 +165,7 @@ def _build(build: dict, source: Path, requirements: Path | None) -> BuildSpec:
         pre_build=tuple(build["pre_build"]),
         post_build=tuple(build["post_build"]),
         exclude=tuple(build["exclude"]),
+        include=tuple(build["include"]),
         installer=build["installer"],
         image=build["image"],
         container_env=_pairs(build["container_env"]),

@@ -42,6 +42,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "pre_build": Key("list", [], "Shell commands run in source_path before packaging."),
         "post_build": Key("list", [], "Shell commands run in source_path after the zips exist."),
         "exclude": Key("list", [], "Glob patterns (relative to source_path) left out of the function zip."),
+        "include": Key("list", [], "Glob patterns (relative to source_path) put back into the function zip though a "
+                       "default exclude leaves them out: credential files (.env*, *.pem, *.key, id_rsa*, .npmrc ...), "
+                       "dot-folders, dodo.py, .gitignore."),
         "installer": Key("str", "auto", "Python installer for local layer builds.", choices=("auto", "pip", "uv")),
         "image": Key("str", None, "Container image for podman/docker builds; default from the runtime table."),
         "container_env": Key("map", {}, "Environment variables passed into build containers."),

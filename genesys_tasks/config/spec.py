@@ -30,6 +30,7 @@ class BuildSpec:
     container_env: Pairs
     container_volumes: tuple[str, ...]
     ca_bundle: str | None
+    include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
 
 
 @dataclass(frozen=True)

@@ -141,12 +141,23 @@ def built(spec: FunctionSpec, path: Path) -> planner.Artifact:
 
 
 def layer_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact | None:
-    """The deploy architecture's layer zip, when the function has dependencies."""
-    return built(spec, paths.layer_zip(root, spec.name, spec.deployment.architecture)) if spec.has_layer else None
+    """The deploy architecture's layer zip, when the function has dependencies; BuildError when it is no zip."""
+    from ..build.zipper import check_zip
+
+    if not spec.has_layer:
+        return None
+    found = built(spec, paths.layer_zip(root, spec.name, spec.deployment.architecture))
+    check_zip(found.path, hint=f"build it again: genesys lambda build {spec.path}")
+    return found
 
 
 def code_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact:
-    return built(spec, paths.function_zip(root, spec.name, spec.deployment.architecture))
+    """The deploy architecture's function zip; BuildError when it is missing or no zip."""
+    from ..build.zipper import check_zip
+
+    found = built(spec, paths.function_zip(root, spec.name, spec.deployment.architecture))
+    check_zip(found.path, hint=f"build it again: genesys lambda build {spec.path}")
+    return found
 
 
 def open_clients(spec: FunctionSpec, notify: Callable[[str], None] | None = None):

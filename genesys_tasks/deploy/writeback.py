@@ -1,22 +1,26 @@
 """Recording the role genesys created in the user's TOML, comments and layout kept.
 
-Only ``[iam] role_arn`` and ``managed_by`` change; the file is replaced atomically.
-The TOML is no file_dep of any build or deploy task and is left out of the function
-zip, so this write never makes a task out of date.
+Only ``[iam] role_arn`` and ``managed_by`` change; the file is replaced atomically
+(``paths.write_text_atomic``): its line endings stay as they were (a CRLF file stays
+CRLF), its permissions stay, and a TOML that is a symbolic link is written at its
+target, so the link stays a link. The TOML is no file_dep of any build or deploy task
+and is left out of the function zip, so this write never makes a task out of date.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
+
+from ..paths import write_text_atomic
 
 
 def record_role(toml_path: Path, role_arn: str) -> bool:
     """Set ``[iam] role_arn`` and ``managed_by = "genesys"``; False when they already say so."""
     import tomlkit
 
-    text = toml_path.read_text(encoding="utf-8")
+    with open(toml_path, encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    crlf = "\r\n" in text
     document = tomlkit.parse(text)
     iam = document.get("iam")
     if iam is None:
@@ -26,11 +30,8 @@ def record_role(toml_path: Path, role_arn: str) -> bool:
         return False
     iam["role_arn"] = role_arn
     iam["managed_by"] = "genesys"
-    tmp = toml_path.with_name(f".{toml_path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(tomlkit.dumps(document), encoding="utf-8")
-        shutil.copymode(toml_path, tmp)
-        os.replace(tmp, toml_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    updated = tomlkit.dumps(document)
+    if crlf:  # what tomlkit adds ends in LF: the whole file takes the file's own line ending
+        updated = updated.replace("\r\n", "\n").replace("\n", "\r\n")
+    write_text_atomic(Path(toml_path), updated)
     return True

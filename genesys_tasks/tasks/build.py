@@ -36,7 +36,7 @@ def layer_task(spec: FunctionSpec, root: Path) -> dict | None:
             "runtime": spec.runtime.id, "architectures": list(build.architectures),
             "method": build.build_method, "installer": build.installer, "image": build.image,
             "container_env": list(build.container_env), "container_volumes": list(build.container_volumes),
-        })],
+        }), steps.targets_intact],
         "clean": True,
     }
 
@@ -64,8 +64,8 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
         "targets": [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures],
         "uptodate": [config_changed({
             "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
-            "architectures": list(spec.build.architectures),
-        })],
+            "include": list(spec.build.include), "architectures": list(spec.build.architectures),
+        }), steps.targets_intact],
         "clean": True,
     }
 

@@ -1,0 +1,204 @@
+"""The layer cache key covers everything a layer is built from, and a layer's bytes never depend on the
+checkout path: local wheels, folders, ``-e`` paths, ``file:`` URLs, lock-file path sources and package.json
+``file:`` dependencies are hashed into the key and are file_dep of the layer task."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from genesys_tasks.build import layer as layer_module
+from genesys_tasks.build.cache import LayerCache
+from genesys_tasks.build.installers import InstallJob
+from genesys_tasks.build.layer import build_layer, cache_key, layer_inputs, strip_host_paths
+from genesys_tasks.runtimes import DEFAULT
+
+
+def make_wheel(path: Path, body: str = "VALUE = 1\n") -> Path:
+    """A pure-Python wheel of ``xmod`` 1.0 at ``path`` (a folder); returns the wheel file."""
+    files = {
+        "xmod/__init__.py": body,
+        "xmod-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: xmod\nVersion: 1.0\n",
+        "xmod-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for name, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(text.encode())}")
+    record.append("xmod-1.0.dist-info/RECORD,,")
+    files["xmod-1.0.dist-info/RECORD"] = "\n".join(record) + "\n"
+    path.mkdir(parents=True, exist_ok=True)
+    wheel = path / "xmod-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def job_for(folder: Path, manifest: str, text: str, runtime: str = "python3.12") -> InstallJob:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / manifest).write_text(text)
+    return InstallJob(runtime=DEFAULT.lookup(runtime), arch="x86_64", manifest=folder / manifest, source=folder,
+                      target=Path(), installer="pip")
+
+
+def make_pkg(folder: Path, body: str = "X = 1\n") -> Path:
+    (folder / "mypkg").mkdir(parents=True, exist_ok=True)
+    (folder / "mypkg" / "__init__.py").write_text(body)
+    (folder / "pyproject.toml").write_text('[project]\nname = "mypkg"\nversion = "1.0"\n')
+    return folder
+
+
+# --- the key ---------------------------------------------------------------------------------------
+
+REQUIREMENT_FORMS = {
+    "wheel path": "./libs/xmod-1.0-py3-none-any.whl\n",
+    "folder": "./pkg\n",
+    "editable folder": "-e ./pkg\n",
+    "file url": "xmod @ file:{root}/libs/xmod-1.0-py3-none-any.whl\n",
+    "nested requirements": "-r more.txt\n",
+}
+
+
+@pytest.mark.parametrize("form", sorted(REQUIREMENT_FORMS))
+def test_changing_a_local_file_a_requirements_file_names_changes_the_key(form, tmp_path):
+    fn = tmp_path / "fn"
+    make_wheel(fn / "libs")
+    make_pkg(fn / "pkg")
+    (fn / "more.txt").write_text("./libs/xmod-1.0-py3-none-any.whl\n")
+    job = job_for(fn, "requirements.txt", REQUIREMENT_FORMS[form].format(root=fn))
+    before = cache_key(job, "pip 24")
+
+    make_wheel(fn / "libs", body="VALUE = 2\n")
+    make_pkg(fn / "pkg", body="X = 2\n")
+
+    assert cache_key(job, "pip 24") != before
+
+
+def test_the_same_local_wheel_in_two_checkouts_gives_the_same_key(tmp_path):
+    keys = set()
+    for checkout in ("one", "two/deeper"):
+        fn = tmp_path / checkout / "fn"
+        make_wheel(fn / "libs")
+        keys.add(cache_key(job_for(fn, "requirements.txt", "./libs/xmod-1.0-py3-none-any.whl\n"), "pip 24"))
+    assert len(keys) == 1
+
+
+def test_build_leftovers_in_a_local_package_folder_do_not_change_the_key(tmp_path):
+    fn = tmp_path / "fn"
+    make_pkg(fn / "pkg")
+    job = job_for(fn, "requirements.txt", "./pkg\n")
+    before = cache_key(job, "pip 24")
+    (fn / "pkg" / "build" / "lib").mkdir(parents=True)
+    (fn / "pkg" / "build" / "lib" / "x.py").write_text("")
+    (fn / "pkg" / "mypkg.egg-info").mkdir()
+    (fn / "pkg" / "mypkg" / "__pycache__").mkdir()
+    assert cache_key(job, "pip 24") == before
+
+
+@pytest.mark.parametrize("lock", ["Pipfile.lock", "poetry.lock", "uv.lock"])
+def test_a_path_source_in_a_python_lock_file_is_hashed_into_the_key(lock, tmp_path):
+    fn = tmp_path / "fn"
+    make_pkg(fn / "pkg")
+    text = {
+        "Pipfile.lock": json.dumps({"_meta": {}, "default": {"mypkg": {"path": "./pkg"}}}),
+        "poetry.lock": '[[package]]\nname = "mypkg"\nversion = "1.0"\ngroups = ["main"]\n'
+                       '[package.source]\ntype = "directory"\nurl = "pkg"\n',
+        "uv.lock": 'version = 1\n[[package]]\nname = "fn"\nversion = "0"\nsource = { editable = "." }\n'
+                   'dependencies = [{ name = "mypkg" }]\n'
+                   '[[package]]\nname = "mypkg"\nversion = "1.0"\nsource = { directory = "pkg" }\n',
+    }[lock]
+    job = job_for(fn, lock, text)
+    before = cache_key(job, "pip 24")
+    assert fn / "pkg" / "mypkg" / "__init__.py" in layer_inputs(job)
+    make_pkg(fn / "pkg", body="X = 2\n")
+    assert cache_key(job, "pip 24") != before
+
+
+def test_a_package_json_file_dependency_is_hashed_into_the_key_and_is_a_layer_input(tmp_path):
+    fn = tmp_path / "fn"
+    (fn / "vendor" / "greet").mkdir(parents=True)
+    (fn / "vendor" / "greet" / "index.js").write_text("module.exports = 1;\n")
+    manifest = json.dumps({"name": "fn", "dependencies": {"greet": "file:vendor/greet", "ms": "2.1.3"}})
+    job = job_for(fn, "package.json", manifest, runtime="nodejs20.x")
+    before = cache_key(job, "npm 11")
+    assert layer_inputs(job) == [fn / "package.json", fn / "vendor" / "greet" / "index.js"]
+    (fn / "vendor" / "greet" / "index.js").write_text("module.exports = 2;\n")
+    assert cache_key(job, "npm 11") != before
+
+
+def test_the_key_carries_the_layer_recipe_version(tmp_path, monkeypatch):
+    job = job_for(tmp_path / "fn", "requirements.txt", "six\n")
+    before = cache_key(job, "pip 24")
+    monkeypatch.setattr(layer_module, "RECIPE_VERSION", layer_module.RECIPE_VERSION + "-next")
+    assert cache_key(job, "pip 24") != before
+
+
+def test_the_layer_task_depends_on_the_local_files_the_manifest_names(tmp_path):
+    from genesys_tasks.config import load
+    from genesys_tasks.tasks import layer_task
+
+    fn = tmp_path / "fn"
+    wheel = make_wheel(fn / "libs")
+    (fn / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (fn / "requirements.txt").write_text("./libs/xmod-1.0-py3-none-any.whl\nsix\n")
+    (fn / "lambda_fn.toml").write_text('[metadata]\nname = "fn"\nruntime = "python3.12"\n'
+                                       'handler = "app.lambda_handler"\n')
+    task = layer_task(load(fn / "lambda_fn.toml"), tmp_path)
+    assert task["file_dep"] == [str(fn / "requirements.txt"), str(wheel)]
+
+
+# --- the bytes --------------------------------------------------------------------------------------
+
+def test_a_layer_built_from_a_local_wheel_has_the_same_bytes_in_any_checkout_and_no_host_path(tmp_path):
+    shas = set()
+    for checkout in ("one", "two/deeper"):
+        fn = tmp_path / checkout / "fn"
+        make_wheel(fn / "libs")
+        job = job_for(fn, "requirements.txt", "./libs/xmod-1.0-py3-none-any.whl\n")
+        dest = tmp_path / checkout / "layer.zip"
+        sha, from_cache = build_layer(job, dest, LayerCache(tmp_path / checkout / "cache"))
+        assert not from_cache
+        with zipfile.ZipFile(dest) as archive:
+            names = archive.namelist()
+            assert "python/xmod/__init__.py" in names
+            assert not [n for n in names if n.endswith("direct_url.json")]
+            assert not [n for n in names if str(tmp_path).encode() in archive.read(n)]
+        shas.add(sha)
+    assert len(shas) == 1
+
+
+def test_a_changed_local_wheel_is_rebuilt_instead_of_served_stale_from_the_cache(tmp_path):
+    fn = tmp_path / "fn"
+    make_wheel(fn / "libs")
+    job = job_for(fn, "requirements.txt", "./libs/xmod-1.0-py3-none-any.whl\n")
+    cache = LayerCache(tmp_path / "cache")
+    build_layer(job, tmp_path / "layer.zip", cache)
+    make_wheel(fn / "libs", body="VALUE = 2\n")
+
+    _, from_cache = build_layer(job, tmp_path / "layer.zip", cache)
+
+    assert not from_cache
+    with zipfile.ZipFile(tmp_path / "layer.zip") as archive:
+        assert archive.read("python/xmod/__init__.py") == b"VALUE = 2\n"
+
+
+def test_strip_host_paths_removes_direct_url_json_and_its_record_line(tmp_path):
+    info = tmp_path / "python" / "xmod-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "direct_url.json").write_text('{"url": "file:///home/me/repo/libs/x.whl"}')
+    (info / "RECORD").write_text("xmod/__init__.py,sha256=a,1\nxmod-1.0.dist-info/direct_url.json,sha256=b,2\n")
+    strip_host_paths(tmp_path)
+    assert not (info / "direct_url.json").exists()
+    assert (info / "RECORD").read_text() == "xmod/__init__.py,sha256=a,1\n"
+
+
+def test_a_requirement_by_name_names_no_local_file(tmp_path):
+    job = job_for(tmp_path / "fn", "requirements.txt", "six==1.16.0\nrequests[socks]>=2 ; python_version > '3'\n"
+                                                        "git+https://example.com/x.git#egg=x\n--index-url https://x\n")
+    assert layer_inputs(job) == [tmp_path / "fn" / "requirements.txt"]
