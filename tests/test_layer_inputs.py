@@ -141,7 +141,7 @@ def test_the_key_carries_the_layer_recipe_version(tmp_path, monkeypatch):
 
 def test_the_layer_task_depends_on_the_local_files_the_manifest_names(tmp_path):
     from genesys_tasks.config import load
-    from genesys_tasks.tasks import layer_task
+    from genesys_tasks.tasks.build import layer_task
 
     fn = tmp_path / "fn"
     wheel = make_wheel(fn / "libs")

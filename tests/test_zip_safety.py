@@ -214,7 +214,7 @@ def test_dangling_links_loops_fifos_and_sockets_are_skipped_with_a_note_and_neve
 
 
 def test_doit_loads_and_builds_a_folder_with_a_fifo_without_hanging(tmp_path, run_doit):
-    from genesys_tasks.repo import DODO
+    from genesys_tasks.commands.init_repo import DODO
 
     toml = function(tmp_path)
     (toml.parent / "dodo.py").write_text(DODO)
