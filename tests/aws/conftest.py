@@ -202,3 +202,22 @@ def stubbed():
     with Stubber(client) as stub:
         yield adapter, stub, sleeps
         stub.assert_no_pending_responses()
+
+
+PLAIN_TOML = """\
+[metadata]
+name = "plain"
+runtime = "python3.12"
+handler = "app.handler"
+"""
+
+
+@pytest.fixture
+def doit_repo(tmp_path):
+    """A repo with a genesys dodo.py and one function, ``plain``, for `doit deploy:plain`."""
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (folder / "lambda_plain.toml").write_text(PLAIN_TOML)
+    return tmp_path

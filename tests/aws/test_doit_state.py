@@ -6,24 +6,6 @@ from __future__ import annotations
 import pytest
 
 
-PLAIN_TOML = """\
-[metadata]
-name = "plain"
-runtime = "python3.12"
-handler = "app.handler"
-"""
-
-
-@pytest.fixture
-def doit_repo(tmp_path):
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
-    folder = tmp_path / "plain"
-    folder.mkdir()
-    (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")
-    (folder / "lambda_plain.toml").write_text(PLAIN_TOML)
-    return tmp_path
-
-
 @pytest.mark.parametrize("how", ["genesys delete", "doit delete"])
 def test_doit_deploys_again_after_the_function_was_deleted(doit_repo, how, boto, run_doit, run_genesys):
     assert run_doit("deploy:plain", cwd=doit_repo).code == 0

@@ -200,25 +200,6 @@ def test_a_shared_role_is_deleted_only_with_its_last_function(shared_role_repo, 
     assert boto("iam").list_roles()["Roles"] == []
 
 
-
-PLAIN_TOML = """\
-[metadata]
-name = "plain"
-runtime = "python3.12"
-handler = "app.handler"
-"""
-
-
-@pytest.fixture
-def doit_repo(tmp_path):
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
-    folder = tmp_path / "plain"
-    folder.mkdir()
-    (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")
-    (folder / "lambda_plain.toml").write_text(PLAIN_TOML)
-    return tmp_path
-
-
 def test_doit_adopts_only_with_genesys_adopt(doit_repo, boto, run_doit):
     before = _foreign_function(boto, "plain")
     refused = run_doit("deploy:plain", cwd=doit_repo)
