@@ -24,8 +24,16 @@ def repo(tmp_path):
     return tmp_path
 
 
-def _dodo_with(repo, patch: str) -> None:
-    (repo / "dodo.py").write_text(textwrap.dedent(patch) + DODO)
+def _breaking(repo, module: str, name: str, error: str) -> None:
+    """A dodo.py that replaces ``module.name`` with a function raising ``error`` before loading genesys."""
+    (repo / "dodo.py").write_text(textwrap.dedent(f"""\
+        from {module.rsplit('.', 1)[0]} import {module.rsplit('.', 1)[1]} as target
+
+        def broken(*args, **kwargs):
+            raise {error}
+
+        target.{name} = broken
+        """) + DODO)
 
 
 def test_a_bad_config_under_plain_doit_exits_2(repo, run_doit):
@@ -53,14 +61,7 @@ def test_missing_credentials_under_plain_doit_exit_3(repo, run_doit, tmp_path, m
 
 
 def test_an_unexpected_exception_in_a_task_is_an_internal_error_in_one_line_exit_1(repo, run_doit):
-    _dodo_with(repo, """\
-        from genesys_tasks.build import steps
-
-        def broken(spec, root):
-            raise ZeroDivisionError("division by zero in a step")
-
-        steps.package = broken
-        """)
+    _breaking(repo, "genesys_tasks.build.steps", "package", 'ZeroDivisionError("division by zero in a step")')
     result = run_doit("build", cwd=repo)
     assert result.code == 1, result.output
     assert "internal error" in result.stderr and "ZeroDivisionError: division by zero in a step" in result.stderr
@@ -68,14 +69,7 @@ def test_an_unexpected_exception_in_a_task_is_an_internal_error_in_one_line_exit
 
 
 def test_an_unexpected_exception_while_loading_is_an_internal_error_exit_1(repo, run_doit):
-    _dodo_with(repo, """\
-        from genesys_tasks.tasks import graph
-
-        def broken(*args, **kwargs):
-            raise KeyError("surprise")
-
-        graph.load_all = broken
-        """)
+    _breaking(repo, "genesys_tasks.tasks.graph", "load_all", 'KeyError("surprise")')
     result = run_doit("build", cwd=repo)
     assert result.code == 1, result.output
     assert "internal error" in result.stderr and "KeyError" in result.stderr
@@ -83,13 +77,6 @@ def test_an_unexpected_exception_while_loading_is_an_internal_error_exit_1(repo,
 
 
 def test_with_debug_the_internal_error_carries_its_traceback(repo, run_doit):
-    _dodo_with(repo, """\
-        from genesys_tasks.build import steps
-
-        def broken(spec, root):
-            raise ZeroDivisionError("boom")
-
-        steps.package = broken
-        """)
+    _breaking(repo, "genesys_tasks.build.steps", "package", 'ZeroDivisionError("boom")')
     result = run_doit("build", cwd=repo, env={"GENESYS_DEBUG": "1"})
     assert result.code == 1 and "Traceback" in result.stderr, result.output

@@ -214,7 +214,7 @@ def delete_function(spec: FunctionSpec, root: Path) -> None:
 
 def forget_deployment(root: Path, name: str) -> None:
     """Drop doit's saved state of ``name``'s deploy-side tasks: after a delete none of them is done."""
-    from doit.dependency import DbmDB, Dependency, SqliteDB  # noqa: F401 - SqliteDB is what doit_config names
+    from doit.dependency import Dependency, SqliteDB  # the backend doit_config names
 
     dep_file = paths.dep_file(root)
     if not dep_file.exists():
