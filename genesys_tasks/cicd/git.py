@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import GenesysError, UsageError
+from ..languages import SKIP_DIRS
 
 NULL_SHA = "0" * 40
 
@@ -65,8 +66,9 @@ def diff(root: Path, ref: str) -> Diff:
         changed.add(path)
         if status.startswith("D"):
             deleted.add(path)
-    changed.update(root / name for name in _split(_git(root, "ls-files", "--others", "--exclude-standard",
-                                                            "-z").stdout))
+    skipped = [f"--exclude={name}/" for name in sorted(SKIP_DIRS)]  # never inputs: do not list them
+    new = _git(root, "ls-files", "--others", "--exclude-standard", *skipped, "-z").stdout
+    changed.update(root / name for name in _split(new))
     return Diff(frozenset(changed), frozenset(deleted))
 
 
