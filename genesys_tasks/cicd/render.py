@@ -23,7 +23,7 @@ from pathlib import Path
 
 BEGIN = "# >>> genesys"
 END = "# <<< genesys"
-_END_LINE = re.compile(r"^# <<< genesys sha256:([0-9a-f]{16})\s*$", re.M)
+_END_LINE = re.compile(r"^# <<< genesys sha256:([0-9a-f]{16})[ \t]*$", re.M)
 
 
 def templates_dir() -> Path:
