@@ -77,9 +77,14 @@ def _hook_files(spec: FunctionSpec) -> set[Path]:
     return found
 
 
-def function_inputs(spec: FunctionSpec, root: Path, pattern: str | None = None) -> set[Path]:
-    """Every file whose change means rebuilding or redeploying ``spec`` (absolute, normalised)."""
-    files = {spec.path, root / PROJECT_FILE, *(path for _, path in function_sources(spec, pattern))}
+def function_inputs(spec: FunctionSpec, root: Path, pattern: str | None = None, *, sources: bool = True) -> set[Path]:
+    """Every file whose change means rebuilding or redeploying ``spec`` (absolute, normalised).
+
+    ``sources=False`` leaves out the source folder's files (the one part that walks a folder).
+    """
+    files = {spec.path, root / PROJECT_FILE}
+    if sources:
+        files.update(path for _, path in function_sources(spec, pattern))
     manifest = spec.build.requirements_file
     if manifest is not None:
         files.update(layer_inputs(spec))
@@ -89,23 +94,33 @@ def function_inputs(spec: FunctionSpec, root: Path, pattern: str | None = None) 
     return {Path(os.path.normpath(path)) for path in files}
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return not os.path.relpath(path, folder).startswith("..")
+
+
 def _ships_deleted(spec: FunctionSpec, path: Path, pattern: str | None) -> bool:
     """Whether the source rules would have put ``path`` (deleted now) into the function zip."""
-    rel = os.path.relpath(path, spec.source_path)
-    if rel.startswith(".."):
-        return False
     rules = source_rules(spec, pattern)
-    parts = Path(rel).parts
+    parts = Path(os.path.relpath(path, spec.source_path)).parts
     if any(rules("/".join(parts[:n]), True) for n in range(1, len(parts))):
         return False
     return not rules("/".join(parts), False)
 
 
 def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None = None) -> bool:
-    """Whether ``diff`` touches a file ``spec`` is built or deployed from."""
-    if not function_inputs(spec, root, pattern).isdisjoint(diff.changed):
+    """Whether ``diff`` touches a file ``spec`` is built or deployed from.
+
+    The source folder is walked only when the diff has a path inside it.
+    """
+    if not function_inputs(spec, root, pattern, sources=False).isdisjoint(diff.changed):
         return True
-    return any(_ships_deleted(spec, path, pattern) for path in diff.deleted)
+    source = Path(os.path.normpath(spec.source_path))
+    inside = {path for path in diff.changed if _inside(path, source)}
+    if not inside:
+        return False
+    if not inside.isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
+        return True
+    return any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
 
 
 def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
