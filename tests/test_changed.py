@@ -138,3 +138,9 @@ def test_outside_a_git_work_tree_is_a_usage_error(tmp_path, monkeypatch):
     done = subprocess.run([sys.executable, "-m", "genesys_tasks.cli", "changed"], capture_output=True, text=True)
     assert done.returncode == 2 and "not inside a git work tree" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_copies_under_gitlab_ci_local_are_not_functions(repo):
+    write(repo, {".gitlab-ci-local/builds/.docker/py-fn/lambda_py_fn.toml":
+                 (repo / "py-fn/lambda_py_fn.toml").read_text()})  # the tool's copy of the checkout
+    assert names(repo)[0] == []
