@@ -27,14 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-TOML = '''[metadata]
-name = "fn-{i:03d}"
-runtime = "python3.12"
-handler = "app.handler"
-
-[build]
-requirements_file = "requirements.txt"
-'''
+# One function: its handler imports a helper; its requirements name the shared local package.
+TOML = '[metadata]\nname = "fn-{i:03d}"\nruntime = "python3.12"\nhandler = "app.handler"\n'
 GIT = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.com", "GIT_COMMITTER_NAME": "b",
        "GIT_COMMITTER_EMAIL": "b@example.com"}
 
