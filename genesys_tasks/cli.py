@@ -48,7 +48,27 @@ SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
 TOML = arg("toml")
 
-GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "check the AWS setup"}
+CI_ARGS = (
+    arg("--branch", default="main", help="the branch whose pushes deploy (default: main)"),
+    arg("--region", default=None, help="AWS region (default: the functions' [deployment] region, else us-east-1)"),
+    arg("--auth", choices=("oidc", "keys", "env"), default="oidc",
+        help="oidc: assume a role (default); keys: secrets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; "
+             "env: the runner already has credentials"),
+    arg("--role-arn", default=None, help="the role OIDC assumes (default: the CI variable GENESYS_ROLE_ARN)"),
+    arg("--environment", action="append", metavar="NAME", help="deploy through this environment (repeatable, in order)"),
+    arg("--install", default=None, metavar="CMD", help="the command that installs genesys in a job"),
+    arg("--cache-bucket", default=None, metavar="BUCKET", help="share the layer cache in s3://BUCKET/genesys-cache"),
+    arg("--python", default="3.12", help="Python version of the jobs (default: 3.12)"),
+)
+CI_FILE_ARGS = (
+    arg("--out", default=None, help="where to write (default: the provider's standard path)"),
+    arg("--check", action="store_true", help="write nothing; exit 1 when the file differs from what would be written"),
+    arg("--force", action="store_true", help="overwrite a file with no genesys block or with edits inside it"),
+)
+GITLAB_IMAGE = arg("--image", default=None, help="job image (default: python:VERSION; empty: none)")
+
+GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "check the AWS setup",
+          "ci": "generated CI files"}
 VERBS = (
     Verb(("detect",), "print the runtime and handler found in a folder", "detect:run", (arg("directory"), OUTPUT)),
     Verb(("lambda", "build"), "build a function's layer and zip (nothing remote)", "build:run",
@@ -74,6 +94,18 @@ VERBS = (
     Verb(("schema",), "print the JSON Schema of lambda TOML files (for editors)", "schema:run",
          (arg("--runtimes", action="store_true", help="the schema of genesys-runtimes.toml instead"),)),
     Verb(("runtimes",), "list the runtimes with their lifecycle dates and status today", "runtimes:run", (OUTPUT,)),
+    Verb(("changed",), "list the functions whose build or deploy inputs changed since a commit", "changed:run",
+         (arg("--since", default="HEAD", metavar="REF", help="the commit to compare with (default: HEAD)"),
+          arg("--output", choices=("text", "json", "matrix"), default="text",
+              help="json: the full answer; matrix: the changed functions as one line of JSON"))),
+    Verb(("ci", "github"), "write .github/workflows/genesys.yml (only changed functions run)", "ci:run",
+         CI_ARGS + CI_FILE_ARGS),
+    Verb(("ci", "gitlab"), "write .gitlab-ci.yml (only changed functions run)", "ci:run",
+         CI_ARGS + CI_FILE_ARGS + (GITLAB_IMAGE,)),
+    Verb(("ci", "gitlab-child"), "write the GitLab child pipeline of the functions changed since REF",
+         "ci:run_child", CI_ARGS + (GITLAB_IMAGE, arg("--since", required=True, metavar="REF"),
+                                    arg("--mode", choices=("plan", "deploy"), required=True),
+                                    arg("--out", default="genesys-child.yml"))),
     Verb(("init-repo",), "write a dodo.py and ignore .genesys/ in a repo", "init_repo:run",
          (arg("directory", nargs="?", default="."),)),
 )

@@ -42,11 +42,15 @@ def _own_files(spec: FunctionSpec) -> frozenset[str]:
     return frozenset(own)
 
 
+def source_rules(spec: FunctionSpec, pattern: str | None = None) -> SourceRules:
+    """The rule that leaves a path of the function's source folder out of its zip (or keeps it in)."""
+    return SourceRules(spec.runtime.language, spec.build.exclude, spec.build.include, own=_own_files(spec),
+                       own_pattern=pattern or discovery_pattern())
+
+
 def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
     """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one."""
-    rules = SourceRules(spec.runtime.language, spec.build.exclude, spec.build.include, own=_own_files(spec),
-                        own_pattern=pattern or discovery_pattern())
-    return source_listing(spec.source_path, rules)
+    return source_listing(spec.source_path, source_rules(spec, pattern))
 
 
 def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tuple[str, Path]]:

@@ -1,0 +1,158 @@
+"""Which functions a change touched: the one answer every generated CI workflow asks for.
+
+A function changed when a file its build or deploy reads differs between a commit and
+the working tree. Those files are the ones the doit tasks depend on, from the same
+functions: the function zip's sources (``build.package.function_sources``, so excludes,
+dependency folders and default excludes apply), the layer's inputs
+(``build.steps.layer_inputs``: the manifest, its lock files, the local files they name,
+such as ``../requirements.txt``), the TOML itself, the project's
+``genesys-runtimes.toml``, and the files a ``pre_build``/``post_build`` command names
+(a word of the command that is a path in the source folder). A deleted file counts
+when the function's source rules would have shipped it.
+
+A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
+for it. A ref git does not know means every function (``everything``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shlex
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..build.package import function_sources, source_rules
+from ..build.steps import layer_inputs
+from ..config import FunctionSpec
+from ..config.runtimes_file import PROJECT_FILE
+from ..languages import SKIP_DIRS
+from . import git
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A function TOML the ref had and the working tree does not."""
+
+    toml: str  # relative to the project root
+    name: str  # its [metadata] name at the ref (the file's stem when unreadable)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The answer of ``genesys changed``: the functions to build and deploy, and the TOMLs gone."""
+
+    since: str
+    everything: bool  # the ref was unknown: every function counts as changed
+    functions: tuple[FunctionSpec, ...]
+    removed: tuple[Removed, ...]
+    root: Path
+
+    def rows(self) -> list[dict]:
+        """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman)."""
+        return [{"name": spec.name, "toml": relative(spec.path, self.root), "runtime": spec.runtime.id,
+                 "podman": spec.build.build_method == "podman"} for spec in self.functions]
+
+    def to_json(self) -> dict:
+        return {"since": self.since, "all": self.everything, "functions": self.rows(),
+                "removed": [{"toml": r.toml, "name": r.name} for r in self.removed]}
+
+
+def relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _hook_files(spec: FunctionSpec) -> set[Path]:
+    """Paths in the source folder that the words of the function's hook commands name."""
+    found = set()
+    for command in spec.build.pre_build + spec.build.post_build:
+        try:
+            words = shlex.split(command)
+        except ValueError:
+            words = command.split()
+        for word in words:
+            if not word.startswith("-") and ("/" in word or "." in word):
+                found.add(Path(os.path.normpath(spec.source_path / word)))
+    return found
+
+
+def function_inputs(spec: FunctionSpec, root: Path, pattern: str | None = None, *, sources: bool = True) -> set[Path]:
+    """Every file whose change means rebuilding or redeploying ``spec`` (absolute, normalised).
+
+    ``sources=False`` leaves out the source folder's files (the one part that walks a folder).
+    """
+    files = {spec.path, root / PROJECT_FILE}
+    if sources:
+        files.update(path for _, path in function_sources(spec, pattern))
+    manifest = spec.build.requirements_file
+    if manifest is not None:
+        files.update(layer_inputs(spec))
+        # A lock file added or removed beside the manifest changes what is installed.
+        files.update(manifest.parent / name for name in spec.runtime.dependency_files)
+    files.update(_hook_files(spec))
+    return {Path(os.path.normpath(path)) for path in files}
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return not os.path.relpath(path, folder).startswith("..")
+
+
+def _ships_deleted(spec: FunctionSpec, path: Path, pattern: str | None) -> bool:
+    """Whether the source rules would have put ``path`` (deleted now) into the function zip."""
+    rules = source_rules(spec, pattern)
+    parts = Path(os.path.relpath(path, spec.source_path)).parts
+    if any(rules("/".join(parts[:n]), True) for n in range(1, len(parts))):
+        return False
+    return not rules("/".join(parts), False)
+
+
+def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None = None) -> bool:
+    """Whether ``diff`` touches a file ``spec`` is built or deployed from.
+
+    The source folder is walked only when the diff has a path inside it.
+    """
+    if not function_inputs(spec, root, pattern, sources=False).isdisjoint(diff.changed):
+        return True
+    source = Path(os.path.normpath(spec.source_path))
+    inside = {path for path in diff.changed if _inside(path, source)}
+    if not inside:
+        return False
+    if not inside.isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
+        return True
+    return any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
+
+
+def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
+    found = []
+    for path in sorted(diff.deleted):
+        rel = os.path.relpath(path, root)
+        if rel.startswith("..") or not fnmatch.fnmatch(path.name, pattern):
+            continue
+        if any(part in SKIP_DIRS for part in Path(rel).parts[:-1]):
+            continue
+        try:
+            name = tomllib.loads(git.show(top, ref, path) or "")["metadata"]["name"]
+        except (tomllib.TOMLDecodeError, KeyError, TypeError):
+            name = path.stem
+        found.append(Removed(Path(rel).as_posix(), str(name)))
+    return found
+
+
+def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> Changes:
+    """The functions of the project at ``root`` a change since commit ``since`` touched."""
+    root = root.resolve()
+    top = git.top_level(root)
+    if not git.known_commit(top, since):
+        return Changes(since, True, tuple(specs), (), root)
+    diff = git.diff(top, since)
+    hits = tuple(spec for spec in specs if touched(spec, root, diff, pattern))
+    return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
+
+
+def load_project(root: Path, pattern: str, warn) -> list[FunctionSpec]:
+    """Every function of the project at ``root``, loaded as the doit tasks load them."""
+    from ..config import discover, load_all, today_default
+    from ..config.runtimes_file import load_registry
+
+    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn)

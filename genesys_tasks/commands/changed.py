@@ -1,0 +1,45 @@
+"""``genesys changed [--since REF] [--output text|json|matrix]``: the functions a change touched.
+
+The one source of truth the generated CI files call (``cicd.changed``). ``matrix``
+prints the changed functions as one line of JSON, ready for a GitHub Actions matrix.
+TOMLs that were removed are listed apart, with the command that deletes what genesys
+deployed for them; nothing is deleted here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .. import ui
+
+
+def changes(since: str, root: Path | None = None):
+    """The ``Changes`` of the project in the current folder since ``since``."""
+    from ..cicd.changed import changed, load_project
+    from ..config import discovery_pattern
+
+    root = (root or Path.cwd()).absolute()
+    pattern = discovery_pattern()
+    return changed(load_project(root, pattern, ui.warn), root, since, pattern)
+
+
+def run(args) -> int:
+    found = changes(args.since)
+    if args.output == "json":
+        ui.emit_json(found.to_json())
+    elif args.output == "matrix":
+        sys.stdout.write(json.dumps(found.rows(), separators=(",", ":")) + "\n")
+    if found.everything:
+        ui.warn(f"{args.since or 'the ref'} is not a commit this clone has (a new branch, a shallow clone, "
+                "a typo): every function counts as changed")
+    for gone in found.removed:
+        ui.warn(f"{gone.toml} was removed: genesys deletes nothing by itself; to delete what it deployed for "
+                f"{gone.name}, run `genesys delete {gone.toml}` from a checkout that still has it")
+    if args.output == "text":
+        for row in found.rows():
+            ui.info(f"{row['name']}  ({row['toml']})")
+        if not found.functions:
+            ui.info(f"no function changed since {args.since}")
+    return 0

@@ -1,0 +1,52 @@
+"""The CI templates ship inside the wheel and render from a plain, non-editable install (marker ``pipeline``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from ci_project import make_repo
+
+pytestmark = pytest.mark.pipeline
+REPO = Path(__file__).parent.parent
+NEVER = shutil.ignore_patterns(".git", ".genesys", "*.egg-info", "__pycache__", ".pytest_cache")
+
+
+def left_out(folder: str, names: list[str]) -> set[str]:
+    """What the copy of the checkout leaves out: caches, and the build output at its top."""
+    top = {"build", "dist"} if Path(folder) == REPO else set()
+    return set(NEVER(folder, names)) | (top & set(names))
+
+
+def test_a_wheel_install_renders_the_templates(tmp_path):
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, symlinks=True, ignore=left_out)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                    "-w", str(tmp_path / "dist"), str(source)], check=True)
+    wheel = next((tmp_path / "dist").glob("genesys-*.whl"))
+    scratch = tmp_path / "scratch"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(scratch)], check=True)
+    python = scratch / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    str(wheel)], check=True)
+    # Its dependencies come from this environment's site-packages, where genesys itself is only an
+    # editable finder that PYTHONPATH does not activate: the package and templates are the wheel's.
+    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    where = subprocess.run([str(python), "-c", "from genesys_tasks.cicd.render import templates_dir; "
+                            "print(templates_dir())"], cwd=repo, env=env, capture_output=True, text=True, check=True)
+    assert str(scratch) in where.stdout and str(REPO) not in where.stdout
+    done = subprocess.run([str(python), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from genesys_tasks import __version__
+
+    text = (repo / ".github/workflows/genesys.yml").read_text().replace(__version__, "VERSION")
+    assert text == (Path(__file__).parent / "golden/ci/github.yml").read_text()
