@@ -67,8 +67,8 @@ CI_FILE_ARGS = (
 )
 GITLAB_IMAGE = arg("--image", default=None, help="job image (default: python:VERSION; empty: none)")
 
-GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "check the AWS setup",
-          "ci": "generated CI files"}
+GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "the AWS setup: write it, check it",
+          "ci": "generated CI files and their AWS access"}
 VERBS = (
     Verb(("detect",), "print the runtime and handler found in a folder", "detect:run", (arg("directory"), OUTPUT)),
     Verb(("lambda", "build"), "build a function's layer and zip (nothing remote)", "build:run",
@@ -90,6 +90,12 @@ VERBS = (
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
          (arg("toml", nargs="?", default=None, help="use this function's [deployment] region and profile"),
           OUTPUT, SANDBOX)),
+    Verb(("config", "setup"), "write the AWS shared config and credentials files (0600, other profiles kept)",
+         "config_setup:run",
+         (arg("--provider", required=True, choices=("aws",)), arg("--region", required=True),
+          arg("--profile", default=None, help="the profile to write (default: default)"),
+          arg("--access-key", default=None, help="else AWS_ACCESS_KEY_ID"),
+          arg("--secret-key", default=None, help="else AWS_SECRET_ACCESS_KEY (a command line lands in shell history)"))),
     Verb(("sandbox",), "run the embedded AWS emulator until Ctrl-C", "sandbox:run"),
     Verb(("schema",), "print the JSON Schema of lambda TOML files (for editors)", "schema:run",
          (arg("--runtimes", action="store_true", help="the schema of genesys-runtimes.toml instead"),)),
