@@ -118,6 +118,7 @@ def test_the_cache_url_comes_from_the_environment_else_the_repo_file(tmp_path, m
     ('[cache]\nurl = "https://bucket/x"\n', None, "genesys-runtimes.toml:2: [cache.url]"),
     ('[cache]\nurl = "s3://b/x"\nttl = 3\n', None, "genesys-runtimes.toml:1: [cache]"),
     ("", "gs://bucket/prefix", "[GENESYS_CACHE_URL]"),
+    ("", "s3://My_Bucket/prefix", "[GENESYS_CACHE_URL]: 's3://My_Bucket/prefix': 'My_Bucket' is not a valid bucket"),
 ])
 def test_a_bad_cache_url_is_a_config_error_naming_where_it_is(tmp_path, monkeypatch, text, env, where):
     (tmp_path / "genesys-runtimes.toml").write_text(text)

@@ -13,17 +13,17 @@ the store itself is made by ``tasks`` (``aws.cache_store``).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Where
+from .aws_limits import bucket_problem
 from .loader import read_toml
 from .locate import where_in
 from .runtimes_file import PROJECT_FILE
 
 ENV = "GENESYS_CACHE_URL"
-BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+FORM = "write it as s3://<bucket>/<prefix>, e.g. s3://my-build-cache/genesys"
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,11 @@ def parse(url: str, where: Where) -> CacheUrl:
     """``url`` as a ``CacheUrl``; anything else is a ConfigError at ``where``."""
     scheme, sep, rest = url.partition("://")
     bucket, _, prefix = rest.partition("/")
-    if scheme != "s3" or not sep or not BUCKET.match(bucket):
-        raise ConfigError(f"{url!r} is not an S3 location for the shared layer cache",
-                          hint="write it as s3://<bucket>/<prefix>, e.g. s3://my-build-cache/genesys", where=where)
+    if scheme != "s3" or not sep:
+        raise ConfigError(f"{url!r} is not an S3 location for the shared layer cache", hint=FORM, where=where)
+    problem = bucket_problem(bucket)
+    if problem:
+        raise ConfigError(f"{url!r}: {problem}", hint=FORM, where=where)
     prefix = prefix.strip("/")
     return CacheUrl(bucket, f"{prefix}/" if prefix else "")
 
