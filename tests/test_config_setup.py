@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from typing import NamedTuple
 
 import pytest
 
@@ -10,6 +11,16 @@ from genesys_tasks import cli
 
 OTHER_CONFIG = "[profile other]\nregion = eu-west-1\ns3 =\n  max_concurrent_requests = 20\n"
 OTHER_KEYS = "[other]\naws_access_key_id = AKIAOTHEROTHER0000\naws_secret_access_key = other-secret\n"
+
+
+class Result(NamedTuple):
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
 
 
 @pytest.fixture
@@ -23,7 +34,6 @@ def aws_files(tmp_path):
 @pytest.fixture
 def run_genesys(monkeypatch, capsys):
     """``genesys ARGS`` in this process (the command starts no subprocess): a Result."""
-    from conftest import Result
 
     def run(*args, env) -> Result:
         with monkeypatch.context() as scoped:

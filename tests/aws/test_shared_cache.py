@@ -87,8 +87,9 @@ def layer_zip(toml):
     return toml.parent / ".genesys" / "build" / "shared" / "layer-x86_64.zip"
 
 
-# pip would fail at once if the second runner ran it: no index, no configured wheel folders
-NO_PIP = {"PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": ""}
+# an installer the second runner ran would find no index and no wheel folders (the spy sees it anyway)
+NO_PIP = {"PIP_CONFIG_FILE": "/dev/null", "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "UV_OFFLINE": "1",
+          "UV_NO_INDEX": "1"}
 
 
 def test_a_second_runner_downloads_the_layer_the_first_built_and_a_corrupt_one_is_rebuilt(checkout, runner,
