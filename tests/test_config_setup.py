@@ -108,6 +108,7 @@ def test_keys_on_the_command_line_replace_the_profiles_and_warn_about_history_an
     (["--access-key", "AKIAONLYHALF"], {}, "--access-key and --secret-key go together"),
     ([], {"AWS_ACCESS_KEY_ID": "AKIAONLYHALF"}, "AWS_SECRET_ACCESS_KEY is not set"),
     (["--region-typo"], {}, "unrecognized arguments"),
+    (["--profile", "ci]\n[default"], {}, "is not a profile name"),
 ])
 def test_half_a_key_pair_is_refused_and_nothing_is_written(run_genesys, aws_files, args, env_keys, expected):
     config, credentials, env = aws_files

@@ -107,6 +107,12 @@ def test_the_cache_url_comes_from_the_environment_else_the_repo_file(tmp_path, m
     (tmp_path / "genesys-runtimes.toml").write_text('[cache]\nurl = "s3://team-cache/genesys/layers/"\n')
     assert str(cache_url(tmp_path)) == "s3://team-cache/genesys/layers/"
     assert "python3.12" in load_registry(tmp_path).ids(), "the runtimes file keeps loading beside [cache]"
+    import jsonschema
+
+    from genesys_tasks.config.json_schema import runtimes_schema
+    from genesys_tasks.config.loader import read_toml
+
+    jsonschema.validate(read_toml(tmp_path / "genesys-runtimes.toml")[1], runtimes_schema())  # editors accept it
     monkeypatch.setenv("GENESYS_CACHE_URL", "s3://ci-cache")
     url = cache_url(tmp_path)
     assert (url.bucket, url.prefix) == ("ci-cache", "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import configparser
 import io
 import os
+import re
 from pathlib import Path
 
 from .. import ui
@@ -24,7 +25,7 @@ from ..config.regions import region_problem
 from ..errors import ConfigError, UsageError, Where
 from ..paths import replace_atomic
 
-KEY_NAMES = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+PROFILE = re.compile(r"^[\w.+=,@-]+$")
 
 
 def shared_files() -> tuple[Path, Path]:
@@ -116,6 +117,9 @@ def run(args) -> int:
         raise UsageError(f"--region: {problem[0]}", hint=problem[1])
     keys, source = keys_from(args)
     profile = args.profile or "default"
+    if not PROFILE.match(profile):
+        raise UsageError(f"--profile {profile!r} is not a profile name",
+                         hint="letters, digits and . _ - + = , @ (e.g. --profile ci)")
     config, credentials = shared_files()
     update(config, "default" if profile == "default" else f"profile {profile}", {"region": args.region})
     ui.success(f"{config}: profile {profile} uses region {args.region}")
