@@ -103,6 +103,8 @@ VERBS = (
           arg("--environment", default=None, help="GitHub: trust jobs in this environment instead of a branch"),
           arg("--gitlab-url", default="https://gitlab.com", help="a self-managed GitLab's URL"),
           arg("--role-name", default=None, help="default: genesys-ci-<owner>-<repo>"),
+          arg("--pull-requests", action="store_true",
+              help="also a read-only role <role>-plan that pull/merge request pipelines assume to plan"),
           arg("--cache-url", default=None, metavar="s3://BUCKET/PREFIX",
               help="let the role read and write the shared layer cache there"),
           arg("--apply", action="store_true", help="create or update them (default: only show)"),

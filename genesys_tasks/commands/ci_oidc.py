@@ -2,8 +2,9 @@
 
 A dry run by default: it shows what would be created or changed; ``--apply`` makes it.
 The role trusts only tokens of the given repository and branch (GitHub: or environment),
-and may do what a genesys deploy does and nothing more (``deploy.policies``). It prints
-the role ARN the pipeline names (``role-to-assume`` on GitHub, ``AWS_ROLE_ARN`` on GitLab).
+and may do what a genesys deploy does and nothing more (``deploy.policies``). With
+``--pull-requests`` a second, read-only role lets pull/merge request pipelines plan. It
+prints the ARNs the pipeline names (``role-to-assume`` on GitHub, ``AWS_ROLE_ARN`` on GitLab).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ GITLAB_PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-
 REF = re.compile(r"^[^\s*?\[\]~^:\\]+$")
 
 
-def issuer(args) -> OidcIssuer:
-    """The token issuer and the subjects the role trusts, from the command line."""
+def issuer(args) -> tuple[OidcIssuer, str, str]:
+    """The token issuer, the subject the deploy role trusts and the one pull/merge requests carry."""
     if bool(args.github) == bool(args.gitlab):
         raise UsageError("name one repository: --github OWNER/REPO or --gitlab GROUP/PROJECT")
     branch = args.branch or "main"
@@ -39,7 +40,7 @@ def issuer(args) -> OidcIssuer:
                              "branch rules on GitHub, or give --branch alone")
         subject = (f"repo:{args.github}:environment:{args.environment}" if args.environment
                    else f"repo:{args.github}:ref:refs/heads/{branch}")
-        return OidcIssuer(GITHUB_HOST, GITHUB_AUDIENCE, (subject,))
+        return OidcIssuer(GITHUB_HOST, GITHUB_AUDIENCE), subject, f"repo:{args.github}:pull_request"
     if not GITLAB_PATH.match(args.gitlab):
         raise UsageError(f"--gitlab {args.gitlab!r} is not GROUP/PROJECT", hint="e.g. --gitlab my-group/my-project")
     if args.environment:
@@ -49,7 +50,8 @@ def issuer(args) -> OidcIssuer:
     if url.scheme != "https" or not url.netloc or url.query or url.fragment:
         raise UsageError(f"--gitlab-url {args.gitlab_url!r} is not an https URL", hint="e.g. https://gitlab.example.com")
     host = url.netloc + url.path.rstrip("/")
-    return OidcIssuer(host, f"https://{host}", (f"project_path:{args.gitlab}:ref_type:branch:ref:{branch}",))
+    project = f"project_path:{args.gitlab}:ref_type:branch:ref:"
+    return OidcIssuer(host, f"https://{host}"), project + branch, project + "*"  # merge requests: any branch
 
 
 def role_name(args) -> str:
@@ -60,15 +62,19 @@ def role_name(args) -> str:
 
 
 def access(args):
+    """What ``args`` asks for, as a ``deploy.ci_oidc.CiAccess``; bad input is refused here."""
     from ..config.cache_url import parse
-    from ..deploy.ci_oidc import CiAccess
+    from ..deploy.ci_oidc import CiAccess, CiRole
     from ..errors import Where
 
-    found = issuer(args)
+    found, deploys, plans = issuer(args)
     cache = parse(args.cache_url, Where(key="--cache-url")) if args.cache_url else None
-    repo = args.github or args.gitlab
-    return CiAccess(found, role_name(args), f"genesys deploys from CI for {repo} (OIDC)",
-                    (cache.bucket, cache.prefix) if cache else None)
+    repo, name = args.github or args.gitlab, role_name(args)
+    roles = [CiRole(name, (deploys,), True, f"genesys deploys from CI for {repo} (OIDC)", "role_arn")]
+    if args.pull_requests:
+        roles.append(CiRole(f"{name[:59]}-plan", (plans,), False,
+                            f"genesys plans (read-only) on pull requests of {repo} (OIDC)", "plan_role_arn"))
+    return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None)
 
 
 def run(args) -> int:
@@ -89,13 +95,14 @@ def run(args) -> int:
             DisplayExecutor(ui.info).run(plan)
         known = (Executor(clients, progress=ui.progress) if args.apply else CollectingExecutor()).run(plan)
     if json_output:
-        ui.emit_json({"applied": args.apply, "role_arn": known["role_arn"], "provider_arn": known["provider_arn"],
-                      "trusts": list(wanted.issuer.subjects), "changes": [c.as_dict() for c in plan.changes]})
+        ui.emit_json({"applied": args.apply, **{k: v for k, v in known.items() if k.endswith("_arn")},
+                      "trusts": {role.output: list(role.subjects) for role in wanted.roles},
+                      "changes": [c.as_dict() for c in plan.changes]})
         return 0
     if not args.apply:
         ui.info("dry run: nothing was changed; run again with --apply to make it")
-    else:
-        ui.success(f"role {known['role_arn']} trusts {', '.join(wanted.issuer.subjects)}")
     name = "role-to-assume" if args.github else "AWS_ROLE_ARN"
-    ui.info(f"the pipeline assumes it with {name}: {known['role_arn']}")
+    for role in wanted.roles:
+        ui.info(f"{'deploys' if role.deploys else 'plans'} ({', '.join(role.subjects)}): "
+                f"{name}: {known[role.output]}")
     return 0

@@ -4,8 +4,9 @@ Same stages as a function's deploy: ``read`` makes only get calls (the account, 
 provider, the role); ``plan_access`` turns that state into a ``Plan`` with no AWS call;
 the caller hands in the executor (``Executor`` applies it, ``DisplayExecutor`` or
 ``CollectingExecutor`` only show it). The documents come from ``policies``: a trust that
-lets only the given repository's tokens (branch or environment) assume the role, and
-``policies.ci_deploy_policy`` as its one inline policy.
+lets only the given repository's tokens (branch or environment) assume the deploy role,
+with ``policies.ci_deploy_policy`` as its one inline policy; optionally a second role that
+pull or merge requests assume to plan, with the read-only ``policies.ci_plan_policy``.
 
 genesys changes only a provider or role it made (tagged ``genesys:managed``): one it did
 not make is a conflict (exit 2) unless adopted, as everywhere else (``ownership``). Policies
@@ -26,13 +27,29 @@ MARKER = [{"Key": MARKER_KEY, "Value": "true"}]
 
 
 @dataclass(frozen=True)
+class CiRole:
+    """One role the pipeline assumes: ``deploys`` (``policies.ci_deploy_policy``) or only plans
+    (``ci_plan_policy``), for tokens whose subject is one of ``subjects``; ``output`` names its ARN
+    in the plan's ``known`` values."""
+
+    name: str
+    subjects: tuple[str, ...]
+    deploys: bool
+    description: str
+    output: str
+
+    @property
+    def policy_name(self) -> str:
+        return policies.CI_POLICY if self.deploys else policies.CI_PLAN_POLICY
+
+
+@dataclass(frozen=True)
 class CiAccess:
-    """What to set up: the token issuer and subjects, the role's name and what it says it is for,
-    and the shared layer cache (bucket, prefix) the role may use, if any."""
+    """What to set up: the token issuer, its roles, and the shared layer cache (bucket, prefix) the
+    deploy role may use, if any."""
 
     issuer: policies.OidcIssuer
-    role_name: str
-    description: str
+    roles: tuple[CiRole, ...]
     cache: tuple[str, str] | None = None
 
 
@@ -47,22 +64,26 @@ class ProviderState:
         return self.tags.get(MARKER_KEY) == "true"
 
 
-def read(clients, access: CiAccess) -> tuple[str, ProviderState | None, RoleState | None]:
-    """(account, provider, role) as AWS has them; read-only."""
+def read(clients, access: CiAccess) -> tuple[str, ProviderState | None, dict]:
+    """(account, provider, {role name: RoleState or None}) as AWS has them; read-only."""
     account = clients.account()
     arn = access.issuer.provider_arn(account)
     found = clients.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
     provider = None if found is None else ProviderState(
         arn, tuple(found.get("ClientIDList", [])), {t["Key"]: t["Value"] for t in found.get("Tags", [])})
-    return account, provider, read_role(clients, access.role_name)
+    return account, provider, {role.name: read_role(clients, role.name) for role in access.roles}
 
 
-def plan_access(access: CiAccess, account: str, provider: ProviderState | None, role: RoleState | None,
+def plan_access(access: CiAccess, account: str, provider: ProviderState | None, roles: dict,
                 adopt: bool = False) -> Plan:
-    """The calls that make AWS hold ``access``; ``known`` carries ``provider_arn`` and ``role_arn``."""
+    """The calls that make AWS hold ``access``; ``known`` carries ``provider_arn`` and each role's ARN."""
     plan = Plan()
     _plan_provider(plan, access.issuer, account, provider, adopt)
-    _plan_role(plan, access, account, role, adopt)
+    for role in access.roles:
+        permissions = (policies.ci_deploy_policy(account, access.cache) if role.deploys
+                       else policies.ci_plan_policy(account))
+        _plan_role(plan, role, policies.ci_trust(access.issuer, role.subjects, account), permissions,
+                   account, roles.get(role.name), adopt)
     return plan
 
 
@@ -90,30 +111,27 @@ def _plan_provider(plan: Plan, issuer: policies.OidcIssuer, account: str, provid
     plan.change(resource, "adopt" if not provider.marked else "update" if diffs else "no change", diffs)
 
 
-def _plan_role(plan: Plan, access: CiAccess, account: str, role: RoleState | None, adopt: bool) -> None:
-    resource = f"role {access.role_name}"
-    trust = policies.ci_trust(access.issuer, account)
-    permissions = policies.ci_deploy_policy(account, access.cache)
-    name = access.role_name
+def _plan_role(plan: Plan, wanted: CiRole, trust: dict, permissions: dict, account: str, role: RoleState | None,
+               adopt: bool) -> None:
+    resource, name, policy = f"role {wanted.name}", wanted.name, wanted.policy_name
     if role is None:
-        plan.call("iam", "create_role", resource, outputs={"role_arn": "Role.Arn"}, RoleName=name,
-                  AssumeRolePolicyDocument=json.dumps(trust), Description=access.description, Tags=MARKER)
-        plan.call("iam", "put_role_policy", resource, RoleName=name, PolicyName=policies.CI_POLICY,
+        plan.call("iam", "create_role", resource, RoleName=name, AssumeRolePolicyDocument=json.dumps(trust),
+                  Description=wanted.description, Tags=MARKER)
+        plan.call("iam", "put_role_policy", resource, RoleName=name, PolicyName=policy,
                   PolicyDocument=json.dumps(permissions))
-        plan.known["role_arn"] = f"arn:aws:iam::{account}:role/{name}"
-        plan.change(resource, "create", [("trusts", None, list(access.issuer.subjects)),
-                                         ("policies", None, [policies.CI_POLICY])])
+        plan.known[wanted.output] = f"arn:aws:iam::{account}:role/{name}"
+        plan.change(resource, "create", [("trusts", None, list(wanted.subjects)), ("policies", None, [policy])])
         return
-    plan.known["role_arn"] = role.arn
+    plan.known[wanted.output] = role.arn
     scratch = Plan()
     if role.trust != trust:
         scratch.call("iam", "update_assume_role_policy", resource, RoleName=name, PolicyDocument=json.dumps(trust))
-    if role.inline.get(policies.CI_POLICY) != permissions:
-        scratch.call("iam", "put_role_policy", resource, RoleName=name, PolicyName=policies.CI_POLICY,
+    if role.inline.get(policy) != permissions:
+        scratch.call("iam", "put_role_policy", resource, RoleName=name, PolicyName=policy,
                      PolicyDocument=json.dumps(permissions))
     diffs = [("trust", "(old document)", "(new document)")] * (role.trust != trust) + [
-        (f"policy {policies.CI_POLICY}", "(old document)" if policies.CI_POLICY in role.inline else None,
-         "(new document)")] * (role.inline.get(policies.CI_POLICY) != permissions)
+        (f"policy {policy}", "(old document)" if policy in role.inline else None,
+         "(new document)")] * (role.inline.get(policy) != permissions)
     if not role.marked:
         if not adopt:
             raise conflict(resource, [d[0] + " differs" for d in diffs], ["name another role with --role-name"])
@@ -125,5 +143,5 @@ def _plan_role(plan: Plan, access: CiAccess, account: str, role: RoleState | Non
 
 def plan_for(clients, access: CiAccess, adopt: bool = False) -> Plan:
     """Read the state and plan: what the caller's executor then shows or applies."""
-    account, provider, role = read(clients, access)
-    return plan_access(access, account, provider, role, adopt)
+    account, provider, roles = read(clients, access)
+    return plan_access(access, account, provider, roles, adopt)

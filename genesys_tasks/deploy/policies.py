@@ -152,17 +152,18 @@ def lambda_may_assume(trust: dict) -> bool:
 # --- CI: the role a pipeline assumes through OIDC to deploy (``genesys ci bootstrap-oidc``) -----------
 
 CI_POLICY = "genesys-ci-deploy"
+CI_PLAN_POLICY = "genesys-ci-plan"
 LAMBDA_ROLES = "genesys-lambda-*"  # the only roles the CI role may create, change and pass
+READ_ACTIONS = ("Get", "List", "Describe")
 
 
 @dataclass(frozen=True)
 class OidcIssuer:
-    """A CI system's token issuer: its host (the provider ARN's tail), the audience its tokens carry
-    for AWS, and the ``sub`` claims the deploy role trusts."""
+    """A CI system's token issuer: its host (the provider ARN's tail) and the audience its tokens
+    carry for AWS."""
 
     host: str
     audience: str
-    subjects: tuple[str, ...]
 
     @property
     def url(self) -> str:
@@ -172,11 +173,11 @@ class OidcIssuer:
         return f"arn:aws:iam::{account}:oidc-provider/{self.host}"
 
 
-def ci_trust(issuer: OidcIssuer, account: str) -> dict:
-    """Only tokens of ``issuer`` for AWS, whose subject is one of ``issuer.subjects``, may assume the role."""
+def ci_trust(issuer: OidcIssuer, subjects: tuple[str, ...], account: str) -> dict:
+    """Only tokens of ``issuer`` for AWS whose subject is one of ``subjects`` may assume the role."""
     condition = {"StringEquals": {f"{issuer.host}:aud": issuer.audience}}
-    subjects = "StringLike" if any("*" in s for s in issuer.subjects) else "StringEquals"
-    condition.setdefault(subjects, {})[f"{issuer.host}:sub"] = list(issuer.subjects)
+    operator = "StringLike" if any("*" in s for s in subjects) else "StringEquals"
+    condition.setdefault(operator, {})[f"{issuer.host}:sub"] = list(subjects)
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Federated": issuer.provider_arn(account)},
         "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]}
@@ -239,4 +240,17 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict
         # without it S3 answers a missing object with 403, not 404: a cache miss would look like a denial
         statements.append(_allow("SharedLayerCacheMisses", ["s3:ListBucket"], f"arn:aws:s3:::{bucket}",
                                  {"StringLike": {"s3:prefix": f"{prefix}layers/*"}}))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def ci_plan_policy(account: str) -> dict:
+    """What a dry run (``genesys execute --dry-run``, ``doit plan``) calls: the read actions of
+    ``ci_deploy_policy`` on the same resources, nothing that changes anything."""
+    statements = []
+    for statement in ci_deploy_policy(account)["Statement"]:
+        reads = [a for a in statement["Action"]
+                 if a.split(":")[1].startswith(READ_ACTIONS) or a == "apigateway:GET"]
+        if reads:
+            statements.append(dict(statement, Sid=statement["Sid"] + "Read" * (reads != statement["Action"]),
+                                   Action=reads))
     return {"Version": "2012-10-17", "Statement": statements}

@@ -39,9 +39,10 @@ def test_a_dry_run_changes_nothing_and_apply_makes_a_tagged_provider_and_a_scope
     assert "+ role genesys-ci-acme-shop: create" in err and "--apply" in err
     assert iam_state(boto) == {"providers": [], "roles": []}
 
-    code, out, err = genesys(*GITHUB, "--apply", "--output", "json")
+    code, out, err = genesys(*GITHUB, "--pull-requests", "--apply", "--output", "json")
     assert code == 0, err
     assert json.loads(out)["role_arn"] == "arn:aws:iam::123456789012:role/genesys-ci-acme-shop"
+    assert json.loads(out)["plan_role_arn"] == "arn:aws:iam::123456789012:role/genesys-ci-acme-shop-plan"
 
     iam = boto("iam")
     provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=PROVIDER)
@@ -57,10 +58,14 @@ def test_a_dry_run_changes_nothing_and_apply_makes_a_tagged_provider_and_a_scope
         "token.actions.githubusercontent.com:sub": ["repo:acme/shop:ref:refs/heads/main"]}}
     assert iam.list_role_policies(RoleName="genesys-ci-acme-shop")["PolicyNames"] == ["genesys-ci-deploy"]
     assert iam.list_attached_role_policies(RoleName="genesys-ci-acme-shop")["AttachedPolicies"] == []
+    plan_trust = iam.get_role(RoleName="genesys-ci-acme-shop-plan")["Role"]["AssumeRolePolicyDocument"]
+    assert plan_trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
+        "repo:acme/shop:pull_request"]
+    assert iam.list_role_policies(RoleName="genesys-ci-acme-shop-plan")["PolicyNames"] == ["genesys-ci-plan"]
 
-    code, out, err = genesys(*GITHUB, "--apply", "--output", "json")
+    code, out, err = genesys(*GITHUB, "--pull-requests", "--apply", "--output", "json")
     assert code == 0, err
-    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change", "no change"]
+    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change"] * 3
 
     code, _, err = genesys(*GITHUB, "--environment", "production", "--apply")
     assert code == 0, err

@@ -21,23 +21,30 @@ from genesys_tasks.errors import GenesysError
 
 def args(**given) -> argparse.Namespace:
     base = {"github": None, "gitlab": None, "branch": None, "environment": None, "gitlab_url": "https://gitlab.com",
-            "role_name": None, "cache_url": None}
+            "role_name": None, "cache_url": None, "pull_requests": False}
     return argparse.Namespace(**{**base, **given})
 
 
 def test_a_self_managed_gitlab_gets_its_own_provider_audience_and_branch_subject():
-    wanted = access(args(gitlab="team/sub/api", gitlab_url="https://gitlab.example.com/", branch="prod"))
-    plan = plan_access(wanted, ACCOUNT, None, None)
+    wanted = access(args(gitlab="team/sub/api", gitlab_url="https://gitlab.example.com/", branch="prod",
+                         pull_requests=True))
+    plan = plan_access(wanted, ACCOUNT, None, {})
 
     assert [(c.method, c.resource) for c in plan.calls] == [
         ("create_open_id_connect_provider", "OIDC provider https://gitlab.example.com"),
-        ("create_role", "role genesys-ci-team-sub-api"), ("put_role_policy", "role genesys-ci-team-sub-api")]
+        ("create_role", "role genesys-ci-team-sub-api"), ("put_role_policy", "role genesys-ci-team-sub-api"),
+        ("create_role", "role genesys-ci-team-sub-api-plan"), ("put_role_policy", "role genesys-ci-team-sub-api-plan")]
     assert plan.calls[0].params["ClientIDList"] == ["https://gitlab.example.com"]
     trust = json.loads(plan.calls[1].params["AssumeRolePolicyDocument"])["Statement"][0]
     assert trust["Principal"]["Federated"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.example.com"
     assert trust["Condition"] == {"StringEquals": {
         "gitlab.example.com:aud": "https://gitlab.example.com",
         "gitlab.example.com:sub": ["project_path:team/sub/api:ref_type:branch:ref:prod"]}}
+    plans = json.loads(plan.calls[3].params["AssumeRolePolicyDocument"])["Statement"][0]["Condition"]
+    assert plans == {"StringEquals": {"gitlab.example.com:aud": "https://gitlab.example.com"},
+                     "StringLike": {"gitlab.example.com:sub": ["project_path:team/sub/api:ref_type:branch:ref:*"]}}
+    assert plan.calls[4].params["PolicyName"] == "genesys-ci-plan"
+    assert plan.known["plan_role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/genesys-ci-team-sub-api-plan"
 
 
 @pytest.mark.parametrize("given, says", [
@@ -58,16 +65,17 @@ def test_a_command_line_that_cannot_be_scoped_is_refused_before_any_aws_call(giv
 
 def test_a_role_genesys_made_with_its_documents_in_place_plans_no_call():
     wanted = access(args(github="acme/shop"))
+    (deploy_role,) = wanted.roles
     provider = ProviderState(wanted.issuer.provider_arn(ACCOUNT), ("sts.amazonaws.com",), {"genesys:managed": "true"})
-    role = RoleState(wanted.role_name, f"arn:aws:iam::{ACCOUNT}:role/{wanted.role_name}", {"genesys:managed": "true"},
-                     ("arn:aws:iam::aws:policy/SomeoneElses",),
+    role = RoleState(deploy_role.name, f"arn:aws:iam::{ACCOUNT}:role/{deploy_role.name}",
+                     {"genesys:managed": "true"}, ("arn:aws:iam::aws:policy/SomeoneElses",),
                      {policies.CI_POLICY: policies.ci_deploy_policy(ACCOUNT), "theirs": {}},
-                     policies.ci_trust(wanted.issuer, ACCOUNT))
-    plan = plan_access(wanted, ACCOUNT, provider, role)
+                     policies.ci_trust(wanted.issuer, deploy_role.subjects, ACCOUNT))
+    plan = plan_access(wanted, ACCOUNT, provider, {role.name: role})
     assert plan.calls == [] and [c.action for c in plan.changes] == ["no change", "no change"]
     unmarked = RoleState(role.name, role.arn, {}, (), {}, {})
-    with pytest.raises(ConflictError, match=f"role {wanted.role_name} exists and was not made by genesys"):
-        plan_access(wanted, ACCOUNT, provider, unmarked)
+    with pytest.raises(ConflictError, match=f"role {role.name} exists and was not made by genesys"):
+        plan_access(wanted, ACCOUNT, provider, {role.name: unmarked})
 
 
 # --- the deploy role's permissions against what the adapters call -------------------------------------
@@ -120,3 +128,12 @@ def test_the_deploy_role_passes_and_changes_only_genesys_lambda_roles():
     assert set(attach["Condition"]["ArnEquals"]["iam:PolicyARN"]) == policies.MANAGED_ARNS
     (cache,) = [s for s in document["Statement"] if s["Sid"] == "SharedLayerCache"]
     assert cache["Resource"] == "arn:aws:s3:::team-cache/genesys/layers/*"
+
+
+def test_the_plan_role_may_make_every_read_a_dry_run_makes_and_nothing_that_writes():
+    document = policies.ci_plan_policy(ACCOUNT)
+    allowed = {a for s in document["Statement"] for a in s["Action"]}
+    reads = {a for a in adapter_actions() - set(NOT_FOR_DEPLOYS) - {"sts:GetCallerIdentity"}
+             if a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET"}
+    assert reads - allowed == set()
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in allowed)
