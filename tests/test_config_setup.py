@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from typing import NamedTuple
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,16 +11,6 @@ from genesys_tasks import cli
 
 OTHER_CONFIG = "[profile other]\nregion = eu-west-1\ns3 =\n  max_concurrent_requests = 20\n"
 OTHER_KEYS = "[other]\naws_access_key_id = AKIAOTHEROTHER0000\naws_secret_access_key = other-secret\n"
-
-
-class Result(NamedTuple):
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @pytest.fixture
@@ -33,15 +23,15 @@ def aws_files(tmp_path):
 
 @pytest.fixture
 def run_genesys(monkeypatch, capsys):
-    """``genesys ARGS`` in this process (the command starts no subprocess): a Result."""
+    """``genesys ARGS`` in this process (the command starts no subprocess): its code, stdout, stderr."""
 
-    def run(*args, env) -> Result:
+    def run(*args, env) -> SimpleNamespace:
         with monkeypatch.context() as scoped:
             for name, value in env.items():
                 scoped.setenv(name, value)
             code = cli.main([str(a) for a in args])
         out = capsys.readouterr()
-        return Result(code, out.out, out.err)
+        return SimpleNamespace(code=code, stdout=out.out, stderr=out.err, output=out.out + out.err)
 
     return run
 
