@@ -4,7 +4,8 @@
 Prints:
   no sharing   seconds for `doit build` with an empty cache and GENESYS_CACHE_URL unset
   runner 1     seconds for the same build writing every layer through to S3
-  runner 2     seconds for the build on a second runner reading them back (no installer runs)
+  runner 2     seconds for the build on a second runner reading them back (no installer runs;
+               exit 1 when it built any layer)
   objects      what the bucket holds afterwards
 
 Each function's requirements differ by a comment, so each has a layer of its own.
@@ -45,8 +46,9 @@ def make_repo(root: Path, count: int) -> None:
         (folder / f"lambda_fn_{i:03d}.toml").write_text(TOML.format(i=i))
 
 
-def build(root: Path, cache: Path, url: str) -> str:
-    """`doit build` in ``root``: its time and where its layers came from, as one line."""
+def build(root: Path, cache: Path, url: str) -> tuple[str, int]:
+    """`doit build` in ``root``: its time and where its layers came from as one line, and how many
+    layers it built."""
     env = dict(os.environ, GENESYS_CACHE_DIR=str(cache), GENESYS_CACHE_URL=url, PYTHONPATH=str(REPO))
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "doit", "build"], cwd=root, env=env, capture_output=True,
@@ -55,7 +57,7 @@ def build(root: Path, cache: Path, url: str) -> str:
     if proc.returncode:
         raise SystemExit(proc.stdout + proc.stderr)
     built, shared = proc.stderr.count(": built ("), proc.stderr.count(": from shared cache (")
-    return f"{elapsed:6.2f} s  ({built} layers built, {shared} from the shared cache)"
+    return f"{elapsed:6.2f} s  ({built} layers built, {shared} from the shared cache)", built
 
 
 def main() -> int:
@@ -80,15 +82,16 @@ def main() -> int:
                 shutil.copytree(tmp / "origin", tmp / name)
             url = "s3://bench-layer-cache/genesys"
             print(f"functions    {args.functions}")
-            print(f"no sharing   {build(tmp / 'plain', tmp / 'cache-plain', '')}")
-            print(f"runner 1     {build(tmp / 'runner-1', tmp / 'cache-1', url)}")
-            print(f"runner 2     {build(tmp / 'runner-2', tmp / 'cache-2', url)}")
+            print(f"no sharing   {build(tmp / 'plain', tmp / 'cache-plain', '')[0]}")
+            print(f"runner 1     {build(tmp / 'runner-1', tmp / 'cache-1', url)[0]}")
+            line, rebuilt = build(tmp / "runner-2", tmp / "cache-2", url)
+            print(f"runner 2     {line}")
             objects = s3.list_objects_v2(Bucket="bench-layer-cache").get("Contents", [])
             print(f"objects      {len(objects)} ({sum(o['Size'] for o in objects) / 1e3:.0f} kB)")
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
-    return 0
+    return 1 if rebuilt else 0  # the second runner must install nothing
 
 
 if __name__ == "__main__":
