@@ -67,8 +67,8 @@ CI_FILE_ARGS = (
 )
 GITLAB_IMAGE = arg("--image", default=None, help="job image (default: python:VERSION; empty: none)")
 
-GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "check the AWS setup",
-          "ci": "generated CI files"}
+GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache",
+          "config": "the AWS setup: write it, check it", "ci": "generated CI files and their AWS access"}
 VERBS = (
     Verb(("detect",), "print the runtime and handler found in a folder", "detect:run", (arg("directory"), OUTPUT)),
     Verb(("lambda", "build"), "build a function's layer and zip (nothing remote)", "build:run",
@@ -89,6 +89,26 @@ VERBS = (
          (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX)),
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
          (arg("toml", nargs="?", default=None, help="use this function's [deployment] region and profile"),
+          OUTPUT, SANDBOX)),
+    Verb(("config", "setup"), "write the AWS shared config and credentials files (0600, other profiles kept)",
+         "config_setup:run",
+         (arg("--provider", required=True, choices=("aws",)), arg("--region", required=True),
+          arg("--profile", default=None, help="the profile to write (default: default)"),
+          arg("--access-key", default=None, help="else AWS_ACCESS_KEY_ID"),
+          arg("--secret-key", default=None, help="else AWS_SECRET_ACCESS_KEY (a command line lands in shell history)"))),
+    Verb(("ci", "bootstrap-oidc"), "the OIDC provider and deploy role a GitHub or GitLab pipeline assumes "
+         "(a dry run unless --apply)", "ci_oidc:run",
+         (arg("--github", metavar="OWNER/REPO", default=None), arg("--gitlab", metavar="GROUP/PROJECT", default=None),
+          arg("--branch", default=None, help="the branch that deploys (default: main)"),
+          arg("--environment", default=None, help="GitHub: trust jobs in this environment instead of a branch"),
+          arg("--gitlab-url", default="https://gitlab.com", help="a self-managed GitLab's URL"),
+          arg("--role-name", default=None, help="default: genesys-ci-<owner>-<repo>"),
+          arg("--pull-requests", action="store_true",
+              help="also a read-only role <role>-plan that pull/merge request pipelines assume to plan"),
+          arg("--cache-url", default=None, metavar="s3://BUCKET/PREFIX",
+              help="let the role read and write the shared layer cache there"),
+          arg("--apply", action="store_true", help="create or update them (default: only show)"),
+          arg("--adopt", action="store_true", help="take over a same-named provider or role genesys did not make"),
           OUTPUT, SANDBOX)),
     Verb(("sandbox",), "run the embedded AWS emulator until Ctrl-C", "sandbox:run"),
     Verb(("schema",), "print the JSON Schema of lambda TOML files (for editors)", "schema:run",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from genesys_tasks.config import load
 from genesys_tasks.tasks import creators
 from genesys_tasks.tasks.build import build_task, layer_task, package_task
@@ -69,7 +71,9 @@ def test_pre_build_hooks_become_a_task_the_package_waits_for(tmp_path):
     assert package_task(spec, tmp_path, _sources(spec))["task_dep"] == ["pre_build:fn"]
 
 
-def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path):
+@pytest.mark.parametrize("cache_url", ["", "s3://team-cache/genesys"], ids=["local cache", "shared cache"])
+def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path, cache_url):
+    import os
     import subprocess
     import sys
 
@@ -79,7 +83,8 @@ def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path):
             "heavy = [m for m in ('boto3', 'botocore', 'rich', 'pydantic', 'jinja2') if m in sys.modules];"
             "print(heavy); sys.exit(1 if heavy else 0)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
+                            cwd=Path(__file__).resolve().parent.parent,
+                            env=dict(os.environ, GENESYS_CACHE_URL=cache_url))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -10,4 +10,5 @@ the ``genesys.aws`` logger, and a wait a person should hear about goes to ``Clie
 - one adapter per service: ``lambda_``, ``iam``, ``apigatewayv2``, ``s3``, ``sts``, and for
                triggers ``sqs``, ``sns``, ``events``, ``dynamodbstreams``; their
   methods are named after the AWS operation in snake_case.
+- ``cache_store`` the shared layer cache's S3 store (``build.cache.RemoteStore``), wired in by ``tasks``.
 """

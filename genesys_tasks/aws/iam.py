@@ -1,4 +1,4 @@
-"""IAM: the function's execution role and its policies."""
+"""IAM: the function's execution role and its policies; the OIDC provider and role CI deploys through."""
 
 from __future__ import annotations
 
@@ -19,6 +19,13 @@ class IamAdapter(Adapter):
     tag_role = operation("tag_role", "RoleName")  # adopting a role marks it as genesys's
     update_assume_role_policy = operation("update_assume_role_policy", "RoleName")  # repairing the trust
     list_roles = operation("list_roles", "roles")  # `genesys config verify`: does IAM answer
+    # `genesys ci bootstrap-oidc`: the identity provider a CI system's tokens are checked against
+    get_open_id_connect_provider = operation("get_open_id_connect_provider", "OpenIDConnectProviderArn",
+                                             missing_ok=True)
+    create_open_id_connect_provider = operation("create_open_id_connect_provider", "Url")
+    add_client_id_to_open_id_connect_provider = operation("add_client_id_to_open_id_connect_provider",
+                                                          "OpenIDConnectProviderArn")
+    tag_open_id_connect_provider = operation("tag_open_id_connect_provider", "OpenIDConnectProviderArn")
 
     def list_attached_role_policies(self, RoleName: str) -> list[dict]:
         return self.collect("list_attached_role_policies", RoleName, "AttachedPolicies", RoleName=RoleName)

@@ -1,5 +1,5 @@
-"""S3: the artifact bucket that carries zips over Lambda's 50 MB direct-upload limit, and the
-notification configurations of buckets that trigger functions."""
+"""S3: the artifact bucket that carries zips over Lambda's 50 MB direct-upload limit, the
+notification configurations of buckets that trigger functions, and the shared layer cache."""
 
 from __future__ import annotations
 
@@ -15,3 +15,7 @@ class S3Adapter(Adapter):
 
     def put_object(self, Bucket: str, Key: str, Body) -> dict:
         return self.call("put_object", f"s3://{Bucket}/{Key}", Bucket=Bucket, Key=Key, Body=Body)
+
+    def get_object(self, Bucket: str, Key: str) -> dict | None:
+        """The object (its ``Body`` a stream), or None when the key or the bucket does not exist."""
+        return self.call("get_object", f"s3://{Bucket}/{Key}", missing_ok=True, Bucket=Bucket, Key=Key)

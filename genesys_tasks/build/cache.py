@@ -16,6 +16,15 @@ the functions' links (and their bytes) alone.
 Layers are built in ``work/<host>-<pid>-<random>/`` folders; a build killed on the way
 leaves one behind, which the next build (or ``genesys cache prune``) removes once
 its process is gone.
+
+Shared across machines: given a ``RemoteStore`` (``aws.cache_store.S3Store`` for
+``GENESYS_CACHE_URL=s3://bucket/prefix``, handed in by ``tasks``), a local miss reads
+through to it (``fetch``) and what is built here is written through to it (``share``).
+The store holds ``layers/<key>.zip`` and ``layers/<key>.json`` as here; a fetched zip is
+used only when its size and sha256 are the ones its ``.json`` records, so a corrupt,
+partial or missing object counts as a miss: the layer is built, and the good one
+uploaded over it. A store that cannot be reached is reported once through ``notify``
+and left alone for the rest of the run: the build goes on without it.
 """
 
 from __future__ import annotations
@@ -29,7 +38,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Protocol
 
+from ..errors import GenesysError
 from ..paths import STALE_AFTER, process_running
 from .zipper import sha256_file
 
@@ -54,12 +65,72 @@ class CacheEntry:
     meta: dict
 
 
-class LayerCache:
-    """``<root>/layers/<key>.zip`` plus ``<key>.json`` describing it; ``<root>/work/`` for builds."""
+class RemoteStore(Protocol):
+    """Objects by name on another machine. ``get`` writes ``name`` to ``dest`` and returns True, or
+    returns False when there is no such object; ``put`` stores the file ``path`` as ``name``. Both
+    raise ``GenesysError`` (or ``OSError``) when the store cannot be used."""
 
-    def __init__(self, root: Path):
+    def get(self, name: str, dest: Path) -> bool: ...
+
+    def put(self, name: str, path: Path) -> None: ...
+
+
+def _silent(message: str) -> None:
+    """The default ``notify``: nobody is listening."""
+
+
+RECORDED = ("created", "size", "sha256")  # what ``put`` records itself, not carried over from a store
+
+
+class LayerCache:
+    """``<root>/layers/<key>.zip`` plus ``<key>.json`` describing it; ``<root>/work/`` for builds;
+    ``remote``: the store shared with other machines, if any."""
+
+    def __init__(self, root: Path, remote: RemoteStore | None = None, notify: Callable[[str], None] = _silent):
         self.root = Path(root) / "layers"
         self.work = Path(root) / "work"
+        self.remote = remote
+        self.notify = notify
+
+    def fetch(self, key: str) -> Path | None:
+        """The entry from the remote store, kept here once its bytes are the ones recorded beside it;
+        None when the store has no good one (or there is no store)."""
+        if self.remote is None:
+            return None
+        with self.work_dir() as tmp:
+            meta_file, zip_file = Path(tmp, "entry.json"), Path(tmp, "entry.zip")
+            if not (self._remote("read", "get", f"layers/{key}.json", meta_file)
+                    and self._remote("read", "get", f"layers/{key}.zip", zip_file)):
+                return None
+            try:
+                meta = json.loads(meta_file.read_text())
+            except ValueError:
+                meta = None
+            if not isinstance(meta, dict) or meta.get("size") != zip_file.stat().st_size or (
+                    meta.get("sha256") != sha256_file(zip_file)):
+                self.notify(f"shared layer cache: the entry {key[:12]} does not match its record; "
+                            "building it again (the good one replaces it)")
+                return None
+            return self.put(key, zip_file, {k: v for k, v in meta.items() if k not in RECORDED})
+
+    def share(self, key: str) -> None:
+        """Upload the entry ``key`` to the remote store: the zip first, then its record (the record
+        makes it usable, and names the bytes a reader must find)."""
+        for suffix in ("zip", "json"):
+            if not self._remote("write", "put", f"layers/{key}.{suffix}", self.root / f"{key}.{suffix}"):
+                return
+
+    def _remote(self, what: str, method: str, name: str, path: Path) -> bool:
+        """``remote.<method>(name, path)``; a store that fails is reported and not used again."""
+        if self.remote is None:
+            return False
+        try:
+            return getattr(self.remote, method)(name, path) is not False
+        except (GenesysError, OSError) as err:
+            self.remote = None
+            reason = err.message if isinstance(err, GenesysError) else str(err)
+            self.notify(f"shared layer cache: cannot {what} {name} ({reason}); going on without it")
+            return False
 
     def _zip(self, key: str) -> Path:
         return self.root / f"{key}.zip"

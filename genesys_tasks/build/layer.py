@@ -90,13 +90,16 @@ def strip_host_paths(layer: Path) -> None:
                 f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
 
 
-def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bool]:
-    """Make ``dest`` the layer zip for ``job``; return (sha256, came from cache)."""
+def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, str]:
+    """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
+    ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
     installer = installer_for(job)
     key = cache_key(job, installer.version(job))
-    cached = cache.get(key)
-    from_cache = cached is not None
+    cached, origin = cache.get(key), "cache"
     if cached is None:
+        cached, origin = cache.fetch(key), "shared cache"
+    if cached is None:
+        origin = ""
         with cache.work_dir() as tmp:
             target = Path(tmp, "layer")
             target.mkdir()
@@ -111,6 +114,7 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
             write_zip(tree_entries(target, log=job.log), built)
             cached = cache.put(key, built, {"runtime": job.runtime.id, "arch": job.arch, "method": job.method,
                                             "manifest": str(job.manifest)})
+        cache.share(key)
     dest.parent.mkdir(parents=True, exist_ok=True)
     link_file_atomic(cached, dest)
-    return sha256_once(cached), from_cache
+    return sha256_once(cached), origin

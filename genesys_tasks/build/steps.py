@@ -62,17 +62,18 @@ def targets_intact(task, values) -> bool | None:
     return True
 
 
-def build_layers(spec: FunctionSpec, root: Path) -> dict:
+def build_layers(spec: FunctionSpec, root: Path, remote=None) -> dict:
+    """``remote``: the ``cache.RemoteStore`` shared with other machines, or None."""
     from .cache import LayerCache
     from .layer import build_layer
 
-    cache = LayerCache(paths.cache_dir())
+    cache = LayerCache(paths.cache_dir(), remote, notify=show)
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
     result = {}
     for arch in spec.build.architectures:
         dest = paths.layer_zip(root, spec.name, arch)
-        sha, cached = build_layer(install_job(spec, arch), dest, cache)
-        show(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
+        sha, origin = build_layer(install_job(spec, arch), dest, cache)
+        show(f"layer {spec.name} {arch}: {f'from {origin}' if origin else 'built'} ({sha[:12]})")
         result.update(_recorded(dest, sha))
     return result
 

@@ -104,6 +104,10 @@ def runtimes_schema() -> dict:
                        + ", ".join(REQUIRED) + ".",
         "type": "object",
         "properties": {"runtimes": {"type": "object", "additionalProperties": row,
-                                    "description": "One table per runtime id."}},
+                                    "description": "One table per runtime id."},
+                       "cache": {"type": "object", "additionalProperties": False, "description":
+                                 "The layer cache shared across machines (GENESYS_CACHE_URL wins).",
+                                 "properties": {"url": {"type": "string", "pattern": "^s3://",
+                                                        "description": "s3://<bucket>/<prefix>"}}}},
         "additionalProperties": False,
     }

@@ -76,7 +76,7 @@ def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
     """The rows ``path`` defines, merged over the ``known`` rows they override."""
     text, data = read_toml(path)
     for top in data:
-        if top != "runtimes":
+        if top not in ("runtimes", "cache"):  # [cache]: the shared layer cache (config/cache_url.py)
             raise _fail(path, text, (top,), f"unknown section [{top}]",
                         hint='put each runtime under [runtimes."<id>"]')
     if not isinstance(data.get("runtimes", {}), dict):

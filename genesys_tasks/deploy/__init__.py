@@ -14,6 +14,8 @@ The stages and their contracts:
 - ``deployer``  read state → plan → the executor it is handed, for one function's deploy or delete.
 - ``model``     the plan as plain data: ``ApiCall``, ``Change``, ``Plan`` and the placeholders.
 - ``writeback`` records the created role in the TOML (tomlkit, comments kept).
+- ``ci_oidc``   the OIDC provider and deploy role a CI pipeline assumes: state → plan, the
+                executor handed in (``genesys ci bootstrap-oidc``).
 
 Nothing above prints or imports ``ui``: progress and lines for people go through the
 callables the caller hands in. The command and task layers still living here use ``ui``:

@@ -22,14 +22,15 @@ def _files(paths_: list[Path]) -> list[str]:
     return [str(p) for p in paths_]
 
 
-def layer_task(spec: FunctionSpec, root: Path) -> dict | None:
+def layer_task(spec: FunctionSpec, root: Path, remote=None) -> dict | None:
+    """``remote``: the layer cache's store shared across machines (``shared_cache.remote_store``), or None."""
     if not spec.has_layer:
         return None
     build = spec.build
     return {
         "name": spec.name,
         "doc": f"dependency layer of {spec.name}",
-        "actions": [Action(steps.build_layers, spec, root)],
+        "actions": [Action(steps.build_layers, spec, root, remote)],
         "file_dep": _files(steps.layer_inputs(spec)),
         "targets": [str(paths.layer_zip(root, spec.name, arch)) for arch in build.architectures],
         "uptodate": [config_changed({

@@ -25,6 +25,7 @@ from ..errors import EXIT_FAILED, GenesysError
 from .build import build_task, layer_task, package_task, pre_build_task
 from .on_demand import DeploySide
 from .reporter import GenesysReporter
+from .shared_cache import remote_store
 
 
 def doit_config(root: Path) -> dict:
@@ -83,7 +84,11 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
 
     def task_layer():
         """Build each function's dependency layer (from the shared cache when it can)."""
-        yield from filter(None, (layer_task(spec, root) for spec, _ in project()))
+        try:
+            remote = remote_store(root)
+        except GenesysError as err:
+            _stop(err.render(), err.exit_code)
+        yield from filter(None, (layer_task(spec, root, remote) for spec, _ in project()))
 
     def task_pre_build():
         """Run each function's pre_build hooks."""

@@ -1,0 +1,108 @@
+"""``genesys ci bootstrap-oidc``: the OIDC provider and deploy role a GitHub or GitLab pipeline assumes.
+
+A dry run by default: it shows what would be created or changed; ``--apply`` makes it.
+The role trusts only tokens of the given repository and branch (GitHub: or environment),
+and may do what a genesys deploy does and nothing more (``deploy.policies``). With
+``--pull-requests`` a second, read-only role lets pull/merge request pipelines plan. It
+prints the ARNs the pipeline names (``role-to-assume`` on GitHub, ``AWS_ROLE_ARN`` on GitLab).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from .. import ui
+from ..deploy.policies import OidcIssuer
+from ..errors import UsageError
+from .aws_target import target
+
+GITHUB_HOST, GITHUB_AUDIENCE = "token.actions.githubusercontent.com", "sts.amazonaws.com"
+GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
+GITLAB_PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+$")
+REF = re.compile(r"^[^\s*?\[\]~^:\\]+$")
+
+
+def issuer(args) -> tuple[OidcIssuer, str, str]:
+    """The token issuer, the subject the deploy role trusts and the one pull/merge requests carry."""
+    if bool(args.github) == bool(args.gitlab):
+        raise UsageError("name one repository: --github OWNER/REPO or --gitlab GROUP/PROJECT")
+    branch = args.branch or "main"
+    if not REF.match(branch):
+        raise UsageError(f"--branch {branch!r} is not a branch name", hint="e.g. --branch main")
+    if args.github:
+        if not GITHUB_REPO.match(args.github):
+            raise UsageError(f"--github {args.github!r} is not OWNER/REPO", hint="e.g. --github my-org/my-repo")
+        if args.environment and args.branch:
+            raise UsageError("--branch and --environment together: a job in an environment gets a token naming "
+                             "the environment, not the branch",
+                             hint="give --environment and limit its branches in the environment's deployment "
+                             "branch rules on GitHub, or give --branch alone")
+        subject = (f"repo:{args.github}:environment:{args.environment}" if args.environment
+                   else f"repo:{args.github}:ref:refs/heads/{branch}")
+        return OidcIssuer(GITHUB_HOST, GITHUB_AUDIENCE), subject, f"repo:{args.github}:pull_request"
+    if not GITLAB_PATH.match(args.gitlab):
+        raise UsageError(f"--gitlab {args.gitlab!r} is not GROUP/PROJECT", hint="e.g. --gitlab my-group/my-project")
+    if args.environment:
+        raise UsageError("--environment is for GitHub: a GitLab token's subject names the project and branch only, "
+                         "and IAM can check nothing else", hint="use --branch with a protected branch")
+    url = urlparse(args.gitlab_url)
+    if url.scheme != "https" or not url.netloc or url.query or url.fragment:
+        raise UsageError(f"--gitlab-url {args.gitlab_url!r} is not an https URL", hint="e.g. https://gitlab.example.com")
+    host = url.netloc + url.path.rstrip("/")
+    project = f"project_path:{args.gitlab}:ref_type:branch:ref:"
+    return OidcIssuer(host, f"https://{host}"), project + branch, project + "*"  # merge requests: any branch
+
+
+def role_name(args) -> str:
+    if args.role_name:
+        return args.role_name
+    repo = args.github or args.gitlab
+    return re.sub(r"[^\w+=,.@-]", "-", f"genesys-ci-{repo}")[:64]
+
+
+def access(args):
+    """What ``args`` asks for, as a ``deploy.ci_oidc.CiAccess``; bad input is refused here."""
+    from ..config.cache_url import parse
+    from ..deploy.ci_oidc import CiAccess, CiRole
+    from ..errors import Where
+
+    found, deploys, plans = issuer(args)
+    cache = parse(args.cache_url, Where(key="--cache-url")) if args.cache_url else None
+    repo, name = args.github or args.gitlab, role_name(args)
+    roles = [CiRole(name, (deploys,), True, f"genesys deploys from CI for {repo} (OIDC)", "role_arn")]
+    if args.pull_requests:
+        roles.append(CiRole(f"{name[:59]}-plan", (plans,), False,
+                            f"genesys plans (read-only) on pull requests of {repo} (OIDC)", "plan_role_arn"))
+    return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None)
+
+
+def run(args) -> int:
+    from dataclasses import replace
+
+    from ..aws.session import Clients
+    from ..aws.target import target_for
+    from ..deploy.ci_oidc import plan_for
+    from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
+
+    wanted = access(args)
+    json_output = args.output == "json"
+    with target(args.sandbox):
+        where = target_for()
+        clients = Clients(replace(where, region=where.region or "us-east-1"))  # IAM is global
+        plan = plan_for(clients, wanted, adopt=args.adopt)
+        if not json_output:
+            DisplayExecutor(ui.info).run(plan)
+        known = (Executor(clients, progress=ui.progress) if args.apply else CollectingExecutor()).run(plan)
+    if json_output:
+        ui.emit_json({"applied": args.apply, **{k: v for k, v in known.items() if k.endswith("_arn")},
+                      "trusts": {role.output: list(role.subjects) for role in wanted.roles},
+                      "changes": [c.as_dict() for c in plan.changes]})
+        return 0
+    if not args.apply:
+        ui.info("dry run: nothing was changed; run again with --apply to make it")
+    name = "role-to-assume" if args.github else "AWS_ROLE_ARN"
+    for role in wanted.roles:
+        ui.info(f"{'deploys' if role.deploys else 'plans'} ({', '.join(role.subjects)}): "
+                f"{name}: {known[role.output]}")
+    return 0

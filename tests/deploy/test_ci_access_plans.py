@@ -1,0 +1,139 @@
+"""`genesys ci bootstrap-oidc` without AWS: the command line → issuer and subjects, the plan from
+hand-built state, and the deploy role's policy against every call genesys's adapters make."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+from deployed import ACCOUNT
+
+from genesys_tasks.aws.base import action_name
+from genesys_tasks.aws.session import ADAPTERS
+from genesys_tasks.commands.ci_oidc import access
+from genesys_tasks.deploy import policies
+from genesys_tasks.deploy.ci_oidc import ProviderState, plan_access
+from genesys_tasks.deploy.ownership import ConflictError
+from genesys_tasks.deploy.state import RoleState
+from genesys_tasks.errors import GenesysError
+
+
+def args(**given) -> argparse.Namespace:
+    base = {"github": None, "gitlab": None, "branch": None, "environment": None, "gitlab_url": "https://gitlab.com",
+            "role_name": None, "cache_url": None, "pull_requests": False}
+    return argparse.Namespace(**{**base, **given})
+
+
+def test_a_self_managed_gitlab_gets_its_own_provider_audience_and_branch_subject():
+    wanted = access(args(gitlab="team/sub/api", gitlab_url="https://gitlab.example.com/", branch="prod",
+                         pull_requests=True))
+    plan = plan_access(wanted, ACCOUNT, None, {})
+
+    assert [(c.method, c.resource) for c in plan.calls] == [
+        ("create_open_id_connect_provider", "OIDC provider https://gitlab.example.com"),
+        ("create_role", "role genesys-ci-team-sub-api"), ("put_role_policy", "role genesys-ci-team-sub-api"),
+        ("create_role", "role genesys-ci-team-sub-api-plan"), ("put_role_policy", "role genesys-ci-team-sub-api-plan")]
+    assert plan.calls[0].params["ClientIDList"] == ["https://gitlab.example.com"]
+    trust = json.loads(plan.calls[1].params["AssumeRolePolicyDocument"])["Statement"][0]
+    assert trust["Principal"]["Federated"] == f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.example.com"
+    assert trust["Condition"] == {"StringEquals": {
+        "gitlab.example.com:aud": "https://gitlab.example.com",
+        "gitlab.example.com:sub": ["project_path:team/sub/api:ref_type:branch:ref:prod"]}}
+    plans = json.loads(plan.calls[3].params["AssumeRolePolicyDocument"])["Statement"][0]["Condition"]
+    assert plans == {"StringEquals": {"gitlab.example.com:aud": "https://gitlab.example.com"},
+                     "StringLike": {"gitlab.example.com:sub": ["project_path:team/sub/api:ref_type:branch:ref:*"]}}
+    assert plan.calls[4].params["PolicyName"] == "genesys-ci-plan"
+    assert plan.known["plan_role_arn"] == f"arn:aws:iam::{ACCOUNT}:role/genesys-ci-team-sub-api-plan"
+
+
+@pytest.mark.parametrize("given, says", [
+    ({}, "name one repository"),
+    ({"github": "acme/shop", "gitlab": "team/api"}, "name one repository"),
+    ({"github": "acme"}, "is not OWNER/REPO"),
+    ({"github": "acme/shop", "branch": "main", "environment": "prod"}, "--branch and --environment together"),
+    ({"gitlab": "team/api", "environment": "prod"}, "--environment is for GitHub"),
+    ({"gitlab": "team/api", "gitlab_url": "http://gitlab.example.com"}, "is not an https URL"),
+    ({"github": "acme/shop", "branch": "feat/*"}, "is not a branch name"),
+    ({"github": "acme/shop", "cache_url": "https://bucket/x"}, "not an S3 location"),
+])
+def test_a_command_line_that_cannot_be_scoped_is_refused_before_any_aws_call(given, says):
+    with pytest.raises(GenesysError) as raised:
+        access(args(**given))
+    assert says in str(raised.value) and raised.value.exit_code == 2
+
+
+def test_a_role_genesys_made_with_its_documents_in_place_plans_no_call():
+    wanted = access(args(github="acme/shop"))
+    (deploy_role,) = wanted.roles
+    provider = ProviderState(wanted.issuer.provider_arn(ACCOUNT), ("sts.amazonaws.com",), {"genesys:managed": "true"})
+    role = RoleState(deploy_role.name, f"arn:aws:iam::{ACCOUNT}:role/{deploy_role.name}",
+                     {"genesys:managed": "true"}, ("arn:aws:iam::aws:policy/SomeoneElses",),
+                     {policies.CI_POLICY: policies.ci_deploy_policy(ACCOUNT), "theirs": {}},
+                     policies.ci_trust(wanted.issuer, deploy_role.subjects, ACCOUNT))
+    plan = plan_access(wanted, ACCOUNT, provider, {role.name: role})
+    assert plan.calls == [] and [c.action for c in plan.changes] == ["no change", "no change"]
+    unmarked = RoleState(role.name, role.arn, {}, (), {}, {})
+    with pytest.raises(ConflictError, match=f"role {role.name} exists and was not made by genesys"):
+        plan_access(wanted, ACCOUNT, provider, {role.name: unmarked})
+
+
+# --- the deploy role's permissions against what the adapters call -------------------------------------
+
+NOT_FOR_DEPLOYS = {"iam:ListRoles": "genesys config verify", "s3:GetObject": "the shared layer cache (--cache-url)"}
+IAM_NAMES = {  # where IAM's action name is not the operation's
+    "s3:GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+    "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",
+    "lambda:WaitFunctionUpdatedV2": "lambda:GetFunction", "lambda:WaitFunctionActiveV2": "lambda:GetFunction",
+    "lambda:AllFunctions": "lambda:ListFunctions",
+}
+HTTP = {"get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
+
+
+def adapter_actions() -> set[str]:
+    """The IAM action of every AWS call a genesys adapter can make."""
+    found = set()
+    for adapter in ADAPTERS.values():
+        for name, value in vars(adapter).items():
+            if name.startswith("_") or not callable(value) or "open_id_connect" in name:
+                continue  # the OIDC calls are bootstrap-oidc's own, made with the user's credentials
+            if adapter.service == "apigateway":
+                found.add(f"apigateway:{HTTP[name.split('_')[0]]}")
+                continue
+            action = action_name(adapter.service, name)
+            found.add(IAM_NAMES.get(action, action))
+    return found
+
+
+def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action():
+    document = policies.ci_deploy_policy(ACCOUNT)
+    allowed = {a for s in document["Statement"] for a in s["Action"]}
+    needed = adapter_actions() - set(NOT_FOR_DEPLOYS) - {"sts:GetCallerIdentity"}  # that one needs no permission
+    assert needed - allowed == set()
+    # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), and waits
+    extra = allowed - needed - {"iam:PassRole", "lambda:GetLayerVersion", "lambda:GetFunctionConfiguration",
+                                "lambda:GetEventSourceMapping"}
+    assert extra == set()
+    assert not [a for a in allowed if "*" in a]
+
+
+def test_the_deploy_role_passes_and_changes_only_genesys_lambda_roles():
+    document = policies.ci_deploy_policy(ACCOUNT, cache=("team-cache", "genesys/"))
+    iam = [s for s in document["Statement"] if any(a.startswith("iam:") for a in s["Action"])]
+    assert {s["Resource"] for s in iam} == {f"arn:aws:iam::{ACCOUNT}:role/genesys-lambda-*"}
+    (passing,) = [s for s in iam if "iam:PassRole" in s["Action"]]
+    assert passing["Action"] == ["iam:PassRole"]
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    (attach,) = [s for s in iam if "iam:AttachRolePolicy" in s["Action"]]
+    assert set(attach["Condition"]["ArnEquals"]["iam:PolicyARN"]) == policies.MANAGED_ARNS
+    (cache,) = [s for s in document["Statement"] if s["Sid"] == "SharedLayerCache"]
+    assert cache["Resource"] == "arn:aws:s3:::team-cache/genesys/layers/*"
+
+
+def test_the_plan_role_may_make_every_read_a_dry_run_makes_and_nothing_that_writes():
+    document = policies.ci_plan_policy(ACCOUNT)
+    allowed = {a for s in document["Statement"] for a in s["Action"]}
+    reads = {a for a in adapter_actions() - set(NOT_FOR_DEPLOYS) - {"sts:GetCallerIdentity"}
+             if a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET"}
+    assert reads - allowed == set()
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in allowed)
