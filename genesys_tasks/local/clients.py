@@ -1,0 +1,160 @@
+"""Which program runs a function locally: the official runtime client, installed on first use.
+
+Python runs under ``awslambdaric`` (a wheel, installed with pip into a target folder),
+Node under ``aws-lambda-ric`` (npm), a provided.al2023 function is its own ``bootstrap``.
+The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
+folder per client and language version, installed into a temporary sibling and renamed
+into place, never into the user's project. When a client cannot be installed (offline,
+no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain
+call of the handler inside the runtime's own process (``shims/``) and says what is lost;
+``mode="official"`` fails instead, ``mode="plain"`` never installs anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..errors import BuildError, UsageError
+from .scratch import Scratch
+
+PYTHON_CLIENT = "awslambdaric>=3,<5"
+NODE_CLIENT = "aws-lambda-ric@4"
+MODES = ("auto", "official", "plain")
+SHIMS = Path(__file__).parent / "shims"
+LOST = {
+    "python": "awslambdaric's log format (request ids, JSON logs), its marshaller's quirks and X-Ray context",
+    "node": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
+}
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The command that starts the runtime process, and what runs the handler in it."""
+
+    argv: tuple[str, ...]
+    client: str  # "awslambdaric", "aws-lambda-ric", "bootstrap" or "plain"
+    import_path: str = ""  # the client's folder, put last on the language's import path (Lambda's /var/runtime)
+    lost: str = ""  # the fidelity a plain call gives up
+
+
+def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None) -> Launch:
+    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use."""
+    language = spec.runtime.language
+    if spec.runtime.id.startswith("provided"):
+        bootstrap = scratch.task / "bootstrap"
+        if not bootstrap.is_file():
+            raise BuildError(f"{spec.name}: the function zip has no `bootstrap` for {spec.runtime.id}",
+                             hint="a provided runtime starts the executable named bootstrap at the zip's top")
+        return Launch((str(bootstrap),), "bootstrap")
+    if language not in LOST:
+        raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
+                         f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
+    if mode != "plain":
+        try:
+            return (_python if language == "python" else _node)(spec, notify)
+        except BuildError as err:
+            if mode == "official":
+                raise
+            notify(f"{err.message}; running the handler with a plain call instead "
+                   f"(lost: {LOST[language]})")
+    return _plain(spec, language)
+
+
+def _plain(spec, language: str) -> Launch:
+    if language == "python":
+        return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
+                      "plain", lost=LOST["python"])
+    return Launch((_node_exe(), *_esm_hook(), str(SHIMS / "node_plain.mjs"), spec.handler),
+                  "plain", lost=LOST["node"])
+
+
+@functools.lru_cache(maxsize=None)
+def python_for(runtime_version: str) -> tuple[str, str]:
+    """(interpreter, its X.Y): the runtime's own (python3.12) when it runs, else the one running genesys.
+
+    ``-S`` is always passed with it: the host's site-packages stay out of the function's path.
+    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped.
+    """
+    for candidate in (shutil.which(f"python{runtime_version}"), sys.executable):
+        if not candidate:
+            continue
+        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            return candidate, done.stdout.strip()
+    return sys.executable, "%d.%d" % sys.version_info[:2]
+
+
+def _python(spec, notify) -> Launch:
+    python, version = python_for(spec.runtime.version)
+    folder = client_dir(f"awslambdaric-py{version}")
+    if not (folder / "awslambdaric").is_dir():
+        notify(f"installing {PYTHON_CLIENT} for Python {version} into {folder} (first use)")
+        _install(folder, [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          "--no-warn-script-location", "--only-binary=:all:", "--python-version", version,
+                          "--target", "{dest}", PYTHON_CLIENT], "awslambdaric")
+    return Launch((python, "-S", "-m", "awslambdaric", spec.handler), "awslambdaric",
+                  import_path=str(folder))
+
+
+def _node(spec, notify) -> Launch:
+    node = _node_exe()
+    major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    folder = client_dir(f"aws-lambda-ric-node{major}")
+    entry = folder / "node_modules" / "aws-lambda-ric" / "index.mjs"
+    if not entry.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
+        notify(f"installing {NODE_CLIENT} for Node {major} into {folder} (first use; it compiles a native part)")
+        _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
+                          "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
+    return Launch((node, *_esm_hook(), str(entry), spec.handler), "aws-lambda-ric")
+
+
+def _node_exe() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise UsageError("node is not installed, so a Node function cannot run locally",
+                         hint="install Node.js (the version of the function's runtime)")
+    return node
+
+
+def _esm_hook() -> tuple[str, ...]:
+    """``--import`` of the resolve hook: ES modules ignore NODE_PATH, so the layer needs it."""
+    return ("--import", (SHIMS / "layer_hook_register.mjs").as_uri())
+
+
+def client_dir(name: str) -> Path:
+    return paths.cache_dir() / "runtime-clients" / name
+
+
+def _install(folder: Path, command: list[str], what: str) -> None:
+    """Run ``command`` with ``{dest}`` a temporary sibling of ``folder``, then rename it into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        done = subprocess.run([part.replace("{dest}", str(tmp)) for part in command],
+                              capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"{what} could not be installed ({err})", hint="check the network and try again") from None
+    if done.returncode:
+        shutil.rmtree(tmp, ignore_errors=True)
+        last = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise BuildError(f"{what} could not be installed: {' / '.join(last) or 'exit ' + str(done.returncode)}",
+                         hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler)")
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another run installed it meanwhile: theirs is as good
+        shutil.rmtree(tmp, ignore_errors=True)
