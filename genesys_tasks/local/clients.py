@@ -30,7 +30,7 @@ MODES = ("auto", "official", "plain")
 SHIMS = Path(__file__).parent / "shims"
 LOST = {
     "python": "awslambdaric's log format (request ids, JSON logs), its marshaller's quirks and X-Ray context",
-    "node": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
+    "nodejs": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
 }
 
 
@@ -72,7 +72,7 @@ def _plain(spec, language: str) -> Launch:
         return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
                       "plain", lost=LOST["python"])
     return Launch((_node_exe(), *_esm_hook(), str(SHIMS / "node_plain.mjs"), spec.handler),
-                  "plain", lost=LOST["node"])
+                  "plain", lost=LOST["nodejs"])
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,6 +94,7 @@ def python_for(runtime_version: str) -> tuple[str, str]:
 
 def _python(spec, notify) -> Launch:
     python, version = python_for(spec.runtime.version)
+    _say_version(spec, version, notify)
     folder = client_dir(f"awslambdaric-py{version}")
     if not (folder / "awslambdaric").is_dir():
         notify(f"installing {PYTHON_CLIENT} for Python {version} into {folder} (first use)")
@@ -108,6 +109,7 @@ def _node(spec, notify) -> Launch:
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
+    _say_version(spec, major, notify)
     folder = client_dir(f"aws-lambda-ric-node{major}")
     entry = folder / "node_modules" / "aws-lambda-ric" / "index.mjs"
     if not entry.is_file():
@@ -118,6 +120,12 @@ def _node(spec, notify) -> Launch:
         _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
                           "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
     return Launch((node, *_esm_hook(), str(entry), spec.handler), "aws-lambda-ric")
+
+
+def _say_version(spec, host_version: str, notify) -> None:
+    if spec.runtime.version.split(".")[:len(host_version.split("."))] != host_version.split("."):
+        notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
+               f"(install {spec.runtime.language} {spec.runtime.version} for the same version)")
 
 
 def _node_exe() -> str:

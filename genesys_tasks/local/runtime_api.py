@@ -81,7 +81,7 @@ class RuntimeApi:
         self.first_next_at = 0.0
         self.init_error: bytes | None = None
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="runtime-api", daemon=True)
         self._thread.start()
 
     @property

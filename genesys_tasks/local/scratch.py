@@ -120,7 +120,7 @@ def language_paths(runtime, scratch: Scratch) -> dict[str, str]:
     if runtime.language == "python":
         site = f"{opt}/python/lib/python{runtime.version}/site-packages"
         return {"PYTHONPATH": os.pathsep.join([task, site, f"{opt}/python"])}
-    if runtime.language == "node":
+    if runtime.language == "nodejs":
         major = runtime.version.split(".")[0]
         return {"NODE_PATH": os.pathsep.join([f"{opt}/nodejs/node{major}/node_modules",
                                               f"{opt}/nodejs/node_modules", task])}
