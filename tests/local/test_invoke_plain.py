@@ -1,0 +1,125 @@
+"""Local invoke with the plain handler call (no runtime client to install): real runtime processes.
+
+The CLI runs twice (a result, an error); the other outcomes drive ``open_function`` and
+its ``RuntimeProcess`` directly, each a real Python process talking to the Runtime API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from local_functions import python_function
+
+from genesys_tasks.local.function import Options, open_function
+from genesys_tasks.tasks.runner import load_spec, run_tasks
+
+
+def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_genesys, tmp_path):
+    toml = python_function(tmp_path / "fn", "app.chatty",
+                           extra='\n[function.environment]\nSTAGE = "${env:LOCAL_STAGE}"\n')
+    event = tmp_path / "event.json"
+    event.write_text('{"hello": "world"}')
+    result = run_genesys("invoke", toml, "--event", event, "--client", "plain",
+                         env={"LOCAL_STAGE": "dev", "AWS_SECRET_ACCESS_KEY": "host-secret"})
+    assert result.code == 0, result.stderr
+    out = json.loads(result.stdout)  # stdout is the result alone: the handler's prints went to stderr
+    assert out["stage"] == "dev"
+    assert out["secret"] is None  # the host's credentials stay out without --pass-credentials
+    task = str(tmp_path / "fn" / ".genesys" / "local" / "local-py-x86_64" / "task")
+    assert out["path"][0] == task or out["path"][1] == task
+    assert not [p for p in out["path"] if "site-packages" in p and ".genesys" not in p]
+    assert "to stdout from the handler" in result.stderr and "to stderr from the handler" in result.stderr
+    report = [line for line in result.stderr.splitlines() if line.startswith("REPORT RequestId: ")]
+    assert len(report) == 1
+    for part in ("Duration: ", "Billed Duration: ", "Memory Size: 256 MB", "Max Memory Used: ", "Init Duration: "):
+        assert part in report[0]
+
+
+def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(run_genesys, tmp_path):
+    toml = python_function(tmp_path / "fn", "app.boom")
+    event = tmp_path / "event.json"
+    event.write_text('{"n": 3}')
+    result = run_genesys("invoke", toml, "--event", event, "--client", "plain")
+    assert result.code == 1
+    error = json.loads(result.stdout)
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
+    assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
+    assert "REPORT RequestId: " in result.stderr
+
+
+def test_an_event_that_is_not_json_is_a_usage_error_naming_it(run_genesys, tmp_path):
+    toml = python_function(tmp_path / "fn")
+    event = tmp_path / "event.json"
+    event.write_text('{"a": 1,\n oops}')
+    result = run_genesys("invoke", toml, "--event", event)
+    assert result.code == 2 and f"{event}:2: the event is not valid JSON" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One built function whose handler each test picks (the zip is the same for all)."""
+    toml = python_function(tmp_path_factory.mktemp("plain") / "fn")
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    return root, spec
+
+
+def _process(built, handler: str, timeout: float = 2):
+    import dataclasses
+
+    root, spec = built
+    spec = dataclasses.replace(spec, handler=handler)
+    process, launch = open_function(spec, root, Options(client="plain", timeout_s=timeout))
+    assert launch.client == "plain" and launch.lost
+    return process
+
+
+def test_a_handler_past_its_timeout_is_killed_and_reported_as_sandbox_timedout(built):
+    process = _process(built, "app.sleepy", timeout=1)
+    try:
+        result = process.invoke(b"{}")
+        assert result.kind == "timeout" and result.failed
+        assert result.error()["errorType"] == "Sandbox.Timedout"
+        assert "Task timed out after 1.00 seconds" in result.error()["errorMessage"]
+        assert 1000 <= result.duration_ms < 3000
+        assert not process.warm  # killed: the next invocation starts cold
+    finally:
+        process.close()
+
+
+@pytest.mark.parametrize("handler, error_type", [("missing_module.handler", "Runtime.ImportModuleError"),
+                                                 ("app.no_such_function", "Runtime.HandlerNotFound")])
+def test_a_handler_that_cannot_be_loaded_is_an_init_error(built, handler, error_type):
+    process = _process(built, handler)
+    try:
+        result = process.invoke(b"{}")
+        assert result.kind == "init_error"
+        assert result.error()["errorType"] == error_type
+        assert result.init_ms is not None and not process.warm
+    finally:
+        process.close()
+
+
+def test_a_result_json_cannot_carry_is_a_marshal_error(built):
+    process = _process(built, "app.unmarshalable")
+    try:
+        result = process.invoke(b"{}")
+        assert result.kind == "error" and result.error()["errorType"] == "Runtime.MarshalError"
+    finally:
+        process.close()
+
+
+def test_the_runtime_stays_warm_between_invocations_and_sees_lambdas_context(built):
+    process = _process(built, "app.ok")
+    try:
+        first = process.invoke(b'{"n": 1}')
+        second = process.invoke(b'{"n": 2}')
+        assert first.init_ms is not None and second.init_ms is None  # one cold start, then warm
+        body = json.loads(second.payload)
+        assert body["echo"] == {"n": 2} and body["name"] == "local-py" and body["remaining_ok"]
+        assert Path(body["task_root"]).name == "task" and first.max_memory_mb > 0
+    finally:
+        process.close()
