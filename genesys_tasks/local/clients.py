@@ -58,20 +58,20 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
     if mode != "plain":
         try:
-            return (_python if language == "python" else _node)(spec, notify)
+            return _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
         except BuildError as err:
             if mode == "official":
                 raise
             notify(f"{err.message}; running the handler with a plain call instead "
                    f"(lost: {LOST[language]})")
-    return _plain(spec, language)
+    return _plain(spec, scratch, language)
 
 
-def _plain(spec, language: str) -> Launch:
+def _plain(spec, scratch: Scratch, language: str) -> Launch:
     if language == "python":
         return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
                       "plain", lost=LOST["python"])
-    return Launch((_node_exe(), *_esm_hook(), str(SHIMS / "node_plain.mjs"), spec.handler),
+    return Launch((_node_exe(), *_esm_hook(spec, scratch), str(SHIMS / "node_plain.mjs"), spec.handler),
                   "plain", lost=LOST["nodejs"])
 
 
@@ -105,7 +105,7 @@ def _python(spec, notify) -> Launch:
                   import_path=str(folder))
 
 
-def _node(spec, notify) -> Launch:
+def _node(spec, scratch: Scratch, notify) -> Launch:
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -119,7 +119,7 @@ def _node(spec, notify) -> Launch:
         notify(f"installing {NODE_CLIENT} for Node {major} into {folder} (first use; it compiles a native part)")
         _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
                           "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
-    return Launch((node, *_esm_hook(), str(entry), spec.handler), "aws-lambda-ric")
+    return Launch((node, *_esm_hook(spec, scratch), str(entry), spec.handler), "aws-lambda-ric")
 
 
 def _say_version(spec, host_version: str, notify) -> None:
@@ -136,9 +136,34 @@ def _node_exe() -> str:
     return node
 
 
-def _esm_hook() -> tuple[str, ...]:
-    """``--import`` of the resolve hook: ES modules ignore NODE_PATH, so the layer needs it."""
+def _esm_hook(spec, scratch: Scratch) -> tuple[str, ...]:
+    """``--import`` of the resolve hook for an ES module handler with a layer: ES modules ignore
+    NODE_PATH. Left out otherwise, since registering a hook costs Node a loader thread at start."""
+    module = spec.handler.rpartition(".")[0]
+    if not (scratch.opt / "nodejs").is_dir() or not is_es_module(scratch.task, module):
+        return ()
     return ("--import", (SHIMS / "layer_hook_register.mjs").as_uri())
+
+
+def is_es_module(task: Path, module: str) -> bool:
+    """Whether Node loads the handler ``module`` as an ES module (.mjs, or .js under "type": "module")."""
+    import json
+
+    if (task / f"{module}.mjs").is_file():
+        return True
+    if not (task / f"{module}.js").is_file():
+        return False
+    folder = (task / module).parent
+    while True:
+        manifest = folder / "package.json"
+        if manifest.is_file():
+            try:
+                return json.loads(manifest.read_text(encoding="utf-8")).get("type") == "module"
+            except (ValueError, OSError, AttributeError):
+                return False
+        if folder == task:
+            return False
+        folder = folder.parent
 
 
 def client_dir(name: str) -> Path:

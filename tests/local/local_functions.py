@@ -52,19 +52,3 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
                     f'[build]\nsource_path = "."\narchitectures = ["x86_64"]\n{req}\n'
                     f'[function]\nmemory_mb = 256\ntimeout_seconds = {timeout}\n{extra}')
     return toml
-
-
-def node_function(folder: Path, source: str, *, esm: bool, dependency: tuple[str, str] | None = None) -> Path:
-    """A nodejs20.x function in ``folder``: ``index.js`` (CommonJS) or ``index.mjs`` with ``source``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / ".git").mkdir(exist_ok=True)
-    (folder / ("index.mjs" if esm else "index.js")).write_text(source)
-    deps = f'"{dependency[0]}": "{dependency[1]}"' if dependency else ""
-    kind = ', "type": "module"' if esm else ""
-    (folder / "package.json").write_text(f'{{"name": "fn", "version": "1.0.0", "private": true{kind},\n'
-                                         f' "dependencies": {{{deps}}}}}\n')
-    toml = folder / "lambda_local_node.toml"
-    toml.write_text('[metadata]\nname = "local-node"\nruntime = "nodejs20.x"\nhandler = "index.handler"\n\n'
-                    '[build]\nsource_path = "."\narchitectures = ["x86_64"]\n\n'
-                    '[function]\nmemory_mb = 128\ntimeout_seconds = 3\n')
-    return toml
