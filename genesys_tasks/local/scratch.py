@@ -157,5 +157,8 @@ def read_env_file(path: Path) -> dict[str, str]:
         if not sep or not key.strip().isidentifier():
             raise UsageError(f"{path}:{number}: expected NAME=value, got {line!r}",
                              hint="one NAME=value a line; # starts a comment")
-        values[key.strip()] = value.strip().strip('"').strip("'") if len(value.strip()) > 1 else value.strip()
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
     return values

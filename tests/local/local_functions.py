@@ -28,7 +28,8 @@ def sleepy(event, context):
 def chatty(event, context):
     print("to stdout from the handler")
     print("to stderr from the handler", file=sys.stderr)
-    return {"path": sys.path, "secret": os.environ.get("AWS_SECRET_ACCESS_KEY"), "stage": os.environ.get("STAGE")}
+    return {"path": sys.path, "secret": os.environ.get("AWS_SECRET_ACCESS_KEY"), "stage": os.environ.get("STAGE"),
+            "extra": os.environ.get("EXTRA"), "region": os.environ.get("AWS_REGION")}
 
 
 def unmarshalable(event, context):

@@ -22,11 +22,13 @@ def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_ge
                            extra='\n[function.environment]\nSTAGE = "${env:LOCAL_STAGE}"\n')
     event = tmp_path / "event.json"
     event.write_text('{"hello": "world"}')
-    result = run_genesys("invoke", toml, "--event", event, "--client", "plain",
-                         env={"LOCAL_STAGE": "dev", "AWS_SECRET_ACCESS_KEY": "host-secret"})
+    env_file = tmp_path / "local.env"
+    env_file.write_text('# overrides\nEXTRA="from the env file"\n')
+    result = run_genesys("invoke", toml, "--event", event, "--client", "plain", "--env-file", env_file,
+                         env={"LOCAL_STAGE": "dev", "AWS_SECRET_ACCESS_KEY": "host-secret", "AWS_REGION": "eu-west-1"})
     assert result.code == 0, result.stderr
     out = json.loads(result.stdout)  # stdout is the result alone: the handler's prints went to stderr
-    assert out["stage"] == "dev"
+    assert (out["stage"], out["extra"], out["region"]) == ("dev", "from the env file", "eu-west-1")
     assert out["secret"] is None  # the host's credentials stay out without --pass-credentials
     task = str(tmp_path / "fn" / ".genesys" / "local" / "local-py-x86_64" / "task")
     assert out["path"][0] == task or out["path"][1] == task
@@ -77,39 +79,37 @@ def _process(built, handler: str, timeout: float = 2):
     return process
 
 
-def test_a_handler_past_its_timeout_is_killed_and_reported_as_sandbox_timedout(built):
-    process = _process(built, "app.sleepy", timeout=1)
+def _invoke_once(built, handler: str, timeout: float = 2):
+    """One invocation on a new runtime; the result, and whether the runtime was left running."""
+    process = _process(built, handler, timeout)
     try:
         result = process.invoke(b"{}")
-        assert result.kind == "timeout" and result.failed
-        assert result.error()["errorType"] == "Sandbox.Timedout"
-        assert "Task timed out after 1.00 seconds" in result.error()["errorMessage"]
-        assert 1000 <= result.duration_ms < 3000
-        assert not process.warm  # killed: the next invocation starts cold
+        return result, process.warm
     finally:
         process.close()
+
+
+def test_a_handler_past_its_timeout_is_killed_and_reported_as_sandbox_timedout(built):
+    result, warm = _invoke_once(built, "app.sleepy", timeout=1)
+    assert result.kind == "timeout" and result.failed
+    assert result.error()["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 1.00 seconds" in result.error()["errorMessage"]
+    assert 1000 <= result.duration_ms < 3000
+    assert not warm  # killed: the next invocation starts cold
 
 
 @pytest.mark.parametrize("handler, error_type", [("missing_module.handler", "Runtime.ImportModuleError"),
                                                  ("app.no_such_function", "Runtime.HandlerNotFound")])
 def test_a_handler_that_cannot_be_loaded_is_an_init_error(built, handler, error_type):
-    process = _process(built, handler)
-    try:
-        result = process.invoke(b"{}")
-        assert result.kind == "init_error"
-        assert result.error()["errorType"] == error_type
-        assert result.init_ms is not None and not process.warm
-    finally:
-        process.close()
+    result, warm = _invoke_once(built, handler)
+    assert result.kind == "init_error"
+    assert result.error()["errorType"] == error_type
+    assert result.init_ms is not None and not warm
 
 
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):
-    process = _process(built, "app.unmarshalable")
-    try:
-        result = process.invoke(b"{}")
-        assert result.kind == "error" and result.error()["errorType"] == "Runtime.MarshalError"
-    finally:
-        process.close()
+    result, _ = _invoke_once(built, "app.unmarshalable")
+    assert result.kind == "error" and result.error()["errorType"] == "Runtime.MarshalError"
 
 
 def test_the_runtime_stays_warm_between_invocations_and_sees_lambdas_context(built):
@@ -123,3 +123,29 @@ def test_the_runtime_stays_warm_between_invocations_and_sees_lambdas_context(bui
         assert Path(body["task_root"]).name == "task" and first.max_memory_mb > 0
     finally:
         process.close()
+
+
+def test_pass_credentials_hands_the_function_the_deploying_credentials_only_when_asked(built, monkeypatch):
+    from genesys_tasks.local.function import passed_credentials
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token-example")
+    assert passed_credentials(built[1]) == {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+                                            "AWS_SECRET_ACCESS_KEY": "secret-example",
+                                            "AWS_SESSION_TOKEN": "token-example"}
+    process = _process(built, "app.chatty")
+    assert "AWS_SECRET_ACCESS_KEY" not in process.env and "AWS_SESSION_TOKEN" not in process.env
+    process.close()
+
+
+def test_an_env_file_line_that_is_not_name_value_is_a_usage_error_with_its_line(tmp_path):
+    from genesys_tasks.errors import UsageError
+    from genesys_tasks.local.scratch import read_env_file
+
+    env_file = tmp_path / "bad.env"
+    env_file.write_text("A=1\nnot a pair\n")
+    with pytest.raises(UsageError, match=f"{env_file}:2: expected NAME=value"):
+        read_env_file(env_file)
+    env_file.write_text('{"Parameters": {"A": "1", "B": 2}}')
+    assert read_env_file(env_file) == {"A": "1", "B": "2"}
