@@ -18,6 +18,7 @@ from genesys_tasks.tasks.runner import load_spec, run_tasks
 
 
 def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_genesys, tmp_path):
+    # a real `genesys` process, once; the other CLI tests call main() in this process
     toml = python_function(tmp_path / "fn", "app.chatty",
                            extra='\n[function.environment]\nSTAGE = "${env:LOCAL_STAGE}"\n')
     event = tmp_path / "event.json"
@@ -40,24 +41,28 @@ def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_ge
         assert part in report[0]
 
 
-def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(run_genesys, tmp_path):
+def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+    from genesys_tasks.cli import main
+
     toml = python_function(tmp_path / "fn", "app.boom")
     event = tmp_path / "event.json"
     event.write_text('{"n": 3}')
-    result = run_genesys("invoke", toml, "--event", event, "--client", "plain")
-    assert result.code == 1
-    error = json.loads(result.stdout)
+    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 1
+    result = capfd.readouterr()
+    error = json.loads(result.out)
     assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
     assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
-    assert "REPORT RequestId: " in result.stderr
+    assert "REPORT RequestId: " in result.err
 
 
-def test_an_event_that_is_not_json_is_a_usage_error_naming_it(run_genesys, tmp_path):
+def test_an_event_that_is_not_json_is_a_usage_error_naming_it(tmp_path, capfd):
+    from genesys_tasks.cli import main
+
     toml = python_function(tmp_path / "fn")
     event = tmp_path / "event.json"
     event.write_text('{"a": 1,\n oops}')
-    result = run_genesys("invoke", toml, "--event", event)
-    assert result.code == 2 and f"{event}:2: the event is not valid JSON" in result.stderr
+    assert main(["invoke", str(toml), "--event", str(event)]) == 2
+    assert f"{event}:2: the event is not valid JSON" in capfd.readouterr().err
 
 
 @pytest.fixture(scope="module")
