@@ -1,7 +1,9 @@
 """The scratch folder a local run uses, laid out as Lambda lays out a function, and its environment.
 
-``<root>/.genesys/local/<function>-<arch>/`` holds ``task/`` (the function zip, Lambda's
-/var/task), ``opt/`` (the layer zip, Lambda's /opt) and ``tmp/``. A zip is unpacked
+``<cache>/local/<function>-<arch>-<project hash>/`` holds ``task/`` (the function zip,
+Lambda's /var/task), ``opt/`` (the layer zip, Lambda's /opt) and ``tmp/``. It is outside
+the project on purpose: Node looks for packages in every parent folder's node_modules,
+and a project's own node_modules must not be found where Lambda would not find it. A zip is unpacked
 again only when its sha256 changed, into a temporary sibling renamed into place, with
 the modes the zip records (a Go ``bootstrap`` stays executable). The environment is
 Lambda's for this function; nothing of the host's leaks in but PATH and the locale,
@@ -40,7 +42,10 @@ class Scratch:
 
 
 def scratch_for(root: Path, name: str, arch: str) -> Scratch:
-    return Scratch(root / paths.STATE_DIR / "local" / f"{name}-{arch}")
+    import hashlib
+
+    project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return Scratch(paths.cache_dir() / "local" / f"{name}-{arch}-{project}")
 
 
 def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scratch:

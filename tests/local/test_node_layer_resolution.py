@@ -62,3 +62,10 @@ def test_without_the_hook_an_es_module_cannot_see_the_layer(tmp_path):
     node = shutil.which("node")
     kind, error = _run(place, (node, str(clients.SHIMS / "node_plain.mjs"), "index.handler"))
     assert kind == "init_error" and error["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_the_scratch_folder_is_outside_the_project_so_its_node_modules_stay_unseen(tmp_path):
+    root = tmp_path / "project"
+    place = scratch.scratch_for(root, "fn", "x86_64")
+    assert root not in place.task.parents and Path(place.task).name == "task"
+    assert scratch.scratch_for(tmp_path / "other", "fn", "x86_64") != place  # one per project
