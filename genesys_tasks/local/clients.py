@@ -56,15 +56,34 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
     if language not in LOST:
         raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
-    if mode != "plain":
+    failed = client_dir(f".{language}-install-failed")
+    if mode == "auto" and _recent(failed):
+        notify(f"{failed.read_text(encoding='utf-8')} (within the last hour; `--client official` tries again); "
+               f"running the handler with a plain call (lost: {LOST[language]})")
+    elif mode != "plain":
         try:
-            return _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
+            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
+            failed.unlink(missing_ok=True)
+            return launch
         except BuildError as err:
             if mode == "official":
                 raise
-            notify(f"{err.message}; running the handler with a plain call instead "
-                   f"(lost: {LOST[language]})")
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            paths.write_text_atomic(failed, err.message)
+            notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
+    if language == "python" and mode == "plain":
+        _say_version(spec, python_for(spec.runtime.version)[1], notify)
     return _plain(spec, scratch, language)
+
+
+def _recent(marker: Path, within_s: float = 3600) -> bool:
+    """Whether ``marker`` was written less than ``within_s`` ago: an install that just failed is not retried."""
+    import time
+
+    try:
+        return time.time() - marker.stat().st_mtime < within_s
+    except OSError:
+        return False
 
 
 def _plain(spec, scratch: Scratch, language: str) -> Launch:

@@ -154,3 +154,23 @@ def test_an_env_file_line_that_is_not_name_value_is_a_usage_error_with_its_line(
         read_env_file(env_file)
     env_file.write_text('{"Parameters": {"A": "1", "B": 2}}')
     assert read_env_file(env_file) == {"A": "1", "B": "2"}
+
+
+def test_when_the_client_cannot_be_installed_auto_falls_back_to_a_plain_call_and_says_what_is_lost(
+        built, tmp_path, monkeypatch):
+    root, spec = built
+    links = tmp_path / "no-packages"
+    links.mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip finds nothing, at once and offline
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    heard: list[str] = []
+    process, launch = open_function(spec, root, Options(client="auto", notify=heard.append))
+    try:
+        assert launch.client == "plain" and process.invoke(b'{"n": 5}').kind == "ok"
+    finally:
+        process.close()
+    fallback = [m for m in heard if "could not be installed" in m]
+    assert fallback and "running the handler with a plain call" in fallback[0] and "lost: " in fallback[0]
+    again: list[str] = []
+    _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
+    assert launch.client == "plain" and any("within the last hour" in m for m in again)  # not retried at once
