@@ -9,6 +9,7 @@ succeeds, the next request runs the new code (a failed build keeps the old one s
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -39,6 +40,7 @@ def run(args) -> int:
     ui.success(f"serving {toml.name} at {server.url} (function URL events; {launch.client} runtime client)")
     ui.info("  Ctrl-C stops" + ("; watching the sources for changes" if args.watch else ""))
     stop = threading.Event()
+    signal.signal(signal.SIGTERM, _interrupt)  # a plain kill stops the runtime too, as Ctrl-C does
     if args.watch:
         threading.Thread(target=_watch, args=(toml, args, server, stop), name="watch", daemon=True).start()
     try:
@@ -50,6 +52,10 @@ def run(args) -> int:
         server.server_close()
         server.process.close()
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _report(method: str, path: str, result) -> None:

@@ -63,7 +63,7 @@ def served(tmp_path):
         assert url, "".join(seen)
         yield url, tmp_path / "fn" / "app.py"
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
