@@ -140,13 +140,3 @@ def test_genesys_event_prints_json_and_names_the_fields_a_source_has(capsys):
     assert main(["event", "sqs", "--bucket", "b"]) == 2
     assert "a sqs event has no --bucket" in capsys.readouterr().err
 
-
-def test_a_sandbox_deploy_says_genesys_serve_makes_its_url_openable(capsys):
-    from types import SimpleNamespace
-
-    from genesys_tasks.commands.execute import _report
-
-    spec = SimpleNamespace(name="fn", path=Path("/repo/lambda_fn.toml"))
-    _report(spec, {"changes": [], "function_url": "https://x.lambda-url.us-east-1.on.aws/", "api_endpoint": None},
-            sandboxed=True)
-    assert "`genesys serve lambda_fn.toml` serves it on 127.0.0.1" in capsys.readouterr().err
