@@ -174,3 +174,13 @@ def test_when_the_client_cannot_be_installed_auto_falls_back_to_a_plain_call_and
     again: list[str] = []
     _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
     assert launch.client == "plain" and any("within the last hour" in m for m in again)  # not retried at once
+
+
+def test_event_dash_reads_the_event_from_stdin(monkeypatch):
+    import io
+
+    from genesys_tasks.commands.invoke import read_event
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"Records": []}')))
+    assert read_event("-") == b'{"Records": []}'
+    assert read_event(None) == b"{}"
