@@ -101,7 +101,7 @@ def python_for(runtime_version: str) -> tuple[str, str]:
     ``-S`` is always passed with it: the host's site-packages stay out of the function's path.
     A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped.
     """
-    for candidate in (shutil.which(f"python{runtime_version}"), sys.executable):
+    for candidate in (shutil.which(f"python{runtime_version}"), *_managed_pythons(runtime_version), sys.executable):
         if not candidate:
             continue
         done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
@@ -109,6 +109,16 @@ def python_for(runtime_version: str) -> tuple[str, str]:
         if done.returncode == 0:
             return candidate, done.stdout.strip()
     return sys.executable, "%d.%d" % sys.version_info[:2]
+
+
+def _managed_pythons(version: str) -> list[str]:
+    """Interpreters pyenv or uv installed but did not put on PATH (a pyenv shim runs only the selected one)."""
+    import glob
+
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    uv = os.environ.get("UV_PYTHON_INSTALL_DIR") or os.path.expanduser("~/.local/share/uv/python")
+    found = sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"), reverse=True)
+    return found + sorted(glob.glob(f"{uv}/cpython-{version}.*/bin/python{version}"), reverse=True)
 
 
 def _python(spec, notify) -> Launch:
