@@ -126,7 +126,7 @@ def _python(spec, notify) -> Launch:
     _say_version(spec, version, notify)
     folder = client_dir(f"awslambdaric-py{version}")
     if not (folder / "awslambdaric").is_dir():
-        notify(f"installing {PYTHON_CLIENT} for Python {version} into {folder} (first use)")
+        notify(f"first use of awslambdaric for Python {version}: installing {PYTHON_CLIENT} into {folder}")
         _install(folder, [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                           "--no-warn-script-location", "--only-binary=:all:", "--python-version", version,
                           "--target", "{dest}", PYTHON_CLIENT], "awslambdaric")
@@ -145,7 +145,8 @@ def _node(spec, scratch: Scratch, notify) -> Launch:
         npm = shutil.which("npm")
         if npm is None:
             raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
-        notify(f"installing {NODE_CLIENT} for Node {major} into {folder} (first use; it compiles a native part)")
+        notify(f"first use of aws-lambda-ric for Node {major}: installing {NODE_CLIENT} into {folder} "
+               "(it compiles a native part: minutes)")
         _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
                           "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
     return Launch((node, *_esm_hook(spec, scratch), str(entry), spec.handler), "aws-lambda-ric")
