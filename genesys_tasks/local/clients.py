@@ -203,6 +203,10 @@ def client_dir(name: str) -> Path:
 def _install(folder: Path, command: list[str], what: str) -> None:
     """Run ``command`` with ``{dest}`` a temporary sibling of ``folder``, then rename it into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.*.tmp"):  # an install that was killed
+        pid = stale.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not paths.process_running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
