@@ -145,3 +145,37 @@ def test_go_example_bootstrap_runs_as_its_own_runtime(run_genesys, tmp_path):
     event.write_text('"not an object"')
     failed = run_genesys("invoke", toml, "--event", event)
     assert failed.code == 1 and json.loads(failed.stdout)["errorType"] == "HandlerError"
+
+
+NODE_HANDLERS = {
+    "index.js": 'exports.boom = async (e) => { throw new TypeError("bad " + e.n); };\n'
+                "exports.slow = () => new Promise((resolve) => setTimeout(resolve, 30000));\n",
+    "broken.js": 'require("not-installed-anywhere");\nexports.handler = async () => 1;\n',
+    "package.json": '{"name": "errors", "version": "1.0.0", "private": true}\n',
+}
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client):
+    _need("npm")
+    folder = tmp_path / "fn"
+    (folder / ".git").mkdir(parents=True)
+    for name, text in NODE_HANDLERS.items():
+        (folder / name).write_text(text)
+    toml = folder / "lambda_errors.toml"
+    toml.write_text('[metadata]\nname = "errors"\nruntime = "nodejs22.x"\nhandler = "index.boom"\n\n'
+                    '[build]\nsource_path = "."\narchitectures = ["x86_64"]\n')
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    cases = {"index.boom": ("error", "TypeError"), "broken.handler": ("init_error", "Runtime.ImportModuleError"),
+             "index.missing": ("init_error", "Runtime.HandlerNotFound"), "index.slow": ("timeout", "Sandbox.Timedout")}
+    for handler, (kind, error_type) in cases.items():
+        process, _ = open_function(dataclasses.replace(spec, handler=handler), root,
+                                   Options(client=client, timeout_s=1))
+        try:
+            result = process.invoke(b'{"n": 2}')
+        finally:
+            process.close()
+        assert (result.kind, result.error()["errorType"]) == (kind, error_type), (handler, result.payload)
+        if handler == "index.boom":
+            assert result.error()["errorMessage"] == "bad 2" and result.error()["trace"][0] == "TypeError: bad 2"
