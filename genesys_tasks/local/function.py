@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import paths
 from ..errors import UsageError
@@ -29,7 +30,7 @@ class Options:
     env_file: Path | None = None
     pass_credentials: bool = False
     client: str = "auto"  # clients.MODES
-    notify: object = field(default=lambda message: None, compare=False)  # what people should hear
+    notify: Callable[[str], None] = field(default=lambda message: None, compare=False)  # warnings for people
 
 
 def choose_arch(spec, wanted: str | None) -> str:
