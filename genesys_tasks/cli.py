@@ -47,6 +47,12 @@ OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json pr
 SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
 TOML = arg("toml")
+LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value lines (or SAM's JSON) over the function's environment"),
+             arg("--timeout", type=float, default=None, metavar="S", help="seconds (default: the function's timeout)"),
+             arg("--arch", choices=("x86_64", "arm64"), default=None, help="which build to run (default: the deployed one)"),
+             arg("--pass-credentials", action="store_true", help="hand the function your AWS credentials"),
+             arg("--client", choices=("auto", "official", "plain"), default="auto",
+                 help="official runtime client (installed on first use), plain handler call, or auto: official if it installs"))
 
 CI_ARGS = (
     arg("--branch", default="main", help="the branch whose pushes deploy (default: main)"),
@@ -126,6 +132,18 @@ VERBS = (
          "ci:run_child", CI_ARGS + (GITLAB_IMAGE, arg("--since", required=True, metavar="REF"),
                                     arg("--mode", choices=("plan", "deploy"), required=True),
                                     arg("--out", default="genesys-child.yml"))),
+    Verb(("invoke",), "run the built function locally once, as Lambda would; result JSON on stdout", "invoke:run",
+         (TOML, arg("--event", default=None, metavar="FILE", help="the event as JSON (- reads stdin; default {})"),
+          *LOCAL_RUN)),
+    Verb(("event",), "print a sample event (for `genesys invoke --event -`)", "event:run",
+         (arg("source", choices=("api-gateway", "function-url", "s3", "sqs", "sns", "schedule", "dynamodb")),
+          arg("--body", default=None), arg("--path", default=None), arg("--method", default=None),
+          arg("--query", default=None, help="a query string: a=1&b=2"), arg("--bucket", default=None),
+          arg("--key", default=None), arg("--queue", default=None), arg("--topic", default=None),
+          arg("--table", default=None), arg("--region", default=None))),
+    Verb(("serve",), "serve the function's URL on 127.0.0.1 (function-URL events, warm runtime)", "serve:run",
+         (TOML, arg("--port", type=int, default=3000, help="0 picks a free port"),
+          arg("--watch", action="store_true", help="rebuild and restart when the sources change"), *LOCAL_RUN)),
     Verb(("init-repo",), "write a dodo.py and ignore .genesys/ in a repo", "init_repo:run",
          (arg("directory", nargs="?", default="."),)),
 )

@@ -4,7 +4,8 @@ The options choose the executor: the real one, or for ``--dry-run`` one that sho
 plan (or, with ``--output json``, collects it as data); the deployer just runs it. The
 result goes to people through ``ui`` (the URL and API endpoint), or to stdout as JSON
 with ``--output json``. With ``--sandbox`` every AWS call goes to the embedded emulator,
-which is said next to the URL since it does not serve it, and the TOML is left as it is
+which is said next to the URL since it does not serve it (with the ``genesys serve``
+command that does), and the TOML is left as it is
 (an emulator's role ARN means nothing in a real account).
 """
 
@@ -88,7 +89,8 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
 def _report(spec, result: dict, *, sandboxed: bool) -> None:
     changed = len(result["changes"])
     ui.success(f"{spec.name} deployed ({changed} resource(s) changed)" if changed else f"{spec.name} is up to date")
-    note = " (sandbox: not served; the emulator does not run code)" if sandboxed else ""
+    note = (f" (sandbox: not served; the emulator does not run code; `genesys serve {spec.path.name}` "
+            "serves it on 127.0.0.1)") if sandboxed else ""
     if result["function_url"]:
         ui.info(f"  function URL: {result['function_url']}{note}")
     if result["api_endpoint"]:

@@ -135,6 +135,7 @@ def test_execute_in_the_sandbox_prints_the_url_with_a_note(tmp_path, run_genesys
     assert result.code == 0, result.output
     assert "function URL: https://" in result.stderr and "API endpoint: https://" in result.stderr
     assert "the emulator does not run code" in result.stderr
+    assert "`genesys serve lambda_plain.toml` serves it on 127.0.0.1" in result.stderr
 
 
 def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys):

@@ -1,0 +1,227 @@
+"""Which program runs a function locally: the official runtime client, installed on first use.
+
+Python runs under ``awslambdaric`` (a wheel, installed with pip into a target folder),
+Node under ``aws-lambda-ric`` (npm), a provided.al2023 function is its own ``bootstrap``.
+The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
+folder per client and language version, installed into a temporary sibling and renamed
+into place, never into the user's project. When a client cannot be installed (offline,
+no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain
+call of the handler inside the runtime's own process (``shims/``) and says what is lost;
+``mode="official"`` fails instead, ``mode="plain"`` never installs anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..errors import BuildError, UsageError
+from .scratch import Scratch
+
+PYTHON_CLIENT = "awslambdaric>=3,<5"
+NODE_CLIENT = "aws-lambda-ric@4"
+MODES = ("auto", "official", "plain")
+SHIMS = Path(__file__).parent / "shims"
+LOST = {
+    "python": "awslambdaric's log format (request ids, JSON logs), its marshaller's quirks and X-Ray context",
+    "nodejs": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
+}
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The command that starts the runtime process, and what runs the handler in it."""
+
+    argv: tuple[str, ...]
+    client: str  # "awslambdaric", "aws-lambda-ric", "bootstrap" or "plain"
+    import_path: str = ""  # the client's folder, put last on the language's import path (Lambda's /var/runtime)
+    lost: str = ""  # the fidelity a plain call gives up
+
+
+def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None) -> Launch:
+    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use."""
+    language = spec.runtime.language
+    if spec.runtime.id.startswith("provided"):
+        bootstrap = scratch.task / "bootstrap"
+        if not bootstrap.is_file():
+            raise BuildError(f"{spec.name}: the function zip has no `bootstrap` for {spec.runtime.id}",
+                             hint="a provided runtime starts the executable named bootstrap at the zip's top")
+        return Launch((str(bootstrap),), "bootstrap")
+    if language not in LOST:
+        raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
+                         f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
+    failed = client_dir(f".{language}-install-failed")
+    if mode == "auto" and _recent(failed):
+        notify(f"{failed.read_text(encoding='utf-8')} (within the last hour; `--client official` tries again); "
+               f"running the handler with a plain call (lost: {LOST[language]})")
+    elif mode != "plain":
+        try:
+            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
+            failed.unlink(missing_ok=True)
+            return launch
+        except BuildError as err:
+            if mode == "official":
+                raise
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            paths.write_text_atomic(failed, err.message)
+            notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
+    if language == "python" and mode == "plain":
+        _say_version(spec, python_for(spec.runtime.version)[1], notify)
+    return _plain(spec, scratch, language)
+
+
+def _recent(marker: Path, within_s: float = 3600) -> bool:
+    """Whether ``marker`` was written less than ``within_s`` ago: an install that just failed is not retried."""
+    import time
+
+    try:
+        return time.time() - marker.stat().st_mtime < within_s
+    except OSError:
+        return False
+
+
+def _plain(spec, scratch: Scratch, language: str) -> Launch:
+    if language == "python":
+        return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
+                      "plain", lost=LOST["python"])
+    return Launch((_node_exe(), *_esm_hook(spec, scratch), str(SHIMS / "node_plain.mjs"), spec.handler),
+                  "plain", lost=LOST["nodejs"])
+
+
+@functools.lru_cache(maxsize=None)
+def python_for(runtime_version: str) -> tuple[str, str]:
+    """(interpreter, its X.Y): the runtime's own (python3.12) when it runs, else the one running genesys.
+
+    ``-S`` is always passed with it: the host's site-packages stay out of the function's path.
+    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped.
+    """
+    for candidate in (shutil.which(f"python{runtime_version}"), *_managed_pythons(runtime_version), sys.executable):
+        if not candidate:
+            continue
+        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            return candidate, done.stdout.strip()
+    return sys.executable, "%d.%d" % sys.version_info[:2]
+
+
+def _managed_pythons(version: str) -> list[str]:
+    """Interpreters pyenv or uv installed but did not put on PATH (a pyenv shim runs only the selected one)."""
+    import glob
+
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    uv = os.environ.get("UV_PYTHON_INSTALL_DIR") or os.path.expanduser("~/.local/share/uv/python")
+    found = sorted(glob.glob(f"{pyenv}/versions/{version}.*/bin/python{version}"), reverse=True)
+    return found + sorted(glob.glob(f"{uv}/cpython-{version}.*/bin/python{version}"), reverse=True)
+
+
+def _python(spec, notify) -> Launch:
+    python, version = python_for(spec.runtime.version)
+    _say_version(spec, version, notify)
+    folder = client_dir(f"awslambdaric-py{version}")
+    if not (folder / "awslambdaric").is_dir():
+        notify(f"first use of awslambdaric for Python {version}: installing {PYTHON_CLIENT} into {folder}")
+        _install(folder, [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          "--no-warn-script-location", "--only-binary=:all:", "--python-version", version,
+                          "--target", "{dest}", PYTHON_CLIENT], "awslambdaric")
+    return Launch((python, "-S", "-m", "awslambdaric", spec.handler), "awslambdaric",
+                  import_path=str(folder))
+
+
+def _node(spec, scratch: Scratch, notify) -> Launch:
+    node = _node_exe()
+    major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    _say_version(spec, major, notify)
+    folder = client_dir(f"aws-lambda-ric-node{major}")
+    entry = folder / "node_modules" / "aws-lambda-ric" / "index.mjs"
+    if not entry.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
+        notify(f"first use of aws-lambda-ric for Node {major}: installing {NODE_CLIENT} into {folder} "
+               "(it compiles a native part: minutes)")
+        _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
+                          "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
+    return Launch((node, *_esm_hook(spec, scratch), str(entry), spec.handler), "aws-lambda-ric")
+
+
+def _say_version(spec, host_version: str, notify) -> None:
+    if spec.runtime.version.split(".")[:len(host_version.split("."))] != host_version.split("."):
+        notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
+               f"(install {spec.runtime.language} {spec.runtime.version} for the same version)")
+
+
+def _node_exe() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise UsageError("node is not installed, so a Node function cannot run locally",
+                         hint="install Node.js (the version of the function's runtime)")
+    return node
+
+
+def _esm_hook(spec, scratch: Scratch) -> tuple[str, ...]:
+    """``--import`` of the resolve hook for an ES module handler with a layer: ES modules ignore
+    NODE_PATH. Left out otherwise, since registering a hook costs Node a loader thread at start."""
+    module = spec.handler.rpartition(".")[0]
+    if not (scratch.opt / "nodejs").is_dir() or not is_es_module(scratch.task, module):
+        return ()
+    return ("--import", (SHIMS / "layer_hook_register.mjs").as_uri())
+
+
+def is_es_module(task: Path, module: str) -> bool:
+    """Whether Node loads the handler ``module`` as an ES module (.mjs, or .js under "type": "module")."""
+    import json
+
+    if (task / f"{module}.mjs").is_file():
+        return True
+    if not (task / f"{module}.js").is_file():
+        return False
+    folder = (task / module).parent
+    while True:
+        manifest = folder / "package.json"
+        if manifest.is_file():
+            try:
+                return json.loads(manifest.read_text(encoding="utf-8")).get("type") == "module"
+            except (ValueError, OSError, AttributeError):
+                return False
+        if folder == task:
+            return False
+        folder = folder.parent
+
+
+def client_dir(name: str) -> Path:
+    return paths.cache_dir() / "runtime-clients" / name
+
+
+def _install(folder: Path, command: list[str], what: str) -> None:
+    """Run ``command`` with ``{dest}`` a temporary sibling of ``folder``, then rename it into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.*.tmp"):  # an install that was killed
+        pid = stale.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not paths.process_running(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        done = subprocess.run([part.replace("{dest}", str(tmp)) for part in command],
+                              capture_output=True, text=True, timeout=900)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError(f"{what} could not be installed ({err})", hint="check the network and try again") from None
+    if done.returncode:
+        shutil.rmtree(tmp, ignore_errors=True)
+        last = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise BuildError(f"{what} could not be installed: {' / '.join(last) or 'exit ' + str(done.returncode)}",
+                         hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler)")
+    try:
+        os.replace(tmp, folder)
+    except OSError:  # another run installed it meanwhile: theirs is as good
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""A built function made ready to run locally: its zips unpacked, its client chosen, its environment set.
+
+``open_function`` is what ``genesys invoke`` and ``genesys serve`` share: it takes a
+loaded spec whose build is up to date and returns a ``RuntimeProcess`` (not started).
+Which architecture runs is checked here: the host must be able to execute it when the
+function ships machine code (a Go ``bootstrap``).
+"""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import paths
+from ..errors import UsageError
+from . import clients, scratch
+from .process import RuntimeProcess
+
+HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line asks of a local run."""
+
+    arch: str | None = None
+    timeout_s: float | None = None  # None: the function's own timeout
+    env_file: Path | None = None
+    pass_credentials: bool = False
+    client: str = "auto"  # clients.MODES
+    notify: Callable[[str], None] = field(default=lambda message: None, compare=False)  # warnings for people
+
+
+def choose_arch(spec, wanted: str | None) -> str:
+    arch = wanted or spec.deployment.architecture
+    if arch not in spec.build.architectures:
+        raise UsageError(f"{spec.name} is not built for {arch} (it is built for {', '.join(spec.build.architectures)})",
+                         hint=f"pass --arch {spec.build.architectures[0]}, or add {arch} to [build] architectures")
+    return arch
+
+
+def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, clients.Launch]:
+    """The function of ``spec``, unpacked under ``root``'s .genesys/local, ready to start."""
+    arch = choose_arch(spec, options.arch)
+    host = HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())
+    if arch != host:
+        if spec.runtime.id.startswith("provided"):
+            raise UsageError(f"{spec.name}'s {arch} bootstrap cannot run on this {host} machine",
+                             hint=f"add {host} to [build] architectures and pass --arch {host}")
+        options.notify(f"running the {arch} build on {host}: native code in its layer may not load")
+    layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
+    place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), paths.function_zip(root, spec.name, arch),
+                            layer)
+    launch = clients.launch_for(spec, place, options.client, options.notify)
+    env = scratch.lambda_environment(
+        spec, place, arch=arch, region=_region(spec), own=_own_environment(spec),
+        extra=scratch.read_env_file(options.env_file) if options.env_file else {},
+        credentials=passed_credentials(spec) if options.pass_credentials else {})
+    if launch.import_path:
+        key = "PYTHONPATH" if spec.runtime.language == "python" else "NODE_PATH"
+        env[key] = f"{env[key]}:{launch.import_path}" if env.get(key) else launch.import_path
+    timeout = options.timeout_s if options.timeout_s is not None else spec.function.timeout_seconds
+    arn = f"arn:aws:lambda:{env['AWS_REGION']}:000000000000:function:{spec.name}"
+    process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=spec.function.memory_mb,
+                             timeout_s=timeout, function_arn=arn)
+    return process, launch
+
+
+def _region(spec) -> str:
+    import os
+
+    return spec.deployment.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
+        or "us-east-1"
+
+
+def _own_environment(spec) -> dict[str, str]:
+    """``[function.environment]`` with ``${env:NAME}`` filled, as the deploy fills it."""
+    from ..deploy.deployer import resolve_environment
+
+    return resolve_environment(spec)
+
+
+def passed_credentials(spec) -> dict[str, str]:
+    """The credentials genesys itself would deploy with, as Lambda hands them to a function."""
+    from ..aws.session import make_session
+    from ..aws.target import target_for
+    from ..errors import CredentialsError
+
+    found = make_session(target_for(spec.deployment.region, spec.deployment.profile)).get_credentials()
+    if found is None:
+        raise CredentialsError("--pass-credentials: no AWS credentials found",
+                               hint="configure a profile (aws configure) or export AWS_ACCESS_KEY_ID")
+    frozen = found.get_frozen_credentials()
+    values = {"AWS_ACCESS_KEY_ID": frozen.access_key, "AWS_SECRET_ACCESS_KEY": frozen.secret_key}
+    if frozen.token:
+        values["AWS_SESSION_TOKEN"] = frozen.token
+    return values

@@ -1,0 +1,152 @@
+"""One runtime process driven through invocations, as a Lambda execution environment is.
+
+The first ``invoke`` starts the process (a cold start: its init duration is the time
+until the runtime first asks for work); later ones reuse it (warm). Lambda's limits
+hold: init gets ``INIT_LIMIT_S``, each invocation the function's timeout from the
+moment the runtime takes it; past it the process group is killed and the result is
+``Sandbox.Timedout``. A failed init, a crash or a timeout leaves no process behind, so
+the next invocation starts cold. The function's output goes to ``log_fd`` (stderr),
+never to genesys's stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from .runtime_api import RuntimeApi, error_payload
+
+INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand functions
+
+
+@dataclass(frozen=True)
+class Result:
+    """One invocation's outcome and what Lambda's REPORT line says about it."""
+
+    request_id: str
+    kind: str  # "ok", "error" (the function raised), "init_error", "timeout", "exit" (the runtime died)
+    payload: bytes
+    duration_ms: float
+    init_ms: float | None  # set on a cold start
+    memory_mb: int
+    max_memory_mb: int
+
+    @property
+    def failed(self) -> bool:
+        return self.kind != "ok"
+
+    def error(self) -> dict:
+        """The error body (errorType, errorMessage, stackTrace) when the invocation failed."""
+        try:
+            data = json.loads(self.payload or b"{}")
+        except ValueError:
+            return {"errorType": "Runtime.Unknown", "errorMessage": self.payload.decode(errors="replace")}
+        return data if isinstance(data, dict) else {"errorType": "Runtime.Unknown", "errorMessage": str(data)}
+
+    def report(self) -> str:
+        line = (f"REPORT RequestId: {self.request_id}\tDuration: {self.duration_ms:.2f} ms\t"
+                f"Billed Duration: {max(1, math.ceil(self.duration_ms))} ms\tMemory Size: {self.memory_mb} MB\t"
+                f"Max Memory Used: {self.max_memory_mb} MB")
+        if self.init_ms is not None:
+            line += f"\tInit Duration: {self.init_ms:.2f} ms"
+        return line
+
+
+class RuntimeProcess:
+    """A runtime started on demand with ``argv`` in ``cwd`` and Lambda's ``env``."""
+
+    def __init__(self, argv, *, env: dict[str, str], cwd, memory_mb: int, timeout_s: float,
+                 function_arn: str = "", log_fd: int = 2):
+        self.argv, self.env, self.cwd = list(argv), env, cwd
+        self.memory_mb, self.timeout_s, self.function_arn, self.log_fd = memory_mb, timeout_s, function_arn, log_fd
+        self._proc: subprocess.Popen | None = None
+        self._api: RuntimeApi | None = None
+        self._started_at = 0.0
+
+    @property
+    def warm(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        self.close()
+        api = RuntimeApi()
+        self._started_at = time.monotonic()
+        try:
+            proc = subprocess.Popen(self.argv, cwd=self.cwd, env={**self.env, "AWS_LAMBDA_RUNTIME_API": api.address},
+                                    stdin=subprocess.DEVNULL, stdout=self.log_fd, stderr=self.log_fd,
+                                    start_new_session=True)
+        except OSError as err:
+            api.close()
+            from ..errors import BuildError
+
+            raise BuildError(f"cannot start {self.argv[0]}: {err.strerror}",
+                             hint="install the runtime's interpreter or rebuild the function") from None
+        self._proc, self._api = proc, api
+        threading.Thread(target=_watch, args=(proc, api), name="runtime-exit", daemon=True).start()
+
+    def invoke(self, event: bytes) -> Result:
+        cold = not self.warm
+        if cold:
+            self.start()
+        api, proc = self._api, self._proc
+        invocation = api.submit(event, self.timeout_s, self.function_arn)
+        if not invocation.taken.wait(INIT_LIMIT_S if cold else None):
+            invocation.finish("timeout", error_payload(
+                "Sandbox.Timedout", f"RequestId: {invocation.request_id} Error: INIT timed out after "
+                                    f"{INIT_LIMIT_S:.2f} seconds"))
+        if invocation.taken_at:
+            left = self.timeout_s - (time.monotonic() - invocation.taken_at)
+            if not invocation.done.wait(max(left, 0)):
+                invocation.finish("timeout", error_payload(
+                    "Sandbox.Timedout", f"RequestId: {invocation.request_id} Error: Task timed out after "
+                                        f"{self.timeout_s:.2f} seconds"))
+        peak = _peak_memory_mb(proc.pid)
+        if invocation.kind != "ok" and invocation.kind != "error":
+            self.close()  # a timed-out, crashed or failed init leaves nothing running
+        init_ms = (api.first_next_at - self._started_at) * 1000 if cold and api.first_next_at else None
+        if cold and init_ms is None:  # init never finished: Lambda counts it all as init
+            init_ms = (invocation.finished_at - self._started_at) * 1000
+        duration = (invocation.finished_at - invocation.taken_at) * 1000 if invocation.taken_at else 0.0
+        return Result(invocation.request_id, invocation.kind, invocation.payload, duration, init_ms,
+                      self.memory_mb, peak)
+
+    def close(self) -> None:
+        """Kill the runtime and everything it started; stop its Runtime API."""
+        proc, api, self._proc, self._api = self._proc, self._api, None, None
+        if proc is not None and proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if proc is not None:
+            proc.wait()
+        if api is not None:
+            api.close()
+
+
+def _watch(proc: subprocess.Popen, api: RuntimeApi) -> None:
+    """When the runtime exits, end what it left unanswered: its init error, else an exit error."""
+    code = proc.wait()
+    if api.init_error is not None:
+        api.fail_pending("init_error", api.init_error)
+    else:
+        reason = f"signal {-code}" if code < 0 else f"exit status {code}"
+        api.fail_pending("exit", error_payload("Runtime.ExitError", f"Runtime exited with error: {reason}"))
+
+
+def _peak_memory_mb(pid: int) -> int:
+    """The process's peak resident memory (VmHWM) in MB; 0 where /proc does not say."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return max(1, round(int(line.split()[1]) / 1024))
+    except (OSError, ValueError):
+        pass
+    return 0

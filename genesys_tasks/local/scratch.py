@@ -1,0 +1,169 @@
+"""The scratch folder a local run uses, laid out as Lambda lays out a function, and its environment.
+
+``<cache>/local/<function>-<arch>-<project hash>/`` holds ``task/`` (the function zip,
+Lambda's /var/task), ``opt/`` (the layer zip, Lambda's /opt) and ``tmp/``. It is outside
+the project on purpose: Node looks for packages in every parent folder's node_modules,
+and a project's own node_modules must not be found where Lambda would not find it. A zip is unpacked
+again only when its sha256 changed, into a temporary sibling renamed into place, with
+the modes the zip records (a Go ``bootstrap`` stays executable). The environment is
+Lambda's for this function; nothing of the host's leaks in but PATH and the locale,
+and AWS credentials only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..build.zipper import open_zip, sha256_file
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """Where one function's code and layer are unpacked."""
+
+    base: Path
+
+    @property
+    def task(self) -> Path:
+        return self.base / "task"
+
+    @property
+    def opt(self) -> Path:
+        return self.base / "opt"
+
+    @property
+    def tmp(self) -> Path:
+        return self.base / "tmp"
+
+
+def scratch_for(root: Path, name: str, arch: str) -> Scratch:
+    import hashlib
+
+    project = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:12]
+    return Scratch(paths.cache_dir() / "local" / f"{name}-{arch}-{project}")
+
+
+def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scratch:
+    """Unpack ``function_zip`` into ``task/`` and ``layer_zip`` (or nothing) into ``opt/``."""
+    scratch.base.mkdir(parents=True, exist_ok=True)
+    scratch.tmp.mkdir(exist_ok=True)
+    _unpack(function_zip, scratch.task)
+    _unpack(layer_zip, scratch.opt)
+    return scratch
+
+
+def _unpack(archive: Path | None, dest: Path) -> None:
+    marker = dest.with_name(f".{dest.name}.sha256")
+    digest = sha256_file(archive) if archive else "empty"
+    if dest.is_dir() and marker.is_file() and marker.read_text() == digest:
+        return
+    fresh = dest.with_name(f".{dest.name}.{os.getpid()}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    if archive:
+        with open_zip(archive) as zipped:
+            for info in zipped.infolist():
+                _extract(zipped, info, fresh)
+    old = dest.with_name(f".{dest.name}.{os.getpid()}.old")
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(fresh, dest)
+    shutil.rmtree(old, ignore_errors=True)
+    paths.write_text_atomic(marker, digest)
+
+
+def _extract(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, into: Path) -> None:
+    target = Path(zipped.extract(info, into))  # extract() keeps names inside ``into``
+    mode = (info.external_attr >> 16) & 0o777
+    if mode and not info.is_dir():
+        target.chmod(mode)
+
+
+def lambda_environment(spec, scratch: Scratch, *, arch: str, region: str, own: dict[str, str],
+                       extra: dict[str, str], credentials: dict[str, str]) -> dict[str, str]:
+    """Lambda's environment for ``spec`` run from ``scratch``.
+
+    ``own`` is the function's ``[function.environment]`` (``${env:...}`` filled),
+    ``extra`` what ``--env-file`` adds over it, ``credentials`` the AWS keys passed
+    on purpose (empty unless ``--pass-credentials``).
+    """
+    runtime = spec.runtime
+    env = {
+        "PATH": os.pathsep.join([str(scratch.opt / "bin"), os.environ.get("PATH", os.defpath)]),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "LD_LIBRARY_PATH": os.pathsep.join([str(scratch.task / "lib"), str(scratch.opt / "lib")]),
+        "TMPDIR": str(scratch.tmp),
+        "LAMBDA_TASK_ROOT": str(scratch.task),
+        "LAMBDA_RUNTIME_DIR": str(scratch.base / "runtime"),
+        "_HANDLER": spec.handler,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime.id}",
+        "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.function.memory_mb),
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"local/[$LATEST]{arch}",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+    }
+    env.update(language_paths(runtime, scratch))
+    env.update(credentials)
+    env.update(own)
+    env.update(extra)
+    return env
+
+
+def language_paths(runtime, scratch: Scratch) -> dict[str, str]:
+    """Where the language looks for code: Lambda's PYTHONPATH or NODE_PATH, with the layer in it."""
+    task, opt = str(scratch.task), str(scratch.opt)
+    if runtime.language == "python":
+        site = f"{opt}/python/lib/python{runtime.version}/site-packages"
+        return {"PYTHONPATH": os.pathsep.join([task, site, f"{opt}/python"])}
+    if runtime.language == "nodejs":
+        major = runtime.version.split(".")[0]
+        return {"NODE_PATH": os.pathsep.join([f"{opt}/nodejs/node{major}/node_modules",
+                                              f"{opt}/nodejs/node_modules", task])}
+    return {}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``--env-file``: ``KEY=VALUE`` lines (``#`` comments), or SAM's JSON (flat, or under ``Parameters``)."""
+    import json
+
+    from ..errors import UsageError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"--env-file {path}: cannot be read ({err.strerror})", hint="pass an existing file") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise UsageError(f"{path}:{err.lineno}: not valid JSON ({err.msg})",
+                             hint='write {"NAME": "value", ...} or KEY=VALUE lines') from None
+        data = data.get("Parameters", data) if isinstance(data, dict) else data
+        if not isinstance(data, dict) or not all(isinstance(v, (str, int, float, bool)) for v in data.values()):
+            raise UsageError(f"{path}: expected an object of NAME: value pairs",
+                             hint='write {"NAME": "value", ...} or KEY=VALUE lines')
+        return {str(k): str(v) for k, v in data.items()}
+    values = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise UsageError(f"{path}:{number}: expected NAME=value, got {line!r}",
+                             hint="one NAME=value a line; # starts a comment")
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values

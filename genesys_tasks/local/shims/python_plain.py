@@ -1,0 +1,97 @@
+"""A plain Python runtime loop: import the handler, then call it for each invocation.
+
+Run as ``python -S python_plain.py module.function`` when awslambdaric cannot be
+installed. It speaks the same Runtime API and gives errors Lambda's shape, but has
+none of the client's log formatting, request ids in log lines or X-Ray header.
+"""
+
+import http.client
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+
+def _error(error_type, message, trace=None):
+    return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
+
+
+def _load(handler):
+    modname, _, fname = handler.rpartition(".")
+    if not modname:
+        raise LookupError(_error("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack"))
+    try:
+        module = importlib.import_module(modname.replace("/", "."))
+    except ImportError as err:
+        raise LookupError(_error("Runtime.ImportModuleError", f"Unable to import module '{modname}': {err}")) from None
+    except SyntaxError as err:
+        raise LookupError(_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {err}")) from None
+    try:
+        return getattr(module, fname)
+    except AttributeError:
+        raise LookupError(_error("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")) from None
+
+
+class Context:
+    def __init__(self, headers):
+        self.aws_request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+        self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn", "")
+        self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0"))
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = self.client_context = None
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+
+def _post(conn, path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    conn.request("POST", path, body=body, headers=headers)
+    conn.getresponse().read()
+
+
+def main(handler_name):
+    host, _, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rpartition(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    base = "/2018-06-01/runtime"
+    try:
+        handler = _load(handler_name)
+    except LookupError as failed:
+        error = failed.args[0]
+        print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
+        _post(conn, f"{base}/init/error", json.dumps(error).encode(), error["errorType"])
+        sys.exit(1)
+    while True:
+        conn.request("GET", f"{base}/invocation/next")
+        response = conn.getresponse()
+        event = json.loads(response.read() or b"null")
+        headers = {k.title(): v for k, v in response.getheaders()}
+        request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+        try:
+            result = handler(event, Context(headers))
+        except Exception as err:  # noqa: BLE001 - the function's error is the result
+            trace = traceback.format_list(traceback.extract_tb(err.__traceback__)[1:])
+            error = _error(type(err).__name__, str(err), trace)
+            print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
+            _post(conn, f"{base}/invocation/{request_id}/error", json.dumps(error).encode(), "Unhandled")
+            continue
+        try:
+            body = json.dumps(result).encode()
+        except (TypeError, ValueError) as err:
+            error = _error("Runtime.MarshalError", f"Unable to marshal response: {err}")
+            _post(conn, f"{base}/invocation/{request_id}/error", json.dumps(error).encode(), "Runtime.MarshalError")
+            continue
+        _post(conn, f"{base}/invocation/{request_id}/response", body)
+
+
+if __name__ == "__main__":
+    sys.stdout = os.fdopen(sys.stdout.fileno(), "w", buffering=1)
+    main(sys.argv[1])

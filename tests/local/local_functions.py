@@ -1,0 +1,55 @@
+"""Small functions written into a test's folder: handlers for every outcome local invoke must show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PYTHON_HANDLERS = '''\
+import json
+import os
+import sys
+import time
+
+
+def ok(event, context):
+    return {"echo": event, "name": context.function_name, "task_root": os.environ["LAMBDA_TASK_ROOT"],
+            "remaining_ok": 0 < context.get_remaining_time_in_millis() <= 2000}
+
+
+def boom(event, context):
+    raise ValueError("bad input: " + str(event.get("n")))
+
+
+def sleepy(event, context):
+    time.sleep(30)
+    return "never"
+
+
+def chatty(event, context):
+    print("to stdout from the handler")
+    print("to stderr from the handler", file=sys.stderr)
+    return {"path": sys.path, "secret": os.environ.get("AWS_SECRET_ACCESS_KEY"), "stage": os.environ.get("STAGE"),
+            "extra": os.environ.get("EXTRA"), "region": os.environ.get("AWS_REGION")}
+
+
+def unmarshalable(event, context):
+    return {"when": object()}
+'''
+
+
+def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, files: dict | None = None,
+                    requirements: str | None = None, extra: str = "") -> Path:
+    """A python3.12 function in ``folder`` (its own repo); returns its TOML."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".git").mkdir(exist_ok=True)
+    for name, text in (files or {"app.py": PYTHON_HANDLERS}).items():
+        (folder / name).write_text(text)
+    req = ""
+    if requirements is not None:
+        (folder / "requirements.txt").write_text(requirements)
+        req = 'requirements_file = "requirements.txt"\n'
+    toml = folder / "lambda_local_py.toml"
+    toml.write_text(f'[metadata]\nname = "local-py"\nruntime = "python3.12"\nhandler = "{handler}"\n\n'
+                    f'[build]\nsource_path = "."\narchitectures = ["x86_64"]\n{req}\n'
+                    f'[function]\nmemory_mb = 256\ntimeout_seconds = {timeout}\n{extra}')
+    return toml

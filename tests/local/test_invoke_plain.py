@@ -1,0 +1,186 @@
+"""Local invoke with the plain handler call (no runtime client to install): real runtime processes.
+
+The CLI runs twice (a result, an error); the other outcomes drive ``open_function`` and
+its ``RuntimeProcess`` directly, each a real Python process talking to the Runtime API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from local_functions import python_function
+
+from genesys_tasks.local.function import Options, open_function
+from genesys_tasks.tasks.runner import load_spec, run_tasks
+
+
+def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_genesys, tmp_path):
+    # a real `genesys` process, once; the other CLI tests call main() in this process
+    toml = python_function(tmp_path / "fn", "app.chatty",
+                           extra='\n[function.environment]\nSTAGE = "${env:LOCAL_STAGE}"\n')
+    event = tmp_path / "event.json"
+    event.write_text('{"hello": "world"}')
+    env_file = tmp_path / "local.env"
+    env_file.write_text('# overrides\nEXTRA="from the env file"\n')
+    result = run_genesys("invoke", toml, "--event", event, "--client", "plain", "--env-file", env_file,
+                         env={"LOCAL_STAGE": "dev", "AWS_SECRET_ACCESS_KEY": "host-secret", "AWS_REGION": "eu-west-1"})
+    assert result.code == 0, result.stderr
+    out = json.loads(result.stdout)  # stdout is the result alone: the handler's prints went to stderr
+    assert (out["stage"], out["extra"], out["region"]) == ("dev", "from the env file", "eu-west-1")
+    assert out["secret"] is None  # the host's credentials stay out without --pass-credentials
+    task = [p for p in out["path"] if p.endswith("/task")]
+    assert task and Path(task[0]).parent.name.startswith("local-py-x86_64-")
+    assert not [p for p in out["path"] if "site-packages" in p and "/opt/python/" not in p]
+    assert "to stdout from the handler" in result.stderr and "to stderr from the handler" in result.stderr
+    report = [line for line in result.stderr.splitlines() if line.startswith("REPORT RequestId: ")]
+    assert len(report) == 1
+    for part in ("Duration: ", "Billed Duration: ", "Memory Size: 256 MB", "Max Memory Used: ", "Init Duration: "):
+        assert part in report[0]
+
+
+def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+    from genesys_tasks.cli import main
+
+    toml = python_function(tmp_path / "fn", "app.boom")
+    event = tmp_path / "event.json"
+    event.write_text('{"n": 3}')
+    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 1
+    result = capfd.readouterr()
+    error = json.loads(result.out)
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
+    assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
+    assert "REPORT RequestId: " in result.err
+
+
+def test_an_event_that_is_not_json_is_a_usage_error_naming_it(tmp_path, capfd):
+    from genesys_tasks.cli import main
+
+    toml = python_function(tmp_path / "fn")
+    event = tmp_path / "event.json"
+    event.write_text('{"a": 1,\n oops}')
+    assert main(["invoke", str(toml), "--event", str(event)]) == 2
+    assert f"{event}:2: the event is not valid JSON" in capfd.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One built function whose handler each test picks (the zip is the same for all)."""
+    toml = python_function(tmp_path_factory.mktemp("plain") / "fn")
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    return root, spec
+
+
+def _process(built, handler: str, timeout: float = 2):
+    import dataclasses
+
+    root, spec = built
+    spec = dataclasses.replace(spec, handler=handler)
+    process, launch = open_function(spec, root, Options(client="plain", timeout_s=timeout))
+    assert launch.client == "plain" and launch.lost
+    return process
+
+
+def _invoke_once(built, handler: str, timeout: float = 2):
+    """One invocation on a new runtime; the result, and whether the runtime was left running."""
+    process = _process(built, handler, timeout)
+    try:
+        result = process.invoke(b"{}")
+        return result, process.warm
+    finally:
+        process.close()
+
+
+def test_a_handler_past_its_timeout_is_killed_and_reported_as_sandbox_timedout(built):
+    result, warm = _invoke_once(built, "app.sleepy", timeout=1)
+    assert result.kind == "timeout" and result.failed
+    assert result.error()["errorType"] == "Sandbox.Timedout"
+    assert "Task timed out after 1.00 seconds" in result.error()["errorMessage"]
+    assert 1000 <= result.duration_ms < 3000
+    assert not warm  # killed: the next invocation starts cold
+
+
+@pytest.mark.parametrize("handler, error_type", [("missing_module.handler", "Runtime.ImportModuleError"),
+                                                 ("app.no_such_function", "Runtime.HandlerNotFound")])
+def test_a_handler_that_cannot_be_loaded_is_an_init_error(built, handler, error_type):
+    result, warm = _invoke_once(built, handler)
+    assert result.kind == "init_error"
+    assert result.error()["errorType"] == error_type
+    assert result.init_ms is not None and not warm
+
+
+def test_a_result_json_cannot_carry_is_a_marshal_error(built):
+    result, _ = _invoke_once(built, "app.unmarshalable")
+    assert result.kind == "error" and result.error()["errorType"] == "Runtime.MarshalError"
+
+
+def test_the_runtime_stays_warm_between_invocations_and_sees_lambdas_context(built):
+    process = _process(built, "app.ok")
+    try:
+        first = process.invoke(b'{"n": 1}')
+        second = process.invoke(b'{"n": 2}')
+        assert first.init_ms is not None and second.init_ms is None  # one cold start, then warm
+        body = json.loads(second.payload)
+        assert body["echo"] == {"n": 2} and body["name"] == "local-py" and body["remaining_ok"]
+        assert Path(body["task_root"]).name == "task" and first.max_memory_mb > 0
+    finally:
+        process.close()
+
+
+def test_pass_credentials_hands_the_function_the_deploying_credentials_only_when_asked(built, monkeypatch):
+    from genesys_tasks.local.function import passed_credentials
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-example")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token-example")
+    assert passed_credentials(built[1]) == {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+                                            "AWS_SECRET_ACCESS_KEY": "secret-example",
+                                            "AWS_SESSION_TOKEN": "token-example"}
+    process = _process(built, "app.chatty")
+    assert "AWS_SECRET_ACCESS_KEY" not in process.env and "AWS_SESSION_TOKEN" not in process.env
+    process.close()
+
+
+def test_an_env_file_line_that_is_not_name_value_is_a_usage_error_with_its_line(tmp_path):
+    from genesys_tasks.errors import UsageError
+    from genesys_tasks.local.scratch import read_env_file
+
+    env_file = tmp_path / "bad.env"
+    env_file.write_text("A=1\nnot a pair\n")
+    with pytest.raises(UsageError, match=f"{env_file}:2: expected NAME=value"):
+        read_env_file(env_file)
+    env_file.write_text('{"Parameters": {"A": "1", "B": 2}}')
+    assert read_env_file(env_file) == {"A": "1", "B": "2"}
+
+
+def test_when_the_client_cannot_be_installed_auto_falls_back_to_a_plain_call_and_says_what_is_lost(
+        built, tmp_path, monkeypatch):
+    root, spec = built
+    links = tmp_path / "no-packages"
+    links.mkdir()
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # pip finds nothing, at once and offline
+    monkeypatch.setenv("PIP_FIND_LINKS", str(links))
+    heard: list[str] = []
+    process, launch = open_function(spec, root, Options(client="auto", notify=heard.append))
+    try:
+        assert launch.client == "plain" and process.invoke(b'{"n": 5}').kind == "ok"
+    finally:
+        process.close()
+    fallback = [m for m in heard if "could not be installed" in m]
+    assert fallback and "running the handler with a plain call" in fallback[0] and "lost: " in fallback[0]
+    again: list[str] = []
+    _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
+    assert launch.client == "plain" and any("within the last hour" in m for m in again)  # not retried at once
+
+
+def test_event_dash_reads_the_event_from_stdin(monkeypatch):
+    import io
+
+    from genesys_tasks.commands.invoke import read_event
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"Records": []}')))
+    assert read_event("-") == b'{"Records": []}'
+    assert read_event(None) == b"{}"

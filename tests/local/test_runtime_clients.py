@@ -1,0 +1,181 @@
+"""Local invoke through the official runtime clients, installed into genesys's cache on first use.
+
+Marked ``runtime_clients``: the installs come from the package registries (aws-lambda-ric
+compiles its native part, minutes on a small machine), so these run in their own CI step
+(``.ci/run``), not in the default suite. With ``CI`` set a missing tool fails the run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from local_functions import PYTHON_HANDLERS, python_function
+
+from genesys_tasks.local.function import Options, open_function
+from genesys_tasks.tasks.runner import load_spec, run_tasks
+
+pytestmark = pytest.mark.runtime_clients
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} is not installed (ci/runtime_clients-setup.sh installs it)")
+        pytest.skip(f"{tool} is not installed")
+
+
+@pytest.fixture(scope="session")
+def clients_cache(tmp_path_factory):
+    """One cache for the whole session: each client is installed once, by the first test that needs it."""
+    return tmp_path_factory.mktemp("clients-cache")
+
+
+@pytest.fixture(autouse=True)
+def _shared_clients(clients_cache, monkeypatch):
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(clients_cache))
+
+
+def _copy_example(name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / name
+    shutil.copytree(EXAMPLES / name, folder)
+    (folder / ".git").mkdir()
+    return next(folder.glob("lambda_*.toml"))
+
+
+def _open(toml: Path, handler: str | None = None, **options):
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    if handler:
+        spec = dataclasses.replace(spec, handler=handler)
+    return open_function(spec, root, Options(client="official", **options))
+
+
+@pytest.fixture(scope="module")
+def python_fn(tmp_path_factory):
+    _need("pip3")
+    return python_function(tmp_path_factory.mktemp("ric-py") / "fn", requirements="six==1.16.0\n",
+                           files={"app.py": PYTHON_HANDLERS
+                                  + "\n\ndef with_layer(event, context):\n    import six\n"
+                                    "    return {'six': six.__version__, 'file': six.__file__}\n"})
+
+
+def test_python_result_through_awslambdaric(python_fn):
+    process, launch = _open(python_fn, "app.ok")
+    try:
+        result = process.invoke(b'{"n": 1}')
+        assert launch.client == "awslambdaric" and not launch.lost
+        assert result.kind == "ok" and json.loads(result.payload)["echo"] == {"n": 1}
+    finally:
+        process.close()
+
+
+def test_python_error_init_error_and_timeout_have_lambdas_shapes(python_fn):
+    cases = {"app.boom": ("error", "ValueError"), "nope.handler": ("init_error", "Runtime.ImportModuleError"),
+             "app.missing": ("init_error", "Runtime.HandlerNotFound"),
+             "app.unmarshalable": ("error", "Runtime.MarshalError"), "app.sleepy": ("timeout", "Sandbox.Timedout")}
+    for handler, (kind, error_type) in cases.items():
+        process, _ = _open(python_fn, handler, timeout_s=1)
+        try:
+            result = process.invoke(b'{"n": 4}')
+        finally:
+            process.close()
+        assert (result.kind, result.error()["errorType"]) == (kind, error_type), handler
+        if handler == "app.boom":
+            assert result.error()["errorMessage"] == "bad input: 4" and result.error()["stackTrace"]
+
+
+def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):
+    process, _ = _open(python_fn, "app.with_layer")
+    try:
+        result = process.invoke(b"{}")
+    finally:
+        process.close()
+    body = json.loads(result.payload)
+    assert body["six"] == "1.16.0" and "/opt/python/" in body["file"]
+
+
+def test_python_logs_go_to_stderr_and_the_result_alone_to_stdout(run_genesys, python_fn):
+    toml = python_fn.read_text().replace('handler = "app.ok"', 'handler = "app.chatty"')
+    python_fn.write_text(toml)
+    try:
+        result = run_genesys("invoke", python_fn, "--client", "official",
+                             env={"GENESYS_CACHE_DIR": os.environ["GENESYS_CACHE_DIR"]})
+    finally:
+        python_fn.write_text(toml.replace('handler = "app.chatty"', 'handler = "app.ok"'))
+    assert result.code == 0, result.stderr
+    assert "to stdout from the handler" in result.stderr and "to stdout" not in result.stdout
+    assert json.loads(result.stdout)["stage"] is None and "REPORT RequestId" in result.stderr
+
+
+@pytest.mark.parametrize("example, arch, event, expected", [
+    ("node-cjs", "x86_64", b'{"ms": 5000}', {"ms": 5000, "human": "5 seconds"}),
+    ("node-esm", "arm64", b'{"title": "Hi There"}', {"slug": "hi-there"}),
+])
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_node_handlers_import_their_layer_dependency(tmp_path, example, arch, event, expected, client):
+    _need("npm")
+    toml = _copy_example(example, tmp_path)
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    process, launch = open_function(spec, root, Options(arch=arch, client=client))
+    try:
+        result = process.invoke(event)
+    finally:
+        process.close()
+    assert launch.client == ("aws-lambda-ric" if client == "official" else "plain")
+    assert result.kind == "ok", result.payload
+    assert json.loads(json.loads(result.payload)["body"]) == expected
+    assert not (tmp_path / example / "node_modules").exists()  # the dependency came from the layer
+
+
+def test_go_example_bootstrap_runs_as_its_own_runtime(run_genesys, tmp_path):
+    _need("go")
+    toml = _copy_example("go-hello", tmp_path)
+    event = tmp_path / "event.json"
+    event.write_text('{"name": "genesys"}')
+    result = run_genesys("invoke", toml, "--event", event, "--arch", "x86_64")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout) == {"message": "hello genesys"}
+    event.write_text('"not an object"')
+    failed = run_genesys("invoke", toml, "--event", event)
+    assert failed.code == 1 and json.loads(failed.stdout)["errorType"] == "HandlerError"
+
+
+NODE_HANDLERS = {
+    "index.js": 'exports.boom = async (e) => { throw new TypeError("bad " + e.n); };\n'
+                "exports.slow = () => new Promise((resolve) => setTimeout(resolve, 30000));\n",
+    "broken.js": 'require("not-installed-anywhere");\nexports.handler = async () => 1;\n',
+    "package.json": '{"name": "errors", "version": "1.0.0", "private": true}\n',
+}
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client):
+    _need("npm")
+    folder = tmp_path / "fn"
+    (folder / ".git").mkdir(parents=True)
+    for name, text in NODE_HANDLERS.items():
+        (folder / name).write_text(text)
+    toml = folder / "lambda_errors.toml"
+    toml.write_text('[metadata]\nname = "errors"\nruntime = "nodejs22.x"\nhandler = "index.boom"\n\n'
+                    '[build]\nsource_path = "."\narchitectures = ["x86_64"]\n')
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    cases = {"index.boom": ("error", "TypeError"), "broken.handler": ("init_error", "Runtime.ImportModuleError"),
+             "index.missing": ("init_error", "Runtime.HandlerNotFound"), "index.slow": ("timeout", "Sandbox.Timedout")}
+    for handler, (kind, error_type) in cases.items():
+        process, _ = open_function(dataclasses.replace(spec, handler=handler), root,
+                                   Options(client=client, timeout_s=1))
+        try:
+            result = process.invoke(b'{"n": 2}')
+        finally:
+            process.close()
+        assert (result.kind, result.error()["errorType"]) == (kind, error_type), (handler, result.payload)
+        if handler == "index.boom":
+            assert result.error()["errorMessage"] == "bad 2" and result.error()["trace"][0] == "TypeError: bad 2"
