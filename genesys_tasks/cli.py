@@ -61,6 +61,8 @@ CI_ARGS = (
         help="oidc: assume a role (default); keys: secrets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; "
              "env: the runner already has credentials"),
     arg("--role-arn", default=None, help="the role OIDC assumes (default: the CI variable GENESYS_ROLE_ARN)"),
+    arg("--plan-role-arn", default=None,
+        help="the read-only role plan jobs assume (default: GENESYS_PLAN_ROLE_ARN if set, else the deploy role)"),
     arg("--environment", action="append", metavar="NAME", help="deploy through this environment (repeatable, in order)"),
     arg("--install", default=None, metavar="CMD", help="the command that installs genesys in a job"),
     arg("--cache-bucket", default=None, metavar="BUCKET", help="share the layer cache in s3://BUCKET/genesys-cache"),

@@ -33,8 +33,8 @@ def specs(root):
     return load_project(root, "lambda_*.toml", warn=lambda m: None)
 
 
-def context(root, provider="github", **options):
-    return ci_model.model(provider, specs(root), root, ci_model.CiOptions(**options))
+def context(root, provider="github", mode="deploy", **options):
+    return ci_model.model(provider, specs(root), root, ci_model.CiOptions(**options), mode=mode)
 
 
 def compare(name: str, text: str) -> None:
@@ -116,6 +116,22 @@ def test_oidc_is_the_default_and_keys_or_env_are_alternatives(repo):
     child = render("gitlab-child.yml.j2", context(repo, "gitlab-child", role_arn="arn:aws:iam::1:role/d"))
     assert "aud: $CI_SERVER_URL" in child and "AWS_ROLE_ARN: arn:aws:iam::1:role/d" in child
     assert "AWS_WEB_IDENTITY_TOKEN_FILE" in child and "aws " not in child
+
+
+def test_plan_jobs_assume_the_read_only_plan_role_when_one_is_named(repo):
+    """A deploy role trusted for the main branch refuses a pull request's token: plans use their own role."""
+    github = render("github.yml.j2", context(repo))
+    assert "role-to-assume: ${{ vars.GENESYS_PLAN_ROLE_ARN || vars.GENESYS_ROLE_ARN }}" in github
+    assert "role-to-assume: ${{ vars.GENESYS_ROLE_ARN }}" in github
+    named = render("github.yml.j2", context(repo, role_arn="arn:aws:iam::1:role/d", plan_role_arn="arn:aws:iam::1:role/p"))
+    assert named.count("role-to-assume: arn:aws:iam::1:role/p") == 1
+    assert "role-to-assume: arn:aws:iam::1:role/d" in named and "vars.GENESYS" not in named
+    plan = render("gitlab-child.yml.j2", context(repo, "gitlab-child", mode="plan"))
+    assert plan.count('export AWS_ROLE_ARN="${GENESYS_PLAN_ROLE_ARN:-$AWS_ROLE_ARN}"') == 3
+    deploy = render("gitlab-child.yml.j2", context(repo, "gitlab-child"))
+    assert "GENESYS_PLAN_ROLE_ARN" not in deploy
+    explicit = render("gitlab-child.yml.j2", context(repo, "gitlab-child", mode="plan", plan_role_arn="arn:p"))
+    assert explicit.count("AWS_ROLE_ARN: arn:p") == 3 and "GENESYS_PLAN_ROLE_ARN" not in explicit
 
 
 def test_environments_deploy_in_order_each_with_concurrency_per_function(repo):

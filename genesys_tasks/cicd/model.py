@@ -23,6 +23,11 @@ from ..languages import TABLE
 AUTH_CHOICES = ("oidc", "keys", "env")
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ROLE = {"github": "${{ vars.GENESYS_ROLE_ARN }}", "gitlab": "$GENESYS_ROLE_ARN"}
+# Plan jobs (pull and merge requests) assume the read-only role `genesys ci bootstrap-oidc
+# --pull-requests` makes, when the CI variable GENESYS_PLAN_ROLE_ARN names it; a deploy role
+# trusted for the main branch only would refuse their tokens. GitLab picks it in the job's shell.
+DEFAULT_PLAN_ROLE = {"github": "${{ vars.GENESYS_PLAN_ROLE_ARN || vars.GENESYS_ROLE_ARN }}",
+                     "gitlab": "$GENESYS_ROLE_ARN"}
 CACHE_PREFIX = "genesys-cache"
 # Where jobs keep their caches, under the project folder (GitLab caches nothing outside it);
 # .genesys/ is genesys's own folder: no TOML discovery or source walk looks inside it.
@@ -37,6 +42,7 @@ class CiOptions:
     region: str | None = None  # None: the functions' common [deployment] region, else us-east-1
     auth: str = "oidc"
     role_arn: str | None = None  # None: a CI variable (GENESYS_ROLE_ARN)
+    plan_role_arn: str | None = None  # None: GENESYS_PLAN_ROLE_ARN if set, else the deploy role
     environments: tuple[str, ...] = ()
     install: str | None = None  # None: pip install of the genesys version that renders
     image: str | None = None  # GitLab job image; None: python:<python>; "" : none (the runner's shell)
@@ -51,7 +57,8 @@ class CiOptions:
     def child_args(self) -> str:
         """These options as the ``genesys ci gitlab-child`` arguments that reproduce them."""
         words = ["--branch", self.branch, "--auth", self.auth, "--python", self.python]
-        for flag, value in (("--region", self.region), ("--role-arn", self.role_arn), ("--install", self.install),
+        for flag, value in (("--region", self.region), ("--role-arn", self.role_arn), ("--plan-role-arn", self.plan_role_arn),
+                            ("--install", self.install),
                             ("--image", self.image), ("--cache-bucket", self.cache_bucket)):
             if value is not None:
                 words += [flag, value]
@@ -111,7 +118,9 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "branch": options.branch,
         "region": _region(specs, options.region),
         "auth": options.auth,
-        "role_arn": options.role_arn or DEFAULT_ROLE["github" if provider == "github" else "gitlab"],
+        "role_arn": options.role_arn or DEFAULT_ROLE[_family(provider)],
+        "plan_role_arn": options.plan_role_arn or options.role_arn or DEFAULT_PLAN_ROLE[_family(provider)],
+        "plan_role_from_variable": options.plan_role_arn is None and options.role_arn is None,
         "environments": list(options.environments),
         "install": options.install or f"pip install genesys=={__version__}",
         "image": f"python:{options.python}" if options.image is None else options.image,
@@ -125,6 +134,10 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "mode": mode,
         "since": since,
     }
+
+
+def _family(provider: str) -> str:
+    return "github" if provider == "github" else "gitlab"
 
 
 def _job_id(environment: str) -> str:

@@ -23,6 +23,7 @@ def options(args):
     from ..cicd.model import CiOptions
 
     return CiOptions(branch=args.branch, region=args.region, auth=args.auth, role_arn=args.role_arn,
+                     plan_role_arn=args.plan_role_arn,
                      environments=tuple(args.environment or ()), install=args.install,
                      image=getattr(args, "image", None), cache_bucket=args.cache_bucket, python=args.python)
 
