@@ -59,6 +59,9 @@ def name(value: str, ctx=None) -> str | None:
 
 def runtime(value: str, ctx) -> str | None:
     if not value:
+        fits = [f"{c.runtime} ({c.evidence})" for c in ctx.detection.candidates if c.runtime]
+        if fits:
+            return "more than one runtime fits: " + "; ".join(fits) + "; pick one"
         return "no runtime detected; name one, e.g. python3.12"
     try:
         ctx.registry.get(value, ctx.today)

@@ -88,10 +88,8 @@ def _default_name(ctx: Context) -> str:
 # --- runtime and handler ------------------------------------------------------------------------
 
 def _runtime_default(ctx: Context) -> str:
-    found = ctx.detection
-    if found.runtime:
-        return found.runtime
-    return found.candidates[0].runtime if found.candidates else ""
+    """The detected runtime; none when several fit (a terminal then starts on the first candidate)."""
+    return ctx.detection.runtime or ""
 
 
 def _runtime_label(runtime_id: str, ctx: Context) -> str:
@@ -106,7 +104,7 @@ def _runtime_choices(ctx: Context) -> list[tuple[str, str]]:
     ids = list(dict.fromkeys(ambiguous)) or [r.id for r in ctx.registry.all()
                                              if r.status(ctx.today) in ("supported", "deprecated")]
     first = _runtime_default(ctx)
-    ids = ([first] if first in ids else []) + [i for i in ids if i != first]
+    ids = ([first] if first in ids else []) + [i for i in ids if i != first]  # the detected one on top
     return [(_runtime_label(i, ctx), i) for i in ids]
 
 
@@ -128,12 +126,15 @@ def _handler_default(ctx: Context) -> str:
     if ctx.detection.handler and ctx.detection.runtime == ctx.answers.runtime:
         return ctx.detection.handler
     found = _handler_candidates(ctx)
-    return found[0] if found else ""
+    return found[0] if len(found) == 1 else ""
 
 
 def _handler_check(handler: str, ctx: Context) -> str | None:
     runtime = ctx.registry.lookup(ctx.answers.runtime)
     if not handler:
+        found = _handler_candidates(ctx)
+        if len(found) > 1:
+            return "more than one handler fits: " + ", ".join(found) + "; pick one"
         return f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
     return check_handler(runtime, ctx.folder, handler)
 

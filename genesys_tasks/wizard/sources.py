@@ -70,25 +70,25 @@ def materialize(source: Source, base: Path) -> tuple[Path, str]:
 def clone(url: str, ref: str, folder: Path) -> None:
     """``git clone`` ``url`` into ``folder`` (at ``ref`` when given: a branch, tag or commit)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never ask for a password: there may be no terminal
-    _git(["clone", "--quiet", url, str(folder)], env)
+    _git(["clone", "--quiet", url, str(folder)], env, f"git clone {url}")
     if ref:
         try:
-            _git(["-C", str(folder), "checkout", "--quiet", ref], env)
+            _git(["-C", str(folder), "checkout", "--quiet", ref], env, f"git checkout {ref}")
         except BuildError:
             shutil.rmtree(folder)  # the clone was just made by genesys: nothing of the user's goes with it
             raise
 
 
-def _git(args: list[str], env: dict) -> None:
+def _git(args: list[str], env: dict, what: str) -> None:
     try:
         proc = subprocess.run(["git", *args], env=env, capture_output=True, text=True, timeout=GIT_TIMEOUT,
                               stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise BuildError("git is not installed", hint="install git, or pass a folder or a zip instead") from None
     except subprocess.TimeoutExpired:
-        raise BuildError(f"git {args[0]} took over {GIT_TIMEOUT} s", hint="check the URL and the network") from None
+        raise BuildError(f"{what} took over {GIT_TIMEOUT} s", hint="check the URL and the network") from None
     if proc.returncode:
-        raise BuildError(f"git {' '.join(args[:1] + args[-2:])} failed: {proc.stderr.strip()}",
+        raise BuildError(f"{what} failed: {proc.stderr.strip()}",
                          hint="check the repository URL and the ref (a branch, tag or commit)")
 
 
@@ -98,8 +98,8 @@ def _checked_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
     if name.is_absolute() or ".." in name.parts or "\\" in info.filename or ":" in name.parts[0]:
         raise UsageError(f"the zip entry {info.filename!r} points outside the folder",
                          hint="extract only archives whose entries stay inside; repack it")
-    mode = info.external_attr >> 16
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the archiver recorded no Unix type: a plain file
+    if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
         raise UsageError(f"the zip entry {info.filename!r} is a link or a special file",
                          hint="repack the archive with the files themselves")
     return None if info.is_dir() else name
