@@ -39,6 +39,8 @@ def menu(prompter: Prompter) -> None:
 
 def _location_check(kind: str, base: Path) -> Callable[[str], str | None]:
     def check(text: str) -> str | None:
+        if not text.strip():
+            return {"folder": "name a folder", "git": "name a repository URL", "zip": "name a zip file"}[kind]
         if kind == "git":
             return None if URL.match(text) else "a git URL: https://..., ssh://..., git@host:repo or file://..."
         path = base / text
