@@ -112,7 +112,7 @@ def _menu_and_source(t: Terminal, kind_downs: int, location: str, folder: str | 
 
 def _rest_with_defaults(t: Terminal, *, url: bool = True) -> None:
     """Name, runtime, handler, memory, timeout: defaults; no env, logs only, no tags; a public URL; local build."""
-    for question in ("Function name", "Runtime", "Handler", "Memory (MB)", "Timeout (seconds)",
+    for question in ("Function name", "Runtime", "Handler", "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
                      "Environment variable", "AWS services", "Tag (key=value"):
         t.answer(question, "Enter")
     t.answer("Create a function URL?", "y" if url else "n")
@@ -189,8 +189,8 @@ def test_an_ambiguous_folder_offers_both_runtimes(tmp_path, terminal):
     t.answer("Function name", "Enter")
     screen = t.answer("Runtime", "Down", "Enter")
     assert "more than one runtime fits; pick one" in screen and "nodejs24.x" in screen and "python3.14" in screen
-    for question in ("Handler", "Memory (MB)", "Timeout (seconds)", "Environment variable", "AWS services",
-                     "Tag (key=value"):
+    for question in ("Handler", "Memory in MB (128-10240)", "Timeout in seconds (1-900)", "Environment variable",
+                     "AWS services", "Tag (key=value"):
         t.answer(question, "Enter")
     t.answer("Create a function URL?", "n")
     t.answer("Add a trigger", "Enter")

@@ -16,9 +16,9 @@ from wizard_projects import CLEAR, CTRL_C, DOWN, ENTER, SPACE, Scripted, ambiguo
 TODAY = _dt.date(2026, 11, 26)
 MENU = [ENTER, ENTER, ENTER]  # aws → Function → Lambda Builder
 SEED_ORDER = ["genesys", "aws", "Function", "Where is the code?", "Folder", "Function name", "Runtime", "Handler",
-              "Memory (MB)", "Timeout (seconds)", "Environment variable (NAME=value, empty to finish)",
-              "AWS services the function uses", "Tag (key=value, empty to finish)", "Create a function URL?",
-              "Build method", "Architectures", "Write lambda_app_python314.toml?"]
+              "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
+              "Environment variable (NAME=value, empty to finish)", "AWS services the function uses",
+              "Tag (key=value, empty to finish)", "Create a function URL?", "Build method", "Architectures", "Write lambda_app_python314.toml?"]
 
 
 @pytest.fixture(autouse=True)
@@ -58,11 +58,12 @@ def test_a_python_folder_asks_in_the_seed_order_with_defaults_and_offers_secrets
 
 def test_services_resources_url_and_a_trigger_are_asked_with_their_fields(tmp_path):
     python_folder(tmp_path / "app")
-    script = [*MENU, ENTER, CLEAR + "app" + ENTER, ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
+    script = [*MENU, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 6,
               DOWN + SPACE + ENTER,  # logs stays checked; S3 read added
               "uploads" + ENTER, "team=data" + ENTER, ENTER,
               "y", DOWN + ENTER, "y",  # a function URL, auth NONE, CORS on
-              DOWN + DOWN + DOWN + ENTER, "jobs" + ENTER, CLEAR + "5" + ENTER, ENTER, ENTER,  # an sqs trigger, then none
+              DOWN + DOWN + DOWN + ENTER, "jobs" + ENTER, CLEAR + "5" + ENTER, ENTER,  # an sqs trigger
+              ENTER,  # no more triggers
               ENTER, DOWN + SPACE + ENTER, "y"]  # build method local; arm64 added to x86_64
     (answers, toml), asked, _ = _run(tmp_path, script)
 

@@ -69,6 +69,13 @@ def _schema(section: str, key: str) -> Key:
     return SECTIONS[section][key]
 
 
+def _number(text: str, flag: str, section: str, key: str) -> Question:
+    """A whole-number question for one schema key: its range in the text, its default, its check."""
+    row = _schema(section, key)
+    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, lambda ctx: row.default,
+                    checks.schema(section, key))
+
+
 # --- source and name -----------------------------------------------------------------------------
 
 def _after_source(ctx: Context) -> None:
@@ -167,11 +174,8 @@ QUESTIONS: tuple[Question, ...] = (
              _runtime_default, checks.runtime, _runtime_choices, note=_runtime_note),
     Question("handler", "Handler", "select", "--handler", "the handler (detected when left out)",
              _handler_default, _handler_check, lambda ctx: [(h, h) for h in _handler_candidates(ctx)]),
-    Question("memory_mb", "Memory (MB)", "int", "--memory", _schema("function", "memory_mb").doc,
-             lambda ctx: _schema("function", "memory_mb").default, checks.schema("function", "memory_mb")),
-    Question("timeout_seconds", "Timeout (seconds)", "int", "--timeout", _schema("function", "timeout_seconds").doc,
-             lambda ctx: _schema("function", "timeout_seconds").default,
-             checks.schema("function", "timeout_seconds")),
+    _number("Memory in MB", "--memory", "function", "memory_mb"),
+    _number("Timeout in seconds", "--timeout", "function", "timeout_seconds"),
     Question("environment", "Environment variable (NAME=value, empty to finish)", "pairs", "--env",
              "an environment variable NAME=value (repeat); secrets become ${env:NAME}", lambda ctx: {},
              checks.environment),
