@@ -18,7 +18,8 @@ MENU = [ENTER, ENTER, ENTER]  # aws → Function → Lambda Builder
 SEED_ORDER = ["genesys", "aws", "Function", "Where is the code?", "Folder", "Function name", "Runtime", "Handler",
               "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
               "Environment variable (NAME=value, empty to finish)", "AWS services the function uses",
-              "Tag (key=value, empty to finish)", "Create a function URL?", "Build method", "Architectures", "Write lambda_app_python314.toml?"]
+              "Tag (key=value, empty to finish)", "Create a function URL?", "Build method", "Architectures",
+              "Write lambda_app_python314.toml?"]
 
 
 @pytest.fixture(autouse=True)
