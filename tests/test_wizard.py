@@ -126,6 +126,9 @@ def test_an_ambiguous_folder_names_the_candidates_and_a_runtime_flag_settles_it(
     (("--trigger", "kafka:topic=x"), "unknown trigger type 'kafka'"),
     (("--runtime", "python3.8"), "unknown runtime 'python3.8'"),
     (("--env", "AWS_REGION=x"), "AWS_REGION is reserved"),
+    (("--env", "NO_VALUE"), "--env 'NO_VALUE' is not KEY=value"),
+    (("--trigger", "sqs:queue=j,batch_size=many"), "sqs trigger batch_size 'many' is not a whole number"),
+    (("--trigger", "sqs:queue=j,size=5"), "sqs has no key 'size'"),
 ])
 def test_bad_flags_are_refused_with_the_flag_and_nothing_is_written(tmp_path, capsys, flags, wrong):
     python_folder(tmp_path)
@@ -145,16 +148,15 @@ def test_a_bad_replayed_answer_names_the_file_and_the_answer(tmp_path, capsys):
     assert "unknown answer 'memroy_mb'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("ci", ["", "true"])
-def test_interact_without_a_terminal_points_to_init_and_replay_instead_of_waiting(monkeypatch, capsys, tmp_path, ci):
+@pytest.mark.parametrize("stdin_tty, ci", [(False, ""), (True, "true")])
+def test_interact_without_a_terminal_points_to_init_and_replay_instead_of_waiting(monkeypatch, capsys, tmp_path,
+                                                                                   stdin_tty, ci):
     monkeypatch.setenv("CI", ci)
-    monkeypatch.setattr("sys.stdin.isatty", lambda: not ci, raising=False)
-    monkeypatch.setattr("sys.stdout.isatty", lambda: not ci, raising=False)
-    if not ci:  # a TTY-less stdin alone is enough
-        monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: stdin_tty, raising=False)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     assert main(["interact", "--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "genesys init --source" in err and "--replay" in err
+    assert "no terminal to ask in" in err and "genesys init --source" in err and "--replay" in err
 
 
 def _context(tmp_path: Path, runtime: str = "") -> Context:

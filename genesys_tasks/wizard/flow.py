@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..config.schema import TRIGGERS
+from ..errors import UsageError
 from ..runtimes import Registry
 from . import checks, render, secrets, supply
 from .answers import Answers, Source
@@ -102,9 +103,18 @@ def _resources(prompter: Prompter, question: Question, ctx: Context) -> dict[str
 def _trigger_value(prompter: Prompter, kind: str, key: str) -> Any:
     row = TRIGGERS[kind][key]
     default = "|".join(row.default) if isinstance(row.default, list) else str(row.default or "")
-    text = prompter.text(f"{kind} {key} ({row.doc})", default=default,
-                         check=lambda t: "required" if row.required and not t else None)
-    return supply.parse_trigger(f"{kind}:{key}={text}")[key] if text else None
+
+    def check(text: str) -> str | None:
+        if not text:
+            return "required" if row.required else None
+        try:
+            supply.trigger_value(kind, key, text)
+        except UsageError as err:
+            return err.message
+        return None
+
+    text = prompter.text(f"{kind} {key} ({row.doc})", default=default, check=check)
+    return supply.trigger_value(kind, key, text) if text else None
 
 
 def _triggers(prompter: Prompter, question: Question, ctx: Context) -> list[dict]:

@@ -49,13 +49,15 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     return pairs
 
 
-def _scalar(key, text: str):
-    if key.kind == "int":
+def trigger_value(kind: str, key: str, text: str):
+    """One trigger key's value from text: a whole number, a list (separated by ``|``) or the text."""
+    row = TRIGGERS[kind][key]
+    if row.kind == "int":
         try:
             return int(text)
         except ValueError:
-            raise UsageError(f"trigger {key.doc} {text!r} is not a whole number") from None
-    return text.split("|") if key.kind == "list" else text
+            raise UsageError(f"{kind} trigger {key} {text!r} is not a whole number") from None
+    return text.split("|") if row.kind == "list" else text
 
 
 def parse_trigger(text: str) -> dict:
@@ -69,7 +71,7 @@ def parse_trigger(text: str) -> dict:
     unknown = [k for k in values if k not in keys]
     if unknown:
         raise UsageError(f"--trigger {text!r}: {kind} has no key {unknown[0]!r}", hint="its keys: " + ", ".join(keys))
-    return {"type": kind, **{k: _scalar(keys[k], v) for k, v in values.items()}}
+    return {"type": kind, **{k: trigger_value(kind, k, v) for k, v in values.items()}}
 
 
 def environment(pairs: dict[str, str], tell: Callable[[str], None]) -> dict[str, str]:
