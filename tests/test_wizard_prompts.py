@@ -87,9 +87,10 @@ def test_an_ambiguous_folder_offers_the_candidates_with_their_evidence(tmp_path)
     assert toml.name == "lambda_app_nodejs24x.toml" and load(toml).handler == "index.handler"
 
 
-def test_ctrl_c_halfway_writes_nothing_and_removes_the_extracted_zip(tmp_path):
+def test_ctrl_c_at_the_last_question_writes_nothing_and_removes_the_extracted_zip(tmp_path):
     zipped(node_folder(tmp_path / "pkg"), tmp_path / "bundle.zip")
-    script = [*MENU, DOWN + DOWN + ENTER, "bundle.zip" + ENTER, ENTER, ENTER, ENTER, ENTER, CTRL_C]
+    script = [*MENU, DOWN + DOWN + ENTER, "bundle.zip" + ENTER, ENTER, *[ENTER] * 8, "n", ENTER, ENTER, ENTER,
+              CTRL_C]
     with pytest.raises(KeyboardInterrupt):
         interact(Scripted(script), tmp_path, DEFAULT, TODAY, lambda message: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle.zip", "pkg"]

@@ -55,6 +55,13 @@ def test_init_from_a_zip_extracts_it_next_to_the_toml(tmp_path):
     assert spec.handler == "index.handler" and (work / "bundle" / "index.js").is_file()
 
 
+def test_an_init_that_writes_nothing_leaves_no_extracted_folder_behind(tmp_path):
+    archive = zipped(node_folder(tmp_path / "pkg"), tmp_path / "bundle.zip")
+    (tmp_path / "lambda_bundle_nodejs24x.toml").write_text("# mine\n")
+    assert main(["init", "--source", str(archive), "--dir", str(tmp_path), "--build-method", "local", "--yes"]) == 2
+    assert not (tmp_path / "bundle").exists() and (tmp_path / "lambda_bundle_nodejs24x.toml").read_text() == "# mine\n"
+
+
 def _zip(path: Path, entries: list[tuple[str, bytes, int]]) -> Path:
     with zipfile.ZipFile(path, "w") as handle:
         for name, data, mode in entries:

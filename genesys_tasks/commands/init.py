@@ -36,19 +36,19 @@ def arguments() -> list[tuple[tuple[str, ...], dict]]:
 
 
 def run(args) -> int:
-    from ..wizard import render, supply
+    from ..wizard import supply
 
     base = Path(args.dir)
     if not base.is_dir():
         raise UsageError(f"{base} is not a folder", hint="--dir names the folder the TOML is written to")
-    made, text, dest = supply.make(supply.from_flags(args), lambda q: (q.flag, f"{q.flag}: {q.help}"), base,
-                                   project_registry(base), today_default(), ui.info)
-    ui.info(f"--- {dest.name} ---\n{text}---")
-    if not args.yes and not _confirmed(dest):
-        ui.info("nothing written")
-        return EXIT_OK
-    render.write(text, dest, overwrite=args.force)
-    finish(made, dest, save_to=args.save_answers)
+    with supply.draft(supply.from_flags(args), lambda q: (q.flag, f"{q.flag}: {q.help}"), base,
+                      project_registry(base), today_default(), ui.info) as made:
+        ui.info(f"--- {made.dest.name} ---\n{made.text}---")
+        if not args.yes and not _confirmed(made.dest):
+            ui.info("nothing written")
+            return EXIT_OK
+        made.write(overwrite=args.force)
+    finish(made.answers, made.dest, save_to=args.save_answers)
     return EXIT_OK
 
 

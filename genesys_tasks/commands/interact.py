@@ -48,16 +48,17 @@ def has_terminal() -> bool:
 def replay(path: Path, base: Path, *, force: bool, save_to: str | None) -> int:
     """Write the TOML a saved answers file describes, asking nothing."""
     from ..errors import Where
-    from ..wizard import answers, render, supply
+    from ..wizard import answers, supply
 
     saved = answers.read(path)
+
     def place(question):
         return str(Where(path, key=question.key)), f'correct "{question.key}" in {path}, or remove it for the default'
 
-    made, text, dest = supply.make(supply.from_saved(saved), place, base, project_registry(base), today_default(),
-                                   ui.info)
-    render.write(text, dest, overwrite=force)
-    finish(made, dest, save_to=save_to)
+    with supply.draft(supply.from_saved(saved), place, base, project_registry(base), today_default(),
+                      ui.info) as made:
+        made.write(overwrite=force)
+    finish(made.answers, made.dest, save_to=save_to)
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from ..config.schema import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
-from . import checks, render, secrets, supply
+from . import checks, secrets, supply
 from .answers import Answers, Source
 from .prompts import Prompter
 from .questions import Context, Question
@@ -174,15 +174,14 @@ def interact(prompter: Prompter, base: Path, registry: Registry, today: _dt.date
              tell: Callable[[str], None]) -> tuple[Answers, Path] | None:
     """Menu, questions, preview, confirm, write: (the answers, the file), or None when nothing was written."""
     menu(prompter)
-    answers, text, dest = supply.make(terminal_asker(prompter), lambda q: (q.text, "answer it again"), base,
-                                      registry, today, tell)
-    tell(f"--- {dest.name} ---\n{text}---")
-    if not prompter.confirm(f"Write {dest.name}?", default=True):
-        tell("nothing written")
-        return None
-    if dest.exists() and not prompter.confirm(f"{dest.name} exists; replace it?", default=False):
-        tell(f"nothing written; {dest} is as it was")
-        return None
-    render.write(text, dest, overwrite=True)
-    return answers, dest
-
+    with supply.draft(terminal_asker(prompter), lambda q: (q.text, "answer it again"), base, registry, today,
+                      tell) as made:
+        tell(f"--- {made.dest.name} ---\n{made.text}---")
+        if not prompter.confirm(f"Write {made.dest.name}?", default=True):
+            tell("nothing written")
+            return None
+        if made.dest.exists() and not prompter.confirm(f"{made.dest.name} exists; replace it?", default=False):
+            tell(f"nothing written; {made.dest} is as it was")
+            return None
+        made.write(overwrite=True)
+        return made.answers, made.dest

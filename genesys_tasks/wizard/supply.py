@@ -4,7 +4,7 @@ Both are askers for ``questions.collect``: they return a value for a question, o
 ``GIVEN_NONE`` to take its default. ``flag_options`` derives init's command-line flags
 from the question table (one flag per question, its kind deciding the argparse form),
 so adding a question adds its flag. ``make`` runs the table with any asker and returns
-the answers, the TOML text and where it goes. Pure apart from what the source question
+a ``Draft``: the answers, the TOML text and where it goes. Pure apart from what the source question
 does (clone or extract) and detection reading the folder.
 """
 
@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from ..config.schema import TRIGGERS
 from ..errors import UsageError
@@ -127,16 +129,33 @@ def from_saved(saved: dict) -> Callable[[Question, Context], Any]:
     return lambda question, ctx: saved.get(question.key, GIVEN_NONE)
 
 
-def make(ask, place: Callable[[Question], tuple[str, str]], base: Path, registry: Registry, today: _dt.date,
-         tell: Callable[[str], None]) -> tuple[Answers, str, Path]:
-    """Run the questions with ``ask``; (the answers, the TOML text, the path it goes to)."""
+@dataclass
+class Draft:
+    """The answers, the TOML text and where it goes, before anything is written."""
+
+    answers: Answers
+    text: str
+    dest: Path
+    written: bool = False
+
+    def write(self, *, overwrite: bool) -> None:
+        render.write(self.text, self.dest, overwrite=overwrite)
+        self.written = True
+
+
+@contextmanager
+def draft(ask, place: Callable[[Question], tuple[str, str]], base: Path, registry: Registry, today: _dt.date,
+          tell: Callable[[str], None]) -> Iterator[Draft]:
+    """Run the questions with ``ask`` and yield the ``Draft``. Unless the block writes it, the clone or the
+    extraction this run made is removed again: Ctrl-C, a refused answer or a "no" leave nothing behind."""
     ctx = Context(base=base, registry=registry, today=today, tell=tell)
+    made = None
     try:
         answers = collect(ask, ctx, place)
-    except BaseException:  # Ctrl-C or a refused answer: the clone or extraction this run made goes too
-        for folder in ctx.made:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    text = render.render(answers, render.source_path(ctx.folder, base))
-    return answers, text, base / render.file_name(answers)
-
+        made = Draft(answers, render.render(answers, render.source_path(ctx.folder, base)),
+                     base / render.file_name(answers))
+        yield made
+    finally:
+        if made is None or not made.written:
+            for folder in ctx.made:
+                shutil.rmtree(folder, ignore_errors=True)
