@@ -35,12 +35,21 @@ def arg(*names: str, **options) -> Arg:
 
 @dataclass(frozen=True)
 class Verb:
-    """One subcommand: ``words`` (``("cache", "ls")``), its help, arguments, and ``module:function``."""
+    """One subcommand: ``words`` (``("cache", "ls")``), its help, arguments, and ``module:function``.
+
+    ``more`` names a ``module:function`` in commands that returns further arguments as
+    (names, options) pairs, for a command whose flags come from a table of its own."""
 
     words: tuple[str, ...]
     help: str
     run: str
     args: tuple[Arg, ...] = ()
+    more: str = ""
+
+    def all_args(self) -> tuple[Arg, ...]:
+        if not self.more:
+            return self.args
+        return self.args + tuple(Arg(names, options) for names, options in _command(self.more)())
 
 
 OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json prints machine-readable output on stdout")
@@ -146,6 +155,13 @@ VERBS = (
     Verb(("serve",), "serve the function's URL on 127.0.0.1 (function-URL events, warm runtime)", "serve:run",
          (TOML, arg("--port", type=int, default=3000, help="0 picks a free port"),
           arg("--watch", action="store_true", help="rebuild and restart when the sources change"), *LOCAL_RUN)),
+    Verb(("interact",), "the wizard: a few questions about your code, then a lambda TOML", "interact:run",
+         (arg("--replay", metavar="ANSWERS", help="write the TOML from answers saved by --save-answers; ask nothing"),
+          arg("--save-answers", metavar="FILE", help="save the answers, to replay them later"),
+          arg("--dir", default=".", help="where the TOML is written (default: here)"),
+          arg("--force", action="store_true", help="with --replay: replace the TOML when it exists"))),
+    Verb(("init",), "write a lambda TOML from flags, without questions (for scripts and CI)", "init:run",
+         more="init:arguments"),
     Verb(("init-repo",), "write a dodo.py and ignore .genesys/ in a repo", "init_repo:run",
          (arg("directory", nargs="?", default="."),)),
 )
@@ -177,16 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
                 groups[group] = _subparsers(top.add_parser(group, help=GROUPS[group]), f"{group}_command", "ACTION")
             where = groups[group]
         p = where.add_parser(verb.words[-1], help=verb.help)
-        for argument in verb.args:
+        for argument in verb.all_args():
             argument.add_to(p)
         p.set_defaults(run=verb.run)
     return parser
 
 
+def _command(name: str):
+    """The function ``module:function`` names under genesys_tasks.commands."""
+    module, function = name.split(":")
+    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)
+
+
 def dispatch(args) -> int:
     """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands)."""
-    module, function = args.run.split(":")
-    return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)(args)
+    return _command(args.run)(args)
 
 
 def main(argv: list[str] | None = None) -> int:

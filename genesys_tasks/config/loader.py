@@ -310,3 +310,8 @@ def _freeze(value):
     if isinstance(value, dict):
         return _pairs(value)
     return value
+
+
+def check_triggers(raw, origin: Path) -> tuple[TriggerSpec, ...]:
+    """Validate a list of trigger tables exactly as a TOML's ``[[triggers]]`` (for code that builds one)."""
+    return _triggers(Reader(Path(origin), ""), raw)

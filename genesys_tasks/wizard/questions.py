@@ -1,0 +1,229 @@
+"""The wizard's one table of questions, in the order they are asked, and ``collect`` that asks it.
+
+Each ``Question`` names its ``Answers`` field, how a terminal asks it (``kind``), the
+``genesys init`` flag that answers it, its default (from detection and the schema), its
+choices and its check. ``collect(ask, ctx)`` walks the table: ``ask`` is whatever
+supplies values (the terminal, a replay file, flags) and returns ``GIVEN_NONE`` for
+"take the default". Every value goes through the same check, so a replay or a flag
+can never write what the terminal would refuse.
+
+Defaults and checks read the schema table (``config/schema.py``), detection
+(``config/detect``), the runtime registry and the policy templates: nothing here
+restates a range, a choice or a template.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import languages
+from ..config.detect import Detection, check_handler, detect, find_handlers
+from ..config.policy_templates import TEMPLATES
+from ..config.schema import SECTIONS, Key
+from ..errors import UsageError
+from ..runtimes import Registry
+from . import checks
+from .answers import Answers, Source
+from .sources import materialize
+
+GIVEN_NONE = object()  # an asker's "no value given: take the default"
+
+
+@dataclass
+class Context:
+    """What the questions know so far: the answers, the source folder and what detection found there."""
+
+    base: Path
+    registry: Registry
+    today: _dt.date
+    answers: Answers = field(default_factory=Answers)
+    folder: Path | None = None
+    detection: Detection | None = None
+    made: list[Path] = field(default_factory=list)  # folders the wizard created (removed on Ctrl-C)
+    tell: Callable[[str], None] = lambda message: None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: ``key`` is the Answers field; ``kind`` says how a terminal asks it."""
+
+    key: str
+    text: str
+    kind: str  # source | text | int | select | checkbox | confirm | pairs | resources | triggers
+    flag: str
+    help: str
+    default: Callable[[Context], Any]
+    check: Callable[[Any, Context], str | None] = lambda value, ctx: None
+    choices: Callable[[Context], list[tuple[str, Any]]] = lambda ctx: []
+    when: Callable[[Context], bool] = lambda ctx: True
+    note: Callable[[Context], str] = lambda ctx: ""
+    after: Callable[[Context], None] | None = None
+
+
+def _schema(section: str, key: str) -> Key:
+    return SECTIONS[section][key]
+
+
+def _number(text: str, flag: str, section: str, key: str) -> Question:
+    """A whole-number question for one schema key: its range in the text, its default, its check."""
+    row = _schema(section, key)
+    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, lambda ctx: row.default,
+                    checks.schema(section, key))
+
+
+# --- source and name -----------------------------------------------------------------------------
+
+def _after_source(ctx: Context) -> None:
+    source = ctx.answers.source
+    existed = (ctx.base / source.folder).exists()
+    ctx.folder, said = materialize(source, ctx.base)
+    if not existed:
+        ctx.made.append(ctx.folder)
+    ctx.tell(said)
+    ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today)
+
+
+def _default_name(ctx: Context) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", ctx.folder.name).strip("-")[:64] or "my-function"
+
+
+# --- runtime and handler ------------------------------------------------------------------------
+
+def _runtime_default(ctx: Context) -> str:
+    """The detected runtime; none when several fit (a terminal then starts on the first candidate)."""
+    return ctx.detection.runtime or ""
+
+
+def _runtime_label(runtime_id: str, ctx: Context) -> str:
+    runtime = ctx.registry.lookup(runtime_id)
+    if runtime.status(ctx.today) == "deprecated":
+        return f"{runtime_id} (deprecated since {runtime.deprecation.isoformat()})"
+    return runtime_id
+
+
+def _runtime_choices(ctx: Context) -> list[tuple[str, str]]:
+    ambiguous = [c.runtime for c in ctx.detection.candidates if c.runtime] if not ctx.detection.runtime else []
+    ids = list(dict.fromkeys(ambiguous)) or [r.id for r in ctx.registry.all()
+                                             if r.status(ctx.today) in ("supported", "deprecated")]
+    first = _runtime_default(ctx)
+    ids = ([first] if first in ids else []) + [i for i in ids if i != first]  # the detected one on top
+    return [(_runtime_label(i, ctx), i) for i in ids]
+
+
+def _runtime_note(ctx: Context) -> str:
+    found = ctx.detection
+    if not found.candidates:
+        return f"no {', '.join(r.label for r in languages.detected())} function found in {ctx.folder}"
+    lines = [f"{c.runtime or '?'}: {c.evidence}" for c in found.candidates]
+    head = "detected" if found.runtime else "more than one runtime fits; pick one"
+    return head + "\n  " + "\n  ".join(lines)
+
+
+def _handler_candidates(ctx: Context) -> list[str]:
+    runtime = ctx.registry.lookup(ctx.answers.runtime)
+    return [c.handler for c in find_handlers(runtime, ctx.folder) if c.handler]
+
+
+def _handler_default(ctx: Context) -> str:
+    if ctx.detection.handler and ctx.detection.runtime == ctx.answers.runtime:
+        return ctx.detection.handler
+    found = _handler_candidates(ctx)
+    return found[0] if len(found) == 1 else ""
+
+
+def _handler_check(handler: str, ctx: Context) -> str | None:
+    runtime = ctx.registry.lookup(ctx.answers.runtime)
+    if not handler:
+        found = _handler_candidates(ctx)
+        if len(found) > 1:
+            return "more than one handler fits: " + ", ".join(found) + "; pick one"
+        return f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
+    return check_handler(runtime, ctx.folder, handler)
+
+
+# --- build method ---------------------------------------------------------------------------------
+
+def _build_method(ctx: Context) -> tuple[str, str]:
+    """The default build method and why."""
+    runtime = ctx.registry.lookup(ctx.answers.runtime)
+    if "container" not in runtime.language_row.installers:
+        return "local", f"{runtime.language_row.label} builds locally"
+    if shutil.which("podman"):
+        return "podman", "podman is installed: builds run in the Lambda image, like AWS"
+    return "local", "podman is not installed: dependencies are installed on this machine"
+
+
+def _policy_choices(ctx: Context) -> list[tuple[str, str]]:
+    return [(t.name, t.id) for t in TEMPLATES]
+
+
+def _has_url(ctx: Context) -> bool:
+    return ctx.answers.function_url
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("source", "Where is the code?", "source", "--source",
+             "a folder, a git URL (with --ref) or a .zip", lambda ctx: Source(), checks.source, after=_after_source),
+    Question("name", "Function name", "text", "--name", "the function's name in AWS", _default_name, checks.name),
+    Question("runtime", "Runtime", "select", "--runtime", "a Lambda runtime id (detected when left out)",
+             _runtime_default, checks.runtime, _runtime_choices, note=_runtime_note),
+    Question("handler", "Handler", "select", "--handler", "the handler (detected when left out)",
+             _handler_default, _handler_check, lambda ctx: [(h, h) for h in _handler_candidates(ctx)]),
+    _number("Memory in MB", "--memory", "function", "memory_mb"),
+    _number("Timeout in seconds", "--timeout", "function", "timeout_seconds"),
+    Question("environment", "Environment variable (NAME=value, empty to finish)", "pairs", "--env",
+             "an environment variable NAME=value (repeat); secrets become ${env:NAME}", lambda ctx: {},
+             checks.environment),
+    Question("policies", "AWS services the function uses", "checkbox", "--policy",
+             "a policy template id, added to logs (repeat): " + ", ".join(t.id for t in TEMPLATES),
+             lambda ctx: ["logs"],
+             checks.policies, _policy_choices),
+    Question("resources", "Resource names to scope", "resources", "--resource",
+             "scope a service to a resource, e.g. s3=my-bucket (repeat)", lambda ctx: {}, checks.resources,
+             when=lambda ctx: bool(checks.scoped_kinds(ctx.answers.policies))),
+    Question("tags", "Tag (key=value, empty to finish)", "pairs", "--tag", "a tag key=value (repeat)",
+             lambda ctx: {}, checks.tags),
+    Question("function_url", "Create a function URL?", "confirm", "--url", "create a function URL",
+             lambda ctx: False),
+    Question("auth_type", "Function URL auth type", "select", "--auth-type", _schema("deployment", "auth_type").doc,
+             lambda ctx: _schema("deployment", "auth_type").default, checks.schema("deployment", "auth_type"),
+             lambda ctx: [(c, c) for c in _schema("deployment", "auth_type").choices], when=_has_url),
+    Question("cors", "Enable CORS on the URL?", "confirm", "--cors", "allow every origin on the function URL",
+             lambda ctx: False, when=_has_url),
+    Question("triggers", "Add a trigger", "triggers", "--trigger",
+             "a trigger TYPE:key=value,key=value (repeat), e.g. sqs:queue=jobs", lambda ctx: [], checks.triggers),
+    Question("build_method", "Build method", "select", "--build-method", _schema("build", "build_method").doc,
+             lambda ctx: _build_method(ctx)[0], checks.schema("build", "build_method"),
+             lambda ctx: [(c, c) for c in _schema("build", "build_method").choices],
+             note=lambda ctx: _build_method(ctx)[1]),
+    Question("architectures", "Architectures", "checkbox", "--arch", "x86_64 or arm64 (repeat)",
+             lambda ctx: list(_schema("build", "architectures").default), checks.schema("build", "architectures"),
+             lambda ctx: [(c, c) for c in _schema("build", "architectures").choices]),
+)
+BY_KEY = {q.key: q for q in QUESTIONS}
+
+
+def collect(ask: Callable[[Question, Context], Any], ctx: Context,
+            place: Callable[[Question], tuple[str, str]]) -> Answers:
+    """Ask every question in order; a value that fails its check is a UsageError with ``place(question)``:
+    (where the value came from, how to correct it there)."""
+    for question in QUESTIONS:
+        if not question.when(ctx):
+            continue
+        value = ask(question, ctx)
+        if value is GIVEN_NONE:
+            value = question.default(ctx)
+        problem = question.check(value, ctx)
+        if problem:
+            where, fix = place(question)
+            raise UsageError(f"{where}: {problem}", hint=fix)
+        setattr(ctx.answers, question.key, value)
+        if question.after:
+            question.after(ctx)
+    return ctx.answers
+
