@@ -32,7 +32,7 @@ from .zipper import tree_entries, write_zip
 
 # Change this whenever genesys changes how it builds a layer (what it installs, strips or
 # zips), so no layer a previous genesys built is reused from the cache.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 
 
 def lock_files(job: InstallJob) -> list[Path]:
