@@ -157,6 +157,7 @@ def test_the_pin_for_the_runtime_python_is_chosen_among_per_version_pins(install
     assert any(n.startswith("python/attr/") for n in names), "attrs is for aarch64 only"
 
 
+@pytest.mark.slow_builds
 def test_a_hashed_pipfile_lock_naming_an_sdist_only_package_builds_it_checking_the_hash(tmp_path):
     lock = {"_meta": {"sources": []}, "default": {
         "docopt": {"version": "==0.6.2", "hashes": [DOCOPT_SDIST], "markers": "python_version >= '3.12'"},
@@ -164,3 +165,13 @@ def test_a_hashed_pipfile_lock_naming_an_sdist_only_package_builds_it_checking_t
     names = _build(tmp_path, "Pipfile.lock", json.dumps(lock), "python3.12", "pip")
     assert "python/docopt.py" in names and "python/six.py" in names
 
+
+
+@pytest.mark.slow_builds
+def test_a_wrong_hash_for_the_sdist_fails_the_build_naming_it(tmp_path):
+    from genesys_tasks.errors import BuildError
+
+    lock = {"_meta": {"sources": []}, "default": {"docopt": {"version": "==0.6.2", "hashes": ["sha256:" + "0" * 64]}}}
+    with pytest.raises(BuildError) as failure:
+        _build(tmp_path, "Pipfile.lock", json.dumps(lock), "python3.12", "pip")
+    assert "docopt" in failure.value.message and failure.value.exit_code == 1

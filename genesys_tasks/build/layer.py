@@ -14,6 +14,13 @@ What an installer leaves that depends on this machine rather than on the inputs 
 removed before zipping (``strip_host_paths``): pip's ``direct_url.json`` records the
 absolute path a local package was installed from, so without this the bytes of a
 layer would depend on where the checkout is.
+
+No dependencies to ship means no layer: when the installer leaves nothing (a Pipfile
+with only dev-packages, a pom without runtime dependencies, a requirements file
+whose lines all fall out by marker), the layer zip has no entries. That empty zip
+is only the build's record that there is nothing to ship (``ships_nothing``): it is
+never published, the limits do not count it, and the function deploys without it
+(Lambda itself refuses an empty layer).
 """
 
 from __future__ import annotations
@@ -33,6 +40,14 @@ from .zipper import tree_entries, write_zip
 # Change this whenever genesys changes how it builds a layer (what it installs, strips or
 # zips), so no layer a previous genesys built is reused from the cache.
 RECIPE_VERSION = "3"
+
+
+def ships_nothing(layer_zip: Path) -> bool:
+    """Whether a built layer zip carries no files, i.e. the function has no dependencies to ship."""
+    import zipfile
+
+    with zipfile.ZipFile(layer_zip) as archive:
+        return not archive.infolist()
 
 
 def lock_files(job: InstallJob) -> list[Path]:

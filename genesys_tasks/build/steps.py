@@ -64,7 +64,7 @@ def targets_intact(task, values) -> bool | None:
 
 def build_layers(spec: FunctionSpec, root: Path) -> dict:
     from .cache import LayerCache
-    from .layer import build_layer
+    from .layer import build_layer, ships_nothing
 
     cache = LayerCache(paths.cache_dir())
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
@@ -72,7 +72,10 @@ def build_layers(spec: FunctionSpec, root: Path) -> dict:
     for arch in spec.build.architectures:
         dest = paths.layer_zip(root, spec.name, arch)
         sha, cached = build_layer(install_job(spec, arch), dest, cache)
-        show(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
+        if ships_nothing(dest):
+            show(f"layer {spec.name} {arch}: no dependencies to ship, so no layer; the function deploys without one")
+        else:
+            show(f"layer {spec.name} {arch}: {'from cache' if cached else 'built'} ({sha[:12]})")
         result.update(_recorded(dest, sha))
     return result
 
@@ -108,10 +111,12 @@ def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
 
 def finish(spec: FunctionSpec, root: Path) -> None:
     """After both zips exist: check Lambda's limits, then run the post_build hooks."""
+    from .layer import ships_nothing
     from .limits import check_artifacts
 
     for arch in spec.build.architectures:
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
+        layer = [zip_ for zip_ in layer if not ships_nothing(zip_)]
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
                                     len(spec.function.layers), spec.deployment.artifact_bucket):
             show(f"{spec.name} {arch}: {note}")
