@@ -87,7 +87,7 @@ def dependency_entries(spec: FunctionSpec, arch: str, work: Path) -> list[tuple[
     from .. import paths
     from .cache import LayerCache
     from .layer import build_layer
-    from .steps import install_job
+    from .installers import install_job
     from .zipper import tree_entries
 
     layer = work / "layer.zip"

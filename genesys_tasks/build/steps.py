@@ -12,19 +12,8 @@ from pathlib import Path
 
 from .. import paths
 from ..config.spec import FunctionSpec
-from .installers import InstallJob
+from .installers import install_job
 from .toolrun import debug_enabled, show
-
-
-def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
-    """The layer build request for one function and architecture."""
-    return InstallJob(
-        runtime=spec.runtime, arch=arch, manifest=spec.build.requirements_file, source=spec.source_path,
-        target=Path(), method=spec.build.build_method, installer=spec.build.installer,
-        image=spec.build.image, container_env=spec.build.container_env,
-        container_volumes=spec.build.container_volumes, ca_bundle=spec.build.ca_bundle,
-        debug=debug_enabled(), log=show,
-    )
 
 
 def layer_inputs(spec: FunctionSpec) -> list[Path]:
