@@ -55,7 +55,7 @@ def test_requires_python_wins_over_poetry_python(tmp_path):
 
 
 def test_a_poetry_pin_lambda_no_longer_accepts_names_it_and_the_nearest_runtime(tmp_path):
-    pyproject = '[tool.poetry]\nname = "x"\n\n[tool.poetry.dependencies]\npython = "~3.9"\n'
+    pyproject = '[tool.poetry]\nname = "lambda-python-demo"\n\n[tool.poetry.dependencies]\npython = "~3.9"\n'
     with pytest.raises(ConfigError) as info:
         _detect(tmp_path, {"pyproject.toml": pyproject, "app.py": PY_HANDLER})
     err = info.value

@@ -11,15 +11,23 @@ TOML file is no pin (the build reports it).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from ...errors import ConfigError, Where
 from . import versions
-from .files import line_of, read
+from .files import read
 from .versions import Pin
 
 VERSION_HINT = 'write the version, e.g. "3.12"'
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line where ``key = ...`` is set (not merely mentioned, as in ``name = "my-python-app"``)."""
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _minor_pin(path: Path, line: int | None, text: str, shown: str, key: str | None = None) -> Pin:
@@ -57,7 +65,7 @@ def _pipfile(source: Path) -> Pin | None:
     for key in ("python_version", "python_full_version"):
         value = requires.get(key) if isinstance(requires, dict) else None
         if isinstance(value, str) and value.strip() and value.strip() != "*":
-            line = line_of(found[0], key)
+            line = _key_line(found[0], key)
             return _minor_pin(source / "Pipfile", line, value, f"{key} = {value!r}", f"requires.{key}")
     return None
 
@@ -65,7 +73,7 @@ def _pipfile(source: Path) -> Pin | None:
 def _ranged(path: Path, text: str, key: str, spec, reader, example: str) -> Pin | None:
     if not isinstance(spec, str) or not spec.strip():
         return None
-    line = line_of(text, key.rsplit(".", 1)[-1])
+    line = _key_line(text, key.rsplit(".", 1)[-1])
     try:
         return Pin(path, line, f"{key.rsplit('.', 1)[-1]} = {spec!r}", reader(spec))
     except ValueError:
