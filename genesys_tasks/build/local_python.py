@@ -268,7 +268,7 @@ COMMANDS = {"pip": pip_command, "uv": uv_command}
 def _resolved(job: InstallJob) -> Resolved:
     """The job's requirements as they apply to its runtime and architecture, with what fell out logged."""
     resolved = resolve(job.manifest, target_environment(job.runtime.version, job.arch))
-    for line, where in resolved.dropped:
+    for line, where in resolved.dropped if job.debug else ():
         job.log(f"{line}: not for {job.runtime.id} {job.arch} (its marker; {where})")
     return resolved
 
