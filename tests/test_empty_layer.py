@@ -44,6 +44,20 @@ def test_a_manifest_with_nothing_for_the_target_builds_a_layer_that_ships_nothin
     assert any("nothing to install" in line for line in logged), logged
 
 
+def test_a_package_json_with_only_dev_dependencies_ships_nothing(tmp_path):
+    if shutil.which("npm") is None:
+        pytest.fail("npm is not installed (it is in the CI image)")
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "fn", "version": "1.0.0", "private": true,\n'
+                                         ' "devDependencies": {"is-number": "7.0.0"}}\n')
+    job = InstallJob(runtime=DEFAULT.lookup("nodejs24.x"), arch="x86_64", manifest=folder / "package.json",
+                     source=folder, target=Path(), log=lambda line: None)
+    dest = tmp_path / "layer-x86_64.zip"
+    build_layer(job, dest, LayerCache(tmp_path / "cache"))
+    assert ships_nothing(dest)
+
+
 def _build(run_genesys, toml: Path, **env) -> tuple[int, dict, str]:
     result = run_genesys("lambda", "build", "--output", "json", toml, env=env or None)
     artifacts = {a["kind"]: a for a in json.loads(result.stdout)["artifacts"]} if result.code == 0 else {}

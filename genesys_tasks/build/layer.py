@@ -105,6 +105,24 @@ def strip_host_paths(layer: Path) -> None:
                 f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
 
 
+def drop_if_nothing_installed(target: Path, layer_path: str) -> None:
+    """Empty ``target`` when the installer made the dependency folder but put no file in it.
+
+    What sits beside that folder (Node's package.json and lock file) is no dependency:
+    without one, the layer ships nothing. A folder the installer never made is left
+    alone, since a runtime defined as data may install elsewhere.
+    """
+    import shutil
+
+    folder = target / layer_path
+    if layer_path and folder.is_dir() and not any(path.is_file() for path in folder.rglob("*")):
+        for child in list(target.iterdir()):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+
 def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bool]:
     """Make ``dest`` the layer zip for ``job``; return (sha256, came from cache)."""
     installer = installer_for(job)
@@ -122,6 +140,7 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, bo
                 work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
             installer.install(work)
             strip_host_paths(target)
+            drop_if_nothing_installed(target, job.runtime.layer_path)
             built = Path(tmp, "layer.zip")
             write_zip(tree_entries(target, log=job.log), built)
             cached = cache.put(key, built, {"runtime": job.runtime.id, "arch": job.arch, "method": job.method,
