@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..config.spec import FunctionSpec
 from ..errors import BuildError
 from ..runtimes import Runtime
+from .toolrun import debug_enabled, show
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -41,6 +43,17 @@ class InstallJob:
     ca_bundle: str | None = None
     debug: bool = False
     log: Callable[[str], None] = field(default=print, compare=False, repr=False)
+
+
+def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
+    """The layer build request for one function and architecture."""
+    return InstallJob(
+        runtime=spec.runtime, arch=arch, manifest=spec.build.requirements_file, source=spec.source_path,
+        target=Path(), method=spec.build.build_method, installer=spec.build.installer,
+        image=spec.build.image, container_env=spec.build.container_env,
+        container_volumes=spec.build.container_volumes, ca_bundle=spec.build.ca_bundle,
+        debug=debug_enabled(), log=show,
+    )
 
 
 def installer_for(job: InstallJob):

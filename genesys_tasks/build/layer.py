@@ -14,6 +14,13 @@ What an installer leaves that depends on this machine rather than on the inputs 
 removed before zipping (``strip_host_paths``): pip's ``direct_url.json`` records the
 absolute path a local package was installed from, so without this the bytes of a
 layer would depend on where the checkout is.
+
+No dependencies to ship means no layer: when the installer leaves nothing (a Pipfile
+with only dev-packages, a pom without runtime dependencies, a requirements file
+whose lines all fall out by marker), the layer zip has no entries. That empty zip
+is only the build's record that there is nothing to ship (``ships_nothing``): it is
+never published, the limits do not count it, and the function deploys without it
+(Lambda itself refuses an empty layer).
 """
 
 from __future__ import annotations
@@ -32,7 +39,15 @@ from .zipper import tree_entries, write_zip
 
 # Change this whenever genesys changes how it builds a layer (what it installs, strips or
 # zips), so no layer a previous genesys built is reused from the cache.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
+
+
+def ships_nothing(layer_zip: Path) -> bool:
+    """Whether a built layer zip carries no files, i.e. the function has no dependencies to ship."""
+    import zipfile
+
+    with zipfile.ZipFile(layer_zip) as archive:
+        return not archive.infolist()
 
 
 def lock_files(job: InstallJob) -> list[Path]:
@@ -90,6 +105,24 @@ def strip_host_paths(layer: Path) -> None:
                 f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
 
 
+def drop_if_nothing_installed(target: Path, layer_path: str) -> None:
+    """Empty ``target`` when the installer made the dependency folder but put no file in it.
+
+    What sits beside that folder (Node's package.json and lock file) is no dependency:
+    without one, the layer ships nothing. A folder the installer never made is left
+    alone, since a runtime defined as data may install elsewhere.
+    """
+    import shutil
+
+    folder = target / layer_path
+    if layer_path and folder.is_dir() and not any(path.is_file() for path in folder.rglob("*")):
+        for child in list(target.iterdir()):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+
 def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, str]:
     """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
     ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
@@ -110,6 +143,7 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
                 work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
             installer.install(work)
             strip_host_paths(target)
+            drop_if_nothing_installed(target, job.runtime.layer_path)
             built = Path(tmp, "layer.zip")
             write_zip(tree_entries(target, log=job.log), built)
             cached = cache.put(key, built, {"runtime": job.runtime.id, "arch": job.arch, "method": job.method,

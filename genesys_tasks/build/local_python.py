@@ -5,9 +5,12 @@ interpreter (version, ``cpXY`` ABI) and architecture, accepting only wheels whos
 manylinux tag the runtime's glibc supports. So a layer built on an x86_64 laptop
 for arm64, or by Python 3.11 for python3.12, carries the right compiled code.
 
+- Environment markers are judged for the runtime's Python and architecture before
+  the installer sees the requirements (``requirements``): pip and uv would judge them
+  for the Python running genesys. A file whose lines all fall out installs nothing.
 - Only wheels are installed. A requirement that ships only a source distribution
-  is built here with ``pip wheel`` and accepted only if the result is pure Python
-  (``py3-none-any``); compiled code must be built for Amazon Linux, in a container.
+  is built with ``pip wheel`` (``source_builds``) and accepted only if the result is pure
+  Python; compiled code must be built for Amazon Linux, in a container.
 - No ``.pyc`` (Lambda's runtime writes none to /opt anyway, and they would break
   determinism) and no ``bin/`` scripts (nothing on Lambda runs them).
 - ``installer = "auto"`` takes uv when it is installed, can name the runtime's exact
@@ -22,38 +25,30 @@ import ast
 import functools
 import importlib.metadata
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import BuildError
+from ..paths import write_text_atomic
 from . import toolrun
 from .installers import InstallJob
+from .requirements import Resolved, machine, resolve, target_environment
+from .source_builds import build_pure_wheel, install_failed, wheelless_name
 
 INSTALLERS = ("pip", "uv")
 PREFERRED = "uv"
 
-MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 # The oldest manylinux each architecture has wheels for, and the legacy names of some glibc versions.
 OLDEST_GLIBC_MINOR = {"x86_64": 5, "aarch64": 17}
 LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 # The manylinux versions uv's --python-platform can name (uv 0.13: 2_17, 2_28, 2_31 ... 2_40).
 UV_MANYLINUX_MINORS = (17, 28, *range(31, 41))
 
-PURE_PYTHON_HINT = 'set [build] build_method = "podman" to build it in the Lambda build image'
 MAX_SOURCE_BUILDS = 20
-
-
-def machine(arch: str) -> str:
-    """The manylinux machine name for a Lambda architecture (``arm64`` → ``aarch64``)."""
-    try:
-        return MACHINE[arch]
-    except KeyError:
-        raise BuildError(f"no Python wheels for architecture {arch!r}", hint="use x86_64 or arm64") from None
 
 
 def _glibc_minor(glibc: str) -> int:
@@ -268,117 +263,49 @@ def uv_command(job: InstallJob, site: Path, find_links: list[Path]) -> tuple[lis
 COMMANDS = {"pip": pip_command, "uv": uv_command}
 
 
-# --- requirements that ship only a source distribution ---------------------------------------------
-
-_NO_WHEEL = {
-    "pip": (re.compile(r"No matching distribution found for (.+)"),),
-    "uv": (re.compile(r"Wheels are required for `([^`]+)`"),
-           re.compile(r"Because (?:only )?([A-Za-z0-9][A-Za-z0-9._-]*)\S* has no (?:usable )?wheels")),
-}
-
-
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _requirement_name(requirement: str) -> str:
-    """The canonical project name a requirement line starts with ("" for paths and URLs)."""
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?![A-Za-z0-9._:/-])", requirement)
-    return canonical(match.group(1)) if match else ""
-
-
-def wheelless_requirement(installer: str, output: str, manifest: Path) -> str | None:
-    """The requirement the installer found no wheel for, as written in the manifest when it is there."""
-    for pattern in _NO_WHEEL[installer]:
-        match = pattern.search(output)
-        if match:
-            found = match.group(1).strip()
-            break
-    else:
-        return None
-    wanted = _requirement_name(found)
-    for line in manifest.read_text(errors="replace").splitlines():
-        line = line.split(" #")[0].split(" --hash")[0].strip()
-        if wanted and line and not line.startswith(("#", "-")) and _requirement_name(line) == wanted:
-            return line
-    return found
-
-
-def is_pure_python(wheel: Path) -> bool:
-    """Whether a wheel's tags say it runs on any Python 3 and any platform (``py3-none-any``)."""
-    parts = wheel.name[:-len(".whl")].split("-")
-    python, abi, platform = parts[-3:]
-    return abi == "none" and platform == "any" and any(t.startswith("py3") for t in python.split("."))
-
-
-def build_pure_wheel(job: InstallJob, requirement: str, wheel_dir: Path, failure: toolrun.Finished,
-                     installer: str) -> Path:
-    """Build ``requirement`` from source into ``wheel_dir``; BuildError unless the wheel is pure Python."""
-    name = _requirement_name(requirement)
-    job.log(f"{requirement}: no wheel for {job.runtime.id} {job.arch}; building it from source "
-            "(accepted only if it is pure Python)")
-    built_dir = Path(tempfile.mkdtemp(dir=wheel_dir.parent))
-    done = toolrun.run_command([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
-                        "--no-input", "--wheel-dir", str(built_dir), requirement],
-                       cwd=job.manifest.parent, env=dict(os.environ, PIP_ROOT_USER_ACTION="ignore"),
-                       debug=job.debug, log=job.log)
-    if not done.ok:
-        if "No matching distribution found" in done.output:
-            raise install_failed(job, installer, failure)
-        raise BuildError(f"{requirement} ships no wheel for {job.runtime.id} on {job.arch}, and building "
-                         f"it from source failed:\n{done.tail()}", hint=PURE_PYTHON_HINT)
-    wheels = [w for w in built_dir.glob("*.whl") if canonical(w.name.split("-")[0]) == name]
-    if not wheels:
-        raise BuildError(f"building {requirement} from source gave no wheel:\n{done.tail()}",
-                         hint=PURE_PYTHON_HINT)
-    wheel = wheels[0]
-    if not is_pure_python(wheel):
-        raise BuildError(f"{requirement} ships no wheel for {job.runtime.id} on {job.arch} (manylinux, "
-                         f"glibc {job.runtime.glibc}), and its source builds native code ({wheel.name}) "
-                         "that must be compiled for Lambda's Amazon Linux", hint=PURE_PYTHON_HINT)
-    shutil.move(str(wheel), wheel_dir / wheel.name)
-    shutil.rmtree(built_dir, ignore_errors=True)
-    return wheel_dir / wheel.name
-
-
-# pip's complaints about index folders without the package: noise that would hide the real message.
-_NOISE = re.compile(r"^WARNING: Location '.*' is ignored", re.M)
-
-
-def install_failed(job: InstallJob, installer: str, failure: toolrun.Finished) -> BuildError:
-    output = toolrun.Finished(failure.code, "\n".join(
-        line for line in failure.output.splitlines() if not _NOISE.match(line)))
-    return BuildError(
-        f"{installer} could not install {job.manifest} for {job.runtime.id} {job.arch}; its output ends:\n"
-        f"{output.tail()}",
-        hint=f"check that each requirement exists on your package index with a wheel for "
-             f"cp{job.runtime.python_tag} manylinux {machine(job.arch)}; or {PURE_PYTHON_HINT}",
-    )
-
-
 # --- the installer ---------------------------------------------------------------------------------
 
+def _resolved(job: InstallJob) -> Resolved:
+    """The job's requirements as they apply to its runtime and architecture, with what fell out logged."""
+    resolved = resolve(job.manifest, target_environment(job.runtime.version, job.arch))
+    for line, where in resolved.dropped if job.debug else ():
+        job.log(f"{line}: not for {job.runtime.id} {job.arch} (its marker; {where})")
+    return resolved
+
+
 def install(job: InstallJob) -> None:
-    """Fill ``job.target/python`` with the requirements' wheels for the job's runtime and architecture."""
+    """Fill ``job.target/python`` with the requirements' wheels for the job's runtime and architecture.
+
+    Markers are judged for the target first (``requirements``); when no requirement is
+    left, nothing is installed and the layer is empty, which means no layer.
+    """
     installer = choose(job)
     site = job.target / job.runtime.layer_path
     site.mkdir(parents=True, exist_ok=True)
+    resolved = _resolved(job)
+    if not resolved.requirements:
+        job.log(f"{job.manifest.name}: nothing to install for {job.runtime.id} {job.arch}")
+        return
     if job.debug:
         job.log(f"installing {job.manifest.name} with {installer} for {job.runtime.id} {job.arch}")
     with tempfile.TemporaryDirectory(prefix="genesys-sdist-", dir=job.target.parent) as scratch:
         wheel_dir = Path(scratch, "wheels")
         wheel_dir.mkdir()
+        work = replace(job, manifest=Path(scratch, "requirements.txt"))
         built: set[str] = set()
         while True:
-            cmd, env = COMMANDS[installer](job, site, [wheel_dir] if built else [])
+            write_text_atomic(work.manifest, resolved.text())
+            cmd, env = COMMANDS[installer](work, site, [wheel_dir] if built else [])
             done = toolrun.run_command(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log)
             if done.ok:
                 break
-            requirement = wheelless_requirement(installer, done.output, job.manifest)
-            if requirement is None or _requirement_name(requirement) in built or len(built) >= MAX_SOURCE_BUILDS:
+            name = wheelless_name(installer, done.output)
+            requirement = resolved.find(name) if name else None
+            if requirement is None or requirement.name in built or len(built) >= MAX_SOURCE_BUILDS:
                 raise install_failed(job, installer, done)
-            build_pure_wheel(job, requirement, wheel_dir, done, installer)
-            built.add(_requirement_name(requirement))
+            digest = build_pure_wheel(job, requirement, wheel_dir, job.manifest.parent, done, installer)
+            resolved.extra_hashes[requirement.name] = (digest,)
+            built.add(requirement.name)
     strip_site(site)
 
 

@@ -11,7 +11,6 @@ pip's hash-checking mode is all or nothing.
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +103,7 @@ def _poetry_main_names(packages: list[dict], project: Path) -> set[str] | None:
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     roots = set(data.get("tool", {}).get("poetry", {}).get("dependencies", {})) - {"python"}
     for requirement in data.get("project", {}).get("dependencies", []):
-        roots.add(_requirement_name(requirement))
+        roots.add(_requirement_name(requirement, pyproject))
     by_name = {_norm(p["name"]): p for p in packages}
     seen: set[str] = set()
     todo = [_norm(r) for r in roots]
@@ -117,8 +116,14 @@ def _poetry_main_names(packages: list[dict], project: Path) -> set[str] | None:
     return seen
 
 
-def _requirement_name(requirement: str) -> str:
-    return re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)
+def _requirement_name(requirement: str, path: Path) -> str:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return Requirement(requirement).name
+    except InvalidRequirement as err:
+        raise _fail(path, f"project.dependencies has {requirement!r}, which is no requirement ({err})",
+                    "write it as pip expects, e.g. \"name>=1.0\"") from None
 
 
 def _norm(name: str) -> str:

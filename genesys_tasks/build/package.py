@@ -9,12 +9,20 @@ writing a role ARN back into a TOML never changes the function zip; credentials 
 dot-folders stay out unless ``[build] include`` names them, and the build says which
 it left out. Compiled languages name their own packager (``module:function`` in this
 package), built per architecture when the code is native.
+
+With ``[build] layer_auto = false`` a Python or Node.js function carries its
+dependencies itself: the layer build (same installer, same cache) runs for each
+architecture and its tree goes into the function zip, Python packages beside the
+handler and Node's ``node_modules`` at the root, where the runtimes look first. A
+source file of the same name wins over an installed one.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +34,9 @@ from .walk import Listing, names_line, printable
 from .zipper import write_zip
 
 Packager = Callable[[FunctionSpec, str, Path], None]
+# Where a language's installed dependencies go in the function zip: the layer tree below its
+# layer path lands under this folder ("" is the zip's root, which Lambda puts on sys.path).
+ZIP_DEPENDENCY_FOLDER = {"python": "", "nodejs": "node_modules"}
 
 
 def _own_files(spec: FunctionSpec) -> frozenset[str]:
@@ -58,8 +69,50 @@ def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tup
     return function_listing(spec, pattern).entries
 
 
+def bundles_dependencies(spec: FunctionSpec) -> bool:
+    """Whether the function zip carries the dependencies (``layer_auto = false`` with a manifest)."""
+    return (not spec.build.layer_auto and spec.build.requirements_file is not None
+            and bool(spec.runtime.layer_path) and spec.runtime.language in ZIP_DEPENDENCY_FOLDER
+            and not spec.runtime.language_row.packager)
+
+
+def _extract(layer: Path, into: Path) -> None:
+    """Unpack a layer zip, keeping the executable bits it recorded."""
+    with zipfile.ZipFile(layer) as archive:
+        for info in archive.infolist():
+            path = Path(archive.extract(info, into))
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                path.chmod(mode)
+
+
+def dependency_entries(spec: FunctionSpec, arch: str, work: Path) -> list[tuple[str, Path]]:
+    """The installed dependencies of ``spec`` for ``arch`` as function-zip entries (built in ``work``)."""
+    from .. import paths
+    from .cache import LayerCache
+    from .layer import build_layer
+    from .installers import install_job
+    from .zipper import tree_entries
+
+    layer = work / "layer.zip"
+    build_layer(install_job(spec, arch), layer, LayerCache(paths.cache_dir()))
+    _extract(layer, work / "tree")
+    installed = work / "tree" / spec.runtime.layer_path
+    if not installed.is_dir():
+        return []
+    return tree_entries(installed, ZIP_DEPENDENCY_FOLDER[spec.runtime.language])
+
+
 def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
-    write_zip(function_listing(spec).check(f"the function zip of {spec.name}").entries, dest)
+    entries = function_listing(spec).check(f"the function zip of {spec.name}").entries
+    if not bundles_dependencies(spec):
+        write_zip(entries, dest)
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="genesys-deps-", dir=dest.parent) as work:
+        own = {name for name, _ in entries}
+        entries += [(name, path) for name, path in dependency_entries(spec, arch, Path(work)) if name not in own]
+        write_zip(entries, dest)
 
 
 def packager_for(spec: FunctionSpec) -> Packager:
@@ -90,7 +143,7 @@ def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
     packager = packager_for(spec)
     if packager is zip_sources:
         report_sources(spec)
-    per_arch = spec.runtime.language_row.zip_per_arch
+    per_arch = spec.runtime.language_row.zip_per_arch or bundles_dependencies(spec)
     first: Path | None = None
     for arch, dest in dest_by_arch.items():
         if not per_arch and first is not None:

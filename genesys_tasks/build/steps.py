@@ -12,19 +12,8 @@ from pathlib import Path
 
 from .. import paths
 from ..config.spec import FunctionSpec
-from .installers import InstallJob
+from .installers import install_job
 from .toolrun import debug_enabled, show
-
-
-def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
-    """The layer build request for one function and architecture."""
-    return InstallJob(
-        runtime=spec.runtime, arch=arch, manifest=spec.build.requirements_file, source=spec.source_path,
-        target=Path(), method=spec.build.build_method, installer=spec.build.installer,
-        image=spec.build.image, container_env=spec.build.container_env,
-        container_volumes=spec.build.container_volumes, ca_bundle=spec.build.ca_bundle,
-        debug=debug_enabled(), log=show,
-    )
 
 
 def layer_inputs(spec: FunctionSpec) -> list[Path]:
@@ -65,7 +54,7 @@ def targets_intact(task, values) -> bool | None:
 def build_layers(spec: FunctionSpec, root: Path, remote=None) -> dict:
     """``remote``: the ``cache.RemoteStore`` shared with other machines, or None."""
     from .cache import LayerCache
-    from .layer import build_layer
+    from .layer import build_layer, ships_nothing
 
     cache = LayerCache(paths.cache_dir(), remote, notify=show)
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
@@ -73,7 +62,10 @@ def build_layers(spec: FunctionSpec, root: Path, remote=None) -> dict:
     for arch in spec.build.architectures:
         dest = paths.layer_zip(root, spec.name, arch)
         sha, origin = build_layer(install_job(spec, arch), dest, cache)
-        show(f"layer {spec.name} {arch}: {f'from {origin}' if origin else 'built'} ({sha[:12]})")
+        if ships_nothing(dest):
+            show(f"layer {spec.name} {arch}: no dependencies to ship, so no layer; the function deploys without one")
+        else:
+            show(f"layer {spec.name} {arch}: {f'from {origin}' if origin else 'built'} ({sha[:12]})")
         result.update(_recorded(dest, sha))
     return result
 
@@ -109,10 +101,12 @@ def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
 
 def finish(spec: FunctionSpec, root: Path) -> None:
     """After both zips exist: check Lambda's limits, then run the post_build hooks."""
+    from .layer import ships_nothing
     from .limits import check_artifacts
 
     for arch in spec.build.architectures:
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
+        layer = [zip_ for zip_ in layer if not ships_nothing(zip_)]
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
                                     len(spec.function.layers), spec.deployment.artifact_bucket):
             show(f"{spec.name} {arch}: {note}")

@@ -141,14 +141,18 @@ def built(spec: FunctionSpec, path: Path) -> planner.Artifact:
 
 
 def layer_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact | None:
-    """The deploy architecture's layer zip, when the function has dependencies; BuildError when it is no zip."""
+    """The deploy architecture's layer zip, when the function has dependencies to ship; BuildError when it is no zip.
+
+    None when the build found nothing to ship (an empty layer zip): the function deploys without a layer.
+    """
+    from ..build.layer import ships_nothing
     from ..build.zipper import check_zip
 
     if not spec.has_layer:
         return None
     found = built(spec, paths.layer_zip(root, spec.name, spec.deployment.architecture))
     check_zip(found.path, hint=f"build it again: genesys lambda build {spec.path}")
-    return found
+    return None if ships_nothing(found.path) else found
 
 
 def code_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact:

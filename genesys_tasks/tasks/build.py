@@ -56,17 +56,23 @@ def pre_build_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict |
 
 
 def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
+    from ..build.package import bundles_dependencies
+
+    bundled = bundles_dependencies(spec)
+    settings = {
+        "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
+        "include": list(spec.build.include), "architectures": list(spec.build.architectures),
+    }
+    if bundled:  # the installer's settings decide what goes into the zip too
+        settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image]
     return {
         "name": spec.name,
         "doc": f"function zip of {spec.name}",
         "actions": [Action(steps.package, spec, root)],
-        "file_dep": sources,
+        "file_dep": sources + (_files(steps.layer_inputs(spec)) if bundled else []),
         "task_dep": [f"pre_build:{spec.name}"] if spec.build.pre_build else [],
         "targets": [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures],
-        "uptodate": [config_changed({
-            "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
-            "include": list(spec.build.include), "architectures": list(spec.build.architectures),
-        }), steps.targets_intact],
+        "uptodate": [config_changed(settings), steps.targets_intact],
         "clean": True,
     }
 

@@ -1,6 +1,6 @@
 """Python detection: the version pin, handler functions in modules and packages, and named handlers.
 
-Pin: ``.python-version``, else pyproject ``requires-python``. A handler is a top-level
+Pin: ``python_pins`` (``.python-version``, Pipfile, ``requires-python``, poetry). A handler is a top-level
 ``def`` (or ``async def``) with exactly two positional parameters, the first named
 ``event``/``evt`` and the second ``context``/``ctx`` (a leading underscore and type
 annotations allowed), in top-level modules and packages (folders with
@@ -13,11 +13,11 @@ import datetime as _dt
 import re
 from pathlib import Path
 
-from ...errors import ConfigError, Where
 from ...runtimes import Registry, Runtime
 from . import versions
 from .evidence import Candidate
-from .files import Rel, in_tests, line_of, read
+from .files import Rel, in_tests, read
+from .python_pins import python_pin
 from .versions import Pin
 
 
@@ -26,35 +26,7 @@ def runtime_for(source: Path, registry: Registry, today: _dt.date) -> tuple[Runt
 
 
 def _pin(source: Path) -> Pin | None:
-    pinned = source / ".python-version"
-    if pinned.is_file():
-        text = read(pinned)
-        for number, line in enumerate(text.splitlines(), start=1):
-            line = line.split("#", 1)[0].strip()
-            if line:
-                version = versions.version_tuple(line)[:2]
-                if len(version) < 2:
-                    raise ConfigError(f".python-version says {line!r}, not a Python version",
-                                      hint='write the version, e.g. "3.12"', where=Where(pinned, number))
-                return Pin(pinned, number, line, lambda v, want=version: v[:2] == want)
-    project = source / "pyproject.toml"
-    if project.is_file():
-        import tomllib
-
-        text = read(project)
-        try:
-            spec = tomllib.loads(text).get("project", {}).get("requires-python")
-        except tomllib.TOMLDecodeError:
-            return None  # a broken pyproject is the build's problem, not a version pin
-        if isinstance(spec, str) and spec.strip():
-            line = line_of(text, "requires-python")
-            try:
-                return Pin(project, line, f"requires-python = {spec!r}", versions.pep440_accepts(spec))
-            except ValueError:
-                raise ConfigError(f"cannot read requires-python = {spec!r}",
-                                  hint='write it as a version range, e.g. ">=3.11"',
-                                  where=Where(project, line, "project.requires-python")) from None
-    return None
+    return python_pin(source)
 
 
 def _split_params(text: str) -> list[str]:

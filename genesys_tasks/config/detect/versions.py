@@ -6,7 +6,11 @@ on); if only deprecated ones satisfy it, the lowest of those, and the loader war
 Without a pin: the newest runtime of the language that can be created today. A pin
 that no creatable runtime satisfies is a ``ConfigError`` naming the pin file and
 line: running the code on another version than the one it pins would be a silent
-guess. The language modules find the pins; this module owns the matching.
+guess; it names the pinned runtimes Lambda no longer accepts for new functions and
+the nearest runtime that fits. The language modules find the pins; this module owns
+the matching, with the ecosystems' own readers: ``packaging`` for PEP 440
+(``requires-python``), ``poetry-core`` for poetry's ``^``/``~`` constraints and
+``node-semver`` for ``engines.node``, imported only when a pin is read.
 """
 
 from __future__ import annotations
@@ -35,78 +39,61 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", text)[:3])
 
 
-def pep440_accepts(spec: str):
-    """A check for ``requires-python`` (``>=3.10,<3.13``, ``~=3.11``, ``==3.12.*``) on (major, minor)."""
-    clauses = []
-    for raw in spec.split(","):
-        raw = raw.strip()
-        if not raw:
-            continue
-        match = re.fullmatch(r"(~=|===|==|!=|<=|>=|<|>)?\s*v?([\d.]+)(\.\*)?", raw)
-        if not match:
-            raise ValueError(raw)
-        clauses.append((match.group(1) or "==", version_tuple(match.group(2)), bool(match.group(3))))
-
-    def clause_ok(op, want, wildcard, have):
-        padded = want + (0,) * (3 - len(want))
-        if op in ("==", "===", "!=") and (wildcard or len(want) < 3):
-            equal = have[: len(want)] == want
-            return equal if op != "!=" else not equal
-        if op == "~=":
-            prefix = want[:-1]
-            return have >= padded and have[: len(prefix)] == prefix
-        return {"==": have == padded, "===": have == padded, "!=": have != padded, "<=": have <= padded,
-                ">=": have >= padded, "<": have < padded, ">": have > padded}[op]
-
+def _any_patch(contains: Callable[[str], bool]):
+    """A check on a runtime's (major, minor): Lambda ships the latest patch, so any patch that fits will do."""
     def accepts(version: tuple[int, ...]) -> bool:
-        # Lambda ships the latest patch of a minor version: any patch satisfying every clause will do.
-        return any(all(clause_ok(op, want, wild, version[:2] + (patch,)) for op, want, wild in clauses)
-                   for patch in range(0, 100))
+        major, minor = (version + (0, 0))[:2]
+        return any(contains(f"{major}.{minor}.{patch}") for patch in range(0, 100))
 
     return accepts
 
 
-def semver_accepts(spec: str):
-    """A check for ``engines.node`` (``>=18``, ``20.x``, ``^20.10``, ``18 || 20``, ``18 - 20``) on the major."""
-    alternatives = []
-    for alternative in spec.split("||"):
-        alternative = alternative.strip()
-        hyphen = re.fullmatch(r"([\d.xX*]+)\s+-\s+([\d.xX*]+)", alternative)
-        comparators = []
-        if hyphen:
-            comparators = [(">=", hyphen.group(1)), ("<=~", hyphen.group(2))]
-        else:
-            for token in re.findall(r"(\^|~|>=|<=|>|<|=)?\s*v?([\dxX*][\d.xX*]*)", alternative):
-                comparators.append((token[0] or "=", token[1]))
-        if not comparators and alternative not in ("", "*", "x", "latest"):
-            raise ValueError(alternative)
-        alternatives.append(comparators)
+def pep440_accepts(spec: str):
+    """A check for ``requires-python`` (``>=3.10,<3.13``, ``~=3.11``, ``==3.12.*``) on (major, minor).
 
-    def one(op: str, text: str, have: tuple[int, int, int]) -> bool:
-        parts = [p for p in text.split(".") if p not in ("x", "X", "*")]
-        want = tuple(int(p) for p in parts if p.isdigit())[:3]
-        if not want:
-            return True
-        padded = want + (0,) * (3 - len(want))
-        if op in ("=", "<=~"):
-            if len(want) < 3:  # "20", "20.x": any 20.*
-                return have[: len(want)] == want if op == "=" else have[: len(want)] <= want
-            return have == padded if op == "=" else have <= padded
-        if op == "^":
-            return have >= padded and have[0] == want[0]
-        if op == "~":
-            return have >= padded and have[: min(2, len(want))] == want[:2]
-        return {">=": have >= padded, "<=": have <= padded, ">": have > padded, "<": have < padded}[op]
+    ValueError when ``spec`` is no PEP 440 specifier set.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        specifiers = SpecifierSet(spec)
+    except InvalidSpecifier as err:
+        raise ValueError(str(err)) from None
+    return _any_patch(lambda version: specifiers.contains(version, prereleases=True))
+
+
+def poetry_accepts(spec: str):
+    """A check for poetry's ``python = "^3.9"`` (``~3.9``, ``>=3.8 <3.12``, ``3.12.*``, ``||``) on (major, minor).
+
+    ValueError when poetry would not read ``spec``.
+    """
+    from poetry.core.constraints.version import Version, parse_constraint
+
+    try:
+        constraint = parse_constraint(spec)
+    except Exception as err:  # poetry-core raises its own ParseConstraintError (a ValueError) or others
+        raise ValueError(str(err)) from None
+    return _any_patch(lambda version: constraint.allows(Version.parse(version)))
+
+
+def semver_accepts(spec: str):
+    """A check for ``engines.node`` (``>=18``, ``20.x``, ``^20.10``, ``18 || 20``, ``18 - 20``) on the major.
+
+    Read by node-semver as npm reads it; ValueError when npm would not read ``spec``.
+    """
+    import nodesemver
+
+    text = "*" if spec.strip() == "latest" else spec
+    node_range = nodesemver.make_range(text, loose=True)  # ValueError for what npm cannot read
 
     def accepts(version: tuple[int, ...]) -> bool:
         major = version[0]
-        for comparators in alternatives:
-            tries = {(major, 0, 0), (major, 99, 99)}
-            tries |= {(major,) + (version_tuple(t) + (0, 0))[1:3] for _, t in comparators
-                      if version_tuple(t)[:1] == (major,)}
-            if any(all(one(op, text, have) for op, text in comparators) for have in tries):
-                return True
-        return False
+        # Every minor's first and a late patch, and each version the range names within this major.
+        tries = {f"{major}.{minor}.{patch}" for minor in range(0, 100) for patch in (0, 99)}
+        for comparators in node_range.set:
+            tries |= {str(c.semver) for c in comparators
+                      if getattr(c.semver, "major", None) == major}
+        return any(node_range.test(nodesemver.make_semver(t, loose=True)) for t in sorted(tries))
 
     return accepts
 
@@ -124,9 +111,35 @@ def choose(lang: str, pin: Pin | None, registry: Registry, today: _dt.date) -> t
     if preferred:
         chosen = preferred[0]
         return chosen, f"{pin.file.name} pins {pin.text}"
+    raise _no_fit(lang, pin, runtimes, creatable, today)
+
+
+def _distance(runtime: Runtime, reference: tuple[int, ...]) -> tuple[int, int]:
+    have = (version_tuple(runtime.version) + (0, 0))[:2]
+    want = (reference + (0, 0))[:2]
+    # nearest first; between two as near, the newer one
+    return abs(have[0] - want[0]) * 1000 + abs(have[1] - want[1]), -(have[0] * 1000 + have[1])
+
+
+def _no_fit(lang: str, pin: Pin, runtimes: list[Runtime], creatable: list[Runtime], today: _dt.date) -> ConfigError:
+    """The error for a pin no creatable runtime fits: the runtimes it names that Lambda refuses, and the nearest."""
+    refused = sorted((r for r in runtimes if pin.accepts(version_tuple(r.version))),
+                     key=lambda r: version_tuple(r.version))
+    reference = version_tuple(refused[-1].version) if refused else version_tuple(pin.text)
+    where = Where(pin.file, pin.line)
+    if not creatable:
+        return ConfigError(f"{pin.file.name} pins {pin.text}, and Lambda creates no {lang} function today",
+                           hint="name the runtime under [metadata]", where=where)
+    nearest = min(creatable, key=lambda r: _distance(r, reference))
+    if refused:
+        since = "; ".join(f"{r.id} since {r.block_create}" if r.block_create else r.id for r in refused)
+        message = f"{pin.file.name} pins {pin.text}, which Lambda no longer accepts for new functions ({since})"
+    else:
+        message = f"{pin.file.name} pins {pin.text}, and no {lang} runtime Lambda can create today fits it"
     offered = ", ".join(r.id for r in sorted(creatable, key=lambda r: version_tuple(r.version)))
-    raise ConfigError(
-        f"{pin.file.name} pins {pin.text}, and no {lang} runtime Lambda can create today fits it",
-        hint=f"change the pin to a version Lambda runs ({offered}), or name the runtime under [metadata]",
-        where=Where(pin.file, pin.line),
+    return ConfigError(
+        message,
+        hint=f"the nearest runtime that fits is {nearest.id}: change the pin to its version {nearest.version}, "
+             f"or name the runtime under [metadata] (runtime = \"{nearest.id}\"); Lambda creates {offered}",
+        where=where,
     )
