@@ -103,7 +103,7 @@ BY_NAME: Mapping[str, Language] = MappingProxyType({row.name: row for row in TAB
 # control, genesys's own output, virtualenvs, caches, editors and other deploy tools.
 IGNORED_DIRS = frozenset({
     ".git", ".genesys", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache", ".mypy_cache",
-    ".ruff_cache", ".aws-sam", ".serverless", ".idea", ".vscode",
+    ".ruff_cache", ".aws-sam", ".serverless", ".idea", ".vscode", "cdk.out",
 })
 # Walking a tree for sources or TOML files skips these too: any language's dependencies and build output.
 SKIP_DIRS = IGNORED_DIRS.union(*(row.dependency_dirs for row in TABLE))

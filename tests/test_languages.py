@@ -70,3 +70,13 @@ def test_discovery_skips_dependency_and_tool_folders(tmp_path: Path):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "lambda_x.toml").write_text("")
     assert discover(tmp_path) == [tmp_path / "fn" / "lambda_x.toml"]
+
+
+def test_discovery_skips_every_dot_folder_cdk_output_and_virtualenvs_by_their_pyvenv_cfg(tmp_path: Path):
+    # Deploy tools copy a repo's files into their build output (cdk.out, .build, .esbuild), and a
+    # virtualenv may have any name: none of their TOMLs is one of the repo's functions.
+    for folder in ("fn", "cdk.out/asset.1234", ".build/fn", "py-env/lib/site-packages/pkg", "deps"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "lambda_x.toml").write_text("")
+    (tmp_path / "py-env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert discover(tmp_path) == [tmp_path / "deps" / "lambda_x.toml", tmp_path / "fn" / "lambda_x.toml"]
