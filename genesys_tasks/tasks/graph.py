@@ -28,7 +28,8 @@ from .reporter import GenesysReporter
 
 
 def doit_config(root: Path) -> dict:
-    """DOIT_CONFIG for a genesys repo: dep file in .genesys/, a bare ``doit`` only builds."""
+    """DOIT_CONFIG for a genesys repo: dep file in .genesys/, a bare ``doit`` only builds, and a failed
+    task stops only the tasks that depend on it."""
     (root / paths.STATE_DIR).mkdir(exist_ok=True)
     return {
         "default_tasks": ["build"],
@@ -36,6 +37,7 @@ def doit_config(root: Path) -> dict:
         "backend": "sqlite3",
         "check_file_uptodate": "md5",
         "verbosity": 1,
+        "continue": True,  # one function's failure does not stop the others (the reporter names each)
         "reporter": GenesysReporter,
     }
 
