@@ -74,6 +74,7 @@ TABLE: tuple[Language, ...] = (
         source_extensions=(".js", ".mjs", ".cjs", ".ts"), dependency_dirs=frozenset({"node_modules"}),
         layer_only_files=frozenset(_NODE_LOCK_FILES), layer_path="nodejs/node_modules",
         image_repo="public.ecr.aws/lambda/nodejs", installers=_methods(local="local_node", container="container"),
+        packager="typescript:package_node",  # a TypeScript handler is bundled by esbuild; else the sources as they are
         detector="nodejs", handler_example="index.handler",
         handler_fix='export it (`exports.handler = async (event) => ...`), or name it: handler = "index.handler"',
     ),

@@ -65,6 +65,7 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
         "uptodate": [config_changed({
             "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
             "include": list(spec.build.include), "architectures": list(spec.build.architectures),
+            "sourcemap": spec.build.sourcemap,
         }), steps.targets_intact],
         "clean": True,
     }
