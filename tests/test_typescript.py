@@ -9,6 +9,7 @@ the ``typescript`` marker (``python -m pytest -m typescript``; CI runs them afte
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -77,6 +78,42 @@ def test_sourcemap_is_a_build_key_defaulting_to_off(tmp_path):
     assert (spec.handler, spec.build.sourcemap) == ("app.handler", False)
     (tmp_path / "lambda_ts.toml").write_text(TOML + "sourcemap = true\n")
     assert load(tmp_path / "lambda_ts.toml").build.sourcemap is True
+
+
+FAKE_NPM = """#!/bin/sh
+# records its arguments, then installs a stand-in esbuild where --prefix says
+echo "$@" >> "$NPM_LOG"
+while [ "$1" != "--prefix" ]; do shift; done
+mkdir -p "$2/node_modules/esbuild/bin" && printf '#!/bin/sh\\n' > "$2/node_modules/esbuild/bin/esbuild"
+"""
+
+
+def test_esbuild_is_installed_pinned_into_the_cache_once_with_npm(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "npm").write_text(FAKE_NPM)
+    (bin_dir / "npm").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("NPM_LOG", str(tmp_path / "npm.log"))
+    cache = Path(os.environ["GENESYS_CACHE_DIR"])
+
+    first = typescript.esbuild_binary()
+    second = typescript.esbuild_binary()
+
+    assert first == second == str(cache / "tools" / f"esbuild-{typescript.ESBUILD_VERSION}" / "node_modules"
+                                  / "esbuild" / "bin" / "esbuild")
+    calls = (tmp_path / "npm.log").read_text().splitlines()
+    assert len(calls) == 1 and calls[0].startswith("install ") and f"esbuild@{typescript.ESBUILD_VERSION}" in calls[0]
+    assert [p.name for p in (cache / "tools").iterdir()] == [f"esbuild-{typescript.ESBUILD_VERSION}"]
+
+
+def test_without_npm_the_esbuild_install_names_the_missing_program(tmp_path, monkeypatch):
+    from genesys_tasks.errors import MissingTool
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MissingTool) as caught:
+        typescript.esbuild_binary()
+    assert caught.value.tool == "npm" and "apt-get install nodejs npm" in caught.value.hint
 
 
 # ----------------------------------------------------------------------------- real esbuild builds

@@ -77,6 +77,7 @@ def esbuild_binary() -> str:
     if binary.is_file():
         return str(binary)
     npm = toolrun.require("npm", NPM_HINT)
+    shutil.rmtree(home, ignore_errors=True)  # an install whose binary is gone is no install
     home.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".esbuild-{ESBUILD_VERSION}-", dir=home.parent))
     try:

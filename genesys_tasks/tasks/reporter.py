@@ -53,12 +53,12 @@ class GenesysReporter(ConsoleReporter):
 
     def _write_missing_tools(self) -> None:
         """Each missing program once: how to install it and which tasks needed it."""
-        needed: dict[tuple[str, str], list[str]] = {}
+        needed: dict[str, tuple[str, list[str]]] = {}  # program -> (how to install it, the tasks)
         for result in self.failures:
             missing = getattr(result["exception"], "missing", None)
             if missing:
-                needed.setdefault(missing, []).append(result["task"].name)
-        for (tool, hint), tasks in needed.items():
+                needed.setdefault(missing[0], (missing[1], []))[1].append(result["task"].name)
+        for tool, (hint, tasks) in needed.items():
             self.write(f"error: `{tool}` is not installed (not found on PATH), needed by {', '.join(tasks)}\n"
                        f"  fix: {hint}\n")
 
