@@ -7,7 +7,7 @@ import re
 import pytest
 
 from genesys_tasks.build.hooks import run_hooks
-from genesys_tasks.errors import BuildError
+from genesys_tasks.errors import BuildError, GenesysError
 
 NOISY = "for i in $(seq 1 40); do echo line-$i; done"
 
@@ -61,13 +61,20 @@ def test_a_handler_file_that_a_pre_build_hook_makes_is_checked_after_the_hook(tm
     toml = _compiled_function(tmp_path, "cp app.src app.js")  # as tsc would write app.js from app.ts
     result = run_genesys("lambda", "build", toml)
     assert result.code == 0, result.output
+    assert re.search(r"pre_build: `cp app.src app.js` ok in \d+\.\ds", result.stderr), result.stderr
     with zipfile.ZipFile(tmp_path / ".genesys" / "build" / "compiled" / "function-x86_64.zip") as zipped:
         assert "app.js" in zipped.namelist()
 
 
-def test_a_handler_file_still_missing_after_the_hooks_is_a_config_error_at_the_handler_key(tmp_path, run_genesys):
-    toml = _compiled_function(tmp_path, "true")
-    result = run_genesys("lambda", "build", toml)
-    assert result.code == 2, result.output
-    assert "after the pre_build hooks ran" in result.stderr and "lambda_compiled.toml:4" in result.stderr
-    assert "Traceback" not in result.output
+def test_a_handler_file_still_missing_after_the_hooks_is_a_config_error_at_the_handler_key(tmp_path):
+    from genesys_tasks.build import steps
+    from genesys_tasks.config import load
+    from genesys_tasks.errors import EXIT_BAD_INPUT
+
+    spec = load(_compiled_function(tmp_path, "true"))  # the hooks have not run yet: no app.js is fine here
+    steps.pre_build(spec, tmp_path)
+    with pytest.raises(GenesysError) as caught:
+        steps.package(spec, tmp_path)
+    assert caught.value.exit_code == EXIT_BAD_INPUT
+    assert "after the pre_build hooks ran" in caught.value.message
+    assert (caught.value.where.file.name, caught.value.where.line) == ("lambda_compiled.toml", 4)
