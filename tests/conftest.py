@@ -14,7 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 # The Debian package of each optional toolchain's programs (what ci/lang-setup.sh installs).
 TOOL_PACKAGES = {"go": "golang-go", "mvn": "maven", "java": "default-jdk", "ruby": "ruby", "gem": "ruby",
-                 "bundle": "ruby-bundler"}
+                 "bundle": "ruby-bundler", "npm": "npm", "node": "nodejs"}
 
 
 def pytest_runtest_setup(item):
@@ -23,8 +23,8 @@ def pytest_runtest_setup(item):
         missing = [tool for tool in mark.args if shutil.which(tool) is None]
         if missing:
             packages = " ".join(dict.fromkeys(TOOL_PACKAGES.get(tool, tool) for tool in missing))
-            message = (f"needs {', '.join(missing)} (not on PATH): run `bash ci/lang-setup.sh` "
-                       f"or `apt-get install {packages}`")
+            message = (f"needs {', '.join(missing)} (not on PATH): `apt-get install {packages}` "
+                       "(ci/lang-setup.sh installs Go, Maven and Ruby)")
             if os.environ.get("CI"):
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)

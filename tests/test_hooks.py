@@ -48,7 +48,6 @@ pre_build = ["{hook}"]
 
 
 def _compiled_function(tmp_path, hook: str):
-    (tmp_path / "package.json").write_text('{"name": "compiled", "version": "1.0.0"}\n')
     (tmp_path / "app.src").write_text("exports.handler = async () => 'compiled';\n")
     toml = tmp_path / "lambda_compiled.toml"
     toml.write_text(COMPILING_TOML.format(hook=hook))
