@@ -73,6 +73,18 @@ class BuildError(GenesysError):
     exit_code = EXIT_FAILED
 
 
+class MissingTool(BuildError):
+    """A program a build needs (``go``, ``mvn``, ``npm``) is not on PATH; the hint says how to install it.
+
+    ``doit build`` goes on with the functions that do not need it and names each missing
+    program once at the end (``tasks/reporter``).
+    """
+
+    def __init__(self, tool: str, hint: str):
+        super().__init__(f"`{tool}` is not installed (not found on PATH)", hint=hint)
+        self.tool = tool
+
+
 class AwsError(GenesysError):
     """An AWS call failed for a reason other than credentials or permissions."""
 

@@ -31,7 +31,9 @@ class Language:
     dependency_dirs: frozenset[str] = frozenset()  # installed dependencies or build output: never shipped
     layer_only_files: frozenset[str] = frozenset()  # feed the layer, so they stay out of the function zip
     layer_path: str = ""  # folder inside the layer zip; "{version}" is the runtime's; "" means no layer
-    image_repo: str = ""  # AWS base image repository for container builds; the tag is the runtime's version
+    # AWS base image repository for container builds, fully qualified as AWS publishes it (a short name
+    # does not resolve on a stock Podman); the tag is the runtime's version
+    image_repo: str = ""
     installers: Mapping[str, str] = field(default_factory=dict, hash=False)  # build method -> module in build/
     packager: str = ""  # "module:function" in genesys_tasks.build; "" zips the sources as they are
     zip_per_arch: bool = False  # the function zip is native code, built once per architecture
@@ -59,7 +61,8 @@ TABLE: tuple[Language, ...] = (
     Language(
         "python", "Python", manifests=_PYTHON_MANIFESTS, project_files=("pyproject.toml",),
         source_extensions=(".py",), dependency_dirs=frozenset({"node_modules"}),
-        layer_only_files=frozenset(_PYTHON_MANIFESTS), layer_path="python", image_repo="amazon/aws-lambda-python",
+        layer_only_files=frozenset(_PYTHON_MANIFESTS), layer_path="python",
+        image_repo="public.ecr.aws/lambda/python",
         installers=_methods(local="local_python", container="container"), detector="python",
         handler_example="app.lambda_handler",
         handler_fix='define `def lambda_handler(event, context)`, or name it: handler = "app.lambda_handler" '
@@ -70,14 +73,15 @@ TABLE: tuple[Language, ...] = (
         "nodejs", "Node.js", manifests=("package.json",), lock_files=_NODE_LOCK_FILES,
         source_extensions=(".js", ".mjs", ".cjs", ".ts"), dependency_dirs=frozenset({"node_modules"}),
         layer_only_files=frozenset(_NODE_LOCK_FILES), layer_path="nodejs/node_modules",
-        image_repo="amazon/aws-lambda-nodejs", installers=_methods(local="local_node", container="container"),
+        image_repo="public.ecr.aws/lambda/nodejs", installers=_methods(local="local_node", container="container"),
+        packager="typescript:package_node",  # a TypeScript handler is bundled by esbuild; else the sources as they are
         detector="nodejs", handler_example="index.handler",
         handler_fix='export it (`exports.handler = async (event) => ...`), or name it: handler = "index.handler"',
     ),
     Language(
         # Go runs on provided.al2023 as one `bootstrap` binary: its modules are compiled in, no layer.
         "go", "Go", manifests=("go.mod",), lock_files=("go.sum",), source_extensions=(".go",),
-        image_repo="amazon/aws-lambda-provided", packager="golang:package_go", zip_per_arch=True,
+        image_repo="public.ecr.aws/lambda/provided", packager="golang:package_go", zip_per_arch=True,
         detector="go", handler_example="bootstrap",
         handler_fix="put `package main` with a `func main()` that runs the Lambda runtime loop in source_path "
                     "(or point [build] source_path at the folder that has it)",
@@ -85,7 +89,7 @@ TABLE: tuple[Language, ...] = (
     Language(
         "java", "Java", manifests=("pom.xml", "build.gradle", "build.gradle.kts"), source_extensions=(".java",),
         dependency_dirs=frozenset({"target", "build", ".gradle"}), layer_path="java/lib",
-        image_repo="amazon/aws-lambda-java", installers=_methods(local="java"), packager="java:package_java",
+        image_repo="public.ecr.aws/lambda/java", installers=_methods(local="java"), packager="java:package_java",
         detector="java", handler_example="example.Handler::handleRequest",
         handler_fix="add `public Output handleRequest(Input event, Context context)` to a class, or name it: "
                     'handler = "pkg.Class::handleRequest" under [metadata]',
@@ -94,7 +98,7 @@ TABLE: tuple[Language, ...] = (
         # Runtimes come from a runtime file (data/runtimes-ruby.toml), which also says how to build the layer.
         "ruby", "Ruby", manifests=("Gemfile",), lock_files=("Gemfile.lock",), source_extensions=(".rb",),
         dependency_dirs=frozenset({"vendor", ".bundle"}), layer_only_files=frozenset({"Gemfile", "Gemfile.lock"}),
-        layer_path="ruby/gems/{version}.0", image_repo="amazon/aws-lambda-ruby", handler_example="app.handler",
+        layer_path="ruby/gems/{version}.0", image_repo="public.ecr.aws/lambda/ruby", handler_example="app.handler",
     ),
 )
 BY_NAME: Mapping[str, Language] = MappingProxyType({row.name: row for row in TABLE})
@@ -103,7 +107,7 @@ BY_NAME: Mapping[str, Language] = MappingProxyType({row.name: row for row in TAB
 # control, genesys's own output, virtualenvs, caches, editors and other deploy tools.
 IGNORED_DIRS = frozenset({
     ".git", ".genesys", "__pycache__", ".venv", "venv", ".tox", ".pytest_cache", ".mypy_cache",
-    ".ruff_cache", ".aws-sam", ".serverless", ".idea", ".vscode", ".gitlab-ci-local",
+    ".ruff_cache", ".aws-sam", ".serverless", ".idea", ".vscode", ".gitlab-ci-local", "cdk.out",
 })
 # Walking a tree for sources or TOML files skips these too: any language's dependencies and build output.
 SKIP_DIRS = IGNORED_DIRS.union(*(row.dependency_dirs for row in TABLE))

@@ -53,7 +53,7 @@ def test_python_layer_command_per_engine_and_arch(tmp_path, engine, arch, platfo
         "--user", "1234:4321", "--workdir", "/src",
         "-v", f"{tmp_path / 'src'}:/src:ro", "-v", f"{tmp_path / 'layer'}:/opt",
         *BASE_ENV,
-        "amazon/aws-lambda-python:3.11", "-c", PIP_SCRIPT,
+        "public.ecr.aws/lambda/python:3.11", "-c", PIP_SCRIPT,
     ]
 
 
@@ -66,7 +66,7 @@ def test_node_layer_command_copies_manifest_and_lock_then_runs_npm_ci(tmp_path, 
         "--user", "1234:4321", "--workdir", "/src",
         "-v", f"{tmp_path / 'src'}:/src:ro", "-v", f"{tmp_path / 'layer'}:/opt",
         *BASE_ENV,
-        "amazon/aws-lambda-nodejs:18", "-c",
+        "public.ecr.aws/lambda/nodejs:18", "-c",
         "mkdir -p /opt/nodejs && cp /src/package.json /src/package-lock.json /opt/nodejs/ && cd /opt/nodejs"
         " && npm ci --omit=dev --no-audit --no-fund && rm -rf .npmrc node_modules/.bin",
     ]
@@ -116,7 +116,7 @@ def test_probe_host_reports_the_invoking_user_and_rootless_podman_only_for_non_r
 def test_image_override_replaces_the_runtime_image(tmp_path):
     argv = container.run_argv(python_job(tmp_path, image="localhost/lambda-python:3.11"), ROOTFUL, None)
     assert argv[-3:-1] == ["localhost/lambda-python:3.11", "-c"]
-    assert "amazon/aws-lambda-python:3.11" not in argv
+    assert "public.ecr.aws/lambda/python:3.11" not in argv
 
 
 def test_ca_bundle_is_mounted_read_only_and_every_tls_variable_points_at_it(tmp_path):
@@ -173,7 +173,7 @@ def test_container_env_and_volumes_pass_through_after_genesys_own(tmp_path):
     job = python_job(tmp_path, container_env=(("PIP_INDEX_URL", "https://index.example/simple"), ("A", "b c")),
                      container_volumes=("/srv/wheels:/wheels:ro", "./vendor:/vendor", "pipcache:/tmp/.cache"))
     argv = container.run_argv(job, ROOTFUL, None)
-    image_at = argv.index("amazon/aws-lambda-python:3.11")
+    image_at = argv.index("public.ecr.aws/lambda/python:3.11")
     tail = argv[argv.index("PIP_ROOT_USER_ACTION=ignore") + 1:image_at]
     assert tail == ["-e", "PIP_INDEX_URL=https://index.example/simple", "-e", "A=b c",
                     "-v", "/srv/wheels:/wheels:ro", "-v", f"{(tmp_path / 'src' / 'vendor').resolve()}:/vendor",

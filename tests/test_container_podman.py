@@ -1,9 +1,11 @@
 """Real layer builds in Podman, with the local images that ci/podman/setup.sh builds.
 
 Run with ``CONTAINERS_CONF=$PWD/ci/podman/containers.conf python -m pytest -m podman``
-after ``bash ci/podman/setup.sh`` (as root). Nothing here pulls: the images are named
-with ``[build] image`` and exist locally. Ownership is checked for a non-root uid by
-running the build as uid 1234 (CI runs as root, where every owner would be root).
+after ``bash ci/podman/setup.sh`` (as root). Nothing here pulls: setup.sh tags its locally
+built images with the fully qualified names of the AWS images genesys uses by default
+(``public.ecr.aws/lambda/python:3.11``), and containers run with ``--pull=never``.
+Ownership is checked for a non-root uid by running the build as uid 1234 (CI runs as root,
+where every owner would be root).
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from genesys_tasks.build.layer import build_layer
 from genesys_tasks.errors import EXIT_FAILED, BuildError
 from genesys_tasks.runtimes import RUNTIME_TABLE, from_row
 
-PYTHON_IMAGE = "localhost/lambda-python:3.11"
-NODE_IMAGE = "localhost/lambda-nodejs:18"
-# The image carries Debian's Node 18 (AWS now blocks creating nodejs18.x functions); the
+PYTHON_IMAGE = "public.ecr.aws/lambda/python:3.11"
+NODE_IMAGE = "public.ecr.aws/lambda/nodejs:22"
+# The local stand-in carries Debian's Node 18 (AWS now blocks creating nodejs18.x functions); the
 # layer's packages are pure JavaScript, so the Node version that installs them does not matter.
 NODE_RUNTIME = "nodejs22.x"
 OTHER_UID = 1234
@@ -77,9 +79,14 @@ def node_source(tmp_path) -> Path:
     return src
 
 
-def _job(source: Path, manifest: str, runtime: str, image: str, target: Path, **extra) -> InstallJob:
+def _job(source: Path, manifest: str, runtime: str, target: Path, **extra) -> InstallJob:
+    """A podman layer build with the runtime's default image (the locally tagged stand-in)."""
     return InstallJob(runtime=from_row(runtime, RUNTIME_TABLE[runtime]), arch="x86_64", manifest=source / manifest,
-                      source=source, target=target, method="podman", image=image, **extra)
+                      source=source, target=target, method="podman", image="", **extra)
+
+
+def test_the_stand_in_images_carry_the_names_genesys_uses_by_default():
+    assert {from_row(r, RUNTIME_TABLE[r]).image for r in ("python3.11", NODE_RUNTIME)} == {PYTHON_IMAGE, NODE_IMAGE}
 
 
 def _as_other_user(monkeypatch, target: Path) -> None:
@@ -101,7 +108,7 @@ def test_python_layer_in_podman_holds_the_requirements_owned_by_the_invoking_use
                                                                                    monkeypatch):
     target = tmp_path / "layer"
     _as_other_user(monkeypatch, target)
-    container.install(_job(python_source, "requirements.txt", "python3.11", PYTHON_IMAGE, target))
+    container.install(_job(python_source, "requirements.txt", "python3.11", target))
     files = _tree(target)
     assert {"python/six.py", "python/idna/__init__.py", "python/certifi/cacert.pem"} <= set(files)
     assert not [name for name in files if name.startswith("python/bin/") or name.endswith(".pyc")]
@@ -112,7 +119,7 @@ def test_node_layer_in_podman_has_production_dependencies_only_owned_by_the_invo
                                                                                           monkeypatch):
     target = tmp_path / "layer"
     _as_other_user(monkeypatch, target)
-    container.install(_job(node_source, "package.json", NODE_RUNTIME, NODE_IMAGE, target))
+    container.install(_job(node_source, "package.json", NODE_RUNTIME, target))
     files = _tree(target)
     assert {"nodejs/node_modules/is-number/package.json", "nodejs/node_modules/semver/bin/semver.js"} <= set(files)
     assert not [name for name in files if "/is-odd/" in name], "a devDependency reached the layer"
@@ -126,7 +133,7 @@ def test_debug_streams_the_container_output_and_quiet_mode_does_not(python_sourc
     for debug, folder in ((True, "loud"), (False, "quiet")):
         target = tmp_path / folder
         target.mkdir()
-        container.install(_job(python_source, "requirements.txt", "python3.11", PYTHON_IMAGE, target,
+        container.install(_job(python_source, "requirements.txt", "python3.11", target,
                                debug=debug, log=streamed.append))
         if debug:
             assert any(line.startswith("Successfully installed") and "six-1.16.0" in line for line in streamed)
@@ -138,7 +145,7 @@ def test_node_layer_without_lock_file_installs_in_podman(node_source, tmp_path):
     (node_source / "package-lock.json").unlink()
     target = tmp_path / "layer"
     target.mkdir()
-    container.install(_job(node_source, "package.json", NODE_RUNTIME, NODE_IMAGE, target))
+    container.install(_job(node_source, "package.json", NODE_RUNTIME, target))
     names = set(_tree(target))
     assert "nodejs/node_modules/is-number/index.js" in names
     assert not [name for name in names if "/is-odd/" in name]
@@ -146,7 +153,7 @@ def test_node_layer_without_lock_file_installs_in_podman(node_source, tmp_path):
 
 def test_container_layer_is_cached_under_the_image_id_and_zips_deterministically(python_source, tmp_path):
     cache = LayerCache(tmp_path / "cache")
-    job = _job(python_source, "requirements.txt", "python3.11", PYTHON_IMAGE, Path())
+    job = _job(python_source, "requirements.txt", "python3.11", Path())
     first, from_cache = build_layer(job, tmp_path / "a" / "layer.zip", cache)
     assert not from_cache
     again, from_cache = build_layer(job, tmp_path / "b" / "layer.zip", cache)
@@ -174,10 +181,10 @@ def test_container_and_local_builds_of_pure_python_requirements_give_the_same_fi
 
     in_container = tmp_path / "container-layer"
     in_container.mkdir()
-    container.install(_job(python_source, "requirements.txt", "python3.11", PYTHON_IMAGE, in_container))
+    container.install(_job(python_source, "requirements.txt", "python3.11", in_container))
     local = tmp_path / "local-layer"
     local.mkdir()
-    local_python.install(replace(_job(python_source, "requirements.txt", "python3.11", None, local),
+    local_python.install(replace(_job(python_source, "requirements.txt", "python3.11", local),
                                  method="local"))
     container_files = _without_installer_metadata(_tree(in_container))
     local_files = _without_installer_metadata(_tree(local))
@@ -191,7 +198,7 @@ def test_source_folder_unreadable_by_the_container_user_gives_the_chmod_hint(pyt
     _as_other_user(monkeypatch, target)
     python_source.chmod(0o700)  # root's folder; uid 1234 in the container cannot enter it
     with pytest.raises(BuildError) as caught:
-        container.install(_job(python_source, "requirements.txt", "python3.11", PYTHON_IMAGE, target))
+        container.install(_job(python_source, "requirements.txt", "python3.11", target))
     assert "cannot read the source folder" in caught.value.message
     assert f"chmod -R a+rX {python_source}" in caught.value.hint
 
@@ -202,20 +209,20 @@ runtime = "python3.11"
 handler = "app.lambda_handler"
 
 [build]
-build_method = "podman"
-image = "{image}"
+build_method = "podman"{image}
 architectures = ["x86_64"]
 '''
 
 
-def _repo(python_source: Path, image: str, requirements: str) -> Path:
+def _repo(python_source: Path, image: str | None, requirements: str) -> Path:
+    """The function's TOML; ``image`` names a [build] image, None leaves the runtime's default."""
     (python_source / "requirements.txt").write_text(requirements)
-    (python_source / "lambda_fn.toml").write_text(TOML.format(image=image))
+    (python_source / "lambda_fn.toml").write_text(TOML.format(image=f'\nimage = "{image}"' if image else ""))
     return python_source / "lambda_fn.toml"
 
 
 def test_pip_failing_inside_the_container_exits_1_with_its_output_tail(python_source, run_genesys):
-    toml = _repo(python_source, PYTHON_IMAGE, "genesys-no-such-package-zz==1.0\n")
+    toml = _repo(python_source, None, "genesys-no-such-package-zz==1.0\n")
     result = run_genesys("lambda", "build", toml)
     assert result.code == EXIT_FAILED, result.output
     assert "pip said" in result.stderr
@@ -240,8 +247,7 @@ runtime = "{runtime}"
 handler = "index.handler"
 
 [build]
-build_method = "podman"
-image = "{image}"
+build_method = "podman"{image}
 architectures = ["x86_64"]
 '''
 
@@ -253,8 +259,8 @@ def test_doit_builds_podman_layers_into_stable_zips_and_a_second_build_runs_noth
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "dodo.py").write_text(DODO)
-    shutil.move(_repo(python_source, PYTHON_IMAGE, PURE_REQUIREMENTS).parent, repo / "py")
-    (node_source / "lambda_node.toml").write_text(NODE_TOML.format(image=NODE_IMAGE, runtime=NODE_RUNTIME))
+    shutil.move(_repo(python_source, None, PURE_REQUIREMENTS).parent, repo / "py")
+    (node_source / "lambda_node.toml").write_text(NODE_TOML.format(image="", runtime=NODE_RUNTIME))
     shutil.move(node_source, repo / "node")
     layers = {name: repo / ".genesys" / "build" / name / "layer-x86_64.zip" for name in ("fn", "node-fn")}
 

@@ -18,6 +18,7 @@ import pytest
 from genesys_tasks.commands.init_repo import DODO
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+pytestmark = pytest.mark.needs_tools("npm", "node")  # every repo here has a Node function with a layer
 
 PY_TOML = '''[metadata]
 name = "{name}"

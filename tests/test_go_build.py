@@ -8,6 +8,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
+
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "go-hello"
 ELF_MACHINE = {"x86_64": 0x3E, "arm64": 0xB7}
 
@@ -25,6 +27,7 @@ def _build(run_genesys, toml: Path, **env):
     return json.loads(result.stdout)["artifacts"]
 
 
+@pytest.mark.needs_tools("go")
 def test_go_builds_a_static_bootstrap_per_architecture_and_no_layer(tmp_path, run_genesys):
     artifacts = _build(run_genesys, _project(tmp_path / "fn"))
 
@@ -39,6 +42,7 @@ def test_go_builds_a_static_bootstrap_per_architecture_and_no_layer(tmp_path, ru
         assert int.from_bytes(binary[18:20], "little") == ELF_MACHINE[artifact["arch"]]
 
 
+@pytest.mark.needs_tools("go")
 def test_same_go_sources_under_two_paths_give_the_same_zip(tmp_path, run_genesys):
     first = _build(run_genesys, _project(tmp_path / "one" / "fn"))
     second_toml = _project(tmp_path / "elsewhere" / "deeper" / "fn")
@@ -50,6 +54,7 @@ def test_same_go_sources_under_two_paths_give_the_same_zip(tmp_path, run_genesys
     assert digests(first)["x86_64"] != digests(first)["arm64"]
 
 
+@pytest.mark.needs_tools("go")
 def test_go_module_without_a_main_package_exits_2_with_the_fix(tmp_path, run_genesys):
     toml = _project(tmp_path / "fn")
     (toml.parent / "main.go").write_text("package greeting\n\nfunc Hello() string { return \"hi\" }\n")
@@ -61,6 +66,7 @@ def test_go_module_without_a_main_package_exits_2_with_the_fix(tmp_path, run_gen
     assert str(toml) in result.stderr
 
 
+@pytest.mark.needs_tools("go")
 def test_main_package_only_in_a_subfolder_exits_2_pointing_at_source_path(tmp_path, run_genesys):
     toml = _project(tmp_path / "fn")
     cmd = toml.parent / "cmd" / "hello"
@@ -88,6 +94,7 @@ def test_missing_go_toolchain_fails_with_an_install_hint(tmp_path, run_genesys):
     assert "`go` is not installed" in result.stderr and "golang-go" in result.stderr
 
 
+@pytest.mark.needs_tools("go")
 def test_the_go_example_answers_an_invocation_through_the_runtime_api(tmp_path, run_genesys):
     """Run the built bootstrap against a minimal Runtime API, as Lambda would."""
     import http.server
@@ -141,6 +148,7 @@ def test_the_go_example_answers_an_invocation_through_the_runtime_api(tmp_path, 
     assert responses == [("/2018-06-01/runtime/invocation/req-1/response", b'{"message":"hello lambda"}')]
 
 
+@pytest.mark.needs_tools("go")
 def test_a_compile_error_fails_with_the_compiler_message(tmp_path, run_genesys):
     toml = _project(tmp_path / "fn")
     main = toml.parent / "main.go"
@@ -153,6 +161,7 @@ def test_a_compile_error_fails_with_the_compiler_message(tmp_path, run_genesys):
     assert "go build ." in result.stderr
 
 
+@pytest.mark.needs_tools("go")
 def test_a_module_that_cannot_be_fetched_says_how_to_get_it(tmp_path, run_genesys):
     toml = _project(tmp_path / "fn")
     (toml.parent / "go.mod").write_text("module example.com/go-hello\n\ngo 1.19\n\n"

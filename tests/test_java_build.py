@@ -32,6 +32,7 @@ def _build(run_genesys, toml: Path, env: dict) -> dict:
     return {a["kind"]: a for a in json.loads(result.stdout)["artifacts"]}
 
 
+@pytest.mark.needs_tools("mvn")
 def test_layer_holds_the_dependency_jar_and_the_function_zip_holds_the_classes(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
     artifacts = _build(run_genesys, toml, maven_env)
@@ -55,6 +56,7 @@ def test_layer_holds_the_dependency_jar_and_the_function_zip_holds_the_classes(t
     assert run.stdout.strip() == "{message=Hello Ada}"
 
 
+@pytest.mark.needs_tools("mvn")
 def test_same_java_sources_under_two_paths_give_the_same_zips(tmp_path, run_genesys, maven_env):
     first = _build(run_genesys, _project(tmp_path / "one" / "fn"), maven_env)
     second = _build(run_genesys, _project(tmp_path / "two" / "deeper" / "fn"), maven_env)
@@ -63,6 +65,7 @@ def test_same_java_sources_under_two_paths_give_the_same_zips(tmp_path, run_gene
     assert first["layer"]["sha256"] == second["layer"]["sha256"]
 
 
+@pytest.mark.needs_tools("mvn")
 def test_without_a_layer_the_jars_go_into_the_function_zip_lib_folder(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
     toml.write_text(toml.read_text().replace('source_path = "."', 'source_path = "."\nlayer_auto = false'))
@@ -75,6 +78,7 @@ def test_without_a_layer_the_jars_go_into_the_function_zip_lib_folder(tmp_path, 
         assert "example/Hello.class" in function.namelist()
 
 
+@pytest.mark.needs_tools("mvn")
 @pytest.mark.parametrize("named", [True, False], ids=["handler-named", "handler-detected"])
 def test_java_project_without_a_handle_request_method_exits_2_with_the_fix(tmp_path, run_genesys, maven_env,
                                                                           named):
@@ -92,6 +96,7 @@ def test_java_project_without_a_handle_request_method_exits_2_with_the_fix(tmp_p
     assert "fix:" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.needs_tools("mvn")
 def test_a_compile_error_fails_the_build_with_the_compiler_message(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
     source = toml.parent / "src" / "main" / "java" / "example" / "Hello.java"
@@ -128,6 +133,7 @@ def test_gradle_project_without_gradle_says_so(tmp_path, run_genesys):
     assert "Gradle project" in result.stderr and "gradle" in result.stderr and "--offline" in result.stderr
 
 
+@pytest.mark.needs_tools("mvn")
 def test_classes_newer_than_the_runtime_exit_2_naming_both_versions(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
     toml.write_text(toml.read_text().replace('runtime = "java17"', 'runtime = "java11"'))

@@ -70,3 +70,26 @@ def test_discovery_skips_dependency_and_tool_folders(tmp_path: Path):
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "lambda_x.toml").write_text("")
     assert discover(tmp_path) == [tmp_path / "fn" / "lambda_x.toml"]
+
+
+def test_discovery_skips_every_dot_folder_cdk_output_and_virtualenvs_by_their_pyvenv_cfg(tmp_path: Path):
+    # Deploy tools copy a repo's files into their build output (cdk.out, .build, .esbuild), and a
+    # virtualenv may have any name: none of their TOMLs is one of the repo's functions.
+    for folder in ("fn", "cdk.out/asset.1234", ".build/fn", "py-env/lib/site-packages/pkg", "deps"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "lambda_x.toml").write_text("")
+    (tmp_path / "py-env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert discover(tmp_path) == [tmp_path / "deps" / "lambda_x.toml", tmp_path / "fn" / "lambda_x.toml"]
+
+
+def test_default_build_images_are_named_fully_as_aws_publishes_them(tmp_path: Path):
+    # A short name (amazon/aws-lambda-python) does not resolve on a stock Podman, nor does its `podman pull`.
+    registry = load_registry(tmp_path)
+    images = {rid: registry.lookup(rid).image for rid in ("python3.12", "nodejs22.x", "java21", "provided.al2023",
+                                                          "ruby3.4")}
+    assert images == {
+        "python3.12": "public.ecr.aws/lambda/python:3.12", "nodejs22.x": "public.ecr.aws/lambda/nodejs:22",
+        "java21": "public.ecr.aws/lambda/java:21", "provided.al2023": "public.ecr.aws/lambda/provided:al2023",
+        "ruby3.4": "public.ecr.aws/lambda/ruby:3.4",
+    }
+    assert all(r.image.startswith("public.ecr.aws/lambda/") for r in registry.all()), registry.ids()

@@ -330,6 +330,7 @@ def node_layer(tmp_path_factory):
     return dest, names, lines
 
 
+@pytest.mark.needs_tools("npm", "node")
 def test_node_layer_with_lock_file_has_production_dependencies_only(node_layer):
     _, names, _ = node_layer
     assert "nodejs/node_modules/semver/package.json" in names
@@ -337,6 +338,7 @@ def test_node_layer_with_lock_file_has_production_dependencies_only(node_layer):
     assert all(name.startswith("nodejs/") for name in names)
 
 
+@pytest.mark.needs_tools("npm", "node")
 def test_node_layer_keeps_package_json_and_lock_but_not_npmrc_or_bin_links(node_layer):
     _, names, _ = node_layer
     assert "nodejs/package.json" in names and "nodejs/package-lock.json" in names
@@ -344,6 +346,7 @@ def test_node_layer_keeps_package_json_and_lock_but_not_npmrc_or_bin_links(node_
     assert not [n for n in names if n.startswith("nodejs/node_modules/.bin/")]
 
 
+@pytest.mark.needs_tools("npm", "node")
 def test_node_layer_without_lock_file_is_installed_with_npm_install(tmp_path):
     source = tmp_path / "fn"
     write_package_json(source, '{"name": "fn", "version": "1.0.0", "dependencies": {"semver": "7.6.3"},'
@@ -363,6 +366,7 @@ def _pack(folder: Path, name: str, cpu: str) -> Path:
     return folder / out.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.needs_tools("npm", "node")
 @pytest.mark.parametrize("arch", ["x86_64", "arm64"])
 def test_node_optional_dependencies_are_chosen_for_the_lambda_cpu(arch, tmp_path):
     arm = _pack(tmp_path, "genesys-demo-arm64", "arm64")
@@ -381,6 +385,7 @@ def test_node_optional_dependencies_are_chosen_for_the_lambda_cpu(arch, tmp_path
     assert bool(notes) == host_differs, lines
 
 
+@pytest.mark.needs_tools("npm", "node")
 def test_node_package_missing_from_the_registry_fails_with_exit_1_and_npm_message(tmp_path):
     source = tmp_path / "fn"
     write_package_json(source, '{"name": "fn", "version": "1.0.0",'
@@ -393,6 +398,7 @@ def test_node_package_missing_from_the_registry_fails_with_exit_1_and_npm_messag
     assert "404" in failure.value.message
 
 
+@pytest.mark.needs_tools("npm", "node")
 def test_node_installer_version_names_npm_and_node(tmp_path):
     write_package_json(tmp_path, "{}")
     described = local_node.version(replace(node_job(tmp_path)))

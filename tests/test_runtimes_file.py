@@ -151,6 +151,7 @@ DEPENDENCIES
 """
 
 
+@pytest.mark.needs_tools("ruby", "gem", "bundle")
 def test_ruby_layer_is_built_with_bundler_into_ruby_gems(tmp_path, run_genesys):
     # A real gem, built here and vendored, so Bundler installs it with no gem server.
     gem_source = tmp_path / "gem"

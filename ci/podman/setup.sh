@@ -6,13 +6,18 @@
 # engine settings of ci/podman/containers.conf (the caller exports CONTAINERS_CONF
 # pointing at that file for the tests too).
 # No container registry is reachable from CI machines, so the images are made from
-# Debian packages with mmdebstrap, using the Debian mirror this machine's apt uses.
+# Debian packages with mmdebstrap, using the Debian mirror this machine's apt uses, and
+# tagged with the fully qualified names of the AWS images genesys uses by default, so the
+# tests build with genesys's defaults and nothing is ever pulled (--pull=never).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 conf="$here/containers.conf"
 python_image="localhost/lambda-python:3.11"
 node_image="localhost/lambda-nodejs:18"
+# The AWS names the stand-ins answer to (runtimes python3.11 and nodejs22.x).
+python_default="public.ecr.aws/lambda/python:3.11"
+node_default="public.ecr.aws/lambda/nodejs:22"
 
 log() { printf 'ci/podman: %s\n' "$*" >&2; }
 
@@ -67,6 +72,8 @@ build_image() {  # name, packages
 
 build_image "$python_image" "python3,python3-pip,ca-certificates"
 build_image "$node_image" "nodejs,npm,ca-certificates"
+podman tag "$python_image" "$python_default"
+podman tag "$node_image" "$node_default"
 
-podman run --rm "$python_image" python3 -c 'import sys; print("python", sys.version.split()[0])'
-podman run --rm "$node_image" sh -c 'echo node $(node --version) npm $(npm --version)'
+podman run --rm --pull=never "$python_default" python3 -c 'import sys; print("python", sys.version.split()[0])'
+podman run --rm --pull=never "$node_default" sh -c 'echo node $(node --version) npm $(npm --version)'

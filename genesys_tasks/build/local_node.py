@@ -28,7 +28,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, MissingTool
 from . import toolrun
 from .installers import InstallJob
 
@@ -48,8 +48,8 @@ def _tool_version(program: str) -> str:
     try:
         proc = subprocess.run([program, "--version"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     except FileNotFoundError:
-        raise BuildError(f"`{program}` is not installed (or not on PATH)",
-                         hint=f"install Node.js with npm, or {PODMAN_HINT}") from None
+        raise MissingTool(Path(program).name, f"install Node.js with npm (Debian/Ubuntu: apt-get install nodejs npm), "
+                                              f"or {PODMAN_HINT}") from None
     if proc.returncode != 0:
         raise BuildError(f"`{program} --version` failed: {proc.stderr.strip()}")
     return proc.stdout.strip().lstrip("v")

@@ -76,10 +76,25 @@ def pre_build(spec: FunctionSpec, root: Path) -> None:
     run_hooks("pre_build", spec.build.pre_build, spec.source_path, debug=debug_enabled(), log=show)
 
 
+def check_handler_after_hooks(spec: FunctionSpec) -> None:
+    """With pre_build hooks the loader leaves the named handler's file unchecked (a hook may make it,
+    as tsc does): once they ran, it must be there."""
+    from ..config.detect import check_handler
+    from ..config.locate import where_in
+    from ..errors import ConfigError
+
+    problem = check_handler(spec.runtime, spec.source_path, spec.handler) if spec.build.pre_build else None
+    if problem:
+        raise ConfigError(f"{problem} (after the pre_build hooks ran)",
+                          hint="make the pre_build hooks write the handler's file, or fix [metadata] handler",
+                          where=where_in(spec.path, "metadata", "handler"))
+
+
 def package(spec: FunctionSpec, root: Path) -> dict:
     from .package import package_function
     from .zipper import sha256_file
 
+    check_handler_after_hooks(spec)
     targets = {arch: paths.function_zip(root, spec.name, arch) for arch in spec.build.architectures}
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
     package_function(spec, targets)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..errors import BuildError
+from ..errors import BuildError, MissingTool
 
 DEBUG_ENV = "GENESYS_DEBUG"
 log = logging.getLogger("genesys.build")
@@ -100,16 +100,15 @@ def run_command(cmd: list[str], *, cwd: Path, env: dict | None = None, debug: bo
                 log(line)
         return Finished(proc.returncode, "\n".join(kept))
     except FileNotFoundError:
-        raise BuildError(f"`{cmd[0]}` is not installed (or not on PATH)",
-                         hint=f"install {Path(cmd[0]).name}, or build in a container with "
-                              f'build_method = "podman"') from None
+        raise MissingTool(Path(cmd[0]).name, f"install {Path(cmd[0]).name}, or build in a container with "
+                                             f'build_method = "podman"') from None
 
 
 def require(tool: str, install_hint: str) -> str:
-    """The absolute path of ``tool`` on PATH, or a BuildError saying how to install it."""
+    """The absolute path of ``tool`` on PATH, or a MissingTool error saying how to install it."""
     found = shutil.which(tool)
     if found is None:
-        raise BuildError(f"`{tool}` is not installed (not found on PATH)", hint=install_hint)
+        raise MissingTool(tool, install_hint)
     return found
 
 

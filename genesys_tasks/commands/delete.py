@@ -32,7 +32,7 @@ def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output:
     from ..tasks.deploy import forget_deployment
     from ..tasks.runner import load_spec
 
-    _, spec = load_spec(toml)
+    _, spec = load_spec(toml, sources=False)  # the sources may be gone: delete needs none of them
     with target(sandbox):
         clients = open_clients(spec)
         plan, _account = deployer.plan_delete(spec, clients, progress=ui.progress)

@@ -27,13 +27,20 @@ def discovery_pattern() -> str:
     return os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN
 
 
+def _skipped(folder: str, name: str, skip: frozenset[str]) -> bool:
+    """Dot-folders, build and dependency folders, and virtualenvs (by their ``pyvenv.cfg``) hold no
+    TOML of the repo's own: other tools copy TOMLs into theirs (SAM's ``.aws-sam/build``)."""
+    return name in skip or name.startswith(".") or os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+
+
 def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[Path]:
-    """Every file matching ``pattern`` below ``root``, skipping build and dependency folders."""
+    """Every file matching ``pattern`` below ``root``, skipping dot-folders, build output, dependency
+    folders and virtualenvs."""
     import fnmatch
 
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skip)
+        dirs[:] = sorted(d for d in dirs if not _skipped(folder, d, skip))
         found.extend(Path(folder, f) for f in sorted(files) if fnmatch.fnmatch(f, pattern))
     return found
 

@@ -58,11 +58,17 @@ def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
 
 
 def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | None = None,
-         warn: Callable[[str], None] | None = None) -> FunctionSpec:
-    """Read and validate one TOML file; raise ``ConfigError`` naming file:line and key."""
+         warn: Callable[[str], None] | None = None, sources: bool = True) -> FunctionSpec:
+    """Read and validate one TOML file; raise ``ConfigError`` naming file:line and key.
+
+    ``sources=False`` is for commands that need only what the TOML says about the deployed
+    function (its name, region, role, layer and triggers), such as ``delete``: the source
+    folder may be gone, and the runtime, handler and manifest are taken as far as they can
+    be found (``resolve.without_sources``).
+    """
     path = Path(path).absolute()
     text, data = read_toml(path)
-    return _build_spec(Reader(path, text), data, registry, today or today_default(), warn)
+    return _build_spec(Reader(path, text), data, registry, today or today_default(), warn, sources)
 
 
 def _read_regular(path: Path) -> str:
@@ -98,20 +104,25 @@ def read_toml(path: Path) -> tuple[str, dict]:
     return text, parse(path, text)
 
 
-def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn) -> FunctionSpec:
+def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn, sources: bool) -> FunctionSpec:
     _check_sections(r, data)
     meta = _metadata(r, data)
     build_values = r.section(data.get("build", {}), "build", SECTIONS["build"], ("build",))
-    source = resolve.source_folder(r, build_values)
     _check_architectures(r, build_values["architectures"])
-    runtime = resolve.runtime(r, meta, source, registry, today, warn)
+    if sources:
+        source = resolve.source_folder(r, build_values)
+        runtime = resolve.runtime(r, meta, source, registry, today, warn)
+        handler = resolve.handler(r, meta, runtime, source, build_values)
+        requirements = resolve.requirements(r, build_values, runtime, source)
+    else:
+        source, runtime, handler, requirements = resolve.without_sources(r, meta, build_values, registry, today)
     spec = FunctionSpec(
         path=r.path,
         name=meta["name"],
         runtime=runtime,
-        handler=resolve.handler(r, meta, runtime, source),
+        handler=handler,
         description=meta["description"],
-        build=_build(build_values, source, resolve.requirements(r, build_values, runtime, source)),
+        build=_build(build_values, source, requirements),
         function=_function(r, data),
         deployment=_deployment(r, data, build_values["architectures"]),
         iam=_iam(r, data, meta["name"]),
@@ -171,6 +182,7 @@ def _build(build: dict, source: Path, requirements: Path | None) -> BuildSpec:
         container_env=_pairs(build["container_env"]),
         container_volumes=tuple(build["container_volumes"]),
         ca_bundle=build["ca_bundle"],
+        sourcemap=build["sourcemap"],
     )
 
 

@@ -36,11 +36,15 @@ def _expanded(r: Reader, key_path: tuple, text: str) -> Path:
         raise r.fail(key_path, f"cannot expand {text[:80]!r}: {err}", hint="write the path without ~user") from None
 
 
-def source_folder(r: Reader, build: dict) -> Path:
-    """``[build] source_path``, absolute and normalised; it must be an existing folder."""
+def _source_path(r: Reader, build: dict) -> Path:
     source = _expanded(r, ("build", "source_path"), build["source_path"])
     source = (r.path.parent / source) if not source.is_absolute() else source
-    source = Path(os.path.normpath(source))
+    return Path(os.path.normpath(source))
+
+
+def source_folder(r: Reader, build: dict) -> Path:
+    """``[build] source_path``, absolute and normalised; it must be an existing folder."""
+    source = _source_path(r, build)
     if not _looked_up(r, ("build", "source_path"), source, Path.exists):
         raise r.fail(("build", "source_path"), f"source folder {source} does not exist",
                      hint="set source_path relative to the TOML file's folder")
@@ -74,11 +78,17 @@ def _checked_runtime(r: Reader, key_path: tuple, runtime_id: str, registry: Regi
         raise r.fail(key_path, err.message, hint=err.hint) from None
 
 
-def handler(r: Reader, meta: dict, runtime: Runtime, source: Path) -> str:
+def handler(r: Reader, meta: dict, runtime: Runtime, source: Path, build: dict | None = None) -> str:
     """The handler named under [metadata] (checked against the sources, never outside them), else the
-    one found there."""
+    one found there.
+
+    With ``pre_build`` hooks the named handler's file may be one they make (TypeScript
+    compiled by tsc): its check waits for them (``build.steps.package`` runs it).
+    """
     if meta["handler"]:
-        problem = handler_problem(meta["handler"]) or detect.check_handler(runtime, source, meta["handler"])
+        problem = handler_problem(meta["handler"])
+        if not problem and not (build and build["pre_build"]):
+            problem = detect.check_handler(runtime, source, meta["handler"])
         if problem:
             raise r.fail(("metadata", "handler"), problem,
                          hint="fix the handler, or remove the key to let genesys detect it")
@@ -109,3 +119,23 @@ def requirements(r: Reader, build: dict, runtime: Runtime, source: Path) -> Path
         if candidate.is_file():
             return candidate
     return None
+
+
+def without_sources(r: Reader, meta: dict, build: dict, registry: Registry,
+                    today: _dt.date) -> tuple[Path, Runtime, str, Path | None]:
+    """Source folder, runtime, handler and manifest for a command that needs none of them (``delete``).
+
+    The source folder may be gone and the runtime retired: the named runtime is taken
+    without its lifecycle check, an unnamed one is detected when the sources are there,
+    and otherwise the registry's first runtime stands in (such commands never read it).
+    """
+    source = _source_path(r, build)
+    if meta["runtime"]:
+        try:
+            runtime_ = registry.lookup(meta["runtime"])
+        except ConfigError as err:
+            raise r.fail(("metadata", "runtime"), err.message, hint=err.hint) from None
+    else:
+        found = detect.detect(source, registry=registry, today=today).runtime if source.is_dir() else None
+        runtime_ = registry.lookup(found or registry.ids()[0])
+    return source, runtime_, meta["handler"] or "", None

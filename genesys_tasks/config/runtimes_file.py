@@ -7,7 +7,7 @@ project can keep its own in ``genesys-runtimes.toml`` at the repo root::
     language = "ruby"
     version = "3.2"
     layer_path = "ruby/gems/3.2.0"
-    image = "amazon/aws-lambda-ruby:3.2"
+    image = "public.ecr.aws/lambda/ruby:3.2"
     dependency_files = ["Gemfile", "Gemfile.lock"]
     build_commands = ["bundle install ..."]
 

@@ -50,6 +50,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "container_env": Key("map", {}, "Environment variables passed into build containers."),
         "container_volumes": Key("list", [], "Extra volumes for build containers, as host:container[:options]."),
         "ca_bundle": Key("str", None, "CA bundle mounted into build containers (else from SSL_CERT_FILE and friends)."),
+        "sourcemap": Key("bool", False, "Node.js: put a source map beside the bundle esbuild makes of a TypeScript "
+                         "handler (use it with NODE_OPTIONS=--enable-source-maps)."),
     },
     "function": {
         "memory_mb": Key("int", 128, "Memory in MB.", minimum=128, maximum=10240),

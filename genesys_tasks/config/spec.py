@@ -31,6 +31,7 @@ class BuildSpec:
     container_volumes: tuple[str, ...]
     ca_bundle: str | None
     include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
+    sourcemap: bool = False  # a source map beside a bundled TypeScript handler
 
 
 @dataclass(frozen=True)

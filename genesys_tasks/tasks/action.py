@@ -16,15 +16,17 @@ from pathlib import Path
 from doit.exceptions import TaskFailed
 
 from ..build.toolrun import debug_enabled
-from ..errors import EXIT_FAILED, GenesysError
+from ..errors import EXIT_FAILED, GenesysError, MissingTool
 
 
 class Failure(TaskFailed):
-    """A failed genesys step: its rendered message and the exit code genesys gives it."""
+    """A failed genesys step: its rendered message, the exit code genesys gives it, and the missing
+    program with how to install it when that is why it failed (``MissingTool``)."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED):
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED, missing: tuple[str, str] | None = None):
         super().__init__(message)
         self.exit_code = exit_code
+        self.missing = missing
 
 
 def internal_error(err: BaseException) -> str:
@@ -48,6 +50,8 @@ class Action:
     def __call__(self):
         try:
             return self.step(self.spec, self.root, *self.args)
+        except MissingTool as err:
+            return Failure(err.render(), err.exit_code, missing=(err.tool, err.hint or ""))
         except GenesysError as err:
             return Failure(err.render(), err.exit_code)
         except Exception as err:  # noqa: BLE001 - a bug: one line, never a doit traceback

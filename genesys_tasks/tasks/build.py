@@ -62,6 +62,7 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
     settings = {
         "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
         "include": list(spec.build.include), "architectures": list(spec.build.architectures),
+        "sourcemap": spec.build.sourcemap,
     }
     if bundled:  # the installer's settings decide what goes into the zip too
         settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image]

@@ -29,7 +29,8 @@ from .shared_cache import remote_store
 
 
 def doit_config(root: Path) -> dict:
-    """DOIT_CONFIG for a genesys repo: dep file in .genesys/, a bare ``doit`` only builds."""
+    """DOIT_CONFIG for a genesys repo: dep file in .genesys/, a bare ``doit`` only builds, and a failed
+    task stops only the tasks that depend on it."""
     (root / paths.STATE_DIR).mkdir(exist_ok=True)
     return {
         "default_tasks": ["build"],
@@ -37,6 +38,7 @@ def doit_config(root: Path) -> dict:
         "backend": "sqlite3",
         "check_file_uptodate": "md5",
         "verbosity": 1,
+        "continue": True,  # one function's failure does not stop the others (the reporter names each)
         "reporter": GenesysReporter,
     }
 

@@ -5,12 +5,20 @@ GenesysError message its action returned, not a doit traceback banner. At the en
 a run with failures the reporter ends the process with genesys's exit code (1 failed,
 2 bad input, 3 credentials), under plain ``doit`` and the in-process runner alike:
 doit itself only knows "a task failed".
+
+A run goes on past a failed task (doit's ``continue``) with every task that does not
+depend on it, so one function's problem does not stop the others' builds. A task
+that failed because a program is missing (``MissingTool``) is not reported on its
+own: at the end each missing program is named once, with how to install it and the
+tasks that needed it. A task left unrun because one it depends on failed says only
+that.
 """
 
 from __future__ import annotations
 
 import sys
 
+from doit.exceptions import UnmetDependency
 from doit.reporter import ConsoleReporter
 
 from ..errors import EXIT_FAILED
@@ -35,7 +43,24 @@ class GenesysReporter(ConsoleReporter):
             self.up_to_date += 1
 
     def _write_failure(self, result, write_exception=True):
-        self.write(f"error: {result['task'].name} failed: {result['exception'].get_msg().rstrip()}\n")
+        failure = result["exception"]
+        if getattr(failure, "missing", None):
+            return  # named once, with the other tasks that need the same program, at the end
+        if isinstance(failure, UnmetDependency):
+            self.write(f"error: {result['task'].name} not run: {failure.message} failed\n")
+            return
+        self.write(f"error: {result['task'].name} failed: {failure.get_msg().rstrip()}\n")
+
+    def _write_missing_tools(self) -> None:
+        """Each missing program once: how to install it and which tasks needed it."""
+        needed: dict[str, tuple[str, list[str]]] = {}  # program -> (how to install it, the tasks)
+        for result in self.failures:
+            missing = getattr(result["exception"], "missing", None)
+            if missing:
+                needed.setdefault(missing[0], (missing[1], []))[1].append(result["task"].name)
+        for tool, (hint, tasks) in needed.items():
+            self.write(f"error: `{tool}` is not installed (not found on PATH), needed by {', '.join(tasks)}\n"
+                       f"  fix: {hint}\n")
 
     def exit_code(self) -> int:
         """genesys's code for the run's first failure (1 when it was not a genesys step's)."""
@@ -43,6 +68,7 @@ class GenesysReporter(ConsoleReporter):
         return codes[0] if codes else (EXIT_FAILED if self.runtime_errors else 0)
 
     def complete_run(self):
+        self._write_missing_tools()
         for result in self.failures:
             task = result["task"]
             out = "".join(a.out for a in task.actions if getattr(a, "out", None))

@@ -16,13 +16,17 @@ if TYPE_CHECKING:
     from ..config import FunctionSpec
 
 
-def load_spec(toml: Path):
-    """The project root holding ``toml`` and its spec; a config error raises as itself."""
+def load_spec(toml: Path, *, sources: bool = True):
+    """The project root holding ``toml`` and its spec; a config error raises as itself.
+
+    ``sources=False`` loads only what the TOML says (``config.load``): for commands that
+    work on the deployed function when its sources may be gone.
+    """
     from ..config import load
     from ..config.runtimes_file import load_registry
 
     root = paths.find_root(Path(toml).absolute())
-    return root, load(toml, registry=load_registry(root), warn=ui.warn)
+    return root, load(toml, registry=load_registry(root), warn=ui.warn, sources=sources)
 
 
 def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
@@ -64,4 +68,4 @@ def role_sharers_in_repo(spec, root: Path) -> tuple:
     if not found:
         return ()
     registry = load_registry(root)
-    return role_sharers(spec, [load(p, registry=registry) for p in found])
+    return role_sharers(spec, [load(p, registry=registry, sources=False) for p in found])

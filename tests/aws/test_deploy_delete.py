@@ -127,3 +127,21 @@ def test_layer_pruning_spares_a_version_another_function_still_uses(project, cli
     again = clients()
     deploy(second, again)
     assert again.log.writes == []
+
+
+
+def test_delete_works_when_the_function_sources_are_gone(project, clients, boto, run_genesys, deploy):
+    # Removing a function from a repo often starts with its code: delete needs only the TOML's facts,
+    # even when the runtime was left to detection and the source folder is gone.
+    p = project(extra='\n[iam]\nauto_cleanup = true\n')
+    deploy(p, clients())
+    (p.root / "app.py").unlink()
+    (p.root / "requirements.txt").unlink()
+    p.toml.write_text(p.toml.read_text().replace('runtime = "python3.12"\n', "")
+                      .replace("[function]", '[build]\nsource_path = "gone"\n\n[function]'))
+
+    result = run_genesys("delete", p.toml, "--yes")
+    assert result.code == 0, result.output
+    assert boto("lambda").list_functions()["Functions"] == []
+    assert boto("lambda").list_layer_versions(LayerName="hello-deps")["LayerVersions"] == []
+    assert boto("iam").list_roles()["Roles"] == []

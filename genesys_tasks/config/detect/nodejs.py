@@ -1,6 +1,7 @@
 """Node.js detection: the ``engines.node`` pin, files exporting ``handler``, and named handlers.
 
-A handler is a .js/.mjs/.cjs file (TypeScript must be compiled first) exporting it
+A handler is a .js/.mjs/.cjs file, or a TypeScript one (.ts/.mts/.cts, which the build
+bundles with esbuild, unless a compiled .js of it is beside it), exporting it
 through ``exports.handler``, ``module.exports.handler``, ``module.exports = { handler }``,
 ``export const handler``, ``export [async] function handler`` or ``export { handler }``;
 the handler string keeps the subfolder (``src/index.handler``).
@@ -20,7 +21,8 @@ from .evidence import Candidate
 from .files import Rel, in_tests, is_tooling, line_of, read
 from .versions import Pin
 
-HANDLER_EXTENSIONS = (".js", ".mjs", ".cjs")
+JS_EXTENSIONS = (".js", ".mjs", ".cjs")
+HANDLER_EXTENSIONS = JS_EXTENSIONS + (".ts", ".mts", ".cts")
 
 
 def runtime_for(source: Path, registry: Registry, today: _dt.date) -> tuple[Runtime, str]:
@@ -71,7 +73,10 @@ _JS_HANDLER = _js_exports("handler")
 def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     """Every source file exporting ``handler``."""
     found = []
+    compiled = {rel.without_suffix() for rel in files if rel.suffix in JS_EXTENSIONS}
     for rel in files:
+        if rel.suffix not in JS_EXTENSIONS and rel.without_suffix() in compiled:
+            continue  # TypeScript with its compiled JavaScript beside it: the .js is the handler
         if rel.suffix in HANDLER_EXTENSIONS and not is_tooling(rel.name) and not in_tests(rel):
             if _JS_HANDLER.search(_strip_js_comments(read(source / rel.posix))):
                 found.append(Candidate(runtime.id, f"{rel.without_suffix()}.handler",
@@ -90,7 +95,5 @@ def check(source: Path, handler: str) -> str | None:
             if _js_exports(function).search(_strip_js_comments(read(path))):
                 return None
             return f"handler {handler!r}: {path.relative_to(source).as_posix()} does not export {function!r}"
-    if (source / (stem + ".ts")).is_file():
-        return f"handler {handler!r}: {stem}.ts is TypeScript, which Lambda does not run; point at the compiled .js"
-    return f"handler {handler!r}: no {stem}.js, {stem}.mjs or {stem}.cjs in {source}"
+    return f"handler {handler!r}: no {stem}.js, {stem}.mjs, {stem}.cjs or {stem}.ts in {source}"
 
