@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,43 @@ def test_detection_parses_with_the_grammar(tmp_path):
     result = _python("import sys; from genesys_tasks.config import detect; print(detect.detect(sys.argv[1]).handler);"
                      "sys.exit(0 if 'tree_sitter' in sys.modules else 1)", tmp_path)
     assert (result.returncode, result.stdout.strip()) == (0, "index.main"), result.stderr
+
+
+# ----------------------------------------------------------------------------- languages added as data
+
+PHP_RUNTIMES = """[runtimes."php8.3"]
+language = "php"
+version = "8.3"
+layer_path = "php/vendor"
+dependency_files = ["composer.json", "composer.lock"]
+extensions = [".php"]
+"""
+
+
+def test_ruby_from_the_packaged_runtime_file_is_detected_by_its_gemfile(tmp_path):
+    from genesys_tasks.config.runtimes_file import load_registry
+
+    result = found(tmp_path, {"Gemfile": "source 'https://example.invalid'\n", "app.rb": "def handler; end\n"},
+                   registry=load_registry())
+    assert result.runtime == "ruby3.4"
+    assert "Gemfile" in result.candidates[0].evidence
+
+
+def test_a_project_runtime_file_language_is_detected_by_files_and_extensions(tmp_path):
+    from genesys_tasks.config.runtimes_file import load_registry
+
+    make(tmp_path, {"genesys-runtimes.toml": PHP_RUNTIMES})
+    registry = load_registry(tmp_path)
+    assert found(tmp_path / "fn", {"composer.json": "{}", "index.php": "<?php\n"}, registry=registry).runtime \
+        == "php8.3"
+    assert found(tmp_path / "ext", {"index.php": "<?php\n"}, registry=registry).runtime == "php8.3"
+    tie = found(tmp_path / "tie", {"composer.json": "{}", "index.php": "", "requirements.txt": "", "app.py": ""},
+                registry=registry)
+    assert [c.runtime for c in tie.candidates] == ["python3.14", "php8.3"]
+
+
+def test_genesys_detect_uses_the_project_runtime_file(tmp_path, run_genesys):
+    make(tmp_path, {"dodo.py": "", "genesys-runtimes.toml": PHP_RUNTIMES, "fn/composer.json": "{}",
+                    "fn/index.php": "<?php\n"})
+    result = run_genesys("detect", str(tmp_path / "fn"), "--output", "json", cwd=tmp_path)
+    assert json.loads(result.stdout)["runtime"] == "php8.3"
