@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import paths
 from ..config.spec import FunctionSpec
 from .installers import InstallJob
-from .toolrun import debug_enabled, show
+from .toolrun import debug_enabled, show, warn
 
 
 def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
@@ -106,10 +106,21 @@ def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
     return found
 
 
+def check_imports(spec: FunctionSpec, root: Path) -> None:
+    """Warn (or fail, with ``[build] strict_imports``) about the handler's imports that nothing ships."""
+    from .imports import check_function
+
+    arch = spec.build.architectures[0]
+    layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
+    for line in check_function(spec, paths.function_zip(root, spec.name, arch), layer):
+        warn(f"{spec.name}: {line}")
+
+
 def finish(spec: FunctionSpec, root: Path) -> None:
-    """After both zips exist: check Lambda's limits, then run the post_build hooks."""
+    """After both zips exist: check the handler's imports and Lambda's limits, then run the post_build hooks."""
     from .limits import check_artifacts
 
+    check_imports(spec, root)
     for arch in spec.build.architectures:
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,

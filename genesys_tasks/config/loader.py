@@ -171,6 +171,7 @@ def _build(build: dict, source: Path, requirements: Path | None) -> BuildSpec:
         container_env=_pairs(build["container_env"]),
         container_volumes=tuple(build["container_volumes"]),
         ca_bundle=build["ca_bundle"],
+        strict_imports=build["strict_imports"],
     )
 
 

@@ -31,6 +31,7 @@ class BuildSpec:
     container_volumes: tuple[str, ...]
     ca_bundle: str | None
     include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
+    strict_imports: bool = False  # an import nothing ships fails the build instead of warning
 
 
 @dataclass(frozen=True)

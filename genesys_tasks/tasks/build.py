@@ -78,6 +78,7 @@ def build_task(spec: FunctionSpec, root: Path) -> dict:
         "file_dep": [str(path) for _, _, path in steps.artifacts(spec, root)],
         "task_dep": ([f"layer:{spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
+                                     "strict_imports": spec.build.strict_imports,
                                      "layers": len(spec.function.layers),
                                      "artifact_bucket": spec.deployment.artifact_bucket})],
         "verbosity": 2 if debug_enabled() else 1,

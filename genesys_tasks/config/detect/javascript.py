@@ -168,16 +168,20 @@ def exports(root) -> list[Export]:
 
 
 def _walk(node):
+    """Every node below ``node`` in source order, except inside ``try`` blocks and type-only imports."""
     stack = [node]
     while stack:
         current = stack.pop()
+        if current.type == "try_statement" or any(child.type == "type" for child in current.children):
+            continue
         yield current
         stack.extend(reversed(current.named_children))
 
 
 def imports(root) -> list[tuple[str, int]]:
     """(module specifier, line) of every static import, re-export, ``import()`` and ``require()`` of a
-    literal string, in source order."""
+    literal string, in source order; not those inside ``try`` (optional dependencies) and not TypeScript's
+    type-only imports, which load nothing."""
     found = []
     for node in _walk(root):
         if node.type in ("import_statement", "export_statement"):
