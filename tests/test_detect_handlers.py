@@ -153,6 +153,11 @@ def test_java_stream_handler_and_comments(tmp_path):
     assert found(tmp_path, {"pom.xml": "<project/>", "App.java": source}).handler == "p.App::handleRequest"
 
 
+def test_java_public_handle_request_without_interface_or_context(tmp_path):
+    source = "package example;\npublic class Hello {\n  public Map<String, String> handleRequest(Map<String, Object> e) {}\n}\n"
+    assert found(tmp_path, {"pom.xml": "<project/>", "Hello.java": source}).handler == "example.Hello::handleRequest"
+
+
 def test_java_abstract_base_and_non_public_methods_are_not_handlers(tmp_path):
     base = ("package p;\npublic abstract class Base implements RequestHandler<String, String> {\n"
             "  public String handleRequest(String in, Context c) { return in; }\n}\n")

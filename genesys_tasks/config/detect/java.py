@@ -3,8 +3,8 @@
 Pin: pom.xml ``maven.compiler.release``/``source``/``<release>`` (or Gradle's
 toolchain/sourceCompatibility). A pin with no runtime of its own (8, 19) picks the
 next runtime up, which runs that bytecode. Handlers are read from the syntax tree
-(tree-sitter's Java grammar): ``handleRequest`` of a class implementing
-``RequestHandler``/``RequestStreamHandler``, and any public method whose last
+(tree-sitter's Java grammar): a public ``handleRequest`` (the method of
+``RequestHandler``/``RequestStreamHandler``), and any public method whose last
 parameter is a ``Context`` (``(input, Context)``, ``(in, out, Context)``), whatever
 its name, each as ``pkg.Class::method``.
 """
@@ -112,8 +112,8 @@ def _classes(root):
 
 
 def _handler_methods(node) -> list[tuple[str, str]]:
-    """(method, why) for the handler methods of one class: ``handleRequest`` of a class implementing
-    RequestHandler/RequestStreamHandler, and every public method taking a Context last."""
+    """(method, why) for the handler methods of one class: a public ``handleRequest`` (Lambda's default
+    name, usually from RequestHandler/RequestStreamHandler), and every public method taking a Context last."""
     if "abstract" in _modifiers(node):
         return []
     interfaces = node.child_by_field_name("interfaces")
@@ -125,8 +125,8 @@ def _handler_methods(node) -> list[tuple[str, str]]:
         if "public" not in _modifiers(method):
             continue
         handles = implemented & HANDLER_INTERFACES
-        if name == "handleRequest" and handles:
-            found.setdefault(name, f"implements {sorted(handles)[0]}")
+        if name == "handleRequest":  # Lambda's default method name, with or without the interface
+            found.setdefault(name, f"implements {sorted(handles)[0]}" if handles else "handleRequest")
         elif _takes_context(method):
             found.setdefault(name, "takes a Context")
     return list(found.items())
