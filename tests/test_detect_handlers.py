@@ -130,8 +130,8 @@ JAVA_SAM = """package aws.example;
 import com.amazonaws.services.lambda.runtime.Context;
 
 public class Hello {
-    public String myHandler(int myCount, Context context) {
-        return String.valueOf(myCount);
+    public String myHandler(Context context) {
+        return "Hello World";
     }
 
     private String helper(String s, Context context) { return s; }
@@ -232,3 +232,17 @@ def test_genesys_detect_uses_the_project_runtime_file(tmp_path, run_genesys):
                     "fn/index.php": "<?php\n"})
     result = run_genesys("detect", str(tmp_path / "fn"), "--output", "json", cwd=tmp_path)
     assert json.loads(result.stdout)["runtime"] == "php8.3"
+
+
+def test_node_wrapped_values_are_candidates_after_functions(tmp_path):
+    source = ("const app = express();\nmodule.exports = {\n  app,\n  hello: serverless(app),\n};\n")
+    result = found(tmp_path, {"package.json": "{}", "handler.js": source})
+    assert [c.handler for c in result.candidates] == ["handler.app", "handler.hello"]
+    result = found(tmp_path, {"index.js": "exports.run = (evt) => 1;\n"})
+    assert result.handler == "index.run"
+
+
+def test_a_tooling_package_json_beside_python_sources_is_python(tmp_path):
+    result = found(tmp_path, {"package.json": '{"devDependencies": {"serverless-python-requirements": "^6"}}',
+                              "handler.py": "def hello(event, context):\n    return 1\n"})
+    assert (result.runtime, result.handler) == ("python3.14", "handler.hello")

@@ -2,9 +2,9 @@
 
 Dependency files (every language's ``dependency_files`` in the language table) come
 first; source extensions count only when no language has a dependency file. When
-several languages have dependency files, the ones that also have source files win:
-a Python function with a package.json kept for tooling and no JavaScript sources is
-Python. Whatever is still tied is returned as a tie; nothing is guessed.
+several languages have dependency files, the ones that also have source files win,
+and when none of them has a source file the sources decide: a Python function with
+a package.json kept for tooling and no JavaScript sources is Python. Whatever is still tied is returned as a tie; nothing is guessed.
 
 The languages are those with a detector in the language table, then every language
 the registry's runtimes add as data (``genesys-runtimes.toml``, the packaged Ruby
@@ -75,10 +75,13 @@ def choose_languages(deps: Found, sources: Found, rows: tuple[languages.Language
     """The languages the evidence points at: one, several (a tie) or none."""
     order = [row.name for row in (rows if rows is not None else languages.detected())]
     pool = [lang for lang in order if lang in deps] or [lang for lang in order if lang in sources]
-    if len(pool) > 1:
-        with_sources = [lang for lang in pool if lang in sources]
-        if len(with_sources) == 1:
-            return with_sources
+    with_sources = [lang for lang in pool if lang in sources]
+    if len(pool) > 1 and len(with_sources) == 1:
+        return with_sources
+    if not with_sources and sources:
+        # Dependency files of a language without one source file (a package.json for deploy tooling
+        # beside Python code) say less than the sources that are there.
+        return [lang for lang in order if lang in sources]
     return pool
 
 

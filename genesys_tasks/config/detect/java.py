@@ -98,9 +98,9 @@ def _modifiers(node) -> set[str]:
 
 
 def _takes_context(method) -> bool:
-    """``(input, Context)`` or ``(InputStream, OutputStream, Context)``: the last parameter is a Context."""
+    """``(Context)``, ``(input, Context)`` or ``(InputStream, OutputStream, Context)``: a Context last."""
     params = [p for p in method.child_by_field_name("parameters").named_children if p.type == "formal_parameter"]
-    return len(params) in (2, 3) and _simple(text_of(params[-1].child_by_field_name("type"))) == "Context"
+    return len(params) in (1, 2, 3) and _simple(text_of(params[-1].child_by_field_name("type"))) == "Context"
 
 
 def _classes(root):

@@ -3,8 +3,9 @@
 A handler is any function a .js/.mjs/.cjs file exports, in any CommonJS or ES module
 form (read from its syntax tree, ``javascript.exports``); the handler string keeps the
 subfolder (``src/index.lambdaHandler``). Exports named like a handler win over
-functions taking an event, which win over any other exported function; several
-of the best kind are listed, never guessed. ``find_node_handlers`` reads one file,
+functions taking an event, which win over any other exported function, which
+wins over a value a call made (``hello: serverless(app)``); several of the best
+kind are listed, never guessed. ``find_node_handlers`` reads one file,
 TypeScript included.
 """
 
@@ -75,9 +76,12 @@ def exported(path: Path) -> list[Export]:
 
 
 def _rank(export: Export) -> int | None:
-    """0: named like a handler; 1: a function taking (event[, context]); 2: any other exported function."""
+    """0: named like a handler; 1: a function taking (event[, context]); 2: any other exported function;
+    3: a value made by a call (``serverless(app)``, ``middy(fn)``), which may be a wrapped handler."""
     if "handler" in export.name.lower():
         return 0
+    if export.kind == "call":
+        return 3
     if export.kind not in ("function", "unknown"):
         return None
     params = export.params
