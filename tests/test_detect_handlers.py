@@ -246,3 +246,57 @@ def test_a_tooling_package_json_beside_python_sources_is_python(tmp_path):
     result = found(tmp_path, {"package.json": '{"devDependencies": {"serverless-python-requirements": "^6"}}',
                               "handler.py": "def hello(event, context):\n    return 1\n"})
     assert (result.runtime, result.handler) == ("python3.14", "handler.hello")
+
+
+# ----------------------------------------------------------------------------- ruby
+
+RUBY_CLASS = """require 'json'
+
+module Shop
+  class Api
+    def self.create(event:, context:)
+      { statusCode: 201 }
+    end
+
+    def helper(event:, context:)
+    end
+  end
+end
+"""
+
+
+def _ruby(tmp_path, files):
+    from genesys_tasks.config.runtimes_file import load_registry
+
+    return found(tmp_path, {"Gemfile": "source 'https://example.invalid'\n", **files}, registry=load_registry())
+
+
+@pytest.mark.parametrize("files, handler", [
+    ({"src/handlers/lottery/handler.rb": "require_relative '../x'\n\ndef run(event:, context:)\nend\n\n"
+                                         "def helper(errors)\nend\n"}, "src/handlers/lottery/handler.run"),
+    ({"app.rb": RUBY_CLASS}, "app.Shop::Api.create"),
+])
+def test_ruby_handler_methods_take_event_and_context_keywords(tmp_path, files, handler):
+    result = _ruby(tmp_path, files)
+    assert (result.runtime, result.handler) == ("ruby3.4", handler)
+    assert detect.check_handler(_ruby34(), tmp_path, handler) is None
+
+
+def test_gemfile_ruby_requirement_pins_the_lowest_fitting_runtime(tmp_path):
+    result = _ruby(tmp_path, {"Gemfile": "source 'https://example.invalid'\nruby '~> 3.3'\n",
+                              "app.rb": "def handler(event:, context:)\nend\n"})
+    assert (result.runtime, result.handler) == ("ruby3.3", "app.handler")
+    assert "Gemfile pins ruby \"~> 3.3\"" in result.candidates[0].evidence
+
+
+def test_check_ruby_handler_names_what_is_missing(tmp_path):
+    make(tmp_path, {"app.rb": RUBY_CLASS})
+    assert "defines no method 'Shop::Api.delete'" in detect.check_handler(_ruby34(), tmp_path,
+                                                                         "app.Shop::Api.delete")
+    assert "no lib/app.rb" in detect.check_handler(_ruby34(), tmp_path, "lib/app.handler")
+
+
+def _ruby34():
+    from genesys_tasks.config.runtimes_file import load_registry
+
+    return load_registry().lookup("ruby3.4")

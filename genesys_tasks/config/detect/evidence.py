@@ -42,11 +42,15 @@ Found = dict[str, list[str]]  # language -> relative paths
 
 
 def known_languages(registry: Registry | None = None) -> tuple[languages.Language, ...]:
-    """The languages detection recognises, in the order ties are listed: the table's, then those only
-    the registry's runtime rows describe (their dependency files and extensions, merged over versions)."""
-    rows = list(languages.detected())
+    """The languages detection recognises, in the order ties are listed: the table's that ``registry``
+    has runtimes for, then those only its runtime rows describe (their dependency files and extensions,
+    merged over versions)."""
+    if registry is None:
+        return languages.detected()
+    present = {runtime.language for runtime in registry.all()}
+    rows = [row for row in languages.detected() if row.name in present]
     data: dict[str, tuple[dict, dict]] = {}
-    for runtime in registry.all() if registry is not None else ():
+    for runtime in registry.all():
         if not any(row.name == runtime.language for row in rows):
             deps, exts = data.setdefault(runtime.language, ({}, {}))
             deps.update(dict.fromkeys(runtime.dependency_files))

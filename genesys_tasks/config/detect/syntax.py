@@ -1,8 +1,8 @@
-"""Syntax trees of JavaScript, TypeScript and Java sources, from the tree-sitter grammars.
+"""Syntax trees of JavaScript, TypeScript, Java and Ruby sources, from the tree-sitter grammars.
 
 Detection and the build's import check read real syntax trees instead of matching
 text, so every export form, comment and string is seen as the language sees it.
-The grammars are compiled wheels (tree-sitter-javascript, -typescript, -java); they
+The grammars are compiled wheels (tree-sitter-javascript, -typescript, -java, -ruby); they
 are imported on the first parse, never when genesys or doit merely loads, and each
 parser is made once per process.
 """
@@ -18,7 +18,7 @@ from .files import READ_LIMIT
 GRAMMARS = {
     ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript",
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
-    ".java": "java",
+    ".java": "java", ".rb": "ruby",
 }
 
 
@@ -32,6 +32,9 @@ def _parser(grammar: str):
     elif grammar in ("typescript", "tsx"):
         import tree_sitter_typescript as module
         language = module.language_typescript() if grammar == "typescript" else module.language_tsx()
+    elif grammar == "ruby":
+        import tree_sitter_ruby as module
+        language = module.language()
     else:
         import tree_sitter_java as module
         language = module.language()
@@ -39,7 +42,7 @@ def _parser(grammar: str):
 
 
 def parse_text(text: bytes | str, grammar: str):
-    """The root node of ``text`` in ``grammar`` ("javascript", "typescript", "tsx", "java")."""
+    """The root node of ``text`` in ``grammar`` ("javascript", "typescript", "tsx", "java", "ruby")."""
     data = text.encode("utf-8", "replace") if isinstance(text, str) else text
     return _parser(grammar).parse(data).root_node
 
