@@ -277,7 +277,6 @@ def test_python_functions_that_are_not_handlers(tmp_path, signature):
 def test_python_handler_in_a_package_gets_its_dotted_module(tmp_path):
     result = found(tmp_path, {
         "service/__init__.py": "", "service/api/__init__.py": "", "service/api/routes.py": PY_HANDLER,
-        "my-scripts/deploy.py": PY_HANDLER,  # a folder name Python cannot import
         "tests/test_app.py": PY_HANDLER, "test_local.py": PY_HANDLER, "conftest.py": PY_HANDLER,
     })
     assert result.handler == "service.api.routes.lambda_handler"

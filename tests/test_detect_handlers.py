@@ -22,6 +22,8 @@ from test_detect import found, make
      "src.app.lambda_handler"),
     ({"functions/orders/create.py": "def handler(event, context):\n    return 1\n"},
      "functions.orders.create.handler"),
+    ({"email-lambda.py": "def lambda_handler(event, context):\n    return 1\n", "setup.py": "",
+      "old.v1/app.py": "def lambda_handler(event, context):\n    return 1\n"}, "email-lambda.lambda_handler"),
 ])
 def test_python_handler_in_a_folder_without_init_py(tmp_path, files, handler):
     assert found(tmp_path, files).handler == handler
@@ -135,6 +137,8 @@ public class Hello {
     }
 
     private String helper(String s, Context context) { return s; }
+
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {}
 }
 """
 

@@ -100,7 +100,9 @@ def _modifiers(node) -> set[str]:
 def _takes_context(method) -> bool:
     """``(Context)``, ``(input, Context)`` or ``(InputStream, OutputStream, Context)``: a Context last."""
     params = [p for p in method.child_by_field_name("parameters").named_children if p.type == "formal_parameter"]
-    return len(params) in (1, 2, 3) and _simple(text_of(params[-1].child_by_field_name("type"))) == "Context"
+    last = text_of(params[-1].child_by_field_name("type")) if params else ""
+    # Lambda's Context takes no type arguments; CRaC's Context<? extends Resource> is another one.
+    return len(params) in (1, 2, 3) and "<" not in last and _simple(last) == "Context"
 
 
 def _classes(root):

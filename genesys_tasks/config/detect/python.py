@@ -123,12 +123,12 @@ def _bound(body: list) -> set[str]:
 
 
 def _modules(files: list[Rel]) -> list[Rel]:
-    """Python files Lambda can import by a dotted name: top-level modules, modules in packages and in
-    folders without ``__init__.py`` (namespace packages); not tests, not setup.py, not in folders whose
-    names are not identifiers."""
+    """Python files Lambda can import by name: top-level modules, modules in packages and in folders
+    without ``__init__.py`` (namespace packages); not tests, not setup.py. Lambda imports with
+    ``importlib.import_module``, which takes ``email-lambda`` as it is: only a dot in a name is in the way."""
     return [rel for rel in files
             if rel.suffix == ".py" and not in_tests(rel) and rel.name != "setup.py"
-            and all(part.isidentifier() for part in rel.parts[:-1]) and rel.stem.isidentifier()]
+            and "." not in rel.stem and not any("." in part for part in rel.parts[:-1])]
 
 
 def _module_name(rel: Rel) -> str:
