@@ -21,7 +21,6 @@ from ...runtimes import Registry, Runtime
 from . import versions
 from .evidence import Candidate
 from .files import Rel, in_tests, is_tooling, line_of, read
-from .javascript import Export, exports
 from .syntax import parse_file
 from .versions import Pin
 
@@ -69,13 +68,16 @@ def _js_exports(name: str) -> re.Pattern:
     )
 
 
-def exported(path: Path) -> list[Export]:
-    """What the JavaScript or TypeScript file at ``path`` exports (its suffix picks the grammar)."""
+def exported(path: Path) -> list:
+    """What the JavaScript or TypeScript file at ``path`` exports (its suffix picks the grammar), as
+    ``javascript.Export``s."""
+    from .javascript import exports
+
     root = parse_file(path)
     return exports(root) if root is not None else []
 
 
-def _rank(export: Export) -> int | None:
+def _rank(export) -> int | None:
     """0: named like a handler; 1: a function taking (event[, context]); 2: any other exported function;
     3: a value made by a call (``serverless(app)``, ``middy(fn)``), which may be a wrapped handler."""
     if "handler" in export.name.lower():
