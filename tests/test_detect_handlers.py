@@ -116,13 +116,14 @@ def test_check_node_names_what_the_file_exports(tmp_path):
                "export const lambdaHandler: Handler = async (event: unknown, context?: Ctx): Promise<R> => ({});"),
     ("app.mts", "export async function lambdaHandler(event: APIGatewayProxyEvent): Promise<R> { return x as R; }"),
     ("app.tsx", "export const lambdaHandler = async (event: E) => <div>{event.id}</div>;"),
+    ("app.ts", "export const lambdaHandler = async (e: E) => 1;\nexport function format(v: string) {}\n"),
 ])
 def test_find_node_handlers_reads_typescript(tmp_path, name, source):
     from genesys_tasks.config.detect.nodejs import find_node_handlers
 
     path = tmp_path / name
     path.write_text(source + "\n")
-    assert [c.handler for _, c in find_node_handlers(path, "src/app")] == ["src/app.lambdaHandler"]
+    assert [c.handler for c in find_node_handlers(path, "src/app")] == ["src/app.lambdaHandler"]
 
 
 # ----------------------------------------------------------------------------- java

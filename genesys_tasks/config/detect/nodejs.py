@@ -96,32 +96,39 @@ _EVENT = re.compile(r"_?(?:event|evt|e|req|request)")
 _CONTEXT = re.compile(r"_?(?:context|ctx)")
 
 
-def find_node_handlers(path: Path, handler_stem: str | None = None) -> list[tuple[int, Candidate]]:
-    """(rank, candidate) for every exported function of one .js/.mjs/.cjs/.ts file; lower ranks are likelier
-    handlers (see ``_rank``). ``handler_stem`` is the file part of the handler string (default: the file
-    name without its suffix)."""
-    path = Path(path)
-    stem = handler_stem if handler_stem is not None else path.stem
+def _ranked(path: Path, stem: str) -> list[tuple[int, Candidate]]:
+    """(rank, candidate) for every export of one file that may be a handler (see ``_rank``)."""
     found = []
     for export in exported(path):
         rank = _rank(export)
         if rank is not None:
-            found.append((rank, Candidate(None, f"{stem}.{export.name}", f"{path.name}:{export.line} exports "
-                                          f"{export.name}")))
+            found.append((rank, Candidate(None, f"{stem}.{export.name}",
+                                          f"{path.name}:{export.line} exports {export.name}")))
     return found
 
 
+def _best(ranked: list[tuple[int, Candidate]]) -> list[Candidate]:
+    best = min((rank for rank, _ in ranked), default=None)
+    return [candidate for rank, candidate in ranked if rank == best]
+
+
+def find_node_handlers(path: Path, handler_stem: str | None = None) -> list[Candidate]:
+    """The likeliest handlers one .js/.mjs/.cjs/.ts/.tsx file exports (``runtime`` left None).
+    ``handler_stem`` is the file part of the handler string (default: the file name without its suffix)."""
+    path = Path(path)
+    return _best(_ranked(path, handler_stem if handler_stem is not None else path.stem))
+
+
 def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
-    """The likeliest handlers among the exported functions of the sources: those named like a handler,
-    else functions taking an event, else any exported function."""
+    """The likeliest handlers among the exports of all the sources: those named like a handler, else
+    functions taking an event, else any exported function, else values a call made."""
     ranked = []
     for rel in files:
         if rel.suffix in HANDLER_EXTENSIONS and not is_tooling(rel.name) and not in_tests(rel):
-            for rank, candidate in find_node_handlers(source / rel.posix, rel.without_suffix()):
-                evidence = candidate.evidence.replace(rel.name, rel.posix, 1)
+            for rank, candidate in _ranked(source / rel.posix, rel.without_suffix()):
+                evidence = rel.folder + "/" + candidate.evidence if rel.folder != "." else candidate.evidence
                 ranked.append((rank, Candidate(runtime.id, candidate.handler, evidence)))
-    best = min((rank for rank, _ in ranked), default=None)
-    return [candidate for rank, candidate in ranked if rank == best]
+    return _best(ranked)
 
 
 def check(source: Path, handler: str) -> str | None:
