@@ -134,3 +134,35 @@ def test_strict_imports_fails_the_build_with_exit_2(tmp_path, run_genesys):
     assert result.code == 2, result.output
     assert "'requests'" in result.stderr and "app.py:2" in result.stderr and "Traceback" not in result.output
     assert "strict_imports = false" in result.stderr
+
+
+def _spec(tmp_path: Path, build: str, function: str = ""):
+    from genesys_tasks.config import load
+
+    (tmp_path / "app.py").write_text("import json\nimport requests\n\n\ndef lambda_handler(event, context):\n"
+                                     "    return 1\n")
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_text(f'[metadata]\nname = "fn"\nruntime = "python3.12"\n[build]\n{build}\n[function]\n{function}\n')
+    zipped = _zip(tmp_path / "f.zip", {"app.py": (tmp_path / "app.py").read_text()})
+    return load(toml), zipped
+
+
+def test_strict_imports_raises_a_config_error_at_the_import(tmp_path):
+    import pytest
+
+    from genesys_tasks.build.imports import check_function
+    from genesys_tasks.errors import ConfigError
+
+    spec, zipped = _spec(tmp_path, "strict_imports = true")
+    with pytest.raises(ConfigError) as err:
+        check_function(spec, zipped, [])
+    assert (err.value.where.file, err.value.where.line, err.value.exit_code) == (tmp_path / "app.py", 2, 2)
+
+
+def test_strict_imports_only_warns_when_extra_layers_may_provide_the_module(tmp_path):
+    from genesys_tasks.build.imports import check_function
+
+    layer = "arn:aws:lambda:us-east-1:123456789012:layer:shared:3"
+    spec, zipped = _spec(tmp_path, "strict_imports = true", f'layers = ["{layer}"]')
+    [warning] = check_function(spec, zipped, [])
+    assert "app.py:2: imports the module 'requests'" in warning and "[function] layers" in warning

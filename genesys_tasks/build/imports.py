@@ -132,7 +132,7 @@ def _python_missing(shipped: Shipped, handler: str, python_version: str) -> list
         seen.add(file)
         try:
             tree = ast.parse(shipped.read(file))
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError):
             continue  # syntax newer than the host Python: not checked
         package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
         for name, imported, line in _python_imports(tree, package):

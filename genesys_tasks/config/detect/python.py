@@ -78,7 +78,7 @@ def _tree(text: str):
 
     try:
         return ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
 
 
