@@ -59,6 +59,14 @@ def test_python_layer_and_site_packages_folders_provide_modules(tmp_path):
         Missing("src/app.py", 1, "_cffi_backend"), Missing("src/app.py", 2, "google")]
 
 
+def test_python_standard_library_is_the_runtime_s_not_the_host_s(tmp_path):
+    function = _zip(tmp_path / "f.zip", {"app.py": "import cgi\nimport distutils.util\nimport json\n"})
+    assert missing_imports("python", "app.handler", function, [], "3.11") == []
+    assert missing_imports("python", "app.handler", function, [], "3.12") == [Missing("app.py", 2, "distutils")]
+    assert missing_imports("python", "app.handler", function, [], "3.13") == [
+        Missing("app.py", 1, "cgi"), Missing("app.py", 2, "distutils")]
+
+
 def test_python_dependencies_shipped_in_the_function_zip_count(tmp_path):
     function = _zip(tmp_path / "f.zip", {"app.py": "import requests\n", "requests/__init__.py": "import idna\n",
                                          "requests-2.32.3.dist-info/RECORD": "requests/__init__.py,sha256=x,12\n"})

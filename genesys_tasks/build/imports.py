@@ -21,6 +21,12 @@ from pathlib import Path
 
 # Python modules every Lambda Python runtime has on its path besides the standard library.
 PYTHON_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"})
+# The standard library of the runtime, not of the Python running genesys: what later versions removed
+# (PEP 594, distutils) fails there, and what they added is there.
+PYTHON_REMOVED = ((3, 12), frozenset({"distutils", "imp", "asynchat", "asyncore", "smtpd"})), ((3, 13), frozenset({
+    "aifc", "audioop", "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib",
+    "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib", "lib2to3"}))
+PYTHON_ADDED = ((3, 14), frozenset({"annotationlib", "compression"})),
 PYTHON_LAYER_DIRS = ("python/", "python/lib/python{version}/site-packages/")
 PYTHON_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 NODE_BUILTINS = frozenset({
@@ -101,6 +107,19 @@ def _python_imports(tree, package: str):
             pending[:0] = node.body
 
 
+def python_stdlib(version: str) -> set[str]:
+    """Top-level standard library modules of Python ``version`` ("3.13")."""
+    have = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
+    names = set(sys.stdlib_module_names)
+    for since, removed in PYTHON_REMOVED:
+        if have >= since:
+            names -= removed
+    for since, added in PYTHON_ADDED:
+        if have >= since:
+            names |= added
+    return names
+
+
 def _installed(shipped: Shipped) -> set[str]:
     """Top-level names pip installed into the function zip (``[build] layer_auto = false``), from the
     RECORD of each ``.dist-info``: their imports are the installer's business, not the user's."""
@@ -120,7 +139,7 @@ def _python_missing(shipped: Shipped, handler: str, python_version: str) -> list
     layer = set()
     for prefix in PYTHON_LAYER_DIRS:
         layer |= _top_modules(shipped.layer_names, prefix.format(version=python_version))
-    known = local | layer | set(sys.stdlib_module_names) | PYTHON_RUNTIME
+    known = local | layer | python_stdlib(python_version) | PYTHON_RUNTIME
     missing, seen = [], set()
     queue = [handler.rpartition(".")[0]]
     while queue:
@@ -221,7 +240,7 @@ def check_function(spec, function_zip: Path, layer_zips: list[Path]) -> list[str
         return []
     manifest = spec.build.requirements_file.name if spec.build.requirements_file else \
         runtime.language_row.manifests[0]
-    extra = f", unless one of the layers under [function] layers has it" if spec.function.layers else ""
+    extra = ", unless one of the layers under [function] layers has it" if spec.function.layers else ""
     said = []
     for item in found:
         where = spec.build.source_path / item.file
