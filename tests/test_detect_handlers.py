@@ -180,15 +180,20 @@ def _python(code: str, folder: Path) -> subprocess.CompletedProcess:
                           cwd=Path(__file__).resolve().parent.parent)
 
 
-def test_loading_a_function_that_names_its_handler_loads_no_grammar(tmp_path):
-    make(tmp_path, {"fn/index.js": "exports.handler = async () => 1;\n",
-                    "fn/App.java": "public class App { public String handleRequest(String s, Context c) {} }\n"})
-    result = _python("import sys; from genesys_tasks.config import detect; from genesys_tasks.runtimes import DEFAULT;"
-                     "from pathlib import Path; s = Path(sys.argv[1]) / 'fn';"
-                     "assert detect.check_handler(DEFAULT.lookup('nodejs22.x'), s, 'index.handler') is None;"
-                     "assert detect.check_handler(DEFAULT.lookup('java21'), s, 'App::handleRequest') is None;"
-                     "heavy = [m for m in sys.modules if m.startswith('tree_sitter')]; print(heavy);"
-                     "sys.exit(bool(heavy))", tmp_path)
+def test_task_loading_for_functions_that_name_their_handlers_loads_no_grammar(tmp_path):
+    make(tmp_path, {".git/HEAD": "", "js/index.js": "exports.handler = async () => 1;\n",
+                    "js/lambda_js.toml": '[metadata]\nname = "js"\nruntime = "nodejs22.x"\nhandler = "index.handler"\n',
+                    "java/pom.xml": "<project/>",
+                    "java/src/main/java/ex/H.java": "package ex;\npublic class H {\n"
+                                                    "  public String handleRequest(String s, Context c) { return s; }\n}\n",
+                    "java/lambda_java.toml": '[metadata]\nname = "java"\nruntime = "java21"\n'
+                                             'handler = "ex.H::handleRequest"\n',
+                    "rb/Gemfile": "", "rb/app.rb": "def handler(event:, context:)\nend\n",
+                    "rb/lambda_rb.toml": '[metadata]\nname = "rb"\nruntime = "ruby3.4"\nhandler = "app.handler"\n'})
+    result = _python("import sys; from genesys_tasks.tasks import creators; c = creators(sys.argv[1]);"
+                     "names = [t.get('name') or '' for n, f in c.items() if n.startswith('task_') for t in (f() or ())];"
+                     "heavy = [m for m in sys.modules if m.startswith('tree_sitter')]; print(sorted(set(names)), heavy);"
+                     "sys.exit(1 if heavy or 'rb' not in names else 0)", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
