@@ -159,7 +159,8 @@ def test_java_stream_handler_and_comments(tmp_path):
 
 
 def test_java_public_handle_request_without_interface_or_context(tmp_path):
-    source = "package example;\npublic class Hello {\n  public Map<String, String> handleRequest(Map<String, Object> e) {}\n}\n"
+    source = ("package example;\npublic class Hello {\n"
+              "  public Map<String, String> handleRequest(Map<String, Object> e) {}\n}\n")
     assert found(tmp_path, {"pom.xml": "<project/>", "Hello.java": source}).handler == "example.Hello::handleRequest"
 
 
@@ -184,15 +185,16 @@ def test_task_loading_for_functions_that_name_their_handlers_loads_no_grammar(tm
     make(tmp_path, {".git/HEAD": "", "js/index.js": "exports.handler = async () => 1;\n",
                     "js/lambda_js.toml": '[metadata]\nname = "js"\nruntime = "nodejs22.x"\nhandler = "index.handler"\n',
                     "java/pom.xml": "<project/>",
-                    "java/src/main/java/ex/H.java": "package ex;\npublic class H {\n"
-                                                    "  public String handleRequest(String s, Context c) { return s; }\n}\n",
+                    "java/src/main/java/ex/H.java": "package ex;\npublic class H {\n  public String "
+                                                    "handleRequest(String s, Context c) { return s; }\n}\n",
                     "java/lambda_java.toml": '[metadata]\nname = "java"\nruntime = "java21"\n'
                                              'handler = "ex.H::handleRequest"\n',
                     "rb/Gemfile": "", "rb/app.rb": "def handler(event:, context:)\nend\n",
                     "rb/lambda_rb.toml": '[metadata]\nname = "rb"\nruntime = "ruby3.4"\nhandler = "app.handler"\n'})
     result = _python("import sys; from genesys_tasks.tasks import creators; c = creators(sys.argv[1]);"
-                     "names = [t.get('name') or '' for n, f in c.items() if n.startswith('task_') for t in (f() or ())];"
-                     "heavy = [m for m in sys.modules if m.startswith('tree_sitter')]; print(sorted(set(names)), heavy);"
+                     "names = [t.get('name') or '' for n, f in c.items() if n.startswith('task_')"
+                     " for t in (f() or ())]; heavy = [m for m in sys.modules if m.startswith('tree_sitter')];"
+                     "print(sorted(set(names)), heavy);"
                      "sys.exit(1 if heavy or 'rb' not in names else 0)", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -49,7 +49,8 @@ def test_python_imports_nothing_ships_are_named_with_file_and_line(tmp_path):
 
 
 def test_python_layer_and_site_packages_folders_provide_modules(tmp_path):
-    function = _zip(tmp_path / "f.zip", {"src/app.py": "import requests, yaml, _cffi_backend\nimport google.protobuf\n"})
+    function = _zip(tmp_path / "f.zip",
+                    {"src/app.py": "import requests, yaml, _cffi_backend\nimport google.protobuf\n"})
     layer = _zip(tmp_path / "l.zip", {"python/requests/__init__.py": "", "python/google/protobuf/__init__.py": "",
                                       "python/lib/python3.12/site-packages/yaml/__init__.py": "",
                                       "python/_cffi_backend.cpython-312-x86_64-linux-gnu.so": ""})

@@ -4,7 +4,8 @@ Dependency files (every language's ``dependency_files`` in the language table) c
 first; source extensions count only when no language has a dependency file. When
 several languages have dependency files, the ones that also have source files win,
 and when none of them has a source file the sources decide: a Python function with
-a package.json kept for tooling and no JavaScript sources is Python. Whatever is still tied is returned as a tie; nothing is guessed.
+a package.json kept for tooling and no JavaScript sources is Python. Whatever is
+still tied is returned as a tie; nothing is guessed.
 
 The languages are those with a detector in the language table, then every language
 the registry's runtimes add as data (``genesys-runtimes.toml``, the packaged Ruby
