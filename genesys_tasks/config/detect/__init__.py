@@ -2,7 +2,7 @@
 
 Runs at load time for every function whose TOML names no runtime or handler, so it
 reads only what it needs (file names, the project's version pins, the sources of
-the detected language), never runs a subprocess and never imports anything heavy.
+the detected language) and never runs a subprocess or the user's code.
 
 The package is split by concern, and every language it knows is a row of the
 language table (``genesys_tasks.languages``) naming its detector module here:
@@ -10,8 +10,12 @@ language table (``genesys_tasks.languages``) naming its detector module here:
 - ``files``: the bounded walk of the source folder, and what is a test or a tool file;
 - ``evidence``: which language the file names point at (``Candidate``, ``Detection``);
 - ``versions``: version pins and the runtime a pin picks;
-- ``python``, ``nodejs``, ``go``, ``java``: one module per language, each with
-  ``runtime_for`` (its pin), ``find`` (its handlers) and ``check`` (a named handler).
+- ``python``, ``nodejs``, ``go``, ``java``, ``ruby``: one module per language, each with
+  ``runtime_for`` (its pin), ``find`` (its handlers) and ``check`` (a named handler);
+- ``syntax`` (tree-sitter parsers, made on first use) and ``javascript`` (what a
+  JavaScript/TypeScript module exports and imports): the syntax trees the finders read.
+  Python sources are read with ``ast``. A named handler's common forms are confirmed
+  from the text first, so loading a TOML that names its handler parses nothing.
 
 This module ties them together: ``detect``, ``find_handlers``, ``check_handler`` and
 ``manifest_names`` are what the rest of genesys calls.
