@@ -15,7 +15,7 @@ language table (``genesys_tasks.languages``) naming its detector module here:
 - ``syntax`` (tree-sitter parsers, made on first use) and ``javascript`` (what a
   JavaScript/TypeScript module exports and imports): the syntax trees the finders read.
   Python sources are read with ``ast``. A named handler's common forms are confirmed
-  from the text first, so loading a TOML that names its handler parses nothing.
+  from the text first, so loading TOMLs that name their handlers parses nothing.
 
 This module ties them together: ``detect``, ``find_handlers``, ``check_handler`` and
 ``manifest_names`` are what the rest of genesys calls.

@@ -154,13 +154,14 @@ def check(source: Path, handler: str) -> str | None:
     for path in (base.with_suffix(".py"), base / "__init__.py"):
         if path.is_file():
             text = read(path)
+            name = re.escape(function)
+            # A top-level def, assignment or import of the name, as text: the usual case, confirmed
+            # without parsing, so loading many functions stays fast. Anything else is read with ast.
+            if re.search(rf"^(?:async[ \t]+)?def[ \t]+{name}\b|^{name}[ \t]*(?::[^=\n]*)?=(?!=)"
+                         rf"|^(?:from[ \t]+\S+[ \t]+)?import[ \t]+.*\b(?:as[ \t]+)?{name}\b", text, re.M):
+                return None
             tree = _tree(text)
             if tree is not None and function in _bound(tree.body):
-                return None
-            name = re.escape(function)
-            if tree is None and re.search(rf"^(?:async[ \t]+)?def[ \t]+{name}\b|^{name}[ \t]*(?::[^=\n]*)?=(?!=)"
-                                           rf"|^(?:from[ \t]+\S+[ \t]+)?import[ \t]+.*\b(?:as[ \t]+)?{name}\b",
-                                           text, re.M):
                 return None
             return f"handler {handler!r}: {path.relative_to(source).as_posix()} has no top-level function {function!r}"
     return f"handler {handler!r}: no {module.replace('.', '/')}.py in {source}"
