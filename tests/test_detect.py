@@ -324,12 +324,25 @@ def test_node_handler_string_keeps_the_subfolder(tmp_path):
     assert result.handler == "src/lambda/index.handler"
 
 
-def test_node_tests_typescript_and_node_modules_hold_no_handlers(tmp_path):
+def test_node_tests_type_declarations_and_node_modules_hold_no_handlers(tmp_path):
     result = found(tmp_path, {
-        "package.json": "{}", "index.js": JS_HANDLER, "index.test.js": JS_HANDLER,
-        "__tests__/a.js": JS_HANDLER, "node_modules/dep/index.js": JS_HANDLER, "src/app.ts": JS_HANDLER,
+        "package.json": "{}", "index.js": JS_HANDLER, "index.test.js": JS_HANDLER, "index.test.ts": JS_HANDLER,
+        "__tests__/a.js": JS_HANDLER, "node_modules/dep/index.js": JS_HANDLER, "src/types.d.ts": JS_HANDLER,
     })
     assert result.handler == "index.handler"
+
+
+TS_HANDLER = "import type { Handler } from 'aws-lambda';\n\nexport const handler: Handler = async () => 'ok';\n"
+
+
+def test_a_typescript_handler_is_detected(tmp_path):
+    result = found(tmp_path, {"package.json": "{}", "tsconfig.json": "{}", "src/app.ts": TS_HANDLER})
+    assert (result.runtime, result.handler) == ("nodejs24.x", "src/app.handler")
+
+
+def test_typescript_with_its_compiled_javascript_beside_it_is_one_handler(tmp_path):
+    result = found(tmp_path, {"package.json": "{}", "app.ts": TS_HANDLER, "app.js": JS_HANDLER})
+    assert result.handler == "app.handler" and len(result.candidates) <= 1
 
 
 def test_two_node_handlers_are_ambiguous(tmp_path):
@@ -394,8 +407,9 @@ def test_check_python_handler(tmp_path, files, handler, problem):
     ({"index.mjs": "export const main = 1;\n"}, "index.main", None),
     ({"src/app.cjs": JS_HANDLER}, "src/app.handler", None),
     ({"index.js": JS_HANDLER}, "index.main", "does not export 'main'"),
-    ({"index.js": JS_HANDLER}, "app.handler", "no app.js, app.mjs or app.cjs"),
-    ({"index.ts": JS_HANDLER}, "index.handler", "TypeScript"),
+    ({"index.js": JS_HANDLER}, "app.handler", "no app.js, app.mjs, app.cjs or app.ts"),
+    ({"index.ts": TS_HANDLER}, "index.handler", None),
+    ({"index.ts": TS_HANDLER}, "index.main", "does not export 'main'"),
     ({"index.js": JS_HANDLER}, "handler", "must be file.function"),
 ])
 def test_check_node_handler(tmp_path, files, handler, problem):

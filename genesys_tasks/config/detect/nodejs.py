@@ -1,7 +1,8 @@
 """Node.js detection: the ``engines.node`` pin, exported functions as handlers, and named handlers.
 
-A handler is any function a .js/.mjs/.cjs file exports, in any CommonJS or ES module
-form (read from its syntax tree, ``javascript.exports``); the handler string keeps the
+A handler is any function a .js/.mjs/.cjs file exports, or a TypeScript one (.ts/.mts/
+.cts, which the build bundles, unless its compiled .js is beside it), in any CommonJS
+or ES module form (read from its syntax tree, ``javascript.exports``); the handler string keeps the
 subfolder (``src/index.lambdaHandler``). Exports named like a handler win over
 functions taking an event, which win over any other exported function, which
 wins over a value a call made (``hello: serverless(app)``); several of the best
@@ -24,7 +25,9 @@ from .files import Rel, in_tests, is_tooling, line_of, read
 from .syntax import parse_file
 from .versions import Pin
 
-HANDLER_EXTENSIONS = (".js", ".mjs", ".cjs")
+JS_EXTENSIONS = (".js", ".mjs", ".cjs")
+# TypeScript handlers are bundled by the build (esbuild) unless their compiled JavaScript is beside them.
+HANDLER_EXTENSIONS = JS_EXTENSIONS + (".ts", ".mts", ".cts")
 
 
 def runtime_for(source: Path, registry: Registry, today: _dt.date) -> tuple[Runtime, str]:
@@ -123,7 +126,10 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     """The likeliest handlers among the exports of all the sources: those named like a handler, else
     functions taking an event, else any exported function, else values a call made."""
     ranked = []
+    compiled = {rel.without_suffix() for rel in files if rel.suffix in JS_EXTENSIONS}
     for rel in files:
+        if rel.suffix not in JS_EXTENSIONS and rel.without_suffix() in compiled:
+            continue  # TypeScript with its compiled JavaScript beside it: the .js is the handler
         if rel.suffix in HANDLER_EXTENSIONS and not is_tooling(rel.name) and not in_tests(rel):
             for rank, candidate in _ranked(source / rel.posix, rel.without_suffix()):
                 evidence = rel.folder + "/" + candidate.evidence if rel.folder != "." else candidate.evidence
@@ -146,6 +152,4 @@ def check(source: Path, handler: str) -> str | None:
                 return None
             listing = f" (it exports {', '.join(names)})" if names else ""
             return f"handler {handler!r}: {path.relative_to(source).as_posix()} does not export {function!r}{listing}"
-    if (source / (stem + ".ts")).is_file():
-        return f"handler {handler!r}: {stem}.ts is TypeScript, which Lambda does not run; point at the compiled .js"
-    return f"handler {handler!r}: no {stem}.js, {stem}.mjs or {stem}.cjs in {source}"
+    return f"handler {handler!r}: no {stem}.js, {stem}.mjs, {stem}.cjs or {stem}.ts in {source}"
