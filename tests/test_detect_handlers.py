@@ -111,19 +111,24 @@ def test_check_node_names_what_the_file_exports(tmp_path):
     assert detect.check_handler(DEFAULT.lookup("nodejs22.x"), tmp_path, "b.go") is None
 
 
-@pytest.mark.parametrize("name, source", [
+@pytest.mark.parametrize("name, source, handler", [
     ("app.ts", "import type { Handler } from 'aws-lambda';\n"
-               "export const lambdaHandler: Handler = async (event: unknown, context?: Ctx): Promise<R> => ({});"),
-    ("app.mts", "export async function lambdaHandler(event: APIGatewayProxyEvent): Promise<R> { return x as R; }"),
-    ("app.tsx", "export const lambdaHandler = async (event: E) => <div>{event.id}</div>;"),
-    ("app.ts", "export const lambdaHandler = async (e: E) => 1;\nexport function format(v: string) {}\n"),
+               "export const lambdaHandler: Handler = async (event: unknown, context?: Ctx): Promise<R> => ({});",
+     "lambdaHandler"),
+    ("app.mts", "export async function lambdaHandler(event: APIGatewayProxyEvent): Promise<R> { return x as R; }",
+     "lambdaHandler"),
+    ("app.tsx", "export const lambdaHandler = async (event: E) => <div>{event.id}</div>;", "lambdaHandler"),
+    ("app.ts", "export const lambdaHandler = async (e: E) => 1;\nexport function format(v: string) {}\n",
+     "lambdaHandler"),
+    ("app.ts", "const consume: SQSHandler = async (records) => {};\nexport default consume;\n"
+               "export const version = (v: string) => v;\n", "default"),
 ])
-def test_find_node_handlers_reads_typescript(tmp_path, name, source):
+def test_find_node_handlers_reads_typescript(tmp_path, name, source, handler):
     from genesys_tasks.config.detect.nodejs import find_node_handlers
 
     path = tmp_path / name
     path.write_text(source + "\n")
-    assert [c.handler for c in find_node_handlers(path, "src/app")] == ["src/app.lambdaHandler"]
+    assert [c.handler for c in find_node_handlers(path, "src/app")] == [f"src/app.{handler}"]
 
 
 # ----------------------------------------------------------------------------- java

@@ -35,6 +35,7 @@ class Export:
     line: int
     kind: str
     params: tuple[str, ...] = ()
+    typed: str = ""  # the TypeScript type it is declared with (``Handler``, ``SQSHandler``), if any
 
 
 def _unwrap(node):
@@ -70,23 +71,33 @@ def _bindings(root) -> dict[str, object]:
                 bound[text_of(name)] = node
         elif node.type in ("lexical_declaration", "variable_declaration"):
             for declarator in node.named_children:
-                name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+                name = declarator.child_by_field_name("name")
                 if declarator.type == "variable_declarator" and name is not None and name.type == "identifier":
-                    bound[text_of(name)] = value
+                    bound[text_of(name)] = declarator
     return bound
 
 
+def _declared(node) -> tuple[object, str]:
+    """(value, declared type) of a ``const x: T = value`` declarator; any other node is its own value."""
+    if node is None or node.type != "variable_declarator":
+        return node, ""
+    annotation = node.child_by_field_name("type")
+    return node.child_by_field_name("value"), text_of(annotation).lstrip(": ") if annotation is not None else ""
+
+
 def _export(name: str, at, value, bound: dict) -> Export:
+    value, typed = _declared(value)
     value = _unwrap(value)
     if value is not None and value.type in _NAMES and text_of(value) in bound:
-        value = _unwrap(bound[text_of(value)])
+        value, bound_type = _declared(bound[text_of(value)])
+        value, typed = _unwrap(value), typed or bound_type
     if value is None:
-        return Export(name, line_of(at), "unknown")
+        return Export(name, line_of(at), "unknown", typed=typed)
     if value.type in FUNCTIONS:
-        return Export(name, line_of(at), "function", _params(value))
+        return Export(name, line_of(at), "function", _params(value), typed)
     if value.type in ("call_expression", "await_expression"):
-        return Export(name, line_of(at), "call")
-    return Export(name, line_of(at), "unknown" if value.type in _NAMES else "other")
+        return Export(name, line_of(at), "call", typed=typed)
+    return Export(name, line_of(at), "unknown" if value.type in _NAMES else "other", typed=typed)
 
 
 def _exported_name(left) -> str | None:
@@ -131,7 +142,7 @@ def _commonjs(statement, bound: dict) -> list[Export]:
             value = _unwrap(value.child_by_field_name("right"))
         return [_export(name, statement, value, bound)]
     if value.type == "identifier" and text_of(value) in bound:
-        value = _unwrap(bound[text_of(value)])
+        value = _unwrap(_declared(bound[text_of(value)])[0])
     return _object_exports(value, bound) if value is not None and value.type == "object" else []
 
 
@@ -141,7 +152,7 @@ def _esm(statement, bound: dict) -> list[Export]:
         return [_export("default", statement, declaration or statement.child_by_field_name("value"), bound)]
     if declaration is not None:
         if declaration.type in ("lexical_declaration", "variable_declaration"):
-            return [_export(text_of(d.child_by_field_name("name")), d, d.child_by_field_name("value"), bound)
+            return [_export(text_of(d.child_by_field_name("name")), d, d, bound)
                     for d in declaration.named_children if d.type == "variable_declarator"]
         name = declaration.child_by_field_name("name")
         return [_export(text_of(name), declaration, declaration, bound)] if name is not None else []

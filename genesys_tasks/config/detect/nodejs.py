@@ -81,9 +81,10 @@ def exported(path: Path) -> list:
 
 
 def _rank(export) -> int | None:
-    """0: named like a handler; 1: a function taking (event[, context]); 2: any other exported function;
-    3: a value made by a call (``serverless(app)``, ``middy(fn)``), which may be a wrapped handler."""
-    if "handler" in export.name.lower():
+    """0: named or typed like a handler (``export const create: Handler``); 1: a function taking
+    (event[, context]); 2: any other exported function; 3: a value made by a call (``serverless(app)``,
+    ``middy(fn)``), which may be a wrapped handler."""
+    if "handler" in export.name.lower() or re.search(r"Handler\b", export.typed):
         return 0
     if export.kind == "call":
         return 3
