@@ -60,6 +60,14 @@ def test_python_layer_and_site_packages_folders_provide_modules(tmp_path):
         Missing("src/app.py", 1, "_cffi_backend"), Missing("src/app.py", 2, "google")]
 
 
+def test_python_handler_in_a_folder_imports_its_siblings_through_the_package(tmp_path):
+    function = _zip(tmp_path / "f.zip", {"src/app.py": "from . import db\nfrom src.util import x\nimport util\n",
+                                         "src/db.py": "import pymysql\n", "src/util.py": "x = 1\n"})
+    expected = [Missing("src/app.py", 3, "util"), Missing("src/db.py", 1, "pymysql")]
+    assert missing_imports("python", "src/app.handler", function, [], "3.12") == expected
+    assert missing_imports("python", "src.app.handler", function, [], "3.12") == expected
+
+
 def test_python_standard_library_is_the_runtime_s_not_the_host_s(tmp_path):
     function = _zip(tmp_path / "f.zip", {"app.py": "import cgi\nimport distutils.util\nimport json\n"})
     assert missing_imports("python", "app.handler", function, [], "3.11") == []

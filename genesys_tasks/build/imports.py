@@ -141,7 +141,7 @@ def _python_missing(shipped: Shipped, handler: str, python_version: str) -> list
         layer |= _top_modules(shipped.layer_names, prefix.format(version=python_version))
     known = local | layer | python_stdlib(python_version) | PYTHON_RUNTIME
     missing, seen = [], set()
-    queue = [handler.rpartition(".")[0]]
+    queue = [handler.rpartition(".")[0].replace("/", ".")]  # Lambda takes src/app.handler for src.app
     while queue:
         module = queue.pop(0)
         base = module.replace(".", "/")
