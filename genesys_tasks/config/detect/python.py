@@ -87,6 +87,8 @@ def _handler_names(text: str) -> list[str]:
     parse is read for ``def`` lines instead."""
     import ast
 
+    if not _MAYBE_HANDLER.search(text):
+        return []  # no def taking an event anywhere: not worth a parse
     tree = _tree(text)
     if tree is None:
         return [m.group(1) for m in _PY_DEF.finditer(text)
@@ -96,6 +98,7 @@ def _handler_names(text: str) -> list[str]:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_handler(node)]
 
 
+_MAYBE_HANDLER = re.compile(r"\bdef\s+\w+\s*\(\s*_?(?:event|evt)\b")
 _PY_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*)\)", re.M)
 
 
