@@ -117,15 +117,15 @@ def check_imports(spec: FunctionSpec, root: Path) -> None:
 
 
 def finish(spec: FunctionSpec, root: Path) -> None:
-    """After both zips exist: check the handler's imports and Lambda's limits, then run the post_build hooks."""
+    """After both zips exist: check Lambda's limits, then run the post_build hooks."""
     from .limits import check_artifacts
 
-    check_imports(spec, root)
     for arch in spec.build.architectures:
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
                                     len(spec.function.layers), spec.deployment.artifact_bucket):
             show(f"{spec.name} {arch}: {note}")
+    check_imports(spec, root)  # before post_build: what a hook does after the zips exist does not ship
     if spec.build.post_build:
         from .hooks import run_hooks
 
