@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import paths
 from ..config.spec import FunctionSpec
 from .installers import InstallJob
-from .toolrun import debug_enabled, show, warn
+from .toolrun import debug_enabled, show
 
 
 def install_job(spec: FunctionSpec, arch: str) -> InstallJob:
@@ -107,8 +107,10 @@ def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
 
 
 def check_imports(spec: FunctionSpec, root: Path) -> None:
-    """Warn (or fail, with ``[build] strict_imports``) about the handler's imports that nothing ships."""
+    """After both zips exist, before ``finish``: warn (or fail, with ``[build] strict_imports``) about the
+    handler's imports that nothing ships."""
     from .imports import check_function
+    from .toolrun import warn
 
     arch = spec.build.architectures[0]
     layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
@@ -125,7 +127,6 @@ def finish(spec: FunctionSpec, root: Path) -> None:
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
                                     len(spec.function.layers), spec.deployment.artifact_bucket):
             show(f"{spec.name} {arch}: {note}")
-    check_imports(spec, root)  # before post_build: what a hook does after the zips exist does not ship
     if spec.build.post_build:
         from .hooks import run_hooks
 
