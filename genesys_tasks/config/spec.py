@@ -30,8 +30,8 @@ class BuildSpec:
     container_env: Pairs
     container_volumes: tuple[str, ...]
     ca_bundle: str | None
-    include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
     strict_imports: bool = False  # an import nothing ships fails the build instead of warning
+    include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
 
 
 @dataclass(frozen=True)
