@@ -93,11 +93,10 @@ TABLE: tuple[Language, ...] = (
     Language(
         # Runtimes come from a runtime file (data/runtimes-ruby.toml), which also says how to build the layer.
         "ruby", "Ruby", manifests=("Gemfile",), lock_files=("Gemfile.lock",), source_extensions=(".rb",),
+        detector="ruby", handler_fix='define `def handler(event:, context:)`, or name it: handler = "app.handler" '
+                                     "under [metadata]",
         dependency_dirs=frozenset({"vendor", ".bundle"}), layer_only_files=frozenset({"Gemfile", "Gemfile.lock"}),
-        layer_path="ruby/gems/{version}.0", image_repo="amazon/aws-lambda-ruby", detector="ruby",
-        handler_example="app.lambda_handler",
-        handler_fix='define `def lambda_handler(event:, context:)`, or name it: handler = "app.lambda_handler" '
-                    "under [metadata]",
+        layer_path="ruby/gems/{version}.0", image_repo="amazon/aws-lambda-ruby", handler_example="app.handler",
     ),
 )
 BY_NAME: Mapping[str, Language] = MappingProxyType({row.name: row for row in TABLE})
