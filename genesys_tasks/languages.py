@@ -97,6 +97,8 @@ TABLE: tuple[Language, ...] = (
     Language(
         # Runtimes come from a runtime file (data/runtimes-ruby.toml), which also says how to build the layer.
         "ruby", "Ruby", manifests=("Gemfile",), lock_files=("Gemfile.lock",), source_extensions=(".rb",),
+        detector="ruby", handler_fix='define `def handler(event:, context:)`, or name it: handler = "app.handler" '
+                                     "under [metadata]",
         dependency_dirs=frozenset({"vendor", ".bundle"}), layer_only_files=frozenset({"Gemfile", "Gemfile.lock"}),
         layer_path="ruby/gems/{version}.0", image_repo="public.ecr.aws/lambda/ruby", handler_example="app.handler",
     ),

@@ -277,7 +277,6 @@ def test_python_functions_that_are_not_handlers(tmp_path, signature):
 def test_python_handler_in_a_package_gets_its_dotted_module(tmp_path):
     result = found(tmp_path, {
         "service/__init__.py": "", "service/api/__init__.py": "", "service/api/routes.py": PY_HANDLER,
-        "scripts/deploy.py": PY_HANDLER,  # no __init__.py: not importable as a module
         "tests/test_app.py": PY_HANDLER, "test_local.py": PY_HANDLER, "conftest.py": PY_HANDLER,
     })
     assert result.handler == "service.api.routes.lambda_handler"
@@ -311,11 +310,11 @@ def test_node_handler_export_forms(tmp_path, source):
 @pytest.mark.parametrize("source", [
     "// exports.handler = async () => 1;",
     "/* export const handler = 1; */",
-    "exports.handlerV2 = async () => 1;",
-    "module.exports = { main: handler };",
+    "exports.TABLE = 'orders';",
+    "module.exports = { config: { memory: 128 } };",
     "const handler = () => 1;",
 ])
-def test_node_sources_that_do_not_export_handler(tmp_path, source):
+def test_node_sources_that_export_no_function(tmp_path, source):
     result = found(tmp_path, {"index.js": source + "\n"})
     assert (result.runtime, result.handler) == ("nodejs24.x", None)
 

@@ -114,6 +114,18 @@ def artifacts(spec: FunctionSpec, root: Path) -> list[tuple[str, str, Path]]:
     return found
 
 
+def check_imports(spec: FunctionSpec, root: Path) -> None:
+    """After both zips exist, before ``finish``: warn (or fail, with ``[build] strict_imports``) about the
+    handler's imports that nothing ships."""
+    from .imports import check_function
+    from .toolrun import warn
+
+    arch = spec.build.architectures[0]
+    layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
+    for line in check_function(spec, paths.function_zip(root, spec.name, arch), layer):
+        warn(f"{spec.name}: {line}")
+
+
 def finish(spec: FunctionSpec, root: Path) -> None:
     """After both zips exist: check Lambda's limits, then run the post_build hooks."""
     from .layer import ships_nothing

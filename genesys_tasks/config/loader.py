@@ -176,6 +176,7 @@ def _build(build: dict, source: Path, requirements: Path | None) -> BuildSpec:
         pre_build=tuple(build["pre_build"]),
         post_build=tuple(build["post_build"]),
         exclude=tuple(build["exclude"]),
+        strict_imports=build["strict_imports"],
         include=tuple(build["include"]),
         installer=build["installer"],
         image=build["image"],

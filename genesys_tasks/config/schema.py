@@ -45,6 +45,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "include": Key("list", [], "Glob patterns (relative to source_path) put back into the function zip though a "
                        "default exclude leaves them out: credential files (.env*, *.pem, *.key, id_rsa*, .npmrc ...), "
                        "dot-folders, dodo.py, .gitignore."),
+        "strict_imports": Key("bool", False, "Fail the build (exit 2) when the handler imports a module that neither "
+                              "the function zip, the layer nor the runtime provides; by default a warning."),
         "installer": Key("str", "auto", "Python installer for local layer builds.", choices=("auto", "pip", "uv")),
         "image": Key("str", None, "Container image for podman/docker builds; default from the runtime table."),
         "container_env": Key("map", {}, "Environment variables passed into build containers."),

@@ -30,6 +30,7 @@ class BuildSpec:
     container_env: Pairs
     container_volumes: tuple[str, ...]
     ca_bundle: str | None
+    strict_imports: bool = False  # an import nothing ships fails the build instead of warning
     include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
     sourcemap: bool = False  # a source map beside a bundled TypeScript handler
 

@@ -81,11 +81,12 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
 def build_task(spec: FunctionSpec, root: Path) -> dict:
     return {
         "name": spec.name,
-        "doc": f"build {spec.name}: layer, pre_build, package, then limits and post_build",
-        "actions": [Action(steps.finish, spec, root)],
+        "doc": f"build {spec.name}: layer, pre_build, package, then imports, limits and post_build",
+        "actions": [Action(steps.check_imports, spec, root), Action(steps.finish, spec, root)],
         "file_dep": [str(path) for _, _, path in steps.artifacts(spec, root)],
         "task_dep": ([f"layer:{spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
+                                     "strict_imports": spec.build.strict_imports,
                                      "layers": len(spec.function.layers),
                                      "artifact_bucket": spec.deployment.artifact_bucket})],
         "verbosity": 2 if debug_enabled() else 1,

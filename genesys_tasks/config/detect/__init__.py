@@ -2,7 +2,7 @@
 
 Runs at load time for every function whose TOML names no runtime or handler, so it
 reads only what it needs (file names, the project's version pins, the sources of
-the detected language), never runs a subprocess and never imports anything heavy.
+the detected language) and never runs a subprocess or the user's code.
 
 The package is split by concern, and every language it knows is a row of the
 language table (``genesys_tasks.languages``) naming its detector module here:
@@ -10,8 +10,12 @@ language table (``genesys_tasks.languages``) naming its detector module here:
 - ``files``: the bounded walk of the source folder, and what is a test or a tool file;
 - ``evidence``: which language the file names point at (``Candidate``, ``Detection``);
 - ``versions``: version pins and the runtime a pin picks;
-- ``python``, ``nodejs``, ``go``, ``java``: one module per language, each with
-  ``runtime_for`` (its pin), ``find`` (its handlers) and ``check`` (a named handler).
+- ``python``, ``nodejs``, ``go``, ``java``, ``ruby``: one module per language, each with
+  ``runtime_for`` (its pin), ``find`` (its handlers) and ``check`` (a named handler);
+- ``syntax`` (tree-sitter parsers, made on first use) and ``javascript`` (what a
+  JavaScript/TypeScript module exports and imports): the syntax trees the finders read.
+  Python sources are read with ``ast``. A named handler's common forms are confirmed
+  from the text first, so loading TOMLs that name their handlers parses nothing.
 
 This module ties them together: ``detect``, ``find_handlers``, ``check_handler`` and
 ``manifest_names`` are what the rest of genesys calls.
@@ -28,7 +32,9 @@ from types import ModuleType
 from ... import languages
 from ...errors import ConfigError
 from ...runtimes import DEFAULT, Registry, Runtime
-from .evidence import Candidate, Detection, Found, choose_languages, evidence_text, language_evidence
+from . import versions
+from .evidence import (Candidate, Detection, Found, choose_languages, evidence_text, known_languages,
+                       language_evidence)
 from .files import Rel, walk
 
 __all__ = ["Candidate", "Detection", "check_handler", "detect", "find_handlers", "manifest_names"]
@@ -41,7 +47,8 @@ def manifest_names(runtime: Runtime) -> tuple[str, ...]:
 
 @functools.cache
 def _detector(language: str) -> ModuleType | None:
-    """The detector module the language table names for ``language``, or None."""
+    """The detector module the language table names for ``language``, or None (a language only
+    runtime files describe is detected by its files, and its handler is named in the TOML)."""
     row = languages.get(language)
     return importlib.import_module(f"{__name__}.{row.detector}") if row and row.detector else None
 
@@ -63,8 +70,10 @@ def check_handler(runtime: Runtime, source: Path, handler: str) -> str | None:
 
 
 def _runtime_for(lang: str, source: Path, registry: Registry, today: _dt.date) -> tuple[Runtime, str]:
-    """The runtime for one language and a sentence saying why; ConfigError for a pin nothing satisfies."""
-    return _detector(lang).runtime_for(source, registry, today)
+    """The runtime for one language and a sentence saying why; ConfigError for a pin nothing satisfies.
+    A language with no detector module (one a runtime file adds) gets its newest runtime."""
+    module = _detector(lang)
+    return module.runtime_for(source, registry, today) if module else versions.choose(lang, None, registry, today)
 
 
 def _tie(languages_found: list[str], source: Path, files: list[Rel], evidence: tuple[Found, Found],
@@ -87,8 +96,9 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
     today = today or _dt.date.today()
     source = Path(source)
     files = walk(source)
-    evidence = language_evidence(files)
-    found = choose_languages(*evidence)
+    rows = known_languages(registry)
+    evidence = language_evidence(files, rows)
+    found = choose_languages(*evidence, rows)
     if not found:
         return Detection(None, None, ())
     if len(found) > 1:

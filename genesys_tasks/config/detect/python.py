@@ -2,9 +2,11 @@
 
 Pin: ``python_pins`` (``.python-version``, Pipfile, ``requires-python``, poetry). A handler is a top-level
 ``def`` (or ``async def``) with exactly two positional parameters, the first named
-``event``/``evt`` and the second ``context``/``ctx`` (a leading underscore and type
-annotations allowed), in top-level modules and packages (folders with
-``__init__.py``), not in tests.
+``event``/``evt`` and the second ``context``/``ctx`` (a leading underscore, type
+annotations and decorators allowed), read with ``ast`` (no execution), in any module
+Lambda can import: top-level modules, packages and folders without ``__init__.py``
+(namespace packages: ``src/app.py`` is ``src.app``), not tests. A file the host
+Python cannot parse (syntax newer than the host) is read line by line instead.
 """
 
 from __future__ import annotations
@@ -29,51 +31,79 @@ def _pin(source: Path) -> Pin | None:
     return python_pin(source)
 
 
-def _split_params(text: str) -> list[str]:
-    params, depth, current = [], 0, ""
-    for char in text:
-        if char in "[({":
-            depth += 1
-        elif char in "])}":
-            depth -= 1
-        if char == "," and depth == 0:
-            params.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        params.append(current.strip())
-    return params
-
-
-_PY_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", re.M)
 _EVENT = re.compile(r"_?(?:event|evt)")
 _CONTEXT = re.compile(r"_?(?:context|ctx)")
 
 
+def _is_handler(node) -> bool:
+    """Exactly two positional parameters without defaults, named like (event, context)."""
+    args = node.args
+    positional = args.posonlyargs + args.args
+    if len(positional) != 2 or args.defaults or args.vararg or args.kwonlyargs or args.kwarg:
+        return False
+    return bool(_EVENT.fullmatch(positional[0].arg) and _CONTEXT.fullmatch(positional[1].arg))
+
+
+def _tree(text: str):
+    """The module's syntax tree, or None when the host Python cannot read it (newer syntax, Python 2)."""
+    import ast
+
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
 def _handler_names(text: str) -> list[str]:
-    names = []
-    for match in _PY_DEF.finditer(text):
-        params = _split_params(match.group(2))
-        if len(params) != 2 or any("=" in p or p.startswith("*") or p == "/" for p in params):
-            continue
-        first, second = (p.split(":", 1)[0].strip() for p in params)
-        if _EVENT.fullmatch(first) and _CONTEXT.fullmatch(second):
-            names.append(match.group(1))
+    """Top-level handler functions, decorated or not, sync or async; a file the host Python cannot
+    parse is read for ``def`` lines instead."""
+    import ast
+
+    if not _MAYBE_HANDLER.search(text):
+        return []  # no def taking an event anywhere: not worth a parse
+    tree = _tree(text)
+    if tree is None:
+        return [m.group(1) for m in _PY_DEF.finditer(text)
+                if re.fullmatch(r"\s*_?(?:event|evt)\s*(?::[^,]*)?,\s*_?(?:context|ctx)\s*(?::[^,]*)?,?\s*",
+                                m.group(2))]
+    return [node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_handler(node)]
+
+
+_MAYBE_HANDLER = re.compile(r"\bdef\s+\w+\s*\(\s*_?(?:event|evt)\b")
+_PY_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*)\)", re.M)
+
+
+def _bound(body: list) -> set[str]:
+    """Names a list of statements binds (functions, classes, assignments, imports), looking inside
+    top-level ``if``/``try`` blocks as Python does."""
+    import ast
+
+    names: set[str] = set()
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.If):
+            names |= _bound(node.body) | _bound(node.orelse)
+        elif isinstance(node, ast.Try):
+            names |= _bound(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                names |= _bound(handler.body)
     return names
 
 
 def _modules(files: list[Rel]) -> list[Rel]:
-    """Top-level modules and modules inside packages (every folder on the way has __init__.py)."""
-    present = {f.posix for f in files}
-    modules = []
-    for rel in files:
-        if rel.suffix != ".py" or in_tests(rel) or rel.name == "setup.py":
-            continue
-        folders = rel.parts[:-1]
-        if all(f"{'/'.join(folders[: i + 1])}/__init__.py" in present for i in range(len(folders))):
-            modules.append(rel)
-    return modules
+    """Python files Lambda can import by name: top-level modules, modules in packages and in folders
+    without ``__init__.py`` (namespace packages); not tests, not setup.py. Lambda imports with
+    ``importlib.import_module``, which takes ``email-lambda`` as it is: only a dot in a name is in the way."""
+    return [rel for rel in files
+            if rel.suffix == ".py" and not in_tests(rel) and rel.name != "setup.py"
+            and "." not in rel.stem and not any("." in part for part in rel.parts[:-1])]
 
 
 def _module_name(rel: Rel) -> str:
@@ -100,9 +130,13 @@ def check(source: Path, handler: str) -> str | None:
         if path.is_file():
             text = read(path)
             name = re.escape(function)
+            # A top-level def, assignment or import of the name, as text: the usual case, confirmed
+            # without parsing, so loading many functions stays fast. Anything else is read with ast.
             if re.search(rf"^(?:async[ \t]+)?def[ \t]+{name}\b|^{name}[ \t]*(?::[^=\n]*)?=(?!=)"
                          rf"|^(?:from[ \t]+\S+[ \t]+)?import[ \t]+.*\b(?:as[ \t]+)?{name}\b", text, re.M):
                 return None
+            tree = _tree(text)
+            if tree is not None and function in _bound(tree.body):
+                return None
             return f"handler {handler!r}: {path.relative_to(source).as_posix()} has no top-level function {function!r}"
     return f"handler {handler!r}: no {module.replace('.', '/')}.py in {source}"
-
