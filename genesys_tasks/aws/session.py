@@ -19,6 +19,7 @@ from .errors import translate
 from .events import EventsAdapter
 from .iam import IamAdapter
 from .lambda_ import LambdaAdapter
+from .logs import LogsAdapter
 from .s3 import S3Adapter
 from .sns import SnsAdapter
 from .sqs import SqsAdapter
@@ -26,7 +27,7 @@ from .sts import StsAdapter
 from .target import Target
 
 ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
-            "s3": S3Adapter, "sts": StsAdapter,
+            "s3": S3Adapter, "sts": StsAdapter, "logs": LogsAdapter,
             # trigger sources
             "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter}
 

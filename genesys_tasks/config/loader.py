@@ -24,7 +24,7 @@ from . import aws_limits, checks, resolve
 from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
 from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
-                   IamSpec, LayerSpec, TriggerSpec)
+                   IamSpec, LayerSpec, TriggerSpec, VpcSpec)
 from .tomlfile import parse
 from .triggers import problem as trigger_problem
 
@@ -183,7 +183,20 @@ def _function(r: Reader, data: dict) -> FunctionSettings:
         layers=tuple(function["layers"]),
         environment=_pairs(function["environment"]),
         ephemeral_storage_mb=function["ephemeral_storage_mb"],
+        vpc=_vpc(r, function["vpc"]),
+        reserved_concurrency=function["reserved_concurrency"],
+        tracing=function["tracing"],
+        log_retention_days=function["log_retention_days"],
+        on_failure=function["on_failure"],
+        on_success=function["on_success"],
     )
+
+
+def _vpc(r: Reader, table: dict | None) -> VpcSpec | None:
+    if table is None:
+        return None
+    values = r.section(table, "function.vpc", SECTIONS["function.vpc"], ("function", "vpc"))
+    return VpcSpec(tuple(values["subnet_ids"]), tuple(values["security_group_ids"]))
 
 
 def _check_environment(r: Reader, environment: dict) -> None:

@@ -24,6 +24,10 @@ class Key:
     required: bool = False
 
 
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy's retentionInDays).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
+
 SECTIONS: dict[str, dict[str, Key]] = {
     "metadata": {
         "name": Key("str", None, "Function name in AWS and in task ids (build:<name>); letters, digits, - and _, at most 64.", required=True),
@@ -57,6 +61,24 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "layers": Key("list", [], "Extra layer version ARNs, after the dependency layer."),
         "environment": Key("map", {}, "Environment variables; values may be ${env:NAME}, resolved at deploy time."),
         "ephemeral_storage_mb": Key("int", 512, "/tmp size in MB.", minimum=512, maximum=10240),
+        "vpc": Key("table", None, "Run the function in a VPC: subnet_ids and security_group_ids; the role gets "
+                   "AWSLambdaVPCAccessExecutionRole. Removing the table takes the function out of the VPC."),
+        "reserved_concurrency": Key("int", None, "Concurrent executions reserved for the function; 0 stops every "
+                                    "invocation (a kill switch). Absent: the account's unreserved pool.",
+                                    minimum=0, maximum=100000),
+        "tracing": Key("str", "PassThrough", "X-Ray tracing; Active gives the role AWSXRayDaemonWriteAccess.",
+                       choices=("PassThrough", "Active")),
+        "log_retention_days": Key("int", None, "Days CloudWatch keeps the function's logs; genesys creates the log "
+                                  "group /aws/lambda/<name> with it. Absent: never expire.",
+                                  choices=LOG_RETENTION_DAYS),
+        "on_failure": Key("str", None, "Where failed asynchronous invocations go: an SQS queue, SNS topic, Lambda "
+                          "function or EventBridge bus ARN; the role gets the permission to send there."),
+        "on_success": Key("str", None, "Where successful asynchronous invocations go (an SQS, SNS, Lambda or "
+                          "EventBridge ARN)."),
+    },
+    "function.vpc": {
+        "subnet_ids": Key("list", None, "Subnet ids (subnet-...), at most 16.", required=True),
+        "security_group_ids": Key("list", None, "Security group ids (sg-...), at most 5.", required=True),
     },
     "deployment": {
         "function_url": Key("bool", False, "Create a function URL."),

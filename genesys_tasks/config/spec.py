@@ -34,12 +34,28 @@ class BuildSpec:
 
 
 @dataclass(frozen=True)
+class VpcSpec:
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FunctionSettings:
     memory_mb: int
     timeout_seconds: int
     layers: tuple[str, ...]
     environment: Pairs
     ephemeral_storage_mb: int
+    vpc: VpcSpec | None = None  # None: not in a VPC
+    reserved_concurrency: int | None = None  # None: the account's unreserved pool
+    tracing: str = "PassThrough"
+    log_retention_days: int | None = None  # None: genesys makes no log group (Lambda's own never expires)
+    on_failure: str | None = None  # destination ARN for failed asynchronous invocations
+    on_success: str | None = None
+
+    def destinations(self) -> dict:
+        """``{"OnFailure": arn, "OnSuccess": arn}`` for the destinations set, as EventInvokeConfig names them."""
+        return {k: v for k, v in (("OnFailure", self.on_failure), ("OnSuccess", self.on_success)) if v}
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,7 @@ class RemoteState:
     layers: list
     function: state.FunctionState | None
     api: state.ApiState | None
+    log_group: state.LogGroupState | None = None
 
 
 def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
@@ -201,15 +202,16 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
         layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
         return layers, state.read_function(clients, spec.name) if "function" in stages else None
 
-    clients.prepare("sts", "iam", "lambda", "apigatewayv2")
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    clients.prepare("sts", "iam", "lambda", "apigatewayv2", "logs")
+    with ThreadPoolExecutor(max_workers=5) as pool:
         account = pool.submit(clients.account)
         role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
         lam = pool.submit(lambda_state)
         api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
+        logs = pool.submit(state.read_log_group, clients, spec.name) if "function" in stages else None
         layers, function = lam.result()
         return RemoteState(account.result(), role.result() if role else None, layers, function,
-                           api.result() if api else None)
+                           api.result() if api else None, logs.result() if logs else None)
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
@@ -233,6 +235,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             plan.extend(_plan_layer(spec, clients, layer, remote.layers))
         if "function" in stages:
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
+            plan.extend(planner.plan_log_group(spec, remote.log_group, ownership))
             plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api,
                                               plan.known["role_arn"], plan.known.get("layer_arn"), ownership))
             # after the permissions they need
@@ -295,6 +298,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
                       if role is not None and planner.role_deletable(spec, role) else [])
         plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
                                         users, role_users))
+        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
     return plan, account
 
 

@@ -58,6 +58,8 @@ class FunctionState:
     tags: dict
     url: dict | None  # GetFunctionUrlConfig
     statements: dict = field(default_factory=dict)  # resource policy statements by Sid
+    concurrency: int | None = None  # reserved concurrent executions; None: the unreserved pool
+    invoke_config: dict | None = None  # GetFunctionEventInvokeConfig (destinations, retries)
 
     @property
     def arn(self) -> str:
@@ -129,7 +131,38 @@ def read_function(clients, name: str) -> FunctionState | None:
     statements = {}
     if policy is not None:
         statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
-    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements)
+    concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
+    invoke_config = lam.get_function_event_invoke_config(FunctionName=name)
+    if invoke_config is not None:
+        invoke_config = {k: v for k, v in invoke_config.items() if k != "ResponseMetadata"}
+    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
+                         invoke_config)
+
+
+@dataclass(frozen=True)
+class LogGroupState:
+    name: str
+    retention_days: int | None  # None: never expire
+    tags: dict
+
+    @property
+    def marked(self) -> bool:
+        return self.tags.get(MARKER_KEY) == "true"
+
+
+def log_group_name(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
+
+
+def read_log_group(clients, function_name: str) -> LogGroupState | None:
+    """The function's log group, ``/aws/lambda/<name>``, when it exists (Lambda makes one when it first logs)."""
+    logs = clients.adapter("logs")
+    name = log_group_name(function_name)
+    found = next((g for g in logs.describe_log_groups(logGroupNamePrefix=name) if g["logGroupName"] == name), None)
+    if found is None:
+        return None
+    tags = (logs.list_tags_log_group(logGroupName=name) or {}).get("tags", {})
+    return LogGroupState(name, found.get("retentionInDays"), tags)
 
 
 def read_api(clients, function_name: str) -> ApiState | None:

@@ -45,6 +45,14 @@ def marker_tags(spec: FunctionSpec) -> dict:
     return {**dict(spec.tags), MARKER_KEY: "true"}
 
 
+def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
+    """What to set and which keys to remove so ``current`` tags become ``wanted``: tags taken out of the
+    TOML go, but never genesys's own (``genesys:``) nor AWS's (``aws:``)."""
+    to_set = {k: v for k, v in wanted.items() if current.get(k) != v}
+    to_remove = sorted(k for k in current if k not in wanted and not k.startswith(("genesys:", "aws:")))
+    return to_set, to_remove
+
+
 def code_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:
     """``Code``/``Content`` for a zip: inline bytes, or an S3 object for zips over 50 MB."""
     if artifact.size <= DIRECT_UPLOAD_LIMIT:
