@@ -43,6 +43,10 @@ INVALID = {
     "environment value not a string": ('API_KEY = "your-api-key"', "API_KEY = 42"),
     "auth type": ('auth_type = "AWS_IAM"', 'auth_type = "OPEN"'),
     "cors key": ("max_age = 600", "max_agee = 600"),
+    "log retention CloudWatch refuses": ("memory_mb = 512", "memory_mb = 512\nlog_retention_days = 13"),
+    "tracing mode": ("memory_mb = 512", 'memory_mb = 512\ntracing = "On"'),
+    "negative reserved concurrency": ("memory_mb = 512", "memory_mb = 512\nreserved_concurrency = -1"),
+    "vpc key": ("memory_mb = 512", 'memory_mb = 512\nvpc = { subnets = ["subnet-0aaa1111"] }'),
 }
 
 
