@@ -44,7 +44,7 @@ def _deletion(args) -> int:
     return delete(Path(args.deletion_toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
 
 
-def _executor(clients, *, dry_run: bool, json_output: bool):
+def executor_for(clients, *, dry_run: bool, json_output: bool):
     """The options choose the executor; nothing below them knows about a dry run."""
     from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
 
@@ -73,7 +73,7 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     root = paths.find_root(spec.path)
     with target(sandbox) as endpoint:
         clients = open_clients(spec)
-        executor = _executor(clients, dry_run=dry_run, json_output=json_output)
+        executor = executor_for(clients, dry_run=dry_run, json_output=json_output)
         outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress,
                                   ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
     if outcome.recorded_role:

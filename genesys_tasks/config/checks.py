@@ -18,7 +18,8 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``descriptions``: at most 256 characters (a layer's leaves room for genesys's marker);
 - ``tags``: at most 50 with genesys's own, each within AWS's limits (``aws_limits``);
 - ``function_settings``: ``[function.vpc]`` names 1-16 subnets and 1-5 security groups by id, and
-  ``on_failure``/``on_success`` are SQS, SNS, Lambda or EventBridge bus ARNs;
+  ``on_failure``/``on_success`` are SQS, SNS, Lambda or EventBridge bus ARNs, and
+  ``[deployment] alias`` is a name Lambda accepts for an alias;
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
@@ -184,6 +185,7 @@ def names(spec: FunctionSpec) -> Problem | None:
 VPC_IDS = {"subnet_ids": (re.compile(r"^subnet-[0-9a-f]{8,17}$"), 16, "subnet-0abc1234"),
            "security_group_ids": (re.compile(r"^sg-[0-9a-f]{8,17}$"), 5, "sg-0abc1234")}
 DESTINATION_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$")
+ALIAS_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$")
 DESTINATION_EXAMPLE = "arn:aws:sqs:us-east-1:123456789012:failed-events"
 
 
@@ -205,6 +207,10 @@ def function_settings(spec: FunctionSpec) -> Problem | None:
         wrong = next((i for i in ids if not pattern.match(i)), None)
         if wrong is not None:
             return (("function", "vpc", key), f"{wrong!r} is not an id of this kind", f'write ids as "{sample}"')
+    alias = spec.deployment.alias
+    if alias is not None and not ALIAS_NAME.match(alias):
+        return (("deployment", "alias"), f"{alias!r} is not an alias name Lambda accepts",
+                'use 1 to 128 letters, digits, - and _, not only digits, e.g. alias = "live"')
     for key in ("on_failure", "on_success"):
         arn = getattr(spec.function, key)
         if arn is not None and destination_service(arn) is None:

@@ -235,6 +235,8 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         architecture=architecture,
         artifact_bucket=deployment["artifact_bucket"],
         keep_layer_versions=deployment["keep_layer_versions"],
+        alias=deployment["alias"],
+        keep_versions=deployment["keep_versions"],
     )
 
 

@@ -90,6 +90,10 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "architecture": Key("str", None, "Architecture deployed; default the first of [build] architectures.", choices=("x86_64", "arm64")),
         "artifact_bucket": Key("str", None, "S3 bucket for zips over 50 MB."),
         "keep_layer_versions": Key("int", 3, "Layer versions genesys keeps; older ones it made are deleted.", minimum=1, maximum=100),
+        "alias": Key("str", None, "Publish a version whenever code or configuration changed and point this alias "
+                     "at it; `genesys rollback` moves it back."),
+        "keep_versions": Key("int", None, "Function versions genesys published that are kept; older ones no alias "
+                             "points to are deleted. Absent: all are kept.", minimum=1, maximum=1000),
     },
     "deployment.cors": {
         "allow_origins": Key("list", ["*"], "Allowed origins."),

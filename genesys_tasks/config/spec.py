@@ -79,6 +79,8 @@ class DeploymentSpec:
     architecture: str  # resolved: default the first build architecture
     artifact_bucket: str | None
     keep_layer_versions: int
+    alias: str | None = None  # publish versions and point this alias at the newest
+    keep_versions: int | None = None  # versions genesys published that are kept; None: all
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,7 @@ class RemoteState:
     function: state.FunctionState | None
     api: state.ApiState | None
     log_group: state.LogGroupState | None = None
+    versions: tuple = ()  # (published versions, aliases by name) when [deployment] alias is set
 
 
 def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
@@ -200,7 +201,9 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
 
     def lambda_state():
         layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
-        return layers, state.read_function(clients, spec.name) if "function" in stages else None
+        function = state.read_function(clients, spec.name) if "function" in stages else None
+        versioned = function is not None and spec.deployment.alias is not None
+        return layers, function, state.read_versions(clients, spec.name) if versioned else ([], {})
 
     clients.prepare("sts", "iam", "lambda", "apigatewayv2", "logs")
     with ThreadPoolExecutor(max_workers=5) as pool:
@@ -209,9 +212,9 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
         lam = pool.submit(lambda_state)
         api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
         logs = pool.submit(state.read_log_group, clients, spec.name) if "function" in stages else None
-        layers, function = lam.result()
+        layers, function, versions = lam.result()
         return RemoteState(account.result(), role.result() if role else None, layers, function,
-                           api.result() if api else None, logs.result() if logs else None)
+                           api.result() if api else None, logs.result() if logs else None, versions)
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
@@ -236,8 +239,11 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
         if "function" in stages:
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
             plan.extend(planner.plan_log_group(spec, remote.log_group, ownership))
-            plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api,
-                                              plan.known["role_arn"], plan.known.get("layer_arn"), ownership))
+            function_plan = planner.plan_function(spec, code, facts, remote.function, remote.api,
+                                                  plan.known["role_arn"], plan.known.get("layer_arn"), ownership)
+            plan.extend(function_plan)
+            plan.extend(planner.plan_versions(spec, code.code_sha256, planner.changes_version(function_plan),
+                                              *remote.versions, ownership))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
     return plan, remote.account

@@ -139,6 +139,49 @@ def read_function(clients, name: str) -> FunctionState | None:
                          invoke_config)
 
 
+VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes
+
+
+@dataclass(frozen=True)
+class VersionState:
+    version: int
+    code_sha256: str
+    description: str
+
+    @property
+    def marked(self) -> bool:
+        return self.description.startswith(VERSION_MARKER)
+
+
+@dataclass(frozen=True)
+class AliasState:
+    name: str
+    version: str
+    weights: dict  # RoutingConfig.AdditionalVersionWeights: version → share of traffic
+    description: str
+
+    @property
+    def marked(self) -> bool:
+        return self.description.startswith(VERSION_MARKER)
+
+    def versions(self) -> set[str]:
+        """Every version the alias sends traffic to."""
+        return {self.version, *self.weights}
+
+
+def read_versions(clients, function_name: str) -> tuple[list[VersionState], dict[str, AliasState]]:
+    """The function's published versions (oldest first) and its aliases by name."""
+    lam = clients.adapter("lambda")
+    versions = sorted((VersionState(int(v["Version"]), v.get("CodeSha256", ""), v.get("Description", "") or "")
+                       for v in lam.list_versions_by_function(FunctionName=function_name)
+                       if v["Version"] != "$LATEST"), key=lambda v: v.version)
+    aliases = {a["Name"]: AliasState(a["Name"], a["FunctionVersion"],
+                                     dict((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}),
+                                     a.get("Description", "") or "")
+               for a in lam.list_aliases(FunctionName=function_name)}
+    return versions, aliases
+
+
 @dataclass(frozen=True)
 class LogGroupState:
     name: str

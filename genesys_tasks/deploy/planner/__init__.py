@@ -7,6 +7,7 @@ One planner per resource family, in the order AWS needs them:
 - ``function``     the function's code, configuration and tags; then, for it:
 - ``settings``     its reserved concurrency and asynchronous invocation destinations
 - ``logs``         its log group and the group's retention
+- ``versions``     the versions it publishes, the alias pointing at the newest, pruning, rollback
 - ``url``          its function URL
 - ``api``          the HTTP API of its ``api_gateway`` triggers
 - ``permissions``  its resource policy (URL, API and push-trigger invoke permissions)
@@ -29,7 +30,8 @@ from .inputs import Artifact, Facts
 from .layer import plan_layer
 from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
+from .versions import changes_version, plan_rollback, plan_versions
 
-__all__ = ["Artifact", "Facts", "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer",
-           "plan_log_group", "plan_role", "removable",
+__all__ = ["Artifact", "Facts", "changes_version", "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer",
+           "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]
