@@ -73,7 +73,8 @@ def _prune(plan: Plan, spec: FunctionSpec, ours: list[VersionState], aliases: di
     keep = spec.deployment.keep_versions
     if keep is None:
         return
-    in_use = {v for alias in aliases.values() for v in alias.versions()}
+    moved = spec.deployment.alias if published else None  # this run points it at the new version first
+    in_use = {v for alias in aliases.values() if alias.name != moved for v in alias.versions()}
     kept = keep - 1 if published else keep  # the version published now is one of those kept
     for version in ours[:max(len(ours) - kept, 0)]:
         if str(version.version) in in_use:
