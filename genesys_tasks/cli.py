@@ -47,12 +47,15 @@ OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json pr
 SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
 TOML = arg("toml")
+STAGE = arg("--stage", default=None, metavar="NAME",
+            help="the [stages.NAME] of the TOML (function <name>-NAME); default: GENESYS_STAGE")
 
 GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache", "config": "check the AWS setup"}
 VERBS = (
     Verb(("detect",), "print the runtime and handler found in a folder", "detect:run", (arg("directory"), OUTPUT)),
     Verb(("lambda", "build"), "build a function's layer and zip (nothing remote)", "build:run",
-         (TOML, arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full build logs"), OUTPUT)),
+         (TOML, arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full build logs"), OUTPUT,
+          STAGE)),
     Verb(("cache", "ls"), "list cached layers", "cache:run_ls", (OUTPUT,)),
     Verb(("cache", "prune"), "remove cached layers", "cache:run_prune",
          (arg("--older-than", type=float, default=None, metavar="DAYS",
@@ -64,13 +67,14 @@ VERBS = (
           arg("--apply", action="store_true", help="deploy (the default; kept for the original CLI)"),
           arg("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation"),
           arg("--adopt", action="store_true", help="take over same-named resources genesys did not make"),
-          OUTPUT, SANDBOX)),
+          OUTPUT, SANDBOX, STAGE)),
     Verb(("delete",), "delete what genesys deployed for a function", "delete:run",
-         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX)),
+         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX, STAGE)),
     Verb(("rollback",), "point the function's alias back at the previous version (or --to VERSION)",
          "rollback:run",
          (TOML, arg("--to", default=None, metavar="VERSION", help="the version to point the alias at"),
-          arg("--dry-run", action="store_true", help="show what would change; change nothing"), OUTPUT, SANDBOX)),
+          arg("--dry-run", action="store_true", help="show what would change; change nothing"), OUTPUT, SANDBOX,
+          STAGE)),
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
          (arg("toml", nargs="?", default=None, help="use this function's [deployment] region and profile"),
           OUTPUT, SANDBOX)),
@@ -116,7 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def dispatch(args) -> int:
-    """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands)."""
+    """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands).
+
+    ``--stage`` becomes ``GENESYS_STAGE``, so every load of the command (its doit tasks too) sees it.
+    """
+    if getattr(args, "stage", None):
+        os.environ["GENESYS_STAGE"] = args.stage
     module, function = args.run.split(":")
     return getattr(importlib.import_module(f"{__package__}.commands.{module}"), function)(args)
 

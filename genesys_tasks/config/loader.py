@@ -15,12 +15,13 @@ import difflib
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
-from . import aws_limits, checks, resolve
+from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
 from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
@@ -58,11 +59,15 @@ def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
 
 
 def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | None = None,
-         warn: Callable[[str], None] | None = None) -> FunctionSpec:
-    """Read and validate one TOML file; raise ``ConfigError`` naming file:line and key."""
+         warn: Callable[[str], None] | None = None, stage: str | None = None) -> FunctionSpec:
+    """Read and validate one TOML file as ``stage`` (else ``GENESYS_STAGE``) sees it; raise
+    ``ConfigError`` naming file:line and key."""
     path = Path(path).absolute()
     text, data = read_toml(path)
-    return _build_spec(Reader(path, text), data, registry, today or today_default(), warn)
+    reader = Reader(path, text)
+    data, stage = stages.apply(reader, data, stage)
+    spec = _build_spec(reader, data, registry, today or today_default(), warn)
+    return replace(spec, stage=stage) if stage else spec
 
 
 def _read_regular(path: Path) -> str:

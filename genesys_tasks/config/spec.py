@@ -140,6 +140,7 @@ class FunctionSpec:
     layer: LayerSpec
     tags: Pairs
     triggers: tuple[TriggerSpec, ...]
+    stage: str | None = None  # the [stages.<name>] it was loaded as; its resources carry genesys:stage
 
     @property
     def source_path(self) -> Path:

@@ -276,7 +276,8 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
         plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
         values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
-    recorded = executor.applies and record_role and _record_role(spec, values.get("role_arn"))
+    # each stage has its own role: one [iam] role_arn in the file cannot record them all
+    recorded = executor.applies and record_role and spec.stage is None and _record_role(spec, values.get("role_arn"))
     return Outcome(plan, values, account, applied=executor.applies, recorded_role=recorded)
 
 

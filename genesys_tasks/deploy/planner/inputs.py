@@ -40,9 +40,12 @@ class Facts:
     environment: dict  # ${env:NAME} resolved; never printed or written
 
 
+STAGE_KEY = "genesys:stage"
+
+
 def marker_tags(spec: FunctionSpec) -> dict:
-    """The spec's tags and genesys's marker, for what genesys creates."""
-    return {**dict(spec.tags), MARKER_KEY: "true"}
+    """The spec's tags, genesys's marker and the stage, for what genesys creates."""
+    return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
 
 
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
