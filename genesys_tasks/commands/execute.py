@@ -78,6 +78,13 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
                                   ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
+    if dry_run and not json_output and spec.cost.invocations_per_month is not None:
+        from ..pricing import load_prices
+        from .cost import estimate_lines
+
+        for line in estimate_lines(spec, spec.cost.invocations_per_month, spec.cost.average_duration_ms,
+                                   load_prices()):
+            ui.info(line)
     if json_output:
         ui.emit_json(outcome.result() if outcome.applied else executor.changes)
     elif outcome.applied:

@@ -85,7 +85,7 @@ def function_schema(registry: Registry) -> dict:
     properties["stages"] = _stages_schema(properties)
     runtime = properties["metadata"]["properties"]["runtime"]
     runtime["enum"] = registry.ids() + list(ALIASES)
-    for name in ("build", "function", "deployment", "iam", "layer"):
+    for name in ("build", "function", "deployment", "iam", "layer", "cost"):
         properties[name].setdefault("description", f"[{name}] settings.")
     properties["metadata"]["description"] = "What the function is: its name, runtime and handler."
     return {

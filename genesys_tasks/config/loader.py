@@ -24,7 +24,7 @@ from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
 from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
-from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
+from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TriggerSpec, VpcSpec)
 from .tomlfile import parse
 from .triggers import problem as trigger_problem
@@ -123,6 +123,7 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         layer=_layer(r, data, meta["name"], runtime, registry),
         tags=_tags(r, data),
         triggers=_triggers(r, data.get("triggers", [])),
+        cost=CostSpec(**r.section(data.get("cost", {}), "cost", SECTIONS["cost"], ("cost",))),
     )
     for key_path, message, hint in checks.problems(spec):
         raise r.fail(key_path, message, hint=hint)

@@ -119,6 +119,12 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "sns_topics": Key("list", [], "Topic names."),
         "allow_wildcard": Key("bool", False, 'Allow "*" in these lists: grant every resource of the service on purpose.'),
     },
+    "cost": {
+        "invocations_per_month": Key("int", None, "Invocations a month, for `genesys cost` and the estimate "
+                                     "`execute --dry-run` shows.", minimum=0),
+        "average_duration_ms": Key("int", 100, "Average billed duration of one invocation, in ms.",
+                                   minimum=1, maximum=900000),
+    },
     "tags": {},  # free map of str → str
     "layer": {
         "name": Key("str", None, "Layer name; default <name>-deps."),

@@ -125,6 +125,12 @@ class TriggerSpec:
 
 
 @dataclass(frozen=True)
+class CostSpec:
+    invocations_per_month: int | None = None  # None: no estimate unless asked with numbers
+    average_duration_ms: int = 100
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """One function: where it came from, what it is, how to build and deploy it."""
 
@@ -140,6 +146,7 @@ class FunctionSpec:
     layer: LayerSpec
     tags: Pairs
     triggers: tuple[TriggerSpec, ...]
+    cost: CostSpec = CostSpec()
     stage: str | None = None  # the [stages.<name>] it was loaded as; its resources carry genesys:stage
 
     @property
