@@ -28,7 +28,7 @@ def run(args) -> int:
     if args.apply and args.dry_run:
         raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
-                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt)
+                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt, wait=not args.no_wait)
 
 
 def _deletion(args) -> int:
@@ -54,7 +54,7 @@ def executor_for(clients, *, dry_run: bool, json_output: bool):
 
 
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
-            debug: bool = False, adopt: bool = False) -> int:
+            debug: bool = False, adopt: bool = False, wait: bool = True) -> int:
     """Build the function, then deploy it (or show the plan with ``dry_run``).
 
     ``adopt`` lets genesys take over same-named resources it did not make (shown as
@@ -76,6 +76,8 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
         executor = executor_for(clients, dry_run=dry_run, json_output=json_output)
         outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress,
                                   ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
+        if outcome.applied and outcome.values.get("rollout_to") is not None:
+            _rollout(spec, clients, executor, outcome.values, wait)
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     if dry_run and not json_output and spec.cost.invocations_per_month is not None:
@@ -90,6 +92,20 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     elif outcome.applied:
         _report(spec, outcome.result(), sandboxed=endpoint is not None)
     return 0
+
+
+def _rollout(spec, clients, executor, values: dict, wait: bool) -> None:
+    """Take a gradual rollout's remaining steps, or with ``--no-wait`` leave it at the first."""
+    from ..deploy import rollout
+
+    old, new = values["rollout_from"], values["rollout_to"]
+    first = spec.deployment.traffic.steps()[0]
+    if not wait:
+        ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
+                f"`genesys rollout {spec.path.name} --continue` (or --abort)")
+        return
+    rollout.proceed(spec, clients, executor, old, new, first, progress=ui.progress)
+    ui.info(f"  {spec.deployment.alias}: 100% on version {new}")
 
 
 def _report(spec, result: dict, *, sandboxed: bool) -> None:

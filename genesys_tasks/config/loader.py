@@ -25,7 +25,7 @@ from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
 from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
-                   IamSpec, LayerSpec, TriggerSpec, VpcSpec)
+                   IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
 from .tomlfile import parse
 from .triggers import problem as trigger_problem
 
@@ -227,6 +227,11 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         cors_values = r.section(deployment["cors"] or {}, "deployment.cors", SECTIONS["deployment.cors"],
                                 ("deployment", "cors"))
         cors = CorsSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in cors_values.items()})
+    traffic = r.section(deployment["traffic"] or {}, "deployment.traffic", SECTIONS["deployment.traffic"],
+                        ("deployment", "traffic"))
+    if traffic["strategy"] != "all-at-once" and not deployment["alias"]:
+        raise r.fail(("deployment", "traffic", "strategy"), f"a {traffic['strategy']} rollout shifts an alias's traffic",
+                     hint='set [deployment] alias = "live"')
     architecture = deployment["architecture"] or architectures[0]
     if architecture not in architectures:
         raise r.fail(("deployment", "architecture"), f"{architecture!r} is not built",
@@ -243,6 +248,7 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         keep_layer_versions=deployment["keep_layer_versions"],
         alias=deployment["alias"],
         keep_versions=deployment["keep_versions"],
+        traffic=TrafficSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in traffic.items()}),
     )
 
 

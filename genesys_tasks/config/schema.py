@@ -92,8 +92,17 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "keep_layer_versions": Key("int", 3, "Layer versions genesys keeps; older ones it made are deleted.", minimum=1, maximum=100),
         "alias": Key("str", None, "Publish a version whenever code or configuration changed and point this alias "
                      "at it; `genesys rollback` moves it back."),
+        "traffic": Key("table", None, "Gradual rollout of each new version behind the alias."),
         "keep_versions": Key("int", None, "Function versions genesys published that are kept; older ones no alias "
                              "points to are deleted. Absent: all are kept.", minimum=1, maximum=1000),
+    },
+    "deployment.traffic": {
+        "strategy": Key("str", "all-at-once", "How the alias moves to a new version: at once, a canary share then "
+                        "the rest, or in equal steps.", choices=("all-at-once", "canary", "linear")),
+        "percent": Key("int", 10, "The canary's share, or each linear step, in percent.", minimum=1, maximum=99),
+        "interval_minutes": Key("int", 5, "Minutes between steps, while the alarms are watched.", minimum=0,
+                                maximum=1440),
+        "alarms": Key("list", [], "CloudWatch alarm names; one in ALARM between steps rolls the alias back."),
     },
     "deployment.cors": {
         "allow_origins": Key("list", ["*"], "Allowed origins."),

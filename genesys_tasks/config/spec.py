@@ -69,6 +69,22 @@ class CorsSpec:
 
 
 @dataclass(frozen=True)
+class TrafficSpec:
+    strategy: str = "all-at-once"  # all-at-once | canary | linear
+    percent: int = 10
+    interval_minutes: int = 5
+    alarms: tuple[str, ...] = ()
+
+    def steps(self) -> list[int]:
+        """The new version's share of traffic at each step, in percent, ending at 100."""
+        if self.strategy == "canary":
+            return [self.percent, 100]
+        if self.strategy == "linear":
+            return list(range(self.percent, 100, self.percent)) + [100]
+        return [100]
+
+
+@dataclass(frozen=True)
 class DeploymentSpec:
     function_url: bool
     auth_type: str
@@ -81,6 +97,7 @@ class DeploymentSpec:
     keep_layer_versions: int
     alias: str | None = None  # publish versions and point this alias at the newest
     keep_versions: int | None = None  # versions genesys published that are kept; None: all
+    traffic: TrafficSpec = TrafficSpec()
 
 
 @dataclass(frozen=True)

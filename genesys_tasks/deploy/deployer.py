@@ -201,7 +201,7 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
 
     def lambda_state():
         layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
-        function = state.read_function(clients, spec.name) if "function" in stages else None
+        function = state.read_function(clients, spec.name, spec.deployment.alias) if "function" in stages else None
         versioned = function is not None and spec.deployment.alias is not None
         return layers, function, state.read_versions(clients, spec.name) if versioned else ([], {})
 
@@ -239,11 +239,8 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
         if "function" in stages:
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
             plan.extend(planner.plan_log_group(spec, remote.log_group, ownership))
-            function_plan = planner.plan_function(spec, code, facts, remote.function, remote.api,
-                                                  plan.known["role_arn"], plan.known.get("layer_arn"), ownership)
-            plan.extend(function_plan)
-            plan.extend(planner.plan_versions(spec, code.code_sha256, planner.changes_version(function_plan),
-                                              *remote.versions, ownership))
+            plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api, plan.known["role_arn"],
+                                              plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
     return plan, remote.account

@@ -60,6 +60,8 @@ class FunctionState:
     statements: dict = field(default_factory=dict)  # resource policy statements by Sid
     concurrency: int | None = None  # reserved concurrent executions; None: the unreserved pool
     invoke_config: dict | None = None  # GetFunctionEventInvokeConfig (destinations, retries)
+    alias_url: dict | None = None  # with [deployment] alias: the alias's URL config
+    alias_statements: dict = field(default_factory=dict)  # and the alias's resource policy statements
 
     @property
     def arn(self) -> str:
@@ -119,24 +121,31 @@ def role_users(clients, role_arn: str, except_function: str) -> list[str]:
                   if f.get("Role") == role_arn and f["FunctionName"] != except_function)
 
 
-def read_function(clients, name: str) -> FunctionState | None:
+def _url_and_statements(lam, name: str, **qualifier) -> tuple[dict | None, dict]:
+    url = lam.get_function_url_config(FunctionName=name, **qualifier)
+    if url is not None:
+        url = {k: v for k, v in url.items() if k != "ResponseMetadata"}
+    policy = lam.get_policy(FunctionName=name, **qualifier)
+    statements = {}
+    if policy is not None:
+        statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
+    return url, statements
+
+
+def read_function(clients, name: str, alias: str | None = None) -> FunctionState | None:
+    """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke)."""
     lam = clients.adapter("lambda")
     found = lam.get_function(FunctionName=name)
     if found is None:
         return None
-    url = lam.get_function_url_config(FunctionName=name)
-    if url is not None:
-        url = {k: v for k, v in url.items() if k != "ResponseMetadata"}
-    policy = lam.get_policy(FunctionName=name)
-    statements = {}
-    if policy is not None:
-        statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
+    url, statements = _url_and_statements(lam, name)
+    alias_url, alias_statements = _url_and_statements(lam, name, Qualifier=alias) if alias else (None, {})
     concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
     invoke_config = lam.get_function_event_invoke_config(FunctionName=name)
     if invoke_config is not None:
         invoke_config = {k: v for k, v in invoke_config.items() if k != "ResponseMetadata"}
     return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
-                         invoke_config)
+                         invoke_config, alias_url, alias_statements)
 
 
 VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes

@@ -22,8 +22,11 @@ def _published(boto) -> list[str]:
 
 
 def _project(project):
+    # no URL: the emulator keeps one URL per function whatever the qualifier, so the alias's URL is
+    # planned in tests/deploy/test_version_plans.py
     p = project(requirements=None)
-    p.toml.write_text(p.toml.read_text().replace("\n[deployment]\n", '\n[deployment]\nalias = "live"\n'))
+    p.toml.write_text(p.toml.read_text().replace("\n[deployment]\nfunction_url = true\n",
+                                                 '\n[deployment]\nalias = "live"\n'))
     return p
 
 

@@ -84,3 +84,58 @@ def test_rollback_goes_to_the_previous_version_genesys_published_or_the_named_on
         planner.plan_rollback(spec, ours(1, 2), live("1")["live"])
     with pytest.raises(ConfigError, match="version 7 of hello does not exist"):
         planner.plan_rollback(spec, ours(1, 2), live("2")["live"], "7")
+
+
+def test_with_an_alias_the_url_and_its_permissions_are_the_alias_and_the_old_url_goes(make_spec, artifact, facts):
+    from deployed import PUBLIC, deployed_function
+
+    function = deployed_function()  # deployed before the alias: a URL and its statements on the function
+    plan = planner.plan_function(make_spec(ALIAS), artifact("code-sha-1"), facts, function, None,
+                                 function.config["Role"], None, versions=(ours(1, sha="code-sha-1"), live("1")))
+    url_calls = [c for c in calls(plan) if "url" in c[1] or "permission" in c[1]]
+    assert url_calls == [
+        ("lambda", "delete_function_url_config", {"FunctionName": "hello"}),
+        ("lambda", "create_function_url_config", {"FunctionName": "hello", "AuthType": "NONE", "Cors": {},
+                                                  "Qualifier": "live"}),
+        ("lambda", "add_permission", {"FunctionName": "hello", "StatementId": "genesys-url-public", "Qualifier": "live",
+                                      **{k: v for k, v in PUBLIC["genesys-url-public"].items() if k != "Sid"},
+                                      "Principal": "*", "FunctionUrlAuthType": "NONE"}),
+        ("lambda", "add_permission", {"FunctionName": "hello", "StatementId": "genesys-url-invoke", "Qualifier": "live",
+                                      "Action": "lambda:InvokeFunction", "Principal": "*", "InvokedViaFunctionUrl": True}),
+        ("lambda", "remove_permission", {"FunctionName": "hello", "StatementId": "genesys-url-invoke"}),
+        ("lambda", "remove_permission", {"FunctionName": "hello", "StatementId": "genesys-url-public"})]
+    moved = type(function)(function.config, function.tags, None, {}, alias_url=function.url, alias_statements=PUBLIC)
+    again = planner.plan_function(make_spec(ALIAS), artifact("code-sha-1"), facts, moved, None,
+                                  function.config["Role"], None, versions=(ours(1, sha="code-sha-1"), live("1")))
+    assert again.writes == []
+
+
+def test_an_http_api_integrates_the_alias(make_spec, artifact, facts):
+    from deployed import FUNCTION_ARN, deployed_function
+
+    spec = make_spec(ALIAS + '\n[[triggers]]\ntype = "api_gateway"\npath = "/items"\n')
+    function = deployed_function()
+    plan = planner.plan_function(spec, artifact("code-sha-1"), facts, function, None, function.config["Role"], None,
+                                 versions=(ours(1, sha="code-sha-1"), live("1")))
+    integration = next(c for c in calls(plan) if c[1] == "create_integration")
+    assert integration[2]["IntegrationUri"] == f"{FUNCTION_ARN}:live"
+    api_permission = next(c for c in calls(plan) if c[1] == "add_permission" and c[2]["StatementId"] == "genesys-apigw")
+    assert api_permission[2]["Qualifier"] == "live"
+
+
+def test_a_gradual_rollout_starts_with_the_first_share_on_the_new_version(make_spec):
+    from genesys_tasks.deploy.executor import resolve
+
+    spec = make_spec(ALIAS + '\n[deployment.traffic]\nstrategy = "linear"\npercent = 30\n')
+    assert spec.deployment.traffic.steps() == [30, 60, 90, 100]
+    plan = planner.plan_versions(spec, "sha-2", True, ours(1), live("1"))
+    update = calls(plan)[1]
+    assert update[2]["FunctionVersion"] == "1"
+    assert update[2]["RoutingConfig"] == {"AdditionalVersionWeights": {Var("published_version"): 0.3}}
+    assert resolve(update[2]["RoutingConfig"], {"published_version": "2"}) == {"AdditionalVersionWeights": {"2": 0.3}}
+    assert (plan.known["rollout_from"], plan.known["rollout_to"]) == ("1", Var("published_version"))
+
+
+def test_a_canary_without_an_alias_is_exit_2(make_spec):
+    with pytest.raises(ConfigError, match="shifts an alias's traffic"):
+        make_spec('\n[deployment.traffic]\nstrategy = "canary"\n')

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
-from ..model import Plan, Var
+from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
 from .inputs import MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
 from .settings import plan_settings
+from .versions import changes_version, plan_versions
 from .url import plan_url
 
 
@@ -85,7 +86,9 @@ def _config_diffs(old: dict, new: dict) -> list[tuple]:
 
 
 def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: FunctionState | None,
-                  api: ApiState | None, role_arn, layer_arn, ownership: Ownership = Ownership()) -> Plan:
+                  api: ApiState | None, role_arn, layer_arn, ownership: Ownership = Ownership(),
+                  versions: tuple = ([], {})) -> Plan:
+    """``versions``: the published versions and aliases (``state.read_versions``), for ``[deployment] alias``."""
     plan = Plan()
     wanted = desired_config(spec, facts, role_arn, layer_arn)
     if function is None:
@@ -100,10 +103,20 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
         _update(plan, spec, code, function, wanted)
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
+    # the alias exists before the URL, the API and the permissions that invoke it
+    plan.extend(plan_versions(spec, code.code_sha256, changes_version(plan), *versions, ownership))
     plan_url(plan, spec, function)
-    plan_api(plan, spec, api, function_arn)
+    plan_api(plan, spec, api, invoked_arn(spec, function_arn))
     plan_permissions(plan, spec, facts, function)
     return plan
+
+
+def invoked_arn(spec: FunctionSpec, function_arn):
+    """What callers invoke: the alias's ARN when ``[deployment] alias`` is set, else the function's."""
+    alias = spec.deployment.alias
+    if alias is None:
+        return function_arn
+    return Fmt("{function_arn}:" + alias) if isinstance(function_arn, Var) else f"{function_arn}:{alias}"
 
 
 def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict) -> None:

@@ -60,12 +60,31 @@ def _point(plan: Plan, spec: FunctionSpec, alias: AliasState | None, target, pub
         plan.call("lambda", "create_alias", resource, FunctionName=name, Name=alias_name, FunctionVersion=target,
                   Description=VERSION_MARKER)
         plan.change(resource, "create", [("version", None, target)])
+    elif published and spec.deployment.traffic.steps()[0] < 100:
+        _first_step(plan, spec, alias, target, resource)
     elif published or not alias.marked:
         plan.call("lambda", "update_alias", resource, FunctionName=name, Name=alias_name, FunctionVersion=target,
                   Description=VERSION_MARKER, RoutingConfig={"AdditionalVersionWeights": {}})
         plan.change(resource, "update" if alias.marked else "adopt", [("version", alias.version, target)])
     else:
         plan.change(resource, "no change")
+
+
+def _first_step(plan: Plan, spec: FunctionSpec, alias: AliasState, target, resource: str) -> None:
+    """A gradual rollout starts: the alias stays on its version and sends the first share to the new one;
+    ``deploy.rollout`` takes the next steps (``rollout_from``/``rollout_to`` say between which versions)."""
+    traffic = spec.deployment.traffic
+    share = traffic.steps()[0]
+    plan.call("lambda", "update_alias", resource, FunctionName=spec.name, Name=alias.name,
+              FunctionVersion=alias.version, Description=VERSION_MARKER,
+              RoutingConfig={"AdditionalVersionWeights": {target: share / 100}})
+    plan.change(resource, "update", [("traffic", f"100% on version {alias.version}",
+                                      f"{share}% on version {target}"),
+                                     ("rollout", None, f"{traffic.strategy} to 100% every "
+                                                       f"{traffic.interval_minutes} min, alarms: "
+                                                       f"{', '.join(traffic.alarms) or 'none'}")])
+    plan.known["rollout_from"] = alias.version
+    plan.known["rollout_to"] = target
 
 
 def _prune(plan: Plan, spec: FunctionSpec, ours: list[VersionState], aliases: dict[str, AliasState],
