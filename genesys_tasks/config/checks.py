@@ -179,6 +179,13 @@ def names(spec: FunctionSpec) -> Problem | None:
     found = regions.region_problem(spec.deployment.region) if spec.deployment.region else None
     if found:
         return ("deployment", "region"), *found
+    for region in spec.deployment.regions:
+        found = regions.region_problem(region)
+        if found:
+            return ("deployment", "regions"), *found
+    if spec.deployment.regions and spec.deployment.region:
+        return (("deployment", "regions"), "region and regions are both set",
+                "keep one: regions deploys to each of its regions")
     return None
 
 

@@ -249,6 +249,7 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         alias=deployment["alias"],
         keep_versions=deployment["keep_versions"],
         traffic=TrafficSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in traffic.items()}),
+        regions=tuple(dict.fromkeys(deployment["regions"])),
     )
 
 

@@ -86,6 +86,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "cors_enabled": Key("bool", False, "Enable CORS on the function URL."),
         "cors": Key("table", None, "CORS settings; cors_enabled with no table allows *."),
         "region": Key("str", None, "AWS region; else the credential chain's region."),
+        "regions": Key("list", [], "Deploy to each of these regions (instead of region): the first alone, then the "
+                       "others in parallel; `delete` removes the function from each."),
         "profile": Key("str", None, "AWS profile; else the credential chain's default."),
         "architecture": Key("str", None, "Architecture deployed; default the first of [build] architectures.", choices=("x86_64", "arm64")),
         "artifact_bucket": Key("str", None, "S3 bucket for zips over 50 MB."),

@@ -98,6 +98,7 @@ class DeploymentSpec:
     alias: str | None = None  # publish versions and point this alias at the newest
     keep_versions: int | None = None  # versions genesys published that are kept; None: all
     traffic: TrafficSpec = TrafficSpec()
+    regions: tuple[str, ...] = ()  # deploy to each (deploy.regions.region_specs); region is then each in turn
 
 
 @dataclass(frozen=True)
