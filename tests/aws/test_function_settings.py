@@ -66,7 +66,7 @@ def test_each_setting_is_created_changed_with_one_write_kept_on_rerun_and_remove
             ("reserved_concurrency = 0", "reserved_concurrency = 5", ["lambda:PutFunctionConcurrency"]),
             ("log_retention_days = 14", "log_retention_days = 30", ["logs:PutRetentionPolicy"]),
             ('"sg-0ccc3333"', '"sg-0ddd4444"', ["lambda:UpdateFunctionConfiguration"]),
-            ('cost = "42"\n', "", ["lambda:UntagResource", "logs:UntagLogGroup"])]:
+            ('cost = "42"\n', "", ["iam:UntagRole", "lambda:UntagResource", "logs:UntagLogGroup"])]:
         _edit(p, old, new)
         again = clients()
         deploy(p, again)

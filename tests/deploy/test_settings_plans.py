@@ -113,3 +113,15 @@ def test_a_log_group_genesys_did_not_make_is_a_conflict_unless_adopted_and_kept_
     assert planner.plan_log_group(make_spec(), theirs).calls == []
     assert planner.plan_delete_log_group(spec, theirs).calls == []
     assert methods(planner.plan_delete_log_group(spec, LogGroupState(GROUP, 14, dict(MARKER)))) == ["delete_log_group"]
+
+
+def test_the_roles_tags_follow_the_toml_unless_other_functions_share_it(make_spec, facts):
+    from deployed import deployed_role
+
+    spec = make_spec('[tags]\nteam = "core"\n')
+    role = deployed_role(tags={**MARKER, "team": "old", "cost": "42"})
+    assert [c for c in calls(planner.plan_role(spec, role, facts)) if "tag" in c[1]] == [
+        ("iam", "tag_role", {"RoleName": "genesys-lambda-hello", "Tags": [{"Key": "team", "Value": "core"}]}),
+        ("iam", "untag_role", {"RoleName": "genesys-lambda-hello", "TagKeys": ["cost"]})]
+    shared = planner.plan_role(spec, role, facts, Ownership(sharers=(make_spec(),)))
+    assert not [c for c in calls(shared) if "tag" in c[1]]
