@@ -141,7 +141,8 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     url, statements = _url_and_statements(lam, name)
     alias_url, alias_statements = _url_and_statements(lam, name, Qualifier=alias) if alias else (None, {})
     concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
-    invoke_config = lam.get_function_event_invoke_config(FunctionName=name)
+    # asynchronous invocations through the alias use the alias's destinations
+    invoke_config = lam.get_function_event_invoke_config(FunctionName=name, **({"Qualifier": alias} if alias else {}))
     if invoke_config is not None:
         invoke_config = {k: v for k, v in invoke_config.items() if k != "ResponseMetadata"}
     return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,

@@ -45,8 +45,16 @@ def test_a_changed_destination_is_one_put_that_keeps_retry_settings(make_spec, a
     assert calls(plan) == [("lambda", "put_function_event_invoke_config", {
         "FunctionName": "hello", "MaximumRetryAttempts": 1,
         "DestinationConfig": {"OnSuccess": {"Destination": TOPIC}}})]
-    change = plan.changes[0]
-    assert set(change.changes) == {("Destinations.OnFailure", QUEUE, None), ("Destinations.OnSuccess", None, TOPIC)}
+    change = next(c for c in plan.changes if c.resource == "destinations hello")
+    assert set(change.changes) == {("OnFailure", QUEUE, None), ("OnSuccess", None, TOPIC)}
+
+
+def test_with_an_alias_the_destinations_are_the_alias_and_come_after_it(make_spec, artifact, facts):
+    spec = make_spec(f'alias = "live"\n\n[function]\non_failure = "{QUEUE}"\n')
+    plan = planner.plan_function(spec, artifact(), facts, None, None, "role", None)
+    assert methods(plan).index("create_alias") < methods(plan).index("put_function_event_invoke_config")
+    put = next(c for c in calls(plan) if c[1] == "put_function_event_invoke_config")
+    assert put[2]["Qualifier"] == "live"
 
 
 def test_tracing_changed_in_place_sends_only_the_tracing_config(make_spec, artifact, facts):

@@ -19,7 +19,7 @@ from ..state import ApiState, FunctionState
 from .api import plan_api
 from .inputs import MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
-from .settings import plan_settings
+from .settings import plan_destinations, plan_settings
 from .versions import changes_version, plan_versions
 from .url import plan_url
 
@@ -50,8 +50,7 @@ def _vpc_config(subnets, groups) -> dict:
 LABELS = {"MemorySize": "memory", "Timeout": "timeout", "Role": "role", "Runtime": "runtime", "Handler": "handler",
           "Description": "description", "Layers": "layers", "EphemeralStorage": "ephemeral storage",
           "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment ",
-          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency",
-          "Destinations.": "destination "}
+          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency"}
 
 
 def current_config(config: dict) -> dict:
@@ -105,6 +104,7 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     plan.known["function_arn"] = function_arn
     # the alias exists before the URL, the API and the permissions that invoke it
     plan.extend(plan_versions(spec, code.code_sha256, changes_version(plan), *versions, ownership))
+    plan_destinations(plan, spec, function)
     plan_url(plan, spec, function)
     plan_api(plan, spec, api, invoked_arn(spec, function_arn))
     plan_permissions(plan, spec, facts, function)
