@@ -11,28 +11,18 @@ pytestmark = pytest.mark.production  # several deploys each: run by .ci/run's pr
 
 VPC_POLICY = "AWSLambdaVPCAccessExecutionRole"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:failed"
-SETTINGS = """
+SETTINGS = f"""memory_mb = 256
 reserved_concurrency = 0
 log_retention_days = 14
-on_failure = "{queue}"
+on_failure = "{QUEUE}"
 vpc = {{ subnet_ids = ["subnet-0aaa1111", "subnet-0bbb2222"], security_group_ids = ["sg-0ccc3333"] }}
-
-[tags]
-team = "core"
-cost = "42"
 """
-
-
-def _edit(p, old: str, new: str) -> None:
-    text = p.toml.read_text()
-    assert old in text
-    p.toml.write_text(text.replace(old, new))
 
 
 def _settings_project(project):
     p = project(requirements=None)
-    _edit(p, "memory_mb = 256\n", "memory_mb = 256\n" + SETTINGS.format(queue=QUEUE).split("\n[tags]")[0])
-    p.toml.write_text(p.toml.read_text() + "\n[tags]\nteam = \"core\"\ncost = \"42\"\n")
+    p.edit("memory_mb = 256\n", SETTINGS)
+    p.toml.write_text(p.toml.read_text() + '\n[tags]\nteam = "core"\ncost = "42"\n')
     return p
 
 
@@ -67,7 +57,7 @@ def test_each_setting_is_created_changed_with_one_write_kept_on_rerun_and_remove
             ("log_retention_days = 14", "log_retention_days = 30", ["logs:PutRetentionPolicy"]),
             ('"sg-0ccc3333"', '"sg-0ddd4444"', ["lambda:UpdateFunctionConfiguration"]),
             ('cost = "42"\n', "", ["iam:UntagRole", "lambda:UntagResource", "logs:UntagLogGroup"])]:
-        _edit(p, old, new)
+        p.edit(old, new)
         again = clients()
         deploy(p, again)
         assert sorted(again.log.writes) == writes, old
@@ -104,17 +94,17 @@ def test_delete_removes_the_log_group_genesys_made_and_keeps_one_it_did_not(proj
         return used.log.writes
 
     p = project(requirements=None)
-    _edit(p, "memory_mb = 256\n", "memory_mb = 256\nlog_retention_days = 7\n")
+    p.edit("memory_mb = 256\n", "memory_mb = 256\nlog_retention_days = 7\n")
     deploy(p, clients())
     assert "logs:DeleteLogGroup" in delete(p)
     assert boto("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/hello")["logGroups"] == []
 
     other = project("other", requirements=None)
     boto("logs").create_log_group(logGroupName="/aws/lambda/other")  # as Lambda makes it when the function logs
-    _edit(other, "memory_mb = 256\n", "memory_mb = 256\nlog_retention_days = 7\n")
+    other.edit("memory_mb = 256\n", "memory_mb = 256\nlog_retention_days = 7\n")
     with pytest.raises(ConflictError, match="log group /aws/lambda/other exists and was not made by genesys"):
         deploy(other, clients())
-    _edit(other, "log_retention_days = 7\n", "")
+    other.edit("log_retention_days = 7\n", "")
     deploy(other, clients())
     assert "logs:DeleteLogGroup" not in delete(other)
     assert len(boto("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/other")["logGroups"]) == 1
@@ -122,7 +112,7 @@ def test_delete_removes_the_log_group_genesys_made_and_keeps_one_it_did_not(proj
 
 def test_active_tracing_is_created_and_gives_the_role_xray_access(project, clients, boto, deploy):
     p = project(requirements=None)
-    _edit(p, "memory_mb = 256\n", 'memory_mb = 256\ntracing = "Active"\n')
+    p.edit("memory_mb = 256\n", 'memory_mb = 256\ntracing = "Active"\n')
     deploy(p, clients())
     assert boto("lambda").get_function_configuration(FunctionName="hello")["TracingConfig"] == {"Mode": "Active"}
     assert "AWSXRayDaemonWriteAccess" in _role_policies(boto)[0]
