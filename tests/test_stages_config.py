@@ -59,6 +59,7 @@ def test_no_stage_is_the_file_as_written_and_genesys_stage_chooses_one(path, mon
 def test_an_unknown_stage_is_exit_2_naming_the_defined_stages(path):
     err = config_error(path, today=TODAY, stage="staging")
     assert "unknown stage 'staging'" in err.message and "dev, edge, prod" in err.hint
+    assert err.where.line == TOML.splitlines().index("[stages.dev]") + 1
 
 
 def test_a_bad_value_in_a_stage_fails_like_one_in_its_section(path):

@@ -43,7 +43,7 @@ def apply(r: Reader, data: dict, stage: str | None) -> tuple[dict, str | None]:
     if stage is None:
         return data, None
     if stages and stage not in stages:
-        raise r.fail(("stages",), f"unknown stage {stage!r}",
+        raise r.fail(("stages", next(iter(stages))), f"unknown stage {stage!r}",
                      hint="this file defines: " + ", ".join(sorted(stages)) + f" (check --stage or {STAGE_ENV})")
     override = stages.get(stage, {})
     merged = _merge(data, override)
