@@ -62,6 +62,8 @@ LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value li
              arg("--pass-credentials", action="store_true", help="hand the function your AWS credentials"),
              arg("--client", choices=("auto", "official", "plain"), default="auto",
                  help="official runtime client (installed on first use), plain handler call, or auto: official if it installs"))
+STAGE = arg("--stage", default=None, metavar="NAME",
+            help="the [stages.NAME] of the TOML (function <name>-NAME); default: GENESYS_STAGE")
 
 CI_ARGS = (
     arg("--branch", default="main", help="the branch whose pushes deploy (default: main)"),
@@ -89,7 +91,8 @@ GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache",
 VERBS = (
     Verb(("detect",), "print the runtime and handler found in a folder", "detect:run", (arg("directory"), OUTPUT)),
     Verb(("lambda", "build"), "build a function's layer and zip (nothing remote)", "build:run",
-         (TOML, arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full build logs"), OUTPUT)),
+         (TOML, arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full build logs"), OUTPUT,
+          STAGE)),
     Verb(("cache", "ls"), "list cached layers", "cache:run_ls", (OUTPUT,)),
     Verb(("cache", "prune"), "remove cached layers", "cache:run_prune",
          (arg("--older-than", type=float, default=None, metavar="DAYS",
@@ -101,9 +104,26 @@ VERBS = (
           arg("--apply", action="store_true", help="deploy (the default; kept for the original CLI)"),
           arg("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation"),
           arg("--adopt", action="store_true", help="take over same-named resources genesys did not make"),
-          OUTPUT, SANDBOX)),
+          arg("--no-wait", action="store_true", help="leave a gradual rollout at its first step"),
+          arg("--keep-going", action="store_true", help="with [deployment] regions: deploy the other regions "
+                                                        "when one fails"),
+          OUTPUT, SANDBOX, STAGE)),
     Verb(("delete",), "delete what genesys deployed for a function", "delete:run",
-         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX)),
+         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX, STAGE)),
+    Verb(("rollback",), "point the function's alias back at the previous version (or --to VERSION)",
+         "rollback:run",
+         (TOML, arg("--to", default=None, metavar="VERSION", help="the version to point the alias at"),
+          arg("--dry-run", action="store_true", help="show what would change; change nothing"), OUTPUT, SANDBOX,
+          STAGE)),
+    Verb(("rollout",), "finish (--continue) or revert (--abort) a rollout `execute --no-wait` started",
+         "rollout:run",
+         (TOML, arg("--continue", dest="continue_", action="store_true", help="take the remaining steps"),
+          arg("--abort", action="store_true", help="put the alias back on the old version"), SANDBOX, STAGE)),
+    Verb(("cost",), "the function's monthly cost as configured, and on arm64 and bigger memory", "cost:run",
+         (TOML, arg("--invocations", type=int, default=None, metavar="N", help="invocations a month"),
+          arg("--duration-ms", type=int, default=None, metavar="D", help="average duration of one, in ms"),
+          arg("--prices", default=None, metavar="FILE", help="a price table replacing genesys's own"),
+          OUTPUT, STAGE)),
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
          (arg("toml", nargs="?", default=None, help="use this function's [deployment] region and profile"),
           OUTPUT, SANDBOX)),
@@ -206,7 +226,12 @@ def _command(name: str):
 
 
 def dispatch(args) -> int:
-    """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands)."""
+    """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands).
+
+    ``--stage`` becomes ``GENESYS_STAGE``, so every load of the command (its doit tasks too) sees it.
+    """
+    if getattr(args, "stage", None):
+        os.environ["GENESYS_STAGE"] = args.stage
     return _command(args.run)(args)
 
 

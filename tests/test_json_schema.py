@@ -25,6 +25,7 @@ FULL = "#:schema ./genesys.schema.json\n" + SEED_TOML.replace(
     'auth_type = "AWS_IAM"\n', 'auth_type = "AWS_IAM"\n\n[deployment.cors]\nallow_origins = ["https://example.com"]\nmax_age = 600\n'
 ).replace("auto_cleanup = true\n", 'auto_cleanup = true\n\n[iam.resources]\ns3_buckets = ["my-bucket"]\n')
 MINIMAL = '[metadata]\nname = "tiny"\n'
+STAGED = MINIMAL + '[stages.prod]\nfunction = { memory_mb = 1024 }\ndeployment = { alias = "live" }\n'
 GO = '[metadata]\nname = "go-fn"\nruntime = "go1.x"\nhandler = "bootstrap"\n[build]\narchitectures = ["arm64"]\n'
 
 # (what is wrong, a change to FULL that makes it wrong)
@@ -43,6 +44,10 @@ INVALID = {
     "environment value not a string": ('API_KEY = "your-api-key"', "API_KEY = 42"),
     "auth type": ('auth_type = "AWS_IAM"', 'auth_type = "OPEN"'),
     "cors key": ("max_age = 600", "max_agee = 600"),
+    "log retention CloudWatch refuses": ("memory_mb = 512", "memory_mb = 512\nlog_retention_days = 13"),
+    "tracing mode": ("memory_mb = 512", 'memory_mb = 512\ntracing = "On"'),
+    "negative reserved concurrency": ("memory_mb = 512", "memory_mb = 512\nreserved_concurrency = -1"),
+    "vpc key": ("memory_mb = 512", 'memory_mb = 512\nvpc = { subnets = ["subnet-0aaa1111"] }'),
 }
 
 
@@ -73,7 +78,7 @@ def test_every_example_toml_validates(schema, path):
     assert _errors(schema, path.read_text()) == []
 
 
-@pytest.mark.parametrize("text", [FULL, MINIMAL, GO], ids=["full", "minimal", "go-alias"])
+@pytest.mark.parametrize("text", [FULL, MINIMAL, GO, STAGED], ids=["full", "minimal", "go-alias", "stages"])
 def test_documented_forms_validate(schema, text):
     assert _errors(schema, text) == []
 
@@ -93,6 +98,10 @@ def test_what_the_loader_rejects_the_schema_rejects(schema, case, tmp_path):
     toml.write_text(text)
     with pytest.raises(ConfigError):
         load(toml, today=dt.date(2026, 11, 26))
+
+
+def test_a_stage_with_an_unknown_key_is_rejected(schema):
+    assert _errors(schema, STAGED.replace("memory_mb", "memory"))
 
 
 def test_every_key_of_every_section_is_documented_with_type_and_default(schema):

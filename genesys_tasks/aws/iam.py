@@ -17,6 +17,7 @@ class IamAdapter(Adapter):
     delete_role_policy = operation("delete_role_policy", "RoleName")
     delete_role = operation("delete_role", "RoleName")
     tag_role = operation("tag_role", "RoleName")  # adopting a role marks it as genesys's
+    untag_role = operation("untag_role", "RoleName")  # tags taken out of [tags]
     update_assume_role_policy = operation("update_assume_role_policy", "RoleName")  # repairing the trust
     list_roles = operation("list_roles", "roles")  # `genesys config verify`: does IAM answer
     # `genesys ci bootstrap-oidc`: the identity provider a CI system's tokens are checked against

@@ -31,6 +31,19 @@ class LambdaAdapter(Adapter):
     delete_layer_version = operation("delete_layer_version", "LayerName")
     update_function_code = operation("update_function_code", "FunctionName")
     tag_resource = operation("tag_resource", "Resource")
+    untag_resource = operation("untag_resource", "Resource")
+    # versions and aliases
+    publish_version = operation("publish_version", "FunctionName")
+    get_alias = operation("get_alias", "Name", missing_ok=True)
+    create_alias = operation("create_alias", "Name")
+    update_alias = operation("update_alias", "Name")
+    # [function] settings kept outside the function's configuration
+    get_function_concurrency = operation("get_function_concurrency", "FunctionName", missing_ok=True)
+    put_function_concurrency = operation("put_function_concurrency", "FunctionName")
+    delete_function_concurrency = operation("delete_function_concurrency", "FunctionName")
+    get_function_event_invoke_config = operation("get_function_event_invoke_config", "FunctionName", missing_ok=True)
+    put_function_event_invoke_config = operation("put_function_event_invoke_config", "FunctionName")
+    delete_function_event_invoke_config = operation("delete_function_event_invoke_config", "FunctionName")
     create_function_url_config = operation("create_function_url_config", "FunctionName")
     update_function_url_config = operation("update_function_url_config", "FunctionName")
     delete_function_url_config = operation("delete_function_url_config", "FunctionName")
@@ -52,6 +65,13 @@ class LambdaAdapter(Adapter):
         """CreateEventSourceMapping, waiting (bounded) while the role's poller permissions propagate."""
         return self._waiting_for_role("create_event_source_mapping", params, POLLER_NOT_READY,
                                       "the role's new poller permissions")
+
+    def list_versions_by_function(self, FunctionName: str) -> list[dict]:
+        return self.collect("list_versions_by_function", FunctionName, "Versions", missing_ok=True,
+                            FunctionName=FunctionName) or []
+
+    def list_aliases(self, FunctionName: str) -> list[dict]:
+        return self.collect("list_aliases", FunctionName, "Aliases", missing_ok=True, FunctionName=FunctionName) or []
 
     def all_functions(self) -> list[dict]:
         """Every function of the region, across pages (ListFunctions)."""

@@ -14,11 +14,13 @@ from typing import Callable
 
 from .apigatewayv2 import ApiGatewayV2Adapter
 from .base import CallLog, RetryPolicy, ignore
+from .cloudwatch import CloudWatchAdapter
 from .dynamodbstreams import DynamoDbStreamsAdapter
 from .errors import translate
 from .events import EventsAdapter
 from .iam import IamAdapter
 from .lambda_ import LambdaAdapter
+from .logs import LogsAdapter
 from .s3 import S3Adapter
 from .sns import SnsAdapter
 from .sqs import SqsAdapter
@@ -26,7 +28,7 @@ from .sts import StsAdapter
 from .target import Target
 
 ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
-            "s3": S3Adapter, "sts": StsAdapter,
+            "s3": S3Adapter, "sts": StsAdapter, "logs": LogsAdapter, "cloudwatch": CloudWatchAdapter,
             # trigger sources
             "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter}
 

@@ -26,13 +26,24 @@ def _confirmed(spec) -> bool:
 
 
 def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output: bool = False) -> int:
-    """Show what genesys made for the function, ask (unless ``yes``), then delete it."""
-    from ..deploy import deployer
-    from ..deploy.executor import DisplayExecutor, Executor
-    from ..tasks.deploy import forget_deployment
+    """Show what genesys made for the function, ask (unless ``yes``), then delete it (from each of
+    ``[deployment] regions``, one after the other)."""
+    from ..deploy.regions import region_specs
     from ..tasks.runner import load_spec
 
     _, spec = load_spec(toml, sources=False)  # the sources may be gone: delete needs none of them
+    for one in region_specs(spec):
+        if spec.deployment.regions and not json_output:
+            ui.info(f"region {one.deployment.region}:")
+        _delete_one(one, yes=yes, sandbox=sandbox, json_output=json_output)
+    return 0
+
+
+def _delete_one(spec, *, yes: bool, sandbox: bool, json_output: bool) -> None:
+    from ..deploy import deployer
+    from ..deploy.executor import DisplayExecutor, Executor
+    from ..tasks.deploy import forget_deployment
+
     with target(sandbox):
         clients = open_clients(spec)
         plan, _account = deployer.plan_delete(spec, clients, progress=ui.progress)
@@ -48,4 +59,3 @@ def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output:
     elif not declined:
         deleted = [c for c in plan.changes if c.action == "delete"]
         ui.success(f"deleted {len(deleted)} resource(s) of {spec.name}" if deleted else "nothing to delete")
-    return 0

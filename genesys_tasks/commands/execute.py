@@ -29,7 +29,8 @@ def run(args) -> int:
     if args.apply and args.dry_run:
         raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
-                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt)
+                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt, wait=not args.no_wait,
+                   keep_going=args.keep_going)
 
 
 def _deletion(args) -> int:
@@ -45,7 +46,7 @@ def _deletion(args) -> int:
     return delete(Path(args.deletion_toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
 
 
-def _executor(clients, *, dry_run: bool, json_output: bool):
+def executor_for(clients, *, dry_run: bool, json_output: bool):
     """The options choose the executor; nothing below them knows about a dry run."""
     from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
 
@@ -55,7 +56,7 @@ def _executor(clients, *, dry_run: bool, json_output: bool):
 
 
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
-            debug: bool = False, adopt: bool = False) -> int:
+            debug: bool = False, adopt: bool = False, wait: bool = True, keep_going: bool = False) -> int:
     """Build the function, then deploy it (or show the plan with ``dry_run``).
 
     ``adopt`` lets genesys take over same-named resources it did not make (shown as
@@ -63,7 +64,7 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     to the planner, so the role carries the union of their needs.
     """
     from ..deploy import deployer
-    from ..deploy.ownership import Ownership
+    from ..deploy.regions import RegionResult, region_specs, run_regions, summary_error
     from ..tasks.runner import load_spec, role_sharers_in_repo, run_tasks
 
     _, spec = load_spec(toml)  # with the project's own runtimes, as the build sees them
@@ -72,23 +73,86 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     if code:
         return code
     root = paths.find_root(spec.path)
+    specs = region_specs(spec)
+    sharers = role_sharers_in_repo(spec, root)
+    run = _Run(root, dry_run, json_output, adopt, wait, record_role=not sandbox, regions=len(specs) > 1)
     with target(sandbox) as endpoint:
-        clients = open_clients(spec)
-        executor = _executor(clients, dry_run=dry_run, json_output=json_output)
-        outcome = deployer.deploy(spec, root, clients, executor, record_role=not sandbox, progress=ui.progress,
-                                  ownership=Ownership(adopt, role_sharers_in_repo(spec, root)))
-    if outcome.recorded_role:
-        ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
-    if json_output:
-        ui.emit_json(outcome.result() if outcome.applied else executor.changes)
-    elif outcome.applied:
-        _report(spec, outcome.result(), sandboxed=endpoint is not None)
+        if len(specs) == 1:
+            results = [RegionResult(spec.deployment.region or "", run(spec, sharers))]
+        else:  # the role is global: each region's needs are the union over the regions
+            results = run_regions(specs, lambda s: run(s, sharers + tuple(o for o in specs if o is not s)),
+                                  parallel=not dry_run, keep_going=keep_going)
+    failure = summary_error(spec.name, results)  # one region's error was raised as it is
+    _tell(spec, [r for r in results if r.outcome is not None], run, sandboxed=endpoint is not None)
+    if failure is not None:
+        raise failure
     return 0
 
 
-def _report(spec, result: dict, *, sandboxed: bool) -> None:
-    changed = len(result["changes"])
-    ui.success(f"{spec.name} deployed ({changed} resource(s) changed)" if changed else f"{spec.name} is up to date")
+class _Run:
+    """Deploy one region's spec (or show its plan); the command's options, bound once."""
+
+    def __init__(self, root, dry_run, json_output, adopt, wait, *, record_role, regions: bool):
+        self.root, self.dry_run, self.json_output, self.adopt, self.wait = root, dry_run, json_output, adopt, wait
+        self.record_role, self.regions, self.collected = record_role, regions, {}
+
+    def __call__(self, spec, sharers):
+        from ..deploy import deployer
+        from ..deploy.ownership import Ownership
+
+        region = spec.deployment.region
+        label = (lambda text: ui.progress(f"[{region}] {text}")) if self.regions else ui.progress
+        clients = open_clients(spec)
+        if self.regions and self.dry_run and not self.json_output:
+            ui.info(f"region {region}:")
+        executor = executor_for(clients, dry_run=self.dry_run, json_output=self.json_output)
+        outcome = deployer.deploy(spec, self.root, clients, executor, record_role=self.record_role and not self.regions,
+                                  progress=label, ownership=Ownership(self.adopt, sharers))
+        self.collected[region or ""] = getattr(executor, "changes", None)
+        if outcome.applied and outcome.values.get("rollout_to") is not None:
+            _rollout(spec, clients, executor, outcome.values, self.wait)
+        return outcome
+
+
+def _tell(spec, results, run: _Run, *, sandboxed: bool) -> None:
+    """What people (or, with --output json, machines) hear about the regions that were deployed."""
+    outcome = results[0].outcome if results else None
+    if outcome is not None and outcome.recorded_role:
+        ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
+    if run.dry_run and not run.json_output and spec.cost.invocations_per_month is not None:
+        from ..pricing import load_prices
+        from .cost import estimate_lines
+
+        for line in estimate_lines(spec, spec.cost.invocations_per_month, spec.cost.average_duration_ms,
+                                   load_prices()):
+            ui.info(line)
+    if run.json_output:
+        shown = {r.region: r.outcome.result() if r.outcome.applied else run.collected.get(r.region) for r in results}
+        ui.emit_json(shown if run.regions else next(iter(shown.values())))
+        return
+    for r in results:
+        if r.outcome.applied:
+            _report(spec, r.outcome.result(), sandboxed=sandboxed, region=r.region if run.regions else "")
+
+
+def _rollout(spec, clients, executor, values: dict, wait: bool) -> None:
+    """Take a gradual rollout's remaining steps, or with ``--no-wait`` leave it at the first."""
+    from ..deploy import rollout
+
+    old, new = values["rollout_from"], values["rollout_to"]
+    first = spec.deployment.traffic.steps()[0]
+    if not wait:
+        ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
+                f"`genesys rollout {spec.path.name} --continue` (or --abort)")
+        return
+    rollout.proceed(spec, clients, executor, old, new, first, progress=ui.progress)
+    ui.info(f"  {spec.deployment.alias}: 100% on version {new}")
+
+
+def _report(spec, result: dict, *, sandboxed: bool, region: str = "") -> None:
+    changed, where = len(result["changes"]), f" in {region}" if region else ""
+    ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
+               else f"{spec.name} is up to date{where}")
     note = (f" (sandbox: not served; the emulator does not run code; `genesys serve {spec.path.name}` "
             "serves it on 127.0.0.1)") if sandboxed else ""
     if result["function_url"]:

@@ -17,6 +17,9 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
   ``[deployment] region`` is a region (``regions``);
 - ``descriptions``: at most 256 characters (a layer's leaves room for genesys's marker);
 - ``tags``: at most 50 with genesys's own, each within AWS's limits (``aws_limits``);
+- ``function_settings``: ``[function.vpc]`` names 1-16 subnets and 1-5 security groups by id, and
+  ``on_failure``/``on_success`` are SQS, SNS, Lambda or EventBridge bus ARNs, and
+  ``[deployment] alias`` is a name Lambda accepts for an alias;
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
@@ -176,6 +179,50 @@ def names(spec: FunctionSpec) -> Problem | None:
     found = regions.region_problem(spec.deployment.region) if spec.deployment.region else None
     if found:
         return ("deployment", "region"), *found
+    for region in spec.deployment.regions:
+        found = regions.region_problem(region)
+        if found:
+            return ("deployment", "regions"), *found
+    if spec.deployment.regions and spec.deployment.region:
+        return (("deployment", "regions"), "region and regions are both set",
+                "keep one: regions deploys to each of its regions")
+    return None
+
+
+VPC_IDS = {"subnet_ids": (re.compile(r"^subnet-[0-9a-f]{8,17}$"), 16, "subnet-0abc1234"),
+           "security_group_ids": (re.compile(r"^sg-[0-9a-f]{8,17}$"), 5, "sg-0abc1234")}
+DESTINATION_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$")
+ALIAS_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$")
+DESTINATION_EXAMPLE = "arn:aws:sqs:us-east-1:123456789012:failed-events"
+
+
+def destination_service(arn: str) -> str | None:
+    """``sqs``, ``sns``, ``lambda`` or ``events`` for a destination ARN Lambda accepts; else None."""
+    found = DESTINATION_ARN.match(arn)
+    if not found or (found.group(1) == "events" and not found.group(2).startswith("event-bus/")):
+        return None
+    return found.group(1)
+
+
+def function_settings(spec: FunctionSpec) -> Problem | None:
+    vpc = spec.function.vpc
+    for key, (pattern, most, sample) in VPC_IDS.items() if vpc else ():
+        ids = getattr(vpc, key)
+        if not 1 <= len(ids) <= most:
+            return (("function", "vpc", key), f"{len(ids)} ids; Lambda takes 1 to {most}",
+                    f"list 1 to {most} ids, or remove [function.vpc] to run outside a VPC")
+        wrong = next((i for i in ids if not pattern.match(i)), None)
+        if wrong is not None:
+            return (("function", "vpc", key), f"{wrong!r} is not an id of this kind", f'write ids as "{sample}"')
+    alias = spec.deployment.alias
+    if alias is not None and not ALIAS_NAME.match(alias):
+        return (("deployment", "alias"), f"{alias!r} is not an alias name Lambda accepts",
+                'use 1 to 128 letters, digits, - and _, not only digits, e.g. alias = "live"')
+    for key in ("on_failure", "on_success"):
+        arn = getattr(spec.function, key)
+        if arn is not None and destination_service(arn) is None:
+            return (("function", key), f"{arn!r} is not an SQS queue, SNS topic, Lambda function or EventBridge "
+                                       "bus ARN", f'write the full ARN, e.g. "{DESTINATION_EXAMPLE}"')
     return None
 
 
@@ -194,7 +241,7 @@ def tags(spec: FunctionSpec) -> Problem | None:
 
 CHECKS: tuple[Callable[[FunctionSpec], Problem | None], ...] = (
     names, descriptions, layer_arns, layer_count, policy_templates, iam_scope.unscoped_templates, tags, trigger_sources,
-    trigger_regions, s3_overlaps)
+    trigger_regions, s3_overlaps, function_settings)
 
 
 def problems(spec: FunctionSpec) -> Iterator[Problem]:

@@ -66,15 +66,26 @@ def _trigger_schema() -> dict:
             "items": {"oneOf": variants}}
 
 
+def _stages_schema(sections: dict) -> dict:
+    """``[stages.<name>]``: any section again, every key optional (a stage overrides what it names)."""
+    override = {"type": "object", "additionalProperties": False,
+                "properties": {name: {k: v for k, v in schema.items() if k != "required"}
+                               for name, schema in sections.items()}}
+    return {"type": "object", "additionalProperties": override,
+            "description": "Stages (genesys execute --stage NAME, or GENESYS_STAGE): each table overrides keys of "
+                           "the other sections; the function is named <name>-<stage> unless the stage names it."}
+
+
 def function_schema(registry: Registry) -> dict:
     """The schema of a lambda TOML file, with the registry's runtime ids (and aliases) as choices."""
     top = [name for name in SECTIONS if "." not in name]
     properties = {name: _section_schema(name) for name in top}
     properties["tags"]["description"] = "Tags put on everything genesys creates for the function."
     properties["triggers"] = _trigger_schema()
+    properties["stages"] = _stages_schema(properties)
     runtime = properties["metadata"]["properties"]["runtime"]
     runtime["enum"] = registry.ids() + list(ALIASES)
-    for name in ("build", "function", "deployment", "iam", "layer"):
+    for name in ("build", "function", "deployment", "iam", "layer", "cost"):
         properties[name].setdefault("description", f"[{name}] settings.")
     properties["metadata"]["description"] = "What the function is: its name, runtime and handler."
     return {

@@ -15,16 +15,17 @@ import difflib
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
-from . import aws_limits, checks, resolve
+from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
 from .schema import SECTIONS, TRIGGERS, Key
-from .spec import (BuildSpec, CorsSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
-                   IamSpec, LayerSpec, TriggerSpec)
+from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
+                   IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
 from .tomlfile import parse
 from .triggers import problem as trigger_problem
 
@@ -58,8 +59,10 @@ def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
 
 
 def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | None = None,
-         warn: Callable[[str], None] | None = None, sources: bool = True) -> FunctionSpec:
-    """Read and validate one TOML file; raise ``ConfigError`` naming file:line and key.
+         warn: Callable[[str], None] | None = None, sources: bool = True,
+         stage: str | None = None) -> FunctionSpec:
+    """Read and validate one TOML file as ``stage`` (else ``GENESYS_STAGE``) sees it; raise
+    ``ConfigError`` naming file:line and key.
 
     ``sources=False`` is for commands that need only what the TOML says about the deployed
     function (its name, region, role, layer and triggers), such as ``delete``: the source
@@ -68,7 +71,10 @@ def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | No
     """
     path = Path(path).absolute()
     text, data = read_toml(path)
-    return _build_spec(Reader(path, text), data, registry, today or today_default(), warn, sources)
+    reader = Reader(path, text)
+    data, stage = stages.apply(reader, data, stage)
+    spec = _build_spec(reader, data, registry, today or today_default(), warn, sources)
+    return replace(spec, stage=stage) if stage else spec
 
 
 def _read_regular(path: Path) -> str:
@@ -129,6 +135,7 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         layer=_layer(r, data, meta["name"], runtime, registry),
         tags=_tags(r, data),
         triggers=_triggers(r, data.get("triggers", [])),
+        cost=CostSpec(**r.section(data.get("cost", {}), "cost", SECTIONS["cost"], ("cost",))),
     )
     for key_path, message, hint in checks.problems(spec):
         raise r.fail(key_path, message, hint=hint)
@@ -196,7 +203,20 @@ def _function(r: Reader, data: dict) -> FunctionSettings:
         layers=tuple(function["layers"]),
         environment=_pairs(function["environment"]),
         ephemeral_storage_mb=function["ephemeral_storage_mb"],
+        vpc=_vpc(r, function["vpc"]),
+        reserved_concurrency=function["reserved_concurrency"],
+        tracing=function["tracing"],
+        log_retention_days=function["log_retention_days"],
+        on_failure=function["on_failure"],
+        on_success=function["on_success"],
     )
+
+
+def _vpc(r: Reader, table: dict | None) -> VpcSpec | None:
+    if table is None:
+        return None
+    values = r.section(table, "function.vpc", SECTIONS["function.vpc"], ("function", "vpc"))
+    return VpcSpec(tuple(values["subnet_ids"]), tuple(values["security_group_ids"]))
 
 
 def _check_environment(r: Reader, environment: dict) -> None:
@@ -221,6 +241,11 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         cors_values = r.section(deployment["cors"] or {}, "deployment.cors", SECTIONS["deployment.cors"],
                                 ("deployment", "cors"))
         cors = CorsSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in cors_values.items()})
+    traffic = r.section(deployment["traffic"] or {}, "deployment.traffic", SECTIONS["deployment.traffic"],
+                        ("deployment", "traffic"))
+    if traffic["strategy"] != "all-at-once" and not deployment["alias"]:
+        raise r.fail(("deployment", "traffic", "strategy"), f"a {traffic['strategy']} rollout shifts an alias's traffic",
+                     hint='set [deployment] alias = "live"')
     architecture = deployment["architecture"] or architectures[0]
     if architecture not in architectures:
         raise r.fail(("deployment", "architecture"), f"{architecture!r} is not built",
@@ -235,6 +260,10 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         architecture=architecture,
         artifact_bucket=deployment["artifact_bucket"],
         keep_layer_versions=deployment["keep_layer_versions"],
+        alias=deployment["alias"],
+        keep_versions=deployment["keep_versions"],
+        traffic=TrafficSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in traffic.items()}),
+        regions=tuple(dict.fromkeys(deployment["regions"])),
     )
 
 

@@ -23,6 +23,8 @@ _TYPE_NAMES = {"str": "a string", "int": "a whole number", "bool": "true or fals
 def example(key: Key) -> str:
     """A value of the right kind for ``key``, as TOML, for hints."""
     if key.choices:
+        if key.kind == "int":
+            return str(key.choices[0])
         return repr(key.choices[0]).replace("'", '"') if key.kind == "str" else f'["{key.choices[0]}"]'
     return {"str": '"..."', "int": str(key.minimum or 1), "bool": "true", "list": '["..."]',
             "map": '{ KEY = "value" }', "table": "[section.sub]"}[key.kind]
@@ -67,6 +69,9 @@ class Reader:
             if key.minimum is not None and value < key.minimum or key.maximum is not None and value > key.maximum:
                 raise self.fail(key_path, f"{value} is out of range",
                                 hint=f"use a value from {key.minimum} to {key.maximum}")
+        if key.kind == "int" and key.choices and value not in key.choices:
+            raise self.fail(key_path, f"{value} is not allowed",
+                            hint="use one of: " + ", ".join(str(c) for c in key.choices))
         if key.kind == "list":
             self._check_list(key_path, key, value)
         if key.kind == "map":

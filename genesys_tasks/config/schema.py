@@ -24,6 +24,10 @@ class Key:
     required: bool = False
 
 
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy's retentionInDays).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
+
 SECTIONS: dict[str, dict[str, Key]] = {
     "metadata": {
         "name": Key("str", None, "Function name in AWS and in task ids (build:<name>); letters, digits, - and _, at most 64.", required=True),
@@ -61,6 +65,24 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "layers": Key("list", [], "Extra layer version ARNs, after the dependency layer."),
         "environment": Key("map", {}, "Environment variables; values may be ${env:NAME}, resolved at deploy time."),
         "ephemeral_storage_mb": Key("int", 512, "/tmp size in MB.", minimum=512, maximum=10240),
+        "vpc": Key("table", None, "Run the function in a VPC: subnet_ids and security_group_ids; the role gets "
+                   "AWSLambdaVPCAccessExecutionRole. Removing the table takes the function out of the VPC."),
+        "reserved_concurrency": Key("int", None, "Concurrent executions reserved for the function; 0 stops every "
+                                    "invocation (a kill switch). Absent: the account's unreserved pool.",
+                                    minimum=0, maximum=100000),
+        "tracing": Key("str", "PassThrough", "X-Ray tracing; Active gives the role AWSXRayDaemonWriteAccess.",
+                       choices=("PassThrough", "Active")),
+        "log_retention_days": Key("int", None, "Days CloudWatch keeps the function's logs; genesys creates the log "
+                                  "group /aws/lambda/<name> with it. Absent: never expire.",
+                                  choices=LOG_RETENTION_DAYS),
+        "on_failure": Key("str", None, "Where failed asynchronous invocations go: an SQS queue, SNS topic, Lambda "
+                          "function or EventBridge bus ARN; the role gets the permission to send there."),
+        "on_success": Key("str", None, "Where successful asynchronous invocations go (an SQS, SNS, Lambda or "
+                          "EventBridge ARN)."),
+    },
+    "function.vpc": {
+        "subnet_ids": Key("list", None, "Subnet ids (subnet-...), at most 16.", required=True),
+        "security_group_ids": Key("list", None, "Security group ids (sg-...), at most 5.", required=True),
     },
     "deployment": {
         "function_url": Key("bool", False, "Create a function URL."),
@@ -68,10 +90,25 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "cors_enabled": Key("bool", False, "Enable CORS on the function URL."),
         "cors": Key("table", None, "CORS settings; cors_enabled with no table allows *."),
         "region": Key("str", None, "AWS region; else the credential chain's region."),
+        "regions": Key("list", [], "Deploy to each of these regions (instead of region): the first alone, then the "
+                       "others in parallel; `delete` removes the function from each."),
         "profile": Key("str", None, "AWS profile; else the credential chain's default."),
         "architecture": Key("str", None, "Architecture deployed; default the first of [build] architectures.", choices=("x86_64", "arm64")),
         "artifact_bucket": Key("str", None, "S3 bucket for zips over 50 MB."),
         "keep_layer_versions": Key("int", 3, "Layer versions genesys keeps; older ones it made are deleted.", minimum=1, maximum=100),
+        "alias": Key("str", None, "Publish a version whenever code or configuration changed and point this alias "
+                     "at it; `genesys rollback` moves it back."),
+        "traffic": Key("table", None, "Gradual rollout of each new version behind the alias."),
+        "keep_versions": Key("int", None, "Function versions genesys published that are kept; older ones no alias "
+                             "points to are deleted. Absent: all are kept.", minimum=1, maximum=1000),
+    },
+    "deployment.traffic": {
+        "strategy": Key("str", "all-at-once", "How the alias moves to a new version: at once, a canary share then "
+                        "the rest, or in equal steps.", choices=("all-at-once", "canary", "linear")),
+        "percent": Key("int", 10, "The canary's share, or each linear step, in percent.", minimum=1, maximum=99),
+        "interval_minutes": Key("int", 5, "Minutes between steps, while the alarms are watched.", minimum=0,
+                                maximum=1440),
+        "alarms": Key("list", [], "CloudWatch alarm names; one in ALARM between steps rolls the alias back."),
     },
     "deployment.cors": {
         "allow_origins": Key("list", ["*"], "Allowed origins."),
@@ -96,6 +133,12 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "sqs_queues": Key("list", [], "Queue names."),
         "sns_topics": Key("list", [], "Topic names."),
         "allow_wildcard": Key("bool", False, 'Allow "*" in these lists: grant every resource of the service on purpose.'),
+    },
+    "cost": {
+        "invocations_per_month": Key("int", None, "Invocations a month, for `genesys cost` and the estimate "
+                                     "`execute --dry-run` shows.", minimum=0),
+        "average_duration_ms": Key("int", 100, "Average billed duration of one invocation, in ms.",
+                                   minimum=1, maximum=900000),
     },
     "tags": {},  # free map of str → str
     "layer": {

@@ -36,12 +36,28 @@ class BuildSpec:
 
 
 @dataclass(frozen=True)
+class VpcSpec:
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FunctionSettings:
     memory_mb: int
     timeout_seconds: int
     layers: tuple[str, ...]
     environment: Pairs
     ephemeral_storage_mb: int
+    vpc: VpcSpec | None = None  # None: not in a VPC
+    reserved_concurrency: int | None = None  # None: the account's unreserved pool
+    tracing: str = "PassThrough"
+    log_retention_days: int | None = None  # None: genesys makes no log group (Lambda's own never expires)
+    on_failure: str | None = None  # destination ARN for failed asynchronous invocations
+    on_success: str | None = None
+
+    def destinations(self) -> dict:
+        """``{"OnFailure": arn, "OnSuccess": arn}`` for the destinations set, as EventInvokeConfig names them."""
+        return {k: v for k, v in (("OnFailure", self.on_failure), ("OnSuccess", self.on_success)) if v}
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,22 @@ class CorsSpec:
 
 
 @dataclass(frozen=True)
+class TrafficSpec:
+    strategy: str = "all-at-once"  # all-at-once | canary | linear
+    percent: int = 10
+    interval_minutes: int = 5
+    alarms: tuple[str, ...] = ()
+
+    def steps(self) -> list[int]:
+        """The new version's share of traffic at each step, in percent, ending at 100."""
+        if self.strategy == "canary":
+            return [self.percent, 100]
+        if self.strategy == "linear":
+            return list(range(self.percent, 100, self.percent)) + [100]
+        return [100]
+
+
+@dataclass(frozen=True)
 class DeploymentSpec:
     function_url: bool
     auth_type: str
@@ -65,6 +97,10 @@ class DeploymentSpec:
     architecture: str  # resolved: default the first build architecture
     artifact_bucket: str | None
     keep_layer_versions: int
+    alias: str | None = None  # publish versions and point this alias at the newest
+    keep_versions: int | None = None  # versions genesys published that are kept; None: all
+    traffic: TrafficSpec = TrafficSpec()
+    regions: tuple[str, ...] = ()  # deploy to each (deploy.regions.region_specs); region is then each in turn
 
 
 @dataclass(frozen=True)
@@ -109,6 +145,12 @@ class TriggerSpec:
 
 
 @dataclass(frozen=True)
+class CostSpec:
+    invocations_per_month: int | None = None  # None: no estimate unless asked with numbers
+    average_duration_ms: int = 100
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """One function: where it came from, what it is, how to build and deploy it."""
 
@@ -124,6 +166,8 @@ class FunctionSpec:
     layer: LayerSpec
     tags: Pairs
     triggers: tuple[TriggerSpec, ...]
+    cost: CostSpec = CostSpec()
+    stage: str | None = None  # the [stages.<name>] it was loaded as; its resources carry genesys:stage
 
     @property
     def source_path(self) -> Path:

@@ -194,6 +194,8 @@ class RemoteState:
     layers: list
     function: state.FunctionState | None
     api: state.ApiState | None
+    log_group: state.LogGroupState | None = None
+    versions: tuple = ()  # (published versions, aliases by name) when [deployment] alias is set
 
 
 def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
@@ -203,17 +205,20 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
 
     def lambda_state():
         layers = state.read_layer_versions(clients, spec.layer.name) if with_layer else []
-        return layers, state.read_function(clients, spec.name) if "function" in stages else None
+        function = state.read_function(clients, spec.name, spec.deployment.alias) if "function" in stages else None
+        versioned = function is not None and spec.deployment.alias is not None
+        return layers, function, state.read_versions(clients, spec.name) if versioned else ([], {})
 
-    clients.prepare("sts", "iam", "lambda", "apigatewayv2")
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    clients.prepare("sts", "iam", "lambda", "apigatewayv2", "logs")
+    with ThreadPoolExecutor(max_workers=5) as pool:
         account = pool.submit(clients.account)
         role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
         lam = pool.submit(lambda_state)
         api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
-        layers, function = lam.result()
+        logs = pool.submit(state.read_log_group, clients, spec.name) if "function" in stages else None
+        layers, function, versions = lam.result()
         return RemoteState(account.result(), role.result() if role else None, layers, function,
-                           api.result() if api else None)
+                           api.result() if api else None, logs.result() if logs else None, versions)
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
@@ -237,8 +242,9 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             plan.extend(_plan_layer(spec, clients, layer, remote.layers))
         if "function" in stages:
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
-            plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api,
-                                              plan.known["role_arn"], plan.known.get("layer_arn"), ownership))
+            plan.extend(planner.plan_log_group(spec, remote.log_group, ownership))
+            plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api, plan.known["role_arn"],
+                                              plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
     return plan, remote.account
@@ -271,7 +277,8 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
         plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
         values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
-    recorded = executor.applies and record_role and _record_role(spec, values.get("role_arn"))
+    # each stage has its own role: one [iam] role_arn in the file cannot record them all
+    recorded = executor.applies and record_role and spec.stage is None and _record_role(spec, values.get("role_arn"))
     return Outcome(plan, values, account, applied=executor.applies, recorded_role=recorded)
 
 
@@ -299,6 +306,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
                       if role is not None and planner.role_deletable(spec, role) else [])
         plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
                                         users, role_users))
+        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
     return plan, account
 
 

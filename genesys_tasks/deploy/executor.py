@@ -43,8 +43,8 @@ def resolve(value, variables: dict):
         return value.template.format(**variables)
     if isinstance(value, FileBytes):
         return value.path.read_bytes()
-    if isinstance(value, dict):
-        return {k: resolve(v, variables) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: a routing config's weights are keyed by a version published now
+        return {resolve(k, variables): resolve(v, variables) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [resolve(v, variables) for v in value]
     return value

@@ -8,6 +8,11 @@ document scoped to them, by exact ARNs in the deploy region and account (``Scope
 genesys's inline policies are named ``genesys-<id>``. A role several functions use
 carries the ``union`` of what each needs.
 
+``[function]`` settings add what they need (``setting_policies``): a VPC the managed
+AWSLambdaVPCAccessExecutionRole, Active tracing AWSXRayDaemonWriteAccess, and asynchronous
+invocation destinations an inline ``genesys-destinations`` document allowing the one send
+action each destination's service needs, on exactly that ARN.
+
 Polled trigger sources (SQS queues, DynamoDB streams) add the poller documents Lambda
 needs to read them (``poller_policies``), since AWS rejects a mapping without them.
 The trust policy is here too, and whether a role's lets Lambda assume it: every IAM
@@ -30,7 +35,12 @@ LAMBDA_TRUST = {
 }
 
 
-MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn}
+VPC_ACCESS_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+XRAY_WRITE_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn} | {VPC_ACCESS_ARN, XRAY_WRITE_ARN}
+DESTINATION_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
+                       "events": "events:PutEvents"}
+DESTINATIONS_POLICY = "genesys-destinations"
 SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
 POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
@@ -90,7 +100,19 @@ def role_policies(spec: FunctionSpec, scope: Scope) -> RolePolicies:
             arns = resource_arns(spec, template.kind, scope) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
     inline.update(poller_policies(spec, scope))
-    return RolePolicies(tuple(dict.fromkeys(managed)), inline)
+    extra_managed, extra_inline = setting_policies(spec)
+    inline.update(extra_inline)
+    return RolePolicies(tuple(dict.fromkeys(managed + extra_managed)), inline)
+
+
+def setting_policies(spec: FunctionSpec) -> tuple[list[str], dict]:
+    """The managed ARNs and inline documents ``[function]`` settings need: VPC access, X-Ray, destinations."""
+    settings = spec.function
+    managed = ([VPC_ACCESS_ARN] if settings.vpc else []) + ([XRAY_WRITE_ARN] if settings.tracing == "Active" else [])
+    statements = [{"Effect": "Allow", "Action": [DESTINATION_ACTIONS[arn.split(":")[2]]], "Resource": [arn]}
+                  for arn in sorted(set(settings.destinations().values()))]
+    inline = {DESTINATIONS_POLICY: {"Version": "2012-10-17", "Statement": statements}} if statements else {}
+    return managed, inline
 
 
 def poller_policies(spec: FunctionSpec, scope: Scope) -> dict:

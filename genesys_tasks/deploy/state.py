@@ -58,6 +58,10 @@ class FunctionState:
     tags: dict
     url: dict | None  # GetFunctionUrlConfig
     statements: dict = field(default_factory=dict)  # resource policy statements by Sid
+    concurrency: int | None = None  # reserved concurrent executions; None: the unreserved pool
+    invoke_config: dict | None = None  # GetFunctionEventInvokeConfig (destinations, retries)
+    alias_url: dict | None = None  # with [deployment] alias: the alias's URL config
+    alias_statements: dict = field(default_factory=dict)  # and the alias's resource policy statements
 
     @property
     def arn(self) -> str:
@@ -117,19 +121,101 @@ def role_users(clients, role_arn: str, except_function: str) -> list[str]:
                   if f.get("Role") == role_arn and f["FunctionName"] != except_function)
 
 
-def read_function(clients, name: str) -> FunctionState | None:
+def _url_and_statements(lam, name: str, **qualifier) -> tuple[dict | None, dict]:
+    url = lam.get_function_url_config(FunctionName=name, **qualifier)
+    if url is not None:
+        url = {k: v for k, v in url.items() if k != "ResponseMetadata"}
+    policy = lam.get_policy(FunctionName=name, **qualifier)
+    statements = {}
+    if policy is not None:
+        statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
+    return url, statements
+
+
+def read_function(clients, name: str, alias: str | None = None) -> FunctionState | None:
+    """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke)."""
     lam = clients.adapter("lambda")
     found = lam.get_function(FunctionName=name)
     if found is None:
         return None
-    url = lam.get_function_url_config(FunctionName=name)
-    if url is not None:
-        url = {k: v for k, v in url.items() if k != "ResponseMetadata"}
-    policy = lam.get_policy(FunctionName=name)
-    statements = {}
-    if policy is not None:
-        statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
-    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements)
+    url, statements = _url_and_statements(lam, name)
+    alias_url, alias_statements = _url_and_statements(lam, name, Qualifier=alias) if alias else (None, {})
+    concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
+    # asynchronous invocations through the alias use the alias's destinations
+    invoke_config = lam.get_function_event_invoke_config(FunctionName=name, **({"Qualifier": alias} if alias else {}))
+    if invoke_config is not None:
+        invoke_config = {k: v for k, v in invoke_config.items() if k != "ResponseMetadata"}
+    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
+                         invoke_config, alias_url, alias_statements)
+
+
+VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes
+
+
+@dataclass(frozen=True)
+class VersionState:
+    version: int
+    code_sha256: str
+    description: str
+
+    @property
+    def marked(self) -> bool:
+        return self.description.startswith(VERSION_MARKER)
+
+
+@dataclass(frozen=True)
+class AliasState:
+    name: str
+    version: str
+    weights: dict  # RoutingConfig.AdditionalVersionWeights: version → share of traffic
+    description: str
+
+    @property
+    def marked(self) -> bool:
+        return self.description.startswith(VERSION_MARKER)
+
+    def versions(self) -> set[str]:
+        """Every version the alias sends traffic to."""
+        return {self.version, *self.weights}
+
+
+def read_versions(clients, function_name: str) -> tuple[list[VersionState], dict[str, AliasState]]:
+    """The function's published versions (oldest first) and its aliases by name."""
+    lam = clients.adapter("lambda")
+    versions = sorted((VersionState(int(v["Version"]), v.get("CodeSha256", ""), v.get("Description", "") or "")
+                       for v in lam.list_versions_by_function(FunctionName=function_name)
+                       if v["Version"] != "$LATEST"), key=lambda v: v.version)
+    aliases = {a["Name"]: AliasState(a["Name"], a["FunctionVersion"],
+                                     dict((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}),
+                                     a.get("Description", "") or "")
+               for a in lam.list_aliases(FunctionName=function_name)}
+    return versions, aliases
+
+
+@dataclass(frozen=True)
+class LogGroupState:
+    name: str
+    retention_days: int | None  # None: never expire
+    tags: dict
+
+    @property
+    def marked(self) -> bool:
+        return self.tags.get(MARKER_KEY) == "true"
+
+
+def log_group_name(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
+
+
+def read_log_group(clients, function_name: str) -> LogGroupState | None:
+    """The function's log group, ``/aws/lambda/<name>``, when it exists (Lambda makes one when it first logs)."""
+    logs = clients.adapter("logs")
+    name = log_group_name(function_name)
+    found = next((g for g in logs.describe_log_groups(logGroupNamePrefix=name) if g["logGroupName"] == name), None)
+    if found is None:
+        return None
+    tags = (logs.list_tags_log_group(logGroupName=name) or {}).get("tags", {})
+    return LogGroupState(name, found.get("retentionInDays"), tags)
 
 
 def read_api(clients, function_name: str) -> ApiState | None:

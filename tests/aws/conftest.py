@@ -93,6 +93,12 @@ class Project:
             self.layer(requirements)
         return self
 
+    def edit(self, old: str, new: str) -> None:
+        """Replace ``old`` (which must be there) by ``new`` in the TOML."""
+        text = self.toml.read_text()
+        assert old in text, old
+        self.toml.write_text(text.replace(old, new))
+
     def code(self, text: str, arch: str = "x86_64") -> None:
         (self.root / "app.py").write_text(text)
         write_zip([("app.py", self.root / "app.py")], paths.function_zip(self.root, self.name, arch))

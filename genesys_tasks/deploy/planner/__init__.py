@@ -5,6 +5,9 @@ One planner per resource family, in the order AWS needs them:
 - ``role``         the execution role and its policies
 - ``layer``        the dependency layer: publish unless AWS has it, prune old versions
 - ``function``     the function's code, configuration and tags; then, for it:
+- ``settings``     its reserved concurrency and asynchronous invocation destinations
+- ``logs``         its log group and the group's retention
+- ``versions``     the versions it publishes, the alias pointing at the newest, pruning, rollback
 - ``url``          its function URL
 - ``api``          the HTTP API of its ``api_gateway`` triggers
 - ``permissions``  its resource policy (URL, API and push-trigger invoke permissions)
@@ -25,7 +28,10 @@ from .delete import plan_delete, role_deletable
 from .function import plan_function
 from .inputs import Artifact, Facts
 from .layer import plan_layer
+from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
+from .versions import changes_version, plan_rollback, plan_versions
 
-__all__ = ["Artifact", "Facts", "plan_delete", "plan_function", "plan_layer", "plan_role", "removable",
+__all__ = ["Artifact", "Facts", "changes_version", "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer",
+           "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

@@ -1,5 +1,7 @@
 """Planning the function itself: create it, or update only what differs (its code when the
-CodeSha256 or architecture changed, its configuration field by field, its marker tags),
+CodeSha256 or architecture changed, its configuration field by field (VPC and tracing among
+it), its reserved concurrency and destinations (``settings``), its tags: the TOML's are set,
+those taken out of it are removed, genesys's own marker stays),
 then its URL, HTTP API and permissions.
 
 A same-named function genesys did not make is a conflict naming what differs, unless
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
-from ..model import Plan, Var
+from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
-from .inputs import MASK, Artifact, Facts, code_param, marker_tags
+from .inputs import MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
+from .settings import plan_destinations, plan_settings
+from .versions import changes_version, plan_versions
 from .url import plan_url
 
 
@@ -32,12 +36,21 @@ def desired_config(spec: FunctionSpec, facts: Facts, role_arn, layer_arn) -> dic
         "Environment": {"Variables": dict(facts.environment)},
         "Layers": layers,
         "EphemeralStorage": {"Size": spec.function.ephemeral_storage_mb},
+        "VpcConfig": _vpc_config(spec.function.vpc.subnet_ids if spec.function.vpc else (),
+                                 spec.function.vpc.security_group_ids if spec.function.vpc else ()),
+        "TracingConfig": {"Mode": spec.function.tracing},
     }
+
+
+def _vpc_config(subnets, groups) -> dict:
+    """As compared: sorted ids (AWS keeps no order), empty lists for no VPC (what detaches a function)."""
+    return {"SubnetIds": sorted(subnets or ()), "SecurityGroupIds": sorted(groups or ())}
 
 
 LABELS = {"MemorySize": "memory", "Timeout": "timeout", "Role": "role", "Runtime": "runtime", "Handler": "handler",
           "Description": "description", "Layers": "layers", "EphemeralStorage": "ephemeral storage",
-          "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment "}
+          "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment ",
+          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency"}
 
 
 def current_config(config: dict) -> dict:
@@ -51,6 +64,9 @@ def current_config(config: dict) -> dict:
         "Environment": {"Variables": (config.get("Environment") or {}).get("Variables", {}) or {}},
         "Layers": [layer["Arn"] for layer in config.get("Layers", []) or []],
         "EphemeralStorage": {"Size": (config.get("EphemeralStorage") or {}).get("Size", 512)},
+        "VpcConfig": _vpc_config((config.get("VpcConfig") or {}).get("SubnetIds"),
+                                 (config.get("VpcConfig") or {}).get("SecurityGroupIds")),
+        "TracingConfig": {"Mode": (config.get("TracingConfig") or {}).get("Mode", "PassThrough")},
     }
 
 
@@ -69,7 +85,9 @@ def _config_diffs(old: dict, new: dict) -> list[tuple]:
 
 
 def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: FunctionState | None,
-                  api: ApiState | None, role_arn, layer_arn, ownership: Ownership = Ownership()) -> Plan:
+                  api: ApiState | None, role_arn, layer_arn, ownership: Ownership = Ownership(),
+                  versions: tuple = ([], {})) -> Plan:
+    """``versions``: the published versions and aliases (``state.read_versions``), for ``[deployment] alias``."""
     plan = Plan()
     wanted = desired_config(spec, facts, role_arn, layer_arn)
     if function is None:
@@ -84,21 +102,34 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
         _update(plan, spec, code, function, wanted)
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
+    # the alias exists before the URL, the API and the permissions that invoke it
+    plan.extend(plan_versions(spec, code.code_sha256, changes_version(plan), *versions, ownership))
+    plan_destinations(plan, spec, function)
     plan_url(plan, spec, function)
-    plan_api(plan, spec, api, function_arn)
+    plan_api(plan, spec, api, invoked_arn(spec, function_arn))
     plan_permissions(plan, spec, facts, function)
     return plan
 
 
+def invoked_arn(spec: FunctionSpec, function_arn):
+    """What callers invoke: the alias's ARN when ``[deployment] alias`` is set, else the function's."""
+    alias = spec.deployment.alias
+    if alias is None:
+        return function_arn
+    return Fmt("{function_arn}:" + alias) if isinstance(function_arn, Var) else f"{function_arn}:{alias}"
+
+
 def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
-    params = {k: v for k, v in wanted.items() if k != "Layers" or v}
+    empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"}}  # AWS defaults
+    params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
               FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType="Zip",
               Architectures=[arch], Tags=marker_tags(spec), **params)
     plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
     shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
+    shown += plan_settings(plan, spec, None)
     plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
                 + shown)
 
@@ -121,8 +152,12 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         plan.call("lambda", "update_function_configuration", resource, FunctionName=name, **changed)
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
         diffs += config_diffs
-    missing_tags = {k: v for k, v in marker_tags(spec).items() if function.tags.get(k) != v}
+    diffs += plan_settings(plan, spec, function)
+    missing_tags, stale_tags = tag_changes(function.tags, marker_tags(spec))
     if missing_tags:
         plan.call("lambda", "tag_resource", resource, Resource=function.arn, Tags=missing_tags)
         diffs += [(f"Tags.{k}", function.tags.get(k), v) for k, v in sorted(missing_tags.items())]
+    if stale_tags:
+        plan.call("lambda", "untag_resource", resource, Resource=function.arn, TagKeys=stale_tags)
+        diffs += [(f"Tags.{k}", function.tags[k], None) for k in stale_tags]
     plan.change(resource, "adopt" if not function.marked else "update" if diffs else "no change", diffs)

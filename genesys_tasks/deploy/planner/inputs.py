@@ -40,9 +40,20 @@ class Facts:
     environment: dict  # ${env:NAME} resolved; never printed or written
 
 
+STAGE_KEY = "genesys:stage"
+
+
 def marker_tags(spec: FunctionSpec) -> dict:
-    """The spec's tags and genesys's marker, for what genesys creates."""
-    return {**dict(spec.tags), MARKER_KEY: "true"}
+    """The spec's tags, genesys's marker and the stage, for what genesys creates."""
+    return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
+
+
+def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
+    """What to set and which keys to remove so ``current`` tags become ``wanted``: tags taken out of the
+    TOML go, but never genesys's own (``genesys:``) nor AWS's (``aws:``)."""
+    to_set = {k: v for k, v in wanted.items() if current.get(k) != v}
+    to_remove = sorted(k for k in current if k not in wanted and not k.startswith(("genesys:", "aws:")))
+    return to_set, to_remove
 
 
 def code_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:

@@ -5,6 +5,9 @@ needs one scoped to it; push triggers (S3, SNS, schedules) bring theirs from
 ``triggers.statements``. genesys's statement ids are its mark: only statements whose id
 has the full form genesys gives (``genesys-url-public``, ``genesys-s3-<bucket>``, …) are
 replaced or removed, so statements someone else added stay, ``genesys-``-named or not.
+
+With ``[deployment] alias`` the URL and API statements are the alias's (``Qualifier``), since
+those callers invoke the alias; the push triggers' stay on the function.
 """
 
 from __future__ import annotations
@@ -59,22 +62,35 @@ def _statement_matches(current: dict, wanted: dict, known: dict) -> bool:
     return condition.get("ArnLike", {}).get("AWS:SourceArn") == source
 
 
+ALIAS_SIDS = (URL_PUBLIC_SID, URL_INVOKE_SID, API_SID)  # the callers that invoke the alias when there is one
+
+
 def plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> None:
-    name = spec.name
+    wanted, alias = wanted_statements(spec, facts), spec.deployment.alias
     current = function.statements if function else {}
-    wanted = wanted_statements(spec, facts)
+    if alias is None:
+        _sync(plan, spec.name, current, wanted, {})
+        return
+    _sync(plan, spec.name, function.alias_statements if function else {},
+          {k: v for k, v in wanted.items() if k in ALIAS_SIDS}, {"Qualifier": alias})
+    _sync(plan, spec.name, current, {k: v for k, v in wanted.items() if k not in ALIAS_SIDS}, {})
+
+
+def _sync(plan: Plan, name: str, current: dict, wanted: dict, qualifier: dict) -> None:
+    """Make one resource policy (the function's, or its alias's with ``qualifier``) hold ``wanted``."""
+    label = f"permission {qualifier['Qualifier']}:" if qualifier else "permission "
     for sid, statement in wanted.items():
-        resource = f"permission {sid}"
+        resource = label + sid
         existing = current.get(sid)
         if existing is not None and _statement_matches(existing, statement, plan.known):
             plan.change(resource, "no change")
             continue
         if existing is not None:
-            plan.call("lambda", "remove_permission", resource, FunctionName=name, StatementId=sid)
-        plan.call("lambda", "add_permission", resource, FunctionName=name, StatementId=sid, **statement)
+            plan.call("lambda", "remove_permission", resource, FunctionName=name, StatementId=sid, **qualifier)
+        plan.call("lambda", "add_permission", resource, FunctionName=name, StatementId=sid, **statement, **qualifier)
         plan.change(resource, "update" if existing else "create",
                     [(k, None, v) for k, v in statement.items()])
     for sid in sorted(current):
         if owns_statement(sid) and sid not in wanted:
-            plan.call("lambda", "remove_permission", f"permission {sid}", FunctionName=name, StatementId=sid)
-            plan.change(f"permission {sid}", "delete")
+            plan.call("lambda", "remove_permission", label + sid, FunctionName=name, StatementId=sid, **qualifier)
+            plan.change(label + sid, "delete")

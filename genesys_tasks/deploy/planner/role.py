@@ -4,7 +4,8 @@ With ``[iam] auto_manage = false`` the role is used as it is and must exist; gen
 changes it. Otherwise the role must be genesys's (tagged): a same-named role it did not
 make is a conflict, unless adopted (``Ownership.adopt``). genesys attaches and detaches
 only the managed policies of its templates, puts and deletes only its own inline policies
-(``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role.
+(``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
+role's tags follow ``[tags]`` (those taken out are removed) unless other functions share it.
 
 A role the repo's functions share carries the union of what they all need
 (``Ownership.sharers``); a policy none of them needs is removed only when AWS knows no
@@ -23,7 +24,7 @@ from .. import policies
 from ..model import Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import RoleState
-from .inputs import Facts, marker_tags
+from .inputs import Facts, marker_tags, tag_changes
 
 
 def plan_role(spec: FunctionSpec, role: RoleState | None, facts: Facts, ownership: Ownership = Ownership(),
@@ -104,11 +105,15 @@ def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.Ro
             users: list[str], ownership: Ownership) -> None:
     plan.known["role_arn"] = role.arn
     before, diffs = len(plan.calls), []
-    if not role.marked:  # adopted: from now on genesys's
-        tags = {k: v for k, v in marker_tags(spec).items() if role.tags.get(k) != v}
-        plan.call("iam", "tag_role", resource, RoleName=role.name,
-                  Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
+    if not role.marked or not ownership.sharers:  # adopted, or this function's own: its tags follow [tags]
+        tags, stale = tag_changes(role.tags, marker_tags(spec))
+        if tags:
+            plan.call("iam", "tag_role", resource, RoleName=role.name,
+                      Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
+        if stale and role.marked:
+            plan.call("iam", "untag_role", resource, RoleName=role.name, TagKeys=stale)
         diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
+        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if role.marked]
     if not policies.lambda_may_assume(role.trust):  # genesys made it for Lambda (or takes it over now)
         plan.call("iam", "update_assume_role_policy", resource, RoleName=role.name,
                   PolicyDocument=json.dumps(policies.LAMBDA_TRUST))

@@ -1,4 +1,7 @@
-"""Planning the function URL: create, update (auth type, CORS) or delete it as ``[deployment]`` asks."""
+"""Planning the function URL: create, update (auth type, CORS) or delete it as ``[deployment]`` asks.
+
+With ``[deployment] alias`` the URL is the alias's (``Qualifier``), so callers reach the version
+the alias points at; an unqualified URL genesys made before is deleted (the address changes)."""
 
 from __future__ import annotations
 
@@ -21,18 +24,22 @@ def _compact(cors: dict) -> dict:
 
 
 def plan_url(plan: Plan, spec: FunctionSpec, function: FunctionState | None) -> None:
-    name = spec.name
-    resource = f"function url {name}"
-    current = function.url if function else None
+    name, alias = spec.name, spec.deployment.alias
+    qualifier = {"Qualifier": alias} if alias else {}
+    resource = f"function url {name}:{alias}" if alias else f"function url {name}"
+    current = (function.alias_url if alias else function.url) if function else None
+    if alias and function is not None and function.url is not None:  # the URL moves to the alias
+        plan.call("lambda", "delete_function_url_config", f"function url {name}", FunctionName=name)
+        plan.change(f"function url {name}", "delete")
     if not spec.deployment.function_url:
         if current is not None:
-            plan.call("lambda", "delete_function_url_config", resource, FunctionName=name)
+            plan.call("lambda", "delete_function_url_config", resource, FunctionName=name, **qualifier)
             plan.change(resource, "delete")
         return
     auth, cors = spec.deployment.auth_type, cors_config(spec)
     if current is None:
         plan.call("lambda", "create_function_url_config", resource, outputs={"function_url": "FunctionUrl"},
-                  FunctionName=name, AuthType=auth, Cors=cors)
+                  FunctionName=name, AuthType=auth, Cors=cors, **qualifier)
         plan.known["function_url"] = Var("function_url")
         plan.change(resource, "create", [("AuthType", None, auth), ("Cors", None, cors)])
         return
@@ -43,5 +50,6 @@ def plan_url(plan: Plan, spec: FunctionSpec, function: FunctionState | None) -> 
     if _compact(current.get("Cors")) != cors:
         diffs.append(("Cors", _compact(current.get("Cors")), cors))
     if diffs:
-        plan.call("lambda", "update_function_url_config", resource, FunctionName=name, AuthType=auth, Cors=cors)
+        plan.call("lambda", "update_function_url_config", resource, FunctionName=name, AuthType=auth, Cors=cors,
+                  **qualifier)
     plan.change(resource, "update" if diffs else "no change", diffs)

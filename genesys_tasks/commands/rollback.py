@@ -1,0 +1,28 @@
+"""``genesys rollback X.toml [--to VERSION] [--dry-run]``: point ``[deployment] alias`` back at the
+previous version genesys published (or the one named), with the plan shown first; nothing is built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ui
+from .aws_target import open_clients, target
+from .execute import executor_for
+
+
+def run(args) -> int:
+    from ..deploy.rollback import rollback
+    from ..tasks.runner import load_spec
+
+    _, spec = load_spec(Path(args.toml))
+    json_output = args.output == "json"
+    with target(args.sandbox):
+        clients = open_clients(spec)
+        executor = executor_for(clients, dry_run=args.dry_run, json_output=json_output)
+        outcome = rollback(spec, clients, executor, args.to, progress=ui.progress)
+    moved = outcome.plan.changes[0].changes[0]
+    if json_output:
+        ui.emit_json(outcome.result()["changes"] if outcome.applied else executor.changes)
+    elif outcome.applied:  # a dry run's display executor has shown the plan already
+        ui.success(f"{spec.name}: alias {spec.deployment.alias} moved from version {moved[1]} to {moved[2]}")
+    return 0
