@@ -72,8 +72,7 @@ def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tup
 def bundles_dependencies(spec: FunctionSpec) -> bool:
     """Whether the function zip carries the dependencies (``layer_auto = false`` with a manifest)."""
     return (not spec.build.layer_auto and spec.build.requirements_file is not None
-            and bool(spec.runtime.layer_path) and spec.runtime.language in ZIP_DEPENDENCY_FOLDER
-            and not spec.runtime.language_row.packager)
+            and bool(spec.runtime.layer_path) and spec.runtime.language in ZIP_DEPENDENCY_FOLDER)
 
 
 def _extract(layer: Path, into: Path) -> None:
@@ -103,16 +102,22 @@ def dependency_entries(spec: FunctionSpec, arch: str, work: Path) -> list[tuple[
     return tree_entries(installed, ZIP_DEPENDENCY_FOLDER[spec.runtime.language])
 
 
-def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
-    entries = function_listing(spec).check(f"the function zip of {spec.name}").entries
+def write_function_zip(spec: FunctionSpec, arch: str, entries: list[tuple[str, Path]], dest: Path) -> None:
+    """Zip ``entries`` into ``dest``, with the installed dependencies when the zip carries them
+    (``layer_auto = false``); a file of the function's own wins over an installed one of the same name."""
     if not bundles_dependencies(spec):
         write_zip(entries, dest)
         return
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genesys-deps-", dir=dest.parent) as work:
         own = {name for name, _ in entries}
-        entries += [(name, path) for name, path in dependency_entries(spec, arch, Path(work)) if name not in own]
+        entries = entries + [(name, path) for name, path in dependency_entries(spec, arch, Path(work))
+                             if name not in own]
         write_zip(entries, dest)
+
+
+def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
+    write_function_zip(spec, arch, function_listing(spec).check(f"the function zip of {spec.name}").entries, dest)
 
 
 def packager_for(spec: FunctionSpec) -> Packager:

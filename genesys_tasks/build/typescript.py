@@ -29,7 +29,6 @@ from pathlib import Path
 from ..errors import BuildError
 from ..paths import cache_dir
 from . import toolrun
-from .zipper import write_zip
 
 ESBUILD_VERSION = "0.28.2"
 OUTPUT_SUFFIX = {".ts": ".js", ".mts": ".mjs", ".cts": ".cjs"}
@@ -106,11 +105,13 @@ def package_node(spec, arch: str, dest: Path) -> None:
     if entry is None:
         zip_sources(spec, arch, dest)
         return
-    _bundle(spec, dest, function_listing(spec).check(f"the function zip of {spec.name}").entries, entry)
+    _bundle(spec, arch, dest, function_listing(spec).check(f"the function zip of {spec.name}").entries, entry)
 
 
-def _bundle(spec, dest: Path, entries: list[tuple[str, Path]], entry: Path) -> None:
+def _bundle(spec, arch: str, dest: Path, entries: list[tuple[str, Path]], entry: Path) -> None:
     """Bundle ``entry`` and zip it with ``entries`` (the function's files) minus the TypeScript sources."""
+    from .package import write_function_zip
+
     rel = entry.relative_to(spec.source_path).as_posix()
     out_name = rel[: -len(entry.suffix)] + OUTPUT_SUFFIX[entry.suffix]
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -125,4 +126,4 @@ def _bundle(spec, dest: Path, entries: list[tuple[str, Path]], entry: Path) -> N
         bundle = [(out_name, outfile)] + ([(out_name + ".map", Path(f"{outfile}.map"))] if spec.build.sourcemap else [])
         kept = [(name, path) for name, path in entries
                 if not name.endswith(TYPESCRIPT_SUFFIXES) and name not in dict(bundle)]
-        write_zip(sorted(kept + bundle), dest)
+        write_function_zip(spec, arch, sorted(kept + bundle), dest)

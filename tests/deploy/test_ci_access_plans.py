@@ -112,7 +112,8 @@ def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action(
     assert needed - allowed == set()
     # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), and waits
     extra = allowed - needed - {"iam:PassRole", "lambda:GetLayerVersion", "lambda:GetFunctionConfiguration",
-                                "lambda:GetEventSourceMapping"}
+                                "lambda:GetEventSourceMapping", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+                                "ec2:DescribeVpcs"}
     assert extra == set()
     assert not [a for a in allowed if "*" in a]
 

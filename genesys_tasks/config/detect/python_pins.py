@@ -25,7 +25,7 @@ VERSION_HINT = 'write the version, e.g. "3.12"'
 
 def _key_line(text: str, key: str) -> int | None:
     """The line where ``key = ...`` is set (not merely mentioned, as in ``name = "my-python-app"``)."""
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", re.M)
     match = pattern.search(text)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
