@@ -250,6 +250,20 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict
                {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
         _allow("HttpApis", ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
                ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
+    ] + _ci_event_and_log_statements(acct)
+    if cache:
+        bucket, prefix = cache
+        statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
+                                 f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
+        # without it S3 answers a missing object with 403, not 404: a cache miss would look like a denial
+        statements.append(_allow("SharedLayerCacheMisses", ["s3:ListBucket"], f"arn:aws:s3:::{bucket}",
+                                 {"StringLike": {"s3:prefix": f"{prefix}layers/*"}}))
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _ci_event_and_log_statements(acct: str) -> list[dict]:
+    """The deploy role's statements for schedules, trigger sources, log groups, alarms and VPC lookups."""
+    return [
         _allow("ScheduleRules", ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
                                  "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
                f"arn:aws:events:*:{acct}:rule/genesys-*"),
@@ -268,14 +282,6 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict
                                   "dynamodb:DescribeStream"],
                [f"arn:aws:sqs:*:{acct}:*", f"arn:aws:sns:*:{acct}:*", f"arn:aws:dynamodb:*:{acct}:table/*/stream/*"]),
     ]
-    if cache:
-        bucket, prefix = cache
-        statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
-                                 f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
-        # without it S3 answers a missing object with 403, not 404: a cache miss would look like a denial
-        statements.append(_allow("SharedLayerCacheMisses", ["s3:ListBucket"], f"arn:aws:s3:::{bucket}",
-                                 {"StringLike": {"s3:prefix": f"{prefix}layers/*"}}))
-    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def ci_plan_policy(account: str) -> dict:
