@@ -28,8 +28,12 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
     code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code
+    from ..build.layer import ships_nothing
+
+    # a layer that ships nothing is only the build's record: it is never published, so it is no artifact
     artifacts = [{"kind": kind, "arch": arch, "path": str(path), "sha256": sha256_file(path),
-                  "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)]
+                  "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)
+                 if not (kind == "layer" and ships_nothing(path))]
     if json_output:
         ui.emit_json({"artifacts": artifacts})
         return 0
