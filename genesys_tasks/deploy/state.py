@@ -133,11 +133,21 @@ def _url_and_statements(lam, name: str, **qualifier) -> tuple[dict | None, dict]
 
 
 def _statements(lam, name: str, **qualifier) -> dict:
-    """The resource policy statements of the function (or of its alias ``Qualifier``) by Sid."""
+    """The resource policy statements of the function (or of its alias ``Qualifier``) by Sid: those
+    whose Resource is that ARN (an emulator may answer with one policy for every qualifier)."""
     policy = lam.get_policy(FunctionName=name, **qualifier)
     if policy is None:
         return {}
-    return {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
+    wanted = qualifier.get("Qualifier")
+    return {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])
+            if _qualifier(s.get("Resource")) == wanted}
+
+
+def _qualifier(resource) -> str | None:
+    """The alias or version a statement's Resource names; None for the function itself (or no Resource)."""
+    parts = resource.split(":") if isinstance(resource, str) else []
+    found = parts[7] if len(parts) > 7 else None
+    return None if found == "$LATEST" else found
 
 
 def read_function(clients, name: str, alias: str | None = None) -> FunctionState | None:
