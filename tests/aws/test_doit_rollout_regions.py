@@ -9,16 +9,6 @@ import pytest
 
 pytestmark = pytest.mark.production  # several real doit runs
 
-DODO = "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n"
-TOML = """\
-[metadata]
-name = "plain"
-runtime = "python3.12"
-handler = "app.handler"
-
-[deployment]
-{deployment}
-"""
 CANARY = """alias = "live"
 
 [deployment.traffic]
@@ -29,13 +19,11 @@ alarms = ["plain-errors"]
 """
 
 
-def _repo(tmp_path, deployment: str):
-    (tmp_path / "dodo.py").write_text(DODO)
-    folder = tmp_path / "plain"
-    folder.mkdir()
-    (folder / "lambda_plain.toml").write_text(TOML.format(deployment=deployment))
-    _code(tmp_path, 1)
-    return tmp_path
+def _repo(doit_repo, deployment: str):
+    """The conftest's ``plain`` repo, with ``[deployment]`` holding ``deployment``."""
+    toml = doit_repo / "plain" / "lambda_plain.toml"
+    toml.write_text(toml.read_text() + "\n[deployment]\n" + deployment)
+    return doit_repo
 
 
 def _code(repo, n: int) -> None:
@@ -47,11 +35,11 @@ def _alias(boto) -> tuple:
     return found["FunctionVersion"], (found.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
 
 
-def test_doit_deploy_takes_the_rollout_steps_and_an_alarm_puts_the_alias_back(tmp_path, aws, run_doit, boto):
+def test_doit_deploy_takes_the_rollout_steps_and_an_alarm_puts_the_alias_back(doit_repo, aws, run_doit, boto):
     watch = boto("cloudwatch")
     watch.put_metric_alarm(AlarmName="plain-errors", MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum",
                            Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
-    repo = _repo(tmp_path, CANARY)
+    repo = _repo(doit_repo, CANARY)
     assert run_doit("deploy:plain", cwd=repo).code == 0
     _code(repo, 2)
     rolled = run_doit("deploy:plain", cwd=repo)
@@ -81,10 +69,10 @@ def _functions(boto, region: str) -> set[str]:
     return {f["FunctionName"] for f in client.list_functions()["Functions"]}
 
 
-def test_doit_deploy_deploys_every_region_and_redeploys_one_that_lost_the_function(tmp_path, aws, run_doit, boto):
+def test_doit_deploy_deploys_every_region_and_redeploys_one_that_lost_the_function(doit_repo, aws, run_doit, boto):
     import boto3
 
-    repo = _repo(tmp_path, 'regions = ["us-east-1", "eu-west-1"]\n')
+    repo = _repo(doit_repo, 'regions = ["us-east-1", "eu-west-1"]\n')
     first = run_doit("deploy:plain", cwd=repo)
     assert first.code == 0, first.output
     assert _functions(boto, "us-east-1") == _functions(boto, "eu-west-1") == {"plain"}
