@@ -222,7 +222,7 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict
     statements = [
         _allow("LambdaRead", ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionUrlConfig",
                               "lambda:GetPolicy", "lambda:ListTags", "lambda:ListFunctions",
-                              "lambda:ListLayerVersions", "lambda:GetLayerVersion",
+                              "lambda:ListLayerVersions", "lambda:GetLayerVersion", "lambda:ListAliases",
                               "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping"], "*"),
         _allow("Functions", ["lambda:CreateFunction", "lambda:UpdateFunctionCode",
                              "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:TagResource",
