@@ -28,7 +28,7 @@ topic = "alerts"
 type = "schedule"
 expression = "rate(5 minutes)"
 """
-NO_URL = "function_url = true\n"  # the emulator keeps one URL per function whatever the qualifier
+URL_ON = "function_url = true\n"  # the emulator keeps one URL per function whatever the qualifier
 OURS = {"genesys-s3-uploads", "genesys-sns-alerts", "genesys-schedule-0"}
 
 
@@ -56,7 +56,7 @@ def test_setting_the_alias_moves_the_triggers_to_it_and_taking_it_out_moves_them
     boto("s3").create_bucket(Bucket="uploads")
     topic = boto("sns").create_topic(Name="alerts")["TopicArn"]
     p = project(extra=TRIGGERS, requirements=None)
-    p.edit(NO_URL, "function_url = false\n")
+    p.edit(URL_ON, "function_url = false\n")
     deploy(p)
     function_arn = boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionArn"]
     assert _invoked(boto, topic) == {"s3": function_arn, "sns": [function_arn], "schedule": function_arn}
@@ -84,7 +84,7 @@ def test_setting_the_alias_moves_the_triggers_to_it_and_taking_it_out_moves_them
 def test_a_queue_maps_to_the_alias_and_a_rerun_writes_nothing(project, clients, boto, deploy):
     boto("sqs").create_queue(QueueName="jobs")
     p = project(extra='alias = "live"\n\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n', requirements=None)
-    p.edit(NO_URL, "function_url = false\n")
+    p.edit(URL_ON, "function_url = false\n")
     deploy(p)
     function_arn = boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionArn"]
     found = boto("lambda").list_event_source_mappings(FunctionName=f"{function_arn}:live")["EventSourceMappings"]
