@@ -69,10 +69,14 @@ def _functions(boto, region: str) -> set[str]:
     return {f["FunctionName"] for f in client.list_functions()["Functions"]}
 
 
-def test_doit_deploy_deploys_every_region_and_redeploys_one_that_lost_the_function(doit_repo, aws, run_doit, boto):
+def test_doit_plans_and_deploys_every_region_and_redeploys_one_that_lost_the_function(doit_repo, aws, run_doit, boto):
     import boto3
 
     repo = _repo(doit_repo, 'regions = ["us-east-1", "eu-west-1"]\n')
+    planned = run_doit("plan:plain", cwd=repo)
+    assert planned.code == 0, planned.output
+    assert planned.stderr.index("region us-east-1:") < planned.stderr.index("region eu-west-1:")
+    assert _functions(boto, "us-east-1") == _functions(boto, "eu-west-1") == set()
     first = run_doit("deploy:plain", cwd=repo)
     assert first.code == 0, first.output
     assert _functions(boto, "us-east-1") == _functions(boto, "eu-west-1") == {"plain"}
