@@ -110,7 +110,9 @@ class _Run:
                                   progress=label, ownership=Ownership(self.adopt, sharers))
         self.collected[region or ""] = getattr(executor, "changes", None)
         if outcome.applied and outcome.values.get("rollout_to") is not None:
-            _rollout(spec, clients, executor, outcome.values, self.wait)
+            from ..tasks.deploy import finish_rollout
+
+            finish_rollout(spec, clients, executor, outcome.values, self.wait)
         return outcome
 
 
@@ -133,20 +135,6 @@ def _tell(spec, results, run: _Run, *, sandboxed: bool) -> None:
     for r in results:
         if r.outcome.applied:
             _report(spec, r.outcome.result(), sandboxed=sandboxed, region=r.region if run.regions else "")
-
-
-def _rollout(spec, clients, executor, values: dict, wait: bool) -> None:
-    """Take a gradual rollout's remaining steps, or with ``--no-wait`` leave it at the first."""
-    from ..deploy import rollout
-
-    old, new = values["rollout_from"], values["rollout_to"]
-    first = spec.deployment.traffic.steps()[0]
-    if not wait:
-        ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
-                f"`genesys rollout {spec.path.name} --continue` (or --abort)")
-        return
-    rollout.proceed(spec, clients, executor, old, new, first, progress=ui.progress)
-    ui.info(f"  {spec.deployment.alias}: 100% on version {new}")
 
 
 def _report(spec, result: dict, *, sandboxed: bool, region: str = "") -> None:

@@ -62,6 +62,10 @@ class FunctionState:
     invoke_config: dict | None = None  # GetFunctionEventInvokeConfig (destinations, retries)
     alias_url: dict | None = None  # with [deployment] alias: the alias's URL config
     alias_statements: dict = field(default_factory=dict)  # and the alias's resource policy statements
+    aliases: tuple = ()  # the names of the aliases genesys made (the configured one among them)
+    # the resource policy statements of genesys's other aliases, by alias: a trigger that moved
+    # off one (to the function, or to another alias) leaves its permission there to remove
+    other_alias_statements: dict = field(default_factory=dict)
 
     @property
     def arn(self) -> str:
@@ -125,15 +129,30 @@ def _url_and_statements(lam, name: str, **qualifier) -> tuple[dict | None, dict]
     url = lam.get_function_url_config(FunctionName=name, **qualifier)
     if url is not None:
         url = {k: v for k, v in url.items() if k != "ResponseMetadata"}
+    return url, _statements(lam, name, **qualifier)
+
+
+def _statements(lam, name: str, **qualifier) -> dict:
+    """The resource policy statements of the function (or of its alias ``Qualifier``) by Sid: those
+    whose Resource is that ARN (an emulator may answer with one policy for every qualifier)."""
     policy = lam.get_policy(FunctionName=name, **qualifier)
-    statements = {}
-    if policy is not None:
-        statements = {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])}
-    return url, statements
+    if policy is None:
+        return {}
+    wanted = qualifier.get("Qualifier")
+    return {s.get("Sid", ""): s for s in json.loads(policy["Policy"]).get("Statement", [])
+            if _qualifier(s.get("Resource")) == wanted}
+
+
+def _qualifier(resource) -> str | None:
+    """The alias or version a statement's Resource names; None for the function itself (or no Resource)."""
+    parts = resource.split(":") if isinstance(resource, str) else []
+    found = parts[7] if len(parts) > 7 else None
+    return None if found == "$LATEST" else found
 
 
 def read_function(clients, name: str, alias: str | None = None) -> FunctionState | None:
-    """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke)."""
+    """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke);
+    the names of the aliases genesys made, and the resource policies of those other than ``alias``."""
     lam = clients.adapter("lambda")
     found = lam.get_function(FunctionName=name)
     if found is None:
@@ -145,8 +164,12 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     invoke_config = lam.get_function_event_invoke_config(FunctionName=name, **({"Qualifier": alias} if alias else {}))
     if invoke_config is not None:
         invoke_config = {k: v for k, v in invoke_config.items() if k != "ResponseMetadata"}
+    aliases = tuple(a["Name"] for a in lam.list_aliases(FunctionName=name)
+                    if (a.get("Description") or "").startswith(VERSION_MARKER))
+    others = {a: _statements(lam, name, Qualifier=a) for a in aliases if a != alias}
     return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
-                         invoke_config, alias_url, alias_statements)
+                         invoke_config, alias_url, alias_statements, aliases,
+                         {a: policy for a, policy in others.items() if policy})
 
 
 VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes

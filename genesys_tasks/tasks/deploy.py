@@ -22,6 +22,13 @@ deploy to the same place:
   ListFunctions per target and process answers for every function. A delete also
   forgets the deploy-side tasks' saved state.
 
+``deploy:<fn>`` does what ``genesys execute`` does: it deploys to every region of ``[deployment]
+regions`` (the first alone, the others in parallel, ``deploy.regions``), and takes a gradual
+rollout's steps watching its alarms (an alarm in ALARM puts the alias back and fails the
+task); ``GENESYS_NO_WAIT=1``, doit's ``--no-wait``, leaves the rollout at its first step and
+prints the ``genesys rollout --continue`` command. ``layer_publish`` publishes in every region,
+``delete`` deletes from every region.
+
 The deploy actions hand the deployer an ``Ownership``: the repo's other specs that use
 the function's role (the union of their needs goes on it), and ``GENESYS_ADOPT=1``,
 doit's spelling of ``genesys execute --adopt``.
@@ -117,19 +124,21 @@ def _deploy_inputs(spec: FunctionSpec) -> dict:
     return {
         "role": _role_inputs(spec), "layer": _layer_inputs(spec) if spec.has_layer else None,
         "runtime": spec.runtime.id, "handler": spec.handler, "description": spec.description,
-        "function": [spec.function.memory_mb, spec.function.timeout_seconds, list(spec.function.layers),
-                     list(spec.function.environment), spec.function.ephemeral_storage_mb],
+        "function": repr(spec.function),  # every [function] setting; ${env:NAME} as written, never its value
         "url": [d.function_url, d.auth_type, d.cors_enabled, repr(d.cors)],
         "triggers": [[t.type, list(t.params)] for t in spec.triggers], "tags": list(spec.tags),
+        "regions": list(d.regions), "alias": [d.alias, d.keep_versions, repr(d.traffic)],
     }
 
 
 def function_exists(spec: FunctionSpec):
     """An uptodate callable: False when AWS has no function named ``spec.name`` (or cannot say)."""
 
+    from ..deploy.regions import region_specs
+
     def check(task, values):
-        names = deployed_functions(spec)
-        return names is not None and spec.name in names
+        found = [deployed_functions(s) for s in region_specs(spec)]  # in every region it deploys to
+        return all(names is not None and spec.name in names for names in found)
 
     return check
 
@@ -149,7 +158,12 @@ def deployed_functions(spec: FunctionSpec) -> frozenset | None:
 
 # --- the actions: module-level, so a task made on demand pickles for `doit -n` workers ---------
 
-def _deploy(spec: FunctionSpec, root: Path, stages, executor, sharers=()) -> dict:
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") in ("1", "true", "yes")
+
+
+def _deploy(spec: FunctionSpec, root: Path, stages, executor, sharers=(), progress=ui.progress,
+            prefix: str = "") -> dict:
     from ..deploy.deployer import deploy
     from ..deploy.ownership import Ownership
     from ..sandbox import is_running_at
@@ -157,19 +171,64 @@ def _deploy(spec: FunctionSpec, root: Path, stages, executor, sharers=()) -> dic
     # like `execute --sandbox`: an emulator's role ARN does not belong in the TOML
     in_sandbox = is_running_at(target(spec)["endpoint"])
     clients = clients_for(spec)
-    adopt = os.environ.get("GENESYS_ADOPT", "") in ("1", "true", "yes")  # doit's `execute --adopt`
-    outcome = deploy(spec, root, clients, executor(clients), stages=stages, record_role=not in_sandbox,
-                     progress=ui.progress, ownership=Ownership(adopt, sharers))
+    adopt = _flag("GENESYS_ADOPT")  # doit's `execute --adopt`
+    runner = executor(clients)
+    outcome = deploy(spec, root, clients, runner, stages=stages, record_role=not in_sandbox and not prefix,
+                     progress=progress, ownership=Ownership(adopt, sharers))
     if outcome.recorded_role:
         ui.info(f"  recorded [iam] role_arn in {spec.path.name}")
     values = {k: v for k, v in outcome.values.items() if isinstance(v, str) and k != "extra_layers"}
     if outcome.applied:
-        ui.info(f"  {spec.name}: {outcome.write_calls} write call(s) to AWS")
+        ui.info(f"  {prefix}{spec.name}: {outcome.write_calls} write call(s) to AWS")
     if "function" in stages and outcome.applied:
         for label, key in (("function URL", "function_url"), ("API endpoint", "api_endpoint")):
             if values.get(key):
-                ui.info(f"  {spec.name} {label}: {values[key]}")
+                ui.info(f"  {prefix}{spec.name} {label}: {values[key]}")
+        if outcome.values.get("rollout_to") is not None:
+            finish_rollout(spec, clients, runner, outcome.values, wait=not _flag("GENESYS_NO_WAIT"))
     return {**values, "account": outcome.account}
+
+
+def finish_rollout(spec: FunctionSpec, clients, executor, values: dict, wait: bool) -> None:
+    """Take a gradual rollout's remaining steps (watching its alarms), or with ``wait`` false leave
+    it at the first step and say how to finish it."""
+    from ..deploy import rollout
+
+    old, new = values["rollout_from"], values["rollout_to"]
+    first = spec.deployment.traffic.steps()[0]
+    if not wait:
+        ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
+                f"`genesys rollout {spec.path.name} --continue` (or --abort)")
+        return
+    rollout.proceed(spec, clients, executor, old, new, first, progress=ui.progress)
+    ui.info(f"  {spec.deployment.alias}: 100% on version {new}")
+
+
+def in_regions(spec: FunctionSpec, root: Path, stages, executor, sharers=()) -> dict:
+    """``_deploy`` in each region of ``[deployment] regions`` (or the one region), as ``execute``
+    deploys them: the first alone, the others in parallel, each region's role needs on the one
+    global role; the first failure stops the regions not started, and names each region's fate."""
+    from ..deploy.regions import region_specs, run_regions, summary_error
+
+    specs = region_specs(spec)
+    if len(specs) == 1:
+        return _deploy(spec, root, stages, executor, sharers)
+
+    def one(region_spec):
+        region = region_spec.deployment.region
+        if executor is showing:
+            ui.info(f"region {region}:")
+        return _deploy(region_spec, root, stages, executor, sharers + tuple(s for s in specs if s is not region_spec),
+                       lambda text: ui.progress(f"[{region}] {text}"), prefix=f"[{region}] ")
+
+    results = run_regions(specs, one, parallel=executor is not showing)  # plans are shown one region at a time
+    failure = summary_error(spec.name, results)
+    if failure is not None:
+        raise failure
+    values = {"account": results[0].outcome["account"]}
+    for result in results:  # doit keeps them; each region's under its name
+        values.update({f"{result.region}:{k}": v for k, v in result.outcome.items() if k != "account"})
+    return values
 
 
 def applying(clients):
@@ -187,28 +246,34 @@ def showing(clients):
 
 
 def deploy_role(spec: FunctionSpec, root: Path, sharers=()) -> dict:
-    return _deploy(spec, root, ("role",), applying, sharers)
+    from ..deploy.regions import region_specs
+
+    specs = region_specs(spec)  # the role is global: one region makes it, with every region's needs
+    return _deploy(specs[0], root, ("role",), applying, sharers + tuple(specs[1:]))
 
 
 def publish_layer(spec: FunctionSpec, root: Path) -> dict:
-    return _deploy(spec, root, ("layer",), applying)
+    return in_regions(spec, root, ("layer",), applying)  # layers are regional
 
 
 def deploy_function(spec: FunctionSpec, root: Path, sharers=()) -> dict:
-    return _deploy(spec, root, STAGES, applying, sharers)
+    return in_regions(spec, root, STAGES, applying, sharers)
 
 
 def show_plan(spec: FunctionSpec, root: Path, sharers=()) -> dict:
-    return _deploy(spec, root, STAGES, showing, sharers)
+    return in_regions(spec, root, STAGES, showing, sharers)
 
 
 def delete_function(spec: FunctionSpec, root: Path) -> None:
     from ..deploy.deployer import plan_delete
 
-    clients = clients_for(spec)
-    plan, _account = plan_delete(spec, clients, progress=ui.progress)
-    showing(clients).run(plan)
-    applying(clients).run(plan)
+    from ..deploy.regions import region_specs
+
+    for region_spec in region_specs(spec):  # from every region it was deployed to
+        clients = clients_for(region_spec)
+        plan, _account = plan_delete(region_spec, clients, progress=ui.progress)
+        showing(clients).run(plan)
+        applying(clients).run(plan)
     forget_deployment(root, spec.name)
 
 

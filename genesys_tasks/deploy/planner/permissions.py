@@ -6,8 +6,10 @@ needs one scoped to it; push triggers (S3, SNS, schedules) bring theirs from
 has the full form genesys gives (``genesys-url-public``, ``genesys-s3-<bucket>``, …) are
 replaced or removed, so statements someone else added stay, ``genesys-``-named or not.
 
-With ``[deployment] alias`` the URL and API statements are the alias's (``Qualifier``), since
-those callers invoke the alias; the push triggers' stay on the function.
+With ``[deployment] alias`` every statement is the alias's (``Qualifier``), since every caller
+(URL, API, S3, SNS, schedules) invokes the alias; genesys's statements left on the function, and
+push-trigger statements left on another alias genesys made (the alias was renamed or removed),
+are removed, so a trigger that moves leaves no permission behind.
 """
 
 from __future__ import annotations
@@ -62,18 +64,17 @@ def _statement_matches(current: dict, wanted: dict, known: dict) -> bool:
     return condition.get("ArnLike", {}).get("AWS:SourceArn") == source
 
 
-ALIAS_SIDS = (URL_PUBLIC_SID, URL_INVOKE_SID, API_SID)  # the callers that invoke the alias when there is one
-
-
 def plan_permissions(plan: Plan, spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> None:
     wanted, alias = wanted_statements(spec, facts), spec.deployment.alias
-    current = function.statements if function else {}
     if alias is None:
-        _sync(plan, spec.name, current, wanted, {})
-        return
-    _sync(plan, spec.name, function.alias_statements if function else {},
-          {k: v for k, v in wanted.items() if k in ALIAS_SIDS}, {"Qualifier": alias})
-    _sync(plan, spec.name, current, {k: v for k, v in wanted.items() if k not in ALIAS_SIDS}, {})
+        _sync(plan, spec.name, function.statements if function else {}, wanted, {})
+    else:
+        _sync(plan, spec.name, function.alias_statements if function else {}, wanted, {"Qualifier": alias})
+        _sync(plan, spec.name, function.statements if function else {}, {}, {})
+    for other, statements in sorted((function.other_alias_statements if function else {}).items()):
+        # only the push triggers' permissions: a URL genesys left on that alias keeps its own
+        pushed = {sid: s for sid, s in statements.items() if triggers.owns_statement(sid)}
+        _sync(plan, spec.name, pushed, {}, {"Qualifier": other})
 
 
 def _sync(plan: Plan, name: str, current: dict, wanted: dict, qualifier: dict) -> None:

@@ -17,9 +17,14 @@ notification ids and permission statement ids have genesys's full form
 (``genesys-<function>:<n>``, ``genesys-s3-<bucket>``…). Only marked things are changed
 or removed; an unmarked one where genesys would put its own is a conflict unless adopted.
 
+With ``[deployment] alias`` every trigger invokes the alias (``TriggerState.function_arn``):
+notifications, subscriptions and rule targets name the alias's ARN, mappings take it as
+``FunctionName``. What still points at the function's other ARNs (unqualified, or another
+alias genesys made) is moved, so switching the alias on or off leaves nothing behind.
+
 The invoke permissions of push sources (S3, SNS, schedules) come from ``statements``
-and are planned with the function's other permissions, so they exist before the source
-is wired. The poller permissions of polled sources (SQS, DynamoDB streams) go into the
+and are planned with the function's other permissions (on the alias when there is one),
+so they exist before the source is wired. The poller permissions of polled sources (SQS, DynamoDB streams) go into the
 execution role (``policies.poller_policies``), since AWS rejects a mapping without them.
 """
 
@@ -58,12 +63,22 @@ def read_state(spec: FunctionSpec, clients, region: str, account: str, function:
     ``triggers`` defaults to the spec's; pass ``()`` to read only what exists (for delete).
     """
     triggers = spec.triggers if triggers is None else triggers
-    state = TriggerState(region, account, spec.name, function.statements if function is not None else {},
-                         function_exists=function is not None)
+    state = TriggerState(region, account, spec.name, _all_statements(function), function_exists=function is not None,
+                         alias=spec.deployment.alias, aliases=function.aliases if function is not None else ())
     for kind, row in TYPES.items():
         row.read_state(spec, clients, _of(triggers, kind), state)
     read_mappings(spec, clients, state)  # once, for both polled types
     return state
+
+
+def _all_statements(function: FunctionState | None) -> dict:
+    """The statements of the function's policy and of its aliases' (read to find the sources wired before)."""
+    if function is None:
+        return {}
+    found = {}
+    for statements in (*function.other_alias_statements.values(), function.alias_statements, function.statements):
+        found.update(statements)
+    return found
 
 
 def plan(spec: FunctionSpec, state: TriggerState, triggers=None, *, adopt: bool = False) -> Plan:

@@ -30,17 +30,35 @@ class TriggerState:
     function_exists: bool = False
     queue_arns: dict = field(default_factory=dict)  # queue as written in the TOML → ARN
     notifications: dict = field(default_factory=dict)  # bucket → its whole notification configuration
-    subscriptions: dict = field(default_factory=dict)  # topic ARN → this function's subscription ARNs
+    subscriptions: dict = field(default_factory=dict)  # topic ARN → the subscriptions of ``function_arn``
+    # topic ARN → the subscriptions of the function's other ARNs (unqualified, or another alias of genesys's)
+    stale_subscriptions: dict = field(default_factory=dict)
     mappings: list = field(default_factory=list)  # event source mappings genesys made for this function
+    mapping_targets: dict = field(default_factory=dict)  # mapping UUID → the alias it invokes (None: unqualified)
     rules: dict = field(default_factory=dict)  # rule name → {"rule": ..., "targets": [...]}
     # what exists where genesys would put its own, unmarked: a conflict unless adopted
     foreign_mappings: list = field(default_factory=list)  # this function's mappings genesys did not make
     foreign_rules: dict = field(default_factory=dict)  # untagged rules with genesys's rule names
     adopt: bool = False  # the user lets genesys take those over (``Ownership.adopt``)
+    alias: str | None = None  # ``[deployment] alias``: what every trigger invokes
+    aliases: tuple = ()  # the aliases genesys made for the function, where triggers may still point
+
+    @property
+    def base_arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
 
     @property
     def function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name}"
+        """What the triggers invoke: the alias's ARN when ``[deployment] alias`` is set, else the function's."""
+        return self.qualified(self.alias)
+
+    def qualified(self, alias: str | None) -> str:
+        return f"{self.base_arn}:{alias}" if alias else self.base_arn
+
+    @property
+    def function_arns(self) -> set[str]:
+        """Every ARN of the function a trigger genesys made may invoke: unqualified, or one of its aliases."""
+        return {self.qualified(a) for a in (None, self.alias, *self.aliases)}
 
 
 def no_statements(spec: FunctionSpec, triggers: list[TriggerSpec], region: str, account: str) -> dict:

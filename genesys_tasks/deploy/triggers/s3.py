@@ -75,15 +75,16 @@ def _entry_diffs(old: dict, new: dict) -> list[tuple]:
     for entry_id in sorted(set(old) | set(new)):
         before, after = old.get(entry_id, {}), new.get(entry_id, {})
         found += [(f"{entry_id.rsplit(':', 1)[-1]}.{k}" if len(new) > 1 or len(old) > 1 else k,
-                   before.get(k), after.get(k)) for k in ("events", "prefix", "suffix")
+                   before.get(k), after.get(k)) for k in ("events", "prefix", "suffix", "function")
                   if before.get(k) != after.get(k)]
     return found
 
 
 def _marked(spec, entry: dict, state: TriggerState) -> bool:
-    """Whether a bucket's Lambda notification is one genesys made for this function."""
+    """Whether a bucket's Lambda notification is one genesys made for this function (invoking it,
+    or one of its aliases: moving between them replaces the entry)."""
     return (re.fullmatch(re.escape(notification_prefix(spec)) + r"\d+", entry.get("Id", "")) is not None
-            and entry.get("LambdaFunctionArn") == state.function_arn)
+            and entry.get("LambdaFunctionArn") in state.function_arns)
 
 
 def _check_ids(spec, bucket: str, lambdas: list, triggers, state: TriggerState) -> None:

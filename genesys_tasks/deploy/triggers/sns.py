@@ -4,7 +4,8 @@
 A topic may be named (in the function's region and account) or given as an ARN; one that
 does not exist is an ``AwsError`` naming it, before any write. A topic this function was
 subscribed to before (found through its permission) is read too, so removing a trigger
-unsubscribes it.
+unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
+genesys made) is replaced by one of the ARN the triggers invoke now.
 """
 
 from __future__ import annotations
@@ -38,21 +39,28 @@ def read_state(spec, clients, triggers, state: TriggerState) -> None:
     for arn, written in topics.items():
         if written is not None and clients.sns.get_topic_attributes(TopicArn=arn) is None:
             raise missing("SNS topic", written, state.region)
-        subscriptions = clients.sns.list_subscriptions_by_topic(TopicArn=arn) or []
+        subscriptions = [s for s in clients.sns.list_subscriptions_by_topic(TopicArn=arn) or []
+                         if s.get("Protocol") == "lambda" and s.get("Endpoint") in state.function_arns]
         state.subscriptions[arn] = [s["SubscriptionArn"] for s in subscriptions
-                                    if s.get("Protocol") == "lambda" and s.get("Endpoint") == state.function_arn]
+                                    if s["Endpoint"] == state.function_arn]
+        state.stale_subscriptions[arn] = [s["SubscriptionArn"] for s in subscriptions
+                                          if s["Endpoint"] != state.function_arn]
 
 
 def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
     wanted = {topic_arn(t.get("topic"), state.region, state.account) for t in triggers}
     for arn, subscriptions in sorted(state.subscriptions.items()):
         resource = f"sns trigger {arn.rsplit(':', 1)[-1]}"
-        if arn in wanted and not subscriptions:
+        stale = state.stale_subscriptions.get(arn, [])
+        gone = stale if arn in wanted else stale + subscriptions
+        if arn in wanted and not subscriptions:  # the new subscription first: no message goes unheard
             plan.call("sns", "subscribe", resource, TopicArn=arn, Protocol="lambda", Endpoint=state.function_arn)
-            plan.change(resource, "create", [("TopicArn", None, arn)])
+        for subscription in gone:
+            plan.call("sns", "unsubscribe", resource, SubscriptionArn=subscription)
+        if arn in wanted and not subscriptions:
+            plan.change(resource, "update" if stale else "create",
+                        [("Endpoint", None, state.function_arn)] if stale else [("TopicArn", None, arn)])
         elif arn in wanted:
             plan.change(resource, "no change")
-        elif subscriptions:
-            for subscription in subscriptions:
-                plan.call("sns", "unsubscribe", resource, SubscriptionArn=subscription)
+        elif gone:
             plan.change(resource, "delete", [("TopicArn", arn, None)])
