@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ci_tools import need
 
 REPO = Path(__file__).resolve().parent.parent
-# The Debian package of each optional toolchain's programs (what ci/lang-setup.sh installs).
-TOOL_PACKAGES = {"go": "golang-go", "mvn": "maven", "java": "default-jdk", "ruby": "ruby", "gem": "ruby",
-                 "bundle": "ruby-bundler", "npm": "npm", "node": "nodejs"}
-
-
 def pytest_runtest_setup(item):
     """``@pytest.mark.needs_tools("go")``: without the tool a developer's run skips naming it; CI fails."""
     for mark in item.iter_markers("needs_tools"):
-        missing = [tool for tool in mark.args if shutil.which(tool) is None]
-        if missing:
-            packages = " ".join(dict.fromkeys(TOOL_PACKAGES.get(tool, tool) for tool in missing))
-            message = (f"needs {', '.join(missing)} (not on PATH): `apt-get install {packages}` "
-                       "(ci/lang-setup.sh installs Go, Maven and Ruby)")
-            if os.environ.get("CI"):
-                pytest.fail(message, pytrace=False)
-            pytest.skip(message)
+        for tool in mark.args:
+            need(tool)
 
 
 @dataclass

@@ -4,7 +4,6 @@ ES modules through genesys's resolve hook (ES modules ignore NODE_PATH). Real no
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,8 +15,7 @@ from genesys_tasks.local.process import RuntimeProcess
 from genesys_tasks.runtimes import DEFAULT
 
 # Node is part of every CI run (.ci/run installs it): there a missing node fails instead.
-pytestmark = pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("CI"),
-                                reason="node is not installed")
+pytestmark = pytest.mark.needs_tools("node")
 
 HANDLERS = {
     "index.mjs": 'import shout from "shout";\nexport const handler = async (e) => ({ said: shout(e.word) });\n',

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ci_tools import need
 from local_functions import PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
@@ -24,10 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _need(tool: str) -> None:
-    if shutil.which(tool) is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} is not installed (ci/runtime_clients-setup.sh installs it)")
-        pytest.skip(f"{tool} is not installed")
+    need(tool, "bash ci/runtime_clients-setup.sh")
 
 
 @pytest.fixture(scope="session")
