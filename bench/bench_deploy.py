@@ -13,6 +13,7 @@ Usage: python bench/bench_deploy.py [--functions 20]
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import os
 import signal
@@ -68,8 +69,8 @@ def make_repo(root: Path, count: int) -> list[Path]:
     return tomls
 
 
-def deploy_all(tomls: list[Path], root: Path) -> tuple[float, int]:
-    """Seconds to deploy every function, and the write calls made."""
+def deploy_all(tomls: list[Path], root: Path) -> tuple[float, int, Counter]:
+    """Seconds to deploy every function, the write calls made, and the read calls by action."""
     from genesys_tasks.aws.session import Clients
     from genesys_tasks.aws.target import target_for
     from genesys_tasks.config import load_all
@@ -80,7 +81,8 @@ def deploy_all(tomls: list[Path], root: Path) -> tuple[float, int]:
     clients = Clients(target_for())
     for spec in load_all(tomls):
         deploy(spec, root, clients, Executor(clients))
-    return time.perf_counter() - started, len(clients.log.writes)
+    reads = Counter(action for action, is_write in clients.log.calls if not is_write)
+    return time.perf_counter() - started, len(clients.log.writes), reads
 
 
 def start_sandbox(cache: Path) -> tuple[subprocess.Popen, str]:
@@ -114,15 +116,17 @@ def main() -> int:
         real_stderr, sys.stderr = sys.stderr, open(os.devnull, "w")  # progress lines are not what is measured
         try:
             tomls = make_repo(root, args.functions)
-            first, first_writes = deploy_all(tomls, root)
-            unchanged, writes = deploy_all(tomls, root)
+            first, first_writes, _ = deploy_all(tomls, root)
+            unchanged, writes, reads = deploy_all(tomls, root)
         finally:
             sys.stderr = real_stderr
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
     print(f"functions  {args.functions}")
     print(f"first      {first:.2f} s  ({first_writes} write calls)")
-    print(f"unchanged  {unchanged:.2f} s  ({writes} write calls; target 0, and under 1 s for 20)")
+    print(f"unchanged  {unchanged:.2f} s  ({writes} write calls, target 0; {sum(reads.values())} reads: "
+          f"{sum(reads.values()) / args.functions:.1f} a function)")
+    print("reads      " + ", ".join(f"{action} {count}" for action, count in reads.most_common()))
     return 0 if writes == 0 else 1
 
 
