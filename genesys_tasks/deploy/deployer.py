@@ -255,7 +255,19 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
                                               plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
-    return plan, remote.account
+    return checked(plan), remote.account
+
+
+def checked(plan: Plan) -> Plan:
+    """``plan``, once every call in it names an operation of its service's adapter; else an error
+    naming the ones that do not (a bug in a planner), raised before anything runs."""
+    from ..aws.session import unknown_operations
+
+    unknown = unknown_operations(plan.calls)
+    if unknown:
+        raise GenesysError(f"the plan calls {', '.join(unknown)}, which no AWS adapter has",
+                           hint="a bug in genesys's planner: report it; nothing was changed")
+    return plan
 
 
 def _plan_role(spec: FunctionSpec, clients, facts: planner.Facts, role, ownership: Ownership) -> Plan:
@@ -315,7 +327,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
         plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
                                         users, role_users))
         plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
-    return plan, account
+    return checked(plan), account
 
 
 def delete(spec: FunctionSpec, clients, executor: PlanExecutor, *, progress: Progress = no_progress) -> Outcome:
