@@ -51,6 +51,7 @@ from doit.tools import config_changed
 
 from .. import paths
 from ..config.spec import FunctionSpec
+from ..config.triggers import polled
 from .action import Action
 
 
@@ -82,7 +83,7 @@ def _role_inputs(spec: FunctionSpec) -> dict:
                                                                      "sqs_queues", "sns_topics")],
             "external_role": iam.role_arn if not iam.auto_manage else None, "tags": list(spec.tags),
             # polled trigger sources add poller permissions to the role (deploy/policies.py)
-            "pollers": [[t.type, list(t.params)] for t in spec.triggers if t.type in ("sqs", "dynamodb")]}
+            "pollers": [[t.type, list(t.params)] for t in spec.triggers if polled(t.type)]}
 
 
 def _layer_inputs(spec: FunctionSpec) -> dict:
