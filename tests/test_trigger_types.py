@@ -8,7 +8,7 @@ import pytest
 
 from genesys_tasks.config import load
 from genesys_tasks.config.schema import Key
-from genesys_tasks.config.triggers import TYPES, TriggerType, polled
+from genesys_tasks.config.triggers import TYPES, Poller, TriggerType, polled
 from genesys_tasks.errors import ConfigError, GenesysError
 
 TOML = ('[metadata]\nname = "fn"\nruntime = "python3.12"\nhandler = "app.handler"\n\n'
@@ -27,7 +27,8 @@ def _kinesis(values: dict):
 def kinesis(monkeypatch):
     row = TriggerType({"stream": Key("str", None, "Stream ARN.", required=True),
                        "batch_size": Key("int", 100, "Records per invocation.", minimum=1, maximum=10000)},
-                      _kinesis, source_key="stream", polled=True, doc="a Kinesis stream Lambda polls")
+                      _kinesis, source_key="stream", doc="a Kinesis stream Lambda polls",
+                      poller=Poller("genesys-kinesis-poller", "kinesis", ("kinesis:GetRecords",)))
     monkeypatch.setitem(TYPES, "kinesis", row)
     return row
 
@@ -86,3 +87,14 @@ def test_every_type_has_a_deploy_planner_or_is_the_http_api_and_a_sample_event()
 
     assert set(TYPES) == set(PLANNED) | {"api_gateway"}
     assert {kind.replace("_", "-") for kind in TYPES} <= set(SOURCES)
+
+
+def test_a_polled_rows_poller_permissions_go_on_the_role(tmp_path, kinesis):
+    from genesys_tasks.deploy.planner import Facts
+    from genesys_tasks.deploy.policies import poller_policies
+
+    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/s"
+    spec = load(_toml(tmp_path, KINESIS.format(stream=stream)))
+    assert poller_policies(spec, Facts("us-east-1", "123456789012", {})) == {"genesys-kinesis-poller": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["kinesis:GetRecords"], "Resource": [stream]}]}}

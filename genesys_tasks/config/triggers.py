@@ -1,11 +1,12 @@
 """The trigger types, one row each (``TYPES``): the TOML keys of a ``[[triggers]]`` entry, the
 checks the key table cannot express (patterns and rules that span keys), the key naming its
-source, and whether Lambda polls it (an event source mapping, poller permissions on the role).
+source, and whether Lambda polls it (an event source mapping, and the poller permissions the
+role needs: ``Poller``).
 
 The loader, the JSON Schema and the wizard read the keys (``TRIGGERS`` is a live view of the
-rows' keys), ``config/checks`` the source keys, the doit deploy task which types are polled.
-The deploy side (``deploy/triggers``: state, plan, invoke permissions), the poller policies
-(``deploy/policies``) and the sample events (``local/events``) are keyed by the same names.
+rows' keys), ``config/checks`` the source keys, ``deploy/policies`` the poller permissions, the
+doit deploy task which types are polled. The deploy side (``deploy/triggers``: state, plan,
+invoke permissions) and the sample events (``local/events``) are keyed by the same names.
 
 ``problem(kind, values)`` looks at one ``[[triggers]]`` entry (already type- and
 range-checked against the row's keys) and returns ``(key, message, hint)`` for
@@ -138,14 +139,30 @@ def _api_gateway(values: dict) -> Problem | None:
 
 
 @dataclass(frozen=True)
+class Poller:
+    """What the execution role needs so Lambda can poll a source: an inline policy named ``policy``
+    allowing ``actions`` on each source's ARN (a name is resolved in ``service``, the deploy region
+    and account), plus ``unscoped`` actions that AWS grants only on ``*``."""
+
+    policy: str
+    service: str
+    actions: tuple[str, ...]
+    unscoped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TriggerType:
     """One trigger type, as every reader needs it."""
 
     keys: dict  # its keys besides ``type``: name → schema.Key
     check: Callable[[dict], Problem | None] | None = None  # what the key table cannot express
     source_key: str | None = None  # the key naming its source, when AWS allows one per function and source
-    polled: bool = False  # Lambda polls it (event source mapping; poller permissions on the role)
+    poller: Poller | None = None  # Lambda polls it (event source mapping; these permissions on the role)
     doc: str = field(default="", compare=False)
+
+    @property
+    def polled(self) -> bool:
+        return self.poller is not None
 
 
 TYPES: dict[str, TriggerType] = {
@@ -165,7 +182,9 @@ TYPES: dict[str, TriggerType] = {
         "batch_size": Key("int", 10, "Messages per invocation; over 10 needs maximum_batching_window >= 1.",
                           minimum=1, maximum=10000),
         "maximum_batching_window": Key("int", 0, "Seconds to gather a batch.", minimum=0, maximum=300),
-    }, _sqs, source_key="queue", polled=True, doc="a queue Lambda polls"),
+    }, _sqs, source_key="queue", doc="a queue Lambda polls",
+        poller=Poller("genesys-sqs-poller", "sqs",
+                      ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))),
     "sns": TriggerType({
         "topic": Key("str", None, "Topic name or ARN.", required=True),
     }, _sns, source_key="topic", doc="a topic subscription"),
@@ -177,7 +196,10 @@ TYPES: dict[str, TriggerType] = {
                           required=True),
         "starting_position": Key("str", "LATEST", "Where to start reading.", choices=("LATEST", "TRIM_HORIZON")),
         "batch_size": Key("int", 100, "Records per invocation.", minimum=1, maximum=10000),
-    }, _dynamodb, source_key="stream_arn", polled=True, doc="a table stream Lambda polls"),
+    }, _dynamodb, source_key="stream_arn", doc="a table stream Lambda polls",
+        poller=Poller("genesys-dynamodb-poller", "dynamodb",
+                      ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+                      unscoped=("dynamodb:ListStreams",))),  # ListStreams has no resource-level permissions
 }
 
 
