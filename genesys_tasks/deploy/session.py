@@ -21,7 +21,7 @@ What people see goes through ``ui``; the deployer below prints nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
