@@ -1,6 +1,8 @@
-"""Each trigger type is one row (config/triggers.TYPES) that the loader, the JSON Schema, the
-wizard and the load checks read; a type added in a test through one row is loaded, checked and
-documented, and the deploy side refuses it until it has a planner."""
+"""Each trigger type is one row (config/triggers.TYPES) that every reader consumes: the loader, the
+JSON Schema, the load checks, the role's poller policies, the deploy planner lookup, the sample
+events and `genesys event`, and the wizard. A type added in a test through one row plus its module
+is loaded, checked, documented, planned, has a sample event and is offered by the wizard; without a
+planner module the deploy side refuses it."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 
 from genesys_tasks.config import load
 from genesys_tasks.config.schema import Key
-from genesys_tasks.config.triggers import TYPES, Poller, TriggerType, polled
+from genesys_tasks.config.triggers import TYPES, Poller, Sample, TriggerType, polled
 from genesys_tasks.errors import ConfigError, GenesysError
 
 TOML = ('[metadata]\nname = "fn"\nruntime = "python3.12"\nhandler = "app.handler"\n\n'
@@ -82,11 +84,11 @@ def test_the_deploy_side_refuses_a_type_it_has_no_planner_for(tmp_path, kinesis)
 
 
 def test_every_type_has_a_deploy_planner_or_is_the_http_api_and_a_sample_event():
-    from genesys_tasks.deploy.triggers import TYPES as PLANNED
-    from genesys_tasks.local.events import SOURCES
+    from genesys_tasks.config.triggers import samples
+    from genesys_tasks.deploy.triggers import planners
 
-    assert set(TYPES) == set(PLANNED) | {"api_gateway"}
-    assert {kind.replace("_", "-") for kind in TYPES} <= set(SOURCES)
+    assert set(TYPES) == set(planners()) | {"api_gateway"}
+    assert {kind.replace("_", "-") for kind in TYPES} <= set(samples())
 
 
 def test_a_polled_rows_poller_permissions_go_on_the_role(tmp_path, kinesis):
@@ -98,3 +100,105 @@ def test_a_polled_rows_poller_permissions_go_on_the_role(tmp_path, kinesis):
     assert poller_policies(spec, Facts("us-east-1", "123456789012", {})) == {"genesys-kinesis-poller": {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": ["kinesis:GetRecords"], "Resource": [stream]}]}}
+
+
+KINESIS_MODULE = '''"""A Kinesis trigger, as a new trigger type's module: its planner and its sample event."""
+
+
+def read_state(spec, clients, triggers, state):
+    pass  # a new function: no mapping exists yet
+
+
+def plan(plan, spec, triggers, state):
+    for stream in (t.get("stream") for t in triggers):
+        plan.call("lambda", "create_event_source_mapping", f"kinesis trigger {stream}",
+                  EventSourceArn=stream, FunctionName=state.function_arn)
+
+
+def sample_event(fields):
+    return {"Records": [{"eventSource": "aws:kinesis", "eventSourceARN": fields["stream"]}]}
+'''
+STREAM = "arn:aws:kinesis:us-east-1:123456789012:stream/s"
+
+
+@pytest.fixture
+def kinesis_module(tmp_path, monkeypatch, kinesis):
+    """The kinesis row of the fixture above, now naming its own module for its planner and sample event."""
+    folder = tmp_path / "modules"
+    folder.mkdir()
+    (folder / "kinesis_trigger.py").write_text(KINESIS_MODULE)
+    monkeypatch.syspath_prepend(str(folder))
+    from dataclasses import replace
+
+    row = replace(kinesis, planner="kinesis_trigger",
+                  sample=Sample("kinesis_trigger:sample_event", {"stream": STREAM}))
+    monkeypatch.setitem(TYPES, "kinesis", row)
+    return row
+
+
+def test_a_type_added_through_one_row_and_its_module_is_planned(tmp_path, kinesis_module):
+    from genesys_tasks.deploy import triggers
+
+    spec = load(_toml(tmp_path, KINESIS.format(stream=STREAM)))
+    state = triggers.read_state(spec, None, "us-east-1", "123456789012", None)
+    planned = triggers.plan(spec, state)
+    assert [(c.method, c.params["EventSourceArn"]) for c in planned.calls] == [
+        ("create_event_source_mapping", STREAM)]
+    assert triggers.statements(spec, "us-east-1", "123456789012") == {}  # polled: no invoke permission
+
+
+def test_a_type_added_through_one_row_has_a_sample_event_and_a_genesys_event_choice(kinesis_module, capsys):
+    import json
+
+    from genesys_tasks.cli import build_parser, main
+    from genesys_tasks.local.events import sample
+
+    assert sample("kinesis", {})["Records"][0]["eventSourceARN"] == STREAM
+    assert build_parser().parse_args(["event", "kinesis"]).source == "kinesis"
+    capsys.readouterr()
+    assert main(["event", "kinesis", "--stream", "arn:aws:kinesis:us-east-1:1:stream/other"]) == 0
+    assert json.loads(capsys.readouterr().out)["Records"][0]["eventSourceARN"].endswith("stream/other")
+
+
+def test_a_planner_module_without_plan_is_named_at_its_first_use(tmp_path, kinesis_module, monkeypatch):
+    from dataclasses import replace
+
+    from genesys_tasks.deploy import triggers
+
+    (tmp_path / "modules" / "half_trigger.py").write_text("def read_state(spec, clients, triggers, state):\n    pass\n")
+    monkeypatch.setitem(TYPES, "kinesis", replace(kinesis_module, planner="half_trigger"))
+    with pytest.raises(GenesysError) as raised:
+        triggers.planners()
+    assert "half_trigger is not a TriggerPlanner: it has no plan" in raised.value.message
+
+
+class _Scripted:
+    """A wizard prompter answering from a script, keeping what it was offered and asked."""
+
+    def __init__(self, selections: list, texts: list):
+        self.selections, self.texts, self.offered, self.asked = selections, texts, [], []
+
+    def select(self, message, choices, default=None):
+        self.offered.append(choices)
+        return self.selections.pop(0)
+
+    def text(self, message, default="", check=None):
+        self.asked.append(message)
+        answer = self.texts.pop(0)
+        assert check is None or check(answer) is None
+        return answer
+
+
+def test_the_wizard_offers_a_type_added_through_one_row_and_asks_its_keys(tmp_path, kinesis_module):
+    import datetime
+
+    from genesys_tasks.runtimes import Registry
+    from genesys_tasks.wizard import flow
+    from genesys_tasks.wizard.questions import BY_KEY, Context
+
+    prompter = _Scripted(["kinesis", ""], [STREAM, "50"])
+    ctx = Context(tmp_path, Registry(), datetime.date(2026, 12, 1))
+    found = flow._triggers(prompter, BY_KEY["triggers"], ctx)
+    assert ("kinesis: a Kinesis stream Lambda polls", "kinesis") in prompter.offered[0]
+    assert prompter.asked == ["kinesis stream (Stream ARN.)", "kinesis batch_size (Records per invocation.)"]
+    assert found == [{"type": "kinesis", "stream": STREAM, "batch_size": 50}]

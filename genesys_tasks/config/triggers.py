@@ -1,12 +1,15 @@
 """The trigger types, one row each (``TYPES``): the TOML keys of a ``[[triggers]]`` entry, the
 checks the key table cannot express (patterns and rules that span keys), the key naming its
-source, and whether Lambda polls it (an event source mapping, and the poller permissions the
-role needs: ``Poller``).
+source, whether Lambda polls it (an event source mapping, and the poller permissions the
+role needs: ``Poller``), the module that reads and plans it in AWS, and its sample event.
 
-The loader, the JSON Schema and the wizard read the keys (``TRIGGERS`` is a live view of the
-rows' keys), ``config/checks`` the source keys, ``deploy/policies`` the poller permissions, the
-doit deploy task which types are polled. The deploy side (``deploy/triggers``: state, plan,
-invoke permissions) and the sample events (``local/events``) are keyed by the same names.
+Every reader takes the row: the loader, the JSON Schema and the wizard the keys (``TRIGGERS``
+is a live view of the rows' keys, the wizard also asks with the row's ``doc``),
+``config/checks`` the source keys, ``deploy/policies`` the poller permissions, the doit deploy
+task which types are polled, ``deploy/triggers`` the ``planner`` module (state, plan, invoke
+permissions), ``local/events`` and ``genesys event`` the ``sample``. Modules are named by
+dotted path and imported only by the reader that needs them, so config imports neither
+deploy nor local. A new trigger type is its planner module plus one row here.
 
 ``problem(kind, values)`` looks at one ``[[triggers]]`` entry (already type- and
 range-checked against the row's keys) and returns ``(key, message, hint)`` for
@@ -151,32 +154,57 @@ class Poller:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """A sample event for ``genesys event``: ``builder`` (``module:function``, imported when an event is
+    made) called with ``fields``, the values a user may override (``--bucket``, ``--body``...), merged
+    over these defaults."""
+
+    builder: str
+    fields: dict
+
+
+@dataclass(frozen=True)
 class TriggerType:
-    """One trigger type, as every reader needs it."""
+    """One trigger type, as every reader needs it.
+
+    ``planner`` is the dotted path of the module that reads and plans it in AWS: ``read_state`` and
+    ``plan`` (and for a push source ``statements`` and ``STATEMENT_ID``), see ``deploy/triggers``.
+    None: planned with the function itself (the HTTP API).
+    """
 
     keys: dict  # its keys besides ``type``: name → schema.Key
     check: Callable[[dict], Problem | None] | None = None  # what the key table cannot express
     source_key: str | None = None  # the key naming its source, when AWS allows one per function and source
     poller: Poller | None = None  # Lambda polls it (event source mapping; these permissions on the role)
     doc: str = field(default="", compare=False)
+    planner: str | None = None
+    sample: Sample | None = None
 
     @property
     def polled(self) -> bool:
         return self.poller is not None
 
 
+TABLE = "trigger table (config/triggers.py)"
+PLANNERS = "genesys_tasks.deploy.triggers."
+EVENTS = "genesys_tasks.local.events:"
+HTTP = {"path": "/", "method": "GET", "query": "", "body": None}
+REGION = {"region": "us-east-1"}
+
+# in the order their calls are planned (and their state read)
 TYPES: dict[str, TriggerType] = {
     "api_gateway": TriggerType({
         "path": Key("str", "/{proxy+}", "Route path."),
         "method": Key("str", "ANY", "HTTP method or ANY.",
                       choices=("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")),
-    }, _api_gateway, doc="an HTTP API route"),
+    }, _api_gateway, doc="an HTTP API route", sample=Sample(EVENTS + "api_gateway_event", HTTP)),
     "s3": TriggerType({
         "bucket": Key("str", None, "Bucket whose object events invoke the function.", required=True),
         "events": Key("list", ["s3:ObjectCreated:*"], "S3 event types.", choices=S3_EVENTS),
         "prefix": Key("str", "", "Only keys starting with this."),
         "suffix": Key("str", "", "Only keys ending with this."),
-    }, _s3, doc="object events of a bucket"),
+    }, _s3, doc="object events of a bucket", planner=PLANNERS + "s3",
+        sample=Sample(EVENTS + "s3_event", {"bucket": "example-bucket", "key": "uploads/example.txt", **REGION})),
     "sqs": TriggerType({
         "queue": Key("str", None, "Queue name or ARN.", required=True),
         "batch_size": Key("int", 10, "Messages per invocation; over 10 needs maximum_batching_window >= 1.",
@@ -184,13 +212,17 @@ TYPES: dict[str, TriggerType] = {
         "maximum_batching_window": Key("int", 0, "Seconds to gather a batch.", minimum=0, maximum=300),
     }, _sqs, source_key="queue", doc="a queue Lambda polls",
         poller=Poller("genesys-sqs-poller", "sqs",
-                      ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))),
+                      ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")),
+        planner=PLANNERS + "sqs",
+        sample=Sample(EVENTS + "sqs_event", {"body": "Hello from SQS!", "queue": "example-queue", **REGION})),
     "sns": TriggerType({
         "topic": Key("str", None, "Topic name or ARN.", required=True),
-    }, _sns, source_key="topic", doc="a topic subscription"),
+    }, _sns, source_key="topic", doc="a topic subscription", planner=PLANNERS + "sns",
+        sample=Sample(EVENTS + "sns_event", {"body": "Hello from SNS!", "topic": "example-topic", **REGION})),
     "schedule": TriggerType({
         "expression": Key("str", None, "EventBridge schedule: rate(5 minutes) or cron(0 3 * * ? *).", required=True),
-    }, _schedule, doc="an EventBridge schedule"),
+    }, _schedule, doc="an EventBridge schedule", planner=PLANNERS + "schedule",
+        sample=Sample(EVENTS + "schedule_event", dict(REGION))),
     "dynamodb": TriggerType({
         "stream_arn": Key("str", None, "Stream ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL.",
                           required=True),
@@ -199,8 +231,13 @@ TYPES: dict[str, TriggerType] = {
     }, _dynamodb, source_key="stream_arn", doc="a table stream Lambda polls",
         poller=Poller("genesys-dynamodb-poller", "dynamodb",
                       ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
-                      unscoped=("dynamodb:ListStreams",))),  # ListStreams has no resource-level permissions
+                      unscoped=("dynamodb:ListStreams",)),  # ListStreams has no resource-level permissions
+        planner=PLANNERS + "dynamodb",
+        sample=Sample(EVENTS + "dynamodb_event", {"key": "item-1", "body": "Hello from DynamoDB!",
+                                                  "table": "example-table", **REGION})),
 }
+# a sample event that is no trigger: a request to the function's own URL
+FUNCTION_URL = Sample(EVENTS + "function_url_sample", HTTP)
 
 
 class _Keys(Mapping):
@@ -227,3 +264,11 @@ def polled(kind: str) -> bool:
 def problem(kind: str, values: dict) -> Problem | None:
     row = TYPES.get(kind)
     return row.check(values) if row and row.check else None
+
+
+def samples() -> dict[str, Sample]:
+    """The sample events ``genesys event`` offers, by source name (``api-gateway``, ``s3``...): each row's,
+    and the function URL's."""
+    found = {kind.replace("_", "-"): row.sample for kind, row in TYPES.items() if row.sample}
+    return {**found, "function-url": FUNCTION_URL}
+

@@ -1,8 +1,8 @@
 """Sample events in the shapes AWS documents, for ``genesys event`` and ``genesys serve``.
 
-``SOURCES`` is the table: each event source, the fields a user may override (``--bucket``,
-``--body``, ...) with their defaults, and the function that builds it. ``function_url_event``
-is also what ``serve`` makes of a real HTTP request (payload format 2.0).
+Each trigger type's row (``config/triggers.TYPES``) names its builder here and the fields a user
+may override (``--bucket``, ``--body``, ...) with their defaults; ``sample`` looks the row up.
+``function_url_event`` is also what ``serve`` makes of a real HTTP request (payload format 2.0).
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, quote_plus
+
+from ..config.triggers import TABLE, samples
+from ..contracts import EventBuilder, dotted
 
 ACCOUNT = "123456789012"
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
@@ -69,14 +72,14 @@ def function_url_event(method: str, path: str, query: str = "", headers: dict | 
     return event
 
 
-def _function_url(o: dict) -> dict:
+def function_url_sample(o: dict) -> dict:
     body = o["body"].encode() if o["body"] else None
     return function_url_event(o["method"], o["path"], o["query"],
                               {"content-type": "application/json", "host": "abc123.lambda-url.localhost",
                                "user-agent": "curl/8.0"}, body)
 
 
-def _api_gateway(o: dict) -> dict:
+def api_gateway_event(o: dict) -> dict:
     single, multi = _query(o["query"])
     moment = _now()
     headers = {"Accept": "*/*", "Content-Type": "application/json", "Host": "abc123.execute-api.localhost",
@@ -97,7 +100,7 @@ def _api_gateway(o: dict) -> dict:
     }
 
 
-def _s3(o: dict) -> dict:
+def s3_event(o: dict) -> dict:
     return {"Records": [{
         "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": o["region"], "eventTime": _iso(_now()),
         "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "AWS:EXAMPLE"},
@@ -111,7 +114,7 @@ def _s3(o: dict) -> dict:
     }]}
 
 
-def _sqs(o: dict) -> dict:
+def sqs_event(o: dict) -> dict:
     millis = str(int(time.time() * 1000))
     return {"Records": [{
         "messageId": str(uuid.uuid4()), "receiptHandle": "AQEB" + uuid.uuid4().hex, "body": o["body"],
@@ -123,7 +126,7 @@ def _sqs(o: dict) -> dict:
     }]}
 
 
-def _sns(o: dict) -> dict:
+def sns_event(o: dict) -> dict:
     topic = f"arn:aws:sns:{o['region']}:{ACCOUNT}:{o['topic']}"
     return {"Records": [{
         "EventVersion": "1.0", "EventSubscriptionArn": f"{topic}:{uuid.uuid4()}", "EventSource": "aws:sns",
@@ -134,13 +137,13 @@ def _sns(o: dict) -> dict:
     }]}
 
 
-def _schedule(o: dict) -> dict:
+def schedule_event(o: dict) -> dict:
     return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
             "account": ACCOUNT, "time": _now().strftime("%Y-%m-%dT%H:%M:%SZ"), "region": o["region"],
             "resources": [f"arn:aws:events:{o['region']}:{ACCOUNT}:rule/genesys-sample"], "detail": {}}
 
 
-def _dynamodb(o: dict) -> dict:
+def dynamodb_event(o: dict) -> dict:
     image = {"id": {"S": o["key"]}, "message": {"S": o["body"]}}
     return {"Records": [{
         "eventID": uuid.uuid4().hex, "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb",
@@ -152,23 +155,10 @@ def _dynamodb(o: dict) -> dict:
     }]}
 
 
-HTTP = {"path": "/", "method": "GET", "query": "", "body": None}
-SOURCES = {  # source: (builder, the fields it takes, with their defaults)
-    "api-gateway": (_api_gateway, HTTP),
-    "function-url": (_function_url, HTTP),
-    "s3": (_s3, {"bucket": "example-bucket", "key": "uploads/example.txt", "region": "us-east-1"}),
-    "sqs": (_sqs, {"body": "Hello from SQS!", "queue": "example-queue", "region": "us-east-1"}),
-    "sns": (_sns, {"body": "Hello from SNS!", "topic": "example-topic", "region": "us-east-1"}),
-    "schedule": (_schedule, {"region": "us-east-1"}),
-    "dynamodb": (_dynamodb, {"key": "item-1", "body": "Hello from DynamoDB!", "table": "example-table",
-                             "region": "us-east-1"}),
-}
-
-
 def sample(source: str, overrides: dict) -> dict:
     """The sample event of ``source`` with ``overrides`` (field: value) applied; KeyError names a field it lacks."""
-    build, defaults = SOURCES[source]
-    unknown = sorted(set(overrides) - set(defaults))
+    row = samples()[source]
+    unknown = sorted(set(overrides) - set(row.fields))
     if unknown:
         raise KeyError(unknown[0])
-    return build({**defaults, **overrides})
+    return dotted(row.builder, EventBuilder, TABLE)({**row.fields, **overrides})

@@ -14,7 +14,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable
 
-from ..config.triggers import TRIGGERS
+from ..config.triggers import TRIGGERS, TYPES
 from ..errors import UsageError
 from ..runtimes import Registry
 from . import checks, secrets, supply
@@ -119,7 +119,8 @@ def _trigger_value(prompter: Prompter, kind: str, key: str) -> Any:
 
 def _triggers(prompter: Prompter, question: Question, ctx: Context) -> list[dict]:
     found: list[dict] = []
-    choices = [("no more triggers", "")] + [(kind, kind) for kind in TRIGGERS]
+    choices = [("no more triggers", "")] + [(f"{kind}: {row.doc}" if row.doc else kind, kind)
+                                           for kind, row in TYPES.items()]
     while kind := prompter.select(question.text, choices, default=""):
         trigger = {"type": kind}
         for key in TRIGGERS[kind]:

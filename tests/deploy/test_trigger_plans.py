@@ -33,8 +33,8 @@ def mapping(source: str, **settings) -> dict:
 
 
 def test_every_type_has_one_row_in_the_table():
-    assert list(triggers.TYPES) == ["s3", "sqs", "sns", "schedule", "dynamodb"]
-    assert all(callable(row.read_state) and callable(row.plan) for row in triggers.TYPES.values())
+    assert list(triggers.planners()) == ["s3", "sqs", "sns", "schedule", "dynamodb"]
+    assert all(callable(row.read_state) and callable(row.plan) for row in triggers.planners().values())
 
 
 def test_s3_merges_into_the_bucket_keeping_its_other_notifications(make_spec):

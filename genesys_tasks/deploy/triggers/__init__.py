@@ -1,6 +1,7 @@
 """Event triggers beside api_gateway (the HTTP API is planned with the function, in
 ``planner.api``): one module per type, each owning how its state is read and its sync
-planned, registered in ``TYPES``.
+planned, named by its row's ``planner`` in ``config/triggers.TYPES`` (``planners()`` looks
+them up, in the table's order).
 
 - ``s3``        bucket notifications, merged with the bucket's others
 - ``sqs``       queues Lambda polls (event source mappings, shared in ``mappings``)
@@ -37,20 +38,27 @@ from ...config.spec import FunctionSpec
 from ...errors import GenesysError
 from ..model import Plan
 from ..state import FunctionState
-from . import dynamodb, s3, schedule, sns, sqs
-from .common import TriggerState, TriggerType
+from ...config.triggers import TABLE
+from ...config.triggers import TYPES as ROWS
+from ...contracts import TriggerPlanner, dotted
+from .common import TriggerState, TriggerType, no_statements
 from .mappings import read_mappings
 
-# in the order their calls are planned (and their state read)
-TYPES = {
-    "s3": TriggerType(s3.read_state, s3.plan, s3.statements, s3.STATEMENT_ID),
-    "sqs": TriggerType(sqs.read_state, sqs.plan),
-    "sns": TriggerType(sns.read_state, sns.plan, sns.statements, sns.STATEMENT_ID),
-    "schedule": TriggerType(schedule.read_state, schedule.plan, schedule.statements, schedule.STATEMENT_ID),
-    "dynamodb": TriggerType(dynamodb.read_state, dynamodb.plan),
-}
+WITH_FUNCTION = "api_gateway"  # planned with the function (planner.api), not here
 
-__all__ = ["TYPES", "TriggerState", "owns_statement", "plan", "read_state", "statements"]
+__all__ = ["TriggerState", "owns_statement", "plan", "planners", "read_state", "statements"]
+
+
+def planners() -> dict[str, TriggerType]:
+    """Each planned trigger type's module, as its row names it, in the order their calls are planned
+    (and their state read): ``read_state``, ``plan``, and a push source's ``statements`` and ``STATEMENT_ID``."""
+    found = {}
+    for kind, row in ROWS.items():
+        if row.planner:
+            module = dotted(row.planner, TriggerPlanner, TABLE)
+            found[kind] = TriggerType(module.read_state, module.plan, getattr(module, "statements", no_statements),
+                                      getattr(module, "STATEMENT_ID", ""))
+    return found
 
 
 def _of(triggers, kind: str) -> list:
@@ -64,13 +72,14 @@ def read_state(spec: FunctionSpec, clients, region: str, account: str, function:
     ``triggers`` defaults to the spec's; pass ``()`` to read only what exists (for delete).
     """
     triggers = spec.triggers if triggers is None else triggers
-    unplanned = sorted({t.type for t in triggers} - set(TYPES) - {"api_gateway"})  # the API: with the function
+    types = planners()
+    unplanned = sorted({t.type for t in triggers} - set(types) - {WITH_FUNCTION})
     if unplanned:
         raise GenesysError(f"no deploy planner for trigger type {', '.join(unplanned)}",
-                           hint="a trigger type needs its module in deploy/triggers/ and its row in TYPES")
+                           hint="a trigger type needs its planner module, named by its row in config/triggers.TYPES")
     state = TriggerState(region, account, spec.name, _all_statements(function), function_exists=function is not None,
                          alias=spec.deployment.alias, aliases=function.aliases if function is not None else ())
-    for kind, row in TYPES.items():
+    for kind, row in types.items():
         row.read_state(spec, clients, _of(triggers, kind), state)
     read_mappings(spec, clients, state)  # once, for both polled types
     return state
@@ -95,7 +104,7 @@ def plan(spec: FunctionSpec, state: TriggerState, triggers=None, *, adopt: bool 
     triggers = spec.triggers if triggers is None else triggers
     state = replace(state, adopt=adopt)
     result = Plan()
-    for kind, row in TYPES.items():
+    for kind, row in planners().items():
         row.plan(result, spec, _of(triggers, kind), state)
     return result
 
@@ -103,11 +112,11 @@ def plan(spec: FunctionSpec, state: TriggerState, triggers=None, *, adopt: bool 
 def statements(spec: FunctionSpec, region: str, account: str) -> dict:
     """The invoke permissions the spec's push sources need, by statement id, each scoped by SourceArn."""
     wanted = {}
-    for kind, row in TYPES.items():
+    for kind, row in planners().items():
         wanted.update(row.statements(spec, _of(spec.triggers, kind), region, account))
     return wanted
 
 
 def owns_statement(sid: str) -> bool:
     """Whether ``sid`` has the full form of a statement id genesys gives a push source."""
-    return any(row.statement_id and re.fullmatch(row.statement_id, sid) for row in TYPES.values())
+    return any(row.statement_id and re.fullmatch(row.statement_id, sid) for row in planners().values())

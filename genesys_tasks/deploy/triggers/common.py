@@ -1,5 +1,5 @@
-"""What every trigger type shares: the ``TriggerState`` its reader fills, the row it has in
-the ``TYPES`` table, and the names, errors and places they all use.
+"""What every trigger type shares: the ``TriggerState`` its reader fills, the ``TriggerType``
+``planners()`` makes of its module, and the names, errors and places they all use.
 
 Readers make only read calls and fill their part of one ``TriggerState``; planners turn
 the spec's triggers of their type and that state into calls on a ``Plan``. Nothing here
@@ -68,7 +68,8 @@ def no_statements(spec: FunctionSpec, triggers: list[TriggerSpec], region: str, 
 
 @dataclass(frozen=True)
 class TriggerType:
-    """One row of ``TYPES``: each function gets the spec and only the triggers of its type.
+    """A planned trigger type (``planners()`` reads it from its module): each function gets the spec and
+    only the triggers of its type.
 
     ``read_state(spec, clients, triggers, state)`` fills ``state`` with read calls;
     ``plan(plan, spec, triggers, state)`` adds the calls that make AWS match ``triggers``;
