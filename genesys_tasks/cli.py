@@ -223,19 +223,19 @@ def _command(name: str):
 def dispatch(args) -> int:
     """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands).
 
-    ``--stage`` becomes ``GENESYS_STAGE``, so every load of the command (its doit tasks too) sees it.
+    A command with ``--stage`` gets ``GENESYS_STAGE`` as its default, read here once; the command
+    hands ``args.stage`` to what it loads.
     """
-    if getattr(args, "stage", None):
-        os.environ["GENESYS_STAGE"] = args.stage
+    if hasattr(args, "stage") and not args.stage:
+        from .config.stages import STAGE_ENV
+
+        args.stage = os.environ.get(STAGE_ENV) or None
     return _command(args.run)(args)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    ui.debug_enabled = "--debug" in argv
-    if ui.debug_enabled:
-        os.environ["GENESYS_DEBUG"] = "1"  # the build's switch (build/toolrun.debug_enabled) too
-    ui.show_logs()
+    ui.show_logs(debug="--debug" in argv)  # the build's switch too (build/toolrun.debug_enabled)
     try:
         return dispatch(build_parser().parse_args(argv))
     except GenesysError as err:

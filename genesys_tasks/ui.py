@@ -73,10 +73,13 @@ class _Handler(logging.Handler):
             debug(f"{record.name}: {message}")
 
 
-def show_logs() -> None:
-    """Route the ``genesys`` loggers to stderr through ui (once per process); debug lines with --debug."""
+def show_logs(debug: bool = False) -> None:
+    """Route the ``genesys`` loggers to stderr through ui (once per process); debug lines with ``debug``
+    (the entry's ``--debug``, or doit's ``GENESYS_DEBUG`` read in ``creators()``), which stays on once set.
+
+    The ``genesys`` logger's level is the one switch: the build reads it (``toolrun.debug_enabled``)."""
     global debug_enabled
-    debug_enabled = debug_enabled or os.environ.get("GENESYS_DEBUG", "") not in ("", "0")
+    debug_enabled = debug_enabled or debug
     logger = logging.getLogger("genesys")
     if not any(isinstance(h, _Handler) for h in logger.handlers):
         logger.addHandler(_Handler())

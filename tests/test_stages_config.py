@@ -49,11 +49,14 @@ def test_a_stage_overrides_keys_and_names_the_function_after_itself(path):
     assert config.load(path, today=TODAY, stage="edge").name == "orders-at-the-edge"
 
 
-def test_no_stage_is_the_file_as_written_and_genesys_stage_chooses_one(path, monkeypatch):
+def test_no_stage_is_the_file_as_written_and_genesys_stage_chooses_one_where_doit_enters(path, monkeypatch):
+    from genesys_tasks.tasks.graph import creators
+
     plain = config.load(path, today=TODAY)
     assert (plain.name, plain.stage, "genesys:stage" in marker_tags(plain)) == ("orders", None, False)
     monkeypatch.setenv("GENESYS_STAGE", "prod")
-    assert config.load(path, today=TODAY).name == "orders-prod"
+    assert config.load(path, today=TODAY).name == "orders"  # the loader reads no environment: it is handed a stage
+    assert [task["name"] for task in creators(path.parent, tomls=[path])["task_package"]()] == ["orders-prod"]
 
 
 def test_an_unknown_stage_is_exit_2_naming_the_defined_stages(path):

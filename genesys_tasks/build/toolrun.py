@@ -1,8 +1,8 @@
 """Running a build tool or an installer command (pip, uv, npm, go, mvn, gradle, a runtime's shell commands).
 
 This module owns every subprocess a build step starts for a tool, and the one
-``--debug`` switch of the build (``debug_enabled``, the ``GENESYS_DEBUG``
-environment variable, which crosses into doit's processes):
+``--debug`` switch of the build (``debug_enabled``: the level of genesys's logger, which the
+entry sets once, from ``--debug`` or, where doit enters, ``GENESYS_DEBUG``):
 
 - ``run_command`` runs a command. Installers and tools are chatty when they work
   and terse in their last lines when they fail, so without --debug the output is
@@ -35,7 +35,6 @@ from typing import Callable
 
 from ..errors import BuildError, MissingTool
 
-DEBUG_ENV = "GENESYS_DEBUG"
 log = logging.getLogger("genesys.build")
 TAIL_LINES = 25
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -43,8 +42,10 @@ _URL_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 
 
 def debug_enabled() -> bool:
-    """True when the build runs with --debug: tools' output is streamed, hooks' output shown."""
-    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    """True when the build runs with --debug: tools' output is streamed, hooks' output shown.
+
+    The entry turns it on once, as the level of genesys's logger (``ui.show_logs(debug=...)``)."""
+    return log.isEnabledFor(logging.DEBUG)
 
 
 def show(message: str) -> None:

@@ -14,10 +14,10 @@ from ..errors import UsageError
 
 
 def run(args) -> int:
-    return build_one(Path(args.toml), debug=args.debug, json_output=args.output == "json")
+    return build_one(Path(args.toml), debug=args.debug, json_output=args.output == "json", stage=args.stage)
 
 
-def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> int:
+def build_one(toml: Path, *, debug: bool = False, json_output: bool = False, stage: str | None = None) -> int:
     """Build one function's layer and zips; print the artifacts (JSON with --output json)."""
     from ..build import steps
     from ..build.zipper import sha256_file
@@ -25,7 +25,7 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
 
     if toml.is_dir():
         raise UsageError(f"{toml}: is a folder, not a TOML file", hint="pass the path of a lambda TOML file")
-    root, spec = load_spec(toml)  # a missing file, a FIFO or a device is the loader's clear error
+    root, spec = load_spec(toml, stage=stage)  # a missing file, a FIFO or a device is the loader's clear error
     code = run_tasks(toml, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code

@@ -15,7 +15,7 @@ def run(args) -> int:
     from ..pricing import compare, estimate, load_prices
     from ..tasks.runner import load_spec
 
-    _, spec = load_spec(Path(args.toml))
+    _, spec = load_spec(Path(args.toml), stage=args.stage)
     invocations = args.invocations if args.invocations is not None else spec.cost.invocations_per_month
     if invocations is None:
         raise UsageError("how many invocations a month?",

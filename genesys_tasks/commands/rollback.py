@@ -14,7 +14,7 @@ def run(args) -> int:
     from ..deploy.session import Options, Session
     from ..tasks.runner import load_spec
 
-    _, spec = load_spec(Path(args.toml))
+    _, spec = load_spec(Path(args.toml), stage=args.stage)
     json_output = args.output == "json"
     session = Session(Options(dry_run=args.dry_run, json_output=json_output))
     with within(args.sandbox):

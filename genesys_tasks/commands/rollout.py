@@ -17,7 +17,7 @@ def run(args) -> int:
 
     if args.continue_ == args.abort:
         raise UsageError("say --continue or --abort", hint=f"genesys rollout {args.toml} --continue")
-    _, spec = load_spec(Path(args.toml))
+    _, spec = load_spec(Path(args.toml), stage=args.stage)
     if spec.deployment.alias is None:
         raise UsageError(f"{spec.name} has no [deployment] alias, so no rollout", hint='set alias = "live"')
     session = Session()

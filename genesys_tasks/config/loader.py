@@ -62,7 +62,7 @@ def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
 def load(path: str | Path, *, registry: Registry = DEFAULT, today: _dt.date | None = None,
          warn: Callable[[str], None] | None = None, sources: bool = True,
          stage: str | None = None) -> FunctionSpec:
-    """Read and validate one TOML file as ``stage`` (else ``GENESYS_STAGE``) sees it; raise
+    """Read and validate one TOML file as ``stage`` (None: the file as written) sees it; raise
     ``ConfigError`` naming file:line and key.
 
     ``sources=False`` is for commands that need only what the TOML says about the deployed

@@ -1,6 +1,7 @@
 """Stages in one file: ``[stages.<name>]`` tables override any key of the other sections.
 
-``apply`` picks the stage (the one asked for, else ``GENESYS_STAGE``, else none) and merges
+``apply`` takes the stage the entry chose (``--stage``; where doit enters, ``GENESYS_STAGE``:
+``STAGE_ENV``, read there once and handed down), or none, and merges
 its tables over the file's: tables key by key, everything else (lists, ``[[triggers]]``)
 replaced whole. The function is then named ``<name>-<stage>`` unless the stage sets
 ``[metadata] name`` itself, so each stage's role, layer, log group and function are its
@@ -11,7 +12,6 @@ naming the ones it does; a file with no ``[stages]`` takes any stage with no ove
 from __future__ import annotations
 
 import copy
-import os
 
 from .reader import Reader
 
@@ -19,7 +19,7 @@ STAGE_ENV = "GENESYS_STAGE"
 
 
 def chosen(stage: str | None) -> str | None:
-    return stage or os.environ.get(STAGE_ENV) or None
+    return stage or None
 
 
 def _merge(base: dict, override: dict) -> dict:

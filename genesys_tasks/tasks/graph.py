@@ -21,11 +21,14 @@ from pathlib import Path
 
 from .. import paths, ui
 from ..config import FunctionSpec, discover, discovery_pattern, load_all
+from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
 from .build import build_task, layer_task, package_task, pre_build_task
 from .on_demand import DeploySide
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
+
+DEBUG_ENV = "GENESYS_DEBUG"
 
 
 def doit_config(root: Path) -> dict:
@@ -50,7 +53,7 @@ def _stop(message: str, code: int):
     sys.exit(code)
 
 
-def _load(root: Path, pattern: str, tomls: list[Path] | None) -> list[FunctionSpec]:
+def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None) -> list[FunctionSpec]:
     """Every function of the repo (or the given TOMLs); errors end the process with genesys's code."""
     from .. import ui
     from ..config import today_default
@@ -58,7 +61,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None) -> list[FunctionSp
 
     try:
         return load_all(tomls if tomls is not None else discover(root, pattern),
-                        registry=load_registry(root), today=today_default(), warn=ui.warn)
+                        registry=load_registry(root), today=today_default(), warn=ui.warn, stage=stage)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)
     except Exception as err:  # noqa: BLE001 - a bug: one line, never doit's traceback and its exit 3
@@ -72,24 +75,29 @@ def deploy_session():
     from ..deploy.session import Options, Session
     from .dep_state import forget_deployment
 
-    return Session(Options.from_environment(), forget=forget_deployment)
+    return Session(Options.from_environment(os.environ), forget=forget_deployment)
 
 
 def creators(root: str | Path | None = None, pattern: str | None = None,
-             tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None) -> dict:
+             tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None,
+             stage: str | None = None, debug: bool = False) -> dict:
     """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files or specs).
 
-    Files are discovered and loaded once, when doit first asks for tasks.
+    This is where doit enters: doit's options are read from the environment here, once, when
+    not given (``GENESYS_STAGE``, ``GENESYS_DEBUG``; the deploy's in ``deploy_session``), and
+    handed down. Files are discovered and loaded once, when doit first asks for tasks.
     """
     root = Path(root or os.getcwd()).absolute()
     pattern = pattern or discovery_pattern()
-    ui.show_logs()  # build messages (genesys.build) reach people through ui
+    stage = stage or os.environ.get(STAGE_ENV) or None
+    # build messages (genesys.build) reach people through ui; the build's debug switch is its level
+    ui.show_logs(debug=debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"))
 
     @cache
     def project() -> list[tuple[FunctionSpec, list[str]]]:
         from ..build.package import function_sources
 
-        loaded = specs if specs is not None else _load(root, pattern, tomls)
+        loaded = specs if specs is not None else _load(root, pattern, tomls, stage)
         return [(spec, [str(p) for _, p in function_sources(spec, pattern)]) for spec in loaded]
 
     def task_layer():

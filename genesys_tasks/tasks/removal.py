@@ -22,7 +22,8 @@ def _confirmed(spec, plan) -> bool:
     return input(f"delete these resources of {spec.name}? [y/N] ").strip().lower() in ("y", "yes")
 
 
-def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output: bool = False) -> int:
+def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output: bool = False,
+           stage: str | None = None) -> int:
     """Show what genesys made for the function, ask (unless ``yes``), then delete it (from each of
     ``[deployment] regions``, one after the other)."""
     from ..deploy.session import Options, Session
@@ -30,7 +31,7 @@ def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output:
     from .dep_state import forget_deployment
     from .runner import load_spec
 
-    _, spec = load_spec(toml, sources=False)  # the sources may be gone: delete needs none of them
+    _, spec = load_spec(toml, sources=False, stage=stage)  # the sources may be gone: delete needs none of them
     session = Session(Options(json_output=json_output), forget=forget_deployment)
     with within(sandbox):
         for _one, plan, deleted in session.delete(spec, paths.find_root(spec.path),

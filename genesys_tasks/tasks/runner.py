@@ -6,7 +6,6 @@ build from the CLI and a build from ``doit build`` skip each other's work.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +15,8 @@ if TYPE_CHECKING:
     from ..config import FunctionSpec
 
 
-def load_spec(toml: Path, *, sources: bool = True):
-    """The project root holding ``toml`` and its spec; a config error raises as itself.
+def load_spec(toml: Path, *, sources: bool = True, stage: str | None = None):
+    """The project root holding ``toml`` and its spec as ``stage`` sees it; a config error raises as itself.
 
     ``sources=False`` loads only what the TOML says (``config.load``): for commands that
     work on the deployed function when its sources may be gone.
@@ -26,7 +25,7 @@ def load_spec(toml: Path, *, sources: bool = True):
     from ..config.runtimes_file import load_registry
 
     root = paths.find_root(Path(toml).absolute())
-    return root, load(toml, registry=load_registry(root), warn=ui.warn, sources=sources)
+    return root, load(toml, registry=load_registry(root), warn=ui.warn, sources=sources, stage=stage)
 
 
 def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
@@ -42,13 +41,11 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
 
     from .graph import creators
 
-    if debug:
-        os.environ["GENESYS_DEBUG"] = "1"
     if spec is None:
         root, spec = load_spec(toml)
     else:
         root = paths.find_root(Path(toml).absolute())
-    module = creators(root, specs=[spec])
+    module = creators(root, specs=[spec], debug=debug)
     argv = ["run", *(name.format(name=spec.name) for name in task_names)]
     try:
         return DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)
@@ -68,4 +65,4 @@ def role_sharers_in_repo(spec, root: Path) -> tuple:
     if not found:
         return ()
     registry = load_registry(root)
-    return role_sharers(spec, [load(p, registry=registry, sources=False) for p in found])
+    return role_sharers(spec, [load(p, registry=registry, sources=False, stage=spec.stage) for p in found])

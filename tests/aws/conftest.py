@@ -80,6 +80,7 @@ class Project:
     def __init__(self, root: Path, name: str):
         self.root = root
         self.name = name
+        self.stage = None  # the stage spec() loads (what --stage hands the loader)
         self.toml = root / f"lambda_{name}.toml"
         self.source = root
         (root / ".genesys").mkdir(exist_ok=True)
@@ -114,7 +115,7 @@ class Project:
         from genesys_tasks.build.record import record_build
         from genesys_tasks.config import load
 
-        spec = load(self.toml)
+        spec = load(self.toml, stage=self.stage)
         built = [a for a in spec.build.architectures if paths.function_zip(self.root, self.name, a).is_file()]
         record_build(self.root, self.name, built, spec.has_layer)
         return spec

@@ -18,13 +18,13 @@ function = { memory_mb = 1024, reserved_concurrency = 5 }
 """
 
 
-def test_dev_and_prod_deploy_side_by_side_and_deleting_dev_leaves_prod(project, clients, boto, deploy, monkeypatch):
+def test_dev_and_prod_deploy_side_by_side_and_deleting_dev_leaves_prod(project, clients, boto, deploy):
     p = project(requirements=None)
     p.toml.write_text(p.toml.read_text() + STAGES)
     for stage in ("dev", "prod"):
         p.name = f"hello-{stage}"
         p.code("def handler(event, context):\n    return 1\n")  # the zip the build leaves for this stage
-        monkeypatch.setenv("GENESYS_STAGE", stage)
+        p.stage = stage
         deploy(p, clients())
     lam = boto("lambda")
     dev, prod = (lam.get_function(FunctionName=f"hello-{s}") for s in ("dev", "prod"))
@@ -38,7 +38,7 @@ def test_dev_and_prod_deploy_side_by_side_and_deleting_dev_leaves_prod(project, 
     names = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
     assert names == {"hello-prod"}
     assert boto("iam").get_role(RoleName="genesys-lambda-hello-prod")["Role"]["RoleName"]
-    monkeypatch.setenv("GENESYS_STAGE", "prod")  # `--stage dev` set it for the rest of that process
+    p.stage = "prod"
     again = clients()
     deploy(p, again)
     assert again.log.writes == []
