@@ -13,9 +13,10 @@ Left out by default, each put back by a matching ``[build] include`` pattern:
 - other tools' files (``TOOL_FILES``: ``dodo.py``, ``.gitignore``, genesys's runtime
   file), quietly: every repo has them and no function reads them.
 
-``[build] exclude`` patterns leave out more. Patterns are globs matched against the
-path relative to the source folder or against the file's name; ``dir/**`` is the
-folder and everything in it. Links, loops, FIFOs and unreadable files: ``walk``.
+``[build] exclude`` patterns leave out more. Patterns are globs with git's semantics
+(``globs.py``), matched against the path relative to the source folder: ``*.pem`` takes
+a name at any depth, ``certs/*.pem`` only the files directly in ``certs/``; ``dir/**``
+is the folder and everything in it. Links, loops, FIFOs and unreadable files: ``walk``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
+from ..globs import matches as glob_matches
 from ..languages import skipped_dirs
 from .walk import Listing, walk
 
@@ -33,15 +35,9 @@ TOOL_FILES = ("dodo.py", ".gitignore", "genesys-runtimes.toml")
 WARNED, QUIET = "warned", "quiet"
 
 
-def matches(rel: str, patterns: tuple[str, ...]) -> bool:
-    """Whether a glob matches ``rel`` (a path in the source folder) or its name; ``dir/**`` takes the folder."""
-    name = rel.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern):
-            return True
-        if pattern.endswith("/**") and (rel + "/").startswith(pattern[:-2]):
-            return True
-    return False
+def matches(rel: str, patterns: tuple[str, ...], is_folder: bool = False) -> bool:
+    """Whether a glob takes ``rel`` (a path in the source folder); ``dir/**`` takes the folder too."""
+    return glob_matches(rel, patterns, folder=is_folder)
 
 
 def default_exclude(rel: str, is_folder: bool) -> str | None:
@@ -88,10 +84,10 @@ class SourceRules:
         if is_folder:
             return False
         return (name in ALWAYS_EXCLUDED_FILES or name.endswith(ALWAYS_EXCLUDED_SUFFIXES) or rel in self.own
-                or bool(self.own_pattern and fnmatch.fnmatch(name, self.own_pattern)))
+                or bool(self.own_pattern and glob_matches(rel, (self.own_pattern,))))
 
     def __call__(self, rel: str, is_folder: bool) -> bool:
-        if self._always(rel, is_folder) or matches(rel, self.exclude):
+        if self._always(rel, is_folder) or matches(rel, self.exclude, is_folder):
             return True
         kind = default_exclude(rel, is_folder) if self.defaults else None
         if kind is None:

@@ -16,7 +16,6 @@ for it. A ref git does not know means every function (``everything``).
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import shlex
 import tomllib
@@ -27,6 +26,7 @@ from ..build.package import function_sources, source_rules
 from ..build.steps import layer_inputs
 from ..config import FunctionSpec
 from ..config.runtimes_file import PROJECT_FILE
+from ..globs import matches
 from ..languages import SKIP_DIRS
 from . import git
 
@@ -127,7 +127,7 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> l
     found = []
     for path in sorted(diff.deleted):
         rel = os.path.relpath(path, root)
-        if rel.startswith("..") or not fnmatch.fnmatch(path.name, pattern):
+        if rel.startswith("..") or not matches(Path(rel).as_posix(), (pattern,)):
             continue
         if any(part in SKIP_DIRS for part in Path(rel).parts[:-1]):
             continue

@@ -34,14 +34,15 @@ def _skipped(folder: str, name: str, skip: frozenset[str]) -> bool:
 
 
 def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[Path]:
-    """Every file matching ``pattern`` below ``root``, skipping dot-folders, build output, dependency
-    folders and virtualenvs."""
-    import fnmatch
+    """Every file matching ``pattern`` (a glob with git's semantics, ``globs.py``, relative to ``root``)
+    below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs."""
+    from ..globs import matches
 
     found = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not _skipped(folder, d, skip))
-        found.extend(Path(folder, f) for f in sorted(files) if fnmatch.fnmatch(f, pattern))
+        found.extend(Path(folder, f) for f in sorted(files)
+                     if matches(Path(folder, f).relative_to(root).as_posix(), (pattern,)))
     return found
 
 
