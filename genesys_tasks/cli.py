@@ -144,6 +144,8 @@ VERBS = (
               help="also a read-only role <role>-plan that pull/merge request pipelines assume to plan"),
           arg("--cache-url", default=None, metavar="s3://BUCKET/PREFIX",
               help="let the role read and write the shared layer cache there"),
+          arg("--root", default=".", metavar="DIR",
+              help="the repo whose TOMLs name the functions and buckets the roles may touch (default: .)"),
           arg("--apply", action="store_true", help="create or update them (default: only show)"),
           arg("--adopt", action="store_true", help="take over a same-named provider or role genesys did not make"),
           OUTPUT, SANDBOX)),

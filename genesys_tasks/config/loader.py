@@ -279,7 +279,18 @@ def _iam(r: Reader, data: dict, name: str) -> IamSpec:
         role_arn=iam["role_arn"] or None,
         managed_by=iam["managed_by"],
         resources=IamResources(**scope, declared=iam["resources"] is not None),
+        permissions_boundary=_boundary(r, iam["permissions_boundary"]),
     )
+
+
+BOUNDARY = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$")
+
+
+def _boundary(r: Reader, value: str | None) -> str | None:
+    if value is not None and not BOUNDARY.match(value):
+        raise r.fail(("iam", "permissions_boundary"), f"{value!r} is neither a managed policy name nor its ARN",
+                     hint='e.g. permissions_boundary = "genesys-lambda-boundary"')
+    return value
 
 
 def _layer(r: Reader, data: dict, name: str, runtime: Runtime, registry: Registry) -> LayerSpec:

@@ -126,6 +126,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "role_arn": Key("str", None, "Written by genesys after it creates the role."),
         "managed_by": Key("str", None, "Written by genesys after it creates the role."),
         "resources": Key("table", None, "Scope the templates to these resources."),
+        "permissions_boundary": Key("str", None, "A managed policy every role genesys creates or updates carries as "
+                                    "its permissions boundary: a policy name in the deploy account (what `genesys ci "
+                                    "bootstrap-oidc` makes: genesys-lambda-boundary) or a policy ARN."),
     },
     "iam.resources": {
         "s3_buckets": Key("list", [], "Bucket names."),

@@ -125,6 +125,7 @@ class IamSpec:
     role_arn: str | None
     managed_by: str | None
     resources: IamResources
+    permissions_boundary: str | None = None  # a managed policy name in the deploy account, or its ARN
 
 
 @dataclass(frozen=True)

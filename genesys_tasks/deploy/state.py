@@ -26,6 +26,7 @@ class RoleState:
     managed: tuple[str, ...]  # attached managed policy ARNs
     inline: dict  # inline policy name → document
     trust: dict  # the trust (assume role) policy
+    boundary: str | None = None  # the permissions boundary's policy ARN
 
     @property
     def marked(self) -> bool:
@@ -85,12 +86,13 @@ def read_role(clients, name: str) -> RoleState | None:
     managed = tuple(p["PolicyArn"] for p in clients.iam.list_attached_role_policies(RoleName=name))
     inline = {}
     for policy_name in clients.iam.list_role_policies(RoleName=name):
-        inline[policy_name] = _document(clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+        inline[policy_name] = parse_document(clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
                                         ["PolicyDocument"])
-    return RoleState(name, role["Arn"], tags, managed, inline, _document(role.get("AssumeRolePolicyDocument")))
+    return RoleState(name, role["Arn"], tags, managed, inline, parse_document(role.get("AssumeRolePolicyDocument")),
+                     (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"))
 
 
-def _document(document) -> dict:
+def parse_document(document) -> dict:
     """A policy document as IAM reports it: parsed already by boto3, or URL-encoded JSON text."""
     if isinstance(document, str):
         from urllib.parse import unquote
@@ -154,9 +156,12 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke);
     the names of the aliases genesys made, and the resource policies of those other than ``alias``."""
     lam = clients.adapter("lambda")
-    found = lam.get_function(FunctionName=name)
-    if found is None:
+    # the configuration and the tags, not GetFunction: a plan role never needs the code's location
+    configuration = lam.get_function_configuration(FunctionName=name)
+    if configuration is None:
         return None
+    configuration = {k: v for k, v in configuration.items() if k != "ResponseMetadata"}
+    tags = (lam.list_tags(Resource=configuration["FunctionArn"]) or {}).get("Tags", {})
     url, statements = _url_and_statements(lam, name)
     alias_url, alias_statements = _url_and_statements(lam, name, Qualifier=alias) if alias else (None, {})
     concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
@@ -167,7 +172,7 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     aliases = tuple(a["Name"] for a in lam.list_aliases(FunctionName=name)
                     if (a.get("Description") or "").startswith(VERSION_MARKER))
     others = {a: _statements(lam, name, Qualifier=a) for a in aliases if a != alias}
-    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
+    return FunctionState(configuration, tags or {}, url, statements, concurrency,
                          invoke_config, alias_url, alias_statements, aliases,
                          {a: policy for a, policy in others.items() if policy})
 

@@ -11,11 +11,13 @@ from genesys_tasks import cli
 
 GITHUB = ["ci", "bootstrap-oidc", "--github", "acme/shop"]
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+BOUNDARY = "arn:aws:iam::123456789012:policy/genesys-lambda-boundary"
 
 
 @pytest.fixture
-def genesys(aws, capsys):
-    """``genesys ARGS`` in this process, on the emulator: (exit code, stdout, stderr)."""
+def genesys(aws, capsys, tmp_path, monkeypatch):
+    """``genesys ARGS`` in this process, on the emulator, in an empty repo: (exit code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
 
     def run(*args):
         code = cli.main(list(args))
@@ -62,10 +64,12 @@ def test_a_dry_run_changes_nothing_and_apply_makes_a_tagged_provider_and_a_scope
     assert plan_trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
         "repo:acme/shop:pull_request"]
     assert iam.list_role_policies(RoleName="genesys-ci-acme-shop-plan")["PolicyNames"] == ["genesys-ci-plan"]
+    boundary = iam.get_policy(PolicyArn=BOUNDARY)["Policy"]
+    assert {"Key": "genesys:managed", "Value": "true"} in boundary["Tags"]
 
     code, out, err = genesys(*GITHUB, "--pull-requests", "--apply", "--output", "json")
     assert code == 0, err
-    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change"] * 3
+    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change"] * 4
 
     code, _, err = genesys(*GITHUB, "--environment", "production", "--apply")
     assert code == 0, err

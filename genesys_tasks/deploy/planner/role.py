@@ -6,6 +6,9 @@ make is a conflict, unless adopted (``Ownership.adopt``). genesys attaches and d
 only the managed policies of its templates, puts and deletes only its own inline policies
 (``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
 role's tags follow ``[tags]`` (those taken out are removed) unless other functions share it.
+With ``[iam] permissions_boundary`` the role is created with that boundary, and a role without it
+gets it before any policy changes (a CI deploy role may write only roles that carry it); a
+boundary the TOML does not name is left as it is.
 
 A role the repo's functions share carries the union of what they all need
 (``Ownership.sharers``); a policy none of them needs is removed only when AWS knows no
@@ -43,12 +46,12 @@ def plan_role(spec: FunctionSpec, role: RoleState | None, facts: Facts, ownershi
         return plan
     wanted = wanted_policies(spec, facts, ownership.sharers)
     if role is None:
-        _create(plan, spec, wanted, resource)
+        _create(plan, spec, wanted, resource, facts)
     elif role.marked or ownership.adopt:
-        _update(plan, spec, role, wanted, resource, users or [], ownership)
+        _update(plan, spec, role, wanted, resource, users or [], ownership, boundary_arn(spec, facts))
     else:
         scratch = Plan()
-        _update(scratch, spec, role, wanted, resource, users or [], ownership)
+        _update(scratch, spec, role, wanted, resource, users or [], ownership, boundary_arn(spec, facts))
         raise _conflict(spec, role, scratch)
     return plan
 
@@ -87,11 +90,21 @@ def _conflict(spec: FunctionSpec, role: RoleState, scratch: Plan):
     return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where)
 
 
-def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str) -> None:
+def boundary_arn(spec: FunctionSpec, facts: Facts) -> str | None:
+    """``[iam] permissions_boundary`` as an ARN: a bare name is a policy of the deploy account."""
+    name = spec.iam.permissions_boundary
+    if not name or name.startswith("arn:"):
+        return name
+    return f"arn:aws:iam::{facts.account}:policy/{name}"
+
+
+def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str, facts: Facts) -> None:
+    boundary = boundary_arn(spec, facts)
     plan.call("iam", "create_role", resource, outputs={"role_arn": "Role.Arn"},
               RoleName=spec.iam.role_name, AssumeRolePolicyDocument=json.dumps(policies.LAMBDA_TRUST),
               Description=f"Execution role for the Lambda function {spec.name} (genesys)",
-              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec).items())])
+              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec).items())],
+              **({"PermissionsBoundary": boundary} if boundary else {}))
     for arn in wanted.managed:
         plan.call("iam", "attach_role_policy", resource, RoleName=spec.iam.role_name, PolicyArn=arn)
     for name, document in sorted(wanted.inline.items()):
@@ -102,9 +115,12 @@ def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resou
 
 
 def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.RolePolicies, resource: str,
-            users: list[str], ownership: Ownership) -> None:
+            users: list[str], ownership: Ownership, boundary: str | None = None) -> None:
     plan.known["role_arn"] = role.arn
     before, diffs = len(plan.calls), []
+    if boundary and role.boundary != boundary:  # first: the policy calls below may need it in place
+        plan.call("iam", "put_role_permissions_boundary", resource, RoleName=role.name, PermissionsBoundary=boundary)
+        diffs.append(("permissions boundary", role.boundary, boundary))
     if not role.marked or not ownership.sharers:  # adopted, or this function's own: its tags follow [tags]
         tags, stale = tag_changes(role.tags, marker_tags(spec))
         if tags:
