@@ -110,6 +110,19 @@ def test_an_entry_and_its_record_both_rewritten_are_rejected_and_reported_once(t
     assert len(heard) == 1 and "not signed with GENESYS_CACHE_KEY" in heard[0]
 
 
+def test_without_a_secret_the_store_is_neither_read_nor_written_and_that_is_said_once(tmp_path):
+    store, heard = MemoryStore(), []
+    shared_entry(tmp_path, store)
+    unsigned = SignedStore(store, None)
+    for machine in ("b", "c"):  # two functions' caches in one run share the store
+        cache = LayerCache(tmp_path / machine, unsigned, notify=heard.append)
+        assert cache.fetch(KEY) is None
+        cache.put(KEY, a_zip(tmp_path / "other.zip", b"y = 2\n"), {})
+        cache.share(KEY)
+    assert [c for c in store.calls if c[0] == "get"] == [] and len(heard) == 1
+    assert "GENESYS_CACHE_KEY is not set" in heard[0]
+
+
 def test_an_unreachable_store_is_reported_once_and_the_build_goes_on_without_it(tmp_path):
     store, heard = MemoryStore(fail=True), []
     cache = LayerCache(tmp_path / "cache", SignedStore(store, SECRET), notify=heard.append)

@@ -83,10 +83,19 @@ class RemoteStore(Protocol):
 
 class SignedStore:
     """A ``RemoteStore`` and the secret its entries' records are signed with: ``seal`` adds the
-    signature over (key, sha256, size), ``trusts`` checks it."""
+    signature over (key, sha256, size), ``trusts`` checks it. With no secret nothing it holds can be
+    verified: ``usable`` says so once (per store, so once per process) and the caches leave it alone."""
 
-    def __init__(self, store: RemoteStore, secret: bytes):
-        self.store, self.secret = store, secret
+    def __init__(self, store: RemoteStore, secret: bytes | None, name: str = "the shared layer cache"):
+        self.store, self.secret, self.name = store, secret, name
+        self._said = False
+
+    def usable(self, notify: Callable[[str], None]) -> bool:
+        if self.secret is None and not self._said:
+            self._said = True
+            notify(f"{self.name}: GENESYS_CACHE_KEY is not set, so its entries cannot be verified; not used "
+                   "(layers are built here)")
+        return self.secret is not None
 
     def get(self, name: str, dest: Path) -> bool:
         return self.store.get(name, dest)
@@ -126,7 +135,7 @@ class LayerCache:
     def fetch(self, key: str) -> Path | None:
         """The entry from the remote store, kept here once its bytes are the ones recorded beside it;
         None when the store has no good one (or there is no store)."""
-        if self.remote is None:
+        if self.remote is None or not self._usable():
             return None
         with self.work_dir() as tmp:
             meta_file, zip_file = Path(tmp, "entry.json"), Path(tmp, "entry.zip")
@@ -151,12 +160,19 @@ class LayerCache:
     def share(self, key: str) -> None:
         """Upload the entry ``key`` to the remote store: the zip first, then its signed record (the
         record makes it usable, and names the bytes a reader must find)."""
-        if self.remote is None or not self._remote("write", "put", f"layers/{key}.zip", self._zip(key)):
+        if self.remote is None or not self._usable() or not self._remote("write", "put", f"layers/{key}.zip",
+                                                                         self._zip(key)):
             return
         with self.work_dir() as tmp:
             record = Path(tmp, "entry.json")
             record.write_text(json.dumps(self.remote.seal(key, self._meta(key)), sort_keys=True))
             self._remote("write", "put", f"layers/{key}.json", record)
+
+    def _usable(self) -> bool:
+        if self.remote.usable(self.notify):
+            return True
+        self.remote = None
+        return False
 
     def _remote(self, what: str, method: str, name: str, path: Path) -> bool:
         """``remote.<method>(name, path)``; a store that fails is reported and not used again."""

@@ -5,7 +5,7 @@ is the secret the entries' records are signed with, read here once, where the en
 enters. This makes the ``build.cache.SignedStore`` over an ``aws.cache_store.S3Store`` that the
 action hands to ``build.steps.build_layers``: build never imports aws, and the store makes no
 client until a layer misses the local cache. Without the secret nothing a bucket holds can be
-verified, so the shared cache is not used (said once) and layers are built here.
+verified, so the shared cache is not used (the layer action says so once) and layers are built here.
 """
 
 from __future__ import annotations
@@ -31,17 +31,12 @@ def _store(root: Path, env_value: str | None, secret: str | None):  # read once 
     url = cache_url(root)
     if url is None:
         return None
-    if not secret:
-        from .. import ui
-
-        ui.warn(f"shared layer cache {url}: {KEY_ENV} is not set, so its entries cannot be verified; not used "
-                "(layers are built here)")
-        return None
-    if len(secret) < MIN_KEY:
+    if secret and len(secret) < MIN_KEY:
         raise ConfigError(f"{KEY_ENV} has {len(secret)} characters; a key to sign the shared cache with needs at "
                           f"least {MIN_KEY}", hint="e.g. the output of `openssl rand -hex 32`, kept as a CI secret",
                           where=Where(key=KEY_ENV))
     from ..aws.cache_store import S3Store
     from ..build.cache import SignedStore
 
-    return SignedStore(S3Store(url.bucket, url.prefix), secret.encode())
+    return SignedStore(S3Store(url.bucket, url.prefix), secret.encode() if secret else None,
+                       f"shared layer cache {url}")

@@ -166,6 +166,7 @@ def test_an_entry_and_its_record_rewritten_by_a_bucket_writer_are_rejected_rebui
     code, err, commands = runner(checkout("runner-3"), "cache-3", GENESYS_CACHE_KEY="")
     assert code == 0, err
     assert err.count("GENESYS_CACHE_KEY is not set") == 1 and "layer shared x86_64: built" in err
+    assert layer_objects(boto)[zip_key] == good_zip, "nothing written without the key"
 
 
 def test_the_s3_store_reads_nothing_from_a_missing_bucket_and_cannot_write_to_it(aws, tmp_path):
