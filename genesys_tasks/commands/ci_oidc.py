@@ -85,11 +85,19 @@ def access(args, scope=None):
 
 
 def repo_specs(root: Path) -> list:
-    """The functions of the repo at ``root``, as ``genesys ci github|gitlab`` finds them."""
+    """The functions of the repo at ``root``, as ``genesys ci github|gitlab`` finds them, and each
+    ``[stages.<name>]`` of their TOMLs (a stage's function has a name of its own)."""
     from ..cicd.changed import load_project
-    from ..config import discovery_pattern
+    from ..config import discovery_pattern, load, today_default
+    from ..config.loader import read_toml
+    from ..config.runtimes_file import load_registry
 
-    return load_project(root, discovery_pattern(), ui.warn)
+    specs = load_project(root, discovery_pattern(), ui.warn)
+    registry = load_registry(root)
+    staged = [load(spec.path, registry=registry, today=today_default(), sources=False, stage=stage)
+              for spec in specs for stage in sorted(read_toml(spec.path)[1].get("stages") or {})
+              if stage != spec.stage]
+    return specs + staged
 
 
 def _unbounded(specs) -> list:
@@ -129,8 +137,8 @@ def run(args) -> int:
         ui.info("dry run: nothing was changed; run again with --apply to make it")
     ui.info(f"the roles name the {len(specs)} functions under {args.root}: run this again after adding a "
             "function or a bucket")
-    for spec in _unbounded(specs):
-        ui.warn(f"{spec.path}: the CI role creates and changes only roles with a permissions boundary; add "
+    for path in sorted({spec.path for spec in _unbounded(specs)}):
+        ui.warn(f"{path}: the CI role creates and changes only roles with a permissions boundary; add "
                 f'permissions_boundary = "{BOUNDARY}" under [iam]')
     name = "role-to-assume" if args.github else "AWS_ROLE_ARN"
     for role in wanted.roles:

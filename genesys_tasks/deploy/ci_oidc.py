@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from . import ci_policies, policies
 from .ci_policies import RepoScope
 from .model import Plan
@@ -117,8 +118,6 @@ def plan_access(access: CiAccess, account: str, provider: ProviderState | None, 
         permissions = (ci_policies.ci_deploy_policy(account, access.cache, access.repo) if role.deploys
                        else ci_policies.ci_plan_policy(account, access.cache, access.repo))
         if ci_policies.size(permissions) > ci_policies.INLINE_LIMIT:
-            from ..errors import UsageError
-
             raise UsageError(f"the policy of role {role.name} would be {ci_policies.size(permissions)} characters "
                              f"for the {len(access.repo.functions)} functions found; IAM takes at most "
                              f"{ci_policies.INLINE_LIMIT}",

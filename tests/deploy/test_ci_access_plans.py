@@ -150,3 +150,18 @@ def test_the_plan_role_may_make_every_read_a_dry_run_makes_and_nothing_that_writ
     # GetFunction: only `genesys info` and the deploy's waits; ListFunctions: only when a role or layer could go
     assert reads - allowed == {"lambda:GetFunction", "lambda:ListFunctions"}
     assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in allowed)
+
+
+def test_the_repo_scope_names_every_function_stage_layer_and_bucket_the_tomls_name(tmp_path):
+    from genesys_tasks.commands.ci_oidc import repo_specs
+
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "api" / "lambda_api.toml").write_text(
+        '[metadata]\nname = "api"\nruntime = "python3.12"\nhandler = "app.handler"\n\n'
+        '[deployment]\nartifact_bucket = "big-zips"\n\n'
+        '[[triggers]]\ntype = "s3"\nbucket = "uploads"\n\n'
+        '[stages.prod.deployment]\nregion = "eu-west-1"\n')
+    scope = ci_policies.RepoScope.of(repo_specs(tmp_path))
+    assert scope == ci_policies.RepoScope(("api", "api-prod"), ("api-deps", "api-prod-deps"), ("uploads",),
+                                          ("big-zips",))
