@@ -165,3 +165,25 @@ def test_the_repo_scope_names_every_function_stage_layer_and_bucket_the_tomls_na
     scope = ci_policies.RepoScope.of(repo_specs(tmp_path))
     assert scope == ci_policies.RepoScope(("api", "api-prod"), ("api-deps", "api-prod-deps"), ("uploads",),
                                           ("big-zips",))
+
+
+def test_a_boundary_with_an_old_document_gets_a_new_default_version_and_the_oldest_spare_one_goes():
+    wanted = access(args(github="acme/shop"))
+    old = BoundaryState({"Version": "2012-10-17", "Statement": []},
+                        (("v1", False), ("v2", False), ("v3", True), ("v4", False), ("v5", False)),
+                        {"genesys:managed": "true"})
+    plan = plan_access(wanted, ACCOUNT, None, {}, boundary=old)
+    boundary_calls = [c for c in plan.calls if c.resource == "policy genesys-lambda-boundary"]
+    assert [(c.method, c.params.get("VersionId")) for c in boundary_calls] == [
+        ("delete_policy_version", "v1"), ("create_policy_version", None)]
+    assert boundary_calls[1].params["SetAsDefault"] is True
+    assert json.loads(boundary_calls[1].params["PolicyDocument"]) == ci_policies.lambda_boundary()
+    with pytest.raises(ConflictError, match="policy genesys-lambda-boundary exists and was not made by genesys"):
+        plan_access(wanted, ACCOUNT, None, {}, boundary=BoundaryState(old.document, old.versions, {}))
+
+
+def test_a_repo_too_big_for_one_role_policy_is_refused_naming_the_fix():
+    scope = ci_policies.RepoScope(tuple(f"service-{i:03}-handler" for i in range(150)))
+    with pytest.raises(GenesysError, match="IAM takes at most 10240") as raised:
+        plan_access(access(args(github="acme/shop"), scope), ACCOUNT, None, {})
+    assert raised.value.exit_code == 2 and "--root" in raised.value.hint
