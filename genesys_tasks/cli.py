@@ -146,6 +146,8 @@ VERBS = (
               help="let the role read and write the shared layer cache there"),
           arg("--root", default=".", metavar="DIR",
               help="the repo whose TOMLs name the functions and buckets the roles may touch (default: .)"),
+          arg("--functions", action="append", default=None, metavar="PATTERN",
+              help="name the repo's functions and layers by these patterns (e.g. shop-*) instead of one by one"),
           arg("--apply", action="store_true", help="create or update them (default: only show)"),
           arg("--adopt", action="store_true", help="take over a same-named provider or role genesys did not make"),
           OUTPUT, SANDBOX)),

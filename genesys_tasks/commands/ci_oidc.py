@@ -84,6 +84,27 @@ def access(args, scope=None):
     return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None, scope or RepoScope())
 
 
+PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,}[A-Za-z0-9_*-]*$")  # three characters before any *: never everything
+
+
+def by_patterns(scope, patterns: list[str]):
+    """``scope`` with its functions and layers named by ``patterns`` (``--functions``), once every
+    function and layer of the repo is checked to match one."""
+    from dataclasses import replace
+    from fnmatch import fnmatchcase
+
+    for pattern in patterns:
+        if not PATTERN.match(pattern):
+            raise UsageError(f"--functions {pattern!r} is not a name pattern",
+                             hint="letters, digits, - and _, then * (at least three characters first), e.g. shop-*")
+    for kind, names in (("function", scope.functions), ("layer", scope.layers)):
+        unmatched = [n for n in names if not any(fnmatchcase(n, p) for p in patterns)]
+        if unmatched:
+            raise UsageError(f"the {kind} {unmatched[0]!r} matches none of --functions {' '.join(patterns)}",
+                             hint="add a pattern for it, or rename it so the patterns cover the repo")
+    return replace(scope, functions=tuple(patterns), layers=tuple(patterns))
+
+
 def repo_specs(root: Path) -> list:
     """The functions of the repo at ``root``, as ``genesys ci github|gitlab`` finds them, and each
     ``[stages.<name>]`` of their TOMLs (a stage's function has a name of its own)."""
@@ -119,7 +140,8 @@ def run(args) -> int:
     from ..deploy.ci_policies import BOUNDARY, RepoScope
 
     specs = repo_specs(Path(args.root))
-    wanted = access(args, RepoScope.of(specs))
+    scope = RepoScope.of(specs)
+    wanted = access(args, by_patterns(scope, args.functions) if args.functions else scope)
     json_output = args.output == "json"
     with target(args.sandbox):
         where = target_for()

@@ -121,7 +121,8 @@ def plan_access(access: CiAccess, account: str, provider: ProviderState | None, 
             raise UsageError(f"the policy of role {role.name} would be {ci_policies.size(permissions)} characters "
                              f"for the {len(access.repo.functions)} functions found; IAM takes at most "
                              f"{ci_policies.INLINE_LIMIT}",
-                             hint="bootstrap one pair of roles per folder of functions (--root and --role-name)")
+                             hint="name the functions by prefix (--functions 'shop-*'), or bootstrap one role per "
+                             "folder of functions (--root and --role-name)")
         _plan_role(plan, role, policies.ci_trust(access.issuer, role.subjects, account), permissions,
                    account, roles.get(role.name), adopt)
     return plan

@@ -18,7 +18,8 @@ its role may do is what anyone who can push may do. Nothing here lets that grow 
   ``ListFunctions`` (every function's environment); it reads the shared layer cache, never writes.
 
 The repo's names come from its TOMLs when ``bootstrap-oidc`` runs: a function or bucket added
-later needs the command run again (its output says so).
+later needs the command run again (its output says so). Names may be patterns (``shop-*``): a
+repo too big for IAM's 10,240 characters of inline policy names its functions by prefix.
 """
 
 from __future__ import annotations
@@ -115,8 +116,7 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None, repo: R
     statements = []
     if functions:
         statements += [
-            _allow("FunctionReads", ("lambda:GetFunction", *FUNCTION_READS), functions),
-            _allow("Functions", FUNCTION_WRITES, functions),
+            _allow("Functions", ("lambda:GetFunction", *FUNCTION_READS, *FUNCTION_WRITES), functions),
             # event source mappings have no ARN until they exist: AWS checks the function named instead
             _allow("EventSourceMappings", ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
                                            "lambda:DeleteEventSourceMapping"], "*",

@@ -187,3 +187,21 @@ def test_a_repo_too_big_for_one_role_policy_is_refused_naming_the_fix():
     with pytest.raises(GenesysError, match="IAM takes at most 10240") as raised:
         plan_access(access(args(github="acme/shop"), scope), ACCOUNT, None, {})
     assert raised.value.exit_code == 2 and "--root" in raised.value.hint
+
+
+def test_a_big_repo_names_its_functions_by_pattern_and_every_function_must_match_one():
+    from genesys_tasks.commands.ci_oidc import by_patterns
+
+    names = tuple(f"service-{i:03}-handler" for i in range(150))
+    scope = ci_policies.RepoScope(names, tuple(f"{n}-deps" for n in names), ("uploads",))
+    narrowed = by_patterns(scope, ["service-*"])
+    plan = plan_access(access(args(github="acme/shop", pull_requests=True), narrowed), ACCOUNT, None, {})
+    deploys = json.loads(next(c for c in plan.calls if c.method == "put_role_policy").params["PolicyDocument"])
+    (functions,) = [s for s in deploys["Statement"] if s["Sid"] == "Functions"]
+    assert functions["Resource"] == [f"arn:aws:lambda:*:{ACCOUNT}:function:service-*",
+                                     f"arn:aws:lambda:*:{ACCOUNT}:function:service-*:*"]
+    with pytest.raises(GenesysError, match="the function 'service-000-handler' matches none of --functions shop-*"):
+        by_patterns(scope, ["shop-*"])
+    for everything in ("*", "a*", "x/*"):
+        with pytest.raises(GenesysError, match="is not a name pattern"):
+            by_patterns(scope, [everything])
