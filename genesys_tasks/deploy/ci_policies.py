@@ -197,8 +197,9 @@ def ci_plan_policy(account: str, cache: tuple[str, str] | None = None, repo: Rep
     for statement in ci_deploy_policy(account, None, repo)["Statement"]:
         reads = [a for a in statement["Action"] if is_read(a) and a not in NEVER_FOR_PLANS]
         if reads:
-            statements.append(dict(statement, Sid=statement["Sid"] + "Read" * (reads != statement["Action"]),
-                                   Action=reads))
+            sid = statement["Sid"]
+            renamed = reads != statement["Action"] and not sid.endswith(("Read", "Reads"))
+            statements.append(dict(statement, Sid=sid + "Read" * renamed, Action=reads))
     if cache:
         bucket, prefix = cache
         statements += [_allow("SharedLayerCacheRead", ["s3:GetObject"], f"arn:aws:s3:::{bucket}/{prefix}layers/*"),
