@@ -139,6 +139,8 @@ def run(args) -> int:
 
     from ..deploy.ci_policies import BOUNDARY, RepoScope
 
+    if not Path(args.root).is_dir():
+        raise UsageError(f"--root {args.root} is not a folder", hint="name the repo whose TOMLs the roles serve")
     specs = repo_specs(Path(args.root))
     scope = RepoScope.of(specs)
     wanted = access(args, by_patterns(scope, args.functions) if args.functions else scope)
@@ -157,8 +159,8 @@ def run(args) -> int:
         return 0
     if not args.apply:
         ui.info("dry run: nothing was changed; run again with --apply to make it")
-    ui.info(f"the roles name the {len(specs)} functions under {args.root}: run this again after adding a "
-            "function or a bucket")
+    ui.info(f"the roles name the {len({s.name for s in specs})} functions under {args.root}: run this again "
+            "after adding a function or a bucket")
     for path in sorted({spec.path for spec in _unbounded(specs)}):
         ui.warn(f"{path}: the CI role creates and changes only roles with a permissions boundary; add "
                 f'permissions_boundary = "{BOUNDARY}" under [iam]')
