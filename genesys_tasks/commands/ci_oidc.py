@@ -134,10 +134,9 @@ def run(args) -> int:
 
     from ..aws.target import target_for
     from ..deploy.ci_oidc import plan_for
+    from ..deploy.ci_policies import BOUNDARY, RepoScope
     from ..deploy.session import Session
     from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
-
-    from ..deploy.ci_policies import BOUNDARY, RepoScope
 
     if not Path(args.root).is_dir():
         raise UsageError(f"--root {args.root} is not a folder", hint="name the repo whose TOMLs the roles serve")

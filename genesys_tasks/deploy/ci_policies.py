@@ -28,8 +28,8 @@ import json
 from dataclasses import dataclass
 
 from ..config.policy_templates import TEMPLATES
-from .policies import (DESTINATION_ACTIONS, SQS_POLLER_ACTIONS, STREAM_POLLER_ACTIONS, VPC_ACCESS_ARN,
-                       XRAY_WRITE_ARN, MANAGED_ARNS)
+from ..config.triggers import TYPES
+from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
 
 CI_POLICY = "genesys-ci-deploy"
 CI_PLAN_POLICY = "genesys-ci-plan"
@@ -89,8 +89,8 @@ def lambda_boundary() -> dict:
     """The most any execution role genesys creates from CI may do: every action a policy template,
     an AWS managed policy genesys attaches, a destination or a trigger poller can grant."""
     actions = {a for t in TEMPLATES for a in t.actions} | {a for acts in MANAGED_ACTIONS.values() for a in acts}
-    actions |= set(DESTINATION_ACTIONS.values()) | set(SQS_POLLER_ACTIONS) | set(STREAM_POLLER_ACTIONS)
-    actions.add("dynamodb:ListStreams")
+    actions |= set(DESTINATION_ACTIONS.values())
+    actions |= {a for row in TYPES.values() if row.poller for a in (*row.poller.actions, *row.poller.unscoped)}
     return {"Version": "2012-10-17", "Statement": [_allow("GenesysTemplates", sorted(actions), "*")]}
 
 
