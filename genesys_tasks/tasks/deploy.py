@@ -191,11 +191,15 @@ def _deploy(spec: FunctionSpec, root: Path, stages, executor, sharers=(), progre
 
 def finish_rollout(spec: FunctionSpec, clients, executor, values: dict, wait: bool) -> None:
     """Take a gradual rollout's remaining steps (watching its alarms), or with ``wait`` false leave
-    it at the first step and say how to finish it."""
+    it at the first step and say how to finish it. A rollout a stopped run left (``rollout_share``)
+    is resumed, unless nobody waits for it (``wait`` false, or in CI): then it is exit 2, naming
+    ``genesys rollout --continue|--abort``."""
     from ..deploy import rollout
 
     old, new = values["rollout_from"], values["rollout_to"]
-    first = spec.deployment.traffic.steps()[0]
+    first = values.get("rollout_share") or spec.deployment.traffic.steps()[0]
+    if values.get("rollout_share") is not None and (not wait or os.environ.get("CI", "").lower() in ("true", "1")):
+        raise rollout.interrupted(spec, old, new, first)
     if not wait:
         ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
                 f"`genesys rollout {spec.path.name} --continue` (or --abort)")
