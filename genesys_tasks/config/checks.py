@@ -23,7 +23,8 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
-templates that grant every resource (``iam_scope.broad_templates``), and a public function URL.
+templates that grant every resource (``iam_scope.broad_templates``), a public function URL, and
+environment values that look like secrets written into the file (``secret_detector``; never their values).
 
 Pure: no I/O, except that the list of regions is read once from botocore's data files.
 """
@@ -34,6 +35,7 @@ import difflib
 import re
 from typing import Callable, Iterator
 
+from .. import secret_detector
 from . import aws_limits, iam_scope, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
@@ -259,7 +261,18 @@ def public_url(spec: FunctionSpec) -> str | None:
             "the function; use auth_type = \"AWS_IAM\" to require signed requests")
 
 
-WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url)
+def written_secrets(spec: FunctionSpec) -> str | None:
+    """Environment values that look like secrets written into the file (``secret_detector``): they are in git."""
+    found = [key for key, value in spec.function.environment if secret_detector.looks_secret(key, value)]
+    if not found:
+        return None
+    return (f"{spec.name}: [function.environment] {', '.join(found)} look{'s' if len(found) == 1 else ''} like "
+            f"secret{'s' if len(found) > 1 else ''} written into {spec.path.name}, which lands in git: write "
+            + ", ".join(f'{k} = "{secret_detector.reference(k)}"' for k in found) + " "
+            "and export the value where you deploy (or read it from SSM Parameter Store or Secrets Manager)")
+
+
+WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets)
 
 
 def warnings(spec: FunctionSpec) -> list[str]:
