@@ -300,6 +300,19 @@ def owned_by_project(spec: FunctionSpec, ownership: Ownership = Ownership()) -> 
     return ownership if ownership.owner is not None else replace(ownership, owner=owner_of(spec.path))
 
 
+def require_owner(spec: FunctionSpec, clients) -> None:
+    """A ConflictError (exit 2, naming the owner) when the function exists and is not this TOML's
+    owner's to change: what moves its alias (rollback, rollout) asks first. The old mark alone passes."""
+    from ..config.locate import where_in
+    from .ownership import conflict
+
+    found = clients.adapter("lambda").get_function(FunctionName=spec.name)
+    tags = (found or {}).get("Tags", {}) or {}
+    if found is not None and owned_by_project(spec).standing(tags) in (marker.FOREIGN, marker.UNMARKED):
+        raise conflict(f"function {spec.name}", [], ["rename [metadata] name"],
+                       where_in(spec.path, "metadata", "name"), tags)
+
+
 def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress,
                 ownership: Ownership = Ownership()) -> tuple[Plan, str]:
     """Read what genesys made for this function and plan removing it; return the plan and the account.

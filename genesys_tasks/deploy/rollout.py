@@ -96,7 +96,11 @@ def proceed(spec: FunctionSpec, clients, executor: PlanExecutor, old: str, new: 
 
 
 def state_of(spec: FunctionSpec, clients) -> tuple[str, str, int] | None:
-    """(old version, new version, percent on new) of a rollout in progress, or None."""
+    """(old version, new version, percent on new) of a rollout in progress, or None; a ConflictError
+    when the function is another owner's (``marker``)."""
+    from .deployer import require_owner
+
+    require_owner(spec, clients)
     _, aliases = state.read_versions(clients, spec.name)
     alias = aliases.get(spec.deployment.alias or "")
     if alias is None or not alias.weights:

@@ -101,3 +101,30 @@ def test_a_function_an_older_genesys_marked_is_claimed_once_by_the_first_repo_th
     assert again.code == 0 and "function twin: claim" not in again.stderr, again.output
     refused = run_genesys("execute", first.toml)
     assert refused.code == 2 and "github.com/org/second" in refused.stderr, refused.output
+
+
+def test_a_second_repo_cannot_roll_back_or_roll_out_the_first_repos_alias(tmp_path, boto, run_genesys):
+    first = _repo(tmp_path, "first", "https://github.com/org/first")
+    second = _repo(tmp_path, "second", "https://github.com/org/second")
+    for p in (first, second):
+        p.edit("[deployment]\n", '[deployment]\nalias = "live"\n')
+    assert run_genesys("execute", first.toml).code == 0
+    first.code("def handler(event, context):\n    return 2\n")
+    assert run_genesys("execute", first.toml).code == 0
+    assert boto("lambda").get_alias(FunctionName="twin", Name="live")["FunctionVersion"] == "2"
+
+    for args in (("rollback", second.toml), ("rollout", second.toml, "--abort")):
+        result = run_genesys(*args)
+        assert result.code == 2 and "github.com/org/first" in result.stderr, result.output
+    assert boto("lambda").get_alias(FunctionName="twin", Name="live")["FunctionVersion"] == "2"
+
+
+def test_adopt_takes_over_another_repos_function_and_marks_it_with_the_new_owner(tmp_path, boto, run_genesys):
+    first = _repo(tmp_path, "first", "https://github.com/org/first")
+    second = _repo(tmp_path, "second", "https://github.com/org/second")
+    assert run_genesys("execute", first.toml).code == 0
+    result = run_genesys("execute", second.toml, "--adopt")
+    assert result.code == 0, result.output
+    tags = _tags(boto, "twin")
+    assert (tags["genesys:owner"], tags["genesys:toml"]) == ("github.com/org/second", "lambda_twin.toml")
+    assert run_genesys("execute", first.toml).code == 2
