@@ -233,9 +233,10 @@ def tags(spec: FunctionSpec) -> Problem | None:
         found = aws_limits.tag_problem(key, value)
         if found:
             return ("tags", key), found, "shorten or rename it (letters, digits, spaces and _ . : / = + - @)"
-    own = len(aws_limits.GENESYS_TAGS)
+    added = aws_limits.GENESYS_TAGS + (("genesys:stage",) if spec.stage else ())
+    own = len(added)
     if len(spec.tags) + own > aws_limits.MAX_TAGS:
-        return (("tags",), f"{len(spec.tags)} tags plus the {own} genesys adds ({', '.join(aws_limits.GENESYS_TAGS)}) "
+        return (("tags",), f"{len(spec.tags)} tags plus the {own} genesys adds ({', '.join(added)}) "
                            f"are more than the {aws_limits.MAX_TAGS} AWS allows on a resource",
                 f"keep at most {aws_limits.MAX_TAGS - own} tags under [tags]")
     return None

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from ..config.aws_limits import GENESYS_TAGS
 
-MARKER_KEY, FUNCTION_KEY = GENESYS_TAGS[:2]  # the tags genesys puts on what it makes (config counts them)
+MARKER_KEY = GENESYS_TAGS[0]  # the tags genesys puts on what it makes (config counts them)
+FUNCTION_KEY = "genesys:function"  # on what serves one function without its [tags]: APIs, mappings, rules
 LAYER_MARKER = "genesys:sha256="
 # the whole marker ``layer_description`` writes: a description merely starting "genesys:" is someone else's
 LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")
