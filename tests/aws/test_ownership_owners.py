@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import subprocess
 
-from conftest import Project
 
-
-def _repo(tmp_path, folder: str, remote: str, name: str = "twin") -> Project:
-    root = tmp_path / folder
-    root.mkdir()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run(["git", "-C", str(root), "remote", "add", "origin", remote], check=True)
-    return Project(root, name).write(requirements="six==1.16.0\n")
+def _repo(project, folder: str, remote: str, name: str = "twin"):
+    """A git repo in ``folder`` whose remote is ``remote``, with the function ``name``."""
+    made = project(name, folder=folder)
+    subprocess.run(["git", "init", "-q", str(made.root)], check=True)
+    subprocess.run(["git", "-C", str(made.root), "remote", "add", "origin", remote], check=True)
+    return made
 
 
 def _tags(boto, name: str) -> dict:
@@ -22,9 +20,9 @@ def _tags(boto, name: str) -> dict:
 
 
 def test_a_second_repo_with_the_same_function_name_neither_overwrites_nor_deletes_the_first(
-        tmp_path, boto, run_genesys):
-    first = _repo(tmp_path, "first", "git@github.com:Org/First.git")
-    second = _repo(tmp_path, "second", "https://ci:token@gitlab.example.com/team/second.git")
+        project, boto, run_genesys):
+    first = _repo(project, "first", "git@github.com:Org/First.git")
+    second = _repo(project, "second", "https://ci:token@gitlab.example.com/team/second.git")
     assert run_genesys("execute", first.toml).code == 0
     before = boto("lambda").get_function(FunctionName="twin")["Configuration"]
     tags = _tags(boto, "twin")
@@ -52,8 +50,8 @@ def test_a_second_repo_with_the_same_function_name_neither_overwrites_nor_delete
     assert not [f for f in lam.list_functions()["Functions"] if f["FunctionName"] == "twin"]
 
 
-def test_the_project_id_of_genesys_toml_wins_over_the_git_remote(tmp_path, boto, run_genesys):
-    first = _repo(tmp_path, "first", "git@github.com:org/first.git")
+def test_the_project_id_of_genesys_toml_wins_over_the_git_remote(project, boto, run_genesys):
+    first = _repo(project, "first", "git@github.com:org/first.git")
     (first.root / "genesys.toml").write_text('[project]\nid = "payments-team/api"\n')
     assert run_genesys("execute", first.toml).code == 0
     assert _tags(boto, "twin")["genesys:owner"] == "payments-team/api"
@@ -80,9 +78,9 @@ def test_a_function_tagged_genesys_managed_by_hand_is_never_deleted_and_its_clai
 
 
 def test_a_function_an_older_genesys_marked_is_claimed_once_by_the_first_repo_that_deploys_it(
-        tmp_path, boto, run_genesys):
-    first = _repo(tmp_path, "first", "https://github.com/org/first")
-    second = _repo(tmp_path, "second", "https://github.com/org/second")
+        project, boto, run_genesys):
+    first = _repo(project, "first", "https://github.com/org/first")
+    second = _repo(project, "second", "https://github.com/org/second")
     assert run_genesys("execute", first.toml).code == 0
     lam = boto("lambda")
     arn = lam.get_function(FunctionName="twin")["Configuration"]["FunctionArn"]
@@ -103,9 +101,9 @@ def test_a_function_an_older_genesys_marked_is_claimed_once_by_the_first_repo_th
     assert refused.code == 2 and "github.com/org/second" in refused.stderr, refused.output
 
 
-def test_a_second_repo_cannot_roll_back_or_roll_out_the_first_repos_alias(tmp_path, boto, run_genesys):
-    first = _repo(tmp_path, "first", "https://github.com/org/first")
-    second = _repo(tmp_path, "second", "https://github.com/org/second")
+def test_a_second_repo_cannot_roll_back_or_roll_out_the_first_repos_alias(project, boto, run_genesys):
+    first = _repo(project, "first", "https://github.com/org/first")
+    second = _repo(project, "second", "https://github.com/org/second")
     for p in (first, second):
         p.edit("[deployment]\n", '[deployment]\nalias = "live"\n')
     assert run_genesys("execute", first.toml).code == 0
@@ -119,9 +117,9 @@ def test_a_second_repo_cannot_roll_back_or_roll_out_the_first_repos_alias(tmp_pa
     assert boto("lambda").get_alias(FunctionName="twin", Name="live")["FunctionVersion"] == "2"
 
 
-def test_adopt_takes_over_another_repos_function_and_marks_it_with_the_new_owner(tmp_path, boto, run_genesys):
-    first = _repo(tmp_path, "first", "https://github.com/org/first")
-    second = _repo(tmp_path, "second", "https://github.com/org/second")
+def test_adopt_takes_over_another_repos_function_and_marks_it_with_the_new_owner(project, boto, run_genesys):
+    first = _repo(project, "first", "https://github.com/org/first")
+    second = _repo(project, "second", "https://github.com/org/second")
     assert run_genesys("execute", first.toml).code == 0
     result = run_genesys("execute", second.toml, "--adopt")
     assert result.code == 0, result.output
