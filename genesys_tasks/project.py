@@ -14,7 +14,7 @@ first found wins:
 
 The TOML's path is relative to the folder of ``genesys.toml``, else the git work tree, else
 the project root, with ``/`` separators. Both values are kept to the characters AWS tag
-values take. Reading git here is one ``git`` call per folder, cached for the process.
+values take. Reading git here is one ``git`` call per work tree, cached for the process.
 """
 
 from __future__ import annotations
@@ -42,9 +42,6 @@ class Owner:
 
     project: str
     toml: str
-
-    def __str__(self) -> str:
-        return f"{self.toml} of project {self.project}"
 
 
 def normalise_remote(url: str) -> str:
@@ -115,18 +112,19 @@ def _find_up(start: Path, name: str) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=64)
 def _git(folder: Path) -> tuple[Path | None, str | None]:
-    """The git work tree holding ``folder`` and its remote's URL (origin, else the first), or Nones."""
+    """The git work tree holding ``folder`` (the nearest folder up with ``.git``) and its remote's
+    URL (origin, else the first), or Nones: one ``git`` call per work tree."""
+    top = next((f for f in (folder, *folder.parents) if (f / ".git").exists()), None)
+    return (top, _remote(top)) if top is not None else (None, None)
+
+
+@lru_cache(maxsize=64)
+def _remote(top: Path) -> str | None:
     try:
-        found = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                               capture_output=True, text=True, timeout=30)
-        if found.returncode != 0:
-            return None, None
-        top = Path(found.stdout.strip())
         remotes = subprocess.run(["git", "-C", str(top), "config", "--get-regexp", r"^remote\..*\.url$"],
                                  capture_output=True, text=True, timeout=30).stdout.splitlines()
     except (OSError, subprocess.SubprocessError):
-        return None, None
+        return None
     urls = dict(line.split(" ", 1) for line in remotes if " " in line)
-    return top, urls.get("remote.origin.url") or next(iter(urls.values()), None)
+    return urls.get("remote.origin.url") or next(iter(urls.values()), None)
