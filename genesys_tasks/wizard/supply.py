@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .. import secret_detector as secrets
-from ..config.schema import TRIGGERS
+from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
 from . import render
