@@ -64,7 +64,7 @@ def conflict(what: str, differs: list[str], fixes: list[str], where: Where | Non
     """``what`` exists unmarked, or (its ``tags`` say) marked by another owner: say so, what differs
     from what genesys would make, and the fixes (``fixes`` first, adopting last)."""
     if tags is not None and marker.standing(tags, None) == marker.OURS:
-        message = f"{what} exists and belongs to another genesys project: {marker.owner_named(tags)}"
+        message = f"{what} exists and was made by genesys for another owner: {marker.owner_named(tags)}"
     else:
         message = f"{what} exists and was not made by genesys (it has no genesys mark)"
     if differs:

@@ -31,7 +31,7 @@ def test_a_second_repo_with_the_same_function_name_neither_overwrites_nor_delete
     second.code("def handler(event, context):\n    return 'second'\n")
     result = run_genesys("execute", second.toml)
     assert result.code == 2, result.output
-    assert "genesys-lambda-twin exists and belongs to another genesys project: project github.com/org/first" in (
+    assert "genesys-lambda-twin exists and was made by genesys for another owner: project github.com/org/first" in (
         result.stderr)
     assert "--adopt" in result.stderr and "token" not in result.output
     assert boto("lambda").get_function(FunctionName="twin")["Configuration"]["CodeSha256"] == before["CodeSha256"]
