@@ -178,7 +178,10 @@ VERBS = (
           arg("--table", default=None), arg("--region", default=None))),
     Verb(("serve",), "serve the function's URL on 127.0.0.1 (function-URL events, warm runtime)", "serve:run",
          (TOML, arg("--port", type=int, default=3000, help="0 picks a free port"),
-          arg("--watch", action="store_true", help="rebuild and restart when the sources change"), *LOCAL_RUN)),
+          arg("--watch", action="store_true", help="rebuild and restart when the sources change"),
+          arg("--host", action="append", metavar="NAME",
+              help="also answer requests for this Host (repeat; *.example.test for its subdomains); "
+                   "by default only localhost, 127.0.0.1, [::1] and *.localhost"), *LOCAL_RUN)),
     Verb(("interact",), "the wizard: a few questions about your code, then a lambda TOML", "interact:run",
          (arg("--replay", metavar="ANSWERS", help="write the TOML from answers saved by --save-answers; ask nothing"),
           arg("--save-answers", metavar="FILE", help="save the answers, to replay them later"),

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from ..config.aws_limits import GENESYS_TAGS
 
-MARKER_KEY, FUNCTION_KEY = GENESYS_TAGS  # the tags genesys puts on what it makes (config counts them)
+MARKER_KEY = GENESYS_TAGS[0]  # the tags genesys puts on what it makes (config counts them)
+FUNCTION_KEY = "genesys:function"  # on what serves one function without its [tags]: APIs, mappings, rules
 LAYER_MARKER = "genesys:sha256="
 # the whole marker ``layer_description`` writes: a description merely starting "genesys:" is someone else's
 LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")
@@ -51,6 +52,7 @@ class ApiState:
     integrations: tuple[dict, ...]
     routes: tuple[dict, ...]
     stages: tuple[str, ...]
+    tags: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -246,14 +248,21 @@ def read_log_group(clients, function_name: str) -> LogGroupState | None:
     return LogGroupState(name, found.get("retentionInDays"), tags)
 
 
-def read_api(clients, function_name: str) -> ApiState | None:
-    """The HTTP API genesys made for this function: found by its tags, never by name alone."""
+def read_api(clients, function_name: str, owner=None) -> ApiState | None:
+    """The HTTP API genesys made for this function: found by its tags, never by name alone; of
+    ``owner`` (``project.Owner``) when one is given: its own first, else one with the old mark alone."""
+    from .marker import CLAIM, OURS, standing
+
     gateway = clients.apigatewayv2
+    found = {}
     for api in gateway.get_apis():
         tags = api.get("Tags", {}) or {}
-        if tags.get(MARKER_KEY) == "true" and tags.get(FUNCTION_KEY) == function_name:
-            api_id = api["ApiId"]
-            return ApiState(api_id, api.get("ApiEndpoint", ""), tuple(gateway.get_integrations(ApiId=api_id)),
-                            tuple(gateway.get_routes(ApiId=api_id)),
-                            tuple(s["StageName"] for s in gateway.get_stages(ApiId=api_id)))
-    return None
+        if tags.get(FUNCTION_KEY) == function_name:
+            found.setdefault(standing(tags, owner), api)
+    api = found.get(OURS) or found.get(CLAIM)
+    if api is None:
+        return None
+    api_id = api["ApiId"]
+    return ApiState(api_id, api.get("ApiEndpoint", ""), tuple(gateway.get_integrations(ApiId=api_id)),
+                    tuple(gateway.get_routes(ApiId=api_id)),
+                    tuple(s["StageName"] for s in gateway.get_stages(ApiId=api_id)), api.get("Tags", {}) or {})

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .. import secret_detector as secrets
 from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
-from . import render, secrets
+from . import render
 from .answers import Answers, Source
 from .questions import GIVEN_NONE, Context, Question, collect
 from .sources import classify, default_folder

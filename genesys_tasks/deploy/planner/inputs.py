@@ -16,7 +16,7 @@ from typing import ClassVar
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
 from ..model import FileBytes, Plan
-from ..state import MARKER_KEY
+from ..ownership import Ownership
 
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 MASK = "****"  # what a change shows instead of an environment value
@@ -63,9 +63,9 @@ class Facts:
 STAGE_KEY = "genesys:stage"
 
 
-def marker_tags(spec: FunctionSpec) -> dict:
-    """The spec's tags, genesys's marker and the stage, for what genesys creates."""
-    return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
+def marker_tags(spec: FunctionSpec, ownership: Ownership = Ownership(), per_toml: bool = True) -> dict:
+    """The spec's tags, genesys's mark naming its owner (``marker``) and the stage, for what genesys creates."""
+    return {**dict(spec.tags), **ownership.tags(per_toml), **({STAGE_KEY: spec.stage} if spec.stage else {})}
 
 
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:

@@ -2,7 +2,9 @@
 
 With ``[iam] auto_manage = false`` the role is used as it is and must exist; genesys never
 changes it. Otherwise the role must be genesys's (tagged): a same-named role it did not
-make is a conflict, unless adopted (``Ownership.adopt``). genesys attaches and detaches
+make, or another project made (``marker``: a role carries its project, not a TOML, as the
+project's TOMLs may share it), is a conflict, unless adopted (``Ownership.adopt``); one with the
+old mark alone is claimed. genesys attaches and detaches
 only the managed policies of its templates, puts and deletes only its own inline policies
 (``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
 role's tags follow ``[tags]`` (those taken out are removed) unless other functions share it.
@@ -23,8 +25,8 @@ from dataclasses import replace
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
-from .. import policies
 from ..model import Plan, Var
+from .. import marker, policies
 from ..ownership import Ownership, conflict, differences
 from ..state import RoleState
 from .inputs import Facts, marker_tags, tag_changes
@@ -46,8 +48,8 @@ def plan_role(spec: FunctionSpec, role: RoleState | None, facts: Facts, ownershi
         return plan
     wanted = wanted_policies(spec, facts, ownership.sharers)
     if role is None:
-        _create(plan, spec, wanted, resource, facts)
-    elif role.marked or ownership.adopt:
+        _create(plan, spec, wanted, resource, facts, ownership)
+    elif ownership.standing(role.tags, per_toml=False) in (marker.OURS, marker.CLAIM) or ownership.adopt:
         _update(plan, spec, role, wanted, resource, users or [], ownership, boundary_arn(spec, facts))
     else:
         scratch = Plan()
@@ -87,7 +89,7 @@ def _conflict(spec: FunctionSpec, role: RoleState, scratch: Plan):
              if named_after_function else
              ["set [iam] auto_manage = false to use it as it is", "name another role in [iam] role_name"])
     where = where_in(spec.path, *(("metadata", "name") if named_after_function else ("iam", "role_name")))
-    return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where)
+    return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where, role.tags)
 
 
 def boundary_arn(spec: FunctionSpec, facts: Facts) -> str | None:
@@ -98,12 +100,13 @@ def boundary_arn(spec: FunctionSpec, facts: Facts) -> str | None:
     return f"arn:aws:iam::{facts.account}:policy/{name}"
 
 
-def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str, facts: Facts) -> None:
+def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str, facts: Facts,
+            ownership: Ownership) -> None:
     boundary = boundary_arn(spec, facts)
     plan.call("iam", "create_role", resource, outputs={"role_arn": "Role.Arn"},
               RoleName=spec.iam.role_name, AssumeRolePolicyDocument=json.dumps(policies.LAMBDA_TRUST),
               Description=f"Execution role for the Lambda function {spec.name} (genesys)",
-              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec).items())],
+              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec, ownership, per_toml=False).items())],
               **({"PermissionsBoundary": boundary} if boundary else {}))
     for arn in wanted.managed:
         plan.call("iam", "attach_role_policy", resource, RoleName=spec.iam.role_name, PolicyArn=arn)
@@ -121,22 +124,23 @@ def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.Ro
     if boundary and role.boundary != boundary:  # first: the policy calls below may need it in place
         plan.call("iam", "put_role_permissions_boundary", resource, RoleName=role.name, PermissionsBoundary=boundary)
         diffs.append(("permissions boundary", role.boundary, boundary))
-    if not role.marked or not ownership.sharers:  # adopted, or this function's own: its tags follow [tags]
-        tags, stale = tag_changes(role.tags, marker_tags(spec))
+    found = ownership.standing(role.tags, per_toml=False)
+    made = found in (marker.OURS, marker.CLAIM)  # by genesys for this project, or before marks named one
+    if found != marker.OURS or not ownership.sharers:  # adopted, claimed or this function's own: tags follow [tags]
+        tags, stale = tag_changes(role.tags, marker_tags(spec, ownership, per_toml=False))
         if tags:
             plan.call("iam", "tag_role", resource, RoleName=role.name,
                       Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
-        if stale and role.marked:
+        if stale and made:
             plan.call("iam", "untag_role", resource, RoleName=role.name, TagKeys=stale)
         diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
-        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if role.marked]
+        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if made]
     if not policies.lambda_may_assume(role.trust):  # genesys made it for Lambda (or takes it over now)
         plan.call("iam", "update_assume_role_policy", resource, RoleName=role.name,
                   PolicyDocument=json.dumps(policies.LAMBDA_TRUST))
         diffs.append(("trust", _principals(role.trust), ["lambda.amazonaws.com"]))
     diffs += _sync_policies(plan, role, wanted, resource, _unknown_users(users, ownership))
-    action = "adopt" if not role.marked else "update" if len(plan.calls) > before else "no change"
-    plan.change(resource, action, diffs)
+    plan.change(resource, marker.action(found, len(plan.calls) > before), diffs)
 
 
 def _unknown_users(users: list[str], ownership: Ownership) -> list[str]:
