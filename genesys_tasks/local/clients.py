@@ -44,8 +44,12 @@ class Launch:
     lost: str = ""  # the fidelity a plain call gives up
 
 
-def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None) -> Launch:
-    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use."""
+def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None,
+               node_path_extra: bool = False) -> Launch:
+    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use.
+
+    ``node_path_extra``: NODE_PATH holds more than the layer (the runtime's SDK), which an ES module
+    handler reaches only through the resolve hook."""
     language = spec.runtime.language
     if spec.runtime.id.startswith("provided"):
         bootstrap = scratch.task / "bootstrap"
@@ -62,7 +66,7 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
                f"running the handler with a plain call (lost: {LOST[language]})")
     elif mode != "plain":
         try:
-            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
+            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify, node_path_extra)
             failed.unlink(missing_ok=True)
             return launch
         except BuildError as err:
@@ -73,7 +77,7 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
             notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
     if language == "python" and mode == "plain":
         _say_version(spec, python_for(spec.runtime.version)[1], notify)
-    return _plain(spec, scratch, language)
+    return _plain(spec, scratch, language, node_path_extra)
 
 
 def _recent(marker: Path, within_s: float = 3600) -> bool:
@@ -86,11 +90,11 @@ def _recent(marker: Path, within_s: float = 3600) -> bool:
         return False
 
 
-def _plain(spec, scratch: Scratch, language: str) -> Launch:
+def _plain(spec, scratch: Scratch, language: str, node_path_extra: bool = False) -> Launch:
     if language == "python":
         return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
                       "plain", lost=LOST["python"])
-    return Launch((_node_exe(), *_esm_hook(spec, scratch), str(SHIMS / "node_plain.mjs"), spec.handler),
+    return Launch((_node_exe(), *_esm_hook(spec, scratch, node_path_extra), str(SHIMS / "node_plain.mjs"), spec.handler),
                   "plain", lost=LOST["nodejs"])
 
 
@@ -134,7 +138,7 @@ def _python(spec, notify) -> Launch:
                   import_path=str(folder))
 
 
-def _node(spec, scratch: Scratch, notify) -> Launch:
+def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False) -> Launch:
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -149,7 +153,7 @@ def _node(spec, scratch: Scratch, notify) -> Launch:
                "(it compiles a native part: minutes)")
         _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
                           "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
-    return Launch((node, *_esm_hook(spec, scratch), str(entry), spec.handler), "aws-lambda-ric")
+    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric")
 
 
 def _say_version(spec, host_version: str, notify) -> None:
@@ -166,11 +170,11 @@ def _node_exe() -> str:
     return node
 
 
-def _esm_hook(spec, scratch: Scratch) -> tuple[str, ...]:
+def _esm_hook(spec, scratch: Scratch, node_path_extra: bool = False) -> tuple[str, ...]:
     """``--import`` of the resolve hook for an ES module handler with a layer: ES modules ignore
     NODE_PATH. Left out otherwise, since registering a hook costs Node a loader thread at start."""
     module = spec.handler.rpartition(".")[0]
-    if not (scratch.opt / "nodejs").is_dir() or not is_es_module(scratch.task, module):
+    if not (node_path_extra or (scratch.opt / "nodejs").is_dir()) or not is_es_module(scratch.task, module):
         return ()
     return ("--import", (SHIMS / "layer_hook_register.mjs").as_uri())
 
