@@ -17,6 +17,12 @@ Decisions:
   ``/opt/nodejs``, and record which versions the layer carries. A project
   ``.npmrc`` is used for the install and then removed: it may hold tokens.
   ``node_modules/.bin`` is removed: nothing on Lambda runs those links.
+- ``file:`` and ``link:`` dependencies name folders relative to package.json's folder,
+  not to the scratch folder npm runs in: the install reads a package.json whose local
+  specs are absolute ``file:`` paths, with ``--install-links`` so npm packs each folder
+  into the layer instead of linking outside it; then the user's package.json and lock
+  file are put back (the layer records no path of this machine). A local dependency
+  whose path does not exist, or that npm did not install, fails the build naming it.
 """
 
 from __future__ import annotations
@@ -119,8 +125,12 @@ def install(job: InstallJob) -> None:
     for difference in host_differences(job):
         job.log(f"note: {difference}; native addons built by install scripts would be for this machine "
                 f"(prebuilt optional packages are chosen for Lambda). If the function uses such addons, {PODMAN_HINT}")
-    command = "ci" if lock is not None else "install"
+    local = _point_local_dependencies(job.manifest, folder / "package.json")
+    # npm ci refuses a lock whose local paths differ from package.json's; install keeps the rest of the lock
+    command = "ci" if lock is not None and not local else "install"
     cmd = [npm_binary(), command, "--omit=dev", "--no-audit", "--no-fund", *target_flags(job)]
+    if local:
+        cmd.append("--install-links")
     if lock is None:
         cmd.append("--no-package-lock")
     env = dict(os.environ, npm_config_update_notifier="false")
@@ -135,3 +145,39 @@ def install(job: InstallJob) -> None:
                          f"its output ends:\n{done.tail()}", hint=hint)
     shutil.rmtree(folder / "node_modules" / ".bin", ignore_errors=True)
     (folder / "node_modules").mkdir(exist_ok=True)
+    if local:
+        _check_local_installed(job.manifest, folder, local)
+        shutil.copyfile(job.manifest, folder / "package.json")
+        if lock is not None:
+            shutil.copyfile(lock, folder / lock.name)
+        (folder / "node_modules" / ".package-lock.json").unlink(missing_ok=True)  # holds this machine's paths
+
+
+def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> dict[str, Path]:
+    """Rewrite the scratch package.json's ``file:``/``link:`` dependencies to absolute ``file:`` paths
+    (resolved against ``manifest``'s folder); the ones that ship (dependencies, optionalDependencies)."""
+    import json
+
+    from .references import package_json_local
+
+    local = package_json_local(manifest, ("dependencies", "optionalDependencies"))
+    if not local:
+        return {}
+    for name, (section, spec, path) in local.items():
+        if not path.exists() and section == "dependencies":
+            raise BuildError(f"{manifest}: the dependency {name!r} is {spec!r}, and {path} does not exist",
+                             hint=f"fix the path (it is relative to {manifest.parent}) or remove {name!r}")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    for name, (section, _spec, path) in local.items():
+        data[section][name] = f"file:{path}"
+    scratch_manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return {name: path for name, (_s, _spec, path) in local.items() if path.exists()}
+
+
+def _check_local_installed(manifest: Path, folder: Path, local: dict[str, Path]) -> None:
+    """Each local dependency is a real folder in node_modules (not a link out of the layer)."""
+    for name, path in local.items():
+        installed = folder / "node_modules" / name
+        if installed.is_symlink() or not (installed / "package.json").is_file():
+            raise BuildError(f"{manifest}: npm did not install the local dependency {name!r} ({path}) into the layer",
+                             hint=f"check that {path} is a package (a folder with package.json, or a tarball)")
