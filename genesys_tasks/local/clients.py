@@ -60,6 +60,8 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
     if language not in LOST:
         raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
+    if language == "python":  # said once, whichever client runs it
+        _say_version(spec, python_for(spec.runtime.version)[1], notify)
     failed = client_dir(f".{language}-install-failed")
     if mode == "auto" and _recent(failed):
         notify(f"{failed.read_text(encoding='utf-8')} (within the last hour; `--client official` tries again); "
@@ -75,8 +77,6 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
             failed.parent.mkdir(parents=True, exist_ok=True)
             paths.write_text_atomic(failed, err.message)
             notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
-    if language == "python" and mode == "plain":
-        _say_version(spec, python_for(spec.runtime.version)[1], notify)
     return _plain(spec, scratch, language, node_path_extra)
 
 
@@ -103,15 +103,18 @@ def python_for(runtime_version: str) -> tuple[str, str]:
     """(interpreter, its X.Y): the runtime's own (python3.12) when it runs, else the one running genesys.
 
     ``-S`` is always passed with it: the host's site-packages stay out of the function's path.
-    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped.
+    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped;
+    one that runs is replaced by the interpreter it ran (``sys.executable``): a shim chooses its
+    version from the caller's environment and folder, which the function's cleaned one lacks.
     """
     for candidate in (shutil.which(f"python{runtime_version}"), *_managed_pythons(runtime_version), sys.executable):
         if not candidate:
             continue
-        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                              capture_output=True, text=True)
+        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2]); "
+                               "print(sys.executable)"], capture_output=True, text=True)
         if done.returncode == 0:
-            return candidate, done.stdout.strip()
+            version, _, real = done.stdout.strip().partition("\n")
+            return (real.strip() or candidate), version.strip()
     return sys.executable, "%d.%d" % sys.version_info[:2]
 
 
@@ -127,7 +130,6 @@ def _managed_pythons(version: str) -> list[str]:
 
 def _python(spec, notify) -> Launch:
     python, version = python_for(spec.runtime.version)
-    _say_version(spec, version, notify)
     folder = client_dir(f"awslambdaric-py{version}")
     if not (folder / "awslambdaric").is_dir():
         notify(f"first use of awslambdaric for Python {version}: installing {PYTHON_CLIENT} into {folder}")
@@ -157,9 +159,17 @@ def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False) -> Laun
 
 
 def _say_version(spec, host_version: str, notify) -> None:
-    if spec.runtime.version.split(".")[:len(host_version.split("."))] != host_version.split("."):
-        notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
-               f"(install {spec.runtime.language} {spec.runtime.version} for the same version)")
+    want = spec.runtime.version
+    if want.split(".")[:len(host_version.split("."))] == host_version.split("."):
+        return
+    if spec.runtime.language == "python":
+        fix = f"`uv python install {want}` installs it" if shutil.which("uv") else \
+            "install it with pyenv, uv or the system's packages"
+        notify(f"{spec.runtime.id} runs here with Python {host_version}: Python {want} is not installed ({fix}; "
+               "genesys looks for it on PATH, in pyenv and in uv)")
+        return
+    notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
+           f"(install {spec.runtime.language} {want} for the same version)")
 
 
 def _node_exe() -> str:
