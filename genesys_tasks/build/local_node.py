@@ -73,6 +73,21 @@ def version(job: InstallJob) -> str:
     return f"npm {_tool_version(npm_binary())}; node {_tool_version(shutil.which('node') or 'node')}"
 
 
+def install_script_packages(folder: Path) -> list[str]:
+    """The production packages of ``folder``'s lock file that run install scripts (npm marks them
+    ``hasInstallScript``): those compile native addons for the machine that installs them."""
+    import json
+
+    lock = lock_file(folder)
+    try:
+        data = json.loads(lock.read_text(encoding="utf-8")) if lock else {}
+    except (OSError, ValueError):
+        return []
+    packages = data.get("packages") if isinstance(data, dict) else None
+    return sorted({key.rpartition("node_modules/")[2] for key, entry in (packages or {}).items()
+                   if key and isinstance(entry, dict) and entry.get("hasInstallScript") and not entry.get("dev")})
+
+
 def lock_file(folder: Path) -> Path | None:
     """The lock file ``npm ci`` reads (npm-shrinkwrap.json wins, as in npm)."""
     for name in LOCK_FILES:
@@ -125,11 +140,11 @@ def install(job: InstallJob) -> None:
     for difference in host_differences(job):
         job.log(f"note: {difference}; native addons built by install scripts would be for this machine "
                 f"(prebuilt optional packages are chosen for Lambda). If the function uses such addons, {PODMAN_HINT}")
-    local = _point_local_dependencies(job.manifest, folder / "package.json")
+    local, rewritten = _point_local_dependencies(job.manifest, folder / "package.json")
     # npm ci refuses a lock whose local paths differ from package.json's; install keeps the rest of the lock
-    command = "ci" if lock is not None and not local else "install"
+    command = "ci" if lock is not None and not rewritten else "install"
     cmd = [npm_binary(), command, "--omit=dev", "--no-audit", "--no-fund", *target_flags(job)]
-    if local:
+    if rewritten:
         cmd.append("--install-links")
     if lock is None:
         cmd.append("--no-package-lock")
@@ -145,7 +160,7 @@ def install(job: InstallJob) -> None:
                          f"its output ends:\n{done.tail()}", hint=hint)
     shutil.rmtree(folder / "node_modules" / ".bin", ignore_errors=True)
     (folder / "node_modules").mkdir(exist_ok=True)
-    if local:
+    if rewritten:
         _check_local_installed(job.manifest, folder, local)
         shutil.copyfile(job.manifest, folder / "package.json")
         if lock is not None:
@@ -153,16 +168,16 @@ def install(job: InstallJob) -> None:
         (folder / "node_modules" / ".package-lock.json").unlink(missing_ok=True)  # holds this machine's paths
 
 
-def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> dict[str, Path]:
-    """Rewrite the scratch package.json's ``file:``/``link:`` dependencies to absolute ``file:`` paths
-    (resolved against ``manifest``'s folder); the ones that ship (dependencies, optionalDependencies)."""
+def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> tuple[dict[str, Path], bool]:
+    """Rewrite the scratch package.json's ``file:``/``link:`` dependencies and optionalDependencies to
+    absolute ``file:`` paths (resolved against ``manifest``'s folder); return the dependencies npm must install."""
     import json
 
     from .references import package_json_local
 
     local = package_json_local(manifest, ("dependencies", "optionalDependencies"))
     if not local:
-        return {}
+        return {}, False
     for name, (section, spec, path) in local.items():
         if not path.exists() and section == "dependencies":
             raise BuildError(f"{manifest}: the dependency {name!r} is {spec!r}, and {path} does not exist",
@@ -171,7 +186,8 @@ def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> dict[st
     for name, (section, _spec, path) in local.items():
         data[section][name] = f"file:{path}"
     scratch_manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return {name: path for name, (_s, _spec, path) in local.items() if path.exists()}
+    # an optional one npm may skip (another CPU's prebuilt package): only dependencies must land
+    return {name: path for name, (section, _spec, path) in local.items() if section == "dependencies"}, True
 
 
 def _check_local_installed(manifest: Path, folder: Path, local: dict[str, Path]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -232,10 +233,26 @@ def _install(folder: Path, command: list[str], what: str) -> None:
         raise BuildError(f"{what} could not be installed ({err})", hint="check the network and try again") from None
     if done.returncode:
         shutil.rmtree(tmp, ignore_errors=True)
-        last = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise BuildError(f"{what} could not be installed: {' / '.join(last) or 'exit ' + str(done.returncode)}",
+        said = error_lines(f"{done.stdout}\n{done.stderr}")
+        raise BuildError(f"{what} could not be installed: {' / '.join(said) or 'exit ' + str(done.returncode)}",
                          hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler)")
     try:
         os.replace(tmp, folder)
     except OSError:  # another run installed it meanwhile: theirs is as good
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_NPM_PREFIX = re.compile(r"^npm (?:error|ERR!)\s*")
+_NOISE = re.compile(r"^npm (?:warn|WARN|notice)\b|complete log of this run")
+_BOILERPLATE = re.compile(r"^(?:code|path|command|errno|syscall|cwd)\b")
+_FAILURE = re.compile(r"(?i)\b(?:error|fatal|not found|no matching|cannot|could not|failed)\b")
+
+
+def error_lines(output: str, most: int = 3) -> list[str]:
+    """The lines of an installer's output that say what failed: the first ``most`` naming an error
+    (npm's own warnings, log-file pointers and code/path lines left out), else its last lines."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    useful = [line for line in lines if not _NOISE.search(line)]
+    failing = [line for line in useful if _FAILURE.search(body := _NPM_PREFIX.sub("", line))
+               and not _BOILERPLATE.match(body)]
+    return failing[:most] or useful[-most:] or lines[-most:]

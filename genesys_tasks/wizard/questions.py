@@ -164,9 +164,26 @@ def _build_method(ctx: Context) -> tuple[str, str]:
     runtime = ctx.registry.lookup(ctx.answers.runtime)
     if "container" not in runtime.language_row.installers:
         return "local", f"{runtime.language_row.label} builds locally"
+    if runtime.language == "nodejs":
+        return _node_build_method(ctx)
     if shutil.which("podman"):
         return "podman", "podman is installed: builds run in the Lambda image, like AWS"
     return "local", "podman is not installed: dependencies are installed on this machine"
+
+
+def _node_build_method(ctx: Context) -> tuple[str, str]:
+    """Node builds on this machine (npm picks Lambda's prebuilt packages); in a container only when a
+    dependency compiles a native addon in an install script, and podman is there to build it."""
+    from ..build.local_node import install_script_packages
+
+    native = install_script_packages(ctx.folder) if ctx.folder else []
+    if not native:
+        return "local", "npm installs on this machine, choosing the packages prebuilt for Lambda"
+    named = ", ".join(native[:3]) + (f" and {len(native) - 3} more" if len(native) > 3 else "")
+    if shutil.which("podman"):
+        return "podman", f"{named} compile native addons in install scripts: built in the Lambda image"
+    return "local", (f"{named} compile native addons in install scripts, for this machine; install podman "
+                     'and set build_method = "podman" to build them for Lambda')
 
 
 def _policy_choices(ctx: Context) -> list[tuple[str, str]]:
