@@ -7,7 +7,9 @@ folder per client and language version, installed into a temporary sibling and r
 into place, never into the user's project. When a client cannot be installed (offline,
 no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain
 call of the handler inside the runtime's own process (``shims/``) and says what is lost;
-``mode="official"`` fails instead, ``mode="plain"`` never installs anything.
+``mode="official"`` fails instead, ``mode="plain"`` never installs anything. Under
+``mode="auto"`` the Node client, which compiles for minutes, is installed in a background
+process of its own: runs use the plain call, and say so, until it is in place.
 """
 
 from __future__ import annotations
@@ -69,9 +71,13 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
                f"running the handler with a plain call (lost: {LOST[language]})")
     elif mode != "plain":
         try:
-            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify, node_path_extra)
+            launch = _python(spec, notify) if language == "python" else \
+                _node(spec, scratch, notify, node_path_extra, background=mode == "auto")
             failed.unlink(missing_ok=True)
             return launch
+        except ClientInstalling as err:
+            notify(f"{err.message}; until it is ready, runs use the plain client: the same error shapes and "
+                   f"deadline (lost: {LOST[language]})")
         except BuildError as err:
             if mode == "official":
                 raise
@@ -79,6 +85,39 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
             paths.write_text_atomic(failed, err.message)
             notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
     return _plain(spec, scratch, language, node_path_extra)
+
+
+class ClientInstalling(BuildError):
+    """The official client is being installed in the background; this run goes on without it."""
+
+
+def _install_in_background(folder: Path, command: list[str], what: str, failed: Path) -> bool:
+    """Start ``_install`` of ``folder`` in a process of its own (it outlives this run), unless one is
+    already at it; True when this call started it. A failure lands in ``failed``, as a foreground one does."""
+    marker = folder.with_name(f".{folder.name}.installing")
+    try:
+        pid = int(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pid = 0
+    if pid and paths.process_running(pid):
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", __name__, str(folder), what, str(failed), *command],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    paths.write_text_atomic(marker, str(proc.pid))
+    return True
+
+
+def _install_main(folder: str, what: str, failed: str, *command: str) -> None:
+    """The background install (``python -m genesys_tasks.local.clients FOLDER WHAT FAILED COMMAND...``)."""
+    try:
+        _install(Path(folder), list(command), what)
+        Path(failed).unlink(missing_ok=True)
+    except BuildError as err:
+        paths.write_text_atomic(Path(failed), err.message)
+    finally:
+        Path(folder).with_name(f".{Path(folder).name}.installing").unlink(missing_ok=True)
 
 
 def _recent(marker: Path, within_s: float = 3600) -> bool:
@@ -141,7 +180,9 @@ def _python(spec, notify) -> Launch:
                   import_path=str(folder))
 
 
-def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False) -> Launch:
+def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, background: bool = False) -> Launch:
+    """aws-lambda-ric, installed now, or with ``background`` in a process of its own while this run
+    goes on without it (``ClientInstalling``): it compiles a native part, minutes on a small machine."""
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -152,10 +193,15 @@ def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False) -> Laun
         npm = shutil.which("npm")
         if npm is None:
             raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
+        command = [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
+                   "--loglevel=error", NODE_CLIENT]
+        if background:
+            started = _install_in_background(folder, command, "aws-lambda-ric", client_dir(".nodejs-install-failed"))
+            raise ClientInstalling(f"aws-lambda-ric for Node {major} is {'now' if started else 'still'} being "
+                                   f"installed in the background into {folder} (it compiles a native part: minutes)")
         notify(f"first use of aws-lambda-ric for Node {major}: installing {NODE_CLIENT} into {folder} "
                "(it compiles a native part: minutes)")
-        _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
-                          "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
+        _install(folder, command, "aws-lambda-ric")
     return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric")
 
 
@@ -256,3 +302,7 @@ def error_lines(output: str, most: int = 3) -> list[str]:
     failing = [line for line in useful if _FAILURE.search(body := _NPM_PREFIX.sub("", line))
                and not _BOILERPLATE.match(body)]
     return failing[:most] or useful[-most:] or lines[-most:]
+
+
+if __name__ == "__main__":
+    _install_main(*sys.argv[1:])

@@ -44,6 +44,7 @@ def choose_arch(spec, wanted: str | None) -> str:
 def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, clients.Launch]:
     """The function of ``spec``, unpacked under ``root``'s .genesys/local, ready to start."""
     arch = choose_arch(spec, options.arch)
+    own = own_environment(spec)  # a missing ${env:...} is said before anything is unpacked or installed
     host = HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())
     if arch != host:
         if spec.runtime.id.startswith("provided"):
@@ -56,7 +57,7 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     sdk = _runtime_sdk(spec, paths.function_zip(root, spec.name, arch), layer, options.notify)
     launch = clients.launch_for(spec, place, options.client, options.notify, node_path_extra=sdk is not None)
     env = scratch.lambda_environment(
-        spec, place, arch=arch, region=_region(spec), own=_own_environment(spec),
+        spec, place, arch=arch, region=_region(spec), own=own,
         extra=scratch.read_env_file(options.env_file) if options.env_file else {},
         credentials=passed_credentials(spec) if options.pass_credentials else {})
     if launch.import_path:
@@ -92,7 +93,7 @@ def _region(spec) -> str:
         or "us-east-1"
 
 
-def _own_environment(spec) -> dict[str, str]:
+def own_environment(spec) -> dict[str, str]:
     """``[function.environment]`` with ``${env:NAME}`` filled, as the deploy fills it."""
     from ..deploy.deployer import resolve_environment
 
