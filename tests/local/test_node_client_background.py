@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from local_functions import invoke_once
 
 from genesys_tasks import paths
 from genesys_tasks.local import clients
@@ -63,11 +64,7 @@ def test_auto_runs_the_plain_client_while_aws_lambda_ric_installs_in_the_backgro
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     said: list[str] = []
-    process, launch = open_function(spec, root, Options(client="auto", notify=said.append))
-    try:
-        result = process.invoke(b'{"name": "ann"}')
-    finally:
-        process.close()
+    result, launch = invoke_once(spec, root, Options(client="auto", notify=said.append), b'{"name": "ann"}')
     assert launch.client == "plain"
     assert result.kind == "ok" and b'"stage":"dev"' in result.payload
     assert any("being installed in the background" in line and "runs use the plain client" in line for line in said)

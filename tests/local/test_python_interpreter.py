@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from local_functions import python_function
+from local_functions import invoke_once, python_function
 
 from genesys_tasks.local import clients
-from genesys_tasks.local.function import Options, open_function
+from genesys_tasks.local.function import Options
 from genesys_tasks.tasks.runner import load_spec, run_tasks
 
 
@@ -49,11 +49,7 @@ def test_a_version_shim_on_path_is_replaced_by_the_interpreter_it_runs(built, tm
     monkeypatch.setenv("SHIM_SELECTED", "1")
     monkeypatch.setenv("PATH", f"{shims}{os.pathsep}{os.environ['PATH']}")
     root, spec = built
-    process, launch = open_function(spec, root, Options(client="plain"))
-    try:
-        result = process.invoke(b"{}")
-    finally:
-        process.close()
+    result, launch = invoke_once(spec, root, Options(client="plain"))
     assert launch.argv[0] == sys.executable
     assert result.kind == "ok", result.payload
     assert json.loads(result.payload)["region"]

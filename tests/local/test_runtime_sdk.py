@@ -15,9 +15,10 @@ from types import SimpleNamespace
 
 import pytest
 from ci_tools import need
+from local_functions import invoke_once
 
 from genesys_tasks.local import runtime_sdk
-from genesys_tasks.local.function import Options, open_function
+from genesys_tasks.local.function import Options
 from genesys_tasks.tasks.runner import load_spec, run_tasks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -30,22 +31,20 @@ def _copy(name: str, tmp_path: Path) -> Path:
     return next(folder.glob("lambda_*.toml"))
 
 
-def _invoke(toml: Path, said: list[str]):
+def _invoke(fixture: str, tmp_path: Path) -> tuple[dict, list[str]]:
+    """The fixture's function built and invoked once (plain client): its result, and what was said."""
+    toml = _copy(fixture, tmp_path)
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
-    process, _ = open_function(spec, root, Options(client="plain", notify=said.append))
-    try:
-        return process.invoke(b"{}")
-    finally:
-        process.close()
+    said: list[str] = []
+    result, _ = invoke_once(spec, root, Options(client="plain", notify=said.append))
+    assert result.kind == "ok", result.payload
+    return json.loads(result.payload), said
 
 
 def test_a_python_handler_importing_boto3_gets_the_runtimes_boto3_from_the_cache(tmp_path):
     need("pip3")
-    said: list[str] = []
-    result = _invoke(_copy("runtime-sdk-python", tmp_path), said)
-    assert result.kind == "ok", result.payload
-    body = json.loads(result.payload)
+    body, said = _invoke("runtime-sdk-python", tmp_path)
     row = runtime_sdk.table()["python"]["3.12"]
     assert (body["boto3"], body["botocore"]) == (row["boto3"], row["botocore"])
     assert body["file"].startswith(os.environ["GENESYS_CACHE_DIR"])
@@ -54,13 +53,9 @@ def test_a_python_handler_importing_boto3_gets_the_runtimes_boto3_from_the_cache
 
 def test_a_node_es_module_importing_the_sdk_v3_gets_the_runtimes_release(tmp_path):
     need("npm")
-    said: list[str] = []
-    result = _invoke(_copy("runtime-sdk-node", tmp_path), said)
-    assert result.kind == "ok", result.payload
-    body = json.loads(result.payload)
-    assert body["client"] == "S3Client"
+    body, said = _invoke("runtime-sdk-node", tmp_path)
     release = runtime_sdk.table()["nodejs"]["22"]["aws_sdk"]
-    assert f"node22-aws-sdk-{release}-" in body["from"]
+    assert body["client"] == "S3Client" and f"node22-aws-sdk-{release}-" in body["from"]
     assert any(f"AWS SDK for JavaScript {release} (@aws-sdk/client-s3)" in line for line in said)
 
 
