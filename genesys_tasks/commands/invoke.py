@@ -43,6 +43,7 @@ def open_built(toml: Path, args):
                       pass_credentials=args.pass_credentials, client=args.client, notify=ui.warn)
     process, launch = open_function(spec, root, options)
     ui.debug(f"runtime: {' '.join(launch.argv)} ({launch.client})")
+    ui.info(f"runtime client: {launch.client}")  # the plain call or the official client, as it changes
     return process, launch
 
 

@@ -41,6 +41,7 @@ def test_a_missing_env_reference_is_said_before_any_build_or_client_install(tmp_
     done = run_genesys("invoke", toml, env={"GENESYS_CACHE_DIR": str(cache), **FAIL_FAST})
     assert done.code == 2, done.output
     assert "STAGE refers to ${env:GENESYS_TEST_STAGE}, which is not set" in done.stderr
+    assert "runtime client:" not in done.stderr
     assert not (cache / "runtime-clients").exists()
     assert not (toml.parent / ".genesys" / "build").exists()
 
@@ -77,3 +78,10 @@ def test_auto_runs_the_plain_client_while_aws_lambda_ric_installs_in_the_backgro
     _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
     assert launch.client == "plain"
     assert any("aws-lambda-ric could not be installed" in line for line in again)
+
+
+def test_invoke_says_which_runtime_client_ran(tmp_path, run_genesys):
+    toml = _copy(tmp_path)
+    done = run_genesys("invoke", toml, "--client", "plain", env={"GENESYS_TEST_STAGE": "dev"})
+    assert done.code == 0, done.output
+    assert "runtime client: plain" in done.stderr
