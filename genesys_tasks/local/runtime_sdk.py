@@ -25,9 +25,11 @@ from .. import paths
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "runtime-sdks.toml"
 PYTHON_SDK = ("boto3", "botocore", "s3transfer")
-_PYTHON_USE = re.compile(rb"^[ \t]*(?:import|from)[ \t]+(boto3|botocore|s3transfer)\b", re.M)
+_PYTHON_USE = re.compile(rb"^[ \t]*(?:import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*|from[ \t]+)(boto3|botocore|s3transfer)\b",
+                         re.M)  # import boto3 / import json, boto3 / from botocore.x import y, at any depth
 _PYTHON_REQUIRES = re.compile(rb"^Requires-Dist:[ \t]*(boto3|botocore)\b", re.M | re.I)
-_NODE_USE = re.compile(rb"""["'](@aws-sdk/[a-z0-9][a-z0-9._-]*)(?:/[^"'\s]*)?["']""")
+_NODE_USE = re.compile(rb"""(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](@aws-sdk/[a-z0-9][a-z0-9._-]*)"""
+                       rb"""(?:/[^"'\s]*)?["']""")  # import/require/import() of a package, not a mention
 _NODE_SUFFIXES = (".js", ".mjs", ".cjs")
 
 

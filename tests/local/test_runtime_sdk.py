@@ -75,6 +75,12 @@ def test_the_functions_own_boto3_wins_so_nothing_is_provided(tmp_path):
     assert runtime_sdk.python_uses_sdk(code, None, "3.12")
 
 
+def test_an_import_in_a_list_counts_as_using_the_sdk_and_a_comment_does_not(tmp_path):
+    listed = _zip(tmp_path / "h.zip", {"app.py": "import json, os.path, boto3\n", "other.py": "# boto3 later\n"})
+    assert runtime_sdk.python_uses_sdk(listed, None, "3.12")
+    assert not runtime_sdk.python_uses_sdk(_zip(tmp_path / "i.zip", {"app.py": "# import boto3 later\n"}), None, "3.12")
+
+
 def test_a_layer_package_requiring_boto3_counts_as_using_it(tmp_path):
     code = _zip(tmp_path / "f.zip", {"app.py": "import powertools\n"})
     layer = _zip(tmp_path / "l.zip", {"python/powertools-1.dist-info/METADATA": "Name: x\nRequires-Dist: boto3>=1\n"})
@@ -85,8 +91,9 @@ def test_node_packages_named_but_shipped_are_not_provided(tmp_path):
     code = _zip(tmp_path / "f.zip", {
         "index.js": 'const { S3 } = require("@aws-sdk/client-s3");\nimport("@aws-sdk/lib-dynamodb/dist");\n',
         "node_modules/@aws-sdk/lib-dynamodb/package.json": "{}",
-        "node_modules/other/x.js": 'require("@aws-sdk/client-sqs")'})
-    assert runtime_sdk.node_sdk_packages(code, None) == ["@aws-sdk/client-s3"]
+        "node_modules/other/x.js": 'require("@aws-sdk/client-sqs")',
+        "notes.js": '// see "@aws-sdk/client-imaginary" for more\nimport "@aws-sdk/client-sts";\n'})
+    assert runtime_sdk.node_sdk_packages(code, None) == ["@aws-sdk/client-s3", "@aws-sdk/client-sts"]
 
 
 @pytest.mark.parametrize("language, before, expected", [
