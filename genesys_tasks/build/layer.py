@@ -20,7 +20,8 @@ with only dev-packages, a pom without runtime dependencies, a requirements file
 whose lines all fall out by marker), the layer zip has no entries. That empty zip
 is only the build's record that there is nothing to ship (``ships_nothing``): it is
 never published, the limits do not count it, and the function deploys without it
-(Lambda itself refuses an empty layer).
+(Lambda itself refuses an empty layer). A manifest that names no dependency at all
+(``declares_nothing``) runs no installer: a container build then pulls no image.
 """
 
 from __future__ import annotations
@@ -48,6 +49,27 @@ def ships_nothing(layer_zip: Path) -> bool:
 
     with zipfile.ZipFile(layer_zip) as archive:
         return not archive.infolist()
+
+
+NODE_DEPENDENCY_KEYS = ("dependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies")
+
+
+def declares_nothing(job: InstallJob) -> bool:
+    """Whether the manifest names no dependency (a package.json without dependencies, a requirements
+    file of comments): nothing to install, so no installer runs, and no image is pulled for it."""
+    try:
+        text = job.manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if job.manifest.name == "package.json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and not any(data.get(key) for key in NODE_DEPENDENCY_KEYS)
+    if job.runtime.language == "python" and job.manifest.suffix == ".txt":
+        return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    return False
 
 
 def lock_files(job: InstallJob) -> list[Path]:
@@ -127,7 +149,8 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
     """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
     ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
     installer = installer_for(job)
-    key = cache_key(job, installer.version(job))
+    nothing = declares_nothing(job)
+    key = cache_key(job, "nothing to install" if nothing else installer.version(job))
     cached, origin = cache.get(key), "cache"
     if cached is None:
         cached, origin = cache.fetch(key), "shared cache"
@@ -141,7 +164,8 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
                 from .lockfiles import requirements_for
 
                 work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
-            installer.install(work)
+            if not nothing:
+                installer.install(work)
             strip_host_paths(target)
             drop_if_nothing_installed(target, job.runtime.layer_path)
             built = Path(tmp, "layer.zip")

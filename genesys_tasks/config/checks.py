@@ -275,7 +275,34 @@ def written_secrets(spec: FunctionSpec) -> str | None:
             "and export the value where you deploy (or read it from SSM Parameter Store or Secrets Manager)")
 
 
-WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets)
+ENGINE_SOCKETS = ("docker.sock", "podman.sock")
+
+
+def risky_volumes(spec: FunctionSpec) -> str | None:
+    """``[build] container_volumes`` that hand the build container (every install script of every
+    dependency) this machine: its root, the home folder, or a Docker/Podman socket."""
+    import os
+
+    home = os.path.normpath(os.path.expanduser("~"))
+    said = []
+    for volume in spec.build.container_volumes:
+        host = volume.partition(":")[0]
+        path = os.path.normpath(os.path.expanduser(host)) if host else ""
+        if path == "/":
+            said.append(f"{host} (the whole file system of this machine)")
+        elif path == home:
+            said.append(f"{host} (the home folder: SSH keys, cloud credentials and tokens)")
+        elif path.endswith(ENGINE_SOCKETS):
+            said.append(f"{host} (the container engine's socket: a script can start containers that mount "
+                        "anything, which is control of this machine)")
+    if not said:
+        return None
+    return (f"{spec.name}: [build] container_volumes gives every install script in the build container "
+            f"{'; '.join(said)}; mount only the folders the build needs, read-only (:ro)")
+
+
+WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets,
+                                                              risky_volumes)
 
 
 def warnings(spec: FunctionSpec) -> list[str]:

@@ -120,6 +120,8 @@ def from_flags(args) -> Callable[[Question, Context], Any]:
     """An asker reading ``genesys init``'s parsed flags."""
     def ask(question: Question, ctx: Context):
         raw = getattr(args, dest(question), None)
+        if raw is None and question.key == "build_method" and question.default(ctx) != "local":
+            ctx.tell(f"build_method = \"{question.default(ctx)}\": {question.note(ctx)}")  # a container: say why
         return GIVEN_NONE if raw is None else _from_flag(question, raw, args, ctx)
 
     return ask
