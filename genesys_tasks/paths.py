@@ -20,7 +20,7 @@ STALE_AFTER = 86400  # seconds: a temporary this old is a leftover, whoever made
 
 def build_dir(root: Path, name: str) -> Path:
     """``<root>/.genesys/build/<name>``: a function's artifacts."""
-    return root / STATE_DIR / "build" / name
+    return Path(root, STATE_DIR, "build", name)  # one Path, not three joins: doit build asks for thousands
 
 
 def layer_zip(root: Path, name: str, arch: str) -> Path:
