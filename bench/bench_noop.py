@@ -7,7 +7,7 @@ project of N functions with genesys's task shape: a ``layer``, a ``package`` and
 the same dep-file backend and md5 check. Printed: the minimum of each over the
 repeats, their ratio, and the cost per added function between the sizes.
 
-Usage: python bench/bench_noop.py [--functions 20 200 1000] [--repeats 5]
+Usage: python bench/bench_noop.py [--functions 20 200 1000] [--repeats 5] [--checkout DIR]
 """
 
 from __future__ import annotations
@@ -106,8 +106,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--functions", type=int, nargs="+", default=[20, 200, 1000])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the genesys checkout to time (default: this one)")
     args = parser.parse_args()
-    repo = Path(__file__).resolve().parent.parent
+    repo = args.checkout.resolve()
     with tempfile.TemporaryDirectory(prefix="genesys-bench-noop-") as tmp:
         env = dict(os.environ, PYTHONPATH=str(repo), GENESYS_CACHE_DIR=str(Path(tmp, "cache")), NO_COLOR="1")
         print(f"{'functions':>9} {'genesys':>8} {'bare doit':>9} {'ratio':>6}   (no-op doit build, min of "

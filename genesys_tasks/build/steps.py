@@ -8,6 +8,7 @@ pays for them; nothing here starts a process until an action runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .. import paths
@@ -37,16 +38,16 @@ def targets_intact(task, values) -> bool | None:
     """
     from .zipper import sha256_file
 
-    for target in task.targets:
-        path = Path(target)
-        sha256 = values.get(path.stem)
+    for target in task.targets:  # os.path, not Path: a shared layer's task has a target per function
+        stem = os.path.splitext(os.path.basename(target))[0]
+        sha256 = values.get(stem)
         if sha256 is None:
             return None
         try:
-            stat = path.stat()
+            stat = os.stat(target)
         except OSError:
             return False
-        if values.get(f"{path.stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(path) != sha256:
+        if values.get(f"{stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(Path(target)) != sha256:
             return False
     return True
 
