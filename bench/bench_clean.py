@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_build import make_repo  # noqa: E402 - the same generated functions as the build bench
+from bench_build import compile_checkout, make_repo  # noqa: E402 - the same functions as the build bench
 
 from genesys_tasks.build import local_python  # noqa: E402
 from genesys_tasks.build.pip_config import pip_settings  # noqa: E402
@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--checkout", type=Path, default=REPO, help="the genesys checkout to time (default: this one)")
     args = parser.parse_args()
+    compile_checkout(args.checkout)
     with tempfile.TemporaryDirectory(prefix="genesys-bench-clean-") as tmp:
         root = Path(tmp, "repo")
         root.mkdir()

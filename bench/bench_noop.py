@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import make_repo  # noqa: E402 - the same generated repo as the build bench
+from bench_build import compile_checkout, make_repo  # noqa: E402 - the same generated repo as the build bench
 
 FLOOR_DODO = '''from pathlib import Path
 
@@ -110,6 +110,7 @@ def main() -> None:
                         help="the genesys checkout to time (default: this one)")
     args = parser.parse_args()
     repo = args.checkout.resolve()
+    compile_checkout(repo)
     with tempfile.TemporaryDirectory(prefix="genesys-bench-noop-") as tmp:
         env = dict(os.environ, PYTHONPATH=str(repo), GENESYS_CACHE_DIR=str(Path(tmp, "cache")), NO_COLOR="1")
         print(f"{'functions':>9} {'genesys':>8} {'bare doit':>9} {'ratio':>6}   (no-op doit build, min of "

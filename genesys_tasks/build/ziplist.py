@@ -3,13 +3,12 @@
 The build reads the directory of a layer zip for its limits (unzipped size), its
 import check (the names it ships) and whether it ships anything; a layer that a
 hundred functions share was read three hundred times. ``entries`` keeps what it read
-by path and ``stat`` (size, mtime in ns, inode): a zip replaced or rewritten since is
-read again, so the memo never answers for bytes it did not see.
+by the file's ``stat`` (device, inode, size, mtime in ns): a zip replaced or rewritten
+since is read again, so the memo never answers for bytes it did not see.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import zipfile
 from pathlib import Path
@@ -17,14 +16,16 @@ from pathlib import Path
 from .zipper import REBUILD_HINT, open_zip
 
 
-@functools.lru_cache(maxsize=256)
-def _read(path: str, size: int, mtime_ns: int, inode: int, hint: str) -> tuple[zipfile.ZipInfo, ...]:
-    with open_zip(Path(path), hint) as archive:
-        return tuple(archive.infolist())
+_SEEN: dict[tuple[int, int, int, int], tuple[zipfile.ZipInfo, ...]] = {}
+_KEPT = 256  # versions remembered; the oldest goes first
 
 
 def entries(path: Path, hint: str = REBUILD_HINT) -> tuple[zipfile.ZipInfo, ...]:
-    """Every entry of the zip at ``path``; BuildError naming it when it is missing or no zip."""
+    """Every entry of the zip at ``path``; BuildError naming it when it is missing or no zip.
+
+    Kept by the file's identity (device, inode, size, mtime), not its name: every function's
+    ``layer-<arch>.zip`` of a shared layer is a link to the same file, read once.
+    """
     try:
         stat = os.stat(path)
     except OSError:
@@ -32,7 +33,13 @@ def entries(path: Path, hint: str = REBUILD_HINT) -> tuple[zipfile.ZipInfo, ...]
     if stat is None:
         with open_zip(Path(path), hint):  # raises, naming the file
             pass
-    return _read(os.fspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ino, hint)
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _SEEN:
+        with open_zip(Path(path), hint) as archive:
+            _SEEN[key] = tuple(archive.infolist())
+        while len(_SEEN) > _KEPT:
+            del _SEEN[next(iter(_SEEN))]
+    return _SEEN[key]
 
 
 def names(path: Path) -> list[str]:

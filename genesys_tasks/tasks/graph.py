@@ -25,6 +25,7 @@ from .. import paths, ui
 from ..config import FunctionSpec, discover, discovery_pattern
 from ..errors import EXIT_FAILED, GenesysError
 from .build import LayerInputs, build_task, layer_task, package_task, pre_build_task, shared_layers
+from .file_check import SharedMD5Checker
 from .on_demand import DeploySide
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
@@ -38,7 +39,7 @@ def doit_config(root: Path) -> dict:
         "default_tasks": ["build"],
         "dep_file": str(paths.dep_file(root)),
         "backend": "sqlite3",
-        "check_file_uptodate": "md5",
+        "check_file_uptodate": SharedMD5Checker,  # doit's md5 check, a shared layer hashed once
         "verbosity": 1,
         "continue": True,  # one function's failure does not stop the others (the reporter names each)
         "reporter": GenesysReporter,
