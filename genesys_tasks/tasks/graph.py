@@ -103,10 +103,8 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     def layers() -> list[list[FunctionSpec]]:
         return shared_layers([spec for spec, _ in project()], inputs)
 
-    @cache
-    def layer_of() -> dict[str, str]:
-        """Function name → the function whose layer task builds its layer."""
-        return {member.name: group[0].name for group in layers() for member in group}
+    # function name -> the function whose layer task builds its layer
+    layer_of = cache(lambda: {member.name: group[0].name for group in layers() for member in group})
 
     def task_layer():
         """Build each distinct dependency layer once (from the shared cache when it can)."""
