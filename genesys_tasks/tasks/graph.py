@@ -121,8 +121,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
 
     def task_package():
         """Zip each function's source, deterministically."""
-        for spec, sources in project():
-            yield package_task(spec, root, sources, inputs)
+        yield from (package_task(spec, root, sources, inputs) for spec, sources in project())
 
     deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root)
 
