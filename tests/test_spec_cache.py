@@ -180,3 +180,14 @@ def test_functions_sharing_a_requirements_file_share_one_layer_task_and_each_zip
     assert {"layer:alpha", "package:beta", "build:beta"} <= executed(alone)
     zips = [repo / ".genesys" / "build" / name / "layer-x86_64.zip" for name in ("alpha", "beta")]
     assert os.path.samefile(*zips)
+
+
+def test_a_run_over_one_toml_keeps_the_other_entries_and_a_deleted_toml_leaves_the_cache(repo, build):
+    alpha, beta = repo / "alpha" / "lambda_alpha.toml", repo / "beta" / "lambda_beta.toml"
+    spec_cache.load(repo, [alpha], "lambda_*.toml", None, os.environ.get("GENESYS_TODAY", "2026-11-26"),
+                    lambda path, warn: load(path, warn=warn), lambda line: None)
+    assert set(_cache_entries(repo)) == {str(alpha), str(beta)}
+    beta.unlink()
+    spec_cache.load(repo, [alpha], "lambda_*.toml", None, os.environ.get("GENESYS_TODAY", "2026-11-26"),
+                    lambda path, warn: load(path, warn=warn), lambda line: None)
+    assert set(_cache_entries(repo)) == {str(alpha)}

@@ -140,7 +140,7 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     where = cache_file(root, stage)
     cached = _read(where, key)
     entries: dict[str, Entry] = {}
-    changed = set(cached) != {str(toml) for toml in tomls}
+    changed = False
     for toml in tomls:
         entry = cached.get(str(toml))
         if entry is not None and _fresh(entry.stamps):
@@ -156,6 +156,8 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
         entries[str(toml)] = entry
     specs = [entry.spec for entry in entries.values()]
     check_together(specs)
-    if changed:
-        _write(where, key, {name: entry for name, entry in entries.items() if entry.stamps})
+    # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
+    kept = {name: entry for name, entry in {**cached, **entries}.items() if entry.stamps and os.path.exists(name)}
+    if changed or kept.keys() != cached.keys():
+        _write(where, key, kept)
     return [(entry.spec, list(entry.sources)) for entry in entries.values()]
