@@ -39,8 +39,10 @@ def test_a_repo_gets_the_grammars_of_its_own_languages_only(language, grammars):
     assert {name for name in names if name.startswith("tree-sitter")} == grammars
 
 
-def test_the_install_line_takes_genesys_without_dependencies_then_what_the_job_uses():
+def test_the_install_line_takes_genesys_without_dependencies_then_what_the_job_uses_with_uv():
     line = install_command("1.2.3", [_spec("python")], LISTED)
-    first, second = line.split(" && ")
-    assert first == "pip install --no-deps genesys==1.2.3"
-    assert second.startswith("pip install ") and "'boto3>=1.34'" in second and "tree-sitter" not in second
+    first, second, third = line.split(" && ")
+    assert first == "python -m pip install uv"
+    assert second == "python -m uv pip install --system --no-deps genesys==1.2.3"
+    assert third.startswith("python -m uv pip install --system ") and "'boto3>=1.34'" in third
+    assert "tree-sitter" not in third and "questionary" not in third

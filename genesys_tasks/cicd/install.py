@@ -9,7 +9,7 @@ without its dependencies, then the requirements it needs, read from genesys's ow
 metadata (``requirements``): a Python-only repo skips six wheels.
 
 For the template model (``cicd.model``): ``install_command(version, specs)`` is the install
-line of a job; ``requirements(specs)`` the list it names.
+line of a job (with uv, see there); ``requirements(specs)`` the list it names.
 """
 
 from __future__ import annotations
@@ -53,6 +53,13 @@ def requirements(specs: list[FunctionSpec], listed: list[str] | None = None) -> 
 
 
 def install_command(version: str, specs: list[FunctionSpec], listed: list[str] | None = None) -> str:
-    """A CI job's install line: genesys ``version`` without its dependencies, then the ones the job uses."""
+    """A CI job's install line: uv (one wheel, through pip), then with uv genesys ``version`` without its
+    dependencies and the ones the job uses.
+
+    uv installs from a warm cache in about a second where pip takes twenty (bench figures in the
+    README). It reads no pip configuration: a private index is given to it as ``UV_INDEX_URL``
+    (or ``UV_DEFAULT_INDEX``) in the job's environment.
+    """
     wanted = " ".join(shlex.quote(line) for line in requirements(specs, listed))
-    return f"pip install --no-deps genesys=={version} && pip install {wanted}"
+    return (f"python -m pip install uv && python -m uv pip install --system --no-deps genesys=={version} "
+            f"&& python -m uv pip install --system {wanted}")
