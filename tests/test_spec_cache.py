@@ -6,6 +6,7 @@ changed within ``RACY_SECONDS`` of being stat'ed never is); every edit after tha
 
 from __future__ import annotations
 
+import datetime
 import os
 import pickle
 import re
@@ -191,3 +192,25 @@ def test_a_run_over_one_toml_keeps_the_other_entries_and_a_deleted_toml_leaves_t
     spec_cache.load(repo, [alpha], "lambda_*.toml", None, os.environ.get("GENESYS_TODAY", "2026-11-26"),
                     lambda path, warn: load(path, warn=warn), lambda line: None)
     assert set(_cache_entries(repo)) == {str(alpha)}
+
+
+def test_an_edited_version_pin_the_zip_leaves_out_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "pinned"
+    folder.mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / ".python-version").write_text("3.12\n")
+    toml = folder / "lambda_pinned.toml"
+    toml.write_text('[metadata]\nname = "pinned"\nhandler = "app.lambda_handler"\n'
+                    '[build]\nexclude = [".python-version"]\n')
+    _age(tmp_path)
+
+    def specs():
+        return spec_cache.load(tmp_path, [toml], "lambda_*.toml", None, "2026-11-26",
+                               lambda path, warn: load(path, warn=warn, today=datetime.date(2026, 11, 26)),
+                               lambda line: None)
+
+    assert specs()[0][0].runtime.id == "python3.12"
+    assert specs()[0][0].runtime.id == "python3.12"  # from the cache
+    (folder / ".python-version").write_text("3.13\n")  # same size: only its stat tells
+    assert specs()[0][0].runtime.id == "python3.13"

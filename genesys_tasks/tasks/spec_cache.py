@@ -4,7 +4,8 @@ What doit needs before it can skip anything is every function's ``FunctionSpec``
 the list of its source files. Both depend only on files, so both are kept, per TOML,
 with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
 from: the TOML, the files its zip carries, every folder the source walk listed (a file
-added, removed or renamed changes its folder), and the requirements file. (What the
+added, removed or renamed changes its folder), every file directly in the source folder
+(version pins and manifests the zip leaves out), and the requirements file. (What the
 layer is built from, the manifest's lock files and the files it names, is not kept:
 it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
 anything else loads that TOML again. The warnings a load gave are kept and said again.
@@ -112,9 +113,19 @@ def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
         pass  # a read-only cache folder costs speed, never a build
 
 
+def _top_files(folder: Path) -> list[str]:
+    """The files directly in the source folder, those the zip leaves out included: detection reads
+    version pins and manifests there (``.python-version``, ``Gemfile``, ``package.json``)."""
+    try:
+        with os.scandir(folder) as found:
+            return [entry.path for entry in found if entry.is_file()]
+    except OSError:
+        return []
+
+
 def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
     """The stats the entry of ``spec`` stands on; None when one is too recent to be trusted."""
-    names = [str(toml), *listing.folders, *(str(path) for _, path in listing.entries)]
+    names = [str(toml), *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
     if spec.build.requirements_file is not None:  # its lock files and the files it names are read each run
         names.append(str(spec.build.requirements_file))
     recent = time.time_ns() - int(RACY_SECONDS * 1e9)
