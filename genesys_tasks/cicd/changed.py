@@ -156,3 +156,12 @@ def load_project(root: Path, pattern: str, warn) -> list[FunctionSpec]:
     from ..config.runtimes_file import load_registry
 
     return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn)
+
+
+def changes_since(since: str, root: Path, warn) -> Changes:
+    """The ``Changes`` of the project under ``root`` since ``since`` (``genesys changed``, ``genesys ci
+    gitlab-child``); ``warn`` hears what loading the TOMLs warns about."""
+    from ..config import discovery_pattern
+
+    pattern = discovery_pattern()
+    return changed(load_project(root, pattern, warn), root, since, pattern)

@@ -17,12 +17,9 @@ from .. import ui
 
 def changes(since: str, root: Path | None = None):
     """The ``Changes`` of the project in the current folder since ``since``."""
-    from ..cicd.changed import changed, load_project
-    from ..config import discovery_pattern
+    from ..cicd.changed import changes_since
 
-    root = (root or Path.cwd()).absolute()
-    pattern = discovery_pattern()
-    return changed(load_project(root, pattern, ui.warn), root, since, pattern)
+    return changes_since(since, (root or Path.cwd()).absolute(), ui.warn)
 
 
 def run(args) -> int:

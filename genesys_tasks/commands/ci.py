@@ -76,11 +76,11 @@ def run(args) -> int:
 
 def run_child(args) -> int:
     """The child pipeline of the functions changed since ``--since``, written to ``--out``."""
+    from ..cicd.changed import changes_since
     from ..cicd.model import model
     from ..cicd.render import render
-    from .changed import changes
 
-    found = changes(args.since)
+    found = changes_since(args.since, Path.cwd().absolute(), ui.warn)
     root = found.root
     context = model("gitlab-child", list(found.functions), root, options(args), mode=args.mode, since=args.since)
     text = render("gitlab-child.yml.j2", context)

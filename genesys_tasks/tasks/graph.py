@@ -3,9 +3,9 @@
 Task ids are ``<step>:<function>``. Creating tasks loads the TOMLs and lists files and
 nothing more: no subprocess, no network, no boto3 or rich; a TOML whose files have not
 changed since the last run is not even read (``spec_cache``). Functions that share a
-layer (the same manifest and settings) share one ``layer`` task, named after the first. The deploy-side tasks are
-made only when a run asks for one of them (``on_demand``), so ``doit build`` over
-hundreds of functions never builds them. A config error prints its message and exits
+layer (the same manifest and settings) share one ``layer`` task, named after the first.
+The deploy-side tasks are made only when a run asks for one of them (``on_demand``), so
+``doit build`` over hundreds of functions never builds them. A config error prints its message and exits
 2; anything unexpected while loading is an internal error in one line, exit 1.
 
 A repo's dodo.py is two lines::
@@ -79,6 +79,14 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None) -> list[tuple[Func
         _stop(internal_error(err), EXIT_FAILED)
 
 
+def deploy_session():
+    """This process's deploy session: doit's options (GENESYS_ADOPT, GENESYS_NO_WAIT) read once, here."""
+    from ..deploy.session import Options, Session
+    from .dep_state import forget_deployment
+
+    return Session(Options.from_environment(), forget=forget_deployment)
+
+
 def creators(root: str | Path | None = None, pattern: str | None = None,
              tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None) -> dict:
     """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files or specs).
@@ -123,7 +131,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         """Zip each function's source, deterministically."""
         yield from (package_task(spec, root, sources, inputs) for spec, sources in project())
 
-    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root)
+    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root, deploy_session)
 
     def task_build():
         """Build every function: layer, pre_build, package, limits, post_build."""
