@@ -58,7 +58,9 @@ def shared_layers(specs: list[FunctionSpec], inputs: LayerInputs) -> list[list[F
     groups: dict[tuple, list[FunctionSpec]] = {}
     for spec in specs:
         if spec.has_layer:
-            key = (tuple(inputs(spec)), repr(sorted(_layer_settings(spec).items())), spec.build.ca_bundle)
+            build = spec.build
+            key = (tuple(inputs(spec)), spec.runtime.id, build.architectures, build.build_method, build.installer,
+                   build.image, build.container_env, build.container_volumes, build.ca_bundle)
             groups.setdefault(key, []).append(spec)
     return list(groups.values())
 
