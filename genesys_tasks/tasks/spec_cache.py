@@ -168,7 +168,8 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     specs = [entry.spec for entry in entries.values()]
     check_together(specs)
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
-    kept = {name: entry for name, entry in {**cached, **entries}.items() if entry.stamps and os.path.exists(name)}
+    kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
+    kept.update((name, entry) for name, entry in entries.items() if entry.stamps)
     if changed or kept.keys() != cached.keys():
         _write(where, key, kept)
     return [(entry.spec, list(entry.sources)) for entry in entries.values()]
