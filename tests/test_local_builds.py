@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from genesys_tasks.build import local_node, local_python
+from genesys_tasks.build import local_node, local_python, pip_config
 from genesys_tasks.build.cache import LayerCache
 from genesys_tasks.build.installers import InstallJob
 from genesys_tasks.build.layer import build_layer
@@ -165,17 +165,13 @@ def test_auto_installer_uses_pip_where_uv_cannot_name_the_runtime_glibc(tmp_path
     assert local_python.choose(python_job(tmp_path, "six\n", installer="auto", runtime="python3.11")) == "pip"
 
 
-def test_pip_settings_become_uv_flags_with_env_over_install_over_global():
-    listing = "\n".join([
-        ":env:.find-links='/env/wheels'",
-        "global.cert='/etc/ssl/ca.pem'",
-        "global.extra-index-url='file:///mirror/a file:///mirror/b'",
-        "global.find-links='/global/wheels'",
-        "global.index-url='https://index.example/simple'",
-        "global.timeout='60'",
-        "install.index-url='https://install.example/simple'",
-    ])
-    settings = local_python.parse_pip_config(listing)
+def test_pip_settings_become_uv_flags_with_env_over_install_over_global(tmp_path):
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\ncert = /etc/ssl/ca.pem\nextra-index-url = file:///mirror/a file:///mirror/b\n"
+                    "find-links = /global/wheels\nindex-url = https://index.example/simple\ntimeout = 60\n"
+                    "[install]\nindex-url = https://install.example/simple\n")
+    settings = pip_config.pip_settings({"PIP_CONFIG_FILE": str(conf), "PIP_FIND_LINKS": "/env/wheels",
+                                        "XDG_CONFIG_DIRS": str(tmp_path / "none")}, prefix=str(tmp_path))
     assert settings["find-links"] == "/env/wheels"
     assert settings["index-url"] == "https://install.example/simple"
     options = local_python.uv_index_options(settings, environ={})

@@ -45,10 +45,9 @@ RECIPE_VERSION = "3"
 
 def ships_nothing(layer_zip: Path) -> bool:
     """Whether a built layer zip carries no files, i.e. the function has no dependencies to ship."""
-    import zipfile
+    from .ziplist import entries
 
-    with zipfile.ZipFile(layer_zip) as archive:
-        return not archive.infolist()
+    return not entries(layer_zip)
 
 
 NODE_DEPENDENCY_KEYS = ("dependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies")
