@@ -12,6 +12,12 @@ when the function's source rules would have shipped it.
 
 A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
 for it. A ref git does not know means every function (``everything``).
+
+``since="deployed"`` (``changed_since_deployed``) compares each function with the commit it
+was last deployed from (the ``genesys:commit`` tag a deploy records): a function whose
+inputs differ from that commit, that records no commit, whose commit this clone does not
+have, or that is not deployed, counts as changed. That is how a failed deploy is retried
+by the next pipeline and a scheduled run finds exactly what drifted.
 """
 
 from __future__ import annotations
@@ -139,6 +145,9 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> l
     return found
 
 
+DEPLOYED = "deployed"
+
+
 def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> Changes:
     """The functions of the project at ``root`` a change since commit ``since`` touched."""
     root = root.resolve()
@@ -148,6 +157,33 @@ def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> 
     diff = git.diff(top, since)
     hits = tuple(spec for spec in specs if touched(spec, root, diff, pattern))
     return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
+
+
+def removed_since(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
+    """The function TOMLs commit ``since`` had and the working tree does not (none for an unknown ref)."""
+    root = root.resolve()
+    top = git.top_level(root)
+    if not since or not git.known_commit(top, since):
+        return ()
+    return tuple(_removed(root, top, since, git.diff(top, since), pattern))
+
+
+def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, deployed_commit) -> Changes:
+    """The functions whose inputs differ from the commit ``deployed_commit(spec)`` names (None: not deployed)."""
+    root = root.resolve()
+    top = git.top_level(root)
+    diffs: dict[str, git.Diff] = {}
+    hits = []
+    for spec in specs:
+        commit = deployed_commit(spec)
+        if not commit or not git.known_commit(top, commit):
+            hits.append(spec)
+            continue
+        if commit not in diffs:
+            diffs[commit] = git.diff(top, commit)
+        if touched(spec, root, diffs[commit], pattern):
+            hits.append(spec)
+    return Changes(DEPLOYED, False, tuple(hits), (), root)
 
 
 def load_project(root: Path, pattern: str, warn) -> list[FunctionSpec]:

@@ -1,4 +1,8 @@
-"""``genesys changed [--since REF] [--output text|json|matrix]``: the functions a change touched.
+"""``genesys changed [--since REF|deployed] [--output text|json|matrix|removed]``: the functions a change touched.
+
+``--since deployed`` compares each function with the commit its deployed copy records (the
+``genesys:commit`` tag, read with one read-only call per function); ``removed`` prints the
+TOMLs removed since ``--since`` as one line of JSON (for the generated delete jobs).
 
 The one source of truth the generated CI files call (``cicd.changed``). ``matrix``
 prints the changed functions as one line of JSON, ready for a GitHub Actions matrix.
@@ -15,18 +19,37 @@ from pathlib import Path
 from .. import ui
 
 
-def changes(since: str, root: Path | None = None):
-    """The ``Changes`` of the project in the current folder since ``since``."""
-    from ..cicd.changed import changed, load_project
+def changes(since: str, root: Path | None = None, removed_since: str = ""):
+    """The ``Changes`` of the project in the current folder since ``since`` (a commit, or ``deployed``);
+    ``removed_since`` (a commit) lists the TOMLs removed since then, whatever ``since`` is."""
+    from dataclasses import replace
+
+    from ..cicd.changed import DEPLOYED, changed, changed_since_deployed, load_project, removed_since as removed
     from ..config import discovery_pattern
 
     root = (root or Path.cwd()).absolute()
     pattern = discovery_pattern()
-    return changed(load_project(root, pattern, ui.warn), root, since, pattern)
+    specs = load_project(root, pattern, ui.warn)
+    found = (changed_since_deployed(specs, root, pattern, deployed_commit) if since == DEPLOYED
+             else changed(specs, root, since, pattern))
+    return replace(found, removed=removed(root, removed_since, pattern)) if removed_since else found
+
+
+def deployed_commit(spec) -> str | None:
+    """The commit the deployed function records (``genesys:commit``); None when not deployed or not recorded."""
+    from ..deploy.planner import COMMIT_KEY
+    from .aws_target import open_clients
+
+    found = open_clients(spec).adapter("lambda").get_function(FunctionName=spec.name)
+    return (found or {}).get("Tags", {}).get(COMMIT_KEY) if found else None
 
 
 def run(args) -> int:
     found = changes(args.since)
+    if args.output == "removed":
+        sys.stdout.write(json.dumps([{"toml": r.toml, "name": r.name} for r in found.removed],
+                                    separators=(",", ":")) + "\n")
+        return 0
     if args.output == "json":
         ui.emit_json(found.to_json())
     elif args.output == "matrix":

@@ -235,7 +235,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None)
-        facts = planner.Facts(clients.region, remote.account, environment)
+        facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:

@@ -38,14 +38,23 @@ class Facts:
     region: str
     account: str
     environment: dict  # ${env:NAME} resolved; never printed or written
+    commit: str = ""  # the git commit being deployed (GENESYS_COMMIT, set by the generated CI), "" unknown
 
 
 STAGE_KEY = "genesys:stage"
+# The commit a function was last deployed from: `genesys changed --since deployed` diffs against it.
+COMMIT_KEY = "genesys:commit"
+COMMIT_ENV = "GENESYS_COMMIT"
 
 
 def marker_tags(spec: FunctionSpec) -> dict:
     """The spec's tags, genesys's marker and the stage, for what genesys creates."""
     return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
+
+
+def function_tags(spec: FunctionSpec, facts: Facts) -> dict:
+    """A function's tags: the marker tags and, when known, the commit it is deployed from."""
+    return {**marker_tags(spec), **({COMMIT_KEY: facts.commit} if facts.commit else {})}
 
 
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
