@@ -76,6 +76,8 @@ CI_ARGS = (
         help="the read-only role plan jobs assume (default: GENESYS_PLAN_ROLE_ARN if set, else the deploy role)"),
     arg("--environment", action="append", metavar="NAME[=STAGE]",
         help="deploy through this environment (repeatable, in order), with --stage STAGE when given"),
+    arg("--manual-environment", action="append", metavar="NAME",
+        help="GitLab: deploys to this environment wait for a person (when: manual); GitHub: protect it instead"),
     arg("--install", default=None, metavar="CMD",
         help="the command that installs genesys in a job (default: the release or commit running now)"),
     arg("--cache-bucket", default=None, metavar="BUCKET", help="share the layer cache in s3://BUCKET/genesys-cache"),

@@ -4,6 +4,7 @@ line of the genesys that wrote it, pinned actions, and where credentials reach a
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -228,3 +229,29 @@ def test_genesys_ci_stops_with_exit_2_when_it_cannot_name_its_install(tmp_path, 
                         lambda: Installed("0.1.0", {"url": "file:///w", "dir_info": {"editable": True}}))
     assert main(["ci", "github"]) == EXIT_BAD_INPUT
     assert "--install" in capsys.readouterr().err
+
+
+def test_more_changed_functions_than_one_matrix_takes_are_split_over_several_jobs(repo, monkeypatch):
+    from genesys_tasks.cicd import model as ci_model
+
+    monkeypatch.setattr(ci_model, "MATRIX_LIMIT", 2)  # three functions, two per matrix
+    assert main(["ci", "github", "--environment", "staging", "--environment", "prod"]) == 0
+    data = github(repo)
+    jobs = data["jobs"]
+    assert {"plan-1", "plan-2", "deploy-staging-1", "deploy-staging-2", "deploy-prod-1", "deploy-prod-2"} <= set(jobs)
+    assert jobs["deploy-prod-2"]["needs"] == ["changes", "deploy-staging-1", "deploy-staging-2"]
+    assert jobs["deploy-prod-2"]["strategy"]["matrix"]["function"] == "${{ fromJSON(needs.changes.outputs.functions_2) }}"
+    script = jobs["changes"]["steps"][-1]["run"]
+    rows = '[{"name":"a"},{"name":"b"},{"name":"c"}]'
+    lines = [line.strip() for line in script.splitlines() if line.strip().startswith('echo "functions_')]
+    done = subprocess.run(["bash", "-c", "\n".join(lines)], env={"functions": rows, "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True)
+    assert done.stdout.splitlines() == ['functions_1=[{"name":"a"},{"name":"b"}]', 'functions_2=[{"name":"c"}]']
+
+
+def test_a_manual_environment_waits_for_a_person_on_gitlab(repo):
+    assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy", "--environment", "staging",
+                 "--environment", "prod", "--manual-environment", "prod"]) == 0
+    child = gitlab(repo, "genesys-child.yml")
+    assert child["deploy:py-fn(prod)"]["when"] == "manual" and "when" not in child["deploy:py-fn(staging)"]
+    assert main(["ci", "gitlab", "--manual-environment", "nope"]) == EXIT_BAD_INPUT

@@ -33,6 +33,7 @@ DEFAULT_ROLE = {"github": "${{ vars.GENESYS_ROLE_ARN }}", "gitlab": "$GENESYS_RO
 DEFAULT_PLAN_ROLE = {"github": "${{ vars.GENESYS_PLAN_ROLE_ARN || vars.GENESYS_ROLE_ARN }}",
                      "gitlab": "$GENESYS_ROLE_ARN"}
 CACHE_PREFIX = "genesys-cache"
+MATRIX_LIMIT = 256  # jobs in one GitHub Actions matrix: more changed functions are split over several jobs
 # Where jobs keep their caches, under the project folder (GitLab caches nothing outside it);
 # .genesys/ is genesys's own folder: no TOML discovery or source walk looks inside it.
 CACHE_DIR = ".genesys/ci-cache"
@@ -48,6 +49,7 @@ class CiOptions:
     role_arn: str | None = None  # None: a CI variable (GENESYS_ROLE_ARN)
     plan_role_arn: str | None = None  # None: GENESYS_PLAN_ROLE_ARN if set, else the deploy role
     environments: tuple[str, ...] = ()  # NAME or NAME=STAGE, in deploy order
+    manual_environments: tuple[str, ...] = ()  # GitLab: their deploy jobs wait for a person (when: manual)
     install: str | None = None  # None: the line that installs this genesys (cicd.install), never recorded
     image: str | None = None  # GitLab job image; None: python:<python>; "" : none (the runner's shell)
     cache_bucket: str | None = None
@@ -62,6 +64,10 @@ class CiOptions:
         if len(set(names)) != len(names):
             raise UsageError(f"--environment names one environment twice: {', '.join(self.environments)}",
                              hint="each environment once, in deploy order (NAME=STAGE picks its stage)")
+        for name in self.manual_environments:
+            if name not in names:
+                raise UsageError(f"--manual-environment {name!r} is not one of the --environment names",
+                                 hint=f"one of: {', '.join(names) or '(none: add --environment NAME first)'}")
 
     def record(self) -> dict:
         """The options that differ from the defaults, as the file records them (JSON-able)."""
@@ -75,8 +81,9 @@ class CiOptions:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in recorded.items() if k in known}
         values.update({k: v for k, v in given.items() if v is not None})
-        if "environments" in values:
-            values["environments"] = tuple(values["environments"])
+        for name in ("environments", "manual_environments"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
     def child_args(self) -> str:
@@ -89,6 +96,8 @@ class CiOptions:
                 words += [flag, value]
         for name in self.environments:
             words += ["--environment", name]
+        for name in self.manual_environments:
+            words += ["--manual-environment", name]
         for word in words:
             quote(word)  # a control character is refused here as in every other value
         return shlex.join(words)
@@ -157,6 +166,7 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
     """
     functions = rows(specs, root)
     environments = [parse_environment(text) for text in options.environments]
+    parts = max(1, -(-len(functions) // MATRIX_LIMIT))
     install = options.install or install
     if not install:
         raise ValueError("no install command: resolve it with cicd.install.install_line() first")
@@ -185,8 +195,11 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "delete_environment": environments[-1][0] if environments else "production",
         "delete_stage": environments[-1][1] if environments else "",
         "child_args": options.child_args(),
-        "jobs": stages("plan", []) + stages("deploy", environments),
-        "child_stages": stages(mode, environments),
+        "jobs": split(stages("plan", []) + stages("deploy", environments), parts),
+        "parts": parts,
+        "matrix_limit": MATRIX_LIMIT,
+        "child_stages": [{**stage, "manual": stage["environment"] in options.manual_environments}
+                         for stage in stages(mode, environments)],
         "mode": mode,
         "since": since,
         "removed": [gone for gone in removed if check_path(gone.toml, "the removed TOML") and
@@ -201,6 +214,21 @@ def _family(provider: str) -> str:
 
 def _job_id(environment: str) -> str:
     return "deploy-" + re.sub(r"[^A-Za-z0-9_-]+", "-", environment).strip("-").lower()
+
+
+def split(jobs: list[dict], parts: int) -> list[dict]:
+    """Each GitHub job as ``parts`` jobs, part k running the k-th slice of the changed functions
+    (output ``functions`` when there is one part, ``functions_K`` otherwise); a job needs every part
+    of the one it needed."""
+    if parts == 1:
+        return [{**job, "output": "functions"} for job in jobs]
+    found, ids = [], {}
+    for job in jobs:
+        ids[job["id"]] = [f"{job['id']}-{k}" for k in range(1, parts + 1)]
+        needs = [name for need in job["needs"] for name in ids.get(need, [need])]
+        found += [{**job, "id": part_id, "needs": needs, "output": f"functions_{k}",
+                   "suffix": f"{job['suffix']} [{k}/{parts}]"} for k, part_id in enumerate(ids[job["id"]], 1)]
+    return found
 
 
 def stages(verb: str, environments: list[tuple[str, str]]) -> list[dict]:

@@ -31,6 +31,7 @@ def options(args, recorded: dict | None = None):
     given = {"branch": args.branch, "region": args.region, "auth": args.auth, "role_arn": args.role_arn,
              "plan_role_arn": args.plan_role_arn,
              "environments": tuple(args.environment) if args.environment else None, "install": args.install,
+             "manual_environments": tuple(args.manual_environment) if args.manual_environment else None,
              "image": getattr(args, "image", None), "cache_bucket": args.cache_bucket, "python": args.python}
     return CiOptions.from_record(recorded or {}, given)
 
