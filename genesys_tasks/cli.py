@@ -89,7 +89,11 @@ CI_FILE_ARGS = (
         help="write nothing; exit 1 when the file differs from what its recorded options would write"),
     arg("--force", action="store_true", help="overwrite a file with no genesys block or with edits inside it"),
 )
-GITLAB_IMAGE = arg("--image", default=None, help="job image (default: python:VERSION; empty: none)")
+GITLAB_IMAGE = (arg("--image", default=None, help="one image for every job (default: one per runtime; empty: none)"),
+                *(arg(f"--image-{name}", default=None, metavar="IMAGE", help=f"the image of {name.title()} "
+                      f"functions' jobs (default: {default})")
+                  for name, default in (("python", "python:VERSION"), ("node", "node:VERSION-bookworm"),
+                                        ("go", "golang:1-bookworm"), ("java", "maven:3-eclipse-temurin-VERSION"))))
 
 GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache",
           "config": "the AWS setup: write it, check it", "ci": "generated CI files and their AWS access"}
@@ -165,9 +169,9 @@ VERBS = (
     Verb(("ci", "github"), "write .github/workflows/genesys.yml (only changed functions run)", "ci:run",
          CI_ARGS + CI_FILE_ARGS),
     Verb(("ci", "gitlab"), "write .gitlab-ci.yml (only changed functions run)", "ci:run",
-         CI_ARGS + CI_FILE_ARGS + (GITLAB_IMAGE,)),
+         CI_ARGS + CI_FILE_ARGS + GITLAB_IMAGE),
     Verb(("ci", "gitlab-child"), "write the GitLab child pipeline of the functions changed since REF",
-         "ci:run_child", CI_ARGS + (GITLAB_IMAGE, arg("--since", required=True, metavar="REF|deployed"),
+         "ci:run_child", CI_ARGS + GITLAB_IMAGE + (arg("--since", required=True, metavar="REF|deployed"),
                                     arg("--removed-since", default="", metavar="REF",
                                         help="a manual delete job for each TOML removed since REF"),
                                     arg("--mode", choices=("plan", "deploy"), required=True),

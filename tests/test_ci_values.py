@@ -255,3 +255,16 @@ def test_a_manual_environment_waits_for_a_person_on_gitlab(repo):
     child = gitlab(repo, "genesys-child.yml")
     assert child["deploy:py-fn(prod)"]["when"] == "manual" and "when" not in child["deploy:py-fn(staging)"]
     assert main(["ci", "gitlab", "--manual-environment", "nope"]) == EXIT_BAD_INPUT
+
+
+def test_each_gitlab_job_runs_in_an_image_for_its_runtime(repo):
+    assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy", "--image-go", "my/go:1"]) == 0
+    child = gitlab(repo, "genesys-child.yml")
+    assert child["deploy:py-fn"]["image"] == "python:3.12"
+    assert child["deploy:node-fn"]["image"] == "node:22-bookworm"
+    assert child["deploy:go-fn"]["image"] == "my/go:1"
+    node = child["deploy:node-fn"]["before_script"]
+    assert "python3 -m venv" in node[0] and node[1] == INSTALL  # a Python for genesys, then genesys
+    assert "venv" not in " ".join(child["deploy:py-fn"]["before_script"])
+    assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy", "--image", ""]) == 0
+    assert all("image" not in job for name, job in gitlab(repo, "genesys-child.yml").items() if ":" in name)

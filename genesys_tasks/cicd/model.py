@@ -51,7 +51,11 @@ class CiOptions:
     environments: tuple[str, ...] = ()  # NAME or NAME=STAGE, in deploy order
     manual_environments: tuple[str, ...] = ()  # GitLab: their deploy jobs wait for a person (when: manual)
     install: str | None = None  # None: the line that installs this genesys (cicd.install), never recorded
-    image: str | None = None  # GitLab job image; None: python:<python>; "" : none (the runner's shell)
+    image: str | None = None  # GitLab: one image for every job; None: per runtime (IMAGES); "": none (shell)
+    image_python: str | None = None  # GitLab: the image of Python functions' jobs (None: python:<python>)
+    image_node: str | None = None  # ... of Node functions' (None: node:<version>-bookworm)
+    image_go: str | None = None  # ... of Go functions' (None: golang:1-bookworm)
+    image_java: str | None = None  # ... of Java functions' (None: maven:3-eclipse-temurin-<version>)
     cache_bucket: str | None = None
     python: str = "3.12"
 
@@ -91,7 +95,9 @@ class CiOptions:
         words = ["--branch", self.branch, "--auth", self.auth, "--python", self.python]
         for flag, value in (("--region", self.region), ("--role-arn", self.role_arn), ("--plan-role-arn", self.plan_role_arn),
                             ("--install", self.install),
-                            ("--image", self.image), ("--cache-bucket", self.cache_bucket)):
+                            ("--image", self.image), ("--cache-bucket", self.cache_bucket),
+                            ("--image-python", self.image_python), ("--image-node", self.image_node),
+                            ("--image-go", self.image_go), ("--image-java", self.image_java)):
             if value is not None:
                 words += [flag, value]
         for name in self.environments:
@@ -111,6 +117,30 @@ class FunctionRow:
     toml: str  # relative to the repo root, POSIX
     podman: bool
     cache_files: tuple[str, ...] = field(default=())  # at most two files a job's cache is keyed by
+    language: str = "python"
+    version: str = ""  # the runtime's language version (3.12, 22, 21, al2023)
+
+
+# GitLab job images by language when --image is not given: the toolchain's official image. An image
+# without a Python for genesys gets one first (IMAGE_PYTHON_PRELUDE); --image-<language> overrides.
+IMAGES = {"python": "python:{python}", "nodejs": "node:{version}-bookworm", "go": "golang:1-bookworm",
+          "java": "maven:3-eclipse-temurin-{version}"}
+IMAGE_OPTIONS = {"python": "image_python", "nodejs": "image_node", "go": "image_go", "java": "image_java"}
+# Debian and Ubuntu toolchain images have apt and a Python 3.11+ package: genesys runs from a venv.
+IMAGE_PYTHON_PRELUDE = ('python3 -c "import ensurepip, venv" 2>/dev/null || { apt-get update -qq && '
+                        'apt-get install -y -qq python3-venv >/dev/null; }; '
+                        'python3 -m venv "$CI_PROJECT_DIR/.genesys/venv" && . "$CI_PROJECT_DIR/.genesys/venv/bin/activate"')
+
+
+def job_image(row: FunctionRow, options: "CiOptions") -> tuple[str, bool]:
+    """(image, needs the Python prelude) of a GitLab job for ``row``'s function."""
+    if options.image is not None:
+        return options.image, False
+    chosen = getattr(options, IMAGE_OPTIONS.get(row.language, "image_python"))
+    if chosen is not None:
+        return chosen, row.language != "python"
+    template = IMAGES.get(row.language, IMAGES["python"])
+    return template.format(python=options.python, version=row.version), template != IMAGES["python"]
 
 
 def lock_patterns() -> list[str]:
@@ -144,7 +174,8 @@ def rows(specs: list[FunctionSpec], root: Path) -> list[FunctionRow]:
         check_path(toml, "the TOML path")
         for value in (spec.name, *files):
             check_path(value, f"{toml}: the function name or manifest")
-        found.append(FunctionRow(spec.name, toml, spec.build.build_method == "podman", files))
+        found.append(FunctionRow(spec.name, toml, spec.build.build_method == "podman", files,
+                                 spec.runtime.language, spec.runtime.version))
     return found
 
 
@@ -187,6 +218,8 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "actions": pinned_actions(),
         "options": options.record(),
         "image": f"python:{options.python}" if options.image is None else options.image,
+        "images": {row.name: job_image(row, options) for row in functions},
+        "image_prelude": IMAGE_PYTHON_PRELUDE,
         "cache_url": f"s3://{options.cache_bucket}/{CACHE_PREFIX}" if options.cache_bucket else "",
         "cache_dir": CACHE_DIR,
         "python": options.python,

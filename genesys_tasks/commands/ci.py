@@ -32,7 +32,8 @@ def options(args, recorded: dict | None = None):
              "plan_role_arn": args.plan_role_arn,
              "environments": tuple(args.environment) if args.environment else None, "install": args.install,
              "manual_environments": tuple(args.manual_environment) if args.manual_environment else None,
-             "image": getattr(args, "image", None), "cache_bucket": args.cache_bucket, "python": args.python}
+             "image": getattr(args, "image", None), "cache_bucket": args.cache_bucket, "python": args.python,
+             **{f"image_{name}": getattr(args, f"image_{name}", None) for name in ("python", "node", "go", "java")}}
     return CiOptions.from_record(recorded or {}, given)
 
 
