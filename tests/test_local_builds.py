@@ -437,3 +437,17 @@ def test_two_pythons_at_different_paths_build_one_layer(tmp_path, installer):
         assert done.returncode == 0, done.stderr[-3000:]
         digests.add(done.stdout.split()[-1])
     assert len(digests) == 1, digests
+
+
+def test_a_local_project_in_requirements_builds_with_the_default_installer(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "sharedpkg").mkdir(parents=True)
+    (shared / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=61"]\n'
+                                           'build-backend = "setuptools.build_meta"\n'
+                                           '[project]\nname = "sharedpkg"\nversion = "0.1"\n')
+    (shared / "sharedpkg" / "__init__.py").write_text("X = 1\n")
+    job = python_job(tmp_path / "fn", "../shared\n", installer="auto")
+    assert local_python.local_projects(job) == [shared]
+    assert local_python.choose(job) == "pip"
+    _, names = build(job, tmp_path)
+    assert "python/sharedpkg/__init__.py" in names

@@ -215,11 +215,20 @@ def choose(job: InstallJob) -> str:
         return job.installer
     if job.installer != "auto":
         raise BuildError(f"unknown Python installer {job.installer!r}", hint='use "auto", "pip" or "uv"')
-    if PREFERRED == "pip" or uv_binary() is None:
+    if PREFERRED == "pip" or uv_binary() is None or local_projects(job):
         return "pip"
     if not uv_platform(job.runtime.glibc, job.arch)[1]:
         return "pip"
     return "uv" if not uv_index_options(pip_settings()).unmapped else "pip"
+
+
+def local_projects(job: InstallJob) -> list[Path]:
+    """The local projects (folders, source archives) the requirements name: pip builds them, uv with
+    ``--only-binary`` does not, so ``auto`` takes pip for such a layer."""
+    from .references import referenced
+
+    return [path for path in referenced([job.manifest], "python") if path.is_dir() or
+            path.name.endswith((".tar.gz", ".zip", ".tar.bz2"))]
 
 
 def version(job: InstallJob) -> str:
@@ -288,6 +297,9 @@ def install(job: InstallJob) -> None:
         return
     if job.debug:
         job.log(f"installing {job.manifest.name} with {installer} for {job.runtime.id} {job.arch}")
+    if job.installer == "auto" and installer == "pip" and local_projects(job):
+        job.log(f"note: {job.manifest.name} names local projects (" + ", ".join(p.name for p in local_projects(job))
+                + "): pip builds this layer (uv installs only wheels here)")
     with tempfile.TemporaryDirectory(prefix="genesys-sdist-", dir=job.target.parent) as scratch:
         wheel_dir = Path(scratch, "wheels")
         wheel_dir.mkdir()

@@ -7,7 +7,8 @@ dependency folders and default excludes apply), the layer's inputs
 (``build.steps.layer_inputs``: the manifest, its lock files, the local files they name,
 such as ``../requirements.txt``), the TOML itself, the project's
 ``genesys-runtimes.toml``, and the files a ``pre_build``/``post_build`` command names
-(a word of the command that is a path in the source folder). A deleted file counts
+(a word of the command that is a path in the source folder), and the files of the
+``[build] shared`` folders the zip carries. A deleted file counts
 when the function's source rules would have shipped it.
 
 A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
@@ -122,11 +123,13 @@ def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None 
         return True
     source = Path(os.path.normpath(spec.source_path))
     inside = {path for path in diff.changed if _inside(path, source)}
-    if not inside:
+    shared = {path for path in diff.changed if any(_inside(path, folder) for folder in spec.build.shared)}
+    if not inside and not shared:
         return False
-    if not inside.isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
+    if not (inside | shared).isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
         return True
-    return any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
+    # a file deleted from a shared folder: it shipped unless a default exclude kept it out, so count it
+    return bool(shared & diff.deleted) or any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
 
 
 def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
