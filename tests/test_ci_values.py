@@ -16,18 +16,9 @@ from genesys_tasks.cli import main
 from genesys_tasks.errors import EXIT_BAD_INPUT, UsageError
 
 from ci_project import commit, git, make_repo
-from test_ci_files import FROM_GIT, INSTALL
+from test_ci_files import FROM_GIT, INSTALL, repo  # noqa: F401 (the fixture: a three-function repository)
 
 NASTY = ["a: b", "a #b", "it's \"quoted\"", "${{ secrets.X }}", "$CI_JOB_TOKEN", "[x]", "{y}", "*z", "&a", "! b"]
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    root = tmp_path / "repo"
-    make_repo(root)
-    monkeypatch.chdir(root)
-    monkeypatch.setattr(ci_install, "installed", lambda: FROM_GIT)
-    return root
 
 
 def github(root):
@@ -268,3 +259,30 @@ def test_each_gitlab_job_runs_in_an_image_for_its_runtime(repo):
     assert "venv" not in " ".join(child["deploy:py-fn"]["before_script"])
     assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy", "--image", ""]) == 0
     assert all("image" not in job for name, job in gitlab(repo, "genesys-child.yml").items() if ":" in name)
+
+
+def test_every_variant_validates_against_the_official_schemas(repo, monkeypatch):
+    import sys
+
+    from genesys_tasks.cicd import model as ci_model
+
+    base = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "rm", "-q", "-r", "go-fn")
+    commit(repo, "go-fn retired")
+    envs = ["--environment", "staging=stg", "--environment", "production=prod", "--manual-environment", "production"]
+    assert main(["ci", "gitlab", *envs, "--cache-bucket", "b", "--install", "echo 'a: b #c'"]) == 0
+    assert main(["ci", "gitlab-child", "--since", base, "--removed-since", base, "--mode", "deploy", *envs,
+                 "--out", "deploy.yml"]) == 0
+    assert main(["ci", "gitlab-child", "--since", "HEAD", "--removed-since", base, "--mode", "deploy",
+                 "--out", "only-delete.yml"]) == 0
+    assert main(["ci", "gitlab-child", "--since", base, "--mode", "plan", "--auth", "keys", "--out", "plan.yml"]) == 0
+    monkeypatch.setattr(ci_model, "MATRIX_LIMIT", 1)
+    assert main(["ci", "github", *envs[:4], "--auth", "keys", "--cache-bucket", "b"]) == 0
+    tool = [sys.executable, "-m", "check_jsonschema"]
+    github = subprocess.run([*tool, "--builtin-schema", "vendor.github-workflows", ".github/workflows/genesys.yml"],
+                            capture_output=True, text=True)
+    assert github.returncode == 0, github.stdout + github.stderr
+    gitlab_files = [".gitlab-ci.yml", "deploy.yml", "only-delete.yml", "plan.yml"]
+    done = subprocess.run([*tool, "--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci",
+                           *gitlab_files], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
