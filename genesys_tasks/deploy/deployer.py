@@ -247,6 +247,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
                                               plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
+            plan.extend(planner.plan_commit(spec, facts, remote.function))
     return plan, remote.account
 
 

@@ -17,7 +17,7 @@ from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
-from .inputs import MASK, Artifact, Facts, code_param, function_tags, tag_changes
+from .inputs import COMMIT_KEY, MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
 from .settings import plan_destinations, plan_settings
 from .versions import changes_version, plan_versions
@@ -96,10 +96,10 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     else:
         if not (function.marked or ownership.adopt):
             scratch = Plan()
-            _update(scratch, spec, code, function, wanted, facts)
+            _update(scratch, spec, code, function, wanted)
             raise conflict(f"function {spec.name}", differences(scratch.changes[0].changes, LABELS),
                            ["rename [metadata] name"], where_in(spec.path, "metadata", "name"))
-        _update(plan, spec, code, function, wanted, facts)
+        _update(plan, spec, code, function, wanted)
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
     # the alias exists before the URL, the API and the permissions that invoke it
@@ -125,7 +125,7 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
     params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
               FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType="Zip",
-              Architectures=[arch], Tags=function_tags(spec, facts), **params)
+              Architectures=[arch], Tags=marker_tags(spec), **params)
     plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
     shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
@@ -134,8 +134,7 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
                 + shown)
 
 
-def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict,
-            facts: Facts) -> None:
+def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     diffs = []
     old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
@@ -154,7 +153,7 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
         diffs += config_diffs
     diffs += plan_settings(plan, spec, function)
-    missing_tags, stale_tags = tag_changes(function.tags, function_tags(spec, facts))
+    missing_tags, stale_tags = tag_changes(function.tags, marker_tags(spec))
     if missing_tags:
         plan.call("lambda", "tag_resource", resource, Resource=function.arn, Tags=missing_tags)
         diffs += [(f"Tags.{k}", function.tags.get(k), v) for k, v in sorted(missing_tags.items())]
@@ -162,3 +161,21 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         plan.call("lambda", "untag_resource", resource, Resource=function.arn, TagKeys=stale_tags)
         diffs += [(f"Tags.{k}", function.tags[k], None) for k in stale_tags]
     plan.change(resource, "adopt" if not function.marked else "update" if diffs else "no change", diffs)
+
+
+def plan_commit(spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> Plan:
+    """The last call of a deploy: the commit it deployed, as the function's ``genesys:commit`` tag.
+
+    Last, so a deploy that fails on the way leaves the commit before it recorded, and the next
+    ``genesys changed --since deployed`` names the function again. No commit known, or the same
+    one recorded: no call.
+    """
+    plan = Plan()
+    old = function.tags.get(COMMIT_KEY) if function is not None else None
+    if not facts.commit or old == facts.commit:
+        return plan
+    resource = f"function {spec.name}"
+    plan.call("lambda", "tag_resource", resource, Resource=function.arn if function else Var("function_arn"),
+              Tags={COMMIT_KEY: facts.commit})
+    plan.change(f"{resource} (deployed commit)", "update", [(f"Tags.{COMMIT_KEY}", old, facts.commit)])
+    return plan

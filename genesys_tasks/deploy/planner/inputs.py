@@ -52,11 +52,6 @@ def marker_tags(spec: FunctionSpec) -> dict:
     return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
 
 
-def function_tags(spec: FunctionSpec, facts: Facts) -> dict:
-    """A function's tags: the marker tags and, when known, the commit it is deployed from."""
-    return {**marker_tags(spec), **({COMMIT_KEY: facts.commit} if facts.commit else {})}
-
-
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
     """What to set and which keys to remove so ``current`` tags become ``wanted``: tags taken out of the
     TOML go, but never genesys's own (``genesys:``) nor AWS's (``aws:``)."""
