@@ -118,7 +118,7 @@ def test_caches_are_per_function_and_environment_and_the_install_is_cached(repo)
             for job in jobs}
     install_keys = {found[-1] for found in keys.values() if found}
     assert len(install_keys) == 1 and next(iter(install_keys)).startswith("genesys-install-")
-    assert keys["changes"] == list(install_keys)
+    assert keys["changes"] == keys["delete-removed"] == list(install_keys)
     for job in ("plan", "deploy-staging", "deploy-prod"):
         assert "${{ matrix.function.name }}" in keys[job][0] and f"-{job}-" in keys[job][0]
 

@@ -1,7 +1,7 @@
 """``genesys changed [--since REF|deployed] [--output text|json|matrix|removed]``: the functions a change touched.
 
 ``--since deployed`` compares each function with the commit its deployed copy records (the
-``genesys:commit`` tag, read with one read-only call per function); ``removed`` prints the
+``genesys:commit`` tag, read with one ListTags call per function); ``removed`` prints the
 TOMLs removed since ``--since`` as one line of JSON (for the generated delete jobs).
 
 The one source of truth the generated CI files call (``cicd.changed``). ``matrix``
@@ -30,18 +30,27 @@ def changes(since: str, root: Path | None = None, removed_since: str = ""):
     root = (root or Path.cwd()).absolute()
     pattern = discovery_pattern()
     specs = load_project(root, pattern, ui.warn)
-    found = (changed_since_deployed(specs, root, pattern, deployed_commit) if since == DEPLOYED
+    found = (changed_since_deployed(specs, root, pattern, DeployedCommits()) if since == DEPLOYED
              else changed(specs, root, since, pattern))
     return replace(found, removed=removed(root, removed_since, pattern)) if removed_since else found
 
 
-def deployed_commit(spec) -> str | None:
-    """The commit the deployed function records (``genesys:commit``); None when not deployed or not recorded."""
-    from ..deploy.planner import COMMIT_KEY
-    from .aws_target import open_clients
+class DeployedCommits:
+    """The commit each deployed function records (``genesys:commit``), one ListTags call per function
+    (clients shared by the functions of one region and profile); None: not deployed or not recorded."""
 
-    found = open_clients(spec).adapter("lambda").get_function(FunctionName=spec.name)
-    return (found or {}).get("Tags", {}).get(COMMIT_KEY) if found else None
+    def __init__(self):
+        self.clients: dict[tuple, object] = {}
+
+    def __call__(self, spec) -> str | None:
+        from ..deploy.planner import COMMIT_KEY
+        from .aws_target import open_clients
+
+        where = (spec.deployment.region, spec.deployment.profile)
+        clients = self.clients.get(where) or self.clients.setdefault(where, open_clients(spec))
+        arn = f"arn:aws:lambda:{clients.region}:{clients.account()}:function:{spec.name}"
+        found = clients.adapter("lambda").call("list_tags", spec.name, missing_ok=True, Resource=arn)
+        return (found or {}).get("Tags", {}).get(COMMIT_KEY)
 
 
 def run(args) -> int:
