@@ -12,17 +12,10 @@ from pathlib import Path
 import pytest
 
 from ci_project import make_repo
+from ci_release import REPO, from_index, left_out, release, runner
 from test_ci_files import INSTALL
 
 pytestmark = pytest.mark.pipeline
-REPO = Path(__file__).parent.parent
-NEVER = shutil.ignore_patterns(".git", ".genesys", "*.egg-info", "__pycache__", ".pytest_cache")
-
-
-def left_out(folder: str, names: list[str]) -> set[str]:
-    """What the copy of the checkout leaves out: caches, and the build output at its top."""
-    top = {"build", "dist"} if Path(folder) == REPO else set()
-    return set(NEVER(folder, names)) | (top & set(names))
 
 
 def test_a_wheel_install_renders_the_templates(tmp_path):
@@ -63,40 +56,24 @@ def test_a_wheel_install_renders_the_templates(tmp_path):
 def test_the_generated_install_step_installs_the_released_wheel_that_wrote_the_file(tmp_path):
     """genesys installed from an index writes a hash-pinned install of that very wheel, and the step,
     run as generated against that index, installs it."""
-    import hashlib
     import yaml
 
-    source = tmp_path / "source"
-    shutil.copytree(REPO, source, symlinks=True, ignore=left_out)
-    index = tmp_path / "index"
-    project = index / "genesys-lambda"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(project), str(source)],
-                   check=True)
-    wheel = next(project.glob("genesys_lambda-*.whl"))
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    (project / "index.html").write_text(f'<a href="{wheel.name}#sha256={digest}">{wheel.name}</a>\n')  # PEP 503
-    env = {**os.environ, "PIP_INDEX_URL": index.as_uri() + "/", "PIP_NO_INPUT": "1"}
-    writer = tmp_path / "writer"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(writer)], check=True)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(writer / "bin/python"), "install", "-q",
-                    "--no-deps", "genesys-lambda"], env=env, check=True)
+    found = release(tmp_path)
+    writer = from_index(found, tmp_path / "writer")
     repo = tmp_path / "repo"
     make_repo(repo)
     done = subprocess.run([str(writer / "bin/python"), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo,
-                          env={**env, "PYTHONPATH": sysconfig.get_paths()["purelib"]}, capture_output=True, text=True)
+                          env=found.env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     data = yaml.safe_load((repo / ".github/workflows/genesys.yml").read_text())
     line = data["jobs"]["changes"]["steps"][3]["run"]
-    assert f"genesys-lambda==0.1.0 --hash=sha256:{digest}" in line and "--require-hashes" in line
+    assert f"genesys-lambda==0.1.0 --hash=sha256:{found.sha256}" in line and "--require-hashes" in line
 
-    # A job's Python, offline: its dependencies (and pip) are on PYTHONPATH already, genesys is not.
-    runner = tmp_path / "runner"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(runner)], check=True)
-    job_env = {**env, "PATH": f"{runner / 'bin'}{os.pathsep}{os.environ['PATH']}",
-               "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+    job = runner(tmp_path / "runner")  # a job's Python, offline: no genesys yet
+    job_env = {**found.env(), "PATH": f"{job / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     ran = subprocess.run(["bash", "-eo", "pipefail", "-c", line], cwd=repo, env=job_env, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    where = subprocess.run([str(runner / "bin/python"), "-c", "import importlib.metadata as m, genesys_tasks; "
+    where = subprocess.run([str(job / "bin/python"), "-c", "import importlib.metadata as m, genesys_tasks; "
                             "d = m.distribution('genesys-lambda'); print(genesys_tasks.__file__, d.read_text('direct_url.json'))"],
                            cwd=repo, env=job_env, capture_output=True, text=True, check=True)
-    assert str(runner) in where.stdout and where.stdout.strip().endswith("None")
+    assert str(job) in where.stdout and where.stdout.strip().endswith("None")
