@@ -163,6 +163,9 @@ VERBS = (
     Verb(("changed",), "list the functions whose build or deploy inputs changed since a commit", "changed:run",
          (arg("--since", default="HEAD", metavar="REF",
               help="the commit to compare with (default: HEAD); deployed: each function's deployed commit"),
+          arg("--stages", default=None, metavar="S1,S2",
+              help="with --since deployed: the stages the pipeline deploys, an empty item for none "
+                   "(a function counts when it differs in any)"),
           arg("--output", choices=("text", "json", "matrix", "removed"), default="text",
               help="json: the full answer; matrix: the changed functions as one line of JSON; "
                    "removed: the removed TOMLs as one line of JSON"))),

@@ -94,6 +94,7 @@ def test_environments_select_their_stage(repo):
     jobs = github(repo)["jobs"]
     assert jobs["deploy-staging"]["env"]["GENESYS_STAGE"] == "stg"
     assert jobs["deploy-production"]["env"]["GENESYS_STAGE"] == "prod"
+    assert "--output matrix --stages stg,prod" in jobs["changes"]["steps"][-1]["run"]  # what is deployed, per stage
     assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy", "--environment", "staging=stg"]) == 0
     assert gitlab(repo, "genesys-child.yml")["deploy:py-fn(staging)"]["variables"]["GENESYS_STAGE"] == "stg"
 

@@ -189,9 +189,10 @@ def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, 
     return Changes(DEPLOYED, False, tuple(hits), (), root)
 
 
-def load_project(root: Path, pattern: str, warn) -> list[FunctionSpec]:
-    """Every function of the project at ``root``, loaded as the doit tasks load them."""
+def load_project(root: Path, pattern: str, warn, stage: str | None = None) -> list[FunctionSpec]:
+    """Every function of the project at ``root``, loaded as the doit tasks load them (as ``stage`` sees it)."""
     from ..config import discover, load_all, today_default
     from ..config.runtimes_file import load_registry
 
-    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn)
+    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn,
+                    stage=stage)

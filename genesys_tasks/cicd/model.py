@@ -225,6 +225,9 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "python": options.python,
         "lock_patterns": lock_patterns(),
         "lock_hash_args": ", ".join(f"'{pattern}'" for pattern in lock_patterns()),
+        # the stages the deploy jobs deploy ("" none), for `changed --since deployed`
+        "stages_arg": (" --stages " + ",".join(dict.fromkeys(s for _, s in environments))
+                       if any(s for _, s in environments) else ""),
         "delete_environment": environments[-1][0] if environments else "production",
         "delete_stage": environments[-1][1] if environments else "",
         "child_args": options.child_args(),

@@ -19,19 +19,29 @@ from pathlib import Path
 from .. import ui
 
 
-def changes(since: str, root: Path | None = None, removed_since: str = ""):
+def changes(since: str, root: Path | None = None, removed_since: str = "", stages: tuple[str, ...] = ("",)):
     """The ``Changes`` of the project in the current folder since ``since`` (a commit, or ``deployed``);
-    ``removed_since`` (a commit) lists the TOMLs removed since then, whatever ``since`` is."""
+    ``removed_since`` (a commit) lists the TOMLs removed since then, whatever ``since`` is.
+
+    With ``deployed``, ``stages`` are the stages the pipeline deploys ("" for none): a function
+    counts when it differs in any of them (the answer names it as the TOML without a stage).
+    """
     from dataclasses import replace
 
-    from ..cicd.changed import DEPLOYED, changed, changed_since_deployed, load_project, removed_since as removed
+    from ..cicd.changed import DEPLOYED, Changes, changed, changed_since_deployed, load_project, removed_since as removed
     from ..config import discovery_pattern
 
     root = (root or Path.cwd()).absolute()
     pattern = discovery_pattern()
     specs = load_project(root, pattern, ui.warn)
-    found = (changed_since_deployed(specs, root, pattern, DeployedCommits()) if since == DEPLOYED
-             else changed(specs, root, since, pattern))
+    if since != DEPLOYED:
+        found = changed(specs, root, since, pattern)
+    else:
+        commits, touched = DeployedCommits(), set()
+        for stage in stages:
+            staged = load_project(root, pattern, ui.warn, stage=stage or None) if stage else specs
+            touched |= {spec.path for spec in changed_since_deployed(staged, root, pattern, commits).functions}
+        found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in touched), (), root.resolve())
     return replace(found, removed=removed(root, removed_since, pattern)) if removed_since else found
 
 
@@ -54,7 +64,7 @@ class DeployedCommits:
 
 
 def run(args) -> int:
-    found = changes(args.since)
+    found = changes(args.since, stages=tuple(args.stages.split(",")) if args.stages is not None else ("",))
     if args.output == "removed":
         sys.stdout.write(json.dumps([{"toml": r.toml, "name": r.name} for r in found.removed],
                                     separators=(",", ":")) + "\n")

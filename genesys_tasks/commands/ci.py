@@ -101,7 +101,10 @@ def run_child(args) -> int:
     from ..cicd.render import parsed
 
     chosen = options(args)
-    found = changes(args.since, removed_since=args.removed_since)
+    from ..cicd.values import parse_environment
+
+    stages = tuple(dict.fromkeys(stage for _, stage in map(parse_environment, chosen.environments))) or ("",)
+    found = changes(args.since, removed_since=args.removed_since, stages=stages)
     root = found.root
     context = model("gitlab-child", list(found.functions), root, chosen, mode=args.mode, since=args.since,
                     install=_install(chosen), removed=found.removed, removed_since=args.removed_since)

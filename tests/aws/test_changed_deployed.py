@@ -50,3 +50,25 @@ def test_a_deploy_records_its_commit_and_changed_since_deployed_compares_with_it
     capsys.readouterr()
     assert main(["changed", "--since", second, "--output", "removed"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"toml": "other/lambda_other.toml", "name": "other"}]
+
+
+def test_with_stages_a_function_counts_when_it_differs_in_any_stage_the_pipeline_deploys(aws, tmp_path, monkeypatch,
+                                                                                         capsys):
+    staged = dict(PY_ONLY)
+    staged["py-fn/lambda_py_fn.toml"] += '[stages.prod]\n[stages.stg]\n'
+    root = tmp_path / "repo"
+    first = make_repo(root, staged)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("GENESYS_COMMIT", first)
+    assert main(["execute", "py-fn/lambda_py_fn.toml", "--stage", "prod"]) == 0
+    monkeypatch.delenv("GENESYS_STAGE", raising=False)
+
+    def names(stages: str) -> list[str]:
+        git(root, "checkout", "-q", "--", ".")
+        capsys.readouterr()
+        assert main(["changed", "--since", "deployed", "--stages", stages, "--output", "matrix"]) == 0
+        return [row["name"] for row in json.loads(capsys.readouterr().out)]
+
+    assert names("prod") == ["other"]  # py-fn-prod records this commit; other-prod is not deployed
+    assert names("stg,prod") == ["other", "py-fn"]  # py-fn-stg is not deployed
+    assert names(",prod") == ["other", "py-fn"]  # nor is py-fn without a stage
