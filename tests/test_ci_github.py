@@ -24,6 +24,7 @@ from ci_tools import need
 
 pytestmark = pytest.mark.pipeline
 EXPRESSION = re.compile(r"\$\{\{.*?\}\}")
+REPO = Path(__file__).resolve().parent.parent  # the jobs' `genesys` runs this checkout (PYTHONPATH)
 
 
 def workflow(root: Path, *args: str) -> dict:
@@ -63,24 +64,26 @@ def test_the_workflow_passes_actionlint_and_shellcheck(repo, tmp_path, options):
         assert checked.returncode == 0, f"{script}\n{checked.stdout}"
 
 
-def run_changes_job(root: Path, data: dict, base: str, tmp_path: Path) -> list[dict]:
-    """The ``changes`` job's ``run:`` steps, as the runner runs them (bash -eo pipefail, the step's env)."""
+def run_changes_job(root: Path, data: dict, base: str, tmp_path: Path, event: str = "pull_request") -> dict:
+    """The ``changes`` job's ``run:`` steps, as the runner runs them (bash -eo pipefail, the step's env, the
+    genesys of this checkout); its outputs and summary. ``base`` is the pull request's base, or the push's
+    ``before``."""
     output, summary = tmp_path / "output", tmp_path / "summary"
     output.write_text("")
+    summary.write_text("")
     env = {**os.environ, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(REPO)}
+    given = {"EVENT": event, "BASE": base, "BEFORE": base, "FORK": "false"}
     for step in data["jobs"]["changes"]["steps"]:
         if "run" not in step:
-            continue  # checkout and setup-python: the repository and Python are here already
-        # A pull request's run: it compares with the base commit (a push compares with what is deployed,
-        # tests/aws/test_changed_deployed.py).
-        given = {"EVENT": "pull_request", "BASE": base, "FORK": "false", "BEFORE": ""}
+            continue  # checkout, setup-python, cache, credentials: the repository, Python and AWS are here
         step_env = {k: given.get(k, v) for k, v in step.get("env", {}).items()}
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=root,
                               env={**env, **step_env}, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-    line = next(line for line in output.read_text().splitlines() if line.startswith("functions="))
-    return json.loads(line.split("=", 1)[1])
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    return {"functions": json.loads(outputs["functions"]), "removed": json.loads(outputs["removed"]),
+            "summary": summary.read_text(), "stdout": done.stdout}
 
 
 def test_the_changes_job_prints_the_changed_functions(repo, tmp_path):
@@ -90,9 +93,9 @@ def test_the_changes_job_prints_the_changed_functions(repo, tmp_path):
     second = commit(repo, "node handler")
     write(repo, {"README.md": "# docs only\n"})
     third = commit(repo, "readme")
-    assert [f["name"] for f in run_changes_job(repo, data, first, tmp_path)] == ["node-fn"]
-    assert run_changes_job(repo, data, second, tmp_path) == []
-    everything = run_changes_job(repo, data, "0" * 40, tmp_path)  # a new branch
+    assert [f["name"] for f in run_changes_job(repo, data, first, tmp_path)["functions"]] == ["node-fn"]
+    assert run_changes_job(repo, data, second, tmp_path)["functions"] == []
+    everything = run_changes_job(repo, data, "0" * 40, tmp_path)["functions"]  # a new branch
     assert [f["name"] for f in everything] == ["go-fn", "node-fn", "py-fn"]
     assert everything[2] == {"name": "py-fn", "toml": "py-fn/lambda_py_fn.toml", "runtime": "python3.12",
                              "podman": True}
