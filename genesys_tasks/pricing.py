@@ -100,3 +100,21 @@ def compare(spec, invocations: int, duration_ms: int, prices: dict) -> list[Esti
     bigger = [m for m in MEMORY_STEPS if m > spec.function.memory_mb][:2]
     return ([estimate(spec, invocations, duration_ms, prices, architecture=other)]
             + [estimate(spec, invocations, duration_ms, prices, memory_mb=m) for m in bigger])
+
+
+def money(value: float, currency: str) -> str:
+    return f"{value:,.2f} {currency}" if value >= 0.01 or value == 0 else f"{value:.4f} {currency}"
+
+
+def estimate_lines(spec, invocations: int, duration_ms: int, prices: dict) -> list[str]:
+    """The estimate as people read it (``genesys cost``, and the end of ``execute --dry-run``)."""
+    e, cur = estimate(spec, invocations, duration_ms, prices), prices["currency"]
+    return [f"monthly cost of {spec.name} ({invocations:,} invocations of {duration_ms} ms, {e.memory_mb} MB, "
+            f"{e.architecture}; prices of {prices['region']} read on {prices['read_on']}):",
+            f"  requests           {money(e.requests, cur)}",
+            f"  compute            {money(e.compute, cur)}  ({e.gb_seconds:,.0f} GB-seconds)",
+            f"  ephemeral storage  {money(e.ephemeral_storage, cur)}",
+            f"  total              {money(e.total, cur)}",
+            f"  free tier          -{money(e.free_tier, cur)} (per account, shared by all its functions) "
+            f"→ {money(e.total_after_free_tier, cur)}",
+            f"  reserved concurrency: {e.reserved_concurrency}"]

@@ -9,6 +9,7 @@ moto is optional: ``pip install 'genesys[sandbox]'``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -119,6 +120,15 @@ def use_sandbox():
                 os.environ[key] = value
         if server is not None:
             server.stop()
+
+
+def within(sandboxed: bool):
+    """A context manager for a command's AWS calls: ``--sandbox`` points them at the emulator (the
+    running ``genesys sandbox``, else one started for the block) and yields its endpoint; without
+    it, None, and boto3's own chain and the TOML's ``[deployment]`` decide."""
+    if not sandboxed:
+        return contextlib.nullcontext(None)
+    return use_sandbox()
 
 
 def start_recorded():

@@ -130,7 +130,7 @@ def test_the_next_build_removes_temp_zips_a_killed_build_left(tmp_path, run_gene
     result = run_genesys("lambda", "build", toml)
 
     assert result.code == 0, result.output
-    assert sorted(p.name for p in folder.iterdir()) == ["function-x86_64.zip"]
+    assert sorted(p.name for p in folder.iterdir()) == ["artifact-x86_64.json", "function-x86_64.zip"]  # no temp left
 
 
 def test_remove_stale_temps_keeps_temps_of_running_processes_and_other_files(tmp_path):
@@ -157,6 +157,7 @@ def test_the_limits_check_of_a_truncated_zip_is_a_build_error_naming_it(tmp_path
 @pytest.mark.parametrize("kind", ["function", "layer"])
 def test_the_deploy_reading_a_zip_that_is_not_a_zip_gives_a_build_error(kind, tmp_path):
     from genesys_tasks.config import load
+    from genesys_tasks.build.record import record_build
     from genesys_tasks.deploy.deployer import code_artifact, layer_artifact
 
     (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
@@ -167,6 +168,7 @@ def test_the_deploy_reading_a_zip_that_is_not_a_zip_gives_a_build_error(kind, tm
     for path in (paths.function_zip(tmp_path, "fn", "x86_64"), paths.layer_zip(tmp_path, "fn", "x86_64")):
         path.parent.mkdir(parents=True, exist_ok=True)
         make_zip(path)
+    record_build(tmp_path, "fn", ["x86_64"], True)  # as the build leaves it, before the zip breaks
     broken = paths.function_zip(tmp_path, "fn", "x86_64") if kind == "function" else \
         paths.layer_zip(tmp_path, "fn", "x86_64")
     truncate(broken)

@@ -14,7 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from genesys_tasks.config.schema import SECTIONS, TRIGGERS
+from genesys_tasks.config.schema import SECTIONS
+from genesys_tasks.config.triggers import TRIGGERS
 from seed_toml import SEED_TOML
 
 REPO = Path(__file__).resolve().parent.parent

@@ -33,6 +33,13 @@ ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatew
             "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter}
 
 
+def unknown_operations(calls) -> list[str]:
+    """``service:method`` of each planned call no adapter has: a plan is checked before anything runs,
+    so a misnamed operation fails on the dry run, not half-way through an apply."""
+    return [f"{c.service}:{c.method}" for c in calls
+            if not callable(getattr(ADAPTERS.get(c.service), c.method, None))]
+
+
 def make_session(target: Target):
     import boto3
     import botocore.exceptions as bx

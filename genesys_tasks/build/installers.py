@@ -1,6 +1,6 @@
 """Which installer builds a layer: the module the language table names for the build method.
 
-An installer is a module with two functions:
+An installer is a module with two functions (``contracts.Installer``, checked when it is found):
 
 - ``install(job: InstallJob) -> None`` fills the empty folder ``job.target`` with
   the layer tree (``python/...``, ``nodejs/node_modules/...``, ``java/lib/...``);
@@ -13,7 +13,6 @@ Both may run subprocesses: they are only called from inside task actions.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -68,7 +67,9 @@ def installer_for(job: InstallJob):
     if name is None:
         raise BuildError(f"no {job.method} layer build for {job.runtime.language} ({job.runtime.id})",
                          hint='set [build] layer_auto = false, or build_method = "podman"')
-    return importlib.import_module(f"{__package__}.{name}")
+    from ..contracts import Installer, named
+
+    return named(__package__, name, Installer)
 
 
 def manifest_root(job: InstallJob) -> Path:

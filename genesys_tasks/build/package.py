@@ -19,7 +19,6 @@ source file of the same name wins over an installed one.
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 import zipfile
@@ -139,8 +138,9 @@ def packager_for(spec: FunctionSpec) -> Packager:
     named = spec.runtime.language_row.packager
     if not named:
         return zip_sources
-    module, _, function = named.partition(":")
-    return getattr(importlib.import_module(f"{__package__}.{module}"), function)
+    from ..contracts import Packager as Contract, named as checked
+
+    return checked(__package__, named, Contract)
 
 
 def report_sources(spec: FunctionSpec) -> None:

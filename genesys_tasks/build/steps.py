@@ -126,8 +126,16 @@ def check_imports(spec: FunctionSpec, root: Path) -> None:
         warn(f"{spec.name}: {line}")
 
 
+def record_paths(spec: FunctionSpec, root: Path) -> list[Path]:
+    """The artifact records the build writes (``record.py``), one per architecture: the ``build`` task's targets."""
+    from .record import record_path
+
+    return [record_path(root, spec.name, arch) for arch in spec.build.architectures]
+
+
 def finish(spec: FunctionSpec, root: Path) -> None:
-    """After both zips exist: check Lambda's limits, then run the post_build hooks."""
+    """After both zips exist: check Lambda's limits, run the post_build hooks, then write the artifact
+    records the deploy reads."""
     from .layer import ships_nothing
     from .limits import check_artifacts
 
@@ -141,3 +149,6 @@ def finish(spec: FunctionSpec, root: Path) -> None:
         from .hooks import run_hooks
 
         run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=show)
+    from .record import record_build
+
+    record_build(root, spec.name, spec.build.architectures, spec.has_layer)

@@ -162,7 +162,7 @@ def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> 
     return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
 
 
-def removed_since(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
+def removed_since_ref(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
     """The function TOMLs commit ``since`` had and the working tree does not (none for an unknown ref)."""
     root = root.resolve()
     top = git.top_level(root)
@@ -196,3 +196,34 @@ def load_project(root: Path, pattern: str, warn, stage: str | None = None) -> li
 
     return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn,
                     stage=stage)
+
+
+def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stages: tuple[str, ...] = ("",),
+                  deployed_commit=None) -> Changes:
+    """The ``Changes`` of the project under ``root`` since ``since`` (``genesys changed``, ``genesys ci
+    gitlab-child``); ``warn`` hears what loading the TOMLs warns about.
+
+    ``since`` is a commit, or ``deployed``: then ``stages`` are the stages the pipeline deploys ("" for
+    none), and a function counts when it differs in any of them from the commit ``deployed_commit(spec)``
+    names (default: ``cicd.deployed.DeployedCommits``, which reads AWS); the answer names the TOML without
+    a stage. ``removed_since`` (a commit) lists the TOMLs removed since then, whatever ``since`` is.
+    """
+    from dataclasses import replace
+
+    from ..config import discovery_pattern
+
+    pattern = discovery_pattern()
+    specs = load_project(root, pattern, warn)
+    if since != DEPLOYED:
+        found = changed(specs, root, since, pattern)
+    else:
+        if deployed_commit is None:
+            from .deployed import DeployedCommits
+
+            deployed_commit = DeployedCommits()
+        hit: set[Path] = set()
+        for stage in stages:
+            staged = load_project(root, pattern, warn, stage=stage) if stage else specs
+            hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
+        found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
+    return replace(found, removed=removed_since_ref(root, removed_since, pattern)) if removed_since else found

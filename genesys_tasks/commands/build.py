@@ -1,7 +1,8 @@
 """``genesys lambda build X.toml``: one function's layer and zips, through the same doit tasks as ``doit build``.
 
 Prints each artifact (kind, architecture, size, sha256, path), or JSON with
-``--output json``. Nothing remote.
+``--output json``: the artifacts, and the artifact records the build wrote for the deploy
+(``build/record.py``, paths absolute). Nothing remote.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False) -> 
                   "size": path.stat().st_size} for kind, arch, path in steps.artifacts(spec, root)
                  if not (kind == "layer" and ships_nothing(path))]
     if json_output:
-        ui.emit_json({"artifacts": artifacts})
+        from ..build.record import read_record
+
+        hint = f"build it again: genesys lambda build {toml}"
+        records = [read_record(path, hint=hint).as_dict() for path in steps.record_paths(spec, root)]
+        ui.emit_json({"artifacts": artifacts, "records": records})
         return 0
     for a in artifacts:
         ui.success(f"{a['kind']:<8} {a['arch']:<7} {a['size'] / 1e6:7.2f} MB  {a['sha256'][:12]}  {a['path']}")

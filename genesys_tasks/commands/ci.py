@@ -94,17 +94,17 @@ def run(args) -> int:
 
 def run_child(args) -> int:
     """The child pipeline of the functions changed since ``--since``, written to ``--out``."""
+    from ..cicd.changed import changes_since
     from ..cicd.model import model
     from ..cicd.render import render
-    from .changed import changes
 
     from ..cicd.render import parsed
-
-    chosen = options(args)
     from ..cicd.values import parse_environment
 
+    chosen = options(args)
     stages = tuple(dict.fromkeys(stage for _, stage in map(parse_environment, chosen.environments))) or ("",)
-    found = changes(args.since, removed_since=args.removed_since, stages=stages)
+    found = changes_since(args.since, Path.cwd().absolute(), ui.warn, removed_since=args.removed_since,
+                          stages=stages)
     root = found.root
     context = model("gitlab-child", list(found.functions), root, chosen, mode=args.mode, since=args.since,
                     install=_install(chosen), removed=found.removed, removed_since=args.removed_since)

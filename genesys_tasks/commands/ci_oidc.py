@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from .. import ui
 from ..deploy.policies import OidcIssuer
 from ..errors import UsageError
-from .aws_target import target
+from ..sandbox import within as target
 
 GITHUB_HOST, GITHUB_AUDIENCE = "token.actions.githubusercontent.com", "sts.amazonaws.com"
 GITHUB_REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+$")
@@ -80,16 +80,16 @@ def access(args):
 def run(args) -> int:
     from dataclasses import replace
 
-    from ..aws.session import Clients
     from ..aws.target import target_for
     from ..deploy.ci_oidc import plan_for
+    from ..deploy.session import Session
     from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
 
     wanted = access(args)
     json_output = args.output == "json"
     with target(args.sandbox):
         where = target_for()
-        clients = Clients(replace(where, region=where.region or "us-east-1"))  # IAM is global
+        clients = Session().clients_at(replace(where, region=where.region or "us-east-1"))  # IAM is global
         plan = plan_for(clients, wanted, adopt=args.adopt)
         if not json_output:
             DisplayExecutor(ui.info).run(plan)

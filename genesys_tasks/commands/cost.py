@@ -8,26 +8,7 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import UsageError
-
-
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.2f} {currency}" if value >= 0.01 or value == 0 else f"{value:.4f} {currency}"
-
-
-def estimate_lines(spec, invocations: int, duration_ms: int, prices: dict) -> list[str]:
-    """The estimate as people read it (also the end of ``execute --dry-run``)."""
-    from ..pricing import estimate
-
-    e, cur = estimate(spec, invocations, duration_ms, prices), prices["currency"]
-    return [f"monthly cost of {spec.name} ({invocations:,} invocations of {duration_ms} ms, {e.memory_mb} MB, "
-            f"{e.architecture}; prices of {prices['region']} read on {prices['read_on']}):",
-            f"  requests           {_money(e.requests, cur)}",
-            f"  compute            {_money(e.compute, cur)}  ({e.gb_seconds:,.0f} GB-seconds)",
-            f"  ephemeral storage  {_money(e.ephemeral_storage, cur)}",
-            f"  total              {_money(e.total, cur)}",
-            f"  free tier          -{_money(e.free_tier, cur)} (per account, shared by all its functions) "
-            f"→ {_money(e.total_after_free_tier, cur)}",
-            f"  reserved concurrency: {e.reserved_concurrency}"]
+from ..pricing import estimate_lines, money
 
 
 def run(args) -> int:
@@ -53,5 +34,5 @@ def run(args) -> int:
         ui.info(line)
     ui.info("compared (same duration):")
     for other in others:
-        ui.info(f"  {other.memory_mb:>5} MB {other.architecture:<7} {_money(other.total, prices['currency'])}")
+        ui.info(f"  {other.memory_mb:>5} MB {other.architecture:<7} {money(other.total, prices['currency'])}")
     return 0

@@ -15,7 +15,7 @@ from .. import ui
 from ..config import today_default
 from ..config.runtimes_file import project_registry
 from ..errors import EXIT_OK, UsageError
-from .interact import finish
+from ..wizard.written import finish
 
 
 def arguments() -> list[tuple[tuple[str, ...], dict]]:

@@ -17,6 +17,7 @@ from .. import ui
 from ..config import today_default
 from ..config.runtimes_file import project_registry
 from ..errors import EXIT_OK, UsageError
+from ..wizard.written import finish
 
 NO_TERMINAL_HINT = ("write the TOML from flags with `genesys init --source DIR --name NAME --yes`, or replay "
                     "saved answers with `genesys interact --replay ANSWERS.json`")
@@ -62,16 +63,3 @@ def replay(path: Path, base: Path, *, force: bool, save_to: str | None) -> int:
     return EXIT_OK
 
 
-def finish(made, dest: Path, *, save_to: str | None) -> None:
-    """Say what was written, save the answers when asked, and print the next commands."""
-    from ..wizard import answers
-
-    ui.success(f"wrote {dest}")
-    if save_to:
-        answers.save(made, Path(save_to))
-        ui.success(f"saved the answers to {save_to} (replay: genesys interact --replay {save_to})")
-    shown = os.path.relpath(dest) if not os.path.relpath(dest).startswith("..") else str(dest)
-    ui.info("next:\n"
-            f"  genesys execute {shown} --dry-run   # what would be created\n"
-            f"  genesys execute {shown}             # build and deploy; prints the URL\n"
-            "  genesys ci github                   # a CI workflow that deploys what changed")

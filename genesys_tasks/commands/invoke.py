@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import EXIT_FAILED, UsageError
+from ..local.built import open_built
 
 
 def run(args) -> int:
@@ -26,23 +27,6 @@ def run(args) -> int:
         process.close()
     show_result(result)
     return EXIT_FAILED if result.failed else 0
-
-
-def open_built(toml: Path, args):
-    """Build ``toml``'s function through the doit tasks, then open it for local runs; (None, None) if the build failed."""
-    from ..local.function import Options, open_function
-    from ..tasks.runner import load_spec, run_tasks
-
-    if args.timeout is not None and not 0 < args.timeout <= 900:
-        raise UsageError(f"--timeout {args.timeout}: Lambda allows 1 to 900 seconds", hint="pass e.g. --timeout 30")
-    root, spec = load_spec(toml)
-    if run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec):
-        return None, None
-    options = Options(arch=args.arch, timeout_s=args.timeout, env_file=Path(args.env_file) if args.env_file else None,
-                      pass_credentials=args.pass_credentials, client=args.client, notify=ui.warn)
-    process, launch = open_function(spec, root, options)
-    ui.debug(f"runtime: {' '.join(launch.argv)} ({launch.client})")
-    return process, launch
 
 
 def read_event(source: str | None) -> bytes:

@@ -6,19 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import ui
-from .aws_target import open_clients, target
-from .execute import executor_for
+from ..sandbox import within
 
 
 def run(args) -> int:
     from ..deploy.rollback import rollback
+    from ..deploy.session import Options, Session
     from ..tasks.runner import load_spec
 
     _, spec = load_spec(Path(args.toml))
     json_output = args.output == "json"
-    with target(args.sandbox):
-        clients = open_clients(spec)
-        executor = executor_for(clients, dry_run=args.dry_run, json_output=json_output)
+    session = Session(Options(dry_run=args.dry_run, json_output=json_output))
+    with within(args.sandbox):
+        clients = session.clients(spec)
+        executor = session.executor(clients)
         outcome = rollback(spec, clients, executor, args.to, progress=ui.progress)
     moved = outcome.plan.changes[0].changes[0]
     if json_output:

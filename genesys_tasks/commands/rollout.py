@@ -7,12 +7,12 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import UsageError
-from .aws_target import open_clients, target
+from ..sandbox import within
 
 
 def run(args) -> int:
     from ..deploy import rollout
-    from ..deploy.executor import Executor
+    from ..deploy.session import Session
     from ..tasks.runner import load_spec
 
     if args.continue_ == args.abort:
@@ -20,14 +20,15 @@ def run(args) -> int:
     _, spec = load_spec(Path(args.toml))
     if spec.deployment.alias is None:
         raise UsageError(f"{spec.name} has no [deployment] alias, so no rollout", hint='set alias = "live"')
-    with target(args.sandbox):
-        clients = open_clients(spec)
+    session = Session()
+    with within(args.sandbox):
+        clients = session.clients(spec)
         found = rollout.state_of(spec, clients)
         if found is None:
             ui.success(f"{spec.name}: no rollout in progress on {spec.deployment.alias}")
             return 0
         old, new, share = found
-        executor = Executor(clients, progress=ui.progress)
+        executor = session.executor(clients)
         if args.abort:
             executor.run(rollout.revert(spec, old))
             ui.success(f"{spec.name}: rollout to version {new} aborted; {spec.deployment.alias} on version {old}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import EXIT_FAILED, UsageError
-from .invoke import open_built
+from ..local.built import open_built
 
 POLL_S = 0.5
 SKIPPED = {"node_modules", "__pycache__", ".genesys", ".git", ".venv", "venv"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import GenesysError
-from .aws_target import target
+from ..sandbox import within as target
 
 CHECKS = (("Lambda", "lambda", "list_functions", {"MaxItems": 1}),
           ("IAM", "iam", "list_roles", {"MaxItems": 1}))
@@ -56,8 +56,8 @@ def run(args) -> int:
 
 def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> int:
     """Run the checks for the default credential chain, or the target of ``toml``'s [deployment]."""
-    from ..aws.session import Clients
     from ..aws.target import target_for
+    from ..deploy.session import Session
 
     region = profile = None
     if toml is not None:
@@ -66,7 +66,7 @@ def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> i
         spec = load(toml, warn=ui.warn)
         region, profile = spec.deployment.region, spec.deployment.profile
     with target(sandbox):
-        clients = Clients(target_for(region, profile))
+        clients = Session().clients_at(target_for(region, profile))
         facts, failure = verify(clients)
     if json_output:
         ui.emit_json(facts)

@@ -37,6 +37,7 @@ from typing import Callable, Iterator
 from . import aws_limits, iam_scope, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
+from .triggers import TYPES, TriggerType
 
 Problem = tuple[tuple, str, str]  # key path, message, hint
 
@@ -44,10 +45,6 @@ MAX_LAYERS = 5
 LAYER_VERSION_ARN = re.compile(
     r"^arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:[1-9]\d*$")
 LAYER_ARN_EXAMPLE = "arn:aws:lambda:us-east-1:123456789012:layer:shared-deps:3"
-# The key naming a trigger's source, for types AWS allows only once per function and source.
-SOURCE_KEY = {"sqs": "queue", "sns": "topic", "dynamodb": "stream_arn"}
-# Polled sources given as ARNs carry a region; Lambda polls only its own region.
-POLLED_ARN_KEY = {"sqs": "queue", "dynamodb": "stream_arn"}
 
 
 def layer_count(spec: FunctionSpec) -> Problem | None:
@@ -89,10 +86,14 @@ def _source(trigger: TriggerSpec, key: str) -> str:
     return value.rsplit(":", 1)[-1] if trigger.type == "sqs" else value  # a queue by name or by ARN
 
 
+def _row(trigger: TriggerSpec) -> TriggerType:
+    return TYPES.get(trigger.type) or TriggerType({})
+
+
 def trigger_sources(spec: FunctionSpec) -> Problem | None:
     seen: dict[tuple[str, str], int] = {}
     for trigger in spec.triggers:
-        key = SOURCE_KEY.get(trigger.type)
+        key = _row(trigger).source_key  # for types AWS allows only once per function and source
         if key is None:
             continue
         source = (trigger.type, _source(trigger, key))
@@ -108,7 +109,8 @@ def trigger_sources(spec: FunctionSpec) -> Problem | None:
 def trigger_regions(spec: FunctionSpec) -> Problem | None:
     region = spec.deployment.region
     for trigger in spec.triggers if region else ():
-        key = POLLED_ARN_KEY.get(trigger.type)
+        # polled sources given as ARNs carry a region; Lambda polls only its own region
+        key = _row(trigger).source_key if _row(trigger).polled else None
         value = trigger.get(key) if key else ""
         if not value.startswith("arn:") or value.split(":")[3] == region:
             continue

@@ -10,7 +10,8 @@ own runtimes complete and validate too.
 from __future__ import annotations
 
 from ..runtimes import ALIASES, Registry
-from .schema import FREE_MAPS, SECTIONS, TRIGGERS, Key
+from .schema import FREE_MAPS, SECTIONS, Key
+from .triggers import TRIGGERS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}

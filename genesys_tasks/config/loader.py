@@ -23,10 +23,11 @@ from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
 from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
-from .schema import SECTIONS, TRIGGERS, Key
+from .schema import SECTIONS, Key
 from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
 from .tomlfile import parse
+from .triggers import TRIGGERS
 from .triggers import problem as trigger_problem
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

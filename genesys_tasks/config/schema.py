@@ -167,36 +167,4 @@ S3_EVENTS = (
     "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete",
 )
 
-# [[triggers]]: each type's own keys besides `type`. Checks that span keys or need a pattern
-# (schedule expressions, stream ARNs, SQS batching) live in config/triggers.py.
-TRIGGERS: dict[str, dict[str, Key]] = {
-    "api_gateway": {
-        "path": Key("str", "/{proxy+}", "Route path."),
-        "method": Key("str", "ANY", "HTTP method or ANY.",
-                      choices=("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")),
-    },
-    "s3": {
-        "bucket": Key("str", None, "Bucket whose object events invoke the function.", required=True),
-        "events": Key("list", ["s3:ObjectCreated:*"], "S3 event types.", choices=S3_EVENTS),
-        "prefix": Key("str", "", "Only keys starting with this."),
-        "suffix": Key("str", "", "Only keys ending with this."),
-    },
-    "sqs": {
-        "queue": Key("str", None, "Queue name or ARN.", required=True),
-        "batch_size": Key("int", 10, "Messages per invocation; over 10 needs maximum_batching_window >= 1.",
-                          minimum=1, maximum=10000),
-        "maximum_batching_window": Key("int", 0, "Seconds to gather a batch.", minimum=0, maximum=300),
-    },
-    "sns": {
-        "topic": Key("str", None, "Topic name or ARN.", required=True),
-    },
-    "schedule": {
-        "expression": Key("str", None, "EventBridge schedule: rate(5 minutes) or cron(0 3 * * ? *).", required=True),
-    },
-    "dynamodb": {
-        "stream_arn": Key("str", None, "Stream ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL.",
-                          required=True),
-        "starting_position": Key("str", "LATEST", "Where to start reading.", choices=("LATEST", "TRIM_HORIZON")),
-        "batch_size": Key("int", 100, "Records per invocation.", minimum=1, maximum=10000),
-    },
-}
+# [[triggers]]: each type's keys are in its row of config/triggers.py (``TYPES``; ``TRIGGERS`` is their view).

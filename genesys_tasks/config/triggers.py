@@ -1,7 +1,15 @@
-"""Trigger checks the schema table cannot express: patterns and rules that span keys.
+"""The trigger types, one row each (``TYPES``): the TOML keys of a ``[[triggers]]`` entry, the
+checks the key table cannot express (patterns and rules that span keys), the key naming its
+source, and whether Lambda polls it (an event source mapping, and the poller permissions the
+role needs: ``Poller``).
+
+The loader, the JSON Schema and the wizard read the keys (``TRIGGERS`` is a live view of the
+rows' keys), ``config/checks`` the source keys, ``deploy/policies`` the poller permissions, the
+doit deploy task which types are polled. The deploy side (``deploy/triggers``: state, plan,
+invoke permissions) and the sample events (``local/events``) are keyed by the same names.
 
 ``problem(kind, values)`` looks at one ``[[triggers]]`` entry (already type- and
-range-checked against ``schema.TRIGGERS``) and returns ``(key, message, hint)`` for
+range-checked against the row's keys) and returns ``(key, message, hint)`` for
 the first thing AWS would reject, or None. The loader turns it into a ConfigError
 with the line, so bad input stops before any AWS call. Pure: no I/O.
 """
@@ -9,8 +17,12 @@ with the line, so bad input stops before any AWS call. Pure: no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Callable
 
 from .aws_limits import BUCKET_HINT, bucket_problem
+from .schema import S3_EVENTS, Key
 
 RATE = re.compile(r"^rate\((\d+) ([a-z]+)\)$")
 RATE_UNITS = {"minute": "minutes", "hour": "hours", "day": "days"}
@@ -126,9 +138,92 @@ def _api_gateway(values: dict) -> Problem | None:
     return None
 
 
-CHECKS = {"api_gateway": _api_gateway, "s3": _s3, "sqs": _sqs, "sns": _sns, "schedule": _schedule, "dynamodb": _dynamodb}
+@dataclass(frozen=True)
+class Poller:
+    """What the execution role needs so Lambda can poll a source: an inline policy named ``policy``
+    allowing ``actions`` on each source's ARN (a name is resolved in ``service``, the deploy region
+    and account), plus ``unscoped`` actions that AWS grants only on ``*``."""
+
+    policy: str
+    service: str
+    actions: tuple[str, ...]
+    unscoped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerType:
+    """One trigger type, as every reader needs it."""
+
+    keys: dict  # its keys besides ``type``: name → schema.Key
+    check: Callable[[dict], Problem | None] | None = None  # what the key table cannot express
+    source_key: str | None = None  # the key naming its source, when AWS allows one per function and source
+    poller: Poller | None = None  # Lambda polls it (event source mapping; these permissions on the role)
+    doc: str = field(default="", compare=False)
+
+    @property
+    def polled(self) -> bool:
+        return self.poller is not None
+
+
+TYPES: dict[str, TriggerType] = {
+    "api_gateway": TriggerType({
+        "path": Key("str", "/{proxy+}", "Route path."),
+        "method": Key("str", "ANY", "HTTP method or ANY.",
+                      choices=("ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")),
+    }, _api_gateway, doc="an HTTP API route"),
+    "s3": TriggerType({
+        "bucket": Key("str", None, "Bucket whose object events invoke the function.", required=True),
+        "events": Key("list", ["s3:ObjectCreated:*"], "S3 event types.", choices=S3_EVENTS),
+        "prefix": Key("str", "", "Only keys starting with this."),
+        "suffix": Key("str", "", "Only keys ending with this."),
+    }, _s3, doc="object events of a bucket"),
+    "sqs": TriggerType({
+        "queue": Key("str", None, "Queue name or ARN.", required=True),
+        "batch_size": Key("int", 10, "Messages per invocation; over 10 needs maximum_batching_window >= 1.",
+                          minimum=1, maximum=10000),
+        "maximum_batching_window": Key("int", 0, "Seconds to gather a batch.", minimum=0, maximum=300),
+    }, _sqs, source_key="queue", doc="a queue Lambda polls",
+        poller=Poller("genesys-sqs-poller", "sqs",
+                      ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"))),
+    "sns": TriggerType({
+        "topic": Key("str", None, "Topic name or ARN.", required=True),
+    }, _sns, source_key="topic", doc="a topic subscription"),
+    "schedule": TriggerType({
+        "expression": Key("str", None, "EventBridge schedule: rate(5 minutes) or cron(0 3 * * ? *).", required=True),
+    }, _schedule, doc="an EventBridge schedule"),
+    "dynamodb": TriggerType({
+        "stream_arn": Key("str", None, "Stream ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL.",
+                          required=True),
+        "starting_position": Key("str", "LATEST", "Where to start reading.", choices=("LATEST", "TRIM_HORIZON")),
+        "batch_size": Key("int", 100, "Records per invocation.", minimum=1, maximum=10000),
+    }, _dynamodb, source_key="stream_arn", doc="a table stream Lambda polls",
+        poller=Poller("genesys-dynamodb-poller", "dynamodb",
+                      ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"),
+                      unscoped=("dynamodb:ListStreams",))),  # ListStreams has no resource-level permissions
+}
+
+
+class _Keys(Mapping):
+    """Each type's keys, read from ``TYPES`` when asked (a row added later is seen)."""
+
+    def __getitem__(self, kind: str) -> dict:
+        return TYPES[kind].keys
+
+    def __iter__(self):
+        return iter(TYPES)
+
+    def __len__(self) -> int:
+        return len(TYPES)
+
+
+TRIGGERS: Mapping[str, dict] = _Keys()
+
+
+def polled(kind: str) -> bool:
+    row = TYPES.get(kind)
+    return bool(row and row.polled)
 
 
 def problem(kind: str, values: dict) -> Problem | None:
-    check = CHECKS.get(kind)
-    return check(values) if check else None
+    row = TYPES.get(kind)
+    return row.check(values) if row and row.check else None

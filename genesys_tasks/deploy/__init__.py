@@ -11,16 +11,15 @@ The stages and their contracts:
 - ``policies``  every IAM document genesys writes: the role's templates, trust and pollers.
 - ``executor``  running a plan, one interface ``run(plan) -> dict``: ``Executor`` (the only
                 place that mutates AWS), ``DisplayExecutor`` and ``CollectingExecutor`` (dry runs).
-- ``deployer``  read state → plan → the executor it is handed, for one function's deploy or delete.
+- ``deployer``  the build's artifact record + read state → plan → the executor it is handed, for
+                one function's deploy or delete; a plan naming an operation no adapter has stops there.
+- ``session``   the composition root every deploying entry makes once (commands, each doit
+                process): options, the one clients factory, regions, role recording, rollout, results.
 - ``model``     the plan as plain data: ``ApiCall``, ``Change``, ``Plan`` and the placeholders.
 - ``writeback`` records the created role in the TOML (tomlkit, comments kept).
 - ``ci_oidc``   the OIDC provider and deploy role a CI pipeline assumes: state → plan, the
                 executor handed in (``genesys ci bootstrap-oidc``).
 
-Nothing above prints or imports ``ui``: progress and lines for people go through the
-callables the caller hands in. The command and task layers still living here use ``ui``:
-
-- ``commands``  ``genesys execute`` and ``genesys delete``: build, then deploy or delete, and report.
-- ``verify``    ``genesys config verify``: account, region, identity; do Lambda and IAM answer.
-- ``tasks``     doit task creators: role, layer_publish, deploy, plan, delete.
+Nothing above but ``session`` prints or imports ``ui``: progress and lines for people go
+through the callables the caller hands in; the session reports results through ``ui``.
 """

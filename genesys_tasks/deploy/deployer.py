@@ -2,10 +2,11 @@
 executor the caller hands in (``executor.Executor`` to apply it, a display-only one for a
 dry run), as Chalice's deployer is given its executor.
 
-This is what ``genesys execute/delete`` and the doit tasks call. It resolves
-``${env:NAME}`` values (kept in memory only; the resolved variables must still fit Lambda's
+The deploy ``session`` calls it for ``genesys execute/delete`` and the doit tasks. It
+resolves ``${env:NAME}`` values (kept in memory only; the resolved variables must still fit Lambda's
 4 KB, and an error raised while deploying shows **** wherever AWS echoed one of the
-environment's values), finds the built zips, reads AWS's state with
+environment's values), reads the build's artifact record (``build/record.py``: the code
+is a zip or an image, by its ``kind``; never a path guessed), reads AWS's state with
 read-only calls, plans, and runs the plan. It never checks the TOML (the loader has), and
 prints nothing: reading shows through the ``progress(label)`` context manager it is
 handed, the executor reports the rest, and the caller tells people about the ``Outcome``.
@@ -22,7 +23,6 @@ before anything runs, dry runs included.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager
 
-from .. import paths
 from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
@@ -56,6 +55,7 @@ class Outcome:
     account: str = ""
     applied: bool = False  # the executor changed AWS (not a dry run)
     recorded_role: bool = False  # [iam] role_arn was written into the TOML
+    collected: list | None = None  # a collecting executor's changes (a dry run for machines)
 
     @property
     def write_calls(self) -> int:
@@ -126,51 +126,58 @@ def masked_environment(spec: FunctionSpec):
         raise
 
 
-def artifact(path: Path) -> planner.Artifact:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return planner.Artifact(path, base64.b64encode(digest.digest()).decode())
+def _hint(spec: FunctionSpec) -> str:
+    return f"build it again: genesys lambda build {spec.path}"
 
 
-def built(spec: FunctionSpec, path: Path) -> planner.Artifact:
+def build_record(spec: FunctionSpec, root: Path):
+    """The build's record of the deploy architecture (``build/record.py``); BuildError when there is none."""
+    from ..build.record import read_record, record_path
+
+    return read_record(record_path(root, spec.name, spec.deployment.architecture), hint=_hint(spec))
+
+
+def _built_zip(spec: FunctionSpec, path: Path, size: int, sha256: str) -> planner.Artifact:
+    """A zip a record names, as the planner takes it; BuildError when it is missing, no zip, or not
+    the one the build recorded (its size changed since)."""
+    from ..build.zipper import check_zip
+
     if not path.is_file():
-        raise BuildError(f"{path} does not exist", hint=f"build it first: genesys lambda build {spec.path}")
-    return artifact(path)
+        raise BuildError(f"{path} does not exist", hint=_hint(spec))
+    check_zip(path, hint=_hint(spec))
+    if path.stat().st_size != size:
+        raise BuildError(f"{path} is not the zip the build recorded (its size changed since)", hint=_hint(spec))
+    return planner.Artifact(path, base64.b64encode(bytes.fromhex(sha256)).decode())
+
+
+def _zip_code(record, spec: FunctionSpec) -> planner.Artifact:
+    return _built_zip(spec, record.path, record.size, record.sha256)
+
+
+def _image_code(record, spec: FunctionSpec) -> planner.ImageArtifact:
+    return planner.ImageArtifact(record.repository, record.digest)
+
+
+CODE = {"zip": _zip_code, "image": _image_code}  # the record's kind → what the planner deploys
 
 
 def layer_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact | None:
-    """The deploy architecture's layer zip, when the function has dependencies to ship; BuildError when it is no zip.
+    """The deploy architecture's layer zip, as the build recorded it; BuildError when it is no zip.
 
-    None when the build found nothing to ship (an empty layer zip): the function deploys without a layer.
+    None when the build found nothing to ship (the record names no layer): the function deploys without one.
     """
-    from ..build.layer import ships_nothing
-    from ..build.zipper import check_zip
-
     if not spec.has_layer:
         return None
-    found = built(spec, paths.layer_zip(root, spec.name, spec.deployment.architecture))
-    check_zip(found.path, hint=f"build it again: genesys lambda build {spec.path}")
-    return None if ships_nothing(found.path) else found
+    record = build_record(spec, root)
+    layer = getattr(record, "layer", None)
+    return None if layer is None else _built_zip(spec, layer.path, layer.size, layer.sha256)
 
 
-def code_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact:
-    """The deploy architecture's function zip; BuildError when it is missing or no zip."""
-    from ..build.zipper import check_zip
-
-    found = built(spec, paths.function_zip(root, spec.name, spec.deployment.architecture))
-    check_zip(found.path, hint=f"build it again: genesys lambda build {spec.path}")
-    return found
-
-
-def open_clients(spec: FunctionSpec, notify: Callable[[str], None] | None = None):
-    """The adapters for the spec's target; ``notify`` hears why a call waits (e.g. for IAM)."""
-    from ..aws.base import ignore
-    from ..aws.session import Clients
-    from ..aws.target import target_for
-
-    return Clients(target_for(spec.deployment.region, spec.deployment.profile), notify=notify or ignore)
+def code_artifact(spec: FunctionSpec, root: Path):
+    """The deploy architecture's code as the build recorded it (a zip or an image); BuildError when
+    the record is missing or names a zip that is missing or no zip."""
+    record = build_record(spec, root)
+    return CODE[record.kind](record, spec)
 
 
 def role_name(spec: FunctionSpec) -> str:
@@ -248,7 +255,19 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
             plan.extend(planner.plan_commit(spec, facts, remote.function))
-    return plan, remote.account
+    return checked(plan), remote.account
+
+
+def checked(plan: Plan) -> Plan:
+    """``plan``, once every call in it names an operation of its service's adapter; else an error
+    naming the ones that do not (a bug in a planner), raised before anything runs."""
+    from ..aws.session import unknown_operations
+
+    unknown = unknown_operations(plan.calls)
+    if unknown:
+        raise GenesysError(f"the plan calls {', '.join(unknown)}, which no AWS adapter has",
+                           hint="a bug in genesys's planner: report it; nothing was changed")
+    return plan
 
 
 def _plan_role(spec: FunctionSpec, clients, facts: planner.Facts, role, ownership: Ownership) -> Plan:
@@ -308,7 +327,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
         plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
                                         users, role_users))
         plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
-    return plan, account
+    return checked(plan), account
 
 
 def delete(spec: FunctionSpec, clients, executor: PlanExecutor, *, progress: Progress = no_progress) -> Outcome:

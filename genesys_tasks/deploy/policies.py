@@ -14,7 +14,8 @@ invocation destinations an inline ``genesys-destinations`` document allowing the
 action each destination's service needs, on exactly that ARN.
 
 Polled trigger sources (SQS queues, DynamoDB streams) add the poller documents Lambda
-needs to read them (``poller_policies``), since AWS rejects a mapping without them.
+needs to read them (``poller_policies``, from each type's ``Poller`` in config/triggers.py),
+since AWS rejects a mapping without them.
 The trust policy is here too, and whether a role's lets Lambda assume it: every IAM
 document genesys writes or reads comes from this module.
 """
@@ -41,9 +42,6 @@ MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn} | {VPC_ACCESS
 DESTINATION_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
                        "events": "events:PutEvents"}
 DESTINATIONS_POLICY = "genesys-destinations"
-SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-STREAM_POLLER_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
-POLLER_POLICY = {"sqs": "genesys-sqs-poller", "dynamodb": "genesys-dynamodb-poller"}
 
 
 class Scope(Protocol):
@@ -116,19 +114,20 @@ def setting_policies(spec: FunctionSpec) -> tuple[list[str], dict]:
 
 
 def poller_policies(spec: FunctionSpec, scope: Scope) -> dict:
-    """Inline documents the role needs so Lambda can poll this function's queues and streams:
-    each names the exact queue ARN (a named queue is the deploy region and account's) or stream ARN."""
+    """Inline documents the role needs so Lambda can poll this function's queues and streams (each
+    polled type's ``Poller``, config/triggers.py): each names the exact queue ARN (a named queue is
+    the deploy region and account's) or stream ARN."""
+    from ..config.triggers import TYPES
+
     policies = {}
-    queues = [t.get("queue") for t in spec.triggers if t.type == "sqs"]
-    if queues:
-        arns = sorted({_arn("sqs", q, scope) for q in queues})
-        policies[POLLER_POLICY["sqs"]] = document(SQS_POLLER_ACTIONS, arns)
-    streams = sorted({t.get("stream_arn") for t in spec.triggers if t.type == "dynamodb"})
-    if streams:
-        doc = document(STREAM_POLLER_ACTIONS, streams)
-        # ListStreams has no resource-level permissions: it only works on *.
-        doc["Statement"].append({"Effect": "Allow", "Action": ["dynamodb:ListStreams"], "Resource": "*"})
-        policies[POLLER_POLICY["dynamodb"]] = doc
+    for kind, row in TYPES.items():
+        poller = row.poller
+        sources = sorted({_arn(poller.service, t.get(row.source_key), scope)
+                          for t in spec.triggers if t.type == kind}) if poller else []
+        if sources:
+            doc = document(poller.actions, sources)
+            doc["Statement"] += [{"Effect": "Allow", "Action": [action], "Resource": "*"} for action in poller.unscoped]
+            policies[poller.policy] = doc
     return policies
 
 

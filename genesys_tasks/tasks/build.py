@@ -84,6 +84,7 @@ def build_task(spec: FunctionSpec, root: Path) -> dict:
         "doc": f"build {spec.name}: layer, pre_build, package, then imports, limits and post_build",
         "actions": [Action(steps.check_imports, spec, root), Action(steps.finish, spec, root)],
         "file_dep": [str(path) for _, _, path in steps.artifacts(spec, root)],
+        "targets": _files(steps.record_paths(spec, root)),  # the artifact records the deploy reads
         "task_dep": ([f"layer:{spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
                                      "strict_imports": spec.build.strict_imports,

@@ -67,6 +67,14 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None) -> list[FunctionSp
         _stop(internal_error(err), EXIT_FAILED)
 
 
+def deploy_session():
+    """This process's deploy session: doit's options (GENESYS_ADOPT, GENESYS_NO_WAIT) read once, here."""
+    from ..deploy.session import Options, Session
+    from .dep_state import forget_deployment
+
+    return Session(Options.from_environment(), forget=forget_deployment)
+
+
 def creators(root: str | Path | None = None, pattern: str | None = None,
              tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None) -> dict:
     """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files or specs).
@@ -101,7 +109,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         for spec, sources in project():
             yield package_task(spec, root, sources)
 
-    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root)
+    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root, deploy_session)
 
     def task_build():
         """Build every function: layer, pre_build, package, limits, post_build."""

@@ -19,10 +19,12 @@ from .deploy import STEPS
 
 
 class DeploySide:
-    """The five deploy-side creators of one repo's specs; ``new_load`` starts over for the next load."""
+    """The five deploy-side creators of one repo's specs; ``new_load`` starts over for the next load.
 
-    def __init__(self, specs, root: Path):
-        self._specs, self._root = specs, root
+    ``session()`` makes the process's deploy session, once, when the first deploy-side task is made."""
+
+    def __init__(self, specs, root: Path, session):
+        self._specs, self._root, self._make_session, self._session = specs, root, session, None
         self._made = False
 
     def new_load(self) -> None:
@@ -30,10 +32,12 @@ class DeploySide:
 
     def _every_step(self):
         specs = list(self._specs())
+        if self._session is None:
+            self._session = self._make_session()
         for step, (make, doc) in STEPS.items():
             yield {"basename": step, "name": None, "doc": doc}
             for spec in specs:
-                task = make(spec, self._root, specs)
+                task = make(spec, self._root, self._session, specs)
                 if task:
                     yield {**task, "basename": step}
 

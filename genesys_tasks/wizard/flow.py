@@ -14,7 +14,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable
 
-from ..config.schema import TRIGGERS
+from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
 from . import checks, secrets, supply

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..config import load
 from ..config.iam_scope import RESOURCE_LIST
-from ..config.schema import TRIGGERS
+from ..config.triggers import TRIGGERS
 from ..errors import ConfigError, UsageError
 from ..paths import replace_atomic
 from .answers import Answers

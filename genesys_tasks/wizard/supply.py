@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ..config.schema import TRIGGERS
+from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
 from . import render, secrets

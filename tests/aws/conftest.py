@@ -110,9 +110,14 @@ class Project:
         write_zip([("python/deps.py", stage / "deps.py")], paths.layer_zip(self.root, self.name, arch))
 
     def spec(self):
+        """The loaded spec, with the artifact records the build writes for the zips as they are now."""
+        from genesys_tasks.build.record import record_build
         from genesys_tasks.config import load
 
-        return load(self.toml)
+        spec = load(self.toml)
+        built = [a for a in spec.build.architectures if paths.function_zip(self.root, self.name, a).is_file()]
+        record_build(self.root, self.name, built, spec.has_layer)
+        return spec
 
 
 @pytest.fixture
@@ -165,11 +170,12 @@ def deploy(aws):
     """Deploy a Project for real: ``deploy(p, clients=None, **options)`` → Outcome, with the
     applying executor and fresh clients unless given."""
     from genesys_tasks.deploy import deployer
+    from genesys_tasks.deploy.session import Session
     from genesys_tasks.deploy.executor import Executor
 
     def run(p: Project, used=None, **options):
         spec = p.spec()
-        used = used or deployer.open_clients(spec)
+        used = used or Session().clients(spec)
         return deployer.deploy(spec, p.root, used, Executor(used), **options)
 
     return run
@@ -181,11 +187,12 @@ def dry_run(aws):
     executor=None)`` → Outcome; ``executor`` replaces the display one (e.g. a CollectingExecutor)."""
     from genesys_tasks import ui
     from genesys_tasks.deploy import deployer
+    from genesys_tasks.deploy.session import Session
     from genesys_tasks.deploy.executor import DisplayExecutor
 
     def run(p: Project, used=None, executor=None):
         spec = p.spec()
-        used = used or deployer.open_clients(spec)
+        used = used or Session().clients(spec)
         return deployer.deploy(spec, p.root, used, executor or DisplayExecutor(ui.info))
 
     return run

@@ -182,16 +182,17 @@ def test_doit_deploy_into_a_running_sandbox_leaves_the_toml_alone(repo, aws, run
     assert (repo / "plain" / "lambda_plain.toml").read_text() == TOML
 
 
-def test_the_tasks_of_one_process_share_their_clients_and_ask_for_the_account_once(project, aws, monkeypatch):
+def test_the_tasks_of_one_process_share_their_clients_and_ask_for_the_account_once(project, aws):
+    from genesys_tasks.deploy.session import Session
     from genesys_tasks.tasks import deploy as tasks
 
-    monkeypatch.setattr(tasks, "_CLIENTS", {})
+    session = Session()  # what creators() makes once per doit process
     p = project()
     spec = p.spec()
-    assert tasks.current_account(spec) == "123456789012"  # the up-to-date check
+    assert session.account(spec) == "123456789012"  # the up-to-date check
     for step in (tasks.deploy_role, tasks.publish_layer, tasks.deploy_function):
-        values = step(spec, p.root)
+        values = step(spec, p.root, session)
         assert values["account"] == "123456789012"
-    shared = tasks.clients_for(spec)
+    shared = session.clients(spec)
     assert shared.log.calls.count(("sts:GetCallerIdentity", False)) == 1
     assert "lambda:CreateFunction" in shared.log.writes

@@ -13,6 +13,7 @@ import pytest
 from genesys_tasks.deploy import deployer
 from genesys_tasks.deploy.executor import Executor
 from genesys_tasks.deploy.ownership import ConflictError, Ownership
+from genesys_tasks.deploy.session import Session
 
 API = '\n[[triggers]]\ntype = "api_gateway"\nmethod = "GET"\npath = "/items"\n'
 SQS = '\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n'
@@ -20,7 +21,7 @@ SQS = '\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n'
 
 def _delete(p):
     spec = p.spec()
-    used = deployer.open_clients(spec)
+    used = Session().clients(spec)
     return deployer.delete(spec, used, Executor(used))
 
 

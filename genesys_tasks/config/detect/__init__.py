@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import importlib
 from pathlib import Path
 from types import ModuleType
 
@@ -49,8 +48,10 @@ def manifest_names(runtime: Runtime) -> tuple[str, ...]:
 def _detector(language: str) -> ModuleType | None:
     """The detector module the language table names for ``language``, or None (a language only
     runtime files describe is detected by its files, and its handler is named in the TOML)."""
+    from ...contracts import Detector, named
+
     row = languages.get(language)
-    return importlib.import_module(f"{__name__}.{row.detector}") if row and row.detector else None
+    return named(__name__, row.detector, Detector) if row and row.detector else None
 
 
 def find_handlers(runtime: Runtime, source: Path) -> list[Candidate]:

@@ -12,7 +12,7 @@ One planner per resource family, in the order AWS needs them:
 - ``api``          the HTTP API of its ``api_gateway`` triggers
 - ``permissions``  its resource policy (URL, API and push-trigger invoke permissions)
 - ``delete``       what ``genesys delete`` removes
-- ``inputs``       what planners take besides spec and state: ``Artifact``, ``Facts``, marker tags
+- ``inputs``       what planners take besides spec and state: ``Artifact``/``ImageArtifact``, ``Facts``, tags
 
 A later stage refers to an earlier stage's output through ``Var`` when it does not
 exist yet. Every resource gets a ``Change`` (create, update with field diffs, adopt,
@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from .delete import plan_delete, role_deletable
 from .function import plan_commit, plan_function
-from .inputs import COMMIT_ENV, COMMIT_KEY, Artifact, Facts
+from .inputs import COMMIT_ENV, COMMIT_KEY, Artifact, Facts, ImageArtifact
 from .layer import plan_layer
 from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions
 
-__all__ = ["COMMIT_ENV", "COMMIT_KEY", "Artifact", "Facts", "changes_version", "plan_commit", "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer",
-           "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
+__all__ = ["COMMIT_ENV", "COMMIT_KEY", "Artifact", "Facts", "ImageArtifact", "changes_version", "plan_commit",
+           "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer", "plan_log_group", "plan_role",
+           "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

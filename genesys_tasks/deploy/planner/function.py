@@ -124,7 +124,7 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
     empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"}}  # AWS defaults
     params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
-              FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType="Zip",
+              FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType=code.package_type,
               Architectures=[arch], Tags=marker_tags(spec), **params)
     plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]

@@ -1,14 +1,17 @@
-"""What the planners take besides the spec and AWS's state: the built zips (``Artifact``) and
-how their bytes reach AWS, the deploy-time ``Facts``, and the tags genesys marks things with.
+"""What the planners take besides the spec and AWS's state: the built code (``Artifact``, a zip;
+``ImageArtifact``, a container image) and how it reaches AWS, the deploy-time ``Facts``, and the
+tags genesys marks things with.
 
-Zips up to Lambda's 50 MB direct-upload limit go inline (read only when the call runs);
-larger ones are uploaded to ``[deployment] artifact_bucket`` first.
+``code_param`` dispatches on the artifact's ``kind``. Zips up to Lambda's 50 MB direct-upload
+limit go inline (read only when the call runs); larger ones are uploaded to ``[deployment]
+artifact_bucket`` first. An image is named by its repository and digest.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
@@ -23,12 +26,29 @@ MASK = "****"  # what a change shows instead of an environment value
 class Artifact:
     """A built zip and its CodeSha256 (base64 of the sha256 digest, as AWS reports it)."""
 
+    kind: ClassVar[str] = "zip"
+    package_type: ClassVar[str] = "Zip"  # Lambda's PackageType
     path: Path
     code_sha256: str
 
     @property
     def size(self) -> int:
         return self.path.stat().st_size
+
+
+@dataclass(frozen=True)
+class ImageArtifact:
+    """A container image in ECR: ``repository`` (its URI) and ``digest`` (``sha256:<hex>``)."""
+
+    kind: ClassVar[str] = "image"
+    package_type: ClassVar[str] = "Image"
+    repository: str
+    digest: str
+
+    @property
+    def code_sha256(self) -> str:
+        """What Lambda reports as an image function's CodeSha256: the digest's hex."""
+        return self.digest.removeprefix("sha256:")
 
 
 @dataclass(frozen=True)
@@ -60,8 +80,19 @@ def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
     return to_set, to_remove
 
 
-def code_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:
-    """``Code``/``Content`` for a zip: inline bytes, or an S3 object for zips over 50 MB."""
+def code_param(plan: Plan, spec: FunctionSpec, artifact, resource: str, kind: str) -> dict:
+    """``Code``/``Content`` for the artifact's kind: see ``CODE_PARAMS``."""
+    return CODE_PARAMS[artifact.kind](plan, spec, artifact, resource, kind)
+
+
+def _image_param(plan: Plan, spec: FunctionSpec, artifact: ImageArtifact, resource: str, kind: str) -> dict:
+    if kind != "function":
+        raise ConfigError(f"a {kind} cannot be a container image", hint="layers are zips")
+    return {"ImageUri": f"{artifact.repository}@{artifact.digest}"}
+
+
+def _zip_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:
+    """Inline bytes, or an S3 object for zips over 50 MB."""
     if artifact.size <= DIRECT_UPLOAD_LIMIT:
         return {"ZipFile": FileBytes(artifact.path)}
     bucket = spec.deployment.artifact_bucket
@@ -72,3 +103,6 @@ def code_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str
     key = f"genesys/{spec.name}/{kind}-{artifact.code_sha256.replace('/', '_').replace('+', '-')}.zip"
     plan.call("s3", "put_object", resource, Bucket=bucket, Key=key, Body=FileBytes(artifact.path))
     return {"S3Bucket": bucket, "S3Key": key}
+
+
+CODE_PARAMS = {"zip": _zip_param, "image": _image_param}  # an artifact's kind → its Code/Content parameters

@@ -34,6 +34,7 @@ import re
 from dataclasses import replace
 
 from ...config.spec import FunctionSpec
+from ...errors import GenesysError
 from ..model import Plan
 from ..state import FunctionState
 from . import dynamodb, s3, schedule, sns, sqs
@@ -63,6 +64,10 @@ def read_state(spec: FunctionSpec, clients, region: str, account: str, function:
     ``triggers`` defaults to the spec's; pass ``()`` to read only what exists (for delete).
     """
     triggers = spec.triggers if triggers is None else triggers
+    unplanned = sorted({t.type for t in triggers} - set(TYPES) - {"api_gateway"})  # the API: with the function
+    if unplanned:
+        raise GenesysError(f"no deploy planner for trigger type {', '.join(unplanned)}",
+                           hint="a trigger type needs its module in deploy/triggers/ and its row in TYPES")
     state = TriggerState(region, account, spec.name, _all_statements(function), function_exists=function is not None,
                          alias=spec.deployment.alias, aliases=function.aliases if function is not None else ())
     for kind, row in TYPES.items():

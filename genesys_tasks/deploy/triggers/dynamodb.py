@@ -4,7 +4,7 @@ event source mapping.
 The stream ARN must be the table's current one and in the function's region; a stream
 that does not exist is an ``AwsError`` naming its ARN, before any write. AWS cannot
 change where a mapping starts reading, so a new ``starting_position`` replaces it. The
-poller permissions the role needs are in ``policies.poller_policies``.
+poller permissions the role needs are its row's ``Poller`` (config/triggers.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,27 @@
+"""Build a function through the doit tasks, then open it for local runs: what ``genesys invoke`` and
+``genesys serve`` both start with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ui
+from ..errors import UsageError
+
+
+def open_built(toml: Path, args):
+    """Build ``toml``'s function through the doit tasks, then open it for local runs; (None, None)
+    if the build failed."""
+    from .function import Options, open_function
+    from ..tasks.runner import load_spec, run_tasks
+
+    if args.timeout is not None and not 0 < args.timeout <= 900:
+        raise UsageError(f"--timeout {args.timeout}: Lambda allows 1 to 900 seconds", hint="pass e.g. --timeout 30")
+    root, spec = load_spec(toml)
+    if run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec):
+        return None, None
+    options = Options(arch=args.arch, timeout_s=args.timeout, env_file=Path(args.env_file) if args.env_file else None,
+                      pass_credentials=args.pass_credentials, client=args.client, notify=ui.warn)
+    process, launch = open_function(spec, root, options)
+    ui.debug(f"runtime: {' '.join(launch.argv)} ({launch.client})")
+    return process, launch
