@@ -12,8 +12,9 @@ the old name.
 
 What an installer leaves that depends on this machine rather than on the inputs is
 removed before zipping (``strip_host_paths``): pip's ``direct_url.json`` records the
-absolute path a local package was installed from, so without this the bytes of a
-layer would depend on where the checkout is.
+absolute path a local package was installed from, uv's ``uv_cache.json`` a time, and
+RECORD lists scripts outside the layer whose hashes cover the interpreter's path; without
+this the bytes of a layer would depend on where the checkout and the Python are.
 
 No dependencies to ship means no layer: when the installer leaves nothing (a Pipfile
 with only dev-packages, a pom without runtime dependencies, a requirements file
@@ -40,7 +41,7 @@ from .zipper import tree_entries, write_zip
 
 # Change this whenever genesys changes how it builds a layer (what it installs, strips or
 # zips), so no layer a previous genesys built is reused from the cache.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 
 def ships_nothing(layer_zip: Path) -> bool:
@@ -115,15 +116,40 @@ def cache_key(job: InstallJob, installer_version: str) -> str:
     return digest.hexdigest()
 
 
+# Installer records that say where or when, not what: pip's direct_url.json (the absolute path a
+# local package came from) and uv's uv_cache.json (a timestamp).
+HOST_RECORDS = ("direct_url.json", "uv_cache.json")
+
+
+def _shipped(line: str, site: Path, layer: Path) -> bool:
+    """Whether the file a RECORD line names is in the layer (pip's ``../../bin/*`` lines are not)."""
+    import csv
+
+    try:
+        path = next(csv.reader([line]))[0]
+    except (csv.Error, IndexError, StopIteration):
+        return True
+    where = Path(os.path.normpath(site / path))
+    return where.is_relative_to(layer) and where.is_file()
+
+
 def strip_host_paths(layer: Path) -> None:
-    """Remove pip's ``direct_url.json`` files (absolute host paths) and their lines in RECORD."""
-    for record_of in sorted(layer.rglob("*.dist-info/direct_url.json")):
-        record_of.unlink()
-        record = record_of.with_name("RECORD")
-        if record.is_file():
-            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
-            record.write_text("".join(line for line in lines if not line.startswith(
-                f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
+    """Make every ``.dist-info`` in ``layer`` say only what ships, whatever machine installed it.
+
+    The installer records in ``HOST_RECORDS`` go, and each RECORD keeps only the lines of files
+    in the layer: pip lists the ``bin/`` scripts it wrote outside it, with hashes over a shebang
+    naming the interpreter's absolute path, so two Pythons at two paths would give two layers.
+    """
+    for info in sorted(layer.rglob("*.dist-info")):
+        for name in HOST_RECORDS:
+            (info / name).unlink(missing_ok=True)
+        record = info / "RECORD"
+        if not record.is_file():
+            continue
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.strip() or _shipped(line, info.parent, layer)]
+        if kept != lines:
+            record.write_text("".join(kept), encoding="utf-8")
 
 
 def drop_if_nothing_installed(target: Path, layer_path: str) -> None:

@@ -204,6 +204,9 @@ def why_not_uv(job: InstallJob) -> str | None:
     unmapped = uv_index_options(pip_settings()).unmapped
     if unmapped:
         return f"uv does not read pip's settings {', '.join(unmapped)}"
+    local = local_projects(job)
+    if local:
+        return f"the requirements name local projects ({', '.join(p.name for p in local)}), which pip builds from source"
     return None
 
 
@@ -224,6 +227,15 @@ def choose(job: InstallJob) -> str:
         return "uv"
     _say_once(job.log, f"note: pip builds the {job.runtime.id} {job.arch} layers, not uv: {reason}")
     return "pip"
+
+
+def local_projects(job: InstallJob) -> list[Path]:
+    """The local projects (folders, source archives) the requirements name: pip builds them, uv with
+    ``--only-binary`` does not, so ``auto`` takes pip for such a layer."""
+    from .references import referenced
+
+    return [path for path in referenced([job.manifest], "python") if path.is_dir() or
+            path.name.endswith((".tar.gz", ".zip", ".tar.bz2"))]
 
 
 def version(job: InstallJob) -> str:
@@ -292,6 +304,9 @@ def install(job: InstallJob) -> None:
         return
     if job.debug:
         job.log(f"installing {job.manifest.name} with {installer} for {job.runtime.id} {job.arch}")
+    if job.installer == "auto" and installer == "pip" and local_projects(job):
+        job.log(f"note: {job.manifest.name} names local projects (" + ", ".join(p.name for p in local_projects(job))
+                + "): pip builds this layer (uv installs only wheels here)")
     with tempfile.TemporaryDirectory(prefix="genesys-sdist-", dir=job.target.parent) as scratch:
         wheel_dir = Path(scratch, "wheels")
         wheel_dir.mkdir()

@@ -1,65 +1,113 @@
-"""What a generated CI job installs: genesys and only the requirements of genesys that repo's jobs use.
+"""The command a generated CI job installs genesys with: exactly the genesys that wrote the file.
 
-A plain ``pip install genesys`` brings everything any command may use. A CI job runs
-``doit``/``genesys`` builds and deploys, never the wizard, and parses only its repo's
-languages: the syntax-tree grammars (tree-sitter and one compiled wheel per language)
-serve JavaScript/TypeScript, Java and Ruby functions only, and questionary (with
-prompt_toolkit under it) serves ``genesys interact`` only. So the job installs genesys
-without its dependencies, then the requirements it needs, read from genesys's own
-metadata (``requirements``): a Python-only repo skips six wheels.
+The distribution is ``genesys-lambda`` (the name ``genesys`` on the public package index
+belongs to another project); the command stays ``genesys`` and the import package
+``genesys_tasks``. How this genesys was installed decides the line (PEP 610):
 
-For the template model (``cicd.model``): ``install_command(version, specs)`` is the install
-line of a job (with uv, see there); ``requirements(specs)`` the list it names.
+- from an index (no ``direct_url.json``): that name and version, pinned by the sha256 of
+  its wheel with ``--require-hashes`` (the wheel is fetched once, with the user's pip
+  settings, to hash it);
+- from a VCS (``vcs_info``): that URL at that commit;
+- from a URL archive with a hash (``archive_info``): that URL and hash;
+- anything else (an editable or local-folder install, a local file): there is no way for
+  a runner to get the same code, so ``genesys ci`` stops (exit 2) asking for ``--install``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shlex
-from importlib import metadata
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
-from packaging.requirements import Requirement
+from ..errors import UsageError
 
-from ..config import FunctionSpec
-
-DISTRIBUTION = "genesys"
-# Requirement name -> the languages whose functions need it (parsing handlers and imports).
-GRAMMARS = {
-    "tree-sitter": frozenset({"nodejs", "java", "ruby"}),
-    "tree-sitter-javascript": frozenset({"nodejs"}),
-    "tree-sitter-typescript": frozenset({"nodejs"}),
-    "tree-sitter-java": frozenset({"java"}),
-    "tree-sitter-ruby": frozenset({"ruby"}),
-}
-NOT_IN_CI = frozenset({"questionary"})  # the wizard's terminal UI: a CI job asks no questions
+DISTRIBUTION = "genesys-lambda"
+# Where the job writes the hash-pinned requirement; .genesys/ is genesys's own folder.
+REQUIREMENT_FILE = ".genesys/genesys-requirements.txt"
 
 
-def own_requirements() -> list[str]:
-    """genesys's install requirements (no extras), as its installed metadata lists them."""
-    parsed = [Requirement(line) for line in metadata.requires(DISTRIBUTION) or []]
-    return [str(req) for req in parsed if req.marker is None or "extra" not in str(req.marker)]
+@dataclass(frozen=True)
+class Installed:
+    """How the running genesys was installed: its version and PEP 610 record (None: from an index)."""
+
+    version: str
+    direct_url: dict | None
+    found: bool = True  # False: no distribution of that name in this environment
 
 
-def requirements(specs: list[FunctionSpec], listed: list[str] | None = None) -> list[str]:
-    """The requirements of genesys a CI job over ``specs`` uses: the grammars of their languages only,
-    no wizard."""
-    languages = {spec.runtime.language for spec in specs}
-    needed = []
-    for line in own_requirements() if listed is None else listed:
-        name = Requirement(line).name.lower().replace("_", "-")
-        if name in NOT_IN_CI or (name in GRAMMARS and not GRAMMARS[name] & languages):
-            continue
-        needed.append(line)
-    return needed
+def installed() -> Installed:
+    """What this environment says about the ``genesys-lambda`` distribution."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        from .. import __version__
+
+        return Installed(__version__, None, found=False)
+    text = dist.read_text("direct_url.json")
+    try:
+        record = json.loads(text) if text else None
+    except json.JSONDecodeError:
+        record = {}
+    return Installed(dist.version, record)
 
 
-def install_command(version: str, specs: list[FunctionSpec], listed: list[str] | None = None) -> str:
-    """A CI job's install line: uv (one wheel, through pip), then with uv genesys ``version`` without its
-    dependencies and the ones the job uses.
+def _choices(version: str) -> str:
+    return ("pass --install CMD, for example "
+            f"--install 'pip install {DISTRIBUTION}=={version}' (a release), "
+            f"--install 'pip install \"{DISTRIBUTION} @ git+https://HOST/OWNER/REPO@COMMIT\"' (a commit), "
+            "or --install 'pip install ./tools/genesys' (a folder of the repo)")
 
-    uv installs from a warm cache in about a second where pip takes twenty (bench figures in the
-    README). It reads no pip configuration: a private index is given to it as ``UV_INDEX_URL``
-    (or ``UV_DEFAULT_INDEX``) in the job's environment.
-    """
-    wanted = " ".join(shlex.quote(line) for line in requirements(specs, listed))
-    return (f"python -m pip install uv && python -m uv pip install --system --no-deps genesys=={version} "
-            f"&& python -m uv pip install --system {wanted}")
+
+def _requirement(line: str, version: str) -> str:
+    """Shell words that install the one requirement ``line`` (with its --hash) and then its dependencies."""
+    return (f"mkdir -p .genesys && printf '%s\\n' {shlex.quote(line)} > {REQUIREMENT_FILE}"
+            f" && python -m pip install --no-deps --require-hashes -r {REQUIREMENT_FILE}"
+            f" && python -m pip install {shlex.quote(line.split(' --hash=')[0])}")
+
+
+def wheel_sha256(version: str, download=None) -> str:
+    """The sha256 of the released ``genesys-lambda`` wheel of ``version``, fetched with pip's settings."""
+    with tempfile.TemporaryDirectory(prefix="genesys-wheel-") as folder:
+        done = (download or _pip_download)(f"{DISTRIBUTION}=={version}", Path(folder))
+        wheels = sorted(Path(folder).glob("*.whl"))
+        if done.returncode or len(wheels) != 1:
+            raise UsageError(f"{DISTRIBUTION} {version} is installed as a release, but its wheel could not be "
+                             f"fetched to pin it by hash: {done.stderr.strip()[-400:]}", hint=_choices(version))
+        return hashlib.sha256(wheels[0].read_bytes()).hexdigest()
+
+
+def _pip_download(requirement: str, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                           "-d", str(folder), requirement], capture_output=True, text=True)
+
+
+def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
+    """The shell command that installs, in a job, the genesys ``found`` describes (UsageError if none)."""
+    found = found or installed()
+    version = found.version
+    if not found.found:
+        raise UsageError(f"no {DISTRIBUTION} distribution is installed here, so the generated jobs cannot "
+                         "install this genesys", hint=_choices(version))
+    record = found.direct_url
+    if record is None:
+        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", version)
+    url = str(record.get("url", ""))
+    vcs = record.get("vcs_info")
+    if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
+        requirement = f"{DISTRIBUTION} @ git+{url}@{vcs['commit_id']}"
+        return f"python -m pip install {shlex.quote(requirement)}"
+    archive = record.get("archive_info") or {}
+    digest = (archive.get("hashes") or {}).get("sha256")
+    if digest and url.startswith("https://"):
+        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", version)
+    kind = "an editable install" if (record.get("dir_info") or {}).get("editable") else "a local install"
+    raise UsageError(f"this genesys is {kind} ({url or 'no URL'}): a CI runner cannot install the same code",
+                     hint=_choices(version))
+

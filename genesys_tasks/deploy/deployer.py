@@ -243,7 +243,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
-        facts = planner.Facts(clients.region, remote.account, environment)
+        facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:
@@ -255,6 +255,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
                                               plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
+            plan.extend(planner.plan_commit(spec, facts, remote.function))
     return checked(plan), remote.account
 
 

@@ -19,7 +19,7 @@ from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
-from .inputs import MASK, Artifact, Facts, code_param, marker_tags, tag_changes
+from .inputs import COMMIT_KEY, MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
 from .settings import plan_destinations, plan_settings
 from .versions import changes_version, plan_versions
@@ -164,3 +164,21 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         plan.call("lambda", "untag_resource", resource, Resource=function.arn, TagKeys=stale_tags)
         diffs += [(f"Tags.{k}", function.tags[k], None) for k in stale_tags]
     plan.change(resource, marker.action(ownership.standing(function.tags), bool(diffs)), diffs)
+
+
+def plan_commit(spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> Plan:
+    """The last call of a deploy: the commit it deployed, as the function's ``genesys:commit`` tag.
+
+    Last, so a deploy that fails on the way leaves the commit before it recorded, and the next
+    ``genesys changed --since deployed`` names the function again. No commit known, or the same
+    one recorded: no call.
+    """
+    plan = Plan()
+    old = function.tags.get(COMMIT_KEY) if function is not None else None
+    if not facts.commit or old == facts.commit:
+        return plan
+    resource = f"function {spec.name}"
+    plan.call("lambda", "tag_resource", resource, Resource=function.arn if function else Var("function_arn"),
+              Tags={COMMIT_KEY: facts.commit})
+    plan.change(f"{resource} (deployed commit)", "update", [(f"Tags.{COMMIT_KEY}", old, facts.commit)])
+    return plan
