@@ -24,7 +24,7 @@ from __future__ import annotations
 from ..config.aws_limits import GENESYS_TAGS
 from ..project import Owner
 
-MARKER_KEY, OWNER_KEY, TOML_KEY = GENESYS_TAGS
+MARKER_KEY, OWNER_KEY, TOML_KEY = GENESYS_TAGS[:3]
 OURS, CLAIM, FOREIGN, UNMARKED = "ours", "claim", "foreign", "unmarked"
 
 
