@@ -90,20 +90,21 @@ def deploy_session():
     return Session(Options.from_environment(os.environ), forget=forget_deployment)
 
 
+def entry_options(stage: str | None, debug: bool, env=os.environ) -> tuple[str | None, bool]:
+    """doit's spelling of ``--stage`` and ``--debug`` (``GENESYS_STAGE``, ``GENESYS_DEBUG``), read here only,
+    when not given (the deploy's options: ``deploy_session``)."""
+    return stage or env.get(STAGE_ENV) or None, debug or env.get(DEBUG_ENV, "") not in ("", "0")
+
+
 def creators(root: str | Path | None = None, pattern: str | None = None,
              tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None,
              stage: str | None = None, debug: bool = False) -> dict:
-    """The ``task_*`` creators and DOIT_CONFIG for a repo (or for the given TOML files or specs).
-
-    This is where doit enters: doit's options are read from the environment here, once, when
-    not given (``GENESYS_STAGE``, ``GENESYS_DEBUG``; the deploy's in ``deploy_session``), and
-    handed down. Files are discovered and loaded once, when doit first asks for tasks.
-    """
+    """The ``task_*`` creators and DOIT_CONFIG for a repo (or the given TOML files or specs); doit's options
+    are read once (``entry_options``); files are discovered and loaded once, when doit first asks for tasks."""
     root = Path(root or os.getcwd()).absolute()
     pattern = pattern or discovery_pattern()
-    stage = stage or os.environ.get(STAGE_ENV) or None
-    # build messages (genesys.build) reach people through ui; the build's debug switch is its level
-    ui.show_logs(debug=debug or os.environ.get(DEBUG_ENV, "") not in ("", "0"))
+    stage, debug = entry_options(stage, debug)
+    ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
 
     @cache
     def project() -> list[tuple[FunctionSpec, list[str]]]:
