@@ -9,13 +9,17 @@ becomes its message and exit code; only ``--debug`` shows a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
+import re
 import sys
 from dataclasses import dataclass
 
 from . import ui
 from .errors import EXIT_FAILED, GenesysError, UsageError
+
+SHELLS = ("bash", "zsh", "fish")
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,11 @@ class Verb:
 OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json prints machine-readable output on stdout")
 SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
-TOML = arg("toml")
+TOML = arg("toml", nargs="?", default=None, metavar="TOML",
+           help="the function's lambda_*.toml (default: the only one in this folder)")
+DEBUG = arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full logs and tracebacks")
+AWS_TARGET = (arg("--region", default=None, help="AWS region for this run (over the TOML and the environment)"),
+              arg("--profile", default=None, help="AWS profile for this run (over the TOML and the environment)"))
 LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value lines (or SAM's JSON) over the function's environment"),
              arg("--timeout", type=float, default=None, metavar="S", help="seconds (default: the function's timeout)"),
              arg("--arch", choices=("x86_64", "arm64"), default=None, help="which build to run (default: the deployed one)"),
@@ -182,16 +190,58 @@ VERBS = (
           arg("--force", action="store_true", help="with --replay: replace the TOML when it exists"))),
     Verb(("init",), "write a lambda TOML from flags, without questions (for scripts and CI)", "init:run",
          more="init:arguments"),
+    Verb(("completion",), "print a shell completion script (bash, zsh or fish) for genesys", "completion:run",
+         (arg("shell", choices=SHELLS),)),
     Verb(("init-repo",), "write a dodo.py and ignore .genesys/ in a repo", "init_repo:run",
          (arg("directory", nargs="?", default="."),)),
 )
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError (exit 2, our format) instead of printing and exiting."""
+    """argparse that raises UsageError (exit 2, our format: two lines) instead of printing and exiting,
+    naming the closest command or flag when a word is mistyped."""
+
+    leaves: dict  # the top parser's: the words of each command → its parser
 
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message}", hint=f"see `{self.prog} --help`")
+        raise UsageError(f"{self.prog}: {message}", hint=_suggestion(message) or f"see `{self.prog} --help`")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            leaf = getattr(self, "leaves", {}).get(getattr(parsed, "words", None), self)
+            flags = [s for action in leaf._actions for s in action.option_strings]
+            close = next((m for word in extras for m in difflib.get_close_matches(word, flags, n=1)), None)
+            hint = f"did you mean {close}?" if close else f"see `{leaf.prog} --help`"
+            raise UsageError(f"{leaf.prog}: unrecognized arguments: {' '.join(extras)}", hint=hint)
+        return parsed
+
+
+def _suggestion(message: str) -> str | None:
+    """'did you mean X?' for argparse's invalid-choice message, when a choice is close."""
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return None
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("genesys")
+        except PackageNotFoundError:
+            shown = "unknown (not installed)"
+        print(f"genesys {shown}")
+        parser.exit()
 
 
 def _subparsers(parser, dest: str, metavar: str):
@@ -203,6 +253,8 @@ def _subparsers(parser, dest: str, metavar: str):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="genesys", description="Build and deploy AWS Lambda functions from TOML files.")
     parser.add_argument("--debug", action="store_true", help="full logs and tracebacks")
+    parser.add_argument("--version", action=_Version, help="print genesys's version")
+    parser.leaves = {}
     top = _subparsers(parser, "command", "COMMAND")
     groups = {}
     for verb in VERBS:
@@ -210,12 +262,18 @@ def build_parser() -> argparse.ArgumentParser:
         if len(verb.words) > 1:
             group = verb.words[0]
             if group not in groups:
-                groups[group] = _subparsers(top.add_parser(group, help=GROUPS[group]), f"{group}_command", "ACTION")
+                group_parser = top.add_parser(group, help=GROUPS[group])
+                DEBUG.add_to(group_parser)
+                groups[group] = _subparsers(group_parser, f"{group}_command", "ACTION")
             where = groups[group]
         p = where.add_parser(verb.words[-1], help=verb.help)
-        for argument in verb.all_args():
+        arguments = verb.all_args()
+        for argument in arguments:
             argument.add_to(p)
-        p.set_defaults(run=verb.run)
+        if not any("--debug" in a.names for a in arguments):
+            DEBUG.add_to(p)  # accepted after the command name as before it
+        p.set_defaults(run=verb.run, words=verb.words, find_toml=TOML in arguments)
+        parser.leaves[verb.words] = p
     return parser
 
 
@@ -232,6 +290,10 @@ def dispatch(args) -> int:
     """
     if getattr(args, "stage", None):
         os.environ["GENESYS_STAGE"] = args.stage
+    if getattr(args, "find_toml", False) and args.toml is None:
+        from .config.obvious import only_toml
+
+        args.toml = str(only_toml(command=f"genesys {' '.join(args.words)}"))
     return _command(args.run)(args)
 
 
@@ -242,9 +304,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["GENESYS_DEBUG"] = "1"  # the build's switch (build/toolrun.debug_enabled) too
     ui.show_logs()
     try:
-        return dispatch(build_parser().parse_args(argv))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        args.parser = parser  # `genesys completion` writes its scripts from the tree
+        return dispatch(args)
     except GenesysError as err:
-        if ui.debug_enabled:
+        if ui.debug_enabled and not isinstance(err, UsageError):  # a usage error is two lines, --debug or not
             import traceback
 
             traceback.print_exc()
