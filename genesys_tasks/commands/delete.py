@@ -9,4 +9,5 @@ from pathlib import Path
 def run(args) -> int:
     from ..tasks.removal import delete
 
-    return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json")
+    return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json",
+                  region=args.region, profile=args.profile)
