@@ -309,8 +309,7 @@ def _report(spec: FunctionSpec, result: dict, *, sandboxed: bool, region: str = 
     changed, where = len(result["changes"]), f" in {region}" if region else ""
     ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
                else f"{spec.name} is up to date{where}")
-    note = (f" (sandbox: not served; the emulator does not run code; `genesys serve {spec.path.name}` "
-            "serves it on 127.0.0.1)") if sandboxed else ""
+    note = " (the sandbox runs the code)" if sandboxed else ""
     if result["function_url"]:
         ui.info(f"  function URL: {result['function_url']}{note}")
     if result["api_endpoint"]:
