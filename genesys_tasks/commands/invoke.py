@@ -18,6 +18,10 @@ from ..local.built import open_built
 
 def run(args) -> int:
     event = read_event(args.event)
+    if args.remote:
+        return remote(args, event)
+    if args.qualifier:
+        raise UsageError("--qualifier names a deployed alias or version", hint="add --remote")
     process, _ = open_built(Path(args.toml), args)
     if process is None:
         return EXIT_FAILED
@@ -26,6 +30,27 @@ def run(args) -> int:
     finally:
         process.close()
     show_result(result)
+    return EXIT_FAILED if result.failed else 0
+
+
+def remote(args, event: bytes) -> int:
+    """``--remote``: the deployed function (``[deployment] alias`` unless ``--qualifier``) answers;
+    payload on stdout, the log tail and REPORT line on stderr, exit 1 when it errored."""
+    from ..deploy.remote import invoke_deployed
+    from ..deploy.session import Options, Session
+    from ..sandbox import within
+    from ..tasks.runner import load_spec
+
+    _, spec = load_spec(Path(args.toml), sources=False)
+    session = Session(Options.from_args(args))
+    with within(args.sandbox):
+        result = invoke_deployed(session.clients(spec), spec.name, event, args.qualifier or spec.deployment.alias)
+    sys.stdout.buffer.write(result.payload.rstrip(b"\n") + b"\n")
+    sys.stdout.flush()
+    for line in result.log_tail.rstrip("\n").splitlines():
+        (ui.error if line.startswith("[ERROR]") else ui.info)(line)
+    if result.failed:
+        ui.error(f"{spec.name} failed ({result.function_error})")
     return EXIT_FAILED if result.failed else 0
 
 

@@ -1,0 +1,133 @@
+"""Day two against the sandbox, as a user runs it: deploy, then the function answers its URL (curl)
+and ``genesys invoke --remote``, its printed lines reach ``genesys logs``, ``genesys info`` says
+what is deployed, ``--region`` moves a run. Real subprocesses, real HTTP, the emulator's state."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+PYTHON = {"lambda_pyday.toml": """\
+[metadata]
+name = "pyday"
+runtime = "python3.12"
+handler = "app.handler"
+
+[deployment]
+function_url = true
+auth_type = "NONE"
+""", "app.py": """\
+def handler(event, context):
+    print("handled", event.get("rawPath", event.get("name")))
+    if event.get("fail"):
+        raise ValueError("asked to fail")
+    return {"statusCode": 200, "body": "python says hi to " + str(event.get("rawPath", event.get("name")))}
+"""}
+
+NODE = {"lambda_nodeday.toml": """\
+[metadata]
+name = "nodeday"
+runtime = "nodejs24.x"
+handler = "index.handler"
+
+[deployment]
+function_url = true
+auth_type = "NONE"
+""", "index.js": """\
+exports.handler = async (event) => {
+  console.log("handled", event.rawPath || event.name);
+  return { statusCode: 200, body: "node says hi to " + (event.rawPath || event.name) };
+};
+""", "package.json": '{"name": "nodeday", "version": "1.0.0"}\n'}
+
+
+def _project(folder, files):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder / next(n for n in files if n.endswith(".toml"))
+
+
+def _deployed(run_genesys, folder, files):
+    toml = _project(folder, files)
+    result = run_genesys("execute", toml.name, cwd=folder)
+    assert result.code == 0, result.output
+    found = re.search(r"function URL: (\S+)", result.stderr)
+    assert found, result.stderr
+    return toml, found[1]
+
+
+def _curl(url: str) -> str:
+    done = subprocess.run(["curl", "-s", "-S", "-m", "20", url], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+
+
+@needs_curl
+@pytest.mark.parametrize("files, says", [(PYTHON, "python says hi to"), (NODE, "node says hi to")],
+                         ids=["python", "node"])
+def test_a_deployed_function_answers_its_sandbox_url_and_invoke_remote(aws, run_genesys, tmp_path, files, says):
+    if files is NODE and shutil.which("node") is None:
+        pytest.skip("needs node")
+    toml, url = _deployed(run_genesys, tmp_path / "fn", files)
+    assert re.fullmatch(r"http://[a-z0-9]+\.lambda-url\.us-east-1\.localhost:\d+/", url), url
+    assert _curl(url + "hello") == f"{says} /hello"
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"name": "remote"}))
+    remote = run_genesys("invoke", "--remote", "--event", event, cwd=toml.parent)  # the only TOML there
+    assert remote.code == 0, remote.output
+    assert json.loads(remote.stdout)["body"] == f"{says} remote"
+    assert "handled remote" in remote.stderr and "REPORT RequestId:" in remote.stderr
+
+
+def test_invoke_remote_of_a_failing_function_prints_its_error_and_exits_1(aws, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    event = tmp_path / "event.json"
+    event.write_text('{"fail": true}')
+    result = run_genesys("invoke", toml.name, "--remote", "--event", event, cwd=toml.parent)
+    assert result.code == 1, result.output
+    assert json.loads(result.stdout)["errorType"] == "ValueError"
+    assert "asked to fail" in result.stderr and "pyday failed (Unhandled)" in result.stderr
+
+
+def test_invoke_remote_of_a_function_not_deployed_says_so_exit_2(aws, run_genesys, tmp_path):
+    toml = _project(tmp_path / "fn", PYTHON)
+    result = run_genesys("invoke", toml.name, "--remote", cwd=toml.parent)
+    assert result.code == 2 and "pyday is not deployed in us-east-1" in result.stderr, result.output
+
+
+def test_the_invoke_api_answers_in_lambdas_shape_with_the_log_tail(aws, boto, run_genesys, tmp_path):
+    import base64
+
+    _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    lam = boto("lambda")
+    ok = lam.invoke(FunctionName="pyday", Payload=b'{"name": "api"}', LogType="Tail")
+    assert ok["StatusCode"] == 200 and "FunctionError" not in ok
+    tail = base64.b64decode(ok["LogResult"]).decode()
+    assert tail.startswith("START RequestId:") and "handled api" in tail and "\nREPORT RequestId:" in tail
+    failed = lam.invoke(FunctionName="pyday", Payload=b'{"fail": 1}')
+    assert failed["FunctionError"] == "Unhandled" and "LogResult" not in failed
+    assert json.loads(failed["Payload"].read())["errorMessage"] == "asked to fail"
+    assert lam.invoke(FunctionName="pyday", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+
+
+def test_execute_with_region_deploys_there_and_not_in_the_tomls_region(aws, boto, run_genesys, tmp_path):
+    import boto3
+
+    toml = _project(tmp_path / "fn", PYTHON)
+    result = run_genesys("execute", toml.name, "--region", "eu-west-1", cwd=toml.parent)
+    assert result.code == 0, result.output
+    assert ".lambda-url.eu-west-1.localhost:" in result.stderr
+    there = boto3.client("lambda", endpoint_url=aws, region_name="eu-west-1")
+    assert there.get_function(FunctionName="pyday")["Configuration"]["FunctionName"] == "pyday"
+    assert [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]] == []
+    remote = run_genesys("invoke", toml.name, "--remote", "--region", "eu-west-1", cwd=toml.parent)
+    assert remote.code == 0, remote.output
