@@ -131,3 +131,30 @@ def test_execute_with_region_deploys_there_and_not_in_the_tomls_region(aws, boto
     assert [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]] == []
     remote = run_genesys("invoke", toml.name, "--remote", "--region", "eu-west-1", cwd=toml.parent)
     assert remote.code == 0, remote.output
+
+
+def test_info_json_names_the_deployed_function_and_that_its_code_is_the_local_build(aws, run_genesys, tmp_path):
+    toml, url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    result = run_genesys("info", toml.name, "--output", "json", cwd=toml.parent)
+    assert result.code == 0, result.output
+    facts = json.loads(result.stdout)
+    assert facts["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:pyday"
+    assert (facts["runtime"], facts["architecture"], facts["region"], facts["url"]) == \
+        ("python3.12", "x86_64", "us-east-1", url)
+    assert facts["matches_build"] is True and facts["code_sha256"] == facts["local_sha256"]
+    assert facts["tags"]["genesys:managed"] == "true" and facts["role"].endswith("genesys-lambda-pyday")
+    people = run_genesys("info", toml.name, cwd=toml.parent)
+    assert "pyday in us-east-1: deployed" in people.stderr and "(matches the local build)" in people.stderr
+
+
+def test_info_over_a_repo_says_deployed_out_of_date_or_not_deployed_per_function(aws, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    other = _project(tmp_path / "node", NODE)
+    assert run_genesys("info", cwd=tmp_path).stderr.count("deployed") == 2
+    (tmp_path / "app.py").write_text(PYTHON["app.py"].replace("python says", "python now says"))
+    assert run_genesys("lambda", "build", toml.name, cwd=tmp_path).code == 0
+    listing = run_genesys("info", "--output", "json", cwd=tmp_path)
+    assert listing.code == 0, listing.output
+    rows = {row["name"]: row for row in json.loads(listing.stdout)}
+    assert rows["pyday"]["status"] == "out of date" and rows["nodeday"]["status"] == "not deployed"
+    assert rows["nodeday"]["toml"] == str(other.relative_to(tmp_path))
