@@ -158,3 +158,57 @@ def test_info_over_a_repo_says_deployed_out_of_date_or_not_deployed_per_function
     rows = {row["name"]: row for row in json.loads(listing.stdout)}
     assert rows["pyday"]["status"] == "out of date" and rows["nodeday"]["status"] == "not deployed"
     assert rows["nodeday"]["toml"] == str(other.relative_to(tmp_path))
+
+
+def test_logs_show_a_line_the_handler_printed_and_summarise_report(aws, boto, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "for the logs"}')
+    boto("lambda").invoke(FunctionName="pyday", Payload=b'{"fail": true}')
+    result = run_genesys("logs", toml.name, "--since", "5m", cwd=toml.parent)
+    assert result.code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.endswith("handled for the logs") for line in lines), lines
+    assert any(re.search(r"REPORT [\d.]+ ms \(billed \d+ ms\), \d+/128 MB", line) for line in lines), lines
+    assert any("[ERROR] ValueError: asked to fail" in line for line in lines), lines
+    assert not any(line.split(" ", 1)[1].startswith("REPORT RequestId") for line in lines)
+    only = run_genesys("logs", toml.name, "--filter", "for the logs", cwd=toml.parent)
+    assert [line.split(" ", 1)[1] for line in only.stdout.splitlines()] == ["handled for the logs"], only.output
+
+
+def test_logs_tail_follows_new_lines_until_interrupted(aws, boto, run_genesys, tmp_path):
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "NO_COLOR": "1"}
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    tail = subprocess.Popen([sys.executable, "-m", "genesys_tasks.cli", "logs", toml.name, "--tail"],
+                            cwd=toml.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "while tailing"}')
+        lines: list[str] = []
+        threading.Thread(target=lambda: lines.extend(tail.stdout), daemon=True).start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("handled while tailing" in line for line in lines):
+            time.sleep(0.2)
+        assert any("handled while tailing" in line for line in lines), lines
+    finally:
+        tail.send_signal(signal.SIGINT)
+        tail.wait(timeout=30)
+    assert tail.returncode == 0
+
+
+def test_since_reads_durations_and_iso_times_and_refuses_the_rest():
+    from genesys_tasks.deploy.logs import since_ms, summary
+    from genesys_tasks.errors import UsageError
+
+    assert since_ms("10m", now_ms=1_000_000) == 400_000 and since_ms("2h", now_ms=10**8) == 10**8 - 7_200_000
+    assert since_ms("2026-01-31T12:00:00+00:00") == 1769860800000
+    with pytest.raises(UsageError):
+        since_ms("yesterday")
+    assert summary("REPORT RequestId: x\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t"
+                   "Max Memory Used: 40 MB\tInit Duration: 99.10 ms") == "REPORT 1.50 ms (billed 2 ms), 40/128 MB, init 99.10 ms"
