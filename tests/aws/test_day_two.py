@@ -212,3 +212,64 @@ def test_since_reads_durations_and_iso_times_and_refuses_the_rest():
         since_ms("yesterday")
     assert summary("REPORT RequestId: x\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t"
                    "Max Memory Used: 40 MB\tInit Duration: 99.10 ms") == "REPORT 1.50 ms (billed 2 ms), 40/128 MB, init 99.10 ms"
+
+
+def test_sync_after_an_edit_is_one_code_update_and_the_next_invoke_answers_the_new_code(aws, boto, run_genesys,
+                                                                                       tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    first = run_genesys("sync", toml.name, "--output", "json", cwd=tmp_path)  # records what it synced
+    assert first.code == 0, first.output
+    (tmp_path / "app.py").write_text(PYTHON["app.py"].replace("python says", "python now says"))
+    result = run_genesys("sync", toml.name, "--output", "json", cwd=tmp_path)
+    assert result.code == 0, result.output
+    [region] = json.loads(result.stdout)
+    assert (region["kind"], region["writes"]) == ("code", ["lambda:UpdateFunctionCode"])
+    answer = boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "x"}')["Payload"].read()
+    assert json.loads(answer)["body"] == "python now says hi to x"
+    again = run_genesys("sync", toml.name, "--output", "json", cwd=tmp_path)
+    assert json.loads(again.stdout)[0]["kind"] == "none" and json.loads(again.stdout)[0]["writes"] == []
+
+
+def test_sync_of_a_configuration_change_runs_the_full_deploy(aws, boto, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    assert run_genesys("sync", toml.name, cwd=tmp_path).code == 0
+    toml.write_text(toml.read_text() + "\n[function]\nmemory_mb = 512\n")
+    result = run_genesys("sync", toml.name, "--output", "json", cwd=tmp_path)
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout)[0]["kind"] == "full"
+    assert boto("lambda").get_function(FunctionName="pyday")["Configuration"]["MemorySize"] == 512
+
+
+def test_sync_watch_puts_each_edit_live_and_says_how_fast(aws, boto, run_genesys, tmp_path):
+    import os
+    import signal
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "NO_COLOR": "1"}
+    watching = subprocess.Popen([sys.executable, "-m", "genesys_tasks.cli", "sync", toml.name, "--watch"],
+                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(watching.stderr), daemon=True).start()
+
+    def wait_for(text, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not any(text in line for line in lines):
+            assert watching.poll() is None, lines
+            time.sleep(0.1)
+        return next(line for line in lines if text in line)
+
+    try:
+        wait_for("watching")
+        time.sleep(0.5)
+        (tmp_path / "app.py").write_text(PYTHON["app.py"].replace("python says", "python watched says"))
+        live = wait_for("code only: UpdateFunctionCode")
+        assert re.search(r"live in \d+\.\d s", live), live
+        answer = boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "w"}')["Payload"].read()
+        assert json.loads(answer)["body"] == "python watched says hi to w"
+    finally:
+        watching.send_signal(signal.SIGINT)
+        watching.wait(timeout=30)
