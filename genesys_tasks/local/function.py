@@ -53,9 +53,10 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
     place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), paths.function_zip(root, spec.name, arch),
                             layer)
+    own = _own_environment(spec)  # a bad ${...} stops the run before a runtime client is installed
     launch = clients.launch_for(spec, place, options.client, options.notify)
     env = scratch.lambda_environment(
-        spec, place, arch=arch, region=_region(spec), own=_own_environment(spec),
+        spec, place, arch=arch, region=_region(spec), own=own,
         extra=scratch.read_env_file(options.env_file) if options.env_file else {},
         credentials=passed_credentials(spec) if options.pass_credentials else {})
     if launch.import_path:
