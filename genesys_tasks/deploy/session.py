@@ -310,6 +310,8 @@ def _report(spec: FunctionSpec, result: dict, *, sandboxed: bool, region: str = 
     ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
                else f"{spec.name} is up to date{where}")
     note = " (the sandbox runs the code)" if sandboxed else ""
+    if result.get("function_arn"):
+        ui.info(f"  ARN: {result['function_arn']}")
     if result["function_url"]:
         ui.info(f"  function URL: {result['function_url']}{note}")
     if result["api_endpoint"]:

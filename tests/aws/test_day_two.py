@@ -133,6 +133,17 @@ def test_execute_with_region_deploys_there_and_not_in_the_tomls_region(aws, boto
     assert remote.code == 0, remote.output
 
 
+def test_execute_prints_the_function_arn_and_a_dry_run_ends_with_the_plan_summary(aws, run_genesys, tmp_path):
+    toml = _project(tmp_path / "fn", PYTHON)
+    toml.write_text(toml.read_text() + '\n[function.environment]\nSTAGE = "dev"\nAPI_TOKEN = "abc"\n')
+    plan = run_genesys("execute", toml.name, "--dry-run", cwd=toml.parent)
+    assert plan.code == 0, plan.output
+    assert re.search(r"^Plan: \d+ to create, 0 to update, 0 to delete\.$", plan.stderr, re.MULTILINE), plan.stderr
+    assert "Environment.STAGE: (none) → dev" in plan.stderr and "Environment.API_TOKEN: (none) → ****" in plan.stderr
+    done = run_genesys("execute", toml.name, cwd=toml.parent)
+    assert "ARN: arn:aws:lambda:us-east-1:123456789012:function:pyday" in done.stderr, done.output
+
+
 def test_info_json_names_the_deployed_function_and_that_its_code_is_the_local_build(aws, run_genesys, tmp_path):
     toml, url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
     result = run_genesys("info", toml.name, "--output", "json", cwd=toml.parent)
