@@ -50,15 +50,26 @@ def _stop(message: str, code: int):
     sys.exit(code)
 
 
+LISTING = frozenset({"list", "help", "info", "tabcompletion", "dumpdb", "forget", "ignore", "reset-dep", "clean"})
+
+
+def _listing(argv: list[str]) -> bool:
+    """Whether doit's command only lists or manages its state (``doit list``): load warnings are for
+    the runs that build or deploy, said once there, not on every listing."""
+    command = next((a for a in argv if not a.startswith("-")), "")
+    return command in LISTING
+
+
 def _load(root: Path, pattern: str, tomls: list[Path] | None) -> list[FunctionSpec]:
     """Every function of the repo (or the given TOMLs); errors end the process with genesys's code."""
     from .. import ui
     from ..config import today_default
     from ..config.runtimes_file import load_registry
 
+    warn = (lambda message: None) if _listing(sys.argv[1:]) else ui.warn
     try:
         return load_all(tomls if tomls is not None else discover(root, pattern),
-                        registry=load_registry(root), today=today_default(), warn=ui.warn)
+                        registry=load_registry(root), today=today_default(), warn=warn)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)
     except Exception as err:  # noqa: BLE001 - a bug: one line, never doit's traceback and its exit 3
