@@ -89,3 +89,20 @@ def test_completion_scripts_name_the_commands_and_flags_and_parse(run_genesys, t
         path.write_text(script)
         checked = subprocess.run([program or "bash", "-n", str(path)], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_a_mistyped_runtime_is_answered_with_a_supported_one_and_a_retired_one_is_called_retired():
+    import datetime
+
+    from genesys_tasks.errors import ConfigError
+    from genesys_tasks.runtimes import DEFAULT
+
+    today = datetime.date(2026, 11, 26)
+    with pytest.raises(ConfigError) as typo:
+        DEFAULT.get("nodejs20", today)  # closest row: nodejs20.x, retired on that day
+    assert typo.value.hint != "did you mean 'nodejs20.x'?"
+    suggested = typo.value.hint.removeprefix("did you mean ").strip("'?")
+    assert DEFAULT.lookup(suggested).status(today) in ("supported", "deprecated"), typo.value.hint
+    with pytest.raises(ConfigError) as retired:
+        DEFAULT.get("nodejs20.x", today)
+    assert "is retired" in retired.value.message
