@@ -85,7 +85,8 @@ class SandboxServer:
 
         from .local.sandbox_lambda import DataPlane
 
-        self.plane = DataPlane(DomainDispatcherApplication(create_backend_app), endpoint_of=self.endpoint)
+        self.plane = DataPlane(DomainDispatcherApplication(create_backend_app), endpoint_of=self.endpoint,
+                               credentials=FAKE_CREDENTIALS)
         self._server = make_server("127.0.0.1", self._port, self.plane, True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
         self._thread.start()

@@ -89,8 +89,8 @@ class Warm:
 class Runner:
     """Warm runtimes by function and code, made on first use; ``invoke`` runs one event."""
 
-    def __init__(self, endpoint: str):
-        self.endpoint = endpoint
+    def __init__(self, endpoint: str, credentials: dict):
+        self.endpoint, self.credentials = endpoint, credentials  # what the function's own AWS calls use
         self._warm: dict[tuple[str, str], Warm] = {}
         self._lock = threading.Lock()
 
@@ -130,11 +130,9 @@ class Runner:
         place = scratch.prepare(scratch.Scratch(base / "run"), code_zip, layer_zip)
         mode = os.environ.get("GENESYS_SANDBOX_CLIENT", "plain")
         launch = clients.launch_for(deployed, place, mode)
-        from ..sandbox import FAKE_CREDENTIALS
-
         env = scratch.lambda_environment(deployed, place, arch=deployed.arch, region=region,
                                          own=dict(deployed.environment), extra={"PYTHONUNBUFFERED": "1"},
-                                         credentials={**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint})
+                                         credentials={**self.credentials, "AWS_ENDPOINT_URL": self.endpoint})
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
@@ -230,15 +228,16 @@ def write_logs(name: str, region: str, stream: str, lines: list[str]) -> None:
 class DataPlane:
     """The sandbox's WSGI app: Invoke and function URLs here, everything else to moto's ``app``."""
 
-    def __init__(self, app, endpoint_of=lambda: ""):
+    def __init__(self, app, endpoint_of=lambda: "", credentials: dict | None = None):
         self.app = app
         self.endpoint_of = endpoint_of  # the sandbox's endpoint, known once the server listens
+        self.credentials = dict(credentials or {})  # the sandbox's fake ones, handed to the functions
         self._runner: Runner | None = None
 
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            self._runner = Runner(self.endpoint_of())
+            self._runner = Runner(self.endpoint_of(), self.credentials)
         return self._runner
 
     def close(self) -> None:
