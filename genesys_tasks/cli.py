@@ -173,7 +173,8 @@ VERBS = (
                                     arg("--out", default="genesys-child.yml"))),
     Verb(("invoke",), "run the built function locally once, as Lambda would (--remote: the deployed one); "
          "result JSON on stdout", "invoke:run",
-         (TOML, arg("--event", default=None, metavar="FILE", help="the event as JSON (- reads stdin; default {})"),
+         (TOML, arg("--event", default=None, metavar="FILE",
+                    help="the event as JSON: a file, - for stdin, or the JSON itself (default {})"),
           *LOCAL_RUN, arg("--remote", action="store_true", help="invoke the deployed function (its alias when set)"),
           arg("--qualifier", default=None, metavar="Q", help="with --remote: this alias or version"),
           SANDBOX, STAGE, *AWS_TARGET)),

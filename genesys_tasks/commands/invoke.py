@@ -55,11 +55,14 @@ def remote(args, event: bytes) -> int:
 
 
 def read_event(source: str | None) -> bytes:
-    """The event from ``--event FILE`` (``-`` is stdin), checked to be JSON; ``{}`` without one."""
+    """The event from ``--event FILE`` (``-`` is stdin; text starting with ``{`` or ``[`` is the JSON
+    itself), checked to be JSON; ``{}`` without one."""
     if source is None:
         return b"{}"
     if source == "-":
         data, name = sys.stdin.buffer.read(), "stdin"
+    elif source.lstrip().startswith(("{", "[")) and not Path(source).exists():
+        data, name = source.encode(), "--event"  # inline JSON: --event "$(genesys event schedule)"
     else:
         try:
             data, name = Path(source).read_bytes(), source

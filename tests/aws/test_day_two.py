@@ -284,3 +284,12 @@ def test_sync_watch_puts_each_edit_live_and_says_how_fast(aws, boto, run_genesys
     finally:
         watching.send_signal(signal.SIGINT)
         watching.wait(timeout=30)
+
+
+def test_a_schedule_event_fires_the_deployed_function_through_invoke_remote(aws, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    schedule = run_genesys("event", "schedule")
+    assert schedule.code == 0, schedule.output
+    result = run_genesys("invoke", toml.name, "--remote", "--event", schedule.stdout, cwd=toml.parent)
+    assert result.code == 0, result.output
+    assert "handled None" in result.stderr and "REPORT RequestId:" in result.stderr
