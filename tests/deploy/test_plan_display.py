@@ -25,3 +25,11 @@ def test_a_created_functions_plan_shows_its_plain_environment(make_spec, artifac
     plan = planner.plan_function(spec, artifact(), facts, None, None, Var("role_arn"), None)
     shown = {f: new for f, _old, new in plan.changes[0].changes if f.startswith("Environment.")}
     assert shown == {"Environment.FROM_ENV": MASK, "Environment.STAGE": "dev", "Environment.TOKEN": MASK}
+
+
+def test_a_created_functions_plan_shows_its_tags(make_spec, artifact):
+    spec = make_spec('[tags]\nteam = "data"\n')
+    plan = planner.plan_function(spec, artifact(), Facts("us-east-1", "123456789012", {}), None, None,
+                                 Var("role_arn"), None)
+    shown = {f: new for f, _old, new in plan.changes[0].changes if f.startswith("Tags.")}
+    assert shown["Tags.team"] == "data" and shown["Tags.genesys:managed"] == "true"

@@ -133,6 +133,7 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
     written = dict(spec.function.environment)
     shown += [(f"Environment.{k}", None, shown_env(k, facts.environment[k], written.get(k)))
               for k in sorted(facts.environment)]
+    shown += [(f"Tags.{k}", None, v) for k, v in sorted(marker_tags(spec).items())]
     shown += plan_settings(plan, spec, None)
     plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
                 + shown)
