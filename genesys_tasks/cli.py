@@ -313,6 +313,12 @@ def dispatch(args) -> int:
     return _command(args.run)(args)
 
 
+def relative(text: str) -> str:
+    """``text`` with paths under the current folder named relative to it, as the user typed them."""
+    here = os.getcwd().rstrip(os.sep) + os.sep
+    return text.replace(here, "") if len(here) > 1 else text
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ui.debug_enabled = "--debug" in argv
@@ -329,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        ui.error(err.render())
+        ui.error(relative(err.render()))
         return err.exit_code
     except KeyboardInterrupt:
         ui.error("interrupted")

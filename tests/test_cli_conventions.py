@@ -106,3 +106,12 @@ def test_a_mistyped_runtime_is_answered_with_a_supported_one_and_a_retired_one_i
     with pytest.raises(ConfigError) as retired:
         DEFAULT.get("nodejs20.x", today)
     assert "is retired" in retired.value.message
+
+
+def test_errors_name_paths_relative_to_where_the_command_ran(run_genesys, tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "lambda_broken.toml").write_text('[metadata]\nname = "broken"\nruntime = "python3.12"\n'
+                                                        'handler = "app.handler"\n\n[function]\nmemory_mb = 5\n')
+    result = run_genesys("lambda", "build", tmp_path / "fn" / "lambda_broken.toml", cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert "error: fn/lambda_broken.toml:" in result.stderr and str(tmp_path) not in result.stderr, result.stderr
