@@ -109,12 +109,14 @@ def _environment_values(spec: FunctionSpec) -> list[str]:
 
 
 @contextmanager
-def masked_environment(spec: FunctionSpec):
-    """A genesys error raised inside shows **** instead of any of the function's environment values."""
+def masked_environment(spec: FunctionSpec, resolved: dict | None = None):
+    """A genesys error raised inside shows **** instead of any of the function's environment values
+    (and of ``resolved``, filled in inside: what ``${ssm:...}``/``${secretsmanager:...}`` held)."""
     try:
         yield
     except GenesysError as err:
-        for value in _environment_values(spec):
+        filled = [v for v in (resolved or {}).values() if isinstance(v, str) and len(v) >= MASK_MIN_LENGTH]
+        for value in sorted(set(_environment_values(spec) + filled), key=len, reverse=True):
             err.message = err.message.replace(value, MASK)
             err.hint = err.hint.replace(value, MASK) if err.hint else err.hint
         err.args = (err.message,)
@@ -224,7 +226,7 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
-                ownership: Ownership = Ownership()) -> tuple[Plan, str]:
+                ownership: Ownership = Ownership(), resolved: dict | None = None) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
     The function stage needs the role and the layer, so it always plans them too
@@ -233,6 +235,8 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     stages = set(STAGES if "function" in stages else stages)
     # every stage checks the references, so the role and layer tasks write nothing for a bad one
     environment = resolve_environment(spec, clients)
+    if resolved is not None:
+        resolved.update(environment)  # the caller masks these in any error that follows
     code = code_artifact(spec, root) if "function" in stages else None
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
@@ -288,8 +292,10 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
 
     ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
     """
-    with masked_environment(spec):
-        plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
+    resolved: dict = {}
+    with masked_environment(spec, resolved):
+        plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership,
+                                    resolved=resolved)
         values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
     # each stage has its own role: one [iam] role_arn in the file cannot record them all

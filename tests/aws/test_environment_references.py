@@ -6,6 +6,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from genesys_tasks import paths
+from genesys_tasks.build.record import record_build
+from genesys_tasks.build.zipper import write_zip
+from genesys_tasks.config import load
+from genesys_tasks.deploy import deployer
+from genesys_tasks.deploy.session import Session
+from genesys_tasks.errors import AwsError
+
 TOML = """\
 [metadata]
 name = "refs"
@@ -68,3 +78,21 @@ def test_doit_deploy_checks_references_before_the_role_or_layer_tasks_write(aws,
     assert "KEY refers to ${env:NOT_SET_ANYWHERE}, which is not set" in result.output
     assert boto("iam").list_roles()["Roles"] == []
     assert boto("lambda").list_layers()["Layers"] == []
+
+
+def test_an_aws_error_quoting_a_secret_managers_value_shows_it_masked(aws, boto, tmp_path):
+    boto("secretsmanager").create_secret(Name="app-keys", SecretString='{"stripe": "sk_live_abcdef"}')
+    toml = _function(tmp_path, 'STRIPE = "${secretsmanager:app-keys:stripe}"\n')
+
+    class Failing:
+        applies = True
+
+        def run(self, plan):
+            raise AwsError("lambda:CreateFunction failed: sk_live_abcdef is not allowed")
+
+    write_zip([("app.py", tmp_path / "app.py")], paths.function_zip(tmp_path, "refs", "x86_64"))
+    record_build(tmp_path, "refs", ["x86_64"], False)
+    spec = load(toml)
+    with pytest.raises(AwsError) as caught:
+        deployer.deploy(spec, tmp_path, Session().clients(spec), Failing())
+    assert "sk_live_abcdef" not in caught.value.render() and "****" in caught.value.message
