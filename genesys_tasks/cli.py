@@ -205,6 +205,7 @@ VERBS = (
     Verb(("sync",), "put an edit live fast: code-only changes are one UpdateFunctionCode; --watch syncs each edit",
          "sync:run",
          (TOML, arg("--watch", action="store_true", help="sync after each change to the function's files"),
+          arg("--force", action="store_true", help="sync a protected function or stage"),
           OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
     Verb(("completion",), "print a shell completion script (bash, zsh or fish) for genesys", "completion:run",
          (arg("shell", choices=SHELLS),)),

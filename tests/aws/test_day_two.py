@@ -293,3 +293,14 @@ def test_a_schedule_event_fires_the_deployed_function_through_invoke_remote(aws,
     result = run_genesys("invoke", toml.name, "--remote", "--event", schedule.stdout, cwd=toml.parent)
     assert result.code == 0, result.output
     assert "handled None" in result.stderr and "REPORT RequestId:" in result.stderr
+
+
+def test_sync_refuses_a_protected_stage_without_force(aws, run_genesys, tmp_path):
+    toml = _project(tmp_path, PYTHON)
+    toml.write_text(toml.read_text() + "\n[stages.dev]\n\n[stages.prod]\nprotected = true\n")
+    refused = run_genesys("sync", toml.name, "--stage", "prod", cwd=tmp_path)
+    assert refused.code == 2 and "pyday-prod is protected (stage prod)" in refused.stderr, refused.output
+    assert "--force" in refused.stderr
+    assert run_genesys("sync", toml.name, "--stage", "dev", cwd=tmp_path).code == 0
+    forced = run_genesys("sync", toml.name, "--stage", "prod", "--force", cwd=tmp_path)
+    assert forced.code == 0, forced.output
