@@ -54,9 +54,10 @@ def _one(session, toml: Path, json_output: bool) -> int:
 
 
 def show(facts: dict) -> None:
+    units = {"memory_mb": " MB", "timeout_s": " s"}
     for label, key in FIELDS:
         if facts.get(key) not in (None, ""):
-            ui.info(f"  {label + ':':<14}{facts[key]}{' MB' if key == 'memory_mb' else ' s' if key == 'timeout_s' else ''}")
+            ui.info(f"  {label + ':':<14}{facts[key]}{units.get(key, '')}")
     match = {True: "matches the local build", False: "differs from the local build",
              None: "nothing built here to compare"}[facts["matches_build"]]
     ui.info(f"  {'code sha256:':<14}{facts['code_sha256']} ({match})")

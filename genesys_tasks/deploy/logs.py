@@ -77,7 +77,8 @@ def follow(clients, function_name: str, start_ms: int, show: Callable[[dict], No
 
 
 def summary(line: str) -> str | None:
-    """Lambda's REPORT line, short: ``REPORT 12.3 ms (billed 13 ms), 41/128 MB, init 150.2 ms``; None for other lines."""
+    """Lambda's REPORT line, short: ``REPORT 12.3 ms (billed 13 ms), 41/128 MB, init 150.2 ms``; None for
+    other lines."""
     found = REPORT.search(line)
     if not found:
         return None

@@ -190,7 +190,8 @@ class Session:
             return False
         from ..sandbox import is_running_at
 
-        return not is_running_at(target(spec).endpoint) and not self.options.profile  # another profile may be another account
+        # a --profile of the run may be another account: its role ARN does not belong in the TOML
+        return not is_running_at(target(spec).endpoint) and not self.options.profile
 
     def deploy(self, spec: FunctionSpec, root: Path, stages=STAGES, sharers=()) -> Deployment:
         """Deploy (or, in a dry run, plan) ``stages`` of ``spec`` in each of its regions.
