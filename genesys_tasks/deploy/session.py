@@ -311,12 +311,14 @@ def _report(spec: FunctionSpec, result: dict, *, sandboxed: bool, region: str = 
     ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
                else f"{spec.name} is up to date{where}")
     note = " (the sandbox runs the code)" if sandboxed else ""
+    api_note = (f" (recorded, not served by the sandbox: `genesys serve {spec.path.name}` serves the function "
+                "on 127.0.0.1)") if sandboxed else ""
     if result.get("function_arn"):
         ui.info(f"  ARN: {result['function_arn']}")
     if result["function_url"]:
         ui.info(f"  function URL: {result['function_url']}{note}")
     if result["api_endpoint"]:
-        ui.info(f"  API endpoint: {result['api_endpoint']}{note}")
+        ui.info(f"  API endpoint: {result['api_endpoint']}{api_note}")
 
 
 def task_values(deployment: Deployment, stages) -> dict:
