@@ -84,6 +84,7 @@ class Warm:
     stream: str
     lock: threading.Lock = field(default_factory=threading.Lock)
     read_to: int = 0
+    log_file: object = None  # the runtime's stdout/stderr, open while it runs
 
 
 class Runner:
@@ -113,7 +114,7 @@ class Runner:
         key = (f"{region}:{deployed.name}:{deployed.version}", deployed.key())
         with self._lock:
             for old_key in [k for k in self._warm if k[0] == key[0] and k != key]:  # code changed: the old goes
-                self._warm.pop(old_key).process.close()
+                _stop(self._warm.pop(old_key))
             if key not in self._warm:
                 self._warm[key] = self._start(deployed, region, key[1])
             return self._warm[key]
@@ -141,15 +142,21 @@ class Runner:
         arn = f"arn:aws:lambda:{region}:000000000000:function:{deployed.name}"
         process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=deployed.function.memory_mb,
                                  timeout_s=deployed.function.timeout_seconds, function_arn=arn, log_fd=log.fileno())
-        process.log_file = log  # kept open as long as the process writes to it
         stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{deployed.version}]{uuid.uuid4().hex}"
-        return Warm(process, log_path, stream)
+        return Warm(process, log_path, stream, log_file=log)
 
     def close(self) -> None:
         with self._lock:
             for warm in self._warm.values():
-                warm.process.close()
+                _stop(warm)
             self._warm.clear()
+
+
+def _stop(warm: Warm) -> None:
+    with warm.lock:  # not in the middle of an invocation
+        warm.process.close()
+        if warm.log_file is not None:
+            warm.log_file.close()
 
 
 def merged_layers(layers: list) -> bytes:
