@@ -2,8 +2,8 @@
 
 A code-only change is UpdateFunctionCode (and the alias's new version); a dependency or
 configuration change runs the whole deploy (``deploy/sync.py`` decides). ``--watch`` waits on
-changes to the function's files (``watchfiles``, over the files the build packages, its
-dependency manifest and the TOML) and syncs after each edit, saying how long the edit took to
+changes to the function's files (``watchfiles``, filtered to the files the build packages by
+its own source rules, the dependency manifests and the TOML) and syncs after each edit, saying how long the edit took to
 go live. Works against AWS and the sandbox alike.
 """
 
@@ -69,6 +69,32 @@ def sync_once(session, toml: Path, args, edited_at: float, json_output: bool = F
     return 0
 
 
+def packaged(spec):
+    """``watchfiles``' filter: the files the function zip carries (the build's own source rules), the
+    TOML, and the dependency manifests the layer is built from; nothing else starts a sync."""
+    from ..build.package import source_rules
+
+    rules = source_rules(spec)
+    source = spec.source_path.resolve()
+    own = {spec.path.resolve(), *(source / name for name in spec.runtime.dependency_files)}
+    if spec.build.requirements_file is not None:
+        own.add(spec.build.requirements_file.resolve())
+
+    def relevant(_change, path: str) -> bool:
+        changed = Path(path).resolve()
+        if changed in own:
+            return True
+        try:
+            parts = changed.relative_to(source).parts
+        except ValueError:
+            return False
+        if set(parts) & IGNORED_DIRS or any(rules("/".join(parts[:i]), True) for i in range(1, len(parts))):
+            return False
+        return not rules("/".join(parts), False)
+
+    return relevant
+
+
 def _watch(session, toml: Path, args) -> int:
     from watchfiles import watch
 
@@ -77,12 +103,8 @@ def _watch(session, toml: Path, args) -> int:
     _, spec = load_spec(toml)
     folders = {spec.source_path.resolve(), spec.path.parent.resolve()}
     ui.info(f"watching {', '.join(os.path.relpath(f) for f in sorted(folders))} (Ctrl-C stops)")
-
-    def relevant(_change, path: str) -> bool:
-        return not (set(Path(path).parts) & IGNORED_DIRS)
-
     try:
-        for changes in watch(*sorted(folders), watch_filter=relevant, debounce=50, step=20,
+        for changes in watch(*sorted(folders), watch_filter=packaged(spec), debounce=50, step=20,
                              raise_interrupt=True):
             edited_at = max((os.stat(p).st_mtime for _c, p in changes if os.path.exists(p)), default=time.time())
             try:

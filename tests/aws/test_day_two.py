@@ -260,6 +260,7 @@ def test_sync_watch_puts_each_edit_live_and_says_how_fast(aws, boto, run_genesys
     from pathlib import Path
 
     toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    toml.write_text(toml.read_text() + '\n[build]\nexclude = ["notes.txt"]\n')
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "NO_COLOR": "1"}
     watching = subprocess.Popen([sys.executable, "-m", "genesys_tasks.cli", "sync", toml.name, "--watch"],
                                 cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -276,6 +277,10 @@ def test_sync_watch_puts_each_edit_live_and_says_how_fast(aws, boto, run_genesys
     try:
         wait_for("watching")
         time.sleep(0.5)
+        said = len(lines)
+        (tmp_path / "notes.txt").write_text("not shipped: no sync\n")
+        time.sleep(1.5)
+        assert lines[said:] == [], lines[said:]
         (tmp_path / "app.py").write_text(PYTHON["app.py"].replace("python says", "python watched says"))
         live = wait_for("code only: UpdateFunctionCode")
         assert re.search(r"live in \d+\.\d s", live), live
