@@ -193,6 +193,8 @@ def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed
         fn = backend.get_function(name, qualifier)
     except Exception:  # noqa: BLE001 - moto's not-found: moto answers the call itself
         return None
+    if not getattr(fn, "code_bytes", None):  # a container image: nothing to unpack here
+        return None
     layers = []
     for layer in fn.layers or []:
         found = backend.get_layer_version_by_arn(layer["Arn"])
