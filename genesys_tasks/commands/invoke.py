@@ -22,9 +22,10 @@ def run(args) -> int:
         return remote(args, event)
     if args.qualifier:
         raise UsageError("--qualifier names a deployed alias or version", hint="add --remote")
-    process, _ = open_built(Path(args.toml), args)
+    process, launch = open_built(Path(args.toml), args)
     if process is None:
         return EXIT_FAILED
+    ui.info(f"runtime client: {launch.client}")  # the plain call or the official client, as it changes
     try:
         result = process.invoke(event)
     finally:

@@ -34,7 +34,7 @@ from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, GenesysError
-from . import planner, state, triggers
+from . import marker, planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
 from .ownership import Ownership
@@ -202,7 +202,7 @@ class RemoteState:
     versions: tuple = ()  # (published versions, aliases by name) when [deployment] alias is set
 
 
-def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
+def read_state(spec: FunctionSpec, clients, stages, with_layer: bool, owner=None) -> RemoteState:
     """Everything the planner compares against, read in parallel: one thread per service,
     so each service's calls keep their order."""
     from concurrent.futures import ThreadPoolExecutor
@@ -218,7 +218,7 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
         account = pool.submit(clients.account)
         role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
         lam = pool.submit(lambda_state)
-        api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
+        api = pool.submit(state.read_api, clients, spec.name, owner) if "function" in stages else None
         logs = pool.submit(state.read_log_group, clients, spec.name) if "function" in stages else None
         layers, function, versions = lam.result()
         return RemoteState(account.result(), role.result() if role else None, layers, function,
@@ -233,6 +233,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     (no writes when they are current); ``role`` or ``layer`` alone plan just that.
     """
     stages = set(STAGES if "function" in stages else stages)
+    ownership = owned_by_project(spec, ownership)
     # every stage checks the references, so the role and layer tasks write nothing for a bad one
     environment = resolve_environment(spec, clients)
     if resolved is not None:
@@ -241,8 +242,8 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
-        remote = read_state(spec, clients, stages, layer is not None)
-        facts = planner.Facts(clients.region, remote.account, environment)
+        remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
+        facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:
@@ -254,6 +255,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
                                               plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
+            plan.extend(planner.plan_commit(spec, facts, remote.function))
     return checked(plan), remote.account
 
 
@@ -311,23 +313,56 @@ def _record_role(spec: FunctionSpec, role_arn) -> bool:
     return writeback.record_role(spec.path, role_arn)
 
 
-def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress) -> tuple[Plan, str]:
-    """Read what genesys made for this function and plan removing it; return the plan and the account."""
+def owned_by_project(spec: FunctionSpec, ownership: Ownership = Ownership()) -> Ownership:
+    """``ownership`` with its owner: the TOML's project and path (``project.owner_of``) unless given."""
+    from dataclasses import replace
+
+    from ..project import owner_of
+
+    return ownership if ownership.owner is not None else replace(ownership, owner=owner_of(spec.path))
+
+
+def require_owner(spec: FunctionSpec, clients) -> None:
+    """A ConflictError (exit 2, naming the owner) when the function exists and is not this TOML's
+    owner's to change: what moves its alias (rollback, rollout) asks first. The old mark alone passes."""
+    from ..config.locate import where_in
+    from .ownership import conflict
+
+    found = clients.adapter("lambda").get_function(FunctionName=spec.name)
+    tags = (found or {}).get("Tags", {}) or {}
+    if found is not None and owned_by_project(spec).standing(tags) in (marker.FOREIGN, marker.UNMARKED):
+        raise conflict(f"function {spec.name}", [], ["rename [metadata] name"],
+                       where_in(spec.path, "metadata", "name"), tags)
+
+
+def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress,
+                ownership: Ownership = Ownership()) -> tuple[Plan, str]:
+    """Read what genesys made for this function and plan removing it; return the plan and the account.
+    Only what this TOML's owner marked goes (``marker``): a same-named function of another repo stays,
+    with its API, triggers and the layer versions it uses."""
+    ownership = owned_by_project(spec, ownership)
     with progress(f"reading the current state of {spec.name} from AWS"):
         account = clients.account()
         function = state.read_function(clients, spec.name)
+        ours = function is not None and ownership.standing(function.tags) == marker.OURS
         plan = Plan()
-        if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
+        if function is None or ours:  # triggers outlive their function in AWS: remove them first
             plan = triggers.plan(spec, triggers.read_state(spec, clients, clients.region, account, function, ()), ())
         versions = state.read_layer_versions(clients, spec.layer.name)
-        users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
+        # a same-named function that is not ours still uses its layer versions
+        users = (state.layer_users(clients, spec.layer.name, spec.name if ours or function is None else None)
+                 if any(v.marked for v in versions) else {})
         role = state.read_role(clients, role_name(spec))
         # a role goes with its last function only: ask AWS who else uses it
-        role_users = (state.role_users(clients, role.arn, spec.name)
-                      if role is not None and planner.role_deletable(spec, role) else [])
-        plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
-                                        users, role_users))
-        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
+        role_users = (state.role_users(clients, role.arn, spec.name if ours else None)
+                      if role is not None and planner.role_deletable(spec, role, ownership) else [])
+        api = state.read_api(clients, spec.name, ownership.owner)
+        if api is not None and not (ours or ownership.standing(api.tags) == marker.OURS):
+            plan.change(f"http api {spec.name}", "no change",
+                        [("kept", None, marker.kept_because(marker.CLAIM, api.tags) or "its function is not ours")])
+            api = None
+        plan.extend(planner.plan_delete(spec, role, versions, function, api, users, role_users, ownership))
+        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name), ownership))
     return checked(plan), account
 
 

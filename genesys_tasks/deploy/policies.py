@@ -172,12 +172,6 @@ def lambda_may_assume(trust: dict) -> bool:
 
 # --- CI: the role a pipeline assumes through OIDC to deploy (``genesys ci bootstrap-oidc``) -----------
 
-CI_POLICY = "genesys-ci-deploy"
-CI_PLAN_POLICY = "genesys-ci-plan"
-LAMBDA_ROLES = "genesys-lambda-*"  # the only roles the CI role may create, change and pass
-READ_ACTIONS = ("Get", "List", "Describe")
-
-
 @dataclass(frozen=True)
 class OidcIssuer:
     """A CI system's token issuer: its host (the provider ARN's tail) and the audience its tokens
@@ -202,95 +196,3 @@ def ci_trust(issuer: OidcIssuer, subjects: tuple[str, ...], account: str) -> dic
     return {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"Federated": issuer.provider_arn(account)},
         "Action": "sts:AssumeRoleWithWebIdentity", "Condition": condition}]}
-
-
-def _allow(sid: str, actions: list[str], resources, condition: dict | None = None) -> dict:
-    statement = {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
-
-
-def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict:
-    """What ``genesys execute``/``doit deploy`` calls, on what genesys makes, and nothing more: functions
-    and layers of ``account``, roles named ``genesys-lambda-*`` only (passed to Lambda only), the managed
-    policies its templates name, schedule rules named ``genesys-*``, HTTP APIs, and the trigger sources
-    it reads. ``cache``: the shared layer cache's (bucket, prefix), read and written."""
-    fn, acct = f"arn:aws:lambda:*:{account}", account
-    roles = f"arn:aws:iam::{account}:role/{LAMBDA_ROLES}"
-    statements = [
-        _allow("LambdaRead", ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetFunctionUrlConfig",
-                              "lambda:GetPolicy", "lambda:ListTags", "lambda:ListFunctions",
-                              "lambda:ListLayerVersions", "lambda:GetLayerVersion",
-                              "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping",
-                              "lambda:ListVersionsByFunction", "lambda:ListAliases", "lambda:GetAlias",
-                              "lambda:GetFunctionConcurrency", "lambda:GetFunctionEventInvokeConfig"], "*"),
-        _allow("Functions", ["lambda:CreateFunction", "lambda:UpdateFunctionCode",
-                             "lambda:UpdateFunctionConfiguration", "lambda:DeleteFunction", "lambda:TagResource",
-                             "lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig",
-                             "lambda:DeleteFunctionUrlConfig", "lambda:AddPermission", "lambda:RemovePermission",
-                             "lambda:UntagResource", "lambda:PublishVersion", "lambda:CreateAlias",
-                             "lambda:UpdateAlias", "lambda:PutFunctionConcurrency",
-                             "lambda:DeleteFunctionConcurrency", "lambda:PutFunctionEventInvokeConfig",
-                             "lambda:DeleteFunctionEventInvokeConfig"],
-               f"{fn}:function:*"),  # the trailing * takes qualified ARNs too (versions, aliases)
-        _allow("Layers", ["lambda:PublishLayerVersion", "lambda:DeleteLayerVersion"],
-               [f"{fn}:layer:*", f"{fn}:layer:*:*"]),
-        # event source mappings have no ARN until they exist: AWS checks the function named instead
-        _allow("EventSourceMappings", ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping",
-                                       "lambda:DeleteEventSourceMapping"], "*",
-               {"ArnLike": {"lambda:FunctionArn": f"{fn}:function:*"}}),
-        _allow("LambdaRoles", ["iam:GetRole", "iam:CreateRole", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole",
-                               "iam:UpdateAssumeRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
-                               "iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"], roles),
-        _allow("LambdaRolePolicies", ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], roles,
-               {"ArnEquals": {"iam:PolicyARN": sorted(MANAGED_ARNS)}}),
-        _allow("PassLambdaRoles", ["iam:PassRole"], roles,
-               {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
-        _allow("HttpApis", ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
-               ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
-    ] + _ci_event_and_log_statements(acct)
-    if cache:
-        bucket, prefix = cache
-        statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
-                                 f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
-        # without it S3 answers a missing object with 403, not 404: a cache miss would look like a denial
-        statements.append(_allow("SharedLayerCacheMisses", ["s3:ListBucket"], f"arn:aws:s3:::{bucket}",
-                                 {"StringLike": {"s3:prefix": f"{prefix}layers/*"}}))
-    return {"Version": "2012-10-17", "Statement": statements}
-
-
-def _ci_event_and_log_statements(acct: str) -> list[dict]:
-    """The deploy role's statements for schedules, trigger sources, log groups, alarms and VPC lookups."""
-    return [
-        _allow("ScheduleRules", ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
-                                 "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
-               f"arn:aws:events:*:{acct}:rule/genesys-*"),
-        _allow("ListRules", ["events:ListRules"], "*"),
-        _allow("LogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-                             "logs:DeleteRetentionPolicy", "logs:TagLogGroup", "logs:UntagLogGroup",
-                             "logs:ListTagsLogGroup"], f"arn:aws:logs:*:{acct}:log-group:/aws/lambda/*"),
-        # these two cannot be scoped to a resource; rollouts read the named alarms between steps
-        _allow("ReadLogGroupsAndAlarms", ["logs:DescribeLogGroups", "cloudwatch:DescribeAlarms"], "*"),
-        # AWS checks the caller may see the subnets and security groups a function's [function] vpc names
-        _allow("VpcLookups", ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], "*"),
-        _allow("BucketTriggers", ["s3:GetBucketNotification", "s3:PutBucketNotification"], "arn:aws:s3:::*"),
-        _allow("ArtifactUploads", ["s3:PutObject"], "arn:aws:s3:::*/genesys/*"),  # zips over 50 MB
-        _allow("TriggerSources", ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sns:GetTopicAttributes",
-                                  "sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
-                                  "dynamodb:DescribeStream"],
-               [f"arn:aws:sqs:*:{acct}:*", f"arn:aws:sns:*:{acct}:*", f"arn:aws:dynamodb:*:{acct}:table/*/stream/*"]),
-    ]
-
-
-def ci_plan_policy(account: str) -> dict:
-    """What a dry run (``genesys execute --dry-run``, ``doit plan``) calls: the read actions of
-    ``ci_deploy_policy`` on the same resources, nothing that changes anything."""
-    statements = []
-    for statement in ci_deploy_policy(account)["Statement"]:
-        reads = [a for a in statement["Action"]
-                 if a.split(":")[1].startswith(READ_ACTIONS) or a == "apigateway:GET"]
-        if reads:
-            statements.append(dict(statement, Sid=statement["Sid"] + "Read" * (reads != statement["Action"]),
-                                   Action=reads))
-    return {"Version": "2012-10-17", "Statement": statements}

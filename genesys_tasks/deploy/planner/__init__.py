@@ -25,13 +25,14 @@ event triggers are planned by ``deploy.triggers``.
 from __future__ import annotations
 
 from .delete import plan_delete, role_deletable
-from .function import plan_function
-from .inputs import Artifact, Facts, ImageArtifact
+from .function import plan_commit, plan_function
+from .inputs import COMMIT_ENV, COMMIT_KEY, Artifact, Facts, ImageArtifact
 from .layer import plan_layer
 from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions
 
-__all__ = ["Artifact", "Facts", "ImageArtifact", "changes_version", "plan_delete", "plan_delete_log_group",
-           "plan_function", "plan_layer", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
+__all__ = ["COMMIT_ENV", "COMMIT_KEY", "Artifact", "Facts", "ImageArtifact", "changes_version", "plan_commit",
+           "plan_delete", "plan_delete_log_group", "plan_function", "plan_layer", "plan_log_group", "plan_role",
+           "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

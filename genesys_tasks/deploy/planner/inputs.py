@@ -18,7 +18,7 @@ from typing import ClassVar
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
 from ..model import FileBytes, Plan
-from ..state import MARKER_KEY
+from ..ownership import Ownership
 
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 MASK = "****"  # what a change shows instead of an environment value
@@ -74,14 +74,18 @@ class Facts:
     region: str
     account: str
     environment: dict  # ${env:NAME} resolved; never printed or written
+    commit: str = ""  # the git commit being deployed (GENESYS_COMMIT, set by the generated CI), "" unknown
 
 
 STAGE_KEY = "genesys:stage"
+# The commit a function was last deployed from: `genesys changed --since deployed` diffs against it.
+COMMIT_KEY = "genesys:commit"  # counted among aws_limits.GENESYS_TAGS
+COMMIT_ENV = "GENESYS_COMMIT"
 
 
-def marker_tags(spec: FunctionSpec) -> dict:
-    """The spec's tags, genesys's marker and the stage, for what genesys creates."""
-    return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
+def marker_tags(spec: FunctionSpec, ownership: Ownership = Ownership(), per_toml: bool = True) -> dict:
+    """The spec's tags, genesys's mark naming its owner (``marker``) and the stage, for what genesys creates."""
+    return {**dict(spec.tags), **ownership.tags(per_toml), **({STAGE_KEY: spec.stage} if spec.stage else {})}
 
 
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:
