@@ -10,7 +10,8 @@ sync left (``.genesys/build/<fn>/synced-<region>.json``) and with the deployed C
             dependencies changed: the session's whole deploy (it publishes the layer first);
 - ``none``  AWS already runs this code.
 
-A function genesys did not make is refused, as a deploy refuses it. Prints nothing.
+A function genesys did not make, or another project's (``marker``), is refused, as a deploy refuses
+it; one with the old mark alone goes through the full deploy, which claims it. Prints nothing.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from .. import paths
 from ..config.spec import FunctionSpec
 from ..errors import UsageError
 from .model import Plan
+from . import marker
 from .ownership import Ownership
-from .state import MARKER_KEY
 
 CODE, FULL, NONE = "code", "full", "none"
 
@@ -108,11 +109,15 @@ def sync_region(session, spec: FunctionSpec, root: Path, sharers=()) -> Decision
     record = deployer.build_record(spec, root)
     clients = session.clients(spec)
     found = clients.adapter("lambda").get_function(FunctionName=spec.name)
-    if found is not None and (found.get("Tags") or {}).get(MARKER_KEY) != "true" and not session.options.adopt:
-        raise UsageError(f"{spec.name} exists in {clients.region} but genesys did not make it",
-                         hint="genesys execute --adopt takes it over; sync changes only what genesys made")
+    standing = deployer.owned_by_project(spec).standing((found or {}).get("Tags") or {}) if found else None
+    if standing in (marker.FOREIGN, marker.UNMARKED) and not session.options.adopt:
+        raise UsageError(f"{spec.name} exists in {clients.region} but is not this project's "
+                         f"({marker.owner_named(found.get('Tags') or {})})",
+                         hint="genesys execute --adopt takes it over; sync changes only what this project made")
     where = state_path(root, spec, clients.region)
     decision = decide(spec, record, read_synced(where), found and found["Configuration"])
+    if decision.kind == CODE and standing == marker.CLAIM:
+        decision = Decision(FULL, "the function carries the old mark: the full deploy claims it")
     if decision.kind == FULL:
         deployment = session.deploy(spec, root, sharers=sharers)
         if deployment.failure is not None:

@@ -309,3 +309,14 @@ def test_sync_refuses_a_protected_stage_without_force(aws, run_genesys, tmp_path
     assert run_genesys("sync", toml.name, "--stage", "dev", cwd=tmp_path).code == 0
     forced = run_genesys("sync", toml.name, "--stage", "prod", "--force", cwd=tmp_path)
     assert forced.code == 0, forced.output
+
+
+def test_sync_refuses_another_projects_function(aws, boto, run_genesys, tmp_path):
+    toml, _url = _deployed(run_genesys, tmp_path, PYTHON)
+    lam = boto("lambda")
+    arn = lam.get_function(FunctionName="pyday")["Configuration"]["FunctionArn"]
+    lam.tag_resource(Resource=arn, Tags={"genesys:owner": "example.com/someone/else"})
+    (tmp_path / "app.py").write_text(PYTHON["app.py"].replace("python says", "python now says"))
+    result = run_genesys("sync", toml.name, cwd=tmp_path)
+    assert result.code == 2 and "is not this project's" in result.stderr, result.output
+    assert "example.com/someone/else" in result.stderr
