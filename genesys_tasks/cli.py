@@ -9,13 +9,18 @@ becomes its message and exit code; only ``--debug`` shows a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
+import re
 import sys
 from dataclasses import dataclass
 
 from . import ui
 from .errors import EXIT_FAILED, GenesysError, UsageError
+
+SHELLS = ("bash", "zsh", "fish")
+DISTRIBUTIONS = ("genesys-lambda", "genesys")  # the distribution's name, and its name before
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,11 @@ class Verb:
 OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json prints machine-readable output on stdout")
 SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
-TOML = arg("toml")
+TOML = arg("toml", nargs="?", default=None, metavar="TOML",
+           help="the function's lambda_*.toml (default: the only one in this folder)")
+DEBUG = arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full logs and tracebacks")
+AWS_TARGET = (arg("--region", default=None, help="AWS region for this run (over the TOML and the environment)"),
+              arg("--profile", default=None, help="AWS profile for this run (over the TOML and the environment)"))
 LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value lines (or SAM's JSON) over the function's environment"),
              arg("--timeout", type=float, default=None, metavar="S", help="seconds (default: the function's timeout)"),
              arg("--arch", choices=("x86_64", "arm64"), default=None, help="which build to run (default: the deployed one)"),
@@ -116,29 +125,32 @@ VERBS = (
           arg("--no-wait", action="store_true", help="leave a gradual rollout at its first step"),
           arg("--keep-going", action="store_true", help="with [deployment] regions: deploy the other regions "
                                                         "when one fails"),
-          OUTPUT, SANDBOX, STAGE)),
+          OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
     Verb(("delete",), "delete what genesys deployed for a function", "delete:run",
-         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX, STAGE)),
+         (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX, STAGE,
+          *AWS_TARGET)),
     Verb(("rollback",), "point the function's alias back at the previous version (or --to VERSION)",
          "rollback:run",
          (TOML, arg("--to", default=None, metavar="VERSION", help="the version to point the alias at"),
           arg("--dry-run", action="store_true", help="show what would change; change nothing"), OUTPUT, SANDBOX,
-          STAGE)),
+          STAGE, *AWS_TARGET)),
     Verb(("rollout",), "finish (--continue) or revert (--abort) a rollout `execute --no-wait` started",
          "rollout:run",
          (TOML, arg("--continue", dest="continue_", action="store_true", help="take the remaining steps"),
-          arg("--abort", action="store_true", help="put the alias back on the old version"), SANDBOX, STAGE)),
+          arg("--abort", action="store_true", help="put the alias back on the old version"), SANDBOX, STAGE,
+          *AWS_TARGET)),
     Verb(("cost",), "the function's monthly cost as configured, and on arm64 and bigger memory", "cost:run",
          (TOML, arg("--invocations", type=int, default=None, metavar="N", help="invocations a month"),
           arg("--duration-ms", type=int, default=None, metavar="D", help="average duration of one, in ms"),
           arg("--prices", default=None, metavar="FILE", help="a price table replacing genesys's own"),
-          OUTPUT, STAGE)),
+          OUTPUT, STAGE, *AWS_TARGET)),
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
          (arg("toml", nargs="?", default=None, help="use this function's [deployment] region and profile"),
-          OUTPUT, SANDBOX)),
+          OUTPUT, SANDBOX, *AWS_TARGET)),
     Verb(("config", "setup"), "write the AWS shared config and credentials files (0600, other profiles kept)",
          "config_setup:run",
-         (arg("--provider", required=True, choices=("aws",)), arg("--region", required=True),
+         (arg("--provider", default=None, choices=("aws",), help="asked in a terminal when left out"),
+          arg("--region", default=None, help="asked in a terminal when left out"),
           arg("--profile", default=None, help="the profile to write (default: default)"),
           arg("--access-key", default=None, help="else AWS_ACCESS_KEY_ID"),
           arg("--secret-key", default=None, help="else AWS_SECRET_ACCESS_KEY (a command line lands in shell history)"))),
@@ -159,7 +171,7 @@ VERBS = (
               help="name the repo's functions and layers by these patterns (e.g. shop-*) instead of one by one"),
           arg("--apply", action="store_true", help="create or update them (default: only show)"),
           arg("--adopt", action="store_true", help="take over a same-named provider or role genesys did not make"),
-          OUTPUT, SANDBOX)),
+          OUTPUT, SANDBOX, *AWS_TARGET)),
     Verb(("sandbox",), "run the embedded AWS emulator until Ctrl-C", "sandbox:run"),
     Verb(("schema",), "print the JSON Schema of lambda TOML files (for editors)", "schema:run",
          (arg("--runtimes", action="store_true", help="the schema of genesys-runtimes.toml instead"),)),
@@ -183,9 +195,13 @@ VERBS = (
                                         help="a manual delete job for each TOML removed since REF"),
                                     arg("--mode", choices=("plan", "deploy"), required=True),
                                     arg("--out", default="genesys-child.yml"))),
-    Verb(("invoke",), "run the built function locally once, as Lambda would; result JSON on stdout", "invoke:run",
-         (TOML, arg("--event", default=None, metavar="FILE", help="the event as JSON (- reads stdin; default {})"),
-          *LOCAL_RUN)),
+    Verb(("invoke",), "run the built function locally once, as Lambda would (--remote: the deployed one); "
+         "result JSON on stdout", "invoke:run",
+         (TOML, arg("--event", default=None, metavar="FILE",
+                    help="the event as JSON: a file, - for stdin, or the JSON itself (default {})"),
+          *LOCAL_RUN, arg("--remote", action="store_true", help="invoke the deployed function (its alias when set)"),
+          arg("--qualifier", default=None, metavar="Q", help="with --remote: this alias or version"),
+          SANDBOX, STAGE, *AWS_TARGET)),
     Verb(("event",), "print a sample event (for `genesys invoke --event -`)", "event:run", more="event:arguments"),
     Verb(("serve",), "serve the function's URL on 127.0.0.1 (function-URL events, warm runtime)", "serve:run",
          (TOML, arg("--port", type=int, default=3000, help="0 picks a free port"),
@@ -200,16 +216,74 @@ VERBS = (
           arg("--force", action="store_true", help="with --replay: replace the TOML when it exists"))),
     Verb(("init",), "write a lambda TOML from flags, without questions (for scripts and CI)", "init:run",
          more="init:arguments"),
+    Verb(("info",), "what is deployed for a function (or, without a TOML, each function of the repo)", "info:run",
+         (arg("toml", nargs="?", default=None, help="the function's TOML (default: every function of the repo)"),
+          OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
+    Verb(("logs",), "the function's CloudWatch Logs (REPORT lines summarised, errors in red)", "logs:run",
+         (TOML, arg("--since", default="10m", help="how far back: 30s, 10m, 2h, 1d or an ISO time (default: 10m)"),
+          arg("--tail", action="store_true", help="keep following new lines until Ctrl-C"),
+          arg("--filter", default=None, metavar="TEXT", help="only lines containing TEXT"),
+          SANDBOX, STAGE, *AWS_TARGET)),
+    Verb(("sync",), "put an edit live fast: code-only changes are one UpdateFunctionCode; --watch syncs each edit",
+         "sync:run",
+         (TOML, arg("--watch", action="store_true", help="sync after each change to the function's files"),
+          arg("--force", action="store_true", help="sync a protected function or stage"),
+          OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
+    Verb(("completion",), "print a shell completion script (bash, zsh or fish) for genesys", "completion:run",
+         (arg("shell", choices=SHELLS),)),
     Verb(("init-repo",), "write a dodo.py and ignore .genesys/ in a repo", "init_repo:run",
          (arg("directory", nargs="?", default="."),)),
 )
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that raises UsageError (exit 2, our format) instead of printing and exiting."""
+    """argparse that raises UsageError (exit 2, our format: two lines) instead of printing and exiting,
+    naming the closest command or flag when a word is mistyped."""
+
+    leaves: dict  # the top parser's: the words of each command → its parser
 
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message}", hint=f"see `{self.prog} --help`")
+        raise UsageError(f"{self.prog}: {message}", hint=_suggestion(message) or f"see `{self.prog} --help`")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            leaf = getattr(self, "leaves", {}).get(getattr(parsed, "words", None), self)
+            flags = [s for action in leaf._actions for s in action.option_strings]
+            close = next((m for word in extras for m in difflib.get_close_matches(word, flags, n=1)), None)
+            hint = f"did you mean {close}?" if close else f"see `{leaf.prog} --help`"
+            raise UsageError(f"{leaf.prog}: unrecognized arguments: {' '.join(extras)}", hint=hint)
+        return parsed
+
+
+def _suggestion(message: str) -> str | None:
+    """'did you mean X?' for argparse's invalid-choice message, when a choice is close."""
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return None
+    choices = re.findall(r"'([^']*)'", found.group(2))
+    close = difflib.get_close_matches(found.group(1), choices, n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        shown = "unknown (not installed)"
+        for distribution in DISTRIBUTIONS:
+            try:
+                shown = version(distribution)
+                break
+            except PackageNotFoundError:
+                continue
+        print(f"genesys {shown}")
+        parser.exit()
 
 
 def _subparsers(parser, dest: str, metavar: str):
@@ -221,6 +295,8 @@ def _subparsers(parser, dest: str, metavar: str):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="genesys", description="Build and deploy AWS Lambda functions from TOML files.")
     parser.add_argument("--debug", action="store_true", help="full logs and tracebacks")
+    parser.add_argument("--version", action=_Version, help="print genesys's version")
+    parser.leaves = {}
     top = _subparsers(parser, "command", "COMMAND")
     groups = {}
     for verb in VERBS:
@@ -228,12 +304,18 @@ def build_parser() -> argparse.ArgumentParser:
         if len(verb.words) > 1:
             group = verb.words[0]
             if group not in groups:
-                groups[group] = _subparsers(top.add_parser(group, help=GROUPS[group]), f"{group}_command", "ACTION")
+                group_parser = top.add_parser(group, help=GROUPS[group])
+                DEBUG.add_to(group_parser)
+                groups[group] = _subparsers(group_parser, f"{group}_command", "ACTION")
             where = groups[group]
         p = where.add_parser(verb.words[-1], help=verb.help)
-        for argument in verb.all_args():
+        arguments = verb.all_args()
+        for argument in arguments:
             argument.add_to(p)
-        p.set_defaults(run=verb.run)
+        if not any("--debug" in a.names for a in arguments):
+            DEBUG.add_to(p)  # accepted after the command name as before it
+        p.set_defaults(run=verb.run, words=verb.words, find_toml=TOML in arguments)
+        parser.leaves[verb.words] = p
     return parser
 
 
@@ -253,20 +335,33 @@ def dispatch(args) -> int:
         from .config.stages import STAGE_ENV
 
         args.stage = os.environ.get(STAGE_ENV) or None
+    if getattr(args, "find_toml", False) and args.toml is None:
+        from .config.obvious import only_toml
+
+        args.toml = str(only_toml(command=f"genesys {' '.join(args.words)}"))
     return _command(args.run)(args)
+
+
+def relative(text: str) -> str:
+    """``text`` with paths under the current folder named relative to it, as the user typed them."""
+    here = os.getcwd().rstrip(os.sep) + os.sep
+    return text.replace(here, "") if len(here) > 1 else text
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ui.show_logs(debug="--debug" in argv)  # the build's switch too (build/toolrun.debug_enabled)
     try:
-        return dispatch(build_parser().parse_args(argv))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        args.parser = parser  # `genesys completion` writes its scripts from the tree
+        return dispatch(args)
     except GenesysError as err:
-        if ui.debug_enabled:
+        if ui.debug_enabled and not isinstance(err, UsageError):  # a usage error is two lines, --debug or not
             import traceback
 
             traceback.print_exc()
-        ui.error(err.render())
+        ui.error(relative(err.render()))
         return err.exit_code
     except KeyboardInterrupt:
         ui.error("interrupted")

@@ -177,7 +177,10 @@ class Registry:
         try:
             runtime = self.lookup(runtime_id)
         except ConfigError as err:
-            raise ConfigError(err.message, hint=err.hint, where=where) from None
+            live = [r.id for r in self.all() if r.status(today) in ("supported", "deprecated")]
+            close = difflib.get_close_matches(ALIASES.get(runtime_id, (runtime_id, ""))[0], live, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(live)
+            raise ConfigError(err.message, hint=hint, where=where) from None  # only runtimes that can be created
         if runtime_id in ALIASES and warn:
             warn(ALIASES[runtime_id][1])
         status = runtime.status(today)

@@ -3,8 +3,9 @@
 ``genesys sandbox`` (commands/sandbox.py) keeps one running until Ctrl-C and records its pid
 and port in ``<cache>/sandbox.json`` (``record``) so later commands share it; ``--sandbox`` on a command uses
 that one when it is alive, else starts one for the command alone. The emulator
-accepts the deployment calls but does not serve function URLs or run code.
-moto is optional: ``pip install 'genesys[sandbox]'``.
+records the deployment calls; the Invoke API and function URLs run the deployed code
+locally (``local/sandbox_lambda.py``), with its log lines in the emulator's CloudWatch Logs.
+Event sources are recorded, not polled. moto is optional: ``pip install 'genesys[sandbox]'``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from .errors import UsageError
 
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 DEFAULT_REGION = "us-east-1"
-NOTE = "the sandbox records the deployment but does not serve function URLs or run code"
+NOTE = ("the sandbox runs the code on Invoke and at function URLs (http://<id>.lambda-url.<region>.localhost:<port>/); "
+        "event sources are recorded, not polled")
 
 
 def record_path() -> Path:
@@ -65,15 +67,54 @@ def is_running_at(endpoint: str | None) -> bool:
     return bool(endpoint) and endpoint.rstrip("/") == running_endpoint()
 
 
-def start_server():
-    """A started ThreadedMotoServer on a free port of 127.0.0.1, with AWS managed policies loaded."""
+class SandboxServer:
+    """moto's app behind Lambda's data plane (``local.sandbox_lambda.DataPlane``: Invoke and function
+    URLs run the deployed code), served on 127.0.0.1 from a thread; ThreadedMotoServer's interface."""
+
+    def __init__(self, port: int = 0):
+        self._port = port
+        self._server = None
+        self._thread = None
+        self.plane = None
+
+    def start(self) -> None:
+        import threading
+
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        from .local.sandbox_lambda import DataPlane
+
+        self.plane = DataPlane(DomainDispatcherApplication(create_backend_app), endpoint_of=self.endpoint,
+                               credentials=FAKE_CREDENTIALS)
+        self._server = make_server("127.0.0.1", self._port, self.plane, True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox", daemon=True)
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        host, port = self._server.server_address[:2]
+        return str(host), port
+
+    def endpoint(self) -> str:
+        host, port = self.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self.plane.close()
+
+
+def start_server() -> SandboxServer:
+    """A started sandbox on a free port of 127.0.0.1, with AWS managed policies loaded."""
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
     try:
-        from moto.server import ThreadedMotoServer
+        import moto.moto_server.werkzeug_app  # noqa: F401 - the check that moto[server] is there
     except ImportError:
         raise UsageError("the sandbox needs moto, which is not installed",
                          hint="pip install 'genesys[sandbox]'") from None
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = SandboxServer()
     server.start()
     return server
 

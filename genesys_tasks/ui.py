@@ -39,6 +39,19 @@ def info(message: str) -> None:
     console().print(_escape(message))
 
 
+PLAN_COLOURS = {"+": "green", "~": "yellow", "-": "red"}
+
+
+def plan_line(line: str) -> None:
+    """A line of a shown plan: its ``+ ~ -`` sign coloured (plain when NO_COLOR or not a terminal)."""
+    sign = line.strip()[:1]
+    if line.startswith("  ") and sign in PLAN_COLOURS and line.strip()[1:2] == " ":
+        indent = line[: len(line) - len(line.lstrip())]
+        console().print(f"{indent}[{PLAN_COLOURS[sign]}]{_escape(sign)}[/]{_escape(line.lstrip()[1:])}")
+    else:
+        info(line)
+
+
 def step(message: str) -> None:
     console().print(f"[bold cyan]•[/] {_escape(message)}")
 

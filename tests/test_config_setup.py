@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -117,3 +118,46 @@ def test_a_malformed_config_file_is_named_with_its_line_and_left_as_it_is(run_ge
     assert result.code == 2, result.output
     assert f"{config}:3" in result.stderr and "Traceback" not in result.output
     assert config.read_text().endswith("not ini\n") and not credentials.exists()
+
+
+def test_config_setup_without_flags_asks_its_questions_in_a_terminal(tmp_path):
+    import os
+    import pty
+    import select
+    import sys
+    import time
+
+    env = {**os.environ, "AWS_CONFIG_FILE": str(tmp_path / "config"), "PYTHONPATH": str(Path(__file__).parents[1]),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"), "NO_COLOR": "1", "AWS_REGION": "eu-west-1"}
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "CI"):
+        env.pop(name, None)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: genesys on the pseudo-terminal
+        os.execve(sys.executable, [sys.executable, "-m", "genesys_tasks.cli", "config", "setup"], env)
+    seen = b""
+    answers = [(b"provider", b"\n"), (b"region [eu-west-1]", b"\n"), (b"profile", b"dev\n"),
+               (b"access key id", b"AKIAEXAMPLEKEY9876\n"), (b"secret access key", b"s3cret/key\n")]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if answers and answers[0][0] in seen:
+            os.write(fd, answers.pop(0)[1])
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    assert "[profile dev]\nregion = eu-west-1" in (tmp_path / "config").read_text()
+    credentials = (tmp_path / "credentials").read_text()
+    assert "aws_access_key_id = AKIAEXAMPLEKEY9876" in credentials and "s3cret/key" in credentials
+    assert b"s3cret/key" not in seen  # the secret is not echoed
+
+
+def test_config_setup_without_flags_outside_a_terminal_says_which_flags_it_needs(run_genesys, tmp_path):
+    result = run_genesys("config", "setup", env={"AWS_CONFIG_FILE": str(tmp_path / "config")})
+    assert result.code == 2 and "needs --provider and --region" in result.stderr, result.output

@@ -26,7 +26,7 @@ def test_env_references_count_toward_4_kb_once_resolved(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as caught:
         resolve_environment(spec)
     err = caught.value
-    assert err.exit_code == 2 and "once ${env:...} is filled in (BIG)" in err.message and "Lambda allows 4096" in \
+    assert err.exit_code == 2 and "once ${...} references are filled in (BIG)" in err.message and "Lambda allows 4096" in \
         err.message
     assert (err.where.line, err.where.key) == (line_of(spec.path, "[function.environment]"), "function.environment")
     assert "secret-" not in err.render()

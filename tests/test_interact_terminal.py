@@ -130,7 +130,7 @@ def _deploys(toml: Path) -> None:
                           cwd=toml.parent, env={**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"},
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "https://" in proc.stderr
+    assert "function URL: http://" in proc.stderr
 
 
 def _finished(t: Terminal, toml_name: str) -> str:

@@ -81,7 +81,7 @@ def test_a_runtime_missing_a_field_exits_2_with_file_and_line(tmp_path, run_gene
     result = run_genesys("runtimes", cwd=root)
 
     assert result.code == 2, result.output
-    assert f"{runtimes}:3" in result.stderr and "'layer_path'" in result.stderr and "fix:" in result.stderr
+    assert "error: genesys-runtimes.toml:3" in result.stderr and "'layer_path'" in result.stderr and "fix:" in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -93,7 +93,7 @@ def test_an_unknown_runtime_field_exits_2_with_a_suggestion(tmp_path, run_genesy
     result = run_genesys("runtimes", cwd=root)
 
     assert result.code == 2
-    assert f"{runtimes}:5" in result.stderr and "did you mean 'image'?" in result.stderr
+    assert "error: genesys-runtimes.toml:5" in result.stderr and "did you mean 'image'?" in result.stderr
 
 
 @pytest.mark.parametrize("content, expected", [
@@ -109,7 +109,7 @@ def test_a_malformed_runtime_file_exits_2_with_its_line_and_no_traceback(tmp_pat
     result = run_genesys("runtimes", cwd=root)
 
     assert result.code == 2, result.output
-    assert expected in result.stderr and str(runtimes) in result.stderr
+    assert expected in result.stderr and f"error: {runtimes.name}:" in result.stderr  # relative to the cwd
     assert "Traceback" not in result.output and "internal error" not in result.output
 
 

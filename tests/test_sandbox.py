@@ -60,7 +60,7 @@ def test_sandbox_records_its_port_is_shared_and_cleans_up_on_ctrl_c(tmp_path, ru
         _, err = server.communicate(timeout=30)
     assert server.returncode == 0, err
     assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in err
-    assert "does not serve function URLs or run code" in err
+    assert "runs the code on Invoke and at function URLs" in err and ".localhost:<port>/" in err
     assert not record.exists()
 
 

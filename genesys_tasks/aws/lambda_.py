@@ -57,6 +57,7 @@ class LambdaAdapter(Adapter):
     update_event_source_mapping = operation("update_event_source_mapping", "UUID")
     delete_event_source_mapping = operation("delete_event_source_mapping", "UUID")
     list_tags = operation("list_tags", "Resource")
+    invoke = operation("invoke", "FunctionName")  # `genesys invoke --remote`
 
     def list_event_source_mappings(self, FunctionName: str) -> list[dict]:
         return self.collect("list_event_source_mappings", FunctionName, "EventSourceMappings", missing_ok=True,

@@ -15,6 +15,7 @@ class LogsAdapter(Adapter):
     tag_log_group = operation("tag_log_group", "logGroupName")
     untag_log_group = operation("untag_log_group", "logGroupName")
     list_tags_log_group = operation("list_tags_log_group", "logGroupName", missing_ok=True)
+    filter_log_events = operation("filter_log_events", "logGroupName", missing_ok=True)  # `genesys logs`
 
     def describe_log_groups(self, logGroupNamePrefix: str) -> list[dict]:
         return self.collect("describe_log_groups", logGroupNamePrefix, "logGroups",

@@ -22,6 +22,7 @@ from .iam import IamAdapter
 from .lambda_ import LambdaAdapter
 from .logs import LogsAdapter
 from .s3 import S3Adapter
+from .secrets import SecretsManagerAdapter, SsmAdapter
 from .sns import SnsAdapter
 from .sqs import SqsAdapter
 from .sts import StsAdapter
@@ -30,7 +31,9 @@ from .target import Target
 ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
             "s3": S3Adapter, "sts": StsAdapter, "logs": LogsAdapter, "cloudwatch": CloudWatchAdapter,
             # trigger sources
-            "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter}
+            "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter,
+            # ${ssm:...} and ${secretsmanager:...} in [function.environment]
+            "ssm": SsmAdapter, "secretsmanager": SecretsManagerAdapter}
 
 
 def unknown_operations(calls) -> list[str]:

@@ -145,11 +145,11 @@ def run(args) -> int:
     wanted = access(args, by_patterns(scope, args.functions) if args.functions else scope)
     json_output = args.output == "json"
     with target(args.sandbox):
-        where = target_for()
+        where = target_for(args.region, args.profile)
         clients = Session().clients_at(replace(where, region=where.region or "us-east-1"))  # IAM is global
         plan = plan_for(clients, wanted, adopt=args.adopt)
         if not json_output:
-            DisplayExecutor(ui.info).run(plan)
+            DisplayExecutor(ui.plan_line).run(plan)
         known = (Executor(clients, progress=ui.progress) if args.apply else CollectingExecutor()).run(plan)
     if json_output:
         ui.emit_json({"applied": args.apply, **{k: v for k, v in known.items() if k.endswith("_arn")},

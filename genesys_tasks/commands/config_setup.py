@@ -109,7 +109,31 @@ def update(path: Path, section: str, values: dict, drop: tuple[str, ...] = ()) -
     write_private(path, parser)
 
 
+def ask_missing(args, ask=input, ask_secret=None) -> None:
+    """With ``--provider`` or ``--region`` left out in a terminal, ask them (and the profile and keys)."""
+    import getpass
+    import sys
+
+    if args.provider and args.region:
+        return
+    if not sys.stdin.isatty():
+        raise UsageError("genesys config setup needs --provider and --region",
+                         hint="genesys config setup --provider aws --region eu-west-1 (or run it in a terminal to "
+                              "be asked)")
+    ask_secret = ask_secret or getpass.getpass
+    current = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    args.provider = args.provider or ask("provider [aws]: ").strip() or "aws"
+    args.region = args.region or ask(f"region [{current}]: ").strip() or current
+    args.profile = args.profile or ask("profile [default]: ").strip() or None
+    if not (args.access_key or os.environ.get("AWS_ACCESS_KEY_ID")):
+        args.access_key = ask("access key id (empty: write no keys): ").strip() or None
+        if args.access_key:
+            args.secret_key = ask_secret("secret access key (not shown): ").strip() or None
+            args.typed = True
+
+
 def run(args) -> int:
+    ask_missing(args)
     if args.provider != "aws":
         raise UsageError(f"unknown provider {args.provider!r}", hint="use --provider aws")
     problem = region_problem(args.region)
@@ -130,7 +154,7 @@ def run(args) -> int:
                    f"from the {source})")
     else:
         ui.info("no keys given and none in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: credentials file left as it is")
-    if source == "command line":
+    if source == "command line" and not getattr(args, "typed", False):
         ui.warn("keys typed on a command line land in shell history and process lists: "
                 "prefer AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, and OIDC in CI")
     if keys and os.environ.get("CI"):

@@ -15,7 +15,10 @@ def run(args) -> int:
     from ..pricing import compare, estimate, load_prices
     from ..tasks.runner import load_spec
 
+    from ..deploy.session import Options, Session
+
     _, spec = load_spec(Path(args.toml), stage=args.stage)
+    spec = Session(Options.from_args(args)).aimed(spec)  # prices of --region's
     invocations = args.invocations if args.invocations is not None else spec.cost.invocations_per_month
     if invocations is None:
         raise UsageError("how many invocations a month?",

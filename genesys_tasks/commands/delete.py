@@ -9,4 +9,5 @@ from pathlib import Path
 def run(args) -> int:
     from ..tasks.removal import delete
 
-    return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json", stage=args.stage)
+    return delete(Path(args.toml), yes=args.yes, sandbox=args.sandbox, json_output=args.output == "json",
+                  stage=args.stage, region=args.region, profile=args.profile)

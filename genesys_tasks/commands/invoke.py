@@ -18,6 +18,10 @@ from ..local.built import open_built
 
 def run(args) -> int:
     event = read_event(args.event)
+    if args.remote:
+        return remote(args, event)
+    if args.qualifier:
+        raise UsageError("--qualifier names a deployed alias or version", hint="add --remote")
     process, launch = open_built(Path(args.toml), args)
     if process is None:
         return EXIT_FAILED
@@ -30,12 +34,36 @@ def run(args) -> int:
     return EXIT_FAILED if result.failed else 0
 
 
+def remote(args, event: bytes) -> int:
+    """``--remote``: the deployed function (``[deployment] alias`` unless ``--qualifier``) answers;
+    payload on stdout, the log tail and REPORT line on stderr, exit 1 when it errored."""
+    from ..deploy.remote import invoke_deployed
+    from ..deploy.session import Options, Session
+    from ..sandbox import within
+    from ..tasks.runner import load_spec
+
+    _, spec = load_spec(Path(args.toml), sources=False, stage=args.stage)
+    session = Session(Options.from_args(args))
+    with within(args.sandbox):
+        result = invoke_deployed(session.clients(spec), spec.name, event, args.qualifier or spec.deployment.alias)
+    sys.stdout.buffer.write(result.payload.rstrip(b"\n") + b"\n")
+    sys.stdout.flush()
+    for line in result.log_tail.rstrip("\n").splitlines():
+        (ui.error if line.startswith("[ERROR]") else ui.info)(line)
+    if result.failed:
+        ui.error(f"{spec.name} failed ({result.function_error})")
+    return EXIT_FAILED if result.failed else 0
+
+
 def read_event(source: str | None) -> bytes:
-    """The event from ``--event FILE`` (``-`` is stdin), checked to be JSON; ``{}`` without one."""
+    """The event from ``--event FILE`` (``-`` is stdin; text starting with ``{`` or ``[`` is the JSON
+    itself), checked to be JSON; ``{}`` without one."""
     if source is None:
         return b"{}"
     if source == "-":
         data, name = sys.stdin.buffer.read(), "stdin"
+    elif source.lstrip().startswith(("{", "[")) and not Path(source).exists():
+        data, name = source.encode(), "--event"  # inline JSON: --event "$(genesys event schedule)"
     else:
         try:
             data, name = Path(source).read_bytes(), source

@@ -16,7 +16,8 @@ def run(args) -> int:
 
     _, spec = load_spec(Path(args.toml), stage=args.stage)
     json_output = args.output == "json"
-    session = Session(Options(dry_run=args.dry_run, json_output=json_output))
+    session = Session(Options.from_args(args, dry_run=args.dry_run, json_output=json_output))
+    spec = session.aimed(spec)
     with within(args.sandbox):
         clients = session.clients(spec)
         executor = session.executor(clients)

@@ -12,7 +12,7 @@ from ..sandbox import within
 
 def run(args) -> int:
     from ..deploy import rollout
-    from ..deploy.session import Session
+    from ..deploy.session import Options, Session
     from ..tasks.runner import load_spec
 
     if args.continue_ == args.abort:
@@ -20,7 +20,8 @@ def run(args) -> int:
     _, spec = load_spec(Path(args.toml), stage=args.stage)
     if spec.deployment.alias is None:
         raise UsageError(f"{spec.name} has no [deployment] alias, so no rollout", hint='set alias = "live"')
-    session = Session()
+    session = Session(Options.from_args(args))
+    spec = session.aimed(spec)
     with within(args.sandbox):
         clients = session.clients(spec)
         found = rollout.state_of(spec, clients)

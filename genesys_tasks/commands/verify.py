@@ -51,20 +51,21 @@ def show(facts: dict) -> None:
 
 
 def run(args) -> int:
-    return command(Path(args.toml) if args.toml else None, sandbox=args.sandbox, json_output=args.output == "json")
+    return command(Path(args.toml) if args.toml else None, sandbox=args.sandbox, json_output=args.output == "json",
+                   region=args.region, profile=args.profile)
 
 
-def command(toml=None, *, sandbox: bool = False, json_output: bool = False) -> int:
+def command(toml=None, *, sandbox: bool = False, json_output: bool = False, region: str | None = None,
+            profile: str | None = None) -> int:
     """Run the checks for the default credential chain, or the target of ``toml``'s [deployment]."""
     from ..aws.target import target_for
     from ..deploy.session import Session
 
-    region = profile = None
     if toml is not None:
         from ..config import load
 
         spec = load(toml, warn=ui.warn)
-        region, profile = spec.deployment.region, spec.deployment.profile
+        region, profile = region or spec.deployment.region, profile or spec.deployment.profile
     with target(sandbox):
         clients = Session().clients_at(target_for(region, profile))
         facts, failure = verify(clients)

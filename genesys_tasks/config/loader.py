@@ -289,6 +289,7 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         keep_versions=deployment["keep_versions"],
         traffic=TrafficSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in traffic.items()}),
         regions=tuple(dict.fromkeys(deployment["regions"])),
+        protected=deployment["protected"],
     )
 
 

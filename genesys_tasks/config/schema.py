@@ -104,6 +104,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "traffic": Key("table", None, "Gradual rollout of each new version behind the alias."),
         "keep_versions": Key("int", None, "Function versions genesys published that are kept; older ones no alias "
                              "points to are deleted. Absent: all are kept.", minimum=1, maximum=1000),
+        "protected": Key("bool", False, "`genesys sync` refuses this function (or stage: `[stages.prod] protected = "
+                         "true`) without --force."),
     },
     "deployment.traffic": {
         "strategy": Key("str", "all-at-once", "How the alias moves to a new version: at once, a canary share then "

@@ -102,6 +102,7 @@ class DeploymentSpec:
     keep_versions: int | None = None  # versions genesys published that are kept; None: all
     traffic: TrafficSpec = TrafficSpec()
     regions: tuple[str, ...] = ()  # deploy to each (deploy.regions.region_specs); region is then each in turn
+    protected: bool = False  # `genesys sync` refuses it without --force
 
 
 @dataclass(frozen=True)

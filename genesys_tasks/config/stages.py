@@ -5,7 +5,8 @@
 its tables over the file's: tables key by key, everything else (lists, ``[[triggers]]``)
 replaced whole. The function is then named ``<name>-<stage>`` unless the stage sets
 ``[metadata] name`` itself, so each stage's role, layer, log group and function are its
-own; the deployer tags them ``genesys:stage``. A stage the file does not define is exit 2
+own; the deployer tags them ``genesys:stage``. ``protected = true`` in a stage's table is its
+``[deployment] protected`` (``genesys sync`` refuses it without ``--force``). A stage the file does not define is exit 2
 naming the ones it does; a file with no ``[stages]`` takes any stage with no overrides.
 """
 
@@ -45,7 +46,9 @@ def apply(r: Reader, data: dict, stage: str | None) -> tuple[dict, str | None]:
     if stages and stage not in stages:
         raise r.fail(("stages", next(iter(stages))), f"unknown stage {stage!r}",
                      hint="this file defines: " + ", ".join(sorted(stages)) + f" (check --stage or {STAGE_ENV})")
-    override = stages.get(stage, {})
+    override = dict(stages.get(stage, {}))
+    if "protected" in override:  # `[stages.prod] protected = true`: the stage's [deployment] is protected
+        override["deployment"] = {**override.get("deployment", {}), "protected": override.pop("protected")}
     merged = _merge(data, override)
     if "name" not in override.get("metadata", {}) and isinstance(merged.get("metadata", {}).get("name"), str):
         merged["metadata"] = {**merged["metadata"], "name": f"{merged['metadata']['name']}-{stage}"}

@@ -74,27 +74,22 @@ class Outcome:
         }
 
 
-def resolve_environment(spec: FunctionSpec) -> dict:
-    """``[function.environment]`` with ``${env:NAME}`` filled from this process's environment.
+def resolve_environment(spec: FunctionSpec, clients=None) -> dict:
+    """``[function.environment]`` with every ``${...}`` filled: ``${env:NAME}`` from this process's
+    environment, ``${ssm:/name}`` and ``${secretsmanager:name[:json-key]}`` through ``clients`` (the
+    deploy's credentials; without clients only their form is checked). A reference that cannot be
+    filled is a ConfigError naming the variable, before anything is written.
 
     The loader checked the 4 KB limit with the references as written; filled in, the values
     may be longer, so the limit is checked again here (naming the variables, never their values).
     """
-    resolved = {}
-    for key, value in spec.function.environment:
-        def fill(match, key=key):
-            name = match.group(1)
-            if name not in os.environ:
-                raise ConfigError(f"{key} refers to ${{env:{name}}}, which is not set",
-                                  hint=f"export {name}=... before deploying, or change the value",
-                                  where=where_in(spec.path, "function", "environment", key))
-            return os.environ[name]
+    from .references import fill
 
-        resolved[key] = ENV_REF.sub(fill, value)
+    resolved = {key: fill(spec, key, value, clients) for key, value in spec.function.environment}
     size = environment_size(resolved)
     if size > ENV_LIMIT_BYTES:
-        filled = [key for key, value in spec.function.environment if ENV_REF.search(value)]
-        raise ConfigError(f"environment variables total {size} bytes once ${{env:...}} is filled in "
+        filled = [key for key, value in spec.function.environment if "${" in value]
+        raise ConfigError(f"environment variables total {size} bytes once ${{...}} references are filled in "
                           f"({', '.join(filled)}); Lambda allows {ENV_LIMIT_BYTES}",
                           hint="move large values to SSM Parameter Store or Secrets Manager and read them at run time",
                           where=where_in(spec.path, "function", "environment"))
@@ -108,18 +103,20 @@ def _environment_values(spec: FunctionSpec) -> list[str]:
     for _, value in spec.function.environment:
         names = ENV_REF.findall(value)
         values.update(os.environ[name] for name in names if name in os.environ)
-        if all(name in os.environ for name in names):
-            values.add(ENV_REF.sub(lambda m: os.environ[m.group(1)], value))
+        if all(name in os.environ for name in names) and "${" not in ENV_REF.sub("", value):
+            values.add(ENV_REF.sub(lambda m: os.environ[m.group(1)], value))  # an AWS reference as written is no secret
     return sorted((v for v in values if len(v) >= MASK_MIN_LENGTH), key=len, reverse=True)
 
 
 @contextmanager
-def masked_environment(spec: FunctionSpec):
-    """A genesys error raised inside shows **** instead of any of the function's environment values."""
+def masked_environment(spec: FunctionSpec, resolved: dict | None = None):
+    """A genesys error raised inside shows **** instead of any of the function's environment values
+    (and of ``resolved``, filled in inside: what ``${ssm:...}``/``${secretsmanager:...}`` held)."""
     try:
         yield
     except GenesysError as err:
-        for value in _environment_values(spec):
+        filled = [v for v in (resolved or {}).values() if isinstance(v, str) and len(v) >= MASK_MIN_LENGTH]
+        for value in sorted(set(_environment_values(spec) + filled), key=len, reverse=True):
             err.message = err.message.replace(value, MASK)
             err.hint = err.hint.replace(value, MASK) if err.hint else err.hint
         err.args = (err.message,)
@@ -229,7 +226,7 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool, owner=None
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
-                ownership: Ownership = Ownership()) -> tuple[Plan, str]:
+                ownership: Ownership = Ownership(), resolved: dict | None = None) -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
 
     The function stage needs the role and the layer, so it always plans them too
@@ -237,7 +234,10 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     """
     stages = set(STAGES if "function" in stages else stages)
     ownership = owned_by_project(spec, ownership)
-    environment = resolve_environment(spec) if "function" in stages else {}
+    # every stage checks the references, so the role and layer tasks write nothing for a bad one
+    environment = resolve_environment(spec, clients)
+    if resolved is not None:
+        resolved.update(environment)  # the caller masks these in any error that follows
     code = code_artifact(spec, root) if "function" in stages else None
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
@@ -294,8 +294,10 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
 
     ``record_role=False`` leaves the TOML alone (the sandbox: its ARNs mean nothing in a real account).
     """
-    with masked_environment(spec):
-        plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership)
+    resolved: dict = {}
+    with masked_environment(spec, resolved):
+        plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership,
+                                    resolved=resolved)
         values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
     # each stage has its own role: one [iam] role_arn in the file cannot record them all

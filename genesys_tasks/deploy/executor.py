@@ -134,6 +134,19 @@ def render(plan: Plan) -> list[str]:
         sign = {"create": "+", "delete": "-"}.get(change.action, "~")
         lines.append(f"  {sign} {change.resource}: {change.action}")
         lines += [f"      {field}: {shown(old)} → {shown(new)}" for field, old, new in change.changes]
+    lines.append(summary(plan))
     writes = len(plan.writes)
     lines.append(f"{writes} write call(s) would be made" if writes else "nothing to change")
     return lines
+
+
+SUMMARY_ACTIONS = {"create": "create", "update": "update", "adopt": "update", "delete": "delete"}
+
+
+def summary(plan: Plan) -> str:
+    """Terraform's summary line: ``Plan: 2 to create, 1 to update, 0 to delete.`` (an adoption is an update)."""
+    counts = {"create": 0, "update": 0, "delete": 0}
+    for change in plan.changes:
+        if change.action in SUMMARY_ACTIONS:
+            counts[SUMMARY_ACTIONS[change.action]] += 1
+    return "Plan: " + ", ".join(f"{n} to {action}" for action, n in counts.items()) + "."

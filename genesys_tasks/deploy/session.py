@@ -49,6 +49,15 @@ class Options:
     json_output: bool = False  # a dry run's plan as data, for `--output json`
     keep_going: bool = False  # a region's failure does not stop the regions not started
     debug: bool = False
+    region: str | None = None  # `--region`: this run's region, over the TOML's region(s) and the environment
+    profile: str | None = None  # `--profile`: this run's profile, over the TOML's and the environment's
+
+    @classmethod
+    def from_args(cls, args, **fields) -> Options:
+        """The options every AWS command shares (``--region``, ``--profile``, ``--debug``) from its
+        argparse result, with the command's own ``fields``."""
+        return cls(region=getattr(args, "region", None), profile=getattr(args, "profile", None),
+                   debug=bool(getattr(args, "debug", False)), **fields)
 
     @classmethod
     def from_environment(cls, env=None) -> Options:
@@ -111,6 +120,16 @@ class Session:
         other._clients, other._functions = self._clients, self._functions
         return other
 
+    def aimed(self, spec: FunctionSpec) -> FunctionSpec:
+        """``spec`` with this run's ``--region``/``--profile`` over its ``[deployment]`` (a region given
+        on the command line is the only one: ``[deployment] regions`` does not apply to the run)."""
+        changes = {}
+        if self.options.region:
+            changes.update(region=self.options.region, regions=())
+        if self.options.profile:
+            changes["profile"] = self.options.profile
+        return replace(spec, deployment=replace(spec.deployment, **changes)) if changes else spec
+
     # --- clients -----------------------------------------------------------------------------
 
     def clients_at(self, target):
@@ -127,8 +146,9 @@ class Session:
         return self._clients[key]
 
     def clients(self, spec: FunctionSpec):
-        """The clients of ``spec``'s target (``[deployment] region/profile`` over the environment)."""
-        return self.clients_at(target(spec))
+        """The clients of ``spec``'s target (``--region/--profile``, then ``[deployment] region/profile``,
+        then the environment)."""
+        return self.clients_at(target(self.aimed(spec)))
 
     def executor(self, clients):
         """The options choose the executor; nothing below them knows about a dry run."""
@@ -138,7 +158,7 @@ class Session:
             return self._executors(clients, self.options)
         if not self.options.dry_run:
             return Executor(clients, progress=ui.progress)
-        return CollectingExecutor() if self.options.json_output else DisplayExecutor(ui.info)
+        return CollectingExecutor() if self.options.json_output else DisplayExecutor(ui.plan_line)
 
     def account(self, spec: FunctionSpec) -> str | None:
         """The account the current credentials belong to; None when they do not work."""
@@ -154,7 +174,7 @@ class Session:
         None when AWS cannot say (no credentials)."""
         from ..errors import GenesysError
 
-        key = (os.getpid(), target(spec))
+        key = (os.getpid(), target(self.aimed(spec)))
         if key not in self._functions:
             try:
                 listed = self.clients(spec).adapter("lambda").all_functions()
@@ -172,13 +192,15 @@ class Session:
             return False
         from ..sandbox import is_running_at
 
-        return not is_running_at(target(spec).endpoint)
+        # a --profile of the run may be another account: its role ARN does not belong in the TOML
+        return not is_running_at(target(spec).endpoint) and not self.options.profile
 
     def deploy(self, spec: FunctionSpec, root: Path, stages=STAGES, sharers=()) -> Deployment:
         """Deploy (or, in a dry run, plan) ``stages`` of ``spec`` in each of its regions.
 
         ``sharers``: the repo's other specs using the role. One region's error is raised as it is;
         with several regions the errors are kept in the results (``Deployment.failure``)."""
+        spec = self.aimed(spec)
         specs = region_specs(spec)
         several = len(specs) > 1
         record = self.records_role(spec) and not several  # one role_arn in the TOML cannot name each region's
@@ -244,12 +266,13 @@ class Session:
         from . import deployer
         from .executor import DisplayExecutor, Executor
 
+        spec = self.aimed(spec)
         for one in region_specs(spec):
             if spec.deployment.regions and not self.options.json_output:
                 ui.info(f"region {one.deployment.region}:")
             clients = self.clients(one)
             plan, _account = deployer.plan_delete(one, clients, progress=ui.progress)
-            DisplayExecutor(ui.info).run(plan)
+            DisplayExecutor(ui.plan_line).run(plan)
             deleted = not plan.writes or confirm(one, plan)
             if deleted:
                 Executor(clients, progress=ui.progress).run(plan)
@@ -293,12 +316,15 @@ def _report(spec: FunctionSpec, result: dict, *, sandboxed: bool, region: str = 
     changed, where = len(result["changes"]), f" in {region}" if region else ""
     ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
                else f"{spec.name} is up to date{where}")
-    note = (f" (sandbox: not served; the emulator does not run code; `genesys serve {spec.path.name}` "
-            "serves it on 127.0.0.1)") if sandboxed else ""
+    note = " (the sandbox runs the code)" if sandboxed else ""
+    api_note = (f" (recorded, not served by the sandbox: `genesys serve {spec.path.name}` serves the function "
+                "on 127.0.0.1)") if sandboxed else ""
+    if result.get("function_arn"):
+        ui.info(f"  ARN: {result['function_arn']}")
     if result["function_url"]:
         ui.info(f"  function URL: {result['function_url']}{note}")
     if result["api_endpoint"]:
-        ui.info(f"  API endpoint: {result['api_endpoint']}{note}")
+        ui.info(f"  API endpoint: {result['api_endpoint']}{api_note}")
 
 
 def task_values(deployment: Deployment, stages) -> dict:

@@ -56,6 +56,16 @@ def _stop(message: str, code: int):
     sys.exit(code)
 
 
+LISTING = frozenset({"list", "help", "info", "tabcompletion", "dumpdb", "forget", "ignore", "reset-dep", "clean"})
+
+
+def _listing(argv: list[str]) -> bool:
+    """Whether doit's command only lists or manages its state (``doit list``): load warnings are for
+    the runs that build or deploy, said once there, not on every listing."""
+    command = next((a for a in argv if not a.startswith("-")), "")
+    return command in LISTING
+
+
 def _load(root: Path, pattern: str, tomls: list[Path] | None,
           stage: str | None) -> list[tuple[FunctionSpec, list[str]]]:
     """Every function of the repo (or the given TOMLs) as ``stage`` sees it, with its source files,
@@ -65,6 +75,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None,
     from ..config.runtimes_file import load_registry
     from . import spec_cache
 
+    warn = (lambda message: None) if _listing(sys.argv[1:]) else ui.warn
     try:
         today = today_default()
         registry = cache(lambda: load_registry(root))  # read only when a TOML is loaded again
@@ -73,7 +84,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None,
             return load(path, registry=registry(), today=today, warn=warn, stage=stage)
 
         return spec_cache.load(root, tomls if tomls is not None else discover(root, pattern), pattern,
-                               stage, today.isoformat(), load_one, ui.warn)
+                               stage, today.isoformat(), load_one, warn)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)
     except Exception as err:  # noqa: BLE001 - a bug: one line, never doit's traceback and its exit 3

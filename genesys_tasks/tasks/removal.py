@@ -23,7 +23,7 @@ def _confirmed(spec, plan) -> bool:
 
 
 def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output: bool = False,
-           stage: str | None = None) -> int:
+           stage: str | None = None, region: str | None = None, profile: str | None = None) -> int:
     """Show what genesys made for the function, ask (unless ``yes``), then delete it (from each of
     ``[deployment] regions``, one after the other)."""
     from ..deploy.session import Options, Session
@@ -32,7 +32,7 @@ def delete(toml: Path, *, yes: bool = False, sandbox: bool = False, json_output:
     from .runner import load_spec
 
     _, spec = load_spec(toml, sources=False, stage=stage)  # the sources may be gone: delete needs none of them
-    session = Session(Options(json_output=json_output), forget=forget_deployment)
+    session = Session(Options(json_output=json_output, region=region, profile=profile), forget=forget_deployment)
     with within(sandbox):
         for _one, plan, deleted in session.delete(spec, paths.find_root(spec.path),
                                                   confirm=(lambda one, plan: True) if yes else _confirmed):

@@ -19,11 +19,10 @@ from genesys_tasks.build.zipper import write_zip
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-    from moto.server import ThreadedMotoServer
+    """genesys's sandbox (moto's server with Lambda's data plane in front: Invoke and function URLs run code)."""
+    from genesys_tasks.sandbox import start_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
+    server = start_server()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()

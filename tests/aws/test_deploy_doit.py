@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def test_execute_an_example_prints_json_and_a_second_run_changes_nothing(tmp_pat
     result = json.loads(first.stdout)
     assert set(result) == {"function_arn", "function_url", "api_endpoint", "role_arn", "layer_version_arns",
                            "changes"}
-    assert result["function_url"].startswith("https://") and len(result["layer_version_arns"]) == 1
+    assert ".lambda-url.us-east-1.localhost:" in result["function_url"] and len(result["layer_version_arns"]) == 1
     assert result["role_arn"] in toml.read_text()
 
     second = run_genesys("execute", toml, "--output", "json")
@@ -125,7 +126,7 @@ def test_execute_an_example_prints_json_and_a_second_run_changes_nothing(tmp_pat
     assert "▶" not in second.stderr  # the build was up to date too: the recorded role_arn changed no input
 
 
-def test_execute_in_the_sandbox_prints_the_url_with_a_note(tmp_path, run_genesys):
+def test_execute_in_the_sandbox_prints_the_sandboxs_url_with_a_note(tmp_path, run_genesys):
     (tmp_path / "dodo.py").write_text(DODO)
     folder = tmp_path / "plain"
     folder.mkdir()
@@ -133,9 +134,10 @@ def test_execute_in_the_sandbox_prints_the_url_with_a_note(tmp_path, run_genesys
     (folder / "lambda_plain.toml").write_text(TOML)
     result = run_genesys("execute", folder / "lambda_plain.toml", "--sandbox")
     assert result.code == 0, result.output
-    assert "function URL: https://" in result.stderr and "API endpoint: https://" in result.stderr
-    assert "the emulator does not run code" in result.stderr
-    assert "`genesys serve lambda_plain.toml` serves it on 127.0.0.1" in result.stderr
+    assert re.search(r"function URL: http://[a-z0-9]+\.lambda-url\.us-east-1\.localhost:\d+/ \(the sandbox runs "
+                     r"the code\)", result.stderr), result.stderr
+    assert "API endpoint: https://" in result.stderr and "recorded, not served by the sandbox" in result.stderr
+    assert "`genesys serve lambda_plain.toml` serves the function on 127.0.0.1" in result.stderr
 
 
 def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys):

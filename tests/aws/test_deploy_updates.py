@@ -61,7 +61,8 @@ def test_environment_from_env_is_resolved_at_deploy_time_and_never_shown_or_writ
     dry = dry_run(p, clients())
     shown = capsys.readouterr().err + json.dumps([c.as_dict() for c in dry.plan.changes + outcome.plan.changes])
     assert "Environment.API_KEY: **** → ****" in shown
-    assert "s3cr3t" not in shown and "rotated" not in shown and "prod" not in shown
+    assert "s3cr3t" not in shown and "rotated" not in shown
+    assert '"field": "Environment.STAGE", "old": null, "new": "prod"' in shown  # a plain value is shown
     assert "s3cr3t" not in p.toml.read_text()
     assert not any(b"s3cr3t" in f.read_bytes() for f in p.root.rglob("*") if f.is_file())
 

@@ -11,3 +11,15 @@ def test_execute_dry_run_says_each_warning_once(aws, project, run_genesys):
     assert result.stderr.count("function URL is public") == 1, result.stderr
     assert result.stderr.count("dynamodb-read (DynamoDB read access) on every resource") == 1, result.stderr
     assert "Traceback" not in result.output
+
+
+def test_doit_list_says_no_load_warning_and_doit_build_says_it_once(tmp_path, run_doit):
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "lambda_warny.toml").write_text('[metadata]\nname = "warny"\nruntime = "python3.12"\n'
+                                                'handler = "app.handler"\n\n[deployment]\nfunction_url = true\n'
+                                                'auth_type = "NONE"\n')
+    listed = run_doit("list", cwd=tmp_path)
+    assert listed.code == 0 and "function URL is public" not in listed.output, listed.output
+    built = run_doit("build", cwd=tmp_path)
+    assert built.code == 0 and built.stderr.count("function URL is public") == 1, built.output

@@ -84,7 +84,10 @@ def test_a_role_genesys_made_with_its_documents_in_place_plans_no_call():
 
 # --- the deploy role's permissions against what the adapters call -------------------------------------
 
-NOT_FOR_DEPLOYS = {"iam:ListRoles": "genesys config verify", "s3:GetObject": "the shared layer cache (--cache-url)"}
+NOT_FOR_DEPLOYS = {"iam:ListRoles": "genesys config verify", "s3:GetObject": "the shared layer cache (--cache-url)",
+                   "lambda:Invoke": "genesys invoke --remote", "logs:FilterLogEvents": "genesys logs",
+                   # only a deploy with ${ssm:...}/${secretsmanager:...} references: read on those names alone
+                   "ssm:GetParameter": "${ssm:...}", "secretsmanager:GetSecretValue": "${secretsmanager:...}"}
 IAM_NAMES = {  # where IAM's action name is not the operation's
     "s3:GetBucketNotificationConfiguration": "s3:GetBucketNotification",
     "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",

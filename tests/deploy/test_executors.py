@@ -79,7 +79,8 @@ def test_the_display_executor_writes_the_changes_and_calls_nothing(capsys):
     executor = DisplayExecutor(lines.append)
     values = executor.run(a_plan())
     assert lines == ["  + role r: create", "      policies: (none) → [logs]", "  + function f: create",
-                     "  = function url f: no change", "3 write call(s) would be made"]
+                     "  = function url f: no change", "Plan: 2 to create, 0 to update, 0 to delete.",
+                     "3 write call(s) would be made"]
     assert lines == render(a_plan()) and capsys.readouterr() == ("", "")
     assert values["role_arn"] == Var("role_arn") and not executor.applies
 
@@ -93,4 +94,32 @@ def test_the_collecting_executor_keeps_the_changes_as_data_and_writes_nothing(ca
 
 
 def test_an_empty_plan_says_there_is_nothing_to_change():
-    assert render(Plan()) == ["nothing to change"]
+    assert render(Plan()) == ["Plan: 0 to create, 0 to update, 0 to delete.", "nothing to change"]
+
+
+def test_the_summary_line_counts_as_terraform_does_an_adoption_as_an_update():
+    from genesys_tasks.deploy.executor import summary
+
+    plan = Plan()
+    for resource, action in (("role r", "create"), ("function f", "update"), ("url f", "adopt"),
+                             ("rule x", "delete"), ("layer l", "no change")):
+        plan.change(resource, action)
+    assert summary(plan) == "Plan: 1 to create, 2 to update, 1 to delete."
+
+
+def test_plan_signs_are_coloured_on_a_terminal_and_plain_with_no_color(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from genesys_tasks import ui
+
+    for no_color, coloured in (("", True), ("1", False)):
+        out = io.StringIO()
+        monkeypatch.setattr(ui, "_console", Console(file=out, force_terminal=True, no_color=bool(no_color),
+                                                    highlight=False, soft_wrap=True))
+        ui.plan_line("  + role r: create")
+        ui.plan_line("  - rule x: delete")
+        text = out.getvalue()
+        assert ("\x1b[32m+" in text and "\x1b[31m-" in text) is coloured, repr(text)
+        assert "role r: create" in text

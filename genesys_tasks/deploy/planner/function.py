@@ -7,7 +7,8 @@ then its URL, HTTP API and permissions.
 A same-named function genesys did not make, or another owner's (``marker``), is a conflict
 naming what differs, unless adopted (``Ownership.adopt``): then it is updated and tagged,
 shown as ``adopt``. One with the old mark alone is claimed (``claim``): its mark gets the owner.
-Environment values never appear in a change or a conflict, only masked.
+Environment values appear in a change only when not secret (``inputs.shown_env``: a ``${...}``
+reference, a secret-looking name or a random-looking value is masked); never in a conflict.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
-from .inputs import COMMIT_KEY, MASK, Artifact, Facts, code_param, marker_tags, tag_changes
+from .inputs import COMMIT_KEY, Artifact, Facts, code_param, marker_tags, shown_env, tag_changes
 from .permissions import plan_permissions
 from .settings import plan_destinations, plan_settings
 from .versions import changes_version, plan_versions
@@ -72,15 +73,16 @@ def current_config(config: dict) -> dict:
     }
 
 
-def _config_diffs(old: dict, new: dict) -> list[tuple]:
+def _config_diffs(old: dict, new: dict, written: dict) -> list[tuple]:
+    """The changed fields; environment values as ``shown_env`` shows them (``written``: the TOML's)."""
     diffs = []
     for key in new:
         if key == "Environment":
             before, after = old[key]["Variables"], new[key]["Variables"]
             for name in sorted(set(before) | set(after)):
                 if before.get(name) != after.get(name):
-                    diffs.append((f"Environment.{name}", MASK if name in before else None,
-                                  MASK if name in after else None))
+                    diffs.append((f"Environment.{name}", shown_env(name, before.get(name), written.get(name)),
+                                  shown_env(name, after.get(name), written.get(name))))
         elif old.get(key) != new[key]:
             diffs.append((key, old.get(key), new[key]))
     return diffs
@@ -130,7 +132,10 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
               Architectures=[arch], Tags=marker_tags(spec, ownership), **params)
     plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
-    shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
+    written = dict(spec.function.environment)
+    shown += [(f"Environment.{k}", None, shown_env(k, facts.environment[k], written.get(k)))
+              for k in sorted(facts.environment)]
+    shown += [(f"Tags.{k}", None, v) for k, v in sorted(marker_tags(spec, ownership).items())]
     shown += plan_settings(plan, spec, None)
     plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
                 + shown)
@@ -149,7 +154,7 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         if old_arch != arch:
             diffs.append(("Architectures", [old_arch], [arch]))
     old = current_config(function.config)
-    config_diffs = _config_diffs(old, wanted)
+    config_diffs = _config_diffs(old, wanted, dict(spec.function.environment))
     if config_diffs:
         changed = {k: wanted[k] for k in wanted if old.get(k) != wanted[k]}
         plan.call("lambda", "update_function_configuration", resource, FunctionName=name, **changed)

@@ -9,6 +9,8 @@ artifact_bucket`` first. An image is named by its repository and digest.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +22,20 @@ from ..ownership import Ownership
 
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 MASK = "****"  # what a change shows instead of an environment value
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|KEY|CREDENTIAL|PRIVATE|AUTH|SIGNATURE|COOKIE|SESSION|DSN",
+                         re.IGNORECASE)
+RANDOM_VALUE = re.compile(r"[A-Za-z0-9+/=_\-]{20,}")
+
+
+def shown_env(name: str, value: str | None, written: str | None = None) -> str | None:
+    """An environment value as a plan shows it: itself, or ``****`` when it came from a ``${...}``
+    reference, its name looks secret (KEY, TOKEN, PASSWORD, ...) or it looks like a random string."""
+    if value is None:
+        return None
+    if (written is not None and "${" in written) or SECRET_NAME.search(name) or \
+            (RANDOM_VALUE.fullmatch(value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return MASK
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,78 @@
+"""What is deployed for a function, read from AWS (``genesys info``): plain data, read calls only.
+
+``describe`` gathers one region's facts: ARN, state, runtime, sizes, the code's sha256 and
+whether it is the local build's (the build's artifact record, ``build/record.py``), layers,
+role, URL, API endpoint, aliases and versions, triggers and tags. ``status`` is the one word
+a repo listing shows per function: ``deployed``, ``out of date`` (the code differs from the
+local build), ``not built`` (deployed, nothing built here to compare) or ``not deployed``.
+Prints nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+
+from ..config.spec import FunctionSpec
+from . import state
+
+DEPLOYED, OUT_OF_DATE, NOT_BUILT, NOT_DEPLOYED = "deployed", "out of date", "not built", "not deployed"
+
+
+def local_code_sha256(spec: FunctionSpec, root: Path) -> str | None:
+    """The hex sha256 (or image digest) the build recorded for the deploy architecture; None when not built."""
+    from ..build.record import ZipRecord, read_record, record_path
+    from ..errors import BuildError
+
+    try:
+        record = read_record(record_path(root, spec.name, spec.deployment.architecture), hint="")
+    except BuildError:
+        return None
+    return record.sha256 if isinstance(record, ZipRecord) else record.digest.removeprefix("sha256:")
+
+
+def deployed_code_sha256(config: dict) -> str:
+    """Lambda's CodeSha256 (base64 of the digest for a zip, hex for an image) as hex."""
+    value = config.get("CodeSha256", "")
+    try:
+        return base64.b64decode(value, validate=True).hex() if len(value) == 44 else value
+    except (binascii.Error, ValueError):
+        return value
+
+
+def describe(spec: FunctionSpec, clients, root: Path) -> dict | None:
+    """The facts of ``spec``'s function in ``clients``' region; None when it is not deployed there."""
+    found = state.read_function(clients, spec.name, spec.deployment.alias)
+    if found is None:
+        return None
+    config = found.config
+    deployed_sha, local_sha = deployed_code_sha256(config), local_code_sha256(spec, root)
+    versions, aliases = state.read_versions(clients, spec.name)
+    api = state.read_api(clients, spec.name)
+    url = (found.alias_url or found.url or {}).get("FunctionUrl")
+    mappings = clients.adapter("lambda").list_event_source_mappings(FunctionName=spec.name)
+    return {
+        "name": spec.name, "region": clients.region, "arn": found.arn,
+        "state": config.get("State"), "last_update_status": config.get("LastUpdateStatus"),
+        "runtime": config.get("Runtime") or config.get("PackageType"),
+        "architecture": (config.get("Architectures") or ["x86_64"])[0],
+        "memory_mb": config.get("MemorySize"), "timeout_s": config.get("Timeout"),
+        "code_sha256": deployed_sha, "local_sha256": local_sha,
+        "matches_build": None if local_sha is None else local_sha == deployed_sha,
+        "layers": [layer["Arn"] for layer in config.get("Layers") or []],
+        "role": config.get("Role"), "url": url, "api_endpoint": api.endpoint if api else None,
+        "aliases": {name: a.version for name, a in aliases.items()},
+        "versions": [v.version for v in versions],
+        "triggers": [{"source": m.get("EventSourceArn"), "state": m.get("State")} for m in mappings]
+                    + [{"permission": sid} for sid in sorted(found.statements)],
+        "tags": dict(found.tags),
+    }
+
+
+def status(facts: dict | None) -> str:
+    if facts is None:
+        return NOT_DEPLOYED
+    if facts["matches_build"] is None:
+        return NOT_BUILT
+    return DEPLOYED if facts["matches_build"] else OUT_OF_DATE

@@ -1,0 +1,91 @@
+"""Reading a function's CloudWatch Logs (``genesys logs``): FilterLogEvents over ``/aws/lambda/<name>``.
+
+``read`` returns the events after a moment (every page), ``follow`` polls for new ones until
+stopped (what ``--tail`` runs; StartLiveTail's event stream is not used), ``since_ms`` reads
+``--since`` (``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), and ``summary`` turns Lambda's
+REPORT line into a short one. Prints nothing: events go to the callable the caller hands in.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timezone
+from typing import Callable
+
+from ..errors import UsageError
+from .state import log_group_name
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+REPORT = re.compile(r"REPORT RequestId: (?P<id>\S+)\s+Duration: (?P<duration>[\d.]+) ms\s+Billed Duration: "
+                    r"(?P<billed>\d+) ms\s+Memory Size: (?P<memory>\d+) MB\s+Max Memory Used: (?P<used>\d+) MB"
+                    r"(?:\s+Init Duration: (?P<init>[\d.]+) ms)?")
+ERROR = re.compile(r"\[ERROR\]|\bERROR\b|Traceback \(most recent call last\)|^\S*Error:|Task timed out")
+
+
+def since_ms(text: str, now_ms: int | None = None) -> int:
+    """``--since``: a duration back from now (``10m``) or an ISO 8601 time, as epoch milliseconds."""
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    found = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text)
+    if found:
+        return now_ms - int(found[1]) * UNITS[found[2]] * 1000
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--since {text!r}: not a duration or a time",
+                         hint="e.g. --since 10m, 2h, 1d, or 2026-01-31T12:00") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() * 1000)
+
+
+def read(clients, function_name: str, start_ms: int, text: str | None = None) -> list[dict]:
+    """The function's log events from ``start_ms`` on, oldest first (``text``: only lines containing it)."""
+    logs = clients.adapter("logs")
+    params = {"logGroupName": log_group_name(function_name), "startTime": start_ms, "interleaved": True}
+    if text:
+        params["filterPattern"] = '"' + text.replace('"', '\\"') + '"'
+    events, token = [], None
+    while True:
+        page = logs.filter_log_events(**params, **({"nextToken": token} if token else {}))
+        if page is None:  # no log group yet: the function has not logged
+            return []
+        events.extend(page.get("events", []))
+        token = page.get("nextToken")
+        if not token:
+            break
+    if text:  # the pattern's match is AWS's; a plain substring is what people mean
+        events = [e for e in events if text in e.get("message", "")]
+    return sorted(events, key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))
+
+
+def follow(clients, function_name: str, start_ms: int, show: Callable[[dict], None], text: str | None = None,
+           *, interval_s: float = 1.0, sleep=time.sleep, rounds: int | None = None) -> None:
+    """Show events as they come, polling every ``interval_s`` (forever, or ``rounds`` times)."""
+    seen: set = set()
+    done = 0
+    while rounds is None or done < rounds:
+        for event in read(clients, function_name, start_ms, text):
+            key = event.get("eventId") or (event.get("logStreamName"), event.get("timestamp"), event.get("message"))
+            if key not in seen:
+                seen.add(key)
+                show(event)
+                start_ms = max(start_ms, int(event.get("timestamp", start_ms)))
+        done += 1
+        if rounds is None or done < rounds:
+            sleep(interval_s)
+
+
+def summary(line: str) -> str | None:
+    """Lambda's REPORT line, short: ``REPORT 12.3 ms (billed 13 ms), 41/128 MB, init 150.2 ms``; None for
+    other lines."""
+    found = REPORT.search(line)
+    if not found:
+        return None
+    text = (f"REPORT {found['duration']} ms (billed {found['billed']} ms), "
+            f"{found['used']}/{found['memory']} MB")
+    return text + (f", init {found['init']} ms" if found["init"] else "")
+
+
+def is_error(line: str) -> bool:
+    return bool(ERROR.search(line))

@@ -1,0 +1,123 @@
+"""The CLI conventions people type first: the TOML found when it is obvious, usage errors in two
+lines (``--debug`` or not), ``--debug`` before or after the command, ``--version``, did-you-mean
+for commands and flags, and completion scripts a shell accepts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+FUNCTION = """\
+[metadata]
+name = "{name}"
+runtime = "python3.12"
+handler = "app.handler"
+"""
+
+
+def _function(folder, name="hello"):
+    (folder / "app.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
+    (folder / f"lambda_{name}.toml").write_text(FUNCTION.format(name=name))
+
+
+def test_lambda_build_debug_without_a_toml_builds_the_only_one_in_the_folder(run_genesys, tmp_path):
+    _function(tmp_path)
+    result = run_genesys("lambda", "build", "--debug", cwd=tmp_path)
+    assert result.code == 0, result.output
+    assert (tmp_path / ".genesys" / "build" / "hello" / "function-x86_64.zip").is_file()
+    assert "Traceback" not in result.output
+
+
+def test_with_several_tomls_and_none_named_the_candidates_are_listed_exit_2(run_genesys, tmp_path):
+    _function(tmp_path, "one")
+    (tmp_path / "lambda_two.toml").write_text(FUNCTION.format(name="two"))
+    result = run_genesys("--debug", "lambda", "build", cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert "lambda_one.toml, lambda_two.toml" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_with_no_toml_in_the_folder_the_error_says_how_to_name_or_write_one(run_genesys, tmp_path):
+    result = run_genesys("cost", cwd=tmp_path)
+    assert result.code == 2 and "no lambda_*.toml here" in result.stderr and "genesys interact" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [("--debug", "execute", "--dryrun"), ("execute", "--dryrun", "--debug"),
+                                  ("nosuchcommand",)])
+def test_a_usage_error_is_two_lines_and_never_a_traceback_with_or_without_debug(run_genesys, tmp_path, argv):
+    result = run_genesys(*argv, cwd=tmp_path)
+    assert result.code == 2
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 2, result.stderr
+
+
+def test_debug_is_accepted_after_the_command_name_as_before_it(run_genesys, tmp_path):
+    for argv in (("--debug", "runtimes", "--output", "json"), ("runtimes", "--output", "json", "--debug"),
+                 ("cache", "ls", "--debug")):
+        result = run_genesys(*argv, cwd=tmp_path)
+        assert result.code == 0, (argv, result.output)
+
+
+def test_version_prints_the_installed_version(run_genesys):
+    from importlib.metadata import PackageNotFoundError, version
+
+    installed = []
+    for name in ("genesys-lambda", "genesys"):
+        try:
+            installed.append(version(name))
+        except PackageNotFoundError:
+            pass
+    result = run_genesys("--version")
+    assert result.code == 0 and result.stdout.strip() == f"genesys {installed[0]}", result.output
+
+
+def test_a_mistyped_command_or_flag_names_the_closest_one(run_genesys, tmp_path):
+    command = run_genesys("exectue", cwd=tmp_path)
+    assert command.code == 2 and "did you mean 'execute'?" in command.stderr
+    nested = run_genesys("lambda", "biuld", cwd=tmp_path)
+    assert nested.code == 2 and "did you mean 'build'?" in nested.stderr
+    flag = run_genesys("execute", "lambda_x.toml", "--dryrun", cwd=tmp_path)
+    assert flag.code == 2 and "did you mean --dry-run?" in flag.stderr
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts_name_the_commands_and_flags_and_parse(run_genesys, tmp_path, shell):
+    result = run_genesys("completion", shell)
+    assert result.code == 0, result.output
+    script = result.stdout
+    for word in ("execute", "invoke", "completion", "dry-run"):
+        assert word in script, word
+    program = shutil.which(shell)
+    if shell == "bash" or program:  # bash is everywhere; zsh and fish are checked where installed
+        path = tmp_path / f"genesys.{shell}"
+        path.write_text(script)
+        checked = subprocess.run([program or "bash", "-n", str(path)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_a_mistyped_runtime_is_answered_with_a_supported_one_and_a_retired_one_is_called_retired():
+    import datetime
+
+    from genesys_tasks.errors import ConfigError
+    from genesys_tasks.runtimes import DEFAULT
+
+    today = datetime.date(2026, 11, 26)
+    with pytest.raises(ConfigError) as typo:
+        DEFAULT.get("nodejs20", today)  # closest row: nodejs20.x, retired on that day
+    assert typo.value.hint != "did you mean 'nodejs20.x'?"
+    suggested = typo.value.hint.removeprefix("did you mean ").strip("'?")
+    assert DEFAULT.lookup(suggested).status(today) in ("supported", "deprecated"), typo.value.hint
+    with pytest.raises(ConfigError) as retired:
+        DEFAULT.get("nodejs20.x", today)
+    assert "is retired" in retired.value.message
+
+
+def test_errors_name_paths_relative_to_where_the_command_ran(run_genesys, tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "lambda_broken.toml").write_text('[metadata]\nname = "broken"\nruntime = "python3.12"\n'
+                                                        'handler = "app.handler"\n\n[function]\nmemory_mb = 5\n')
+    result = run_genesys("lambda", "build", tmp_path / "fn" / "lambda_broken.toml", cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert "error: fn/lambda_broken.toml:" in result.stderr and str(tmp_path) not in result.stderr, result.stderr
