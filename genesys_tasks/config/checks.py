@@ -20,6 +20,9 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``function_settings``: ``[function.vpc]`` names 1-16 subnets and 1-5 security groups by id, and
   ``on_failure``/``on_success`` are SQS, SNS, Lambda or EventBridge bus ARNs, and
   ``[deployment] alias`` is a name Lambda accepts for an alias;
+- ``image``: an image function (``[build] package_type = "image"``) names a valid base image and
+  repository, builds locally, runs Python or Node.js, and takes no ``[function] layers`` (Lambda
+  refuses layers on images); the ``image_*`` keys are only for image functions;
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
@@ -34,7 +37,7 @@ import difflib
 import re
 from typing import Callable, Iterator
 
-from . import aws_limits, iam_scope, regions
+from . import aws_limits, iam_scope, image_ref, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
 from .triggers import TYPES, TriggerType
@@ -241,9 +244,45 @@ def tags(spec: FunctionSpec) -> Problem | None:
     return None
 
 
+IMAGE_LANGUAGES = ("python", "nodejs")  # whose image layout (code in /var/task, dependencies in /opt) is built
+
+
+def image(spec: FunctionSpec) -> Problem | None:
+    settings = spec.function
+    if not spec.build.is_image:
+        for key in ("image_command", "image_entrypoint", "image_workdir"):
+            if getattr(settings, key) is not None:
+                return (("function", key), f"{key} is Lambda's ImageConfig, for container-image functions only",
+                        'set [build] package_type = "image", or remove the key')
+        if spec.deployment.image_repository is not None:
+            return (("deployment", "image_repository"), "image_repository is for container-image functions only",
+                    'set [build] package_type = "image", or remove the key')
+        return None
+    for path, value in ((("build", "image"), spec.build.image),
+                        (("deployment", "image_repository"), spec.deployment.image_repository)):
+        found = value is not None and image_ref.problem(value)
+        if found:
+            return path, f"{value!r} is not an image reference: {found}", \
+                "write host/path[:tag][@sha256:<64 hex>], e.g. public.ecr.aws/lambda/python:3.12"
+    repository = spec.deployment.image_repository
+    if repository is not None and (image_ref.parse(repository).tag or image_ref.parse(repository).digest):
+        return (("deployment", "image_repository"), f"{repository!r} names a tag or digest; genesys pushes by digest",
+                "write the repository only: host/path")
+    if spec.build.build_method != "local":
+        return (("build", "build_method"), f"an image function is built locally, not with {spec.build.build_method}",
+                'remove build_method (genesys installs the dependencies for Linux itself), or package_type = "zip"')
+    if spec.runtime.language not in IMAGE_LANGUAGES:
+        return (("build", "package_type"), f"genesys builds images for {' and '.join(IMAGE_LANGUAGES)} functions, "
+                f"not {spec.runtime.id}", 'use package_type = "zip"')
+    if settings.layers:
+        return (("function", "layers"), "Lambda does not attach layers to a container-image function",
+                "remove [function] layers (genesys puts the dependencies in the image)")
+    return None
+
+
 CHECKS: tuple[Callable[[FunctionSpec], Problem | None], ...] = (
     names, descriptions, layer_arns, layer_count, policy_templates, iam_scope.unscoped_templates, tags, trigger_sources,
-    trigger_regions, s3_overlaps, function_settings)
+    trigger_regions, s3_overlaps, function_settings, image)
 
 
 def problems(spec: FunctionSpec) -> Iterator[Problem]:
