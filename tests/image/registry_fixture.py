@@ -62,10 +62,12 @@ class LocalRegistry:
         self.log.close()
 
     def skopeo(self, *args: str) -> str:
-        return subprocess.run([SKOPEO, *args], check=True, capture_output=True, text=True).stdout
+        proc = subprocess.run([SKOPEO, *args], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
 
     def inspect(self, reference: str, *raw: str) -> dict:
-        return json.loads(self.skopeo("inspect", "--tls-verify=false", *raw, f"docker://{self.host}/{reference}"))
+        return json.loads(self.skopeo("inspect", "--tls-verify=false", "--no-tags", *raw, f"docker://{self.host}/{reference}"))
 
 
 def _blob(folder: Path, data: bytes) -> dict:
@@ -100,15 +102,17 @@ def write_base_layout(folder: Path, archs=("amd64",)) -> None:
                           **_blob(folder, json.dumps(manifest).encode()),
                           "platform": {"architecture": arch, "os": "linux"}})
     index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests}
+    named = {"mediaType": "application/vnd.oci.image.index.v1+json", **_blob(folder, json.dumps(index).encode()),
+             "annotations": {"org.opencontainers.image.ref.name": "base"}}
     (folder / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
-    (folder / "index.json").write_text(json.dumps(index))
+    (folder / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [named]}))
 
 
 def push_base(registry: LocalRegistry, folder: Path, tag: str = "3.12", archs=("amd64",)) -> str:
     """Copy the stand-in base into ``registry`` as lambda/python:<tag>; return its reference."""
     write_base_layout(folder, archs)
     reference = f"{registry.host}/{BASE_PATH}:{tag}"
-    registry.skopeo("copy", "--all", "--dest-tls-verify=false", f"oci:{folder}", f"docker://{reference}")
+    registry.skopeo("copy", "--all", "--dest-tls-verify=false", f"oci:{folder}:base", f"docker://{reference}")
     return reference
 
 
