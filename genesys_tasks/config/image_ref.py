@@ -76,10 +76,19 @@ def problem(text: str) -> str | None:
     return None
 
 
-def ecr_repository(account: str, region: str, path: str) -> str:
-    """The host/path of an ECR repository in ``account`` and ``region``."""
-    suffix = ".amazonaws.com.cn" if region.startswith("cn-") else ".amazonaws.com"
-    return f"{account}.dkr.ecr.{region}{suffix}/{path}"
+def ecr_host(account: str, region: str) -> str:
+    """The registry host of ECR in ``account`` and ``region``."""
+    return f"{account}.dkr.ecr.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
+
+
+def is_ecr_host(host: str) -> bool:
+    return ".dkr.ecr." in host and host.split(".", 1)[0].isdigit()
+
+
+def has_registry(text: str) -> bool:
+    """``text`` starts with a registry host (else it is an ECR repository name the deploy completes)."""
+    first, slash, _ = text.partition("/")
+    return bool(slash) and ("." in first or ":" in first or first == "localhost" or first.startswith("["))
 
 
 def default_repository(name: str) -> str:

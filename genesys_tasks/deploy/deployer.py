@@ -243,6 +243,9 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None)
         facts = planner.Facts(clients.region, remote.account, environment)
+        if code is not None and code.kind == "image":
+            code, image_plan = _plan_image(spec, clients, code, facts)
+            plan.extend(image_plan)
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:
@@ -255,6 +258,30 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
     return checked(plan), remote.account
+
+
+def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts):
+    """The image with its repository's full name (an ECR name is completed with the account and region),
+    and the plan of its repository and push, from what ECR and the registry hold."""
+    from ..config.image_ref import ecr_host, has_registry, parse
+
+    repository = image.repository
+    if not has_registry(repository):
+        repository = f"{ecr_host(facts.account, facts.region)}/{repository}"
+    ref = parse(repository)
+    ecr_name = ref.path if ref.host == ecr_host(facts.account, facts.region) else None
+    state = None
+    if ecr_name is not None:
+        found = clients.ecr.describe_repositories(repositoryNames=[ecr_name])
+        if found:
+            arn = found["repositories"][0]["repositoryArn"]
+            tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
+            policy = clients.ecr.get_lifecycle_policy(repositoryName=ecr_name) or {}
+            state = planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
+    image = planner.ImageArtifact(repository, image.digest)
+    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(Repository=repository,
+                                                                                    Digest=image.digest)
+    return image, planner.plan_image(spec, image, ecr_name, state, pushed)
 
 
 def checked(plan: Plan) -> Plan:

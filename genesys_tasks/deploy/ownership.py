@@ -31,10 +31,12 @@ class Ownership:
     ``adopt``: same-named unmarked functions, roles, schedule rules and event source
     mappings become genesys's (``genesys execute --adopt``), shown as ``adopt`` in the plan.
     ``sharers``: the specs of the repo's other functions that use the same role.
+    ``replace``: ``--replace`` (GENESYS_REPLACE=1) allows a replacement: zip ↔ image.
     """
 
     adopt: bool = False
     sharers: tuple[FunctionSpec, ...] = ()
+    replace: bool = False  # a function AWS cannot change in place (zip ↔ image) is deleted and made again
 
 
 class ConflictError(GenesysError):

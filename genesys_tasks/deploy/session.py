@@ -47,13 +47,14 @@ class Options:
     json_output: bool = False  # a dry run's plan as data, for `--output json`
     keep_going: bool = False  # a region's failure does not stop the regions not started
     debug: bool = False
+    replace: bool = False  # replace a function AWS cannot change in place (`--replace`, GENESYS_REPLACE=1)
 
     @classmethod
     def from_environment(cls, env=None) -> Options:
         """doit's spelling of the CLI's options, read once where doit enters."""
         env = os.environ if env is None else env
         return cls(adopt=_flag(env, "GENESYS_ADOPT"), wait=not _flag(env, "GENESYS_NO_WAIT"),
-                   debug=_flag(env, "GENESYS_DEBUG"))
+                   debug=_flag(env, "GENESYS_DEBUG"), replace=_flag(env, "GENESYS_REPLACE"))
 
 
 def notify(message: str) -> None:
@@ -208,7 +209,7 @@ class Session:
         executor = self.executor(clients)
         deploy_one = self._deploy_one or deployer.deploy
         outcome = deploy_one(spec, root, clients, executor, stages=stages, record_role=record_role,
-                             progress=progress, ownership=Ownership(self.options.adopt, sharers))
+                             progress=progress, ownership=Ownership(self.options.adopt, sharers, self.options.replace))
         outcome.collected = getattr(executor, "changes", None)
         if "function" in stages and outcome.applied and outcome.values.get("rollout_to") is not None:
             self.finish_rollout(spec, clients, executor, outcome.values)

@@ -66,6 +66,7 @@ class FunctionState:
     # the resource policy statements of genesys's other aliases, by alias: a trigger that moved
     # off one (to the function, or to another alias) leaves its permission there to remove
     other_alias_statements: dict = field(default_factory=dict)
+    code: dict = field(default_factory=dict)  # GetFunction's Code (an image function's ImageUri)
 
     @property
     def arn(self) -> str:
@@ -169,7 +170,7 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     others = {a: _statements(lam, name, Qualifier=a) for a in aliases if a != alias}
     return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
                          invoke_config, alias_url, alias_statements, aliases,
-                         {a: policy for a, policy in others.items() if policy})
+                         {a: policy for a, policy in others.items() if policy}, found.get("Code") or {})
 
 
 VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes

@@ -4,6 +4,7 @@ One planner per resource family, in the order AWS needs them:
 
 - ``role``         the execution role and its policies
 - ``layer``        the dependency layer: publish unless AWS has it, prune old versions
+- ``image``        an image function's ECR repository, and the push of its image when the registry lacks it
 - ``function``     the function's code, configuration and tags; then, for it:
 - ``settings``     its reserved concurrency and asynchronous invocation destinations
 - ``logs``         its log group and the group's retention
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from .delete import plan_delete, role_deletable
 from .function import plan_function
+from .image import RepositoryState, plan_image
 from .inputs import Artifact, Facts, ImageArtifact
 from .layer import plan_layer
 from .logs import plan_delete_log_group, plan_log_group
@@ -33,5 +35,5 @@ from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions
 
 __all__ = ["Artifact", "Facts", "ImageArtifact", "changes_version", "plan_delete", "plan_delete_log_group",
-           "plan_function", "plan_layer", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
+           "plan_function", "plan_image", "plan_layer", "RepositoryState", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
+from ...errors import EXIT_BAD_INPUT, GenesysError
 from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
@@ -25,7 +26,17 @@ from .url import plan_url
 
 
 def desired_config(spec: FunctionSpec, facts: Facts, role_arn, layer_arn) -> dict:
+    """An image function has no handler, runtime or layers in Lambda (its image holds them) but an ImageConfig."""
     layers = ([layer_arn] if layer_arn is not None else []) + list(spec.function.layers)
+    if spec.build.is_image:
+        wanted = _desired(spec, facts, role_arn, layers)
+        for key in ("Handler", "Runtime", "Layers"):
+            del wanted[key]
+        return {**wanted, "ImageConfig": spec.function.image_config()}
+    return _desired(spec, facts, role_arn, layers)
+
+
+def _desired(spec: FunctionSpec, facts: Facts, role_arn, layers: list) -> dict:
     return {
         "Role": role_arn,
         "Handler": spec.handler,
@@ -50,7 +61,8 @@ def _vpc_config(subnets, groups) -> dict:
 LABELS = {"MemorySize": "memory", "Timeout": "timeout", "Role": "role", "Runtime": "runtime", "Handler": "handler",
           "Description": "description", "Layers": "layers", "EphemeralStorage": "ephemeral storage",
           "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment ",
-          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency"}
+          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency",
+          "ImageUri": "image", "ImageConfig": "image config", "PackageType": "package type"}
 
 
 def current_config(config: dict) -> dict:
@@ -67,6 +79,9 @@ def current_config(config: dict) -> dict:
         "VpcConfig": _vpc_config((config.get("VpcConfig") or {}).get("SubnetIds"),
                                  (config.get("VpcConfig") or {}).get("SecurityGroupIds")),
         "TracingConfig": {"Mode": (config.get("TracingConfig") or {}).get("Mode", "PassThrough")},
+        # keys not set are absent, or empty in some implementations
+        "ImageConfig": {k: v for k, v in ((config.get("ImageConfigResponse") or {}).get("ImageConfig") or {}).items()
+                        if v},
     }
 
 
@@ -90,6 +105,8 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     """``versions``: the published versions and aliases (``state.read_versions``), for ``[deployment] alias``."""
     plan = Plan()
     wanted = desired_config(spec, facts, role_arn, layer_arn)
+    if function is not None and function.config.get("PackageType", "Zip") != code.package_type:
+        function = _replaced(plan, spec, code, function, ownership)
     if function is None:
         _create(plan, spec, code, facts, wanted)
         function_arn = Var("function_arn")
@@ -111,6 +128,32 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     return plan
 
 
+class ReplacementNeeded(GenesysError):
+    """The plan replaces the function, which ``--replace`` did not allow (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def _replaced(plan: Plan, spec: FunctionSpec, code, function: FunctionState, ownership: Ownership) -> None:
+    """Lambda cannot switch a function between zip and image: with ``replace`` it is deleted (then created
+    again, its URL and permissions with it); without, the plan stops with exit 2 saying so."""
+    old, resource = function.config.get("PackageType", "Zip"), f"function {spec.name}"
+    steps = (f"  - function {spec.name}: delete ({old})\n  + function {spec.name}: create ({code.package_type}, "
+             f"{code.shown(None)[2]}), with its URL, permissions and aliases made again")
+    if not (function.marked or ownership.adopt):
+        raise conflict(f"function {spec.name}", [f"package type: {old} → {code.package_type}"],
+                       ["rename [metadata] name"], where_in(spec.path, "metadata", "name"))
+    if not ownership.replace:
+        raise ReplacementNeeded(f"function {spec.name} is a {old} function; Lambda cannot change it into an "
+                                f"{code.package_type} function in place, so deploying replaces it:\n{steps}",
+                                hint="run again with --replace (under doit: GENESYS_REPLACE=1) to delete and "
+                                     "create it; it is unavailable in between",
+                                where=where_in(spec.path, "build", "package_type"))
+    plan.call("lambda", "delete_function", resource, FunctionName=spec.name)
+    plan.change(resource, "replace", [("PackageType", old, code.package_type)])
+    return None
+
+
 def invoked_arn(spec: FunctionSpec, function_arn):
     """What callers invoke: the alias's ARN when ``[deployment] alias`` is set, else the function's."""
     alias = spec.deployment.alias
@@ -121,7 +164,8 @@ def invoked_arn(spec: FunctionSpec, function_arn):
 
 def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
-    empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"}}  # AWS defaults
+    empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"},
+             "ImageConfig": {}}  # AWS defaults
     params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
               FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType=code.package_type,
@@ -130,19 +174,18 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
     shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
     shown += plan_settings(plan, spec, None)
-    plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
-                + shown)
+    plan.change(resource, "create", [code.shown(None), ("Architectures", None, [arch])] + shown)
 
 
 def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     diffs = []
     old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
-    if function.config.get("CodeSha256") != code.code_sha256 or old_arch != arch:
+    if not code.deployed_in(function) or old_arch != arch:
         plan.call("lambda", "update_function_code", resource, FunctionName=name, Architectures=[arch],
                   **code_param(plan, spec, code, resource, "function"))
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
-        diffs.append(("CodeSha256", function.config.get("CodeSha256"), code.code_sha256))
+        diffs.append(code.shown(function))
         if old_arch != arch:
             diffs.append(("Architectures", [old_arch], [arch]))
     old = current_config(function.config)

@@ -35,6 +35,14 @@ class Artifact:
     def size(self) -> int:
         return self.path.stat().st_size
 
+    def deployed_in(self, function) -> bool:
+        """The function (a ``FunctionState``) runs this zip."""
+        return function.config.get("CodeSha256") == self.code_sha256
+
+    def shown(self, function) -> tuple:
+        """The change of code a plan shows, from ``function`` (None: created)."""
+        return ("CodeSha256", None if function is None else function.config.get("CodeSha256"), self.code_sha256)
+
 
 @dataclass(frozen=True)
 class ImageArtifact:
@@ -49,6 +57,18 @@ class ImageArtifact:
     def code_sha256(self) -> str:
         """What Lambda reports as an image function's CodeSha256: the digest's hex."""
         return self.digest.removeprefix("sha256:")
+
+    @property
+    def uri(self) -> str:
+        return f"{self.repository}@{self.digest}"
+
+    def deployed_in(self, function) -> bool:
+        """The function runs this image: GetFunction's ``Code.ImageUri`` names this digest (Lambda's
+        CodeSha256 of an image is not the digest in every implementation; the URI is)."""
+        return function.code.get("ImageUri") == self.uri
+
+    def shown(self, function) -> tuple:
+        return ("ImageUri", None if function is None else function.code.get("ImageUri"), self.uri)
 
 
 @dataclass(frozen=True)
@@ -84,7 +104,7 @@ def code_param(plan: Plan, spec: FunctionSpec, artifact, resource: str, kind: st
 def _image_param(plan: Plan, spec: FunctionSpec, artifact: ImageArtifact, resource: str, kind: str) -> dict:
     if kind != "function":
         raise ConfigError(f"a {kind} cannot be a container image", hint="layers are zips")
-    return {"ImageUri": f"{artifact.repository}@{artifact.digest}"}
+    return {"ImageUri": artifact.uri}
 
 
 def _zip_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:

@@ -1,0 +1,82 @@
+"""Deploying an image function on the emulator, its image pushed to a real registry on 127.0.0.1:
+created with PackageType Image by digest, nothing written or sent on an unchanged rerun, one small
+layer and one code update after a handler edit, a zip ↔ image switch only with --replace."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from genesys_tasks import cli, config
+from genesys_tasks.deploy import deployer
+from genesys_tasks.deploy.executor import Executor
+from genesys_tasks.deploy.ownership import Ownership
+from genesys_tasks.deploy.session import Session
+from registry_fixture import local_registry, needs_tools  # noqa: F401  (a fixture)
+
+pytestmark = needs_tools
+HANDLER = "def handler(event, context):\n    return {'n': 1}\n"
+
+
+def _project(root, registry, package_type="image"):
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    (root / "app.py").write_text(HANDLER)
+    toml = root / "lambda_fn.toml"
+    image = (f'package_type = "image"\nimage = "{registry.base}"\n\n[deployment]\n'
+             f'image_repository = "{registry.host}/genesys/imgfn"\n') if package_type == "image" else ""
+    toml.write_text(f'[metadata]\nname = "imgfn"\nruntime = "python3.12"\nhandler = "app.handler"\n\n[build]\n{image}')
+    return toml
+
+
+def _build_and_deploy(toml, **ownership):
+    assert cli.main(["lambda", "build", str(toml)]) == 0
+    spec = config.load(toml)
+    clients = Session().clients(spec)
+    outcome = deployer.deploy(spec, toml.parent, clients, Executor(clients), ownership=Ownership(**ownership))
+    return outcome, clients
+
+
+def _pushes(outcome):
+    return [c for c in outcome.plan.calls if c.method == "push_image"]
+
+
+def test_an_image_function_is_created_by_digest_and_an_unchanged_rerun_writes_and_sends_nothing(
+        local_registry, aws, boto, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    outcome, _ = _build_and_deploy(toml)
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    function = boto("lambda").get_function(FunctionName="imgfn")
+    assert function["Configuration"]["PackageType"] == "Image"
+    assert function["Code"]["ImageUri"] == f"{local_registry.host}/genesys/imgfn@{record['digest']}"
+    assert local_registry.inspect(f"genesys/imgfn@{record['digest']}", "--config")["config"]["Cmd"] == ["app.handler"]
+    assert len(_pushes(outcome)) == 1
+
+    again, clients = _build_and_deploy(toml)
+    assert again.write_calls == 0, [(c.resource, c.changes) for c in again.plan.changes if c.action != "no change"]
+    assert clients.log.writes == [] and not _pushes(again)
+
+
+def test_a_handler_edit_pushes_one_small_layer_and_updates_the_code_once(local_registry, aws, boto, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "2"))
+    outcome, clients = _build_and_deploy(toml)
+    assert [c.method for c in outcome.plan.writes] == ["push_image", "update_function_code"]
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Code"]["ImageUri"].endswith(record["digest"])
+
+
+def test_a_zip_function_becomes_an_image_only_with_replace(local_registry, aws, boto, tmp_path, capsys):
+    toml = _project(tmp_path, local_registry, package_type="zip")
+    _build_and_deploy(toml)
+    toml = _project(tmp_path, local_registry)
+    with pytest.raises(deployer.GenesysError) as refused:
+        _build_and_deploy(toml)
+    assert refused.value.exit_code == 2 and "--replace" in refused.value.hint
+    assert "delete (Zip)" in refused.value.message and "create (Image" in refused.value.message
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Zip"
+
+    outcome, _ = _build_and_deploy(toml, replace=True)
+    assert [c.action for c in outcome.plan.changes if c.resource == "function imgfn"][:1] == ["replace"]
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
