@@ -263,25 +263,54 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
 def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts):
     """The image with its repository's full name (an ECR name is completed with the account and region),
     and the plan of its repository and push, from what ECR and the registry hold."""
-    from ..config.image_ref import ecr_host, has_registry, parse
-
-    repository = image.repository
-    if not has_registry(repository):
-        repository = f"{ecr_host(facts.account, facts.region)}/{repository}"
-    ref = parse(repository)
-    ecr_name = ref.path if ref.host == ecr_host(facts.account, facts.region) else None
-    state = None
-    if ecr_name is not None:
-        found = clients.ecr.describe_repositories(repositoryNames=[ecr_name])
-        if found:
-            arn = found["repositories"][0]["repositoryArn"]
-            tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
-            policy = clients.ecr.get_lifecycle_policy(repositoryName=ecr_name) or {}
-            state = planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
+    repository = _full_repository(image.repository, facts.account, facts.region)
+    ecr_name = _ecr_name(repository, facts.account, facts.region)
+    state = None if ecr_name is None else _repository_state(clients, ecr_name)
     image = planner.ImageArtifact(repository, image.digest)
     pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(Repository=repository,
                                                                                     Digest=image.digest)
     return image, planner.plan_image(spec, image, ecr_name, state, pushed)
+
+
+def _full_repository(repository: str, account: str, region: str) -> str:
+    """``host/path``: an ECR repository name is completed with the account's registry in ``region``."""
+    from ..config.image_ref import ecr_host, has_registry
+
+    return repository if has_registry(repository) else f"{ecr_host(account, region)}/{repository}"
+
+
+def _ecr_name(repository: str, account: str, region: str) -> str | None:
+    """The repository's name when it is ECR in ``account`` and ``region`` (where genesys may make it)."""
+    from ..config.image_ref import ecr_host, parse
+
+    ref = parse(repository)
+    return ref.path if ref.host == ecr_host(account, region) else None
+
+
+def _repository_state(clients, name: str):
+    found = clients.ecr.describe_repositories(repositoryNames=[name])
+    if not found:
+        return None
+    arn = found["repositories"][0]["repositoryArn"]
+    tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
+    policy = clients.ecr.get_lifecycle_policy(repositoryName=name) or {}
+    return planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
+
+
+def _plan_delete_repository(spec: FunctionSpec, clients, account: str) -> Plan:
+    """An image function's ECR repository, when it is one genesys may have made."""
+    from ..config.image_ref import default_repository
+
+    if not spec.build.is_image:
+        return Plan()
+    repository = _full_repository(spec.deployment.image_repository or default_repository(spec.name), account,
+                                  clients.region)
+    name = _ecr_name(repository, account, clients.region)
+    if name is None:
+        return Plan()
+    state = _repository_state(clients, name)
+    images = clients.ecr.list_images(repositoryName=name) if state is not None else []
+    return planner.plan_delete_repository(name, state, images)
 
 
 def checked(plan: Plan) -> Plan:
@@ -353,6 +382,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
         plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
                                         users, role_users))
         plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
+        plan.extend(_plan_delete_repository(spec, clients, account))  # after the function that runs its image
     return checked(plan), account
 
 

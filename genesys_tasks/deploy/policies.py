@@ -176,6 +176,9 @@ CI_POLICY = "genesys-ci-deploy"
 CI_PLAN_POLICY = "genesys-ci-plan"
 LAMBDA_ROLES = "genesys-lambda-*"  # the only roles the CI role may create, change and pass
 READ_ACTIONS = ("Get", "List", "Describe")
+# what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed)
+IMAGE_READS = ("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability")
+IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,13 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None) -> dict
                {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
         _allow("HttpApis", ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
                ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
+        # image functions: the repositories genesys makes (genesys/<function>), and pushes to them
+        _allow("ImageRepositories", ["ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:DeleteRepository",
+                                     "ecr:GetLifecyclePolicy", "ecr:PutLifecyclePolicy",
+                                     "ecr:PutImageScanningConfiguration", "ecr:ListTagsForResource",
+                                     "ecr:TagResource", "ecr:ListImages", *IMAGE_READS, *IMAGE_PUSHES],
+               f"arn:aws:ecr:*:{acct}:repository/genesys/*"),
+        _allow("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"),  # it has no resource
     ] + _ci_event_and_log_statements(acct)
     if cache:
         bucket, prefix = cache
@@ -289,7 +299,7 @@ def ci_plan_policy(account: str) -> dict:
     statements = []
     for statement in ci_deploy_policy(account)["Statement"]:
         reads = [a for a in statement["Action"]
-                 if a.split(":")[1].startswith(READ_ACTIONS) or a == "apigateway:GET"]
+                 if a.split(":")[1].startswith(READ_ACTIONS) or a in ("apigateway:GET", *IMAGE_READS)]
         if reads:
             statements.append(dict(statement, Sid=statement["Sid"] + "Read" * (reads != statement["Action"]),
                                    Action=reads))

@@ -86,6 +86,8 @@ IAM_NAMES = {  # where IAM's action name is not the operation's
     "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",
     "lambda:WaitFunctionUpdatedV2": "lambda:GetFunction", "lambda:WaitFunctionActiveV2": "lambda:GetFunction",
     "lambda:AllFunctions": "lambda:ListFunctions",
+    # the registry calls of image functions: a manifest read, a push
+    "ecr:ImagePushed": "ecr:BatchGetImage", "ecr:PushImage": "ecr:PutImage",
 }
 HTTP = {"get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
 
@@ -113,7 +115,7 @@ def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action(
     # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), and waits
     extra = allowed - needed - {"iam:PassRole", "lambda:GetLayerVersion", "lambda:GetFunctionConfiguration",
                                 "lambda:GetEventSourceMapping", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-                                "ec2:DescribeVpcs"}
+                                "ec2:DescribeVpcs", *policies.IMAGE_READS, *policies.IMAGE_PUSHES}
     assert extra == set()
     assert not [a for a in allowed if "*" in a]
 
@@ -137,4 +139,5 @@ def test_the_plan_role_may_make_every_read_a_dry_run_makes_and_nothing_that_writ
     reads = {a for a in adapter_actions() - set(NOT_FOR_DEPLOYS) - {"sts:GetCallerIdentity"}
              if a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET"}
     assert reads - allowed == set()
-    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in allowed)
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a in ("apigateway:GET", *policies.IMAGE_READS)
+               for a in allowed)

@@ -74,5 +74,22 @@ def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, r
     return plan
 
 
+def plan_delete_repository(name: str, repository: RepositoryState | None, images: list[dict]) -> Plan:
+    """``genesys delete``: the ECR repository goes only when genesys made it and it holds nothing but what
+    genesys pushed (no image tagged other than ``genesys-*``)."""
+    plan, resource = Plan(), f"ECR repository {name}"
+    if repository is None:
+        return plan
+    foreign = sorted({i["imageTag"] for i in images if i.get("imageTag") and not i["imageTag"].startswith("genesys-")})
+    if not repository.marked:
+        plan.change(resource, "no change", [("kept", None, "not made by genesys (no tag)")])
+    elif foreign:
+        plan.change(resource, "no change", [("kept", None, f"holds images genesys did not push: {', '.join(foreign)}")])
+    else:
+        plan.call("ecr", "delete_repository", resource, repositoryName=name, force=True)
+        plan.change(resource, "delete", [("images", len(images), None)])
+    return plan
+
+
 def _policy(text: str | None):
     return None if text is None else json.loads(text)

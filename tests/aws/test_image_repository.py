@@ -1,0 +1,71 @@
+"""An image function's ECR repository on the emulator: created with genesys's tag, scan on push and a
+lifecycle policy, left alone on a rerun; `delete` removes it only when genesys made it and it holds
+nothing genesys did not push."""
+
+from __future__ import annotations
+
+import json
+
+from genesys_tasks import config
+from genesys_tasks.deploy import deployer, planner
+from genesys_tasks.deploy.executor import Executor
+from genesys_tasks.deploy.session import Session
+from load_cases import function_project
+
+NAME = "genesys/imgfn"
+
+
+def _spec(tmp_path, extra=""):
+    return config.load(function_project(tmp_path, '[metadata]\nname = "imgfn"\nruntime = "python3.12"\n'
+                                        'handler = "app.lambda_handler"\n[build]\npackage_type = "image"\n'
+                                        f'[deployment]\nkeep_versions = 4\n{extra}'))
+
+
+def _repository_plan(spec, clients):
+    """The repository part of a deploy's plan (the image counted as pushed: the emulator serves no registry)."""
+    image = planner.ImageArtifact(f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}", "sha256:" + "a" * 64)
+    return planner.plan_image(spec, image, NAME, deployer._repository_state(clients, NAME), pushed=True)
+
+
+def test_the_repository_is_created_tagged_scanned_with_a_lifecycle_and_then_left_alone(aws, boto, tmp_path):
+    spec = _spec(tmp_path)
+    clients = Session().clients(spec)
+    Executor(clients).run(_repository_plan(spec, clients))
+    ecr = boto("ecr")
+    repo = ecr.describe_repositories(repositoryNames=[NAME])["repositories"][0]
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]}
+    assert tags["genesys:managed"] == "true"
+    rule = json.loads(ecr.get_lifecycle_policy(repositoryName=NAME)["lifecyclePolicyText"])["rules"][0]
+    assert rule["selection"] == {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 4}
+
+    again = _repository_plan(spec, Session().clients(spec))
+    assert again.writes == []
+
+
+def test_a_repository_genesys_did_not_make_is_neither_changed_nor_deleted(aws, boto, tmp_path):
+    boto("ecr").create_repository(repositoryName=NAME)
+    spec = _spec(tmp_path)
+    clients = Session().clients(spec)
+    assert _repository_plan(spec, clients).writes == []
+    plan, _ = deployer.plan_delete(spec, clients)
+    assert not [c for c in plan.calls if c.service == "ecr"]
+    assert any("not made by genesys" in str(c.changes) for c in plan.changes if c.resource.startswith("ECR"))
+
+
+def test_delete_removes_the_repository_genesys_made_unless_it_holds_foreign_images(aws, boto, tmp_path):
+    spec = _spec(tmp_path)
+    clients = Session().clients(spec)
+    Executor(clients).run(_repository_plan(spec, clients))
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                                      "digest": "sha256:" + "b" * 64, "size": 2}, "layers": []})
+    boto("ecr").put_image(repositoryName=NAME, imageManifest=manifest, imageTag="someone-elses")
+    plan, _ = deployer.plan_delete(spec, Session().clients(spec))
+    assert not [c for c in plan.calls if c.service == "ecr"]
+    assert any("someone-elses" in str(c.changes) for c in plan.changes)
+
+    boto("ecr").batch_delete_image(repositoryName=NAME, imageIds=[{"imageTag": "someone-elses"}])
+    outcome = deployer.delete(spec, Session().clients(spec), Executor(Session().clients(spec)))
+    assert [c.method for c in outcome.plan.calls if c.service == "ecr"] == ["delete_repository"]
+    assert boto("ecr").describe_repositories()["repositories"] == []
