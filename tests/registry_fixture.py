@@ -19,7 +19,7 @@ import pytest
 
 REGISTRY = shutil.which("docker-registry")
 SKOPEO = shutil.which("skopeo")
-needs_tools = pytest.mark.needs_tools("docker-registry", "skopeo")
+needs_tools = [pytest.mark.needs_tools("docker-registry", "skopeo"), pytest.mark.images]
 BASE_PATH = "lambda/python"  # the AWS base image's path, served by the local registry
 ENTRYPOINT = "#!/bin/sh\nexec \"$@\"\n"
 

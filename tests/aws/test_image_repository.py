@@ -69,3 +69,20 @@ def test_delete_removes_the_repository_genesys_made_unless_it_holds_foreign_imag
     outcome = deployer.delete(spec, Session().clients(spec), Executor(Session().clients(spec)))
     assert [c.method for c in outcome.plan.calls if c.service == "ecr"] == ["delete_repository"]
     assert boto("ecr").describe_repositories()["repositories"] == []
+
+
+def test_an_ecr_registry_is_logged_in_with_the_deploy_credentials_and_another_through_the_auth_file(
+        aws, tmp_path, monkeypatch):
+    import base64
+
+    spec = _spec(tmp_path)
+    ecr = Session().clients(spec).ecr
+    user, password = ecr._credentials("123456789012.dkr.ecr.us-east-1.amazonaws.com")
+    assert user == "AWS" and password
+    auth = tmp_path / "auth.json"
+    auth.write_text(json.dumps({"auths": {"registry.example.com": {
+        "auth": base64.b64encode(b"robot:s3cret").decode()}}}))
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(auth))
+    assert ecr._credentials("registry.example.com") == ("robot", "s3cret")
+    assert ecr._credentials("other.example.com") is None
+    assert [c for c in ecr.log.calls if c[0] == "ecr:GetAuthorizationToken"] != []

@@ -53,3 +53,15 @@ def test_an_unreachable_base_fails_the_build_naming_image_and_registry(run_genes
     assert result.code == 1, result.output
     assert "127.0.0.1:9/lambda/python:3.12" in result.stderr and "Traceback" not in result.stderr
     assert not record_path(tmp_path, "imgfn", "x86_64").exists()
+
+
+def test_an_image_function_runs_locally_from_the_files_its_layers_hold(run_genesys, local_registry, tmp_path):
+    toml = image_project(tmp_path, local_registry.base,
+                         handler="def handler(event, context):\n    return {'got': event, 'file': __file__}\n")
+    event = tmp_path / "event.json"
+    event.write_text('{"a": 1}')
+    result = run_genesys("invoke", toml, "--event", event, "--client", "plain")
+    assert result.code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["got"] == {"a": 1} and out["file"].endswith("/task/app.py")
+    assert read_record(record_path(tmp_path, "imgfn", "x86_64"), hint="").kind == "image"
