@@ -4,6 +4,7 @@ layer and one code update after a handler edit, a zip ↔ image switch only with
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -80,3 +81,26 @@ def test_a_zip_function_becomes_an_image_only_with_replace(local_registry, aws, 
     outcome, _ = _build_and_deploy(toml, replace=True)
     assert [c.action for c in outcome.plan.changes if c.resource == "function imgfn"][:1] == ["replace"]
     assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+
+
+def test_a_dry_run_after_an_edit_shows_the_digest_change_and_pushes_nothing(local_registry, aws, tmp_path):
+    from genesys_tasks.deploy.executor import DisplayExecutor
+
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    before = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "3"))
+    assert cli.main(["lambda", "build", str(toml)]) == 0
+    after = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    spec = config.load(toml)
+    lines: list[str] = []
+    clients = Session().clients(spec)
+    deployer.deploy(spec, tmp_path, clients, DisplayExecutor(lines.append))
+    text = "\n".join(lines)
+    assert f"~ image {local_registry.host}/genesys/imgfn: push" in text and after in text
+    assert f"ImageUri: {local_registry.host}/genesys/imgfn@{before} → {local_registry.host}/genesys/imgfn@{after}" \
+        in text
+    assert clients.log.writes == []
+    skopeo = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                   f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
+    assert "sha256:" + hashlib.sha256(skopeo.encode()).hexdigest() == before, "the live tag still names the deployed image"
