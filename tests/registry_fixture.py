@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -39,7 +40,10 @@ class LocalRegistry:
         config.write_text(f"version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
                           f"{folder / 'data'}\n  delete:\n    enabled: true\nhttp:\n  addr: {self.host}\n{auth}")
         self.log = open(folder / "registry.log", "wb")
-        self.process = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=self.log, stderr=subprocess.STDOUT)
+        # the registry reads REGISTRY_* variables as configuration (REGISTRY_AUTH_FILE would be auth.file)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+        self.process = subprocess.Popen([REGISTRY, "serve", str(config)], stdout=self.log, stderr=subprocess.STDOUT,
+                                        env=env)
         deadline = time.monotonic() + 20
         while True:
             try:

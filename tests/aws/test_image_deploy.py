@@ -104,3 +104,24 @@ def test_a_dry_run_after_an_edit_shows_the_digest_change_and_pushes_nothing(loca
     skopeo = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
                                    f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
     assert "sha256:" + hashlib.sha256(skopeo.encode()).hexdigest() == before, "the live tag still names the deployed image"
+
+
+def test_a_registry_refusing_the_push_fails_the_deploy_naming_image_and_registry_and_deploys_nothing(
+        local_registry, aws, boto, tmp_path, monkeypatch):
+    from registry_fixture import LocalRegistry
+
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(tmp_path / "no-auth.json"))
+    (tmp_path / "locked").mkdir()
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text("someone:$2y$05$0000000000000000000000000000000000000000000000000000u\n")
+    locked = LocalRegistry(tmp_path / "locked", htpasswd)
+    try:
+        toml = _project(tmp_path / "fn", local_registry)
+        toml.write_text(toml.read_text().replace(local_registry.host + "/genesys", locked.host + "/genesys"))
+        with pytest.raises(deployer.GenesysError) as failed:
+            _build_and_deploy(toml)
+    finally:
+        locked.stop()
+    assert failed.value.exit_code == 1 and f"{locked.host}/genesys/imgfn" in failed.value.message
+    assert "log in" in failed.value.hint and "Traceback" not in failed.value.render()
+    assert boto("lambda").list_functions()["Functions"] == []
