@@ -125,3 +125,15 @@ def test_a_registry_refusing_the_push_fails_the_deploy_naming_image_and_registry
     assert failed.value.exit_code == 1 and f"{locked.host}/genesys/imgfn" in failed.value.message
     assert "log in" in failed.value.hint and "Traceback" not in failed.value.render()
     assert boto("lambda").list_functions()["Functions"] == []
+
+
+def test_doit_deploys_an_image_function_once_and_then_skips_everything(local_registry, aws, boto, tmp_path, run_doit):
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    toml = _project(tmp_path / "imgfn", local_registry)
+    first = run_doit("deploy", cwd=tmp_path)
+    assert first.code == 0, first.output
+    assert "layer_publish:imgfn" not in first.stderr, "the dependencies travel in the image"
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+    second = run_doit("deploy", cwd=tmp_path)
+    assert second.code == 0 and "0 ran" in second.stderr, second.output
+    assert toml.is_file()
