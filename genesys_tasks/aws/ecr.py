@@ -4,7 +4,8 @@ The repository calls are declarative operations. ``image_pushed`` and ``push_ima
 OCI distribution API (``build/image/registry``) to the repository's registry: for an ECR host
 with the token ``GetAuthorizationToken`` gives the deploy's credentials, for any other registry
 with the standard auth file's credentials. ``push_image`` sends only the blobs the registry
-lacks, puts the manifest by its digest, and tags it (what the lifecycle policy never expires).
+lacks, puts the manifest by its digest, and tags it (what the lifecycle policy never expires); an image
+is "pushed" when its tag names it, so a redeploy of an older digest moves the tag back.
 """
 
 from __future__ import annotations
@@ -47,11 +48,11 @@ class EcrAdapter(Adapter):
         ref = parse(repository)
         return ref, Registry.for_ref(ref, credentials=self._credentials)
 
-    def image_pushed(self, Repository: str, Digest: str) -> bool:
-        """The repository (``host/path``) holds the image ``Digest``."""
+    def image_pushed(self, Repository: str, Digest: str, Tag: str) -> bool:
+        """The repository (``host/path``) holds the image ``Digest`` and ``Tag`` names it."""
         self.log.calls.append(("registry:HeadManifest", False))
         ref, registry = self._registry(Repository)
-        return registry.has_manifest(ref, Digest)
+        return registry.tagged(ref, Tag) == Digest
 
     def push_image(self, Repository: str, Digest: str, Tag: str) -> dict:
         """Push image ``Digest`` from genesys's image cache; return the bytes sent."""

@@ -267,8 +267,8 @@ def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else _repository_state(clients, ecr_name)
     image = planner.ImageArtifact(repository, image.digest)
-    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(Repository=repository,
-                                                                                    Digest=image.digest)
+    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
+        Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
     return image, planner.plan_image(spec, image, ecr_name, state, pushed)
 
 

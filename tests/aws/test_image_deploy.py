@@ -137,3 +137,17 @@ def test_doit_deploys_an_image_function_once_and_then_skips_everything(local_reg
     second = run_doit("deploy", cwd=tmp_path)
     assert second.code == 0 and "0 ran" in second.stderr, second.output
     assert toml.is_file()
+
+
+def test_going_back_to_an_earlier_image_moves_its_tag_back_without_sending_its_layers(local_registry, aws, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    first = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "4"))
+    _build_and_deploy(toml)
+    (tmp_path / "app.py").write_text(HANDLER)
+    outcome, clients = _build_and_deploy(toml)
+    assert [c.method for c in outcome.plan.writes] == ["push_image", "update_function_code"]
+    raw = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
+    assert "sha256:" + hashlib.sha256(raw.encode()).hexdigest() == first

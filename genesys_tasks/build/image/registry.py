@@ -170,6 +170,12 @@ class Registry:
                                     headers={"Accept": ACCEPT}, missing_ok=True)
         return status == 200
 
+    def tagged(self, repo: ImageRef, tag: str) -> str | None:
+        """The digest ``tag`` names in ``repo`` (None when there is no such tag)."""
+        status, headers, _ = self.request("HEAD", repo.path, f"/v2/{repo.path}/manifests/{tag}", f"reading {repo}:{tag}",
+                                          headers={"Accept": ACCEPT}, missing_ok=True)
+        return headers.get("Docker-Content-Digest") if status == 200 else None
+
     def upload_blob(self, repo: ImageRef, digest: str, store: BlobStore) -> None:
         what = f"pushing {digest[:19]} to {repo}"
         _, headers, _ = self.request("POST", repo.path, f"/v2/{repo.path}/blobs/uploads/", what)

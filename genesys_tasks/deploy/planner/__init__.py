@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from .delete import plan_delete, role_deletable
 from .function import plan_function
-from .image import RepositoryState, plan_delete_repository, plan_image
+from .image import RepositoryState, live_tag, plan_delete_repository, plan_image
 from .inputs import Artifact, Facts, ImageArtifact
 from .layer import plan_layer
 from .logs import plan_delete_log_group, plan_log_group
@@ -35,5 +35,5 @@ from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions
 
 __all__ = ["Artifact", "Facts", "ImageArtifact", "changes_version", "plan_delete", "plan_delete_log_group",
-           "plan_delete_repository", "plan_function", "plan_image", "plan_layer", "RepositoryState", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
+           "live_tag", "plan_delete_repository", "plan_function", "plan_image", "plan_layer", "RepositoryState", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

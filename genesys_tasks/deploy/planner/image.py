@@ -5,7 +5,8 @@ as genesys's, with scan on push and a lifecycle policy that expires untagged ima
 newest ``keep`` (``[deployment] keep_versions``, else ``DEFAULT_KEEP``); the image genesys deploys
 is tagged (``live_tag``), so the one the function or its alias runs is never expired. A
 repository genesys did not make, or one in another registry, is used as it is. The image is
-pushed only when the registry does not hold its digest: an unchanged rerun plans nothing.
+pushed only when its tag does not name its digest (the blobs the registry holds are not sent
+again): an unchanged rerun plans nothing, a redeploy of an older image moves the tag back.
 """
 
 from __future__ import annotations
