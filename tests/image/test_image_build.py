@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from genesys_tasks.build.record import read_record, record_path
 from registry_fixture import needs_tools
@@ -65,3 +66,23 @@ def test_an_image_function_runs_locally_from_the_files_its_layers_hold(run_genes
     out = json.loads(result.stdout)
     assert out["got"] == {"a": 1} and out["file"].endswith("/task/app.py")
     assert read_record(record_path(tmp_path, "imgfn", "x86_64"), hint="").kind == "image"
+
+
+def test_dependencies_go_in_their_own_layer_under_opt_and_a_dependency_change_replaces_only_it(
+        run_genesys, local_registry, tmp_path):
+    import gzip
+    import io
+    import tarfile
+
+    from genesys_tasks.build.image.blobs import BlobStore
+
+    toml = image_project(tmp_path, local_registry.base)
+    (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
+    first = _built(run_genesys, toml)["records"][0]["layers"]
+    assert [layer["from"] for layer in first] == ["base", "dependencies in /opt", "function code in /var/task"]
+    store = BlobStore(Path(os.environ["GENESYS_CACHE_DIR"]) / "oci" / "blobs")
+    with tarfile.open(fileobj=io.BytesIO(gzip.decompress(store.read(first[1]["digest"])))) as tar:
+        assert "opt/python/six.py" in tar.getnames()
+    (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
+    second = _built(run_genesys, toml)["records"][0]["layers"]
+    assert second[1]["digest"] != first[1]["digest"] and second[2]["digest"] == first[2]["digest"]
