@@ -26,7 +26,8 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
-templates that grant every resource (``iam_scope.broad_templates``), and a public function URL.
+templates that grant every resource (``iam_scope.broad_templates``), a public function URL, and an
+image repository in a named ECR account (cross-account pulls need that repository's policy).
 
 Pure: no I/O, except that the list of regions is read once from botocore's data files.
 """
@@ -300,7 +301,20 @@ def public_url(spec: FunctionSpec) -> str | None:
             "the function; use auth_type = \"AWS_IAM\" to require signed requests")
 
 
-WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url)
+def named_ecr_account(spec: FunctionSpec) -> str | None:
+    """An image pushed to an ECR repository named with its account: Lambda pulls across accounts only when
+    that repository's policy lets it."""
+    repository = spec.deployment.image_repository if spec.build.is_image else None
+    if repository is None or not image_ref.is_ecr_host(repository.split("/", 1)[0]):
+        return None
+    account = repository.split(".", 1)[0]
+    return (f"{spec.name}: the image goes to ECR in account {account}; if the function is deployed to another "
+            "account, that repository's policy must allow lambda.amazonaws.com ecr:BatchGetImage and "
+            "ecr:GetDownloadUrlForLayer for the function's account (genesys does not change a repository it did "
+            "not make)")
+
+
+WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, named_ecr_account)
 
 
 def warnings(spec: FunctionSpec) -> list[str]:

@@ -68,3 +68,15 @@ def test_references_parse_like_docker(text, host, path, tag, digest):
 def test_only_loopback_registries_are_loopback():
     assert image_ref.parse("127.0.0.1:5000/a").loopback and image_ref.parse("localhost:80/a").loopback
     assert not image_ref.parse("registry.example.com:5000/a").loopback
+
+
+def test_an_ecr_repository_named_with_its_account_is_said_to_need_a_policy_across_accounts(tmp_path):
+    from genesys_tasks.config import checks
+
+    spec = config.load(function_project(tmp_path, HEAD + IMAGE + '[deployment]\nimage_repository = '
+                                        '"210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/fn"\n'), today=TODAY)
+    (said,) = [w for w in checks.warnings(spec) if "210987654321" in w]
+    assert "lambda.amazonaws.com" in said and "ecr:BatchGetImage" in said
+    (tmp_path / "b").mkdir()
+    plain = config.load(function_project(tmp_path / "b", HEAD + IMAGE), today=TODAY)
+    assert not [w for w in checks.warnings(plain) if "ECR" in w]
