@@ -109,3 +109,18 @@ def test_a_registry_that_refuses_the_push_names_the_image_and_the_registry(local
         locked.stop()
     assert f"{locked.host}/genesys/fn" in caught.value.message and "user and password" in caught.value.message
     assert "log in" in caught.value.hint
+
+
+def test_a_blob_over_the_chunk_size_is_uploaded_in_chunks_and_reads_back(local_registry, tmp_path, monkeypatch):
+    from genesys_tasks.build.image import registry as registry_module
+
+    store = BlobStore(tmp_path / "store")
+    image = _build(local_registry, tmp_path, store, body="def handler(event, context):\n    return 'x' * 3\n" * 40)
+    monkeypatch.setattr(registry_module, "CHUNK", 64)
+    repo = parse(f"{local_registry.host}/genesys/chunks")
+    sent = Registry.for_ref(repo).push(repo, image.digest, store)
+    assert sent == sum(store.size(layer["digest"]) for layer in image.layers) + len(
+        store.read(json_config(store, image.digest))) + image.size
+    copied = tmp_path / "copied"
+    local_registry.skopeo("copy", "--src-tls-verify=false", f"docker://{repo}@{image.digest}", f"oci:{copied}:x")
+    assert (copied / "blobs" / "sha256" / image.layers[-1]["digest"].split(":")[1]).is_file()

@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,7 +27,7 @@ from typing import Callable, Optional
 from ...config.image_ref import ImageRef
 from ...errors import BuildError
 from . import oci
-from .blobs import BlobStore, digest_of
+from .blobs import BlobStore, digest_of, file_digest
 
 CHUNK = 16 * 1024 * 1024
 TIMEOUT = 60
@@ -100,8 +101,9 @@ class Registry:
                 "REGISTRY_AUTH_FILE names another), or check the name")
 
     def request(self, method: str, path: str, url: str, what: str, *, data=None, headers=None,
-                ok=(200, 201, 202, 204), missing_ok=False):
-        """(status, headers, body) of one call; a 401 is answered once with credentials."""
+                missing_ok=False, sink=None):
+        """(status, headers, body) of one call; a 401 is answered once with credentials. With ``sink``
+        (a binary file) the body is copied there in chunks instead (a layer may be gigabytes)."""
         for attempt in (1, 2):
             request = urllib.request.Request(url if url.startswith("http") else self.base + url, data=data,
                                              method=method, headers=dict(headers or {}))
@@ -109,6 +111,9 @@ class Registry:
                 request.add_header("Authorization", self.tokens[path])
             try:
                 with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+                    if sink is not None:
+                        shutil.copyfileobj(response, sink, CHUNK)
+                        return response.status, response.headers, b""
                     return response.status, response.headers, response.read()
             except urllib.error.HTTPError as err:
                 body = err.read()[:500].decode(errors="replace")
@@ -153,10 +158,18 @@ class Registry:
         """Put blob ``digest`` of ``ref``'s repository in ``store`` (nothing to do when it is there)."""
         if store.has(digest):
             return
-        _, _, body = self.request("GET", ref.path, f"/v2/{ref.path}/blobs/{digest}", f"pulling {ref} ({digest[:19]})")
-        if digest_of(body) != digest:
-            raise RegistryError(f"pulling {ref}: blob {digest} does not match its digest", hint="try again")
-        store.put(body)
+        folder = store.folder / "tmp"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"pull.{os.getpid()}"
+        try:
+            with open(tmp, "wb") as sink:
+                self.request("GET", ref.path, f"/v2/{ref.path}/blobs/{digest}", f"pulling {ref} ({digest[:19]})",
+                             sink=sink)
+            if file_digest(tmp) != digest:
+                raise RegistryError(f"pulling {ref}: blob {digest} does not match its digest", hint="try again")
+            store.put_file(tmp, digest)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # --- pushing
 
