@@ -151,3 +151,16 @@ def test_going_back_to_an_earlier_image_moves_its_tag_back_without_sending_its_l
     raw = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
                                 f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
     assert "sha256:" + hashlib.sha256(raw.encode()).hexdigest() == first
+
+
+def test_genesys_execute_switching_zip_to_image_exits_2_with_the_plan_and_replace_goes_through(
+        local_registry, aws, boto, tmp_path, run_genesys):
+    toml = _project(tmp_path, local_registry, package_type="zip")
+    assert run_genesys("execute", toml).code == 0
+    toml = _project(tmp_path, local_registry)
+    refused = run_genesys("execute", toml)
+    assert refused.code == 2, refused.output
+    assert "delete (Zip)" in refused.stderr and "--replace" in refused.stderr and "Traceback" not in refused.stderr
+    replaced = run_genesys("execute", toml, "--replace")
+    assert replaced.code == 0, replaced.output
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
