@@ -85,3 +85,23 @@ def test_docker_layer_types_are_listed_as_their_oci_names():
               "size": 3}
     assert oci.manifest("sha256:" + "2" * 64, 10, [docker])["layers"][0]["mediaType"] == \
         "application/vnd.oci.image.layer.v1.tar+gzip"
+
+
+def test_an_image_over_lambdas_10_gb_fails_the_build_before_anything_is_pushed(tmp_path):
+    import pytest
+
+    from genesys_tasks.build.image.assemble import build_image
+    from genesys_tasks.build.image.registry import Registry
+    from genesys_tasks.config.image_ref import ImageRef
+    from genesys_tasks.errors import BuildError
+
+    store = BlobStore(tmp_path / "store")
+    config = store.put(oci.canonical({"architecture": "amd64", "os": "linux", "config": {},
+                                      "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "1" * 64]}}))
+    big = {"mediaType": oci.AS_OCI["application/vnd.docker.image.rootfs.diff.tar.gzip"],
+           "digest": "sha256:" + "2" * 64, "size": 11 * 1024 ** 3}
+    manifest = store.put(oci.canonical(oci.manifest(config, 10, [big])))
+    base = ImageRef("127.0.0.1:9", "lambda/python", None, manifest)  # pinned and cached: no registry asked
+    with pytest.raises(BuildError, match="Lambda takes at most 10 GB"):
+        build_image(base, "x86_64", _zip(tmp_path, FILES, 1), None, ["app.handler"], store,
+                    Registry("127.0.0.1:9", loopback=True))
