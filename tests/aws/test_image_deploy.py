@@ -164,3 +164,12 @@ def test_genesys_execute_switching_zip_to_image_exits_2_with_the_plan_and_replac
     replaced = run_genesys("execute", toml, "--replace")
     assert replaced.code == 0, replaced.output
     assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+
+
+def test_an_image_function_behind_an_alias_publishes_once_and_then_nothing(local_registry, aws, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    toml.write_text(toml.read_text() + 'alias = "live"\n')
+    first, _ = _build_and_deploy(toml)
+    assert "publish_version" in [c.method for c in first.plan.writes]
+    again, _ = _build_and_deploy(toml)
+    assert again.write_calls == 0, [c.method for c in again.plan.writes]

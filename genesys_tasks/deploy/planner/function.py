@@ -120,7 +120,7 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
     # the alias exists before the URL, the API and the permissions that invoke it
-    plan.extend(plan_versions(spec, code.code_sha256, changes_version(plan), *versions, ownership))
+    plan.extend(plan_versions(spec, code.reported_sha256(function), changes_version(plan), *versions, ownership))
     plan_destinations(plan, spec, function)
     plan_url(plan, spec, function)
     plan_api(plan, spec, api, invoked_arn(spec, function_arn))

@@ -39,6 +39,10 @@ class Artifact:
         """The function (a ``FunctionState``) runs this zip."""
         return function.config.get("CodeSha256") == self.code_sha256
 
+    def reported_sha256(self, function) -> str:
+        """The CodeSha256 Lambda reports for this code (what its published versions are compared by)."""
+        return self.code_sha256
+
     def shown(self, function) -> tuple:
         """The change of code a plan shows, from ``function`` (None: created)."""
         return ("CodeSha256", None if function is None else function.config.get("CodeSha256"), self.code_sha256)
@@ -66,6 +70,13 @@ class ImageArtifact:
         """The function runs this image: GetFunction's ``Code.ImageUri`` names this digest (Lambda's
         CodeSha256 of an image is not the digest in every implementation; the URI is)."""
         return function.code.get("ImageUri") == self.uri
+
+    def reported_sha256(self, function) -> str:
+        """What Lambda reports for the image the function runs, when it runs this one (an emulator may
+        report another hash than the digest); the digest's hex otherwise."""
+        if function is not None and self.deployed_in(function):
+            return function.config.get("CodeSha256") or self.code_sha256
+        return self.code_sha256
 
     def shown(self, function) -> tuple:
         return ("ImageUri", None if function is None else function.code.get("ImageUri"), self.uri)
