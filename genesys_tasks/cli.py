@@ -66,25 +66,34 @@ STAGE = arg("--stage", default=None, metavar="NAME",
             help="the [stages.NAME] of the TOML (function <name>-NAME); default: GENESYS_STAGE")
 
 CI_ARGS = (
-    arg("--branch", default="main", help="the branch whose pushes deploy (default: main)"),
+    arg("--branch", default=None, help="the branch whose pushes deploy (default: the file's, else main)"),
     arg("--region", default=None, help="AWS region (default: the functions' [deployment] region, else us-east-1)"),
-    arg("--auth", choices=("oidc", "keys", "env"), default="oidc",
+    arg("--auth", choices=("oidc", "keys", "env"), default=None,
         help="oidc: assume a role (default); keys: secrets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; "
              "env: the runner already has credentials"),
     arg("--role-arn", default=None, help="the role OIDC assumes (default: the CI variable GENESYS_ROLE_ARN)"),
     arg("--plan-role-arn", default=None,
         help="the read-only role plan jobs assume (default: GENESYS_PLAN_ROLE_ARN if set, else the deploy role)"),
-    arg("--environment", action="append", metavar="NAME", help="deploy through this environment (repeatable, in order)"),
-    arg("--install", default=None, metavar="CMD", help="the command that installs genesys in a job"),
+    arg("--environment", action="append", metavar="NAME[=STAGE]",
+        help="deploy through this environment (repeatable, in order), with --stage STAGE when given"),
+    arg("--manual-environment", action="append", metavar="NAME",
+        help="GitLab: deploys to this environment wait for a person (when: manual); GitHub: protect it instead"),
+    arg("--install", default=None, metavar="CMD",
+        help="the command that installs genesys in a job (default: the release or commit running now)"),
     arg("--cache-bucket", default=None, metavar="BUCKET", help="share the layer cache in s3://BUCKET/genesys-cache"),
-    arg("--python", default="3.12", help="Python version of the jobs (default: 3.12)"),
+    arg("--python", default=None, help="Python version of the jobs (default: the file's, else 3.12)"),
 )
 CI_FILE_ARGS = (
     arg("--out", default=None, help="where to write (default: the provider's standard path)"),
-    arg("--check", action="store_true", help="write nothing; exit 1 when the file differs from what would be written"),
+    arg("--check", action="store_true",
+        help="write nothing; exit 1 when the file differs from what its recorded options would write"),
     arg("--force", action="store_true", help="overwrite a file with no genesys block or with edits inside it"),
 )
-GITLAB_IMAGE = arg("--image", default=None, help="job image (default: python:VERSION; empty: none)")
+GITLAB_IMAGE = (arg("--image", default=None, help="one image for every job (default: one per runtime; empty: none)"),
+                *(arg(f"--image-{name}", default=None, metavar="IMAGE", help=f"the image of {name.title()} "
+                      f"functions' jobs (default: {default})")
+                  for name, default in (("python", "python:VERSION"), ("node", "node:VERSION-bookworm"),
+                                        ("go", "golang:1-bookworm"), ("java", "maven:3-eclipse-temurin-VERSION"))))
 
 GROUPS = {"lambda": "work on one function", "cache": "the shared layer cache",
           "config": "the AWS setup: write it, check it", "ci": "generated CI files and their AWS access"}
@@ -146,6 +155,10 @@ VERBS = (
               help="also a read-only role <role>-plan that pull/merge request pipelines assume to plan"),
           arg("--cache-url", default=None, metavar="s3://BUCKET/PREFIX",
               help="let the role read and write the shared layer cache there"),
+          arg("--root", default=".", metavar="DIR",
+              help="the repo whose TOMLs name the functions and buckets the roles may touch (default: .)"),
+          arg("--functions", action="append", default=None, metavar="PATTERN",
+              help="name the repo's functions and layers by these patterns (e.g. shop-*) instead of one by one"),
           arg("--apply", action="store_true", help="create or update them (default: only show)"),
           arg("--adopt", action="store_true", help="take over a same-named provider or role genesys did not make"),
           OUTPUT, SANDBOX)),
@@ -154,15 +167,22 @@ VERBS = (
          (arg("--runtimes", action="store_true", help="the schema of genesys-runtimes.toml instead"),)),
     Verb(("runtimes",), "list the runtimes with their lifecycle dates and status today", "runtimes:run", (OUTPUT,)),
     Verb(("changed",), "list the functions whose build or deploy inputs changed since a commit", "changed:run",
-         (arg("--since", default="HEAD", metavar="REF", help="the commit to compare with (default: HEAD)"),
-          arg("--output", choices=("text", "json", "matrix"), default="text",
-              help="json: the full answer; matrix: the changed functions as one line of JSON"))),
+         (arg("--since", default="HEAD", metavar="REF",
+              help="the commit to compare with (default: HEAD); deployed: each function's deployed commit"),
+          arg("--stages", default=None, metavar="S1,S2",
+              help="with --since deployed: the stages the pipeline deploys, an empty item for none "
+                   "(a function counts when it differs in any)"),
+          arg("--output", choices=("text", "json", "matrix", "removed"), default="text",
+              help="json: the full answer; matrix: the changed functions as one line of JSON; "
+                   "removed: the removed TOMLs as one line of JSON"))),
     Verb(("ci", "github"), "write .github/workflows/genesys.yml (only changed functions run)", "ci:run",
          CI_ARGS + CI_FILE_ARGS),
     Verb(("ci", "gitlab"), "write .gitlab-ci.yml (only changed functions run)", "ci:run",
-         CI_ARGS + CI_FILE_ARGS + (GITLAB_IMAGE,)),
+         CI_ARGS + CI_FILE_ARGS + GITLAB_IMAGE),
     Verb(("ci", "gitlab-child"), "write the GitLab child pipeline of the functions changed since REF",
-         "ci:run_child", CI_ARGS + (GITLAB_IMAGE, arg("--since", required=True, metavar="REF"),
+         "ci:run_child", CI_ARGS + GITLAB_IMAGE + (arg("--since", required=True, metavar="REF|deployed"),
+                                    arg("--removed-since", default="", metavar="REF",
+                                        help="a manual delete job for each TOML removed since REF"),
                                     arg("--mode", choices=("plan", "deploy"), required=True),
                                     arg("--out", default="genesys-child.yml"))),
     Verb(("invoke",), "run the built function locally once, as Lambda would; result JSON on stdout", "invoke:run",
@@ -176,7 +196,10 @@ VERBS = (
           arg("--table", default=None), arg("--region", default=None))),
     Verb(("serve",), "serve the function's URL on 127.0.0.1 (function-URL events, warm runtime)", "serve:run",
          (TOML, arg("--port", type=int, default=3000, help="0 picks a free port"),
-          arg("--watch", action="store_true", help="rebuild and restart when the sources change"), *LOCAL_RUN)),
+          arg("--watch", action="store_true", help="rebuild and restart when the sources change"),
+          arg("--host", action="append", metavar="NAME",
+              help="also answer requests for this Host (repeat; *.example.test for its subdomains); "
+                   "by default only localhost, 127.0.0.1, [::1] and *.localhost"), *LOCAL_RUN)),
     Verb(("interact",), "the wizard: a few questions about your code, then a lambda TOML", "interact:run",
          (arg("--replay", metavar="ANSWERS", help="write the TOML from answers saved by --save-answers; ask nothing"),
           arg("--save-answers", metavar="FILE", help="save the answers, to replay them later"),

@@ -8,6 +8,7 @@ A temporary a killed run left behind is removed by the next build (``remove_stal
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -18,15 +19,20 @@ _TEMP = re.compile(r"^\..+\.(\d+)\.tmp$")  # what replace_atomic names its tempo
 STALE_AFTER = 86400  # seconds: a temporary this old is a leftover, whoever made it
 
 
+# Remembered: loading doit's tasks asks for each function's paths several times, and a Path is
+# slow to make; these are pure functions of their arguments.
+@functools.lru_cache(maxsize=8192)
 def build_dir(root: Path, name: str) -> Path:
     """``<root>/.genesys/build/<name>``: a function's artifacts."""
-    return root / STATE_DIR / "build" / name
+    return Path(root, STATE_DIR, "build", name)
 
 
+@functools.lru_cache(maxsize=8192)
 def layer_zip(root: Path, name: str, arch: str) -> Path:
     return build_dir(root, name) / f"layer-{arch}.zip"
 
 
+@functools.lru_cache(maxsize=8192)
 def function_zip(root: Path, name: str, arch: str) -> Path:
     return build_dir(root, name) / f"function-{arch}.zip"
 

@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from genesys_tasks.cicd import install as ci_install
 from genesys_tasks.cicd import model as ci_model
+from genesys_tasks.cicd.install import Installed
 from genesys_tasks.cicd.changed import load_project
 from genesys_tasks.cicd.render import render
 from genesys_tasks.cli import main
@@ -21,11 +24,19 @@ GOLDEN = Path(__file__).parent / "golden" / "ci"
 UPDATE = os.environ.get("GENESYS_UPDATE_GOLDEN") == "1"
 
 
+# How the genesys under test is installed, as PEP 610 records a VCS install (the checkout running the
+# tests is an editable install, which `genesys ci` refuses: tests_install.py covers each kind for real).
+FROM_GIT = Installed("0.1.0", {"url": "https://github.com/acme/genesys.git",
+                               "vcs_info": {"vcs": "git", "commit_id": "0123456789abcdef0123456789abcdef01234567"}})
+INSTALL = "python -m pip install 'genesys-lambda @ git+https://github.com/acme/genesys.git@0123456789abcdef0123456789abcdef01234567'"
+
+
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
     root = tmp_path / "repo"
     make_repo(root)
     monkeypatch.chdir(root)
+    monkeypatch.setattr(ci_install, "installed", lambda: FROM_GIT)
     return root
 
 
@@ -34,7 +45,7 @@ def specs(root):
 
 
 def context(root, provider="github", mode="deploy", **options):
-    return ci_model.model(provider, specs(root), root, ci_model.CiOptions(**options), mode=mode)
+    return ci_model.model(provider, specs(root), root, ci_model.CiOptions(**options), mode=mode, install=INSTALL)
 
 
 def compare(name: str, text: str) -> None:
@@ -106,7 +117,7 @@ def test_the_model_region_comes_from_the_functions_unless_chosen(repo):
 
 def test_oidc_is_the_default_and_keys_or_env_are_alternatives(repo):
     oidc = render("github.yml.j2", context(repo))
-    assert "id-token: write" in oidc and "role-to-assume: ${{ vars.GENESYS_ROLE_ARN }}" in oidc
+    assert "id-token: write" in oidc and 'role-to-assume: "${{ vars.GENESYS_ROLE_ARN }}"' in oidc
     assert "secrets." not in oidc
     keys = render("github.yml.j2", context(repo, auth="keys"))
     assert "id-token" not in keys and "${{ secrets.AWS_SECRET_ACCESS_KEY }}" in keys
@@ -114,47 +125,48 @@ def test_oidc_is_the_default_and_keys_or_env_are_alternatives(repo):
     env = render("github.yml.j2", context(repo, auth="env"))
     assert "id-token" not in env and "secrets." not in env and "config setup" not in env
     child = render("gitlab-child.yml.j2", context(repo, "gitlab-child", role_arn="arn:aws:iam::1:role/d"))
-    assert "aud: $CI_SERVER_URL" in child and "AWS_ROLE_ARN: arn:aws:iam::1:role/d" in child
+    assert "aud: $CI_SERVER_URL" in child and 'AWS_ROLE_ARN: "arn:aws:iam::1:role/d"' in child
     assert "AWS_WEB_IDENTITY_TOKEN_FILE" in child and "aws " not in child
 
 
 def test_plan_jobs_assume_the_read_only_plan_role_when_one_is_named(repo):
     """A deploy role trusted for the main branch refuses a pull request's token: plans use their own role."""
     github = render("github.yml.j2", context(repo))
-    assert "role-to-assume: ${{ vars.GENESYS_PLAN_ROLE_ARN || vars.GENESYS_ROLE_ARN }}" in github
-    assert "role-to-assume: ${{ vars.GENESYS_ROLE_ARN }}" in github
+    assert 'role-to-assume: "${{ vars.GENESYS_PLAN_ROLE_ARN || vars.GENESYS_ROLE_ARN }}"' in github
+    assert 'role-to-assume: "${{ vars.GENESYS_ROLE_ARN }}"' in github
     named = render("github.yml.j2", context(repo, role_arn="arn:aws:iam::1:role/d", plan_role_arn="arn:aws:iam::1:role/p"))
-    assert named.count("role-to-assume: arn:aws:iam::1:role/p") == 1
-    assert "role-to-assume: arn:aws:iam::1:role/d" in named and "vars.GENESYS" not in named
+    assert named.count('role-to-assume: "arn:aws:iam::1:role/p"') == 2  # the changes job reads what is deployed
+    assert 'role-to-assume: "arn:aws:iam::1:role/d"' in named and "vars.GENESYS" not in named
     plan = render("gitlab-child.yml.j2", context(repo, "gitlab-child", mode="plan"))
     assert plan.count('export AWS_ROLE_ARN="${GENESYS_PLAN_ROLE_ARN:-$AWS_ROLE_ARN}"') == 3
     deploy = render("gitlab-child.yml.j2", context(repo, "gitlab-child"))
     assert "GENESYS_PLAN_ROLE_ARN" not in deploy
     explicit = render("gitlab-child.yml.j2", context(repo, "gitlab-child", mode="plan", plan_role_arn="arn:p"))
-    assert explicit.count("AWS_ROLE_ARN: arn:p") == 3 and "GENESYS_PLAN_ROLE_ARN" not in explicit
+    assert explicit.count('AWS_ROLE_ARN: "arn:p"') == 3 and "GENESYS_PLAN_ROLE_ARN" not in explicit
 
 
 def test_environments_deploy_in_order_each_with_concurrency_per_function(repo):
     text = render("github.yml.j2", context(repo, environments=("staging", "prod")))
-    assert "environment: staging" in text and "needs: [changes, deploy-staging]" in text
-    assert text.count("cancel-in-progress: false") == 2
-    assert "group: genesys-deploy-prod-${{ matrix.function.name }}" in text
+    assert 'environment: "staging"' in text and 'needs: ["changes", "deploy-staging"]' in text
+    assert text.count("cancel-in-progress: false") == 3  # two deploys and the delete
+    assert 'group: "genesys-deploy-prod-${{ matrix.function.name }}"' in text
     child = render("gitlab-child.yml.j2", context(repo, "gitlab-child", environments=("prod",)))
-    assert child.count("resource_group: genesys-prod-") == 3
+    assert child.count('resource_group: "genesys-prod-') == 3
 
 
 def test_the_cache_bucket_shares_the_layer_cache(repo):
     assert "GENESYS_CACHE_URL" not in render("github.yml.j2", context(repo))
-    assert "GENESYS_CACHE_URL: s3://b1/genesys-cache" in render("github.yml.j2", context(repo, cache_bucket="b1"))
-    assert "GENESYS_CACHE_URL: s3://b1/genesys-cache" in render("gitlab-ci.yml.j2",
+    assert 'GENESYS_CACHE_URL: "s3://b1/genesys-cache"' in render("github.yml.j2", context(repo, cache_bucket="b1"))
+    assert 'GENESYS_CACHE_URL: "s3://b1/genesys-cache"' in render("gitlab-ci.yml.j2",
                                                                 context(repo, "gitlab", cache_bucket="b1"))
 
 
-def test_the_install_command_defaults_to_the_rendering_version(repo):
-    from genesys_tasks import __version__
-
-    assert f"run: pip install genesys=={__version__}" in render("github.yml.j2", context(repo))
-    assert "run: pip install ./genesys" in render("github.yml.j2", context(repo, install="pip install ./genesys"))
+def test_the_install_step_installs_the_genesys_that_wrote_the_file(repo):
+    assert main(["ci", "github"]) == 0
+    data = yaml.safe_load((repo / ".github/workflows/genesys.yml").read_text())
+    installs = [step["run"] for job in data["jobs"].values() for step in job["steps"] if step.get("name") == "Install genesys"]
+    assert installs and set(installs) == {INSTALL}
+    assert "run: \"pip install ./genesys\"" in render("github.yml.j2", context(repo, install="pip install ./genesys"))
 
 
 def test_regenerating_keeps_edits_outside_the_block(repo):
@@ -165,7 +177,7 @@ def test_regenerating_keeps_edits_outside_the_block(repo):
     assert main(["ci", "gitlab", "--region", "eu-west-1"]) == 0
     text = out.read_text()
     assert text.startswith("# my header\n") and text.endswith("my-job:\n  script: [echo hi]\n")
-    assert "AWS_REGION: eu-west-1" in text
+    assert 'AWS_REGION: "eu-west-1"' in text
 
 
 def test_check_exits_1_when_the_file_is_stale_or_missing(repo, capsys):

@@ -12,16 +12,10 @@ from pathlib import Path
 import pytest
 
 from ci_project import make_repo
+from ci_release import REPO, from_index, left_out, release, runner
+from test_ci_files import INSTALL
 
 pytestmark = pytest.mark.pipeline
-REPO = Path(__file__).parent.parent
-NEVER = shutil.ignore_patterns(".git", ".genesys", "*.egg-info", "__pycache__", ".pytest_cache")
-
-
-def left_out(folder: str, names: list[str]) -> set[str]:
-    """What the copy of the checkout leaves out: caches, and the build output at its top."""
-    top = {"build", "dist"} if Path(folder) == REPO else set()
-    return set(NEVER(folder, names)) | (top & set(names))
 
 
 def test_a_wheel_install_renders_the_templates(tmp_path):
@@ -29,7 +23,7 @@ def test_a_wheel_install_renders_the_templates(tmp_path):
     shutil.copytree(REPO, source, symlinks=True, ignore=left_out)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
                     "-w", str(tmp_path / "dist"), str(source)], check=True)
-    wheel = next((tmp_path / "dist").glob("genesys-*.whl"))
+    wheel = next((tmp_path / "dist").glob("genesys_lambda-*.whl"))
     scratch = tmp_path / "scratch"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(scratch)], check=True)
     python = scratch / "bin" / "python"
@@ -43,10 +37,43 @@ def test_a_wheel_install_renders_the_templates(tmp_path):
     where = subprocess.run([str(python), "-c", "from genesys_tasks.cicd.render import templates_dir; "
                             "print(templates_dir())"], cwd=repo, env=env, capture_output=True, text=True, check=True)
     assert str(scratch) in where.stdout and str(REPO) not in where.stdout
-    done = subprocess.run([str(python), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo, env=env,
+    # A wheel installed from a file is a local install, which a runner cannot repeat: the line is named.
+    refused = subprocess.run([str(python), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo, env=env,
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "--install" in refused.stderr, refused.stderr
+    done = subprocess.run([str(python), "-m", "genesys_tasks.cli", "ci", "github", "--install", INSTALL], cwd=repo, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     from genesys_tasks import __version__
 
+    def body(text: str) -> str:  # the options line (and the hash over it) records --install
+        return "".join(line for line in text.splitlines(True) if not line.startswith(("# genesys options:", "# <<< genesys")))
+
     text = (repo / ".github/workflows/genesys.yml").read_text().replace(__version__, "VERSION")
-    assert text == (Path(__file__).parent / "golden/ci/github.yml").read_text()
+    assert body(text) == body((Path(__file__).parent / "golden/ci/github.yml").read_text())
+
+
+def test_the_generated_install_step_installs_the_released_wheel_that_wrote_the_file(tmp_path):
+    """genesys installed from an index writes a hash-pinned install of that very wheel, and the step,
+    run as generated against that index, installs it."""
+    import yaml
+
+    found = release(tmp_path)
+    writer = from_index(found, tmp_path / "writer")
+    repo = tmp_path / "repo"
+    make_repo(repo)
+    done = subprocess.run([str(writer / "bin/python"), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo,
+                          env=found.env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    data = yaml.safe_load((repo / ".github/workflows/genesys.yml").read_text())
+    line = data["jobs"]["changes"]["steps"][3]["run"]
+    assert f"genesys-lambda==0.1.0 --hash=sha256:{found.sha256}" in line and "--require-hashes" in line
+
+    job = runner(tmp_path / "runner")  # a job's Python, offline: no genesys yet
+    job_env = {**found.env(), "PATH": f"{job / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    ran = subprocess.run(["bash", "-eo", "pipefail", "-c", line], cwd=repo, env=job_env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    where = subprocess.run([str(job / "bin/python"), "-c", "import importlib.metadata as m, genesys_tasks; "
+                            "d = m.distribution('genesys-lambda'); print(genesys_tasks.__file__, d.read_text('direct_url.json'))"],
+                           cwd=repo, env=job_env, capture_output=True, text=True, check=True)
+    assert str(job) in where.stdout and where.stdout.strip().endswith("None")

@@ -276,3 +276,12 @@ def test_real_docker_client_without_engine_fails_the_build_with_start_hint(tmp_p
         container.version(python_job(tmp_path, method="docker"))
     assert "docker is installed but its engine is not running" in caught.value.message
     assert caught.value.exit_code == EXIT_FAILED
+
+
+def test_a_node_file_dependency_fails_a_container_build_naming_it_instead_of_being_left_out(tmp_path):
+    job = node_job(tmp_path, lock=False)
+    job.manifest.write_text('{"name": "fn", "dependencies": {"localdep": "file:../localdep"}}')
+    with pytest.raises(BuildError) as failed:
+        container.install_script(job)
+    assert "the dependency 'localdep' is 'file:../localdep'" in failed.value.message
+    assert 'build_method = "local"' in failed.value.hint

@@ -69,7 +69,7 @@ def test_an_unexpected_exception_in_a_task_is_an_internal_error_in_one_line_exit
 
 
 def test_an_unexpected_exception_while_loading_is_an_internal_error_exit_1(repo, run_doit):
-    _breaking(repo, "genesys_tasks.tasks.graph", "load_all", 'KeyError("surprise")')
+    _breaking(repo, "genesys_tasks.tasks.spec_cache", "load", 'KeyError("surprise")')
     result = run_doit("build", cwd=repo)
     assert result.code == 1, result.output
     assert "internal error" in result.stderr and "KeyError" in result.stderr

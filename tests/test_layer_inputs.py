@@ -191,11 +191,26 @@ def test_a_changed_local_wheel_is_rebuilt_instead_of_served_stale_from_the_cache
 def test_strip_host_paths_removes_direct_url_json_and_its_record_line(tmp_path):
     info = tmp_path / "python" / "xmod-1.0.dist-info"
     info.mkdir(parents=True)
+    (tmp_path / "python" / "xmod").mkdir()
+    (tmp_path / "python" / "xmod" / "__init__.py").write_text("")
     (info / "direct_url.json").write_text('{"url": "file:///home/me/repo/libs/x.whl"}')
     (info / "RECORD").write_text("xmod/__init__.py,sha256=a,1\nxmod-1.0.dist-info/direct_url.json,sha256=b,2\n")
     strip_host_paths(tmp_path)
     assert not (info / "direct_url.json").exists()
     assert (info / "RECORD").read_text() == "xmod/__init__.py,sha256=a,1\n"
+
+
+def test_strip_host_paths_keeps_only_record_lines_of_shipped_files_and_drops_installer_records(tmp_path):
+    site = tmp_path / "python"
+    info = site / "tool-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "tool.py").write_text("")
+    (info / "uv_cache.json").write_text('{"timestamp": {"secs_since_epoch": 1765000000}}')
+    (info / "RECORD").write_text('tool.py,sha256=a,1\n../../bin/tool,sha256=shebang-of-/home/me/venv,9\n'
+                                 '"tool-1.0.dist-info/uv_cache.json",sha256=c,3\ntool-1.0.dist-info/RECORD,,\n')
+    strip_host_paths(tmp_path)
+    assert not (info / "uv_cache.json").exists()
+    assert (info / "RECORD").read_text() == "tool.py,sha256=a,1\ntool-1.0.dist-info/RECORD,,\n"
 
 
 def test_a_requirement_by_name_names_no_local_file(tmp_path):

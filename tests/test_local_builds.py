@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from genesys_tasks.build import local_node, local_python
+from genesys_tasks.build import local_node, local_python, pip_config
 from genesys_tasks.build.cache import LayerCache
 from genesys_tasks.build.installers import InstallJob
 from genesys_tasks.build.layer import build_layer
@@ -165,17 +165,13 @@ def test_auto_installer_uses_pip_where_uv_cannot_name_the_runtime_glibc(tmp_path
     assert local_python.choose(python_job(tmp_path, "six\n", installer="auto", runtime="python3.11")) == "pip"
 
 
-def test_pip_settings_become_uv_flags_with_env_over_install_over_global():
-    listing = "\n".join([
-        ":env:.find-links='/env/wheels'",
-        "global.cert='/etc/ssl/ca.pem'",
-        "global.extra-index-url='file:///mirror/a file:///mirror/b'",
-        "global.find-links='/global/wheels'",
-        "global.index-url='https://index.example/simple'",
-        "global.timeout='60'",
-        "install.index-url='https://install.example/simple'",
-    ])
-    settings = local_python.parse_pip_config(listing)
+def test_pip_settings_become_uv_flags_with_env_over_install_over_global(tmp_path):
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\ncert = /etc/ssl/ca.pem\nextra-index-url = file:///mirror/a file:///mirror/b\n"
+                    "find-links = /global/wheels\nindex-url = https://index.example/simple\ntimeout = 60\n"
+                    "[install]\nindex-url = https://install.example/simple\n")
+    settings = pip_config.pip_settings({"PIP_CONFIG_FILE": str(conf), "PIP_FIND_LINKS": "/env/wheels",
+                                        "XDG_CONFIG_DIRS": str(tmp_path / "none")}, prefix=str(tmp_path))
     assert settings["find-links"] == "/env/wheels"
     assert settings["index-url"] == "https://install.example/simple"
     options = local_python.uv_index_options(settings, environ={})
@@ -403,3 +399,51 @@ def test_node_installer_version_names_npm_and_node(tmp_path):
     write_package_json(tmp_path, "{}")
     described = local_node.version(replace(node_job(tmp_path)))
     assert described.startswith("npm ") and "; node " in described
+
+
+BUILD_SCRIPT = """
+import sys, zipfile, hashlib
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from test_local_builds import python_job, build
+job = python_job(Path(sys.argv[1]) / "fn", "tabulate==0.9.0\\n", installer=sys.argv[2])
+dest, _ = build(job, Path(sys.argv[1]))
+print(hashlib.sha256(dest.read_bytes()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("installer", ["pip", "uv"])
+def test_two_pythons_at_different_paths_build_one_layer(tmp_path, installer):
+    """A requirement with a console script: its RECORD lines and the installer's own records would carry
+    the interpreter's path or the time; two genesys installs at two paths must build the same bytes."""
+    import sysconfig
+
+    digests = set()
+    for name in ("venv-one", "elsewhere/venv-two"):
+        venv = tmp_path / name
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path),
+               "PYTHONPATH": f"{Path(__file__).parent.parent}:{sysconfig.get_paths()['purelib']}"}
+        import os
+
+        env.update({k: v for k, v in os.environ.items() if k.startswith(("PIP_", "UV_"))})
+        done = subprocess.run([str(venv / "bin/python"), "-c", BUILD_SCRIPT, str(tmp_path / name / "work"), installer,
+                               str(Path(__file__).parent)], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        digests.add(done.stdout.split()[-1])
+    assert len(digests) == 1, digests
+
+
+def test_a_local_project_in_requirements_builds_with_the_default_installer(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "sharedpkg").mkdir(parents=True)
+    (shared / "pyproject.toml").write_text('[build-system]\nrequires = ["setuptools>=61"]\n'
+                                           'build-backend = "setuptools.build_meta"\n'
+                                           '[project]\nname = "sharedpkg"\nversion = "0.1"\n')
+    (shared / "sharedpkg" / "__init__.py").write_text("X = 1\n")
+    job = python_job(tmp_path / "fn", "../shared\n", installer="auto")
+    assert local_python.local_projects(job) == [shared]
+    assert local_python.choose(job) == "pip"
+    _, names = build(job, tmp_path)
+    assert "python/sharedpkg/__init__.py" in names

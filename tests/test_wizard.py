@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from genesys_tasks import secret_detector as secrets
 from genesys_tasks.cli import main
 from genesys_tasks.config import load
 from genesys_tasks.errors import ConfigError
 from genesys_tasks.runtimes import DEFAULT
-from genesys_tasks.wizard import render, secrets
+from genesys_tasks.wizard import render
 from genesys_tasks.wizard.answers import Answers, Source
 from genesys_tasks.wizard.questions import BY_KEY, Context, _build_method, _runtime_choices
 from genesys_tasks.config.detect import detect

@@ -103,3 +103,93 @@ def test_a_zip_keeps_executable_bits_and_an_existing_folder_is_used_as_it_is(tmp
     assert (tmp_path / "out" / "bin" / "run").stat().st_mode & 0o111
     folder, said = sources.materialize(Source("zip", "ok.zip", "", "out"), tmp_path)
     assert folder == (tmp_path / "out").resolve() and "as it is" in said
+
+
+# --- what the user names never reaches git as an option ------------------------------------------------
+
+def test_a_ref_or_source_starting_with_a_dash_never_reaches_git_as_an_option(tmp_path, capsys):
+    url = git_repo(python_folder(tmp_path / "upstream"))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-LINE\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    common = ["--dir", str(work), "--name", "fn", "--build-method", "local", "--yes", "--into", "clone"]
+
+    assert main(["init", "--source", url, f"--ref=--pathspec-from-file={secret}", *common]) == 2
+    out = capsys.readouterr()
+    assert "TOP-SECRET-LINE" not in out.out + out.err and "starts with '-'" in out.err
+    assert main(["init", "--source=-uecho@example.com:repo", *common]) == 2
+    assert "starts with '-'" in capsys.readouterr().err
+    assert not (work / "clone").exists() and not list(work.glob("lambda_*.toml"))
+
+
+def test_a_ref_git_would_not_accept_is_refused_and_a_commit_id_is_checked_out(tmp_path):
+    import subprocess
+
+    repo = python_folder(tmp_path / "upstream")
+    url = git_repo(repo)
+    for bad in ("main..x", "v1 ", "a:b", "HEAD@{1}~"):
+        with pytest.raises(UsageError, match="is not a valid branch or tag name") as caught:
+            sources.materialize(Source("git", url, bad, f"clone-{len(bad)}"), tmp_path)
+        assert caught.value.exit_code == 2
+    assert not list(tmp_path.glob("clone-*"))
+    commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    folder, said = sources.materialize(Source("git", url, commit[:12], "at-commit"), tmp_path)
+    assert (folder / "app.py").is_file() and commit[:12] in said
+
+
+# --- zips that cannot be extracted as they are ------------------------------------------------------------
+
+@pytest.mark.parametrize("entries, said", [
+    ([("app.py", b"one", stat.S_IFREG | 0o644), ("app.py", b"two", stat.S_IFREG | 0o644)], "holds 'app.py' twice"),
+    ([("lib", b"a file", stat.S_IFREG | 0o644), ("lib/mod.py", b"x", stat.S_IFREG | 0o644)],
+     "holds 'lib' both as a file and as a folder"),
+    ([("lib/mod.py", b"x", stat.S_IFREG | 0o644), ("lib", b"a file", stat.S_IFREG | 0o644)],
+     "holds 'lib' both as a file and as a folder"),
+    ([("lib/", b"", stat.S_IFDIR | 0o755), ("lib", b"a file", stat.S_IFREG | 0o644)],
+     "holds 'lib' both as a file and as a folder"),
+])
+def test_a_zip_with_duplicate_or_file_versus_folder_entries_is_refused_and_leaves_nothing(tmp_path, capsys,
+                                                                                          entries, said):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name it is told to write
+        archive = _zip(tmp_path / "bundle.zip", [("index.py", b"def handler(e, c): pass\n",
+                                                  stat.S_IFREG | 0o644), *entries])
+    work = tmp_path / "work"
+    work.mkdir()
+    assert main(["init", "--source", str(archive), "--dir", str(work), "--build-method", "local", "--yes"]) == 2
+    assert said in capsys.readouterr().err
+    assert [p.name for p in work.iterdir()] == []
+
+
+def test_a_zip_that_breaks_off_mid_way_leaves_no_folder_to_reuse(tmp_path, capsys):
+    archive = zipped(node_folder(tmp_path / "pkg"), tmp_path / "bundle.zip")
+    with zipfile.ZipFile(archive) as handle:
+        last = handle.infolist()[-1]
+    data = bytearray(archive.read_bytes())
+    start = last.header_offset + 30 + len(last.filename.encode()) + len(last.extra)
+    data[start:start + last.compress_size] = bytes(b ^ 0xFF for b in data[start:start + last.compress_size])
+    archive.write_bytes(bytes(data))  # the last entry's bytes no longer match its CRC
+    work = tmp_path / "work"
+    work.mkdir()
+    assert main(["init", "--source", str(archive), "--dir", str(work), "--build-method", "local", "--yes"]) == 2
+    assert "cannot be read" in capsys.readouterr().err
+    assert [p.name for p in work.iterdir()] == []
+
+    good = zipped(node_folder(tmp_path / "pkg2"), tmp_path / "bundle.zip")
+    assert main(["init", "--source", str(good), "--dir", str(work), "--build-method", "local", "--yes"]) == 0
+    assert (work / "bundle" / "index.js").is_file()
+
+
+def test_a_zip_bomb_is_refused_by_its_ratio_and_unpacked_size_is_capped_at_250_mb(tmp_path):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("index.py", b"\0" * (8 * 1024 * 1024))  # 8 MB of zeros packs to about 8 KB
+    assert archive.stat().st_size < 100_000
+    with pytest.raises(UsageError, match="times as much: not source code") as caught:
+        sources.extract_zip(archive, tmp_path / "out")
+    assert caught.value.exit_code == 2 and not (tmp_path / "out").exists()
+    assert sources.MAX_BYTES == 250 * 1024 * 1024

@@ -27,6 +27,17 @@ class IamAdapter(Adapter):
     add_client_id_to_open_id_connect_provider = operation("add_client_id_to_open_id_connect_provider",
                                                           "OpenIDConnectProviderArn")
     tag_open_id_connect_provider = operation("tag_open_id_connect_provider", "OpenIDConnectProviderArn")
+    # the permissions boundary every role genesys creates from CI carries (``deploy.ci_policies``)
+    get_policy = operation("get_policy", "PolicyArn", missing_ok=True)
+    get_policy_version = operation("get_policy_version", "PolicyArn")
+    create_policy = operation("create_policy", "PolicyName")
+    create_policy_version = operation("create_policy_version", "PolicyArn")
+    delete_policy_version = operation("delete_policy_version", "PolicyArn")
+    tag_policy = operation("tag_policy", "PolicyArn")
+    put_role_permissions_boundary = operation("put_role_permissions_boundary", "RoleName")
+
+    def list_policy_versions(self, PolicyArn: str) -> list[dict]:
+        return self.collect("list_policy_versions", PolicyArn, "Versions", PolicyArn=PolicyArn)
 
     def list_attached_role_policies(self, RoleName: str) -> list[dict]:
         return self.collect("list_attached_role_policies", RoleName, "AttachedPolicies", RoleName=RoleName)

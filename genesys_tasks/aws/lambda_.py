@@ -25,6 +25,7 @@ class LambdaAdapter(Adapter):
     service = "lambda"
 
     get_function = operation("get_function", "FunctionName", missing_ok=True)
+    get_function_configuration = operation("get_function_configuration", "FunctionName", missing_ok=True)
     get_function_url_config = operation("get_function_url_config", "FunctionName", missing_ok=True)
     get_policy = operation("get_policy", "FunctionName", missing_ok=True)
     publish_layer_version = operation("publish_layer_version", "LayerName")

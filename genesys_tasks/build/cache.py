@@ -20,15 +20,21 @@ its process is gone.
 Shared across machines: given a ``RemoteStore`` (``aws.cache_store.S3Store`` for
 ``GENESYS_CACHE_URL=s3://bucket/prefix``, handed in by ``tasks``), a local miss reads
 through to it (``fetch``) and what is built here is written through to it (``share``).
-The store holds ``layers/<key>.zip`` and ``layers/<key>.json`` as here; a fetched zip is
-used only when its size and sha256 are the ones its ``.json`` records, so a corrupt,
-partial or missing object counts as a miss: the layer is built, and the good one
-uploaded over it. A store that cannot be reached is reported once through ``notify``
-and left alone for the rest of the run: the build goes on without it.
+The store holds ``layers/<key>.zip`` and ``layers/<key>.json`` as here, and anyone who may
+write the bucket could write both: so the shared record also carries an HMAC over
+(key, sha256, size) made with a secret the bucket does not hold (``SignedStore``, the
+secret from ``GENESYS_CACHE_KEY``). A fetched entry is used only when its record's signature
+is right and the zip's size and sha256 are the ones it records; anything else (a record and
+zip both rewritten, a corrupt, partial or missing object) counts as a miss, reported once:
+the layer is built, and the good one uploaded over it where this run may write. A store that
+cannot be reached, or refuses a write (a plan job's role may only read), is reported once
+through ``notify`` and left alone for the rest of the run: the build goes on without it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -75,18 +81,52 @@ class RemoteStore(Protocol):
     def put(self, name: str, path: Path) -> None: ...
 
 
+class SignedStore:
+    """A ``RemoteStore`` and the secret its entries' records are signed with: ``seal`` adds the
+    signature over (key, sha256, size), ``trusts`` checks it. With no secret nothing it holds can be
+    verified: ``usable`` says so once (per store, so once per process) and the caches leave it alone."""
+
+    def __init__(self, store: RemoteStore, secret: bytes | None, name: str = "the shared layer cache"):
+        self.store, self.secret, self.name = store, secret, name
+        self._said = False
+
+    def usable(self, notify: Callable[[str], None]) -> bool:
+        if self.secret is None and not self._said:
+            self._said = True
+            notify(f"{self.name}: GENESYS_CACHE_KEY is not set, so its entries cannot be verified; not used "
+                   "(layers are built here)")
+        return self.secret is not None
+
+    def get(self, name: str, dest: Path) -> bool:
+        return self.store.get(name, dest)
+
+    def put(self, name: str, path: Path) -> None:
+        self.store.put(name, path)
+
+    def _signature(self, key: str, record: dict) -> str:
+        message = json.dumps([key, record.get("sha256"), record.get("size")]).encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def seal(self, key: str, record: dict) -> dict:
+        return dict(record, signature=self._signature(key, record))
+
+    def trusts(self, key: str, record: dict) -> bool:
+        return isinstance(record.get("signature"), str) and hmac.compare_digest(
+            record["signature"], self._signature(key, record))
+
+
 def _silent(message: str) -> None:
     """The default ``notify``: nobody is listening."""
 
 
-RECORDED = ("created", "size", "sha256")  # what ``put`` records itself, not carried over from a store
+RECORDED = ("created", "size", "sha256", "signature")  # what ``put`` records itself, not carried over from a store
 
 
 class LayerCache:
     """``<root>/layers/<key>.zip`` plus ``<key>.json`` describing it; ``<root>/work/`` for builds;
     ``remote``: the store shared with other machines, if any."""
 
-    def __init__(self, root: Path, remote: RemoteStore | None = None, notify: Callable[[str], None] = _silent):
+    def __init__(self, root: Path, remote: SignedStore | None = None, notify: Callable[[str], None] = _silent):
         self.root = Path(root) / "layers"
         self.work = Path(root) / "work"
         self.remote = remote
@@ -95,7 +135,7 @@ class LayerCache:
     def fetch(self, key: str) -> Path | None:
         """The entry from the remote store, kept here once its bytes are the ones recorded beside it;
         None when the store has no good one (or there is no store)."""
-        if self.remote is None:
+        if self.remote is None or not self._usable():
             return None
         with self.work_dir() as tmp:
             meta_file, zip_file = Path(tmp, "entry.json"), Path(tmp, "entry.zip")
@@ -106,7 +146,11 @@ class LayerCache:
                 meta = json.loads(meta_file.read_text())
             except ValueError:
                 meta = None
-            if not isinstance(meta, dict) or meta.get("size") != zip_file.stat().st_size or (
+            if not isinstance(meta, dict) or not self.remote.trusts(key, meta):
+                self.notify(f"shared layer cache: the entry {key[:12]} is not signed with GENESYS_CACHE_KEY "
+                            "(written by someone else?); rejected, building it again")
+                return None
+            if meta.get("size") != zip_file.stat().st_size or (
                     meta.get("sha256") != sha256_file(zip_file)):
                 self.notify(f"shared layer cache: the entry {key[:12]} does not match its record; "
                             "building it again (the good one replaces it)")
@@ -114,11 +158,21 @@ class LayerCache:
             return self.put(key, zip_file, {k: v for k, v in meta.items() if k not in RECORDED})
 
     def share(self, key: str) -> None:
-        """Upload the entry ``key`` to the remote store: the zip first, then its record (the record
-        makes it usable, and names the bytes a reader must find)."""
-        for suffix in ("zip", "json"):
-            if not self._remote("write", "put", f"layers/{key}.{suffix}", self.root / f"{key}.{suffix}"):
-                return
+        """Upload the entry ``key`` to the remote store: the zip first, then its signed record (the
+        record makes it usable, and names the bytes a reader must find)."""
+        if self.remote is None or not self._usable() or not self._remote("write", "put", f"layers/{key}.zip",
+                                                                         self._zip(key)):
+            return
+        with self.work_dir() as tmp:
+            record = Path(tmp, "entry.json")
+            record.write_text(json.dumps(self.remote.seal(key, self._meta(key)), sort_keys=True))
+            self._remote("write", "put", f"layers/{key}.json", record)
+
+    def _usable(self) -> bool:
+        if self.remote.usable(self.notify):
+            return True
+        self.remote = None
+        return False
 
     def _remote(self, what: str, method: str, name: str, path: Path) -> bool:
         """``remote.<method>(name, path)``; a store that fails is reported and not used again."""

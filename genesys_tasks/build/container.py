@@ -100,6 +100,14 @@ def install_script(job: InstallJob) -> str:
         return (f"python3 -m pip install --no-compile --disable-pip-version-check -r {shlex.quote(manifest)}"
                 f" -t {target} && rm -rf {target}/bin")
     if job.runtime.language == "nodejs":
+        from .references import package_json_local
+
+        local = package_json_local(job.manifest, ("dependencies",))
+        if local:  # the container sees package.json's folder alone, copied away from its relative paths
+            name, (_section, spec, _path) = next(iter(local.items()))
+            raise BuildError(f"{job.manifest}: the dependency {name!r} is {spec!r}, which a {job.method} build "
+                             "cannot reach (only package.json's folder is mounted)",
+                             hint='set [build] build_method = "local" (local builds pack file: and link: dependencies)')
         prefix = f"{TARGET_MOUNT}/{job.runtime.layer_path.split('/')[0]}"
         locks = [name for name in NODE_LOCK_FILES if (manifest_root(job) / name).is_file()]
         npmrc = (manifest_root(job) / ".npmrc").is_file()

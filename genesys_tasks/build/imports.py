@@ -19,6 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import ziplist
+
 # Python modules every Lambda Python runtime has on its path besides the standard library.
 PYTHON_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"})
 # The standard library of the runtime, not of the Python running genesys: what later versions removed
@@ -57,8 +59,7 @@ class Shipped:
         self.layer_names: set[str] = set()
         for layer in layer_zips:
             if layer.is_file():
-                with zipfile.ZipFile(layer) as archive:
-                    self.layer_names.update(archive.namelist())
+                self.layer_names.update(ziplist.names(layer))  # a shared layer's directory is read once
 
     def read(self, name: str) -> bytes:
         return self._zip.read(name)

@@ -12,15 +12,17 @@ the old name.
 
 What an installer leaves that depends on this machine rather than on the inputs is
 removed before zipping (``strip_host_paths``): pip's ``direct_url.json`` records the
-absolute path a local package was installed from, so without this the bytes of a
-layer would depend on where the checkout is.
+absolute path a local package was installed from, uv's ``uv_cache.json`` a time, and
+RECORD lists scripts outside the layer whose hashes cover the interpreter's path; without
+this the bytes of a layer would depend on where the checkout and the Python are.
 
 No dependencies to ship means no layer: when the installer leaves nothing (a Pipfile
 with only dev-packages, a pom without runtime dependencies, a requirements file
 whose lines all fall out by marker), the layer zip has no entries. That empty zip
 is only the build's record that there is nothing to ship (``ships_nothing``): it is
 never published, the limits do not count it, and the function deploys without it
-(Lambda itself refuses an empty layer).
+(Lambda itself refuses an empty layer). A manifest that names no dependency at all
+(``declares_nothing``) runs no installer: a container build then pulls no image.
 """
 
 from __future__ import annotations
@@ -39,15 +41,35 @@ from .zipper import tree_entries, write_zip
 
 # Change this whenever genesys changes how it builds a layer (what it installs, strips or
 # zips), so no layer a previous genesys built is reused from the cache.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 
 def ships_nothing(layer_zip: Path) -> bool:
     """Whether a built layer zip carries no files, i.e. the function has no dependencies to ship."""
-    import zipfile
+    from .ziplist import entries
 
-    with zipfile.ZipFile(layer_zip) as archive:
-        return not archive.infolist()
+    return not entries(layer_zip)
+
+
+NODE_DEPENDENCY_KEYS = ("dependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies")
+
+
+def declares_nothing(job: InstallJob) -> bool:
+    """Whether the manifest names no dependency (a package.json without dependencies, a requirements
+    file of comments): nothing to install, so no installer runs, and no image is pulled for it."""
+    try:
+        text = job.manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if job.manifest.name == "package.json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(data, dict) and not any(data.get(key) for key in NODE_DEPENDENCY_KEYS)
+    if job.runtime.language == "python" and job.manifest.suffix == ".txt":
+        return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    return False
 
 
 def lock_files(job: InstallJob) -> list[Path]:
@@ -94,15 +116,40 @@ def cache_key(job: InstallJob, installer_version: str) -> str:
     return digest.hexdigest()
 
 
+# Installer records that say where or when, not what: pip's direct_url.json (the absolute path a
+# local package came from) and uv's uv_cache.json (a timestamp).
+HOST_RECORDS = ("direct_url.json", "uv_cache.json")
+
+
+def _shipped(line: str, site: Path, layer: Path) -> bool:
+    """Whether the file a RECORD line names is in the layer (pip's ``../../bin/*`` lines are not)."""
+    import csv
+
+    try:
+        path = next(csv.reader([line]))[0]
+    except (csv.Error, IndexError, StopIteration):
+        return True
+    where = Path(os.path.normpath(site / path))
+    return where.is_relative_to(layer) and where.is_file()
+
+
 def strip_host_paths(layer: Path) -> None:
-    """Remove pip's ``direct_url.json`` files (absolute host paths) and their lines in RECORD."""
-    for record_of in sorted(layer.rglob("*.dist-info/direct_url.json")):
-        record_of.unlink()
-        record = record_of.with_name("RECORD")
-        if record.is_file():
-            lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
-            record.write_text("".join(line for line in lines if not line.startswith(
-                f"{record_of.parent.name}/direct_url.json,")), encoding="utf-8")
+    """Make every ``.dist-info`` in ``layer`` say only what ships, whatever machine installed it.
+
+    The installer records in ``HOST_RECORDS`` go, and each RECORD keeps only the lines of files
+    in the layer: pip lists the ``bin/`` scripts it wrote outside it, with hashes over a shebang
+    naming the interpreter's absolute path, so two Pythons at two paths would give two layers.
+    """
+    for info in sorted(layer.rglob("*.dist-info")):
+        for name in HOST_RECORDS:
+            (info / name).unlink(missing_ok=True)
+        record = info / "RECORD"
+        if not record.is_file():
+            continue
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.strip() or _shipped(line, info.parent, layer)]
+        if kept != lines:
+            record.write_text("".join(kept), encoding="utf-8")
 
 
 def drop_if_nothing_installed(target: Path, layer_path: str) -> None:
@@ -127,7 +174,8 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
     """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
     ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
     installer = installer_for(job)
-    key = cache_key(job, installer.version(job))
+    nothing = declares_nothing(job)
+    key = cache_key(job, "nothing to install" if nothing else installer.version(job))
     cached, origin = cache.get(key), "cache"
     if cached is None:
         cached, origin = cache.fetch(key), "shared cache"
@@ -141,7 +189,8 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
                 from .lockfiles import requirements_for
 
                 work = replace(work, manifest=requirements_for(job.manifest, Path(tmp, "requirements")))
-            installer.install(work)
+            if not nothing:
+                installer.install(work)
             strip_host_paths(target)
             drop_if_nothing_installed(target, job.runtime.layer_path)
             built = Path(tmp, "layer.zip")

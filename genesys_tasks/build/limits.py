@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError
-from .zipper import open_zip
+from .ziplist import entries
 
 MiB = 1024 * 1024
 DIRECT_UPLOAD_MAX = 50 * MiB  # 52,428,800 bytes
@@ -32,8 +32,7 @@ def _mb(size: int) -> str:
 
 
 def unzipped_size(zip_path: Path) -> int:
-    with open_zip(zip_path) as archive:
-        return sum(info.file_size for info in archive.infolist())
+    return sum(info.file_size for info in entries(zip_path))
 
 
 def package_of(entry: str) -> str:
@@ -56,12 +55,11 @@ def package_sizes(zip_paths: list[Path]) -> dict[str, int]:
     """Unzipped bytes per top-level package, labelled with the zip it is in."""
     sizes: dict[str, int] = {}
     for zip_path in zip_paths:
-        with open_zip(zip_path) as archive:
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                label = f"{package_of(info.filename)} ({zip_path.name})"
-                sizes[label] = sizes.get(label, 0) + info.file_size
+        for info in entries(zip_path):
+            if info.is_dir():
+                continue
+            label = f"{package_of(info.filename)} ({zip_path.name})"
+            sizes[label] = sizes.get(label, 0) + info.file_size
     return sizes
 
 

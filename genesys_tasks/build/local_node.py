@@ -17,6 +17,12 @@ Decisions:
   ``/opt/nodejs``, and record which versions the layer carries. A project
   ``.npmrc`` is used for the install and then removed: it may hold tokens.
   ``node_modules/.bin`` is removed: nothing on Lambda runs those links.
+- ``file:`` and ``link:`` dependencies name folders relative to package.json's folder,
+  not to the scratch folder npm runs in: the install reads a package.json whose local
+  specs are absolute ``file:`` paths, with ``--install-links`` so npm packs each folder
+  into the layer instead of linking outside it; then the user's package.json and lock
+  file are put back (the layer records no path of this machine). A local dependency
+  whose path does not exist, or that npm did not install, fails the build naming it.
 """
 
 from __future__ import annotations
@@ -65,6 +71,21 @@ def _major(version_text: str) -> int:
 def version(job: InstallJob) -> str:
     """npm's version and node's (install scripts compile against node): part of the cache key."""
     return f"npm {_tool_version(npm_binary())}; node {_tool_version(shutil.which('node') or 'node')}"
+
+
+def install_script_packages(folder: Path) -> list[str]:
+    """The production packages of ``folder``'s lock file that run install scripts (npm marks them
+    ``hasInstallScript``): those compile native addons for the machine that installs them."""
+    import json
+
+    lock = lock_file(folder)
+    try:
+        data = json.loads(lock.read_text(encoding="utf-8")) if lock else {}
+    except (OSError, ValueError):
+        return []
+    packages = data.get("packages") if isinstance(data, dict) else None
+    return sorted({key.rpartition("node_modules/")[2] for key, entry in (packages or {}).items()
+                   if key and isinstance(entry, dict) and entry.get("hasInstallScript") and not entry.get("dev")})
 
 
 def lock_file(folder: Path) -> Path | None:
@@ -119,8 +140,12 @@ def install(job: InstallJob) -> None:
     for difference in host_differences(job):
         job.log(f"note: {difference}; native addons built by install scripts would be for this machine "
                 f"(prebuilt optional packages are chosen for Lambda). If the function uses such addons, {PODMAN_HINT}")
-    command = "ci" if lock is not None else "install"
+    local, rewritten = _point_local_dependencies(job.manifest, folder / "package.json")
+    # npm ci refuses a lock whose local paths differ from package.json's; install keeps the rest of the lock
+    command = "ci" if lock is not None and not rewritten else "install"
     cmd = [npm_binary(), command, "--omit=dev", "--no-audit", "--no-fund", *target_flags(job)]
+    if rewritten:
+        cmd.append("--install-links")
     if lock is None:
         cmd.append("--no-package-lock")
     env = dict(os.environ, npm_config_update_notifier="false")
@@ -135,3 +160,40 @@ def install(job: InstallJob) -> None:
                          f"its output ends:\n{done.tail()}", hint=hint)
     shutil.rmtree(folder / "node_modules" / ".bin", ignore_errors=True)
     (folder / "node_modules").mkdir(exist_ok=True)
+    if rewritten:
+        _check_local_installed(job.manifest, folder, local)
+        shutil.copyfile(job.manifest, folder / "package.json")
+        if lock is not None:
+            shutil.copyfile(lock, folder / lock.name)
+        (folder / "node_modules" / ".package-lock.json").unlink(missing_ok=True)  # holds this machine's paths
+
+
+def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> tuple[dict[str, Path], bool]:
+    """Rewrite the scratch package.json's ``file:``/``link:`` dependencies and optionalDependencies to
+    absolute ``file:`` paths (resolved against ``manifest``'s folder); return the dependencies npm must install."""
+    import json
+
+    from .references import package_json_local
+
+    local = package_json_local(manifest, ("dependencies", "optionalDependencies"))
+    if not local:
+        return {}, False
+    for name, (section, spec, path) in local.items():
+        if not path.exists() and section == "dependencies":
+            raise BuildError(f"{manifest}: the dependency {name!r} is {spec!r}, and {path} does not exist",
+                             hint=f"fix the path (it is relative to {manifest.parent}) or remove {name!r}")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    for name, (section, _spec, path) in local.items():
+        data[section][name] = f"file:{path}"
+    scratch_manifest.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    # an optional one npm may skip (another CPU's prebuilt package): only dependencies must land
+    return {name: path for name, (section, _spec, path) in local.items() if section == "dependencies"}, True
+
+
+def _check_local_installed(manifest: Path, folder: Path, local: dict[str, Path]) -> None:
+    """Each local dependency is a real folder in node_modules (not a link out of the layer)."""
+    for name, path in local.items():
+        installed = folder / "node_modules" / name
+        if installed.is_symlink() or not (installed / "package.json").is_file():
+            raise BuildError(f"{manifest}: npm did not install the local dependency {name!r} ({path}) into the layer",
+                             hint=f"check that {path} is a package (a folder with package.json, or a tarball)")

@@ -13,15 +13,16 @@ for arm64, or by Python 3.11 for python3.12, carries the right compiled code.
   Python; compiled code must be built for Amazon Linux, in a container.
 - No ``.pyc`` (Lambda's runtime writes none to /opt anyway, and they would break
   determinism) and no ``bin/`` scripts (nothing on Lambda runs them).
-- ``installer = "auto"`` takes uv when it is installed, can name the runtime's exact
-  manylinux platform, and this machine's pip settings translate to it; else pip.
+- ``installer = "auto"`` takes uv (a dependency of genesys, found through its own
+  package, not PATH) whenever it can name the runtime's exact manylinux platform and
+  this machine's pip settings (``pip_config``, read in-process) translate to it; else
+  pip, and the build output says once why.
   bench/bench_installers.py (5 typical requirements, 2 cores) measured pip at
   4.6 s cold / 4.0 s warm and uv at 1.3 s / 0.9 s, hence the preference.
 """
 
 from __future__ import annotations
 
-import ast
 import functools
 import importlib.metadata
 import os
@@ -36,6 +37,7 @@ from ..errors import BuildError
 from ..paths import write_text_atomic
 from . import toolrun
 from .installers import InstallJob
+from .pip_config import pip_settings
 from .requirements import Resolved, machine, resolve, target_environment
 from .source_builds import build_pure_wheel, install_failed, wheelless_name
 
@@ -90,7 +92,7 @@ _PIP_SETTINGS_WITHOUT_EFFECT = {
     "timeout", "default-timeout", "retries", "disable-pip-version-check", "no-cache-dir", "cache-dir",
     "progress-bar", "quiet", "verbose", "no-color", "no-input", "root-user-action", "log",
     "no-warn-script-location", "no-warn-conflicts", "require-virtualenv", "break-system-packages",
-    "exists-action", "user", "prefer-binary", "upgrade-strategy", "use-feature", "python",
+    "exists-action", "user", "prefer-binary", "upgrade-strategy", "use-feature", "python", "config-file",
 }
 # Set by the user for uv itself: then uv's own index configuration is used as it is.
 _UV_INDEX_ENV = ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX", "UV_EXTRA_INDEX_URL", "UV_FIND_LINKS",
@@ -104,39 +106,6 @@ class UvIndexOptions:
     args: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
     unmapped: tuple[str, ...] = ()
-
-
-def parse_pip_config(listing: str) -> dict[str, str]:
-    """``pip config list`` output → the settings ``pip install`` uses (env over [install] over [global])."""
-    rank = {"global": 0, "install": 1, ":env:": 2}
-    chosen: dict[str, tuple[int, str]] = {}
-    for line in listing.splitlines():
-        name, sep, raw = line.partition("=")
-        section, dot, key = name.rpartition(".")
-        if not sep or not dot or section not in rank:
-            continue
-        try:
-            value = str(ast.literal_eval(raw.strip()))
-        except (ValueError, SyntaxError):
-            value = raw.strip().strip("'\"")
-        key = key.strip().lstrip("-").lower().replace("_", "-")
-        if key not in chosen or rank[section] >= chosen[key][0]:
-            chosen[key] = (rank[section], value)
-    return {key: value for key, (_, value) in chosen.items()}
-
-
-@functools.lru_cache(maxsize=8)
-def _pip_config_listing(pip_env: tuple[tuple[str, str], ...]) -> str:
-    # Cached per set of PIP_* variables: the files rarely change within one build.
-    proc = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, env=dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"))
-    return proc.stdout if proc.returncode == 0 else ""
-
-
-def pip_settings() -> dict[str, str]:
-    """This machine's pip configuration (files and PIP_* variables), as ``pip install`` sees it."""
-    pip_env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("PIP_")))
-    return parse_pip_config(_pip_config_listing(pip_env))
 
 
 def _truthy(value: str) -> bool:
@@ -186,10 +155,11 @@ def uv_index_options(settings: dict[str, str], environ: dict[str, str] | None = 
 
 @functools.lru_cache(maxsize=1)
 def uv_binary() -> str | None:
-    """The uv executable: the one installed with this Python first, then PATH."""
-    beside = Path(sys.executable).with_name("uv")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
+    """The uv executable genesys's own installation ships (the ``uv`` package, a dependency), else uv on PATH.
+
+    Found without PATH: ``venv/bin/genesys`` or ``venv/bin/python -m ...`` run without
+    activating the venv still build with uv.
+    """
     try:
         from uv import find_uv_bin
 
@@ -200,14 +170,49 @@ def uv_binary() -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _uv_version(binary: str) -> str:
+    """``uv X.Y.Z``: read from the ``uv`` package's metadata when the binary is its own (no process),
+    else from ``uv --version``."""
+    try:
+        from uv import find_uv_bin
+
+        if os.path.samefile(find_uv_bin(), binary):
+            return f"uv {importlib.metadata.version('uv')}"
+    except (ImportError, FileNotFoundError, importlib.metadata.PackageNotFoundError):
+        pass
     proc = subprocess.run([binary, "--version"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if proc.returncode != 0:
         raise BuildError(f"`{binary} --version` failed: {proc.stderr.strip()}", hint='set installer = "pip"')
-    return proc.stdout.strip()
+    return " ".join(proc.stdout.split()[:2])
+
+
+_SAID: set[tuple] = set()
+
+
+def _say_once(log, message: str) -> None:
+    """A note for the build output, once per process and output (every layer asks ``choose``)."""
+    if (log, message) not in _SAID:
+        _SAID.add((log, message))
+        log(message)
+
+
+def why_not_uv(job: InstallJob) -> str | None:
+    """Why ``installer = "auto"`` cannot take uv for this job, or None when it can."""
+    if uv_binary() is None:
+        return "uv is not installed (pip install uv)"
+    if not uv_platform(job.runtime.glibc, job.arch)[1]:
+        return f"uv cannot target the glibc {job.runtime.glibc} of {job.runtime.id} exactly"
+    unmapped = uv_index_options(pip_settings()).unmapped
+    if unmapped:
+        return f"uv does not read pip's settings {', '.join(unmapped)}"
+    local = local_projects(job)
+    if local:
+        return f"the requirements name local projects ({', '.join(p.name for p in local)}), which pip builds from source"
+    return None
 
 
 def choose(job: InstallJob) -> str:
-    """``pip`` or ``uv`` for this job; "auto" takes uv only where it builds what pip would."""
+    """``pip`` or ``uv`` for this job; "auto" takes uv wherever it builds what pip would, and says
+    (once) why when it cannot."""
     if job.installer in INSTALLERS:
         if job.installer == "uv" and uv_binary() is None:
             raise BuildError("installer = \"uv\" but uv is not installed",
@@ -215,11 +220,22 @@ def choose(job: InstallJob) -> str:
         return job.installer
     if job.installer != "auto":
         raise BuildError(f"unknown Python installer {job.installer!r}", hint='use "auto", "pip" or "uv"')
-    if PREFERRED == "pip" or uv_binary() is None:
+    if PREFERRED == "pip":
         return "pip"
-    if not uv_platform(job.runtime.glibc, job.arch)[1]:
-        return "pip"
-    return "uv" if not uv_index_options(pip_settings()).unmapped else "pip"
+    reason = why_not_uv(job)
+    if reason is None:
+        return "uv"
+    _say_once(job.log, f"note: pip builds the {job.runtime.id} {job.arch} layers, not uv: {reason}")
+    return "pip"
+
+
+def local_projects(job: InstallJob) -> list[Path]:
+    """The local projects (folders, source archives) the requirements name: pip builds them, uv with
+    ``--only-binary`` does not, so ``auto`` takes pip for such a layer."""
+    from .references import referenced
+
+    return [path for path in referenced([job.manifest], "python") if path.is_dir() or
+            path.name.endswith((".tar.gz", ".zip", ".tar.bz2"))]
 
 
 def version(job: InstallJob) -> str:
@@ -288,6 +304,9 @@ def install(job: InstallJob) -> None:
         return
     if job.debug:
         job.log(f"installing {job.manifest.name} with {installer} for {job.runtime.id} {job.arch}")
+    if job.installer == "auto" and installer == "pip" and local_projects(job):
+        job.log(f"note: {job.manifest.name} names local projects (" + ", ".join(p.name for p in local_projects(job))
+                + "): pip builds this layer (uv installs only wheels here)")
     with tempfile.TemporaryDirectory(prefix="genesys-sdist-", dir=job.target.parent) as scratch:
         wheel_dir = Path(scratch, "wheels")
         wheel_dir.mkdir()

@@ -59,8 +59,22 @@ def source_rules(spec: FunctionSpec, pattern: str | None = None) -> SourceRules:
 
 
 def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
-    """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one."""
-    return source_listing(spec.source_path, source_rules(spec, pattern))
+    """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one.
+
+    Each ``[build] shared`` folder is walked with the default excludes and zipped under its own
+    name; a name the source folder already uses is a problem of the listing (the build fails).
+    """
+    listing = source_listing(spec.source_path, source_rules(spec, pattern))
+    for folder in spec.build.shared:
+        extra = source_listing(folder, SourceRules(spec.runtime.language, own_pattern=pattern or discovery_pattern()))
+        top = folder.name
+        if any(name.split("/", 1)[0] == top for name, _ in listing.entries):
+            listing.problems.append(f"{top}/ (a [build] shared folder) is also a folder of the source: rename one")
+        listing.entries += [(f"{top}/{name}", path) for name, path in extra.entries]
+        listing.dropped += [f"{top}/{name}" for name in extra.dropped]
+        listing.skipped += [f"{top}/{name}" for name in extra.skipped]
+        listing.problems += [f"{top}/{name}" for name in extra.problems]
+    return listing
 
 
 def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tuple[str, Path]]:

@@ -121,6 +121,7 @@ def read_record(path: Path, *, hint: str) -> Record:
 
 def zip_record(root: Path, name: str, arch: str, with_layer: bool) -> ZipRecord:
     """The record of the zips the build left for ``name`` on ``arch`` (hashing each once)."""
+    from .cache import sha256_once
     from .layer import ships_nothing
     from .zipper import sha256_file
 
@@ -128,7 +129,7 @@ def zip_record(root: Path, name: str, arch: str, with_layer: bool) -> ZipRecord:
     layer = paths.layer_zip(root, name, arch) if with_layer else None
     shipped = None
     if layer is not None and not ships_nothing(layer):  # an empty layer is only the build's record: never published
-        shipped = LayerZip(layer, sha256_file(layer), layer.stat().st_size)
+        shipped = LayerZip(layer, sha256_once(layer), layer.stat().st_size)  # a shared layer: hashed once
     return ZipRecord(code, sha256_file(code), arch, code.stat().st_size, shipped)
 
 

@@ -7,7 +7,7 @@ files on this machine:
   ``name @ file:///...``, ``file:`` URLs, ``-f ./wheels``, and the files ``-r``/``-c``
   include (followed, with their own references);
 - Python lock files: their path, file and directory sources (read through ``lockfiles``);
-- package.json: ``file:`` dependencies.
+- package.json: ``file:`` and ``link:`` dependencies.
 
 ``referenced`` lists them (files and folders, resolved, in order) and ``input_files``
 expands folders into their files: the layer's cache key hashes them and the layer
@@ -106,19 +106,29 @@ def lock_references(lock: Path) -> list[Path]:
     return [path for path in found if path is not None]
 
 
-def package_json_references(manifest: Path) -> list[Path]:
-    """The folders and tarballs package.json's ``file:`` dependencies name."""
+NODE_LOCAL_PROTOCOLS = ("file:", "link:")  # npm's, and yarn's/pnpm's name for a linked folder
+
+
+def package_json_local(manifest: Path, sections=("dependencies", "optionalDependencies", "peerDependencies",
+                                                 "devDependencies")) -> dict[str, tuple[str, str, Path]]:
+    """package.json's ``file:`` and ``link:`` dependencies: name → (section, spec, the path resolved against
+    package.json's folder, where npm resolves it)."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return []
-    found = []
-    for section in ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies"):
+        return {}
+    found = {}
+    for section in sections:
         deps = data.get(section) if isinstance(data, dict) else None
-        for spec in (deps or {}).values() if isinstance(deps, dict) else ():
-            if isinstance(spec, str) and spec.startswith("file:"):
-                found.append((manifest.parent / spec[len("file:"):]).resolve())
+        for name, spec in deps.items() if isinstance(deps, dict) else ():
+            if isinstance(spec, str) and spec.startswith(NODE_LOCAL_PROTOCOLS):
+                found[name] = (section, spec, (manifest.parent / spec.split(":", 1)[1]).resolve())
     return found
+
+
+def package_json_references(manifest: Path) -> list[Path]:
+    """The folders and tarballs package.json's ``file:`` and ``link:`` dependencies name."""
+    return [path for _section, _spec, path in package_json_local(manifest).values()]
 
 
 def referenced(manifests: list[Path], language: str) -> list[Path]:

@@ -8,6 +8,7 @@ pays for them; nothing here starts a process until an action runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .. import paths
@@ -37,35 +38,43 @@ def targets_intact(task, values) -> bool | None:
     """
     from .zipper import sha256_file
 
-    for target in task.targets:
-        path = Path(target)
-        sha256 = values.get(path.stem)
+    for target in task.targets:  # os.path, not Path: a shared layer's task has a target per function
+        stem = os.path.splitext(os.path.basename(target))[0]
+        sha256 = values.get(stem)
         if sha256 is None:
             return None
         try:
-            stat = path.stat()
+            stat = os.stat(target)
         except OSError:
             return False
-        if values.get(f"{path.stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(path) != sha256:
+        if values.get(f"{stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(Path(target)) != sha256:
             return False
     return True
 
 
-def build_layers(spec: FunctionSpec, root: Path, remote=None) -> dict:
-    """``remote``: the ``cache.RemoteStore`` shared with other machines, or None."""
+def build_layers(spec: FunctionSpec, root: Path, remote=None, sharing: tuple[str, ...] = ()) -> dict:
+    """``remote``: the ``cache.RemoteStore`` shared with other machines, or None. ``sharing``: the other
+    functions whose layer this is; each one's ``layer-<arch>.zip`` becomes a link to the same bytes."""
+    from ..paths import link_file_atomic
     from .cache import LayerCache
     from .layer import build_layer, ships_nothing
 
     cache = LayerCache(paths.cache_dir(), remote, notify=show)
-    paths.remove_stale_temps(paths.build_dir(root, spec.name))
+    for name in (spec.name, *sharing):
+        paths.remove_stale_temps(paths.build_dir(root, name))
+    who = f"{spec.name} (and {len(sharing)} more)" if sharing else spec.name
     result = {}
     for arch in spec.build.architectures:
         dest = paths.layer_zip(root, spec.name, arch)
         sha, origin = build_layer(install_job(spec, arch), dest, cache)
+        for name in sharing:
+            other = paths.layer_zip(root, name, arch)
+            other.parent.mkdir(parents=True, exist_ok=True)
+            link_file_atomic(dest, other)
         if ships_nothing(dest):
-            show(f"layer {spec.name} {arch}: no dependencies to ship, so no layer; the function deploys without one")
+            show(f"layer {who} {arch}: no dependencies to ship, so no layer; the function deploys without one")
         else:
-            show(f"layer {spec.name} {arch}: {f'from {origin}' if origin else 'built'} ({sha[:12]})")
+            show(f"layer {who} {arch}: {f'from {origin}' if origin else 'built'} ({sha[:12]})")
         result.update(_recorded(dest, sha))
     return result
 

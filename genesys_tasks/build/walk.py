@@ -61,6 +61,7 @@ class Listing:
     dropped: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # every folder listed, the root first (the spec cache stats them)
 
     def check(self, what: str, hint: str = SOURCE_HINT) -> "Listing":
         """Raise BuildError listing every problem (``what`` names the zip); else return self."""
@@ -100,6 +101,7 @@ class _Walk:
         self.leave_out = leave_out
 
     def folder(self, path: str, rel: str, seen: frozenset) -> None:
+        self.listing.folders.append(path)
         try:
             with os.scandir(path) as found:
                 children = sorted(found, key=lambda e: e.name)

@@ -7,11 +7,18 @@ dependency folders and default excludes apply), the layer's inputs
 (``build.steps.layer_inputs``: the manifest, its lock files, the local files they name,
 such as ``../requirements.txt``), the TOML itself, the project's
 ``genesys-runtimes.toml``, and the files a ``pre_build``/``post_build`` command names
-(a word of the command that is a path in the source folder). A deleted file counts
+(a word of the command that is a path in the source folder), and the files of the
+``[build] shared`` folders the zip carries. A deleted file counts
 when the function's source rules would have shipped it.
 
 A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
 for it. A ref git does not know means every function (``everything``).
+
+``since="deployed"`` (``changed_since_deployed``) compares each function with the commit it
+was last deployed from (the ``genesys:commit`` tag a deploy records): a function whose
+inputs differ from that commit, that records no commit, whose commit this clone does not
+have, or that is not deployed, counts as changed. That is how a failed deploy is retried
+by the next pipeline and a scheduled run finds exactly what drifted.
 """
 
 from __future__ import annotations
@@ -116,11 +123,13 @@ def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None 
         return True
     source = Path(os.path.normpath(spec.source_path))
     inside = {path for path in diff.changed if _inside(path, source)}
-    if not inside:
+    shared = {path for path in diff.changed if any(_inside(path, folder) for folder in spec.build.shared)}
+    if not inside and not shared:
         return False
-    if not inside.isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
+    if not (inside | shared).isdisjoint(Path(os.path.normpath(path)) for _, path in function_sources(spec, pattern)):
         return True
-    return any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
+    # a file deleted from a shared folder: it shipped unless a default exclude kept it out, so count it
+    return bool(shared & diff.deleted) or any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
 
 
 def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
@@ -139,6 +148,9 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> l
     return found
 
 
+DEPLOYED = "deployed"
+
+
 def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> Changes:
     """The functions of the project at ``root`` a change since commit ``since`` touched."""
     root = root.resolve()
@@ -150,18 +162,68 @@ def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> 
     return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
 
 
-def load_project(root: Path, pattern: str, warn) -> list[FunctionSpec]:
-    """Every function of the project at ``root``, loaded as the doit tasks load them."""
+def removed_since_ref(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
+    """The function TOMLs commit ``since`` had and the working tree does not (none for an unknown ref)."""
+    root = root.resolve()
+    top = git.top_level(root)
+    if not since or not git.known_commit(top, since):
+        return ()
+    return tuple(_removed(root, top, since, git.diff(top, since), pattern))
+
+
+def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, deployed_commit) -> Changes:
+    """The functions whose inputs differ from the commit ``deployed_commit(spec)`` names (None: not deployed)."""
+    root = root.resolve()
+    top = git.top_level(root)
+    diffs: dict[str, git.Diff] = {}
+    hits = []
+    for spec in specs:
+        commit = deployed_commit(spec)
+        if not commit or not git.known_commit(top, commit):
+            hits.append(spec)
+            continue
+        if commit not in diffs:
+            diffs[commit] = git.diff(top, commit)
+        if touched(spec, root, diffs[commit], pattern):
+            hits.append(spec)
+    return Changes(DEPLOYED, False, tuple(hits), (), root)
+
+
+def load_project(root: Path, pattern: str, warn, stage: str | None = None) -> list[FunctionSpec]:
+    """Every function of the project at ``root``, loaded as the doit tasks load them (as ``stage`` sees it)."""
     from ..config import discover, load_all, today_default
     from ..config.runtimes_file import load_registry
 
-    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn)
+    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn,
+                    stage=stage)
 
 
-def changes_since(since: str, root: Path, warn) -> Changes:
+def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stages: tuple[str, ...] = ("",),
+                  deployed_commit=None) -> Changes:
     """The ``Changes`` of the project under ``root`` since ``since`` (``genesys changed``, ``genesys ci
-    gitlab-child``); ``warn`` hears what loading the TOMLs warns about."""
+    gitlab-child``); ``warn`` hears what loading the TOMLs warns about.
+
+    ``since`` is a commit, or ``deployed``: then ``stages`` are the stages the pipeline deploys ("" for
+    none), and a function counts when it differs in any of them from the commit ``deployed_commit(spec)``
+    names (default: ``cicd.deployed.DeployedCommits``, which reads AWS); the answer names the TOML without
+    a stage. ``removed_since`` (a commit) lists the TOMLs removed since then, whatever ``since`` is.
+    """
+    from dataclasses import replace
+
     from ..config import discovery_pattern
 
     pattern = discovery_pattern()
-    return changed(load_project(root, pattern, warn), root, since, pattern)
+    specs = load_project(root, pattern, warn)
+    if since != DEPLOYED:
+        found = changed(specs, root, since, pattern)
+    else:
+        if deployed_commit is None:
+            from .deployed import DeployedCommits
+
+            deployed_commit = DeployedCommits()
+        hit: set[Path] = set()
+        for stage in stages:
+            staged = load_project(root, pattern, warn, stage=stage) if stage else specs
+            hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
+        found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
+    return replace(found, removed=removed_since_ref(root, removed_since, pattern)) if removed_since else found

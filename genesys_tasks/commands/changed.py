@@ -1,4 +1,8 @@
-"""``genesys changed [--since REF] [--output text|json|matrix]``: the functions a change touched.
+"""``genesys changed [--since REF|deployed] [--output text|json|matrix|removed]``: the functions a change touched.
+
+``--since deployed`` compares each function with the commit its deployed copy records (the
+``genesys:commit`` tag, read with one ListTags call per function: ``cicd.deployed``); ``removed`` prints the
+TOMLs removed since ``--since`` as one line of JSON (for the generated delete jobs).
 
 The one source of truth the generated CI files call (``cicd.changed``). ``matrix``
 prints the changed functions as one line of JSON, ready for a GitHub Actions matrix.
@@ -15,15 +19,19 @@ from pathlib import Path
 from .. import ui
 
 
-def changes(since: str, root: Path | None = None):
-    """The ``Changes`` of the project in the current folder since ``since``."""
+def changes(since: str, root: Path | None = None, stages: tuple[str, ...] = ("",)):
+    """The ``Changes`` of the project in the current folder since ``since`` (a commit, or ``deployed``)."""
     from ..cicd.changed import changes_since
 
-    return changes_since(since, (root or Path.cwd()).absolute(), ui.warn)
+    return changes_since(since, (root or Path.cwd()).absolute(), ui.warn, stages=stages)
 
 
 def run(args) -> int:
-    found = changes(args.since)
+    found = changes(args.since, stages=tuple(args.stages.split(",")) if args.stages is not None else ("",))
+    if args.output == "removed":
+        sys.stdout.write(json.dumps([{"toml": r.toml, "name": r.name} for r in found.removed],
+                                    separators=(",", ":")) + "\n")
+        return 0
     if args.output == "json":
         ui.emit_json(found.to_json())
     elif args.output == "matrix":

@@ -6,6 +6,11 @@ not what would be written (for CI itself). A file with no genesys block, or whos
 was edited by hand, is only overwritten with ``--force``; otherwise the diff is shown
 and the exit code is 2. ``gitlab-child`` is what the GitLab pipeline runs: the child
 pipeline for the functions changed since ``--since``.
+
+The options a file was generated with are recorded in its block: ``--check`` and a
+regeneration start from them, and the flags given on the command line win. The install
+step is the line that installs this very genesys (``cicd.install``) unless ``--install``
+names one; a genesys no runner can install the same way stops with exit 2.
 """
 
 from __future__ import annotations
@@ -19,13 +24,23 @@ TARGETS = {"github": (".github/workflows/genesys.yml", "github.yml.j2"),
            "gitlab": (".gitlab-ci.yml", "gitlab-ci.yml.j2")}
 
 
-def options(args):
+def options(args, recorded: dict | None = None):
+    """The ``CiOptions`` of the command line, over those ``recorded`` in the file being regenerated."""
     from ..cicd.model import CiOptions
 
-    return CiOptions(branch=args.branch, region=args.region, auth=args.auth, role_arn=args.role_arn,
-                     plan_role_arn=args.plan_role_arn,
-                     environments=tuple(args.environment or ()), install=args.install,
-                     image=getattr(args, "image", None), cache_bucket=args.cache_bucket, python=args.python)
+    given = {"branch": args.branch, "region": args.region, "auth": args.auth, "role_arn": args.role_arn,
+             "plan_role_arn": args.plan_role_arn,
+             "environments": tuple(args.environment) if args.environment else None, "install": args.install,
+             "manual_environments": tuple(args.manual_environment) if args.manual_environment else None,
+             "image": getattr(args, "image", None), "cache_bucket": args.cache_bucket, "python": args.python,
+             **{f"image_{name}": getattr(args, f"image_{name}", None) for name in ("python", "node", "go", "java")}}
+    return CiOptions.from_record(recorded or {}, given)
+
+
+def _install(chosen) -> str | None:
+    from ..cicd.install import install_line
+
+    return None if chosen.install else install_line()
 
 
 def _specs(root: Path):
@@ -63,14 +78,17 @@ def write(path: Path, text: str, *, check: bool, force: bool, name: str) -> int:
 
 def run(args) -> int:
     from ..cicd.model import model
-    from ..cicd.render import block, render
+    from ..cicd.render import block, parsed, recorded_options, render
 
     provider = args.ci_command
     default_out, template = TARGETS[provider]
     root = Path.cwd().absolute()
-    context = model(provider, _specs(root), root, options(args))
     out = Path(args.out or default_out)
-    text = block(render(template, context), f"genesys ci {provider}")
+    current = out.read_text(encoding="utf-8") if out.exists() else None
+    chosen = options(args, recorded_options(current))
+    context = model(provider, _specs(root), root, chosen, install=_install(chosen))
+    text = block(render(template, context), f"genesys ci {provider}", chosen.record())
+    parsed(text, str(out))
     return write(out, text, check=args.check, force=args.force, name=str(out))
 
 
@@ -80,11 +98,19 @@ def run_child(args) -> int:
     from ..cicd.model import model
     from ..cicd.render import render
 
-    found = changes_since(args.since, Path.cwd().absolute(), ui.warn)
+    from ..cicd.render import parsed
+    from ..cicd.values import parse_environment
+
+    chosen = options(args)
+    stages = tuple(dict.fromkeys(stage for _, stage in map(parse_environment, chosen.environments))) or ("",)
+    found = changes_since(args.since, Path.cwd().absolute(), ui.warn, removed_since=args.removed_since,
+                          stages=stages)
     root = found.root
-    context = model("gitlab-child", list(found.functions), root, options(args), mode=args.mode, since=args.since)
+    context = model("gitlab-child", list(found.functions), root, chosen, mode=args.mode, since=args.since,
+                    install=_install(chosen), removed=found.removed, removed_since=args.removed_since)
     text = render("gitlab-child.yml.j2", context)
     out = Path(args.out)
+    parsed(text, str(out))
     paths.write_text_atomic(out, text)
     names = ", ".join(spec.name for spec in found.functions) or "none"
     ui.success(f"wrote {out}: {args.mode} {names}")

@@ -2,14 +2,16 @@
 
 A dry run by default: it shows what would be created or changed; ``--apply`` makes it.
 The role trusts only tokens of the given repository and branch (GitHub: or environment),
-and may do what a genesys deploy does and nothing more (``deploy.policies``). With
-``--pull-requests`` a second, read-only role lets pull/merge request pipelines plan. It
-prints the ARNs the pipeline names (``role-to-assume`` on GitHub, ``AWS_ROLE_ARN`` on GitLab).
+and may do what a genesys deploy does for the functions of the repo at ``--root`` and nothing
+more (``deploy.ci_policies``). With ``--pull-requests`` a second, read-only role lets pull/merge
+request pipelines plan. It prints the ARNs the pipeline names (``role-to-assume`` on GitHub,
+``AWS_ROLE_ARN`` on GitLab), and the TOMLs whose roles lack the boundary the deploy role requires.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 from .. import ui
@@ -33,6 +35,9 @@ def issuer(args) -> tuple[OidcIssuer, str, str]:
     if args.github:
         if not GITHUB_REPO.match(args.github):
             raise UsageError(f"--github {args.github!r} is not OWNER/REPO", hint="e.g. --github my-org/my-repo")
+        if args.environment is not None and not REF.match(args.environment):
+            raise UsageError(f"--environment {args.environment!r} is not an environment name",
+                             hint="name one environment, e.g. --environment production (no wildcards)")
         if args.environment and args.branch:
             raise UsageError("--branch and --environment together: a job in an environment gets a token naming "
                              "the environment, not the branch",
@@ -61,10 +66,12 @@ def role_name(args) -> str:
     return re.sub(r"[^\w+=,.@-]", "-", f"genesys-ci-{repo}")[:64]
 
 
-def access(args):
-    """What ``args`` asks for, as a ``deploy.ci_oidc.CiAccess``; bad input is refused here."""
+def access(args, scope=None):
+    """What ``args`` asks for, as a ``deploy.ci_oidc.CiAccess``, for what ``scope`` (a
+    ``ci_policies.RepoScope``) names; bad input is refused here."""
     from ..config.cache_url import parse
     from ..deploy.ci_oidc import CiAccess, CiRole
+    from ..deploy.ci_policies import RepoScope
     from ..errors import Where
 
     found, deploys, plans = issuer(args)
@@ -74,7 +81,52 @@ def access(args):
     if args.pull_requests:
         roles.append(CiRole(f"{name[:59]}-plan", (plans,), False,
                             f"genesys plans (read-only) on pull requests of {repo} (OIDC)", "plan_role_arn"))
-    return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None)
+    return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None, scope or RepoScope())
+
+
+PATTERN = re.compile(r"^[A-Za-z0-9_-]{3,}[A-Za-z0-9_*-]*$")  # three characters before any *: never everything
+
+
+def by_patterns(scope, patterns: list[str]):
+    """``scope`` with its functions and layers named by ``patterns`` (``--functions``), once every
+    function and layer of the repo is checked to match one."""
+    from dataclasses import replace
+    from fnmatch import fnmatchcase
+
+    for pattern in patterns:
+        if not PATTERN.match(pattern):
+            raise UsageError(f"--functions {pattern!r} is not a name pattern",
+                             hint="letters, digits, - and _, then * (at least three characters first), e.g. shop-*")
+    for kind, names in (("function", scope.functions), ("layer", scope.layers)):
+        unmatched = [n for n in names if not any(fnmatchcase(n, p) for p in patterns)]
+        if unmatched:
+            raise UsageError(f"the {kind} {unmatched[0]!r} matches none of --functions {' '.join(patterns)}",
+                             hint="add a pattern for it, or rename it so the patterns cover the repo")
+    return replace(scope, functions=tuple(patterns), layers=tuple(patterns))
+
+
+def repo_specs(root: Path) -> list:
+    """The functions of the repo at ``root``, as ``genesys ci github|gitlab`` finds them, and each
+    ``[stages.<name>]`` of their TOMLs (a stage's function has a name of its own)."""
+    from ..cicd.changed import load_project
+    from ..config import discovery_pattern, load, today_default
+    from ..config.loader import read_toml
+    from ..config.runtimes_file import load_registry
+
+    specs = load_project(root, discovery_pattern(), ui.warn)
+    registry = load_registry(root)
+    staged = [load(spec.path, registry=registry, today=today_default(), sources=False, stage=stage)
+              for spec in specs for stage in sorted(read_toml(spec.path)[1].get("stages") or {})
+              if stage != spec.stage]
+    return specs + staged
+
+
+def _unbounded(specs) -> list:
+    """The functions whose roles the CI deploy role could not create: no ``genesys-lambda-boundary``."""
+    from ..deploy.ci_policies import BOUNDARY
+
+    return [s for s in specs if s.iam.auto_manage
+            and (s.iam.permissions_boundary or "").rsplit("/", 1)[-1] != BOUNDARY]
 
 
 def run(args) -> int:
@@ -82,10 +134,15 @@ def run(args) -> int:
 
     from ..aws.target import target_for
     from ..deploy.ci_oidc import plan_for
+    from ..deploy.ci_policies import BOUNDARY, RepoScope
     from ..deploy.session import Session
     from ..deploy.executor import CollectingExecutor, DisplayExecutor, Executor
 
-    wanted = access(args)
+    if not Path(args.root).is_dir():
+        raise UsageError(f"--root {args.root} is not a folder", hint="name the repo whose TOMLs the roles serve")
+    specs = repo_specs(Path(args.root))
+    scope = RepoScope.of(specs)
+    wanted = access(args, by_patterns(scope, args.functions) if args.functions else scope)
     json_output = args.output == "json"
     with target(args.sandbox):
         where = target_for()
@@ -101,6 +158,11 @@ def run(args) -> int:
         return 0
     if not args.apply:
         ui.info("dry run: nothing was changed; run again with --apply to make it")
+    ui.info(f"the roles name the {len({s.name for s in specs})} functions under {args.root}: run this again "
+            "after adding a function or a bucket")
+    for path in sorted({spec.path for spec in _unbounded(specs)}):
+        ui.warn(f"{path}: the CI role creates and changes only roles with a permissions boundary; add "
+                f'permissions_boundary = "{BOUNDARY}" under [iam]')
     name = "role-to-assume" if args.github else "AWS_ROLE_ARN"
     for role in wanted.roles:
         ui.info(f"{'deploys' if role.deploys else 'plans'} ({', '.join(role.subjects)}): "

@@ -18,9 +18,10 @@ from ..local.built import open_built
 
 def run(args) -> int:
     event = read_event(args.event)
-    process, _ = open_built(Path(args.toml), args)
+    process, launch = open_built(Path(args.toml), args)
     if process is None:
         return EXIT_FAILED
+    ui.info(f"runtime client: {launch.client}")  # the plain call or the official client, as it changes
     try:
         result = process.invoke(event)
     finally:

@@ -4,6 +4,7 @@ Builds through the doit tasks, then serves each HTTP request as a function-URL e
 to one warm runtime process (``local.http_bridge``). With ``--watch`` the sources are
 checked twice a second; a change rebuilds through the same tasks and, when the build
 succeeds, the next request runs the new code (a failed build keeps the old one serving).
+Requests whose ``Host`` is not this machine's (or a ``--host`` name) get a 403.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def run(args) -> int:
     if process is None:
         return EXIT_FAILED
     try:
-        server = FunctionUrlServer(process, args.port, on_result=_report)
+        server = FunctionUrlServer(process, args.port, on_result=_report, hosts=tuple(args.host or ()))
     except OSError as err:
         process.close()
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port} ({err.strerror})",

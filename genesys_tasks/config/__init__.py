@@ -19,7 +19,7 @@ from .spec import FunctionSpec
 DEFAULT_PATTERN = "lambda_*.toml"
 PATTERN_ENV = "GENESYS_PATTERN"
 
-__all__ = ["FunctionSpec", "discover", "discovery_pattern", "load", "load_all", "today_default"]
+__all__ = ["FunctionSpec", "check_together", "discover", "discovery_pattern", "load", "load_all", "today_default"]
 
 
 def discovery_pattern() -> str:
@@ -48,10 +48,15 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
     """Load every file; two files naming the same function, or with S3 triggers S3 would refuse
     together (overlapping on one bucket), are a config error."""
-    specs: list[FunctionSpec] = []
+    specs = [load(path, **kwargs) for path in paths]
+    check_together(specs)
+    return specs
+
+
+def check_together(specs: list[FunctionSpec]) -> None:
+    """What no single file can show: a function name used twice, S3 triggers that overlap."""
     seen: dict[str, Path] = {}
-    for path in paths:
-        spec = load(path, **kwargs)
+    for spec in specs:
         if spec.name in seen:
             raise ConfigError(
                 f"function name {spec.name!r} is also used by {seen[spec.name]}",
@@ -59,9 +64,7 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
                 where=where_in(spec.path, "metadata", "name"),
             )
         seen[spec.name] = spec.path
-        specs.append(spec)
     _check_s3_across(specs)
-    return specs
 
 
 def _check_s3_across(specs: list[FunctionSpec]) -> None:

@@ -36,7 +36,7 @@ TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAG_SYMBOLS = set("_.:/=+-@")
 # The tags genesys puts on what it creates, besides the user's: they count toward the 50.
-GENESYS_TAGS = ("genesys:managed", "genesys:function")
+GENESYS_TAGS = ("genesys:managed", "genesys:owner", "genesys:toml", "genesys:commit")
 GENESYS_TAG_PREFIX = "genesys:"
 
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")

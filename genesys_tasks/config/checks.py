@@ -26,8 +26,9 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
-templates that grant every resource (``iam_scope.broad_templates``), a public function URL, and an
-image repository in a named ECR account (cross-account pulls need that repository's policy).
+templates that grant every resource (``iam_scope.broad_templates``), a public function URL,
+environment values that look like secrets written into the file (``secret_detector``; never their values),
+and an image repository in a named ECR account (cross-account pulls need that repository's policy).
 
 Pure: no I/O, except that the list of regions is read once from botocore's data files.
 """
@@ -38,6 +39,7 @@ import difflib
 import re
 from typing import Callable, Iterator
 
+from .. import secret_detector
 from . import aws_limits, iam_scope, image_ref, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
@@ -237,9 +239,10 @@ def tags(spec: FunctionSpec) -> Problem | None:
         found = aws_limits.tag_problem(key, value)
         if found:
             return ("tags", key), found, "shorten or rename it (letters, digits, spaces and _ . : / = + - @)"
-    own = len(aws_limits.GENESYS_TAGS)
+    added = aws_limits.GENESYS_TAGS + (("genesys:stage",) if spec.stage else ())
+    own = len(added)
     if len(spec.tags) + own > aws_limits.MAX_TAGS:
-        return (("tags",), f"{len(spec.tags)} tags plus the {own} genesys adds ({', '.join(aws_limits.GENESYS_TAGS)}) "
+        return (("tags",), f"{len(spec.tags)} tags plus the {own} genesys adds ({', '.join(added)}) "
                            f"are more than the {aws_limits.MAX_TAGS} AWS allows on a resource",
                 f"keep at most {aws_limits.MAX_TAGS - own} tags under [tags]")
     return None
@@ -301,6 +304,43 @@ def public_url(spec: FunctionSpec) -> str | None:
             "the function; use auth_type = \"AWS_IAM\" to require signed requests")
 
 
+def written_secrets(spec: FunctionSpec) -> str | None:
+    """Environment values that look like secrets written into the file (``secret_detector``): they are in git."""
+    found = [key for key, value in spec.function.environment if secret_detector.looks_secret(key, value)]
+    if not found:
+        return None
+    return (f"{spec.name}: [function.environment] {', '.join(found)} look{'s' if len(found) == 1 else ''} like "
+            f"secret{'s' if len(found) > 1 else ''} written into {spec.path.name}, which lands in git: write "
+            + ", ".join(f'{k} = "{secret_detector.reference(k)}"' for k in found) + " "
+            "and export the value where you deploy (or read it from SSM Parameter Store or Secrets Manager)")
+
+
+ENGINE_SOCKETS = ("docker.sock", "podman.sock")
+
+
+def risky_volumes(spec: FunctionSpec) -> str | None:
+    """``[build] container_volumes`` that hand the build container (every install script of every
+    dependency) this machine: its root, the home folder, or a Docker/Podman socket."""
+    import os
+
+    home = os.path.normpath(os.path.expanduser("~"))
+    said = []
+    for volume in spec.build.container_volumes:
+        host = volume.partition(":")[0]
+        path = os.path.normpath(os.path.expanduser(host)) if host else ""
+        if path == "/":
+            said.append(f"{host} (the whole file system of this machine)")
+        elif path == home:
+            said.append(f"{host} (the home folder: SSH keys, cloud credentials and tokens)")
+        elif path.endswith(ENGINE_SOCKETS):
+            said.append(f"{host} (the container engine's socket: a script can start containers that mount "
+                        "anything, which is control of this machine)")
+    if not said:
+        return None
+    return (f"{spec.name}: [build] container_volumes gives every install script in the build container "
+            f"{'; '.join(said)}; mount only the folders the build needs, read-only (:ro)")
+
+
 def named_ecr_account(spec: FunctionSpec) -> str | None:
     """An image pushed to an ECR repository named with its account: Lambda pulls across accounts only when
     that repository's policy lets it."""
@@ -314,7 +354,8 @@ def named_ecr_account(spec: FunctionSpec) -> str | None:
             "not make)")
 
 
-WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, named_ecr_account)
+WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets,
+                                                              risky_volumes, named_ecr_account)
 
 
 def warnings(spec: FunctionSpec) -> list[str]:

@@ -129,7 +129,7 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         runtime=runtime,
         handler=handler,
         description=meta["description"],
-        build=_build(build_values, source, requirements),
+        build=_build(build_values, source, requirements, _shared(r, build_values, source, sources)),
         function=_function(r, data),
         deployment=_deployment(r, data, build_values["architectures"]),
         iam=_iam(r, data, meta["name"]),
@@ -174,8 +174,32 @@ def _check_architectures(r: Reader, architectures: list[str]) -> None:
             raise r.fail(("build", "architectures"), f"{arch!r} is not a Lambda architecture")
 
 
-def _build(build: dict, source: Path, requirements: Path | None) -> BuildSpec:
+def _shared(r: Reader, build: dict, source: Path, sources: bool) -> tuple[Path, ...]:
+    """``[build] shared`` as folders (outside the source folder, existing when sources are read); an
+    ``include`` entry that leaves the source folder is an error that points to ``shared``."""
+    for entry in build["include"]:
+        if os.path.isabs(entry) or ".." in Path(entry).parts:
+            raise r.fail(("build", "include"), f"{entry!r} leaves the source folder: include only puts back "
+                         "files of source_path that a default exclude leaves out",
+                         hint='ship a folder from outside it with [build] shared = ["../../shared"]')
+    found: dict[str, Path] = {}
+    for entry in build["shared"]:
+        folder = Path(os.path.normpath(source / entry))
+        if os.path.isabs(entry) or not os.path.relpath(folder, source).startswith(".."):
+            raise r.fail(("build", "shared"), f"{entry!r} is not a folder outside the source folder",
+                         hint="shared names folders relative to source_path that are outside it, e.g. ../../shared")
+        if sources and not folder.is_dir():
+            raise r.fail(("build", "shared"), f"{entry!r}: {folder} is not a folder", hint="check the path")
+        if folder.name in found:
+            raise r.fail(("build", "shared"), f"{entry!r} and {str(found[folder.name])!r} would both be "
+                         f"{folder.name}/ in the zip", hint="share folders with different names")
+        found[folder.name] = folder
+    return tuple(found.values())
+
+
+def _build(build: dict, source: Path, requirements: Path | None, shared: tuple[Path, ...] = ()) -> BuildSpec:
     return BuildSpec(
+        shared=shared,
         source_path=source,
         build_method=build["build_method"],
         layer_auto=build["layer_auto"],
@@ -285,7 +309,18 @@ def _iam(r: Reader, data: dict, name: str) -> IamSpec:
         role_arn=iam["role_arn"] or None,
         managed_by=iam["managed_by"],
         resources=IamResources(**scope, declared=iam["resources"] is not None),
+        permissions_boundary=_boundary(r, iam["permissions_boundary"]),
     )
+
+
+BOUNDARY = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$")
+
+
+def _boundary(r: Reader, value: str | None) -> str | None:
+    if value is not None and not BOUNDARY.match(value):
+        raise r.fail(("iam", "permissions_boundary"), f"{value!r} is neither a managed policy name nor its ARN",
+                     hint='e.g. permissions_boundary = "genesys-lambda-boundary"')
+    return value
 
 
 def _layer(r: Reader, data: dict, name: str, runtime: Runtime, registry: Registry) -> LayerSpec:

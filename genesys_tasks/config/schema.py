@@ -46,6 +46,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "pre_build": Key("list", [], "Shell commands run in source_path before packaging."),
         "post_build": Key("list", [], "Shell commands run in source_path after the zips exist."),
         "exclude": Key("list", [], "Glob patterns (relative to source_path) left out of the function zip."),
+        "shared": Key("list", [], "Folders outside source_path (relative to it, e.g. \"../../shared\") copied into the "
+                      "function zip under their own name (shared/...): monorepo code several functions use. Their "
+                      "files are inputs of the build and of `genesys changed`."),
         "include": Key("list", [], "Glob patterns (relative to source_path) put back into the function zip though a "
                        "default exclude leaves them out: credential files (.env*, *.pem, *.key, id_rsa*, .npmrc ...), "
                        "dot-folders, dodo.py, .gitignore."),
@@ -138,6 +141,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "role_arn": Key("str", None, "Written by genesys after it creates the role."),
         "managed_by": Key("str", None, "Written by genesys after it creates the role."),
         "resources": Key("table", None, "Scope the templates to these resources."),
+        "permissions_boundary": Key("str", None, "A managed policy every role genesys creates or updates carries as "
+                                    "its permissions boundary: a policy name in the deploy account (what `genesys ci "
+                                    "bootstrap-oidc` makes: genesys-lambda-boundary) or a policy ARN."),
     },
     "iam.resources": {
         "s3_buckets": Key("list", [], "Bucket names."),

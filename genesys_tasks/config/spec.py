@@ -32,6 +32,7 @@ class BuildSpec:
     ca_bundle: str | None
     strict_imports: bool = False  # an import nothing ships fails the build instead of warning
     include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
+    shared: tuple[Path, ...] = ()  # folders outside source_path zipped under their own name (normalised, absolute)
     sourcemap: bool = False  # a source map beside a bundled TypeScript handler
     package_type: str = "zip"  # zip | image (build/image: an OCI image genesys writes from the zips)
 
@@ -140,6 +141,7 @@ class IamSpec:
     role_arn: str | None
     managed_by: str | None
     resources: IamResources
+    permissions_boundary: str | None = None  # a managed policy name in the deploy account, or its ARN
 
 
 @dataclass(frozen=True)

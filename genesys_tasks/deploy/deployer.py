@@ -34,7 +34,7 @@ from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, GenesysError
-from . import planner, state, triggers
+from . import marker, planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
 from .ownership import Ownership
@@ -205,7 +205,7 @@ class RemoteState:
     versions: tuple = ()  # (published versions, aliases by name) when [deployment] alias is set
 
 
-def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteState:
+def read_state(spec: FunctionSpec, clients, stages, with_layer: bool, owner=None) -> RemoteState:
     """Everything the planner compares against, read in parallel: one thread per service,
     so each service's calls keep their order."""
     from concurrent.futures import ThreadPoolExecutor
@@ -221,7 +221,7 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool) -> RemoteS
         account = pool.submit(clients.account)
         role = pool.submit(state.read_role, clients, role_name(spec)) if "role" in stages else None
         lam = pool.submit(lambda_state)
-        api = pool.submit(state.read_api, clients, spec.name) if "function" in stages else None
+        api = pool.submit(state.read_api, clients, spec.name, owner) if "function" in stages else None
         logs = pool.submit(state.read_log_group, clients, spec.name) if "function" in stages else None
         layers, function, versions = lam.result()
         return RemoteState(account.result(), role.result() if role else None, layers, function,
@@ -236,15 +236,16 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     (no writes when they are current); ``role`` or ``layer`` alone plan just that.
     """
     stages = set(STAGES if "function" in stages else stages)
+    ownership = owned_by_project(spec, ownership)
     environment = resolve_environment(spec) if "function" in stages else {}
     code = code_artifact(spec, root) if "function" in stages else None
     layer = layer_artifact(spec, root) if "layer" in stages else None
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
-        remote = read_state(spec, clients, stages, layer is not None)
-        facts = planner.Facts(clients.region, remote.account, environment)
+        remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
+        facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
         if code is not None and code.kind == "image":
-            code, image_plan = _plan_image(spec, clients, code, facts)
+            code, image_plan = _plan_image(spec, clients, code, facts, ownership)
             plan.extend(image_plan)
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
@@ -257,10 +258,12 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
                                               plan.known.get("layer_arn"), ownership, remote.versions))
             # after the permissions they need
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
+            plan.extend(planner.plan_commit(spec, facts, remote.function))
     return checked(plan), remote.account
 
 
-def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts):
+def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts,
+                ownership: Ownership):
     """The image with its repository's full name (an ECR name is completed with the account and region),
     and the plan of its repository and push, from what ECR and the registry hold."""
     repository = _full_repository(image.repository, facts.account, facts.region)
@@ -269,7 +272,7 @@ def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts
     image = planner.ImageArtifact(repository, image.digest)
     pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
         Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
-    return image, planner.plan_image(spec, image, ecr_name, state, pushed)
+    return image, planner.plan_image(spec, image, ecr_name, state, pushed, ownership)
 
 
 def _full_repository(repository: str, account: str, region: str) -> str:
@@ -297,7 +300,7 @@ def _repository_state(clients, name: str):
     return planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
 
 
-def _plan_delete_repository(spec: FunctionSpec, clients, account: str) -> Plan:
+def _plan_delete_repository(spec: FunctionSpec, clients, account: str, ownership: Ownership) -> Plan:
     """An image function's ECR repository, when it is one genesys may have made."""
     from ..config.image_ref import default_repository
 
@@ -310,7 +313,7 @@ def _plan_delete_repository(spec: FunctionSpec, clients, account: str) -> Plan:
         return Plan()
     state = _repository_state(clients, name)
     images = clients.ecr.list_images(repositoryName=name) if state is not None else []
-    return planner.plan_delete_repository(name, state, images)
+    return planner.plan_delete_repository(name, state, images, ownership)
 
 
 def checked(plan: Plan) -> Plan:
@@ -365,24 +368,57 @@ def _record_role(spec: FunctionSpec, role_arn) -> bool:
     return writeback.record_role(spec.path, role_arn)
 
 
-def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress) -> tuple[Plan, str]:
-    """Read what genesys made for this function and plan removing it; return the plan and the account."""
+def owned_by_project(spec: FunctionSpec, ownership: Ownership = Ownership()) -> Ownership:
+    """``ownership`` with its owner: the TOML's project and path (``project.owner_of``) unless given."""
+    from dataclasses import replace
+
+    from ..project import owner_of
+
+    return ownership if ownership.owner is not None else replace(ownership, owner=owner_of(spec.path))
+
+
+def require_owner(spec: FunctionSpec, clients) -> None:
+    """A ConflictError (exit 2, naming the owner) when the function exists and is not this TOML's
+    owner's to change: what moves its alias (rollback, rollout) asks first. The old mark alone passes."""
+    from ..config.locate import where_in
+    from .ownership import conflict
+
+    found = clients.adapter("lambda").get_function(FunctionName=spec.name)
+    tags = (found or {}).get("Tags", {}) or {}
+    if found is not None and owned_by_project(spec).standing(tags) in (marker.FOREIGN, marker.UNMARKED):
+        raise conflict(f"function {spec.name}", [], ["rename [metadata] name"],
+                       where_in(spec.path, "metadata", "name"), tags)
+
+
+def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress,
+                ownership: Ownership = Ownership()) -> tuple[Plan, str]:
+    """Read what genesys made for this function and plan removing it; return the plan and the account.
+    Only what this TOML's owner marked goes (``marker``): a same-named function of another repo stays,
+    with its API, triggers and the layer versions it uses."""
+    ownership = owned_by_project(spec, ownership)
     with progress(f"reading the current state of {spec.name} from AWS"):
         account = clients.account()
         function = state.read_function(clients, spec.name)
+        ours = function is not None and ownership.standing(function.tags) == marker.OURS
         plan = Plan()
-        if function is None or function.marked:  # triggers outlive their function in AWS: remove them first
+        if function is None or ours:  # triggers outlive their function in AWS: remove them first
             plan = triggers.plan(spec, triggers.read_state(spec, clients, clients.region, account, function, ()), ())
         versions = state.read_layer_versions(clients, spec.layer.name)
-        users = state.layer_users(clients, spec.layer.name, spec.name) if any(v.marked for v in versions) else {}
+        # a same-named function that is not ours still uses its layer versions
+        users = (state.layer_users(clients, spec.layer.name, spec.name if ours or function is None else None)
+                 if any(v.marked for v in versions) else {})
         role = state.read_role(clients, role_name(spec))
         # a role goes with its last function only: ask AWS who else uses it
-        role_users = (state.role_users(clients, role.arn, spec.name)
-                      if role is not None and planner.role_deletable(spec, role) else [])
-        plan.extend(planner.plan_delete(spec, role, versions, function, state.read_api(clients, spec.name),
-                                        users, role_users))
-        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name)))
-        plan.extend(_plan_delete_repository(spec, clients, account))  # after the function that runs its image
+        role_users = (state.role_users(clients, role.arn, spec.name if ours else None)
+                      if role is not None and planner.role_deletable(spec, role, ownership) else [])
+        api = state.read_api(clients, spec.name, ownership.owner)
+        if api is not None and not (ours or ownership.standing(api.tags) == marker.OURS):
+            plan.change(f"http api {spec.name}", "no change",
+                        [("kept", None, marker.kept_because(marker.CLAIM, api.tags) or "its function is not ours")])
+            api = None
+        plan.extend(planner.plan_delete(spec, role, versions, function, api, users, role_users, ownership))
+        plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name), ownership))
+        plan.extend(_plan_delete_repository(spec, clients, account, ownership))  # after the function running its image
     return checked(plan), account
 
 

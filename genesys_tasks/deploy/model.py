@@ -59,10 +59,11 @@ class ApiCall:
 @dataclass(frozen=True)
 class Change:
     """What happens to one resource: create, update (with field diffs), adopt (an update that makes
-    genesys the owner of what it did not make), delete or no change."""
+    genesys the owner of what it did not make, or another owner made), claim (an update that writes
+    the owner into a mark that named none, ``marker.CLAIM``), delete or no change."""
 
     resource: str
-    action: str  # create | update | adopt | delete | no change
+    action: str  # create | update | adopt | claim | delete | no change
     changes: tuple[tuple[str, Any, Any], ...] = ()  # (field, old, new)
 
     def as_dict(self) -> dict:

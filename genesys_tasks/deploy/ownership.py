@@ -7,6 +7,10 @@ same-named resource without the mark is a conflict (``ConflictError``, exit 2) n
 and what differs, unless the user adopts it with ``--adopt`` (``Ownership.adopt``): then
 the plan shows it with the action ``adopt`` and genesys marks it as its own.
 
+The mark names its owner (``marker``): a resource another project or TOML deployed is a
+conflict the same way, naming that owner; ``Ownership.owner`` is who deploys now (the
+deployer fills it in from the TOML's project; a planner given none compares the mark alone).
+
 A role several functions of a repo name (``[iam] role_name``) is shared: its policies are
 the union of what each needs, so the caller, which can read the repo's TOMLs, hands the
 planner the other functions' specs (``Ownership.sharers``). Nothing here reads files or AWS.
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 
 from ..config.spec import FunctionSpec
 from ..errors import EXIT_BAD_INPUT, GenesysError, Where
+from ..project import Owner
+from . import marker
 from .model import shown
 
 ADOPT_FIX = ("adopt it with `--adopt` (under doit: GENESYS_ADOPT=1) so that genesys changes and deletes it "
@@ -31,12 +37,22 @@ class Ownership:
     ``adopt``: same-named unmarked functions, roles, schedule rules and event source
     mappings become genesys's (``genesys execute --adopt``), shown as ``adopt`` in the plan.
     ``sharers``: the specs of the repo's other functions that use the same role.
+    ``owner``: who deploys now (``project.owner_of``), written into the marks and compared with them.
     ``replace``: ``--replace`` (GENESYS_REPLACE=1) allows a replacement: zip ↔ image.
     """
 
     adopt: bool = False
     sharers: tuple[FunctionSpec, ...] = ()
+    owner: Owner | None = None
     replace: bool = False  # a function AWS cannot change in place (zip ↔ image) is deleted and made again
+
+    def standing(self, tags: dict, per_toml: bool = True) -> str:
+        """Whose a resource with ``tags`` is, for this owner (``marker.standing``)."""
+        return marker.standing(tags, self.owner, per_toml)
+
+    def tags(self, per_toml: bool = True) -> dict:
+        """The mark for what genesys makes now."""
+        return marker.owner_tags(self.owner, per_toml)
 
 
 class ConflictError(GenesysError):
@@ -45,10 +61,14 @@ class ConflictError(GenesysError):
     exit_code = EXIT_BAD_INPUT
 
 
-def conflict(what: str, differs: list[str], fixes: list[str], where: Where | None = None) -> ConflictError:
-    """``what`` exists unmarked: say so, what differs from what genesys would make, and the fixes
-    (``fixes`` first, adopting last)."""
-    message = f"{what} exists and was not made by genesys (it has no genesys mark)"
+def conflict(what: str, differs: list[str], fixes: list[str], where: Where | None = None,
+             tags: dict | None = None) -> ConflictError:
+    """``what`` exists unmarked, or (its ``tags`` say) marked by another owner: say so, what differs
+    from what genesys would make, and the fixes (``fixes`` first, adopting last)."""
+    if tags is not None and marker.standing(tags, None) == marker.OURS:
+        message = f"{what} exists and was made by genesys for another owner: {marker.owner_named(tags)}"
+    else:
+        message = f"{what} exists and was not made by genesys (it has no genesys mark)"
     if differs:
         message += "; it differs from what genesys would make: " + "; ".join(differs)
     return ConflictError(message, hint=", or ".join([*fixes, ADOPT_FIX]), where=where)

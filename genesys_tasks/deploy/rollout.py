@@ -16,7 +16,7 @@ from typing import Callable
 
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
-from ..errors import ConfigError, GenesysError
+from ..errors import EXIT_BAD_INPUT, ConfigError, GenesysError
 from . import state
 from .executor import PlanExecutor, no_progress
 from .model import Plan
@@ -24,6 +24,21 @@ from .model import Plan
 
 class RolloutError(GenesysError):
     """The rollout stopped and the alias is back on the old version."""
+
+
+class RolloutInProgress(GenesysError):
+    """A deploy found a rollout a stopped run left half way, and may not resume it unattended."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def interrupted(spec: FunctionSpec, old: str, new: str, share: int) -> RolloutInProgress:
+    return RolloutInProgress(
+        f"{spec.name}:{spec.deployment.alias} is half way through a rollout a stopped deploy left: {share}% on "
+        f"version {new}, {100 - share}% on version {old}",
+        hint=f"finish it with `genesys rollout {spec.path.name} --continue`, or put the alias back on version {old} "
+             f"with `genesys rollout {spec.path.name} --abort`",
+        where=where_in(spec.path, "deployment", "alias"))
 
 
 def shift(spec: FunctionSpec, old: str, new: str, percent: int) -> Plan:
@@ -81,7 +96,11 @@ def proceed(spec: FunctionSpec, clients, executor: PlanExecutor, old: str, new: 
 
 
 def state_of(spec: FunctionSpec, clients) -> tuple[str, str, int] | None:
-    """(old version, new version, percent on new) of a rollout in progress, or None."""
+    """(old version, new version, percent on new) of a rollout in progress, or None; a ConflictError
+    when the function is another owner's (``marker``)."""
+    from .deployer import require_owner
+
+    require_owner(spec, clients)
     _, aliases = state.read_versions(clients, spec.name)
     alias = aliases.get(spec.deployment.alias or "")
     if alias is None or not alias.weights:

@@ -21,7 +21,7 @@ What people see goes through ``ui``; the deployer below prints nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +42,8 @@ class Options:
 
     adopt: bool = False  # take over same-named resources genesys did not make (`--adopt`, GENESYS_ADOPT=1)
     wait: bool = True  # take a gradual rollout's steps now (`--no-wait`, GENESYS_NO_WAIT=1, leaves the first)
+    # nobody watches (CI=true): a rollout a stopped run left is named (exit 2), not resumed
+    unattended: bool = field(default_factory=lambda: _flag(os.environ, "CI"))
     record_role: bool = True  # write a created role's ARN into the TOML (never from the sandbox)
     dry_run: bool = False  # show (or collect) the plan; change nothing
     json_output: bool = False  # a dry run's plan as data, for `--output json`
@@ -209,7 +211,8 @@ class Session:
         executor = self.executor(clients)
         deploy_one = self._deploy_one or deployer.deploy
         outcome = deploy_one(spec, root, clients, executor, stages=stages, record_role=record_role,
-                             progress=progress, ownership=Ownership(self.options.adopt, sharers, self.options.replace))
+                             progress=progress,
+                             ownership=Ownership(self.options.adopt, sharers, replace=self.options.replace))
         outcome.collected = getattr(executor, "changes", None)
         if "function" in stages and outcome.applied and outcome.values.get("rollout_to") is not None:
             self.finish_rollout(spec, clients, executor, outcome.values)
@@ -217,11 +220,15 @@ class Session:
 
     def finish_rollout(self, spec: FunctionSpec, clients, executor, values: dict) -> None:
         """Take a gradual rollout's remaining steps (watching its alarms), or without ``wait`` leave
-        it at the first step and say how to finish it."""
+        it at the first step and say how to finish it. A rollout a stopped run left (``rollout_share``)
+        is resumed from where it stopped, unless nobody waits for it (no ``wait``, or ``unattended``):
+        then ``RolloutInProgress`` (exit 2) names ``genesys rollout --continue|--abort``."""
         from . import rollout
 
         old, new = values["rollout_from"], values["rollout_to"]
-        first = spec.deployment.traffic.steps()[0]
+        first = values.get("rollout_share") or spec.deployment.traffic.steps()[0]
+        if values.get("rollout_share") is not None and (not self.options.wait or self.options.unattended):
+            raise rollout.interrupted(spec, old, new, first)
         if not self.options.wait:
             ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
                     f"`genesys rollout {spec.path.name} --continue` (or --abort)")

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from ..config.aws_limits import GENESYS_TAGS
 
-MARKER_KEY, FUNCTION_KEY = GENESYS_TAGS  # the tags genesys puts on what it makes (config counts them)
+MARKER_KEY = GENESYS_TAGS[0]  # the tags genesys puts on what it makes (config counts them)
+FUNCTION_KEY = "genesys:function"  # on what serves one function without its [tags]: APIs, mappings, rules
 LAYER_MARKER = "genesys:sha256="
 # the whole marker ``layer_description`` writes: a description merely starting "genesys:" is someone else's
 LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")
@@ -26,6 +27,7 @@ class RoleState:
     managed: tuple[str, ...]  # attached managed policy ARNs
     inline: dict  # inline policy name → document
     trust: dict  # the trust (assume role) policy
+    boundary: str | None = None  # the permissions boundary's policy ARN
 
     @property
     def marked(self) -> bool:
@@ -50,6 +52,7 @@ class ApiState:
     integrations: tuple[dict, ...]
     routes: tuple[dict, ...]
     stages: tuple[str, ...]
+    tags: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,6 @@ class FunctionState:
     # the resource policy statements of genesys's other aliases, by alias: a trigger that moved
     # off one (to the function, or to another alias) leaves its permission there to remove
     other_alias_statements: dict = field(default_factory=dict)
-    code: dict = field(default_factory=dict)  # GetFunction's Code (an image function's ImageUri)
 
     @property
     def arn(self) -> str:
@@ -86,12 +88,13 @@ def read_role(clients, name: str) -> RoleState | None:
     managed = tuple(p["PolicyArn"] for p in clients.iam.list_attached_role_policies(RoleName=name))
     inline = {}
     for policy_name in clients.iam.list_role_policies(RoleName=name):
-        inline[policy_name] = _document(clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
+        inline[policy_name] = parse_document(clients.iam.get_role_policy(RoleName=name, PolicyName=policy_name)
                                         ["PolicyDocument"])
-    return RoleState(name, role["Arn"], tags, managed, inline, _document(role.get("AssumeRolePolicyDocument")))
+    return RoleState(name, role["Arn"], tags, managed, inline, parse_document(role.get("AssumeRolePolicyDocument")),
+                     (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"))
 
 
-def _document(document) -> dict:
+def parse_document(document) -> dict:
     """A policy document as IAM reports it: parsed already by boto3, or URL-encoded JSON text."""
     if isinstance(document, str):
         from urllib.parse import unquote
@@ -155,9 +158,12 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     """The function, and with ``alias`` also that alias's URL and resource policy (what callers invoke);
     the names of the aliases genesys made, and the resource policies of those other than ``alias``."""
     lam = clients.adapter("lambda")
-    found = lam.get_function(FunctionName=name)
-    if found is None:
+    # the configuration and the tags, not GetFunction: a plan role never needs the code's location
+    configuration = lam.get_function_configuration(FunctionName=name)
+    if configuration is None:
         return None
+    configuration = {k: v for k, v in configuration.items() if k != "ResponseMetadata"}
+    tags = (lam.list_tags(Resource=configuration["FunctionArn"]) or {}).get("Tags", {})
     url, statements = _url_and_statements(lam, name)
     alias_url, alias_statements = _url_and_statements(lam, name, Qualifier=alias) if alias else (None, {})
     concurrency = (lam.get_function_concurrency(FunctionName=name) or {}).get("ReservedConcurrentExecutions")
@@ -168,9 +174,9 @@ def read_function(clients, name: str, alias: str | None = None) -> FunctionState
     aliases = tuple(a["Name"] for a in lam.list_aliases(FunctionName=name)
                     if (a.get("Description") or "").startswith(VERSION_MARKER))
     others = {a: _statements(lam, name, Qualifier=a) for a in aliases if a != alias}
-    return FunctionState(found["Configuration"], found.get("Tags", {}) or {}, url, statements, concurrency,
+    return FunctionState(configuration, tags or {}, url, statements, concurrency,
                          invoke_config, alias_url, alias_statements, aliases,
-                         {a: policy for a, policy in others.items() if policy}, found.get("Code") or {})
+                         {a: policy for a, policy in others.items() if policy})
 
 
 VERSION_MARKER = "genesys:published"  # the start of the description of every version genesys publishes
@@ -242,14 +248,21 @@ def read_log_group(clients, function_name: str) -> LogGroupState | None:
     return LogGroupState(name, found.get("retentionInDays"), tags)
 
 
-def read_api(clients, function_name: str) -> ApiState | None:
-    """The HTTP API genesys made for this function: found by its tags, never by name alone."""
+def read_api(clients, function_name: str, owner=None) -> ApiState | None:
+    """The HTTP API genesys made for this function: found by its tags, never by name alone; of
+    ``owner`` (``project.Owner``) when one is given: its own first, else one with the old mark alone."""
+    from .marker import CLAIM, OURS, standing
+
     gateway = clients.apigatewayv2
+    found = {}
     for api in gateway.get_apis():
         tags = api.get("Tags", {}) or {}
-        if tags.get(MARKER_KEY) == "true" and tags.get(FUNCTION_KEY) == function_name:
-            api_id = api["ApiId"]
-            return ApiState(api_id, api.get("ApiEndpoint", ""), tuple(gateway.get_integrations(ApiId=api_id)),
-                            tuple(gateway.get_routes(ApiId=api_id)),
-                            tuple(s["StageName"] for s in gateway.get_stages(ApiId=api_id)))
-    return None
+        if tags.get(FUNCTION_KEY) == function_name:
+            found.setdefault(standing(tags, owner), api)
+    api = found.get(OURS) or found.get(CLAIM)
+    if api is None:
+        return None
+    api_id = api["ApiId"]
+    return ApiState(api_id, api.get("ApiEndpoint", ""), tuple(gateway.get_integrations(ApiId=api_id)),
+                    tuple(gateway.get_routes(ApiId=api_id)),
+                    tuple(s["StageName"] for s in gateway.get_stages(ApiId=api_id)), api.get("Tags", {}) or {})

@@ -12,12 +12,13 @@ from ..errors import UsageError
 def open_built(toml: Path, args):
     """Build ``toml``'s function through the doit tasks, then open it for local runs; (None, None)
     if the build failed."""
-    from .function import Options, open_function
+    from .function import Options, open_function, own_environment
     from ..tasks.runner import load_spec, run_tasks
 
     if args.timeout is not None and not 0 < args.timeout <= 900:
         raise UsageError(f"--timeout {args.timeout}: Lambda allows 1 to 900 seconds", hint="pass e.g. --timeout 30")
     root, spec = load_spec(toml)
+    own_environment(spec)  # a missing ${env:...} is said before the build and any client install
     if run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec):
         return None, None
     options = Options(arch=args.arch, timeout_s=args.timeout, env_file=Path(args.env_file) if args.env_file else None,

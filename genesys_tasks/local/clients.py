@@ -7,13 +7,16 @@ folder per client and language version, installed into a temporary sibling and r
 into place, never into the user's project. When a client cannot be installed (offline,
 no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain
 call of the handler inside the runtime's own process (``shims/``) and says what is lost;
-``mode="official"`` fails instead, ``mode="plain"`` never installs anything.
+``mode="official"`` fails instead, ``mode="plain"`` never installs anything. Under
+``mode="auto"`` the Node client, which compiles for minutes, is installed in a background
+process of its own: runs use the plain call, and say so, until it is in place.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,8 +47,12 @@ class Launch:
     lost: str = ""  # the fidelity a plain call gives up
 
 
-def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None) -> Launch:
-    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use."""
+def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None,
+               node_path_extra: bool = False) -> Launch:
+    """How to start ``spec``'s runtime from ``scratch``; installs the client on first use.
+
+    ``node_path_extra``: NODE_PATH holds more than the layer (the runtime's SDK), which an ES module
+    handler reaches only through the resolve hook."""
     language = spec.runtime.language
     if spec.runtime.id.startswith("provided"):
         bootstrap = scratch.task / "bootstrap"
@@ -56,24 +63,61 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
     if language not in LOST:
         raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
+    if language == "python":  # said once, whichever client runs it
+        _say_version(spec, python_for(spec.runtime.version)[1], notify)
     failed = client_dir(f".{language}-install-failed")
     if mode == "auto" and _recent(failed):
         notify(f"{failed.read_text(encoding='utf-8')} (within the last hour; `--client official` tries again); "
                f"running the handler with a plain call (lost: {LOST[language]})")
     elif mode != "plain":
         try:
-            launch = _python(spec, notify) if language == "python" else _node(spec, scratch, notify)
+            launch = _python(spec, notify) if language == "python" else \
+                _node(spec, scratch, notify, node_path_extra, background=mode == "auto")
             failed.unlink(missing_ok=True)
             return launch
+        except ClientInstalling as err:
+            notify(f"{err.message}; until it is ready, runs use the plain client: the same error shapes and "
+                   f"deadline (lost: {LOST[language]})")
         except BuildError as err:
             if mode == "official":
                 raise
             failed.parent.mkdir(parents=True, exist_ok=True)
             paths.write_text_atomic(failed, err.message)
             notify(f"{err.message}; running the handler with a plain call instead (lost: {LOST[language]})")
-    if language == "python" and mode == "plain":
-        _say_version(spec, python_for(spec.runtime.version)[1], notify)
-    return _plain(spec, scratch, language)
+    return _plain(spec, scratch, language, node_path_extra)
+
+
+class ClientInstalling(BuildError):
+    """The official client is being installed in the background; this run goes on without it."""
+
+
+def _install_in_background(folder: Path, command: list[str], what: str, failed: Path) -> bool:
+    """Start ``_install`` of ``folder`` in a process of its own (it outlives this run), unless one is
+    already at it; True when this call started it. A failure lands in ``failed``, as a foreground one does."""
+    marker = folder.with_name(f".{folder.name}.installing")
+    try:
+        pid = int(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pid = 0
+    if pid and paths.process_running(pid):
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", __name__, str(folder), what, str(failed), *command],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    paths.write_text_atomic(marker, str(proc.pid))
+    return True
+
+
+def _install_main(folder: str, what: str, failed: str, *command: str) -> None:
+    """The background install (``python -m genesys_tasks.local.clients FOLDER WHAT FAILED COMMAND...``)."""
+    try:
+        _install(Path(folder), list(command), what)
+        Path(failed).unlink(missing_ok=True)
+    except BuildError as err:
+        paths.write_text_atomic(Path(failed), err.message)
+    finally:
+        Path(folder).with_name(f".{Path(folder).name}.installing").unlink(missing_ok=True)
 
 
 def _recent(marker: Path, within_s: float = 3600) -> bool:
@@ -86,11 +130,11 @@ def _recent(marker: Path, within_s: float = 3600) -> bool:
         return False
 
 
-def _plain(spec, scratch: Scratch, language: str) -> Launch:
+def _plain(spec, scratch: Scratch, language: str, node_path_extra: bool = False) -> Launch:
     if language == "python":
         return Launch((python_for(spec.runtime.version)[0], "-S", str(SHIMS / "python_plain.py"), spec.handler),
                       "plain", lost=LOST["python"])
-    return Launch((_node_exe(), *_esm_hook(spec, scratch), str(SHIMS / "node_plain.mjs"), spec.handler),
+    return Launch((_node_exe(), *_esm_hook(spec, scratch, node_path_extra), str(SHIMS / "node_plain.mjs"), spec.handler),
                   "plain", lost=LOST["nodejs"])
 
 
@@ -99,15 +143,18 @@ def python_for(runtime_version: str) -> tuple[str, str]:
     """(interpreter, its X.Y): the runtime's own (python3.12) when it runs, else the one running genesys.
 
     ``-S`` is always passed with it: the host's site-packages stay out of the function's path.
-    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped.
+    A ``python3.12`` on PATH that does not run (a pyenv shim of an unselected version) is skipped;
+    one that runs is replaced by the interpreter it ran (``sys.executable``): a shim chooses its
+    version from the caller's environment and folder, which the function's cleaned one lacks.
     """
     for candidate in (shutil.which(f"python{runtime_version}"), *_managed_pythons(runtime_version), sys.executable):
         if not candidate:
             continue
-        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                              capture_output=True, text=True)
+        done = subprocess.run([candidate, "-S", "-c", "import sys; print('%d.%d' % sys.version_info[:2]); "
+                               "print(sys.executable)"], capture_output=True, text=True)
         if done.returncode == 0:
-            return candidate, done.stdout.strip()
+            version, _, real = done.stdout.strip().partition("\n")
+            return (real.strip() or candidate), version.strip()
     return sys.executable, "%d.%d" % sys.version_info[:2]
 
 
@@ -123,7 +170,6 @@ def _managed_pythons(version: str) -> list[str]:
 
 def _python(spec, notify) -> Launch:
     python, version = python_for(spec.runtime.version)
-    _say_version(spec, version, notify)
     folder = client_dir(f"awslambdaric-py{version}")
     if not (folder / "awslambdaric").is_dir():
         notify(f"first use of awslambdaric for Python {version}: installing {PYTHON_CLIENT} into {folder}")
@@ -134,7 +180,9 @@ def _python(spec, notify) -> Launch:
                   import_path=str(folder))
 
 
-def _node(spec, scratch: Scratch, notify) -> Launch:
+def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, background: bool = False) -> Launch:
+    """aws-lambda-ric, installed now, or with ``background`` in a process of its own while this run
+    goes on without it (``ClientInstalling``): it compiles a native part, minutes on a small machine."""
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
@@ -145,17 +193,30 @@ def _node(spec, scratch: Scratch, notify) -> Launch:
         npm = shutil.which("npm")
         if npm is None:
             raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
+        command = [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
+                   "--loglevel=error", NODE_CLIENT]
+        if background:
+            started = _install_in_background(folder, command, "aws-lambda-ric", client_dir(".nodejs-install-failed"))
+            raise ClientInstalling(f"aws-lambda-ric for Node {major} is {'now' if started else 'still'} being "
+                                   f"installed in the background into {folder} (it compiles a native part: minutes)")
         notify(f"first use of aws-lambda-ric for Node {major}: installing {NODE_CLIENT} into {folder} "
                "(it compiles a native part: minutes)")
-        _install(folder, [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
-                          "--loglevel=error", NODE_CLIENT], "aws-lambda-ric")
-    return Launch((node, *_esm_hook(spec, scratch), str(entry), spec.handler), "aws-lambda-ric")
+        _install(folder, command, "aws-lambda-ric")
+    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric")
 
 
 def _say_version(spec, host_version: str, notify) -> None:
-    if spec.runtime.version.split(".")[:len(host_version.split("."))] != host_version.split("."):
-        notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
-               f"(install {spec.runtime.language} {spec.runtime.version} for the same version)")
+    want = spec.runtime.version
+    if want.split(".")[:len(host_version.split("."))] == host_version.split("."):
+        return
+    if spec.runtime.language == "python":
+        fix = f"`uv python install {want}` installs it" if shutil.which("uv") else \
+            "install it with pyenv, uv or the system's packages"
+        notify(f"{spec.runtime.id} runs here with Python {host_version}: Python {want} is not installed ({fix}; "
+               "genesys looks for it on PATH, in pyenv and in uv)")
+        return
+    notify(f"{spec.runtime.id} runs here with {spec.runtime.language} {host_version} "
+           f"(install {spec.runtime.language} {want} for the same version)")
 
 
 def _node_exe() -> str:
@@ -166,11 +227,11 @@ def _node_exe() -> str:
     return node
 
 
-def _esm_hook(spec, scratch: Scratch) -> tuple[str, ...]:
+def _esm_hook(spec, scratch: Scratch, node_path_extra: bool = False) -> tuple[str, ...]:
     """``--import`` of the resolve hook for an ES module handler with a layer: ES modules ignore
     NODE_PATH. Left out otherwise, since registering a hook costs Node a loader thread at start."""
     module = spec.handler.rpartition(".")[0]
-    if not (scratch.opt / "nodejs").is_dir() or not is_es_module(scratch.task, module):
+    if not (node_path_extra or (scratch.opt / "nodejs").is_dir()) or not is_es_module(scratch.task, module):
         return ()
     return ("--import", (SHIMS / "layer_hook_register.mjs").as_uri())
 
@@ -218,10 +279,30 @@ def _install(folder: Path, command: list[str], what: str) -> None:
         raise BuildError(f"{what} could not be installed ({err})", hint="check the network and try again") from None
     if done.returncode:
         shutil.rmtree(tmp, ignore_errors=True)
-        last = (done.stderr or done.stdout).strip().splitlines()[-3:]
-        raise BuildError(f"{what} could not be installed: {' / '.join(last) or 'exit ' + str(done.returncode)}",
+        said = error_lines(f"{done.stdout}\n{done.stderr}")
+        raise BuildError(f"{what} could not be installed: {' / '.join(said) or 'exit ' + str(done.returncode)}",
                          hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler)")
     try:
         os.replace(tmp, folder)
     except OSError:  # another run installed it meanwhile: theirs is as good
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_NPM_PREFIX = re.compile(r"^npm (?:error|ERR!)\s*")
+_NOISE = re.compile(r"^npm (?:warn|WARN|notice)\b|complete log of this run")
+_BOILERPLATE = re.compile(r"^(?:code|path|command|errno|syscall|cwd)\b")
+_FAILURE = re.compile(r"(?i)\b(?:error|fatal|not found|no matching|cannot|could not|failed)\b")
+
+
+def error_lines(output: str, most: int = 3) -> list[str]:
+    """The lines of an installer's output that say what failed: the first ``most`` naming an error
+    (npm's own warnings, log-file pointers and code/path lines left out), else its last lines."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    useful = [line for line in lines if not _NOISE.search(line)]
+    failing = [line for line in useful if _FAILURE.search(body := _NPM_PREFIX.sub("", line))
+               and not _BOILERPLATE.match(body)]
+    return failing[:most] or useful[-most:] or lines[-most:]
+
+
+if __name__ == "__main__":
+    _install_main(*sys.argv[1:])

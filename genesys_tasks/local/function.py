@@ -15,7 +15,7 @@ from typing import Callable
 
 from .. import paths
 from ..errors import UsageError
-from . import clients, scratch
+from . import clients, runtime_sdk, scratch
 from .process import RuntimeProcess
 
 HOST_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
@@ -44,6 +44,7 @@ def choose_arch(spec, wanted: str | None) -> str:
 def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, clients.Launch]:
     """The function of ``spec``, unpacked under ``root``'s .genesys/local, ready to start."""
     arch = choose_arch(spec, options.arch)
+    own = own_environment(spec)  # a missing ${env:...} is said before anything is unpacked or installed
     host = HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())
     if arch != host:
         if spec.runtime.id.startswith("provided"):
@@ -53,19 +54,36 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
     place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), paths.function_zip(root, spec.name, arch),
                             layer)
-    launch = clients.launch_for(spec, place, options.client, options.notify)
+    sdk = _runtime_sdk(spec, paths.function_zip(root, spec.name, arch), layer, options.notify)
+    launch = clients.launch_for(spec, place, options.client, options.notify, node_path_extra=sdk is not None)
     env = scratch.lambda_environment(
-        spec, place, arch=arch, region=_region(spec), own=_own_environment(spec),
+        spec, place, arch=arch, region=_region(spec), own=own,
         extra=scratch.read_env_file(options.env_file) if options.env_file else {},
         credentials=passed_credentials(spec) if options.pass_credentials else {})
     if launch.import_path:
         key = "PYTHONPATH" if spec.runtime.language == "python" else "NODE_PATH"
         env[key] = f"{env[key]}:{launch.import_path}" if env.get(key) else launch.import_path
+    if sdk is not None:
+        env.update(runtime_sdk.on_path(spec.runtime, env, sdk))
     timeout = options.timeout_s if options.timeout_s is not None else spec.function.timeout_seconds
     arn = f"arn:aws:lambda:{env['AWS_REGION']}:000000000000:function:{spec.name}"
     process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=spec.function.memory_mb,
                              timeout_s=timeout, function_arn=arn)
     return process, launch
+
+
+def _runtime_sdk(spec, function_zip: Path, layer_zip: Path | None, notify) -> runtime_sdk.RuntimeSdk | None:
+    """The runtime's own SDK when the function uses it without shipping it; said once when it cannot be had."""
+    from ..errors import BuildError
+
+    try:
+        sdk = runtime_sdk.sdk_for(spec.runtime, function_zip, layer_zip)
+    except BuildError as err:
+        notify(f"{err.message}: the function runs without the SDK {spec.runtime.id} provides")
+        return None
+    if sdk is not None:
+        notify(f"the {spec.runtime.id} runtime's SDK: {sdk.label}, after the function and its layers on the path")
+    return sdk
 
 
 def _region(spec) -> str:
@@ -75,7 +93,7 @@ def _region(spec) -> str:
         or "us-east-1"
 
 
-def _own_environment(spec) -> dict[str, str]:
+def own_environment(spec) -> dict[str, str]:
     """``[function.environment]`` with ``${env:NAME}`` filled, as the deploy fills it."""
     from ..deploy.deployer import resolve_environment
 

@@ -5,6 +5,11 @@ status, ``headers``, ``cookies`` (one Set-Cookie each) and ``body`` (base64-deco
 ``isBase64Encoded``); anything else is a 200 whose JSON body is the result. A function
 error is a 502, as the real URL gives. One runtime process serves every request in turn
 (warm after the first); ``replace`` swaps it for a rebuilt one between requests.
+
+Only requests for this machine are answered: a ``Host`` of ``localhost``, ``127.0.0.1``,
+``[::1]`` or a ``*.localhost`` name (with any port), or one the user named (``--host``);
+any other gets a 403 and never reaches the function, so a web page whose name a DNS
+rebinding points at 127.0.0.1 cannot read the function's output.
 """
 
 from __future__ import annotations
@@ -18,6 +23,33 @@ from urllib.parse import urlsplit
 from .events import function_url_event
 
 BAD_GATEWAY = (502, [("Content-Type", "application/json")], b'{"Message":"Internal Server Error"}')
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def host_name(header: str | None) -> str | None:
+    """The name in a ``Host`` header, port and IPv6 brackets taken off, lower case; None when malformed."""
+    if not header:
+        return None
+    header = header.strip().lower()
+    if header.startswith("["):
+        name, bracket, rest = header[1:].partition("]")
+        return name if bracket and (not rest or rest[:1] == ":" and rest[1:].isdigit()) else None
+    name, colon, port = header.partition(":")
+    return name if name and (not colon or port.isdigit()) else None
+
+
+def host_allowed(header: str | None, extra: tuple[str, ...] = ()) -> bool:
+    """Whether a request with this ``Host`` is for this machine, or for a name in ``extra``
+    (exact, or ``*.example.test`` for its subdomains)."""
+    name = host_name(header)
+    if name is None:
+        return False
+    if name in LOCAL_HOSTS or name.endswith(".localhost"):
+        return True
+    for allowed in (h.lower() for h in extra):
+        if name == allowed or allowed.startswith("*.") and name.endswith(allowed[1:]):
+            return True
+    return False
 
 
 def to_http(result) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -54,8 +86,8 @@ class FunctionUrlServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, process, port: int, on_result=lambda method, path, result: None):
-        self.process, self.on_result = process, on_result
+    def __init__(self, process, port: int, on_result=lambda method, path, result: None, hosts: tuple[str, ...] = ()):
+        self.process, self.on_result, self.hosts = process, on_result, tuple(hosts)
         self.lock = threading.Lock()  # one execution environment: requests take turns
         super().__init__(("127.0.0.1", port), _Handler)
 
@@ -88,6 +120,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if not host_allowed(self.headers.get("Host"), self.server.hosts):
+            raw = json.dumps({"Message": f"Host {self.headers.get('Host')!r} is not served here; "
+                                         "genesys serve --host NAME serves it"}).encode()
+            self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(raw)
+            return
         headers: dict[str, str] = {}
         for name, value in self.headers.items():
             key = name.lower()

@@ -4,8 +4,8 @@ The first ``invoke`` starts the process (a cold start: its init duration is the 
 until the runtime first asks for work); later ones reuse it (warm). Lambda's limits
 hold: init gets ``INIT_LIMIT_S``, each invocation the function's timeout from the
 moment the runtime takes it; past it the process group is killed and the result is
-``Sandbox.Timedout``. A failed init, a crash or a timeout leaves no process behind, so
-the next invocation starts cold. The function's output goes to ``log_fd`` (stderr),
+``Sandbox.Timedout``. A failed init, a crash or a timeout leaves no process behind (not even
+a child that left the group with ``setsid``: ``reaper``), so the next invocation starts cold. The function's output goes to ``log_fd`` (stderr),
 never to genesys's stdout.
 """
 
@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import signal
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
 
+from . import reaper
 from .runtime_api import RuntimeApi, error_payload
 
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand functions
@@ -68,6 +67,7 @@ class RuntimeProcess:
         self._proc: subprocess.Popen | None = None
         self._api: RuntimeApi | None = None
         self._started_at = 0.0
+        self._mark: str | None = None  # reaper's mark in the environment of the runtime and its children
 
     @property
     def warm(self) -> bool:
@@ -77,8 +77,10 @@ class RuntimeProcess:
         self.close()
         api = RuntimeApi()
         self._started_at = time.monotonic()
+        self._mark = reaper.new_mark()
+        env = {**self.env, "AWS_LAMBDA_RUNTIME_API": api.address, reaper.RUN_MARK: self._mark}
         try:
-            proc = subprocess.Popen(self.argv, cwd=self.cwd, env={**self.env, "AWS_LAMBDA_RUNTIME_API": api.address},
+            proc = subprocess.Popen(self.argv, cwd=self.cwd, env=env,
                                     stdin=subprocess.DEVNULL, stdout=self.log_fd, stderr=self.log_fd,
                                     start_new_session=True)
         except OSError as err:
@@ -119,12 +121,8 @@ class RuntimeProcess:
     def close(self) -> None:
         """Kill the runtime and everything it started; stop its Runtime API."""
         proc, api, self._proc, self._api = self._proc, self._api, None, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if proc is not None:
+            reaper.kill_all(proc.pid if proc.poll() is None else None, self._mark)
             proc.wait()
         if api is not None:
             api.close()

@@ -7,7 +7,10 @@ and a project's own node_modules must not be found where Lambda would not find i
 again only when its sha256 changed, into a temporary sibling renamed into place, with
 the modes the zip records (a Go ``bootstrap`` stays executable). The environment is
 Lambda's for this function; nothing of the host's leaks in but PATH and the locale,
-and AWS credentials only when asked for.
+and AWS credentials only when asked for: HOME is ``home/`` inside the scratch folder (so
+``~/.aws`` is not the user's: with no HOME, ``~`` would be the passwd home), the AWS shared
+files are empty files of the scratch folder, instance metadata is off and the container
+credential variables are taken out, unless ``--pass-credentials`` hands it the keys.
 """
 
 from __future__ import annotations
@@ -40,6 +43,21 @@ class Scratch:
     def tmp(self) -> Path:
         return self.base / "tmp"
 
+    @property
+    def home(self) -> Path:
+        return self.base / "home"
+
+    @property
+    def no_aws_files(self) -> Path:
+        """Where the empty AWS shared credentials and config files are."""
+        return self.base / "no-aws"
+
+
+# what an AWS SDK reads credentials from besides the keys: unset, unless credentials are passed on purpose
+CONTAINER_CREDENTIALS = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                         "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN")
+
 
 def scratch_for(root: Path, name: str, arch: str) -> Scratch:
     import hashlib
@@ -52,6 +70,12 @@ def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scr
     """Unpack ``function_zip`` into ``task/`` and ``layer_zip`` (or nothing) into ``opt/``."""
     scratch.base.mkdir(parents=True, exist_ok=True)
     scratch.tmp.mkdir(exist_ok=True)
+    scratch.home.mkdir(exist_ok=True)
+    scratch.no_aws_files.mkdir(exist_ok=True)
+    for name in ("credentials", "config"):
+        empty = scratch.no_aws_files / name
+        if not empty.is_file() or empty.stat().st_size:
+            paths.write_text_atomic(empty, "")
     _unpack(function_zip, scratch.task)
     _unpack(layer_zip, scratch.opt)
     return scratch
@@ -99,6 +123,7 @@ def lambda_environment(spec, scratch: Scratch, *, arch: str, region: str, own: d
         "TZ": ":UTC",
         "LD_LIBRARY_PATH": os.pathsep.join([str(scratch.task / "lib"), str(scratch.opt / "lib")]),
         "TMPDIR": str(scratch.tmp),
+        "HOME": str(scratch.home),
         "LAMBDA_TASK_ROOT": str(scratch.task),
         "LAMBDA_RUNTIME_DIR": str(scratch.base / "runtime"),
         "_HANDLER": spec.handler,
@@ -116,6 +141,11 @@ def lambda_environment(spec, scratch: Scratch, *, arch: str, region: str, own: d
     env.update(credentials)
     env.update(own)
     env.update(extra)
+    if not credentials:
+        for name in CONTAINER_CREDENTIALS:
+            env.pop(name, None)
+        env.update({"AWS_SHARED_CREDENTIALS_FILE": str(scratch.no_aws_files / "credentials"),
+                    "AWS_CONFIG_FILE": str(scratch.no_aws_files / "config"), "AWS_EC2_METADATA_DISABLED": "true"})
     return env
 
 

@@ -22,22 +22,68 @@ def _files(paths_: list[Path]) -> list[str]:
     return [str(p) for p in paths_]
 
 
-def layer_task(spec: FunctionSpec, root: Path, remote=None) -> dict | None:
-    """``remote``: the layer cache's store shared across machines (``shared_cache.remote_store``), or None."""
+class SettingsAndTargets(config_changed):
+    """A step's one up-to-date check: the settings it reads are unchanged (``config_changed``) and its
+    targets still hold the bytes it recorded (``steps.targets_intact``). One callable, not two: doit
+    inspects the signature of each, for every task, on every run."""
+
+    def __call__(self, task, values) -> bool:
+        return super().__call__(task, values) and steps.targets_intact(task, values) is not False
+
+
+class LayerInputs:
+    """``steps.layer_inputs`` of each manifest, worked out once per load: a requirements file that
+    a thousand functions share is parsed, and its lock files probed, once."""
+
+    def __init__(self):
+        self._known: dict[tuple, list[str]] = {}
+
+    def __call__(self, spec: FunctionSpec) -> list[str]:
+        key = (spec.build.requirements_file, spec.runtime.language, spec.runtime.dependency_files)
+        if key not in self._known:
+            self._known[key] = _files(steps.layer_inputs(spec))
+        return self._known[key]
+
+
+def _layer_settings(spec: FunctionSpec) -> dict:
+    build = spec.build
+    return {"runtime": spec.runtime.id, "architectures": list(build.architectures),
+            "method": build.build_method, "installer": build.installer, "image": build.image,
+            "container_env": list(build.container_env), "container_volumes": list(build.container_volumes)}
+
+
+def shared_layers(specs: list[FunctionSpec], inputs: LayerInputs) -> list[list[FunctionSpec]]:
+    """The functions with a layer, grouped by the layer they build: the same input files and settings
+    make the same layer, so one task builds it for all of them (named after the first)."""
+    groups: dict[tuple, list[FunctionSpec]] = {}
+    for spec in specs:
+        if spec.has_layer:
+            build = spec.build
+            key = (tuple(inputs(spec)), spec.runtime.id, build.architectures, build.build_method, build.installer,
+                   build.image, build.container_env, build.container_volumes, build.ca_bundle)
+            groups.setdefault(key, []).append(spec)
+    return list(groups.values())
+
+
+def layer_task(spec: FunctionSpec, root: Path, remote=None, *, inputs: list[str] | None = None,
+               sharing: tuple[FunctionSpec, ...] = ()) -> dict | None:
+    """``remote``: the layer cache's store shared across machines (``shared_cache.remote_store``), or None.
+
+    ``sharing``: other functions whose layer is this one (``shared_layers``); the task links
+    each one's ``layer-<arch>.zip`` to the same bytes, and their builds wait for it.
+    """
     if not spec.has_layer:
         return None
-    build = spec.build
+    owners = (spec, *sharing)
+    names = f"{spec.name} and {len(sharing)} more" if sharing else spec.name
     return {
         "name": spec.name,
-        "doc": f"dependency layer of {spec.name}",
-        "actions": [Action(steps.build_layers, spec, root, remote)],
-        "file_dep": _files(steps.layer_inputs(spec)),
-        "targets": [str(paths.layer_zip(root, spec.name, arch)) for arch in build.architectures],
-        "uptodate": [config_changed({
-            "runtime": spec.runtime.id, "architectures": list(build.architectures),
-            "method": build.build_method, "installer": build.installer, "image": build.image,
-            "container_env": list(build.container_env), "container_volumes": list(build.container_volumes),
-        }), steps.targets_intact],
+        "doc": f"dependency layer of {names}",
+        "actions": [Action(steps.build_layers, spec, root, remote, tuple(other.name for other in sharing))],
+        "file_dep": inputs if inputs is not None else _files(steps.layer_inputs(spec)),
+        "targets": [str(paths.layer_zip(root, owner.name, arch))
+                    for owner in owners for arch in spec.build.architectures],
+        "uptodate": [SettingsAndTargets(_layer_settings(spec))],
         "clean": True,
     }
 
@@ -55,7 +101,7 @@ def pre_build_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict |
     }
 
 
-def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
+def package_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: LayerInputs | None = None) -> dict:
     from ..build.package import bundles_dependencies
 
     bundled = bundles_dependencies(spec)
@@ -70,22 +116,23 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict:
         "name": spec.name,
         "doc": f"function zip of {spec.name}",
         "actions": [Action(steps.package, spec, root)],
-        "file_dep": sources + (_files(steps.layer_inputs(spec)) if bundled else []),
+        "file_dep": sources + ((inputs or LayerInputs())(spec) if bundled else []),
         "task_dep": [f"pre_build:{spec.name}"] if spec.build.pre_build else [],
         "targets": [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures],
-        "uptodate": [config_changed(settings), steps.targets_intact],
+        "uptodate": [SettingsAndTargets(settings)],
         "clean": True,
     }
 
 
-def build_task(spec: FunctionSpec, root: Path) -> dict:
+def build_task(spec: FunctionSpec, root: Path, layer: str | None = None) -> dict:
+    """``layer``: the function whose ``layer`` task builds this one's layer (``shared_layers``), else its own."""
     return {
         "name": spec.name,
         "doc": f"build {spec.name}: layer, pre_build, package, then imports, limits and post_build",
         "actions": [Action(steps.check_imports, spec, root), Action(steps.finish, spec, root)],
         "file_dep": [str(path) for _, _, path in steps.artifacts(spec, root)],
         "targets": _files(steps.record_paths(spec, root)),  # the artifact records the deploy reads
-        "task_dep": ([f"layer:{spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
+        "task_dep": ([f"layer:{layer or spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
                                      "strict_imports": spec.build.strict_imports,
                                      "layers": len(spec.function.layers),

@@ -8,7 +8,7 @@ the table in order, checks every value the same way, and returns one ``Answers``
 - ``answers``: the model (``Answers``, ``Source``), saved and replayed as JSON;
 - ``questions``: the table, its defaults (from detection) and its checks (from the schema);
 - ``sources``: a folder, a git clone or a safely extracted zip, as a local folder;
-- ``secrets``: which environment values look like secrets (written as ``${env:NAME}``);
+- secrets: environment values that look like secrets are written as ``${env:NAME}`` (``secret_detector``);
 - ``render``: answers → TOML text, the file name, validated by the loader before it is written;
 - ``prompts`` and ``flow``: the terminal side (questionary, imported only there).
 """

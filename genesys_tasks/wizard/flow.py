@@ -14,10 +14,11 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import secret_detector as secrets
 from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
-from . import checks, secrets, supply
+from . import checks, supply
 from .answers import Answers, Source
 from .prompts import Prompter
 from .questions import Context, Question

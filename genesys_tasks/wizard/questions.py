@@ -86,7 +86,7 @@ def _after_source(ctx: Context) -> None:
     if not existed:
         ctx.made.append(ctx.folder)
     ctx.tell(said)
-    ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today)
+    ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today, keep_pin_problem=True)
 
 
 def _default_name(ctx: Context) -> str:
@@ -96,8 +96,19 @@ def _default_name(ctx: Context) -> str:
 # --- runtime and handler ------------------------------------------------------------------------
 
 def _runtime_default(ctx: Context) -> str:
-    """The detected runtime; none when several fit (a terminal then starts on the first candidate)."""
+    """The detected runtime; none when several fit (a terminal then starts on the first candidate).
+    A pin no runtime fits is the error here, where no runtime was named."""
+    if ctx.detection.pin_problem is not None:
+        raise ctx.detection.pin_problem
     return ctx.detection.runtime or ""
+
+
+def _after_runtime(ctx: Context) -> None:
+    """The named runtime wins over a version pin no runtime fits: the pin becomes a note."""
+    problem = ctx.detection.pin_problem
+    if problem is not None and ctx.answers.runtime:
+        place = f"{problem.where}: " if getattr(problem, "where", None) else ""
+        ctx.tell(f"note: {place}{problem.message}; using {ctx.answers.runtime}, as named")
 
 
 def _runtime_label(runtime_id: str, ctx: Context) -> str:
@@ -154,6 +165,8 @@ def _build_method(ctx: Context) -> tuple[str, str]:
     runtime = ctx.registry.lookup(ctx.answers.runtime)
     if "container" not in runtime.language_row.installers:
         return "local", f"{runtime.language_row.label} builds locally"
+    if runtime.language == "nodejs":
+        return _node_build_method(ctx)
     if shutil.which("podman"):
         return "podman", "podman is installed: builds run in the Lambda image, like AWS"
     return "local", "podman is not installed: dependencies are installed on this machine"
@@ -206,6 +219,21 @@ def _package_type_note(ctx: Context) -> str:
     return "a zip deploys fastest; an image takes dependencies up to 10 GB"
 
 
+def _node_build_method(ctx: Context) -> tuple[str, str]:
+    """Node builds on this machine (npm picks Lambda's prebuilt packages); in a container only when a
+    dependency compiles a native addon in an install script, and podman is there to build it."""
+    from ..build.local_node import install_script_packages
+
+    native = install_script_packages(ctx.folder) if ctx.folder else []
+    if not native:
+        return "local", "npm installs on this machine, choosing the packages prebuilt for Lambda"
+    named = ", ".join(native[:3]) + (f" and {len(native) - 3} more" if len(native) > 3 else "")
+    if shutil.which("podman"):
+        return "podman", f"{named} compile native addons in install scripts: built in the Lambda image"
+    return "local", (f"{named} compile native addons in install scripts, for this machine; install podman "
+                     'and set build_method = "podman" to build them for Lambda')
+
+
 def _policy_choices(ctx: Context) -> list[tuple[str, str]]:
     return [(t.name, t.id) for t in TEMPLATES]
 
@@ -219,7 +247,7 @@ QUESTIONS: tuple[Question, ...] = (
              "a folder, a git URL (with --ref) or a .zip", lambda ctx: Source(), checks.source, after=_after_source),
     Question("name", "Function name", "text", "--name", "the function's name in AWS", _default_name, checks.name),
     Question("runtime", "Runtime", "select", "--runtime", "a Lambda runtime id (detected when left out)",
-             _runtime_default, checks.runtime, _runtime_choices, note=_runtime_note),
+             _runtime_default, checks.runtime, _runtime_choices, note=_runtime_note, after=_after_runtime),
     Question("handler", "Handler", "select", "--handler", "the handler (detected when left out)",
              _handler_default, _handler_check, lambda ctx: [(h, h) for h in _handler_candidates(ctx)]),
     _number("Memory in MB", "--memory", "function", "memory_mb"),

@@ -4,8 +4,16 @@
 else a folder); ``materialize`` makes the answer's ``folder`` hold the code. A folder
 that already holds files is used as it is (a replay of an earlier clone), never
 overwritten. Zips are extracted with every entry checked first: no absolute paths or
-``..``, no links, no devices, at most ``MAX_FILES`` entries and ``MAX_BYTES`` in all, so
-a hostile archive can neither write outside the folder nor fill the disk.
+``..``, no links, no devices, no two entries for one path and no file where another entry
+needs a folder, at most ``MAX_FILES`` entries and ``MAX_BYTES`` (Lambda's 250 MB) in all,
+and no absurd ratio of unpacked to packed size, so a hostile archive can neither write
+outside the folder nor fill the disk. The extraction goes into a temp folder beside the
+target, renamed into place only once complete: a failed one leaves nothing to reuse.
+
+What the user names never reaches git as an option: a source or ref starting with ``-`` is
+refused, a ref must pass ``git check-ref-format`` (or be a commit id), and the URL follows
+``--`` (git 2.39's checkout counts ``--end-of-options`` as a second ref, so the ref is
+followed by ``--`` instead: a commit, never a path).
 """
 
 from __future__ import annotations
@@ -15,14 +23,19 @@ import re
 import shutil
 import stat
 import subprocess
+import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError, UsageError
 from .answers import Source
 
 MAX_FILES = 10_000
-MAX_BYTES = 512 * 1024 * 1024  # Lambda's own limit for code and layers unzipped is 250 MB
+MAX_BYTES = 250 * 1024 * 1024  # Lambda's own limit for code and layers unzipped
+MAX_RATIO = 200  # unpacked / packed: source code compresses 5-20 times; more is a zip bomb
+RATIO_FROM = 1024 * 1024  # below this many unpacked bytes the ratio says nothing
+COMMIT = re.compile(r"^[0-9a-fA-F]{4,64}$")
 GIT_TIMEOUT = 600
 URL = re.compile(r"^(https?|ssh|git|file)://|^[\w.-]+@[\w.-]+:")
 
@@ -58,6 +71,9 @@ def materialize(source: Source, base: Path) -> tuple[Path, str]:
         return folder, f"using {folder} as it is (it already holds files)"
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} exists and is not a folder", hint="choose another folder for the code")
+    if source.location.startswith("-"):
+        raise UsageError(f"the source {source.location!r} starts with '-'",
+                         hint="name a URL, a folder or a zip (./-name for a local path)")
     if source.kind == "git":
         clone(source.location, source.ref, folder)
         return folder, f"cloned {source.location}{'@' + source.ref if source.ref else ''} into {folder}"
@@ -70,13 +86,34 @@ def materialize(source: Source, base: Path) -> tuple[Path, str]:
 def clone(url: str, ref: str, folder: Path) -> None:
     """``git clone`` ``url`` into ``folder`` (at ``ref`` when given: a branch, tag or commit)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # never ask for a password: there may be no terminal
-    _git(["clone", "--quiet", url, str(folder)], env, f"git clone {url}")
+    if url.startswith("-"):
+        raise UsageError(f"the repository {url!r} starts with '-'", hint="name the repository's URL")
+    if ref:
+        check_ref(ref, env)
+    _git(["clone", "--quiet", "--", url, str(folder)], env, f"git clone {url}")
     if ref:
         try:
-            _git(["-C", str(folder), "checkout", "--quiet", ref], env, f"git checkout {ref}")
+            # ``ref --``: a commit to check out, never a path; the ref cannot start with '-' (check_ref)
+            _git(["-C", str(folder), "checkout", "--quiet", ref, "--"], env, f"git checkout {ref}")
         except BuildError:
             shutil.rmtree(folder)  # the clone was just made by genesys: nothing of the user's goes with it
             raise
+
+
+def check_ref(ref: str, env: dict | None = None) -> None:
+    """A branch, tag or commit id, as git itself judges ref names; UsageError (exit 2) otherwise."""
+    hint = "name a branch, a tag or a commit, e.g. --ref main or --ref v1.2.0"
+    if ref.startswith("-"):
+        raise UsageError(f"the ref {ref!r} starts with '-'", hint=hint)
+    if COMMIT.match(ref):
+        return
+    try:
+        proc = subprocess.run(["git", "check-ref-format", "--allow-onelevel", ref], env=env, capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=GIT_TIMEOUT)
+    except FileNotFoundError:
+        raise BuildError("git is not installed", hint="install git, or pass a folder or a zip instead") from None
+    if proc.returncode:
+        raise UsageError(f"the ref {ref!r} is not a valid branch or tag name", hint=hint)
 
 
 def _git(args: list[str], env: dict, what: str) -> None:
@@ -105,8 +142,43 @@ def _checked_member(info: zipfile.ZipInfo) -> PurePosixPath | None:
     return None if info.is_dir() else name
 
 
+def _check_layout(archive: Path, members) -> None:
+    """No two entries for one path, and no file where another entry needs a folder."""
+    files: set = set()
+    folders: set = set()
+    for info, rel in members:
+        name = rel if rel is not None else PurePosixPath(info.filename)
+        if rel is not None:
+            if rel in files:
+                raise UsageError(f"{archive} holds {info.filename!r} twice",
+                                 hint="repack the archive with each file once")
+            files.add(rel)
+        else:
+            folders.add(name)
+        folders.update(name.parents)
+    clash = sorted(str(f) for f in files & folders)
+    if clash:
+        raise UsageError(f"{archive} holds {clash[0]!r} both as a file and as a folder",
+                         hint="repack the archive; one of them is not what it should be")
+
+
+def _check_sizes(archive: Path, files) -> None:
+    if len(files) > MAX_FILES:
+        raise UsageError(f"{archive} holds {len(files)} files, over {MAX_FILES}",
+                         hint="a function's source is far smaller; pass the folder it lives in")
+    total = sum(info.file_size for info, _ in files)
+    if total > MAX_BYTES:
+        raise UsageError(f"{archive} unpacks to {total} bytes, over {MAX_BYTES} (Lambda's limit)",
+                         hint="a function's source is far smaller; pass the folder it lives in")
+    packed = sum(info.compress_size for info, _ in files)
+    if total > RATIO_FROM and total > MAX_RATIO * max(packed, 1):
+        raise UsageError(f"{archive} unpacks {packed} bytes to {total}, {total // max(packed, 1)} times as much: "
+                         "not source code", hint="the archive looks like a zip bomb; repack the source")
+
+
 def extract_zip(archive: Path, folder: Path) -> int:
-    """Extract ``archive`` into the new ``folder`` after checking every entry; the number of files."""
+    """Extract ``archive`` into the new ``folder`` after checking every entry; the number of files.
+    The files go to a temp folder beside it first: ``folder`` appears whole or not at all."""
     try:
         handle = zipfile.ZipFile(archive)
     except FileNotFoundError:
@@ -115,17 +187,23 @@ def extract_zip(archive: Path, folder: Path) -> int:
         raise UsageError(f"{archive}: not a readable zip ({err})", hint="pass a zip file") from None
     with handle:
         members = [(info, _checked_member(info)) for info in handle.infolist()]
+        _check_layout(archive, members)
         files = [(info, rel) for info, rel in members if rel is not None]
-        if len(files) > MAX_FILES:
-            raise UsageError(f"{archive} holds {len(files)} files, over {MAX_FILES}",
-                             hint="a function's source is far smaller; pass the folder it lives in")
-        total = sum(info.file_size for info, _ in files)
-        if total > MAX_BYTES:
-            raise UsageError(f"{archive} unpacks to {total} bytes, over {MAX_BYTES}",
-                             hint="a function's source is far smaller; pass the folder it lives in")
-        folder.mkdir(parents=True, exist_ok=True)
-        for info, rel in files:
-            _extract_one(handle, info, folder / Path(*rel.parts), budget=info.file_size)
+        _check_sizes(archive, files)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{folder.name}.part-", dir=folder.parent))
+        umask = os.umask(0o022)
+        os.umask(umask)
+        partial.chmod(0o777 & ~umask)  # mkdtemp's 0700 is for the temp name, not for the user's folder
+        try:
+            for info, rel in files:
+                _extract_one(handle, info, partial / Path(*rel.parts), budget=info.file_size)
+            os.replace(partial, folder)  # onto nothing, or onto the empty folder materialize allows
+        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+            raise UsageError(f"{archive}: an entry cannot be read ({err})",
+                             hint="the archive is corrupt; download or pack it again") from None
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
     return len(files)
 
 

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .. import secret_detector as secrets
 from ..config.triggers import TRIGGERS
 from ..errors import UsageError
 from ..runtimes import Registry
-from . import render, secrets
+from . import render
 from .answers import Answers, Source
 from .questions import GIVEN_NONE, Context, Question, collect
 from .sources import classify, default_folder
@@ -119,6 +120,8 @@ def from_flags(args) -> Callable[[Question, Context], Any]:
     """An asker reading ``genesys init``'s parsed flags."""
     def ask(question: Question, ctx: Context):
         raw = getattr(args, dest(question), None)
+        if raw is None and question.key == "build_method" and question.default(ctx) != "local":
+            ctx.tell(f"build_method = \"{question.default(ctx)}\": {question.note(ctx)}")  # a container: say why
         return GIVEN_NONE if raw is None else _from_flag(question, raw, args, ctx)
 
     return ask

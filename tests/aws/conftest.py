@@ -122,8 +122,8 @@ class Project:
 
 @pytest.fixture
 def project(tmp_path):
-    def make(name: str = "hello", extra: str = "", **kwargs) -> Project:
-        folder = tmp_path / name
+    def make(name: str = "hello", extra: str = "", *, folder: str | None = None, **kwargs) -> Project:
+        folder = tmp_path / (folder or name)  # its own folder name: two repos naming one function
         folder.mkdir(exist_ok=True)
         return Project(folder, name).write(extra, **kwargs)
 

@@ -93,3 +93,28 @@ def test_a_queue_maps_to_the_alias_and_a_rerun_writes_nothing(project, clients, 
     again = clients()
     deploy(p, again)
     assert again.log.writes == []
+
+
+def test_an_alias_with_a_function_url_and_a_queue_settles_the_url_stays_and_a_rerun_writes_nothing(
+        project, clients, boto, deploy):
+    boto("sqs").create_queue(QueueName="jobs")
+    p = project(extra='alias = "live"\n\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n', requirements=None)
+    deploy(p)
+    url = boto("lambda").get_function_url_config(FunctionName="hello", Qualifier="live")["FunctionUrl"]
+    for _ in range(2):
+        again = clients()
+        deploy(p, again)
+        assert again.log.writes == []
+        assert boto("lambda").get_function_url_config(FunctionName="hello", Qualifier="live")["FunctionUrl"] == url
+
+
+def test_a_queue_mapping_moved_to_a_new_alias_settles_and_a_rerun_writes_nothing(project, clients, boto, deploy):
+    boto("sqs").create_queue(QueueName="jobs")
+    p = project(extra='\n[[triggers]]\ntype = "sqs"\nqueue = "jobs"\n', requirements=None)
+    deploy(p)
+    p.edit("function_url = true\n", 'function_url = true\nalias = "live"\n')
+    deploy(p)
+    for _ in range(2):
+        again = clients()
+        deploy(p, again)
+        assert again.log.writes == []

@@ -11,11 +11,13 @@ from genesys_tasks import cli
 
 GITHUB = ["ci", "bootstrap-oidc", "--github", "acme/shop"]
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+BOUNDARY = "arn:aws:iam::123456789012:policy/genesys-lambda-boundary"
 
 
 @pytest.fixture
-def genesys(aws, capsys):
-    """``genesys ARGS`` in this process, on the emulator: (exit code, stdout, stderr)."""
+def genesys(aws, capsys, tmp_path, monkeypatch):
+    """``genesys ARGS`` in this process, on the emulator, in an empty repo: (exit code, stdout, stderr)."""
+    monkeypatch.chdir(tmp_path)
 
     def run(*args):
         code = cli.main(list(args))
@@ -62,10 +64,12 @@ def test_a_dry_run_changes_nothing_and_apply_makes_a_tagged_provider_and_a_scope
     assert plan_trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
         "repo:acme/shop:pull_request"]
     assert iam.list_role_policies(RoleName="genesys-ci-acme-shop-plan")["PolicyNames"] == ["genesys-ci-plan"]
+    boundary = iam.get_policy(PolicyArn=BOUNDARY)["Policy"]
+    assert {"Key": "genesys:managed", "Value": "true"} in boundary["Tags"]
 
     code, out, err = genesys(*GITHUB, "--pull-requests", "--apply", "--output", "json")
     assert code == 0, err
-    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change"] * 3
+    assert [c["action"] for c in json.loads(out)["changes"]] == ["no change"] * 4
 
     code, _, err = genesys(*GITHUB, "--environment", "production", "--apply")
     assert code == 0, err
@@ -105,3 +109,37 @@ def test_a_provider_or_role_genesys_did_not_make_is_a_conflict_unless_adopted(ge
     role = iam.get_role(RoleName="theirs")["Role"]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
     assert iam.list_role_policies(RoleName="theirs")["PolicyNames"] == [] and not role.get("Tags")
+
+
+def test_the_roles_name_the_repos_functions_and_genesys_roles_carry_the_boundary(genesys, boto, project, deploy):
+    p = project("shop", extra='[[triggers]]\ntype = "s3"\nbucket = "shop-uploads"\n')
+    boto("s3").create_bucket(Bucket="shop-uploads")
+    code, _, err = genesys(*GITHUB, "--root", str(p.root), "--pull-requests", "--apply")
+    assert code == 0, err
+    assert "the roles name the 1 functions" in err
+    assert f"{p.toml}: the CI role creates and changes only roles with a permissions boundary" in err
+    iam = boto("iam")
+    deploys = iam.get_role_policy(RoleName="genesys-ci-acme-shop", PolicyName="genesys-ci-deploy")["PolicyDocument"]
+    resources = json.dumps(deploys)
+    assert "function:shop" in resources and "function:*" not in resources
+    assert "arn:aws:s3:::shop-uploads" in resources and "arn:aws:s3:::*" not in resources
+    plans = json.dumps(iam.get_role_policy(RoleName="genesys-ci-acme-shop-plan",
+                                           PolicyName="genesys-ci-plan")["PolicyDocument"])
+    assert "lambda:GetFunction\"" not in plans and "lambda:GetFunctionConfiguration" in plans
+
+    deploy(p)  # made before the TOML named the boundary: the role has none
+    assert "PermissionsBoundary" not in iam.get_role(RoleName="genesys-lambda-shop")["Role"]
+    p.edit("[iam]\n", '[iam]\npermissions_boundary = "genesys-lambda-boundary"\n')  # below what genesys wrote back
+    deploy(p)
+    role = iam.get_role(RoleName="genesys-lambda-shop")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+
+    iam.delete_role_permissions_boundary(RoleName="genesys-lambda-shop")
+    for name in [n for n in iam.list_role_policies(RoleName="genesys-lambda-shop")["PolicyNames"]]:
+        iam.delete_role_policy(RoleName="genesys-lambda-shop", PolicyName=name)
+    for attached in iam.list_attached_role_policies(RoleName="genesys-lambda-shop")["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName="genesys-lambda-shop", PolicyArn=attached["PolicyArn"])
+    iam.delete_role(RoleName="genesys-lambda-shop")
+    deploy(p)  # made again, with the boundary from the start
+    role = iam.get_role(RoleName="genesys-lambda-shop")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY

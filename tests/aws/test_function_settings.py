@@ -62,7 +62,8 @@ def test_each_setting_is_created_changed_with_one_write_kept_on_rerun_and_remove
         deploy(p, again)
         assert sorted(again.log.writes) == writes, old
     assert lam.get_function_concurrency(FunctionName="hello")["ReservedConcurrentExecutions"] == 5
-    assert lam.get_function(FunctionName="hello")["Tags"] == {"genesys:managed": "true", "team": "core"}
+    assert lam.get_function(FunctionName="hello")["Tags"] == {
+        "genesys:managed": "true", "genesys:owner": "local/hello", "genesys:toml": "lambda_hello.toml", "team": "core"}
 
     # a destination changed in place is planned in tests/deploy/test_settings_plans.py: the emulator keeps
     # the first event invoke config it was given

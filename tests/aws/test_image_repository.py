@@ -24,7 +24,8 @@ def _spec(tmp_path, extra=""):
 def _repository_plan(spec, clients):
     """The repository part of a deploy's plan (the image counted as pushed: the emulator serves no registry)."""
     image = planner.ImageArtifact(f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}", "sha256:" + "a" * 64)
-    return planner.plan_image(spec, image, NAME, deployer._repository_state(clients, NAME), pushed=True)
+    return planner.plan_image(spec, image, NAME, deployer._repository_state(clients, NAME), pushed=True,
+                              ownership=deployer.owned_by_project(spec))
 
 
 def test_the_repository_is_created_tagged_scanned_with_a_lifecycle_and_then_left_alone(aws, boto, tmp_path):
@@ -35,7 +36,7 @@ def test_the_repository_is_created_tagged_scanned_with_a_lifecycle_and_then_left
     repo = ecr.describe_repositories(repositoryNames=[NAME])["repositories"][0]
     assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
     tags = {t["Key"]: t["Value"] for t in ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]}
-    assert tags["genesys:managed"] == "true"
+    assert tags["genesys:managed"] == "true" and tags["genesys:toml"] == "lambda_fn.toml"
     rule = json.loads(ecr.get_lifecycle_policy(repositoryName=NAME)["lifecyclePolicyText"])["rules"][0]
     assert rule["selection"] == {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 4}
 

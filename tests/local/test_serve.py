@@ -47,10 +47,15 @@ def _request(url, data=None, headers=None, method=None):
 
 @pytest.fixture
 def served(tmp_path):
+    yield from _serving(tmp_path, "--watch")
+
+
+def _serving(tmp_path, *flags):
+    """A real ``genesys serve`` process of the WEB function: yields its URL and the handler's file."""
     toml = python_function(tmp_path / "fn", "app.web", files={"app.py": WEB})
     env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     proc = subprocess.Popen([sys.executable, "-m", "genesys_tasks.cli", "serve", str(toml), "--port", "0",
-                             "--client", "plain", "--watch"], stderr=subprocess.PIPE, text=True, env=env)
+                             "--client", "plain", *flags], stderr=subprocess.PIPE, text=True, env=env)
     url, seen, deadline = None, [], time.monotonic() + 60
     while url is None and time.monotonic() < deadline:
         line = proc.stderr.readline()
@@ -99,6 +104,42 @@ def test_serve_turns_requests_into_function_url_events_and_responses_back(served
     while time.monotonic() < deadline and "changed" not in json.loads(_request(served + "plain")[2]):
         time.sleep(0.2)
     assert json.loads(_request(served + "plain")[2]) == {"changed": True, "seen": "GET"}
+
+
+def _status_for_host(url: str, host: str) -> tuple[int, bytes]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("GET", "/plain", skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_hosts_of_this_machine(tmp_path):
+    for url, _ in _serving(tmp_path):
+        port = url.rsplit(":", 1)[1].strip("/")
+        for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "fn.lambda-url.localhost",
+                     "LOCALHOST"):
+            status, body = _status_for_host(url, host)
+            assert (status, json.loads(body)) == (200, {"seen": "GET"}), host
+        for host in ("evil.example.com", f"attacker.test:{port}", "localhost.evil.com", "127.0.0.1.nip.io",
+                     "localhost:x", ""):
+            status, body = _status_for_host(url, host)
+            assert status == 403 and b"seen" not in body and b"--host" in body, host
+
+
+def test_serve_host_names_more_hosts_to_answer(tmp_path):
+    for url, _ in _serving(tmp_path, "--host", "api.example.test", "--host", "*.dev.test"):
+        for host, status in (("api.example.test", 200), ("a.dev.test:8080", 200), ("dev.test", 403),
+                             ("other.example.test", 403)):
+            assert _status_for_host(url, host)[0] == status, host
 
 
 def _result(payload, kind="ok"):

@@ -92,8 +92,12 @@ def _tie(languages_found: list[str], source: Path, files: list[Rel], evidence: t
     return Detection(None, None, tuple(candidates))
 
 
-def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = None) -> Detection:
-    """The runtime and handler of the function in ``source``; candidates when not exactly one fits."""
+def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = None, *,
+           keep_pin_problem: bool = False) -> Detection:
+    """The runtime and handler of the function in ``source``; candidates when not exactly one fits.
+
+    A version pin no runtime fits raises its ConfigError, or with ``keep_pin_problem`` (the runtime
+    may still be named: ``genesys init --runtime``) is returned as ``pin_problem`` with no runtime."""
     today = today or _dt.date.today()
     source = Path(source)
     files = walk(source)
@@ -105,7 +109,12 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
     if len(found) > 1:
         return _tie(found, source, files, evidence, registry, today)
     lang = found[0]
-    runtime, why = _runtime_for(lang, source, registry, today)
+    try:
+        runtime, why = _runtime_for(lang, source, registry, today)
+    except ConfigError as err:
+        if not keep_pin_problem:
+            raise
+        return Detection(None, None, (Candidate(None, None, evidence_text(lang, *evidence)),), pin_problem=err)
     text = f"{evidence_text(lang, *evidence)} ({why})"
     handlers = _handlers(runtime, source, files)
     if len(handlers) == 1:

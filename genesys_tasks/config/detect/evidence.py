@@ -14,7 +14,7 @@ file), by the dependency files and extensions their runtime rows name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ... import languages
 from ...runtimes import Registry
@@ -37,6 +37,8 @@ class Detection:
     runtime: str | None
     handler: str | None
     candidates: tuple[Candidate, ...]
+    # a version pin no runtime fits, kept (not raised) when the caller lets a named runtime win
+    pin_problem: Exception | None = field(default=None, compare=False)
 
 
 Found = dict[str, list[str]]  # language -> relative paths

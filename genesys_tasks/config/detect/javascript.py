@@ -1,7 +1,9 @@
 """What a JavaScript or TypeScript module exports and imports, read from its syntax tree.
 
 Exports: CommonJS (``exports.x =``, ``module.exports.x =``, ``exports["x"] =``,
-``module.exports = { x, y: ..., z() {} }``) and ES modules (``export const/let/var``,
+``module.exports = { x, y: ..., z() {} }``, and what bundlers write: esbuild's
+``__export(x_exports, { a: () => a })`` with ``0 && (module.exports = { a })``, tsc's
+``Object.defineProperty(exports, "a", ...)``) and ES modules (``export const/let/var``,
 ``export [async] function``, ``export { a as b }``, ``export default``), in .js, .mjs,
 .cjs and TypeScript files alike. Each export says whether its value is a function
 (a function or arrow, or a name bound to one in the module), a call (``middy(fn)``),
@@ -97,7 +99,9 @@ def _export(name: str, at, value, bound: dict) -> Export:
         return Export(name, line_of(at), "function", _params(value), typed)
     if value.type in ("call_expression", "await_expression"):
         return Export(name, line_of(at), "call", typed=typed)
-    return Export(name, line_of(at), "unknown" if value.type in _NAMES else "other", typed=typed)
+    # a name or a member (``__webpack_exports__.hello``) is bound elsewhere: it may be a function
+    unknown = value.type in _NAMES or value.type == "member_expression"
+    return Export(name, line_of(at), "unknown" if unknown else "other", typed=typed)
 
 
 def _exported_name(left) -> str | None:
@@ -166,16 +170,92 @@ def _esm(statement, bound: dict) -> list[Export]:
     return found
 
 
+def _expression(statement):
+    return _unwrap(statement.named_children[0]) if statement.named_children else None
+
+
+def _module_objects(root) -> set[str]:
+    """Names bundlers fill and hand to ``module.exports``: esbuild's ``module.exports = __toCommonJS(x)``."""
+    names = set()
+    for statement in root.named_children:
+        expression = _expression(statement) if statement.type == "expression_statement" else None
+        if expression is None or expression.type != "assignment_expression" \
+                or _exported_name(expression.child_by_field_name("left")) != "":
+            continue
+        value = _unwrap(expression.child_by_field_name("right"))
+        if value is not None and value.type == "call_expression" \
+                and text_of(value.child_by_field_name("function")) == "__toCommonJS":
+            args = value.child_by_field_name("arguments").named_children
+            names.update(text_of(a) for a in args[:1] if a.type == "identifier")
+    return names
+
+
+def _getter(member, bound: dict) -> Export | None:
+    """``name: () => value`` (a getter as bundlers write it): the export of ``value``."""
+    if member.type != "pair":
+        return None
+    key = member.child_by_field_name("key")
+    name = string_value(key) if key.type == "string" else text_of(key)
+    value = _unwrap(member.child_by_field_name("value"))
+    if value is not None and value.type == "arrow_function":
+        body = _unwrap(value.child_by_field_name("body"))
+        return _export(name, member, body if body is not None and body.type in _NAMES else None, bound)
+    return _export(name, member, value, bound)
+
+
+def _bundled(statement, bound: dict, module_objects: set[str]) -> list[Export]:
+    """The export forms bundlers and compilers write that cjs-module-lexer also reads:
+    esbuild's ``0 && (module.exports = { a, b })`` annotation and ``__export(x_exports, { a: () => a })``,
+    and ``Object.defineProperty(exports, "a", { get|value })`` (tsc's re-exports)."""
+    expression = _expression(statement)
+    if expression is None:
+        return []
+    if expression.type == "binary_expression" and text_of(expression.child_by_field_name("left")) == "0":
+        right = _unwrap(expression.child_by_field_name("right"))
+        if right is not None and right.type == "assignment_expression" \
+                and _exported_name(right.child_by_field_name("left")) == "":
+            value = _unwrap(right.child_by_field_name("right"))
+            return _object_exports(value, bound) if value is not None and value.type == "object" else []
+        return []
+    if expression.type != "call_expression":
+        return []
+    function = text_of(expression.child_by_field_name("function"))
+    args = expression.child_by_field_name("arguments").named_children
+    if function == "__export" and len(args) == 2 and text_of(args[0]) in module_objects and args[1].type == "object":
+        return [e for e in (_getter(m, bound) for m in args[1].named_children) if e is not None]
+    if function == "Object.defineProperty" and len(args) == 3 and text_of(args[0]) in ("exports", "module.exports"):
+        name = string_value(args[1])
+        if not name or name == "__esModule" or args[2].type != "object":
+            return []
+        for member in args[2].named_children:
+            key = member.child_by_field_name("key") if member.type == "pair" else None
+            if text_of(key) in ("value", "get"):
+                value = _unwrap(member.child_by_field_name("value"))
+                arrow = text_of(key) == "get" and value is not None and value.type == "arrow_function"
+                export = _getter(member, bound) if arrow else None
+                return [Export(name, line_of(statement), export.kind if export else "unknown")]
+            if member.type == "method_definition" and text_of(member.child_by_field_name("name")) == "get":
+                return [Export(name, line_of(statement), "unknown")]
+    return []
+
+
 def exports(root) -> list[Export]:
-    """Every name the module rooted at ``root`` exports, in source order."""
+    """Every name the module rooted at ``root`` exports, in source order (each name once)."""
     bound = _bindings(root)
-    found: list[Export] = []
+    module_objects = _module_objects(root)
+    found: dict[str, Export] = {}
     for statement in root.named_children:
         if statement.type == "expression_statement":
-            found.extend(_commonjs(statement, bound))
+            made = _commonjs(statement, bound) or _bundled(statement, bound, module_objects)
         elif statement.type == "export_statement":
-            found.extend(_esm(statement, bound))
-    return found
+            made = _esm(statement, bound)
+        else:
+            continue
+        for export in made:
+            known = found.get(export.name)
+            if known is None or known.kind in ("unknown", "other") and export.kind == "function":
+                found[export.name] = export  # ``exports.a = void 0`` first, ``exports.a = a`` later: the function
+    return list(found.values())
 
 
 def _walk(node):

@@ -14,7 +14,8 @@ def route_keys(spec: FunctionSpec) -> list[str]:
     return sorted({f"{t.get('method')} {t.get('path')}" for t in spec.triggers if t.type == "api_gateway"})
 
 
-def plan_api(plan: Plan, spec: FunctionSpec, api: ApiState | None, function_arn) -> None:
+def plan_api(plan: Plan, spec: FunctionSpec, api: ApiState | None, function_arn, mark: dict | None = None) -> None:
+    """``mark``: the tags naming the owner (``marker.owner_tags``) a new API carries."""
     resource = f"http api {spec.name}"
     routes = route_keys(spec)
     if not routes:
@@ -22,7 +23,7 @@ def plan_api(plan: Plan, spec: FunctionSpec, api: ApiState | None, function_arn)
             plan.call("apigatewayv2", "delete_api", resource, ApiId=api.api_id)
             plan.change(resource, "delete", [("routes", sorted(r["RouteKey"] for r in api.routes), None)])
         return
-    api_id, current = _api(plan, spec, api, resource)
+    api_id, current = _api(plan, spec, api, resource, mark or {MARKER_KEY: "true"})
     before = len(plan.calls)
     integration = _integration(plan, api, api_id, function_arn, resource)
     _routes(plan, api_id, routes, current, integration, resource)
@@ -36,11 +37,11 @@ def plan_api(plan: Plan, spec: FunctionSpec, api: ApiState | None, function_arn)
         plan.change(resource, "no change")
 
 
-def _api(plan: Plan, spec: FunctionSpec, api: ApiState | None, resource: str) -> tuple:
+def _api(plan: Plan, spec: FunctionSpec, api: ApiState | None, resource: str, mark: dict) -> tuple:
     """The API's id (a placeholder when it is created now) and its current routes by key."""
     if api is None:
         plan.call("apigatewayv2", "create_api", resource, outputs={"api_id": "ApiId", "api_endpoint": "ApiEndpoint"},
-                  Name=spec.name, ProtocolType="HTTP", Tags={MARKER_KEY: "true", FUNCTION_KEY: spec.name},
+                  Name=spec.name, ProtocolType="HTTP", Tags={**mark, FUNCTION_KEY: spec.name},
                   Description=f"HTTP API for the Lambda function {spec.name} (genesys)")
         plan.known["api_endpoint"] = Var("api_endpoint")
         plan.known["api_id"] = Var("api_id")

@@ -1,6 +1,7 @@
 """Planning ``genesys delete``: remove what genesys made for a function, and nothing it did not mark.
 
-An unmarked function or role is kept (and shown as kept); a layer version another
+A function, role or log group this owner did not mark (``marker``: unmarked, another
+owner's, or the old mark naming no owner) is kept (and shown as kept); a layer version another
 function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``, and
 only when no other function uses it (``role_users``, as AWS reports them).
 Triggers are planned apart (``triggers.plan`` with no triggers), before these calls.
@@ -9,13 +10,15 @@ Triggers are planned apart (``triggers.plan`` with no triggers), before these ca
 from __future__ import annotations
 
 from ...config.spec import FunctionSpec
+from .. import marker
 from ..model import Plan
+from ..ownership import Ownership
 from ..state import ApiState, FunctionState, LayerVersionState, RoleState
 
 
 def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[LayerVersionState],
                 function: FunctionState | None, api: ApiState | None, layer_users: dict | None = None,
-                role_users: list[str] | None = None) -> Plan:
+                role_users: list[str] | None = None, ownership: Ownership = Ownership()) -> Plan:
     """The calls that delete this function's API, function, layer versions and role.
 
     A layer version another function uses (``layer_users``: ARN → function names) is
@@ -27,16 +30,17 @@ def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[Layer
         plan.call("apigatewayv2", "delete_api", f"http api {spec.name}", ApiId=api.api_id)
         plan.change(f"http api {spec.name}", "delete")
     if function is not None:
-        _function(plan, spec, function)
+        _function(plan, spec, function, ownership)
     _layer_versions(plan, spec, versions, layer_users or {})
     if role is not None:
-        _role(plan, spec, role, role_users or [])
+        _role(plan, spec, role, role_users or [], ownership)
     return plan
 
 
-def _function(plan: Plan, spec: FunctionSpec, function: FunctionState) -> None:
-    if not function.marked:
-        plan.change(f"function {spec.name}", "no change", [("kept", None, "not made by genesys (no tag)")])
+def _function(plan: Plan, spec: FunctionSpec, function: FunctionState, ownership: Ownership) -> None:
+    why = marker.kept_because(ownership.standing(function.tags), function.tags)
+    if why:
+        plan.change(f"function {spec.name}", "no change", [("kept", None, why)])
         return
     if function.url is not None:
         plan.call("lambda", "delete_function_url_config", f"function url {spec.name}", FunctionName=spec.name)
@@ -56,14 +60,15 @@ def _layer_versions(plan: Plan, spec: FunctionSpec, versions: list[LayerVersionS
             plan.change(resource, "delete")
 
 
-def role_deletable(spec: FunctionSpec, role: RoleState) -> bool:
+def role_deletable(spec: FunctionSpec, role: RoleState, ownership: Ownership = Ownership()) -> bool:
     """Whether deleting the function may delete its role, if no other function uses it."""
-    return spec.iam.auto_cleanup and spec.iam.auto_manage and role.marked
+    return spec.iam.auto_cleanup and spec.iam.auto_manage and ownership.standing(role.tags, False) == marker.OURS
 
 
-def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str]) -> str | None:
-    if not role.marked:
-        return "not made by genesys (no tag)"
+def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str], ownership: Ownership) -> str | None:
+    why = marker.kept_because(ownership.standing(role.tags, per_toml=False), role.tags)
+    if why:
+        return why
     if not spec.iam.auto_manage:
         return "used as it is (auto_manage = false)"
     if not spec.iam.auto_cleanup:
@@ -71,9 +76,9 @@ def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str]) -> str 
     return "used by " + ", ".join(users) if users else None
 
 
-def _role(plan: Plan, spec: FunctionSpec, role: RoleState, users: list[str]) -> None:
+def _role(plan: Plan, spec: FunctionSpec, role: RoleState, users: list[str], ownership: Ownership) -> None:
     resource = f"role {role.name}"
-    why = _kept_because(spec, role, users)
+    why = _kept_because(spec, role, users, ownership)
     if why:
         plan.change(resource, "no change", [("kept", None, why)])
         return

@@ -4,8 +4,9 @@ it), its reserved concurrency and destinations (``settings``), its tags: the TOM
 those taken out of it are removed, genesys's own marker stays),
 then its URL, HTTP API and permissions.
 
-A same-named function genesys did not make is a conflict naming what differs, unless
-adopted (``Ownership.adopt``): then it is updated and tagged, shown as ``adopt``.
+A same-named function genesys did not make, or another owner's (``marker``), is a conflict
+naming what differs, unless adopted (``Ownership.adopt``): then it is updated and tagged,
+shown as ``adopt``. One with the old mark alone is claimed (``claim``): its mark gets the owner.
 Environment values never appear in a change or a conflict, only masked.
 """
 
@@ -14,11 +15,12 @@ from __future__ import annotations
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ...errors import EXIT_BAD_INPUT, GenesysError
+from .. import marker
 from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
 from ..state import ApiState, FunctionState
 from .api import plan_api
-from .inputs import MASK, Artifact, Facts, code_param, marker_tags, tag_changes
+from .inputs import COMMIT_KEY, MASK, Artifact, Facts, code_param, marker_tags, tag_changes
 from .permissions import plan_permissions
 from .settings import plan_destinations, plan_settings
 from .versions import changes_version, plan_versions
@@ -108,22 +110,22 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     if function is not None and function.config.get("PackageType", "Zip") != code.package_type:
         function = _replaced(plan, spec, code, function, ownership)
     if function is None:
-        _create(plan, spec, code, facts, wanted)
+        _create(plan, spec, code, facts, wanted, ownership)
         function_arn = Var("function_arn")
     else:
-        if not (function.marked or ownership.adopt):
+        if ownership.standing(function.tags) in (marker.FOREIGN, marker.UNMARKED) and not ownership.adopt:
             scratch = Plan()
-            _update(scratch, spec, code, function, wanted)
+            _update(scratch, spec, code, function, wanted, ownership)
             raise conflict(f"function {spec.name}", differences(scratch.changes[0].changes, LABELS),
-                           ["rename [metadata] name"], where_in(spec.path, "metadata", "name"))
-        _update(plan, spec, code, function, wanted)
+                           ["rename [metadata] name"], where_in(spec.path, "metadata", "name"), function.tags)
+        _update(plan, spec, code, function, wanted, ownership)
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
     # the alias exists before the URL, the API and the permissions that invoke it
     plan.extend(plan_versions(spec, code.reported_sha256(function), changes_version(plan), *versions, ownership))
     plan_destinations(plan, spec, function)
     plan_url(plan, spec, function)
-    plan_api(plan, spec, api, invoked_arn(spec, function_arn))
+    plan_api(plan, spec, api, invoked_arn(spec, function_arn), ownership.tags())
     plan_permissions(plan, spec, facts, function)
     return plan
 
@@ -140,9 +142,9 @@ def _replaced(plan: Plan, spec: FunctionSpec, code, function: FunctionState, own
     old, resource = function.config.get("PackageType", "Zip"), f"function {spec.name}"
     steps = (f"  - function {spec.name}: delete ({old})\n  + function {spec.name}: create ({code.package_type}, "
              f"{code.shown(None)[2]}), with its URL, permissions and aliases made again")
-    if not (function.marked or ownership.adopt):
+    if ownership.standing(function.tags) in (marker.FOREIGN, marker.UNMARKED) and not ownership.adopt:
         raise conflict(f"function {spec.name}", [f"package type: {old} → {code.package_type}"],
-                       ["rename [metadata] name"], where_in(spec.path, "metadata", "name"))
+                       ["rename [metadata] name"], where_in(spec.path, "metadata", "name"), function.tags)
     if not ownership.replace:
         raise ReplacementNeeded(f"function {spec.name} is a {old} function; Lambda cannot change it into an "
                                 f"{code.package_type} function in place, so deploying replaces it:\n{steps}",
@@ -162,14 +164,14 @@ def invoked_arn(spec: FunctionSpec, function_arn):
     return Fmt("{function_arn}:" + alias) if isinstance(function_arn, Var) else f"{function_arn}:{alias}"
 
 
-def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict) -> None:
+def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict, ownership: Ownership) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"},
              "ImageConfig": {}}  # AWS defaults
     params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
               FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType=code.package_type,
-              Architectures=[arch], Tags=marker_tags(spec), **params)
+              Architectures=[arch], Tags=marker_tags(spec, ownership), **params)
     plan.call("lambda", "wait_function_active_v2", resource, FunctionName=name)
     shown = [(k, None, v) for k, v in wanted.items() if k != "Environment"]
     shown += [(f"Environment.{k}", None, MASK) for k in sorted(facts.environment)]
@@ -177,7 +179,8 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
     plan.change(resource, "create", [code.shown(None), ("Architectures", None, [arch])] + shown)
 
 
-def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict) -> None:
+def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict,
+            ownership: Ownership) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     diffs = []
     old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
@@ -196,11 +199,29 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
         diffs += config_diffs
     diffs += plan_settings(plan, spec, function)
-    missing_tags, stale_tags = tag_changes(function.tags, marker_tags(spec))
+    missing_tags, stale_tags = tag_changes(function.tags, marker_tags(spec, ownership))
     if missing_tags:
         plan.call("lambda", "tag_resource", resource, Resource=function.arn, Tags=missing_tags)
         diffs += [(f"Tags.{k}", function.tags.get(k), v) for k, v in sorted(missing_tags.items())]
     if stale_tags:
         plan.call("lambda", "untag_resource", resource, Resource=function.arn, TagKeys=stale_tags)
         diffs += [(f"Tags.{k}", function.tags[k], None) for k in stale_tags]
-    plan.change(resource, "adopt" if not function.marked else "update" if diffs else "no change", diffs)
+    plan.change(resource, marker.action(ownership.standing(function.tags), bool(diffs)), diffs)
+
+
+def plan_commit(spec: FunctionSpec, facts: Facts, function: FunctionState | None) -> Plan:
+    """The last call of a deploy: the commit it deployed, as the function's ``genesys:commit`` tag.
+
+    Last, so a deploy that fails on the way leaves the commit before it recorded, and the next
+    ``genesys changed --since deployed`` names the function again. No commit known, or the same
+    one recorded: no call.
+    """
+    plan = Plan()
+    old = function.tags.get(COMMIT_KEY) if function is not None else None
+    if not facts.commit or old == facts.commit:
+        return plan
+    resource = f"function {spec.name}"
+    plan.call("lambda", "tag_resource", resource, Resource=function.arn if function else Var("function_arn"),
+              Tags={COMMIT_KEY: facts.commit})
+    plan.change(f"{resource} (deployed commit)", "update", [(f"Tags.{COMMIT_KEY}", old, facts.commit)])
+    return plan

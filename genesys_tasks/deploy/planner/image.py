@@ -15,8 +15,9 @@ import json
 from dataclasses import dataclass
 
 from ...config.spec import FunctionSpec
+from .. import marker
 from ..model import Plan
-from ..state import MARKER_KEY
+from ..ownership import Ownership
 from .inputs import ImageArtifact, marker_tags
 
 DEFAULT_KEEP = 10
@@ -29,10 +30,6 @@ class RepositoryState:
     arn: str
     tags: dict
     lifecycle: str | None
-
-    @property
-    def marked(self) -> bool:
-        return self.tags.get(MARKER_KEY) == "true"
 
 
 def live_tag(spec: FunctionSpec) -> str:
@@ -49,7 +46,7 @@ def lifecycle_policy(spec: FunctionSpec) -> str:
 
 
 def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, repository: RepositoryState | None,
-               pushed: bool) -> Plan:
+               pushed: bool, ownership: Ownership = Ownership()) -> Plan:
     """``ecr_name``: the repository's name when it is ECR in the deployment's account and region (genesys
     may make it), else None; ``repository``: its state (None: it does not exist)."""
     plan = Plan()
@@ -57,13 +54,13 @@ def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, r
         resource = f"ECR repository {ecr_name}"
         policy = lifecycle_policy(spec)
         if repository is None:
-            tags = [{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec).items())]
+            tags = [{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec, ownership).items())]
             plan.call("ecr", "create_repository", resource, repositoryName=ecr_name, tags=tags,
                       imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="MUTABLE")
             plan.call("ecr", "put_lifecycle_policy", resource, repositoryName=ecr_name, lifecyclePolicyText=policy)
             plan.change(resource, "create", [("scanOnPush", None, True), ("lifecycle", None, "keep untagged: "
                                               f"{spec.deployment.keep_versions or DEFAULT_KEEP}")])
-        elif repository.marked and _policy(repository.lifecycle) != _policy(policy):
+        elif ownership.standing(repository.tags) == marker.OURS and _policy(repository.lifecycle) != _policy(policy):
             plan.call("ecr", "put_lifecycle_policy", resource, repositoryName=ecr_name, lifecyclePolicyText=policy)
             plan.change(resource, "update", [("lifecycle", repository.lifecycle, policy)])
     resource = f"image {image.repository}"
@@ -75,15 +72,17 @@ def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, r
     return plan
 
 
-def plan_delete_repository(name: str, repository: RepositoryState | None, images: list[dict]) -> Plan:
-    """``genesys delete``: the ECR repository goes only when genesys made it and it holds nothing but what
-    genesys pushed (no image tagged other than ``genesys-*``)."""
+def plan_delete_repository(name: str, repository: RepositoryState | None, images: list[dict],
+                           ownership: Ownership = Ownership()) -> Plan:
+    """``genesys delete``: the ECR repository goes only when this owner made it and it holds nothing but
+    what genesys pushed (no image tagged other than ``genesys-*``)."""
     plan, resource = Plan(), f"ECR repository {name}"
     if repository is None:
         return plan
     foreign = sorted({i["imageTag"] for i in images if i.get("imageTag") and not i["imageTag"].startswith("genesys-")})
-    if not repository.marked:
-        plan.change(resource, "no change", [("kept", None, "not made by genesys (no tag)")])
+    kept = marker.kept_because(ownership.standing(repository.tags), repository.tags)
+    if kept:
+        plan.change(resource, "no change", [("kept", None, kept)])
     elif foreign:
         plan.change(resource, "no change", [("kept", None, f"holds images genesys did not push: {', '.join(foreign)}")])
     else:

@@ -16,7 +16,7 @@ from typing import ClassVar
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
 from ..model import FileBytes, Plan
-from ..state import MARKER_KEY
+from ..ownership import Ownership
 
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 MASK = "****"  # what a change shows instead of an environment value
@@ -67,9 +67,12 @@ class ImageArtifact:
         return f"{self.repository}@{self.digest}"
 
     def deployed_in(self, function) -> bool:
-        """The function runs this image: GetFunction's ``Code.ImageUri`` names this digest (Lambda's
-        CodeSha256 of an image is not the digest in every implementation; the URI is)."""
-        return function.code.get("ImageUri") == self.uri
+        """The function runs this image: its CodeSha256 is the digest's hex, as Lambda reports an image's
+        (read from the configuration: a plan never needs GetFunction's code location). The embedded
+        emulator's stub of ECR reports the sha256 of the ImageUri instead; that is this image too."""
+        import hashlib
+
+        return function.config.get("CodeSha256") in (self.code_sha256, hashlib.sha256(self.uri.encode()).hexdigest())
 
     def reported_sha256(self, function) -> str:
         """What Lambda reports for the image the function runs, when it runs this one (an emulator may
@@ -79,7 +82,8 @@ class ImageArtifact:
         return self.code_sha256
 
     def shown(self, function) -> tuple:
-        return ("ImageUri", None if function is None else function.code.get("ImageUri"), self.uri)
+        old = None if function is None else function.config.get("CodeSha256")
+        return ("ImageUri", f"@sha256:{old}" if old else None, self.uri)
 
 
 @dataclass(frozen=True)
@@ -89,14 +93,18 @@ class Facts:
     region: str
     account: str
     environment: dict  # ${env:NAME} resolved; never printed or written
+    commit: str = ""  # the git commit being deployed (GENESYS_COMMIT, set by the generated CI), "" unknown
 
 
 STAGE_KEY = "genesys:stage"
+# The commit a function was last deployed from: `genesys changed --since deployed` diffs against it.
+COMMIT_KEY = "genesys:commit"  # counted among aws_limits.GENESYS_TAGS
+COMMIT_ENV = "GENESYS_COMMIT"
 
 
-def marker_tags(spec: FunctionSpec) -> dict:
-    """The spec's tags, genesys's marker and the stage, for what genesys creates."""
-    return {**dict(spec.tags), MARKER_KEY: "true", **({STAGE_KEY: spec.stage} if spec.stage else {})}
+def marker_tags(spec: FunctionSpec, ownership: Ownership = Ownership(), per_toml: bool = True) -> dict:
+    """The spec's tags, genesys's mark naming its owner (``marker``) and the stage, for what genesys creates."""
+    return {**dict(spec.tags), **ownership.tags(per_toml), **({STAGE_KEY: spec.stage} if spec.stage else {})}
 
 
 def tag_changes(current: dict, wanted: dict) -> tuple[dict, list[str]]:

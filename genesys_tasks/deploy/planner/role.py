@@ -2,10 +2,15 @@
 
 With ``[iam] auto_manage = false`` the role is used as it is and must exist; genesys never
 changes it. Otherwise the role must be genesys's (tagged): a same-named role it did not
-make is a conflict, unless adopted (``Ownership.adopt``). genesys attaches and detaches
+make, or another project made (``marker``: a role carries its project, not a TOML, as the
+project's TOMLs may share it), is a conflict, unless adopted (``Ownership.adopt``); one with the
+old mark alone is claimed. genesys attaches and detaches
 only the managed policies of its templates, puts and deletes only its own inline policies
 (``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
 role's tags follow ``[tags]`` (those taken out are removed) unless other functions share it.
+With ``[iam] permissions_boundary`` the role is created with that boundary, and a role without it
+gets it before any policy changes (a CI deploy role may write only roles that carry it); a
+boundary the TOML does not name is left as it is.
 
 A role the repo's functions share carries the union of what they all need
 (``Ownership.sharers``); a policy none of them needs is removed only when AWS knows no
@@ -20,8 +25,8 @@ from dataclasses import replace
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
-from .. import policies
 from ..model import Plan, Var
+from .. import marker, policies
 from ..ownership import Ownership, conflict, differences
 from ..state import RoleState
 from .inputs import Facts, marker_tags, tag_changes
@@ -43,12 +48,12 @@ def plan_role(spec: FunctionSpec, role: RoleState | None, facts: Facts, ownershi
         return plan
     wanted = wanted_policies(spec, facts, ownership.sharers)
     if role is None:
-        _create(plan, spec, wanted, resource)
-    elif role.marked or ownership.adopt:
-        _update(plan, spec, role, wanted, resource, users or [], ownership)
+        _create(plan, spec, wanted, resource, facts, ownership)
+    elif ownership.standing(role.tags, per_toml=False) in (marker.OURS, marker.CLAIM) or ownership.adopt:
+        _update(plan, spec, role, wanted, resource, users or [], ownership, boundary_arn(spec, facts))
     else:
         scratch = Plan()
-        _update(scratch, spec, role, wanted, resource, users or [], ownership)
+        _update(scratch, spec, role, wanted, resource, users or [], ownership, boundary_arn(spec, facts))
         raise _conflict(spec, role, scratch)
     return plan
 
@@ -84,14 +89,25 @@ def _conflict(spec: FunctionSpec, role: RoleState, scratch: Plan):
              if named_after_function else
              ["set [iam] auto_manage = false to use it as it is", "name another role in [iam] role_name"])
     where = where_in(spec.path, *(("metadata", "name") if named_after_function else ("iam", "role_name")))
-    return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where)
+    return conflict(f"role {role.name}", differences(scratch.changes[0].changes), fixes, where, role.tags)
 
 
-def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str) -> None:
+def boundary_arn(spec: FunctionSpec, facts: Facts) -> str | None:
+    """``[iam] permissions_boundary`` as an ARN: a bare name is a policy of the deploy account."""
+    name = spec.iam.permissions_boundary
+    if not name or name.startswith("arn:"):
+        return name
+    return f"arn:aws:iam::{facts.account}:policy/{name}"
+
+
+def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resource: str, facts: Facts,
+            ownership: Ownership) -> None:
+    boundary = boundary_arn(spec, facts)
     plan.call("iam", "create_role", resource, outputs={"role_arn": "Role.Arn"},
               RoleName=spec.iam.role_name, AssumeRolePolicyDocument=json.dumps(policies.LAMBDA_TRUST),
               Description=f"Execution role for the Lambda function {spec.name} (genesys)",
-              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec).items())])
+              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec, ownership, per_toml=False).items())],
+              **({"PermissionsBoundary": boundary} if boundary else {}))
     for arn in wanted.managed:
         plan.call("iam", "attach_role_policy", resource, RoleName=spec.iam.role_name, PolicyArn=arn)
     for name, document in sorted(wanted.inline.items()):
@@ -102,25 +118,29 @@ def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resou
 
 
 def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.RolePolicies, resource: str,
-            users: list[str], ownership: Ownership) -> None:
+            users: list[str], ownership: Ownership, boundary: str | None = None) -> None:
     plan.known["role_arn"] = role.arn
     before, diffs = len(plan.calls), []
-    if not role.marked or not ownership.sharers:  # adopted, or this function's own: its tags follow [tags]
-        tags, stale = tag_changes(role.tags, marker_tags(spec))
+    if boundary and role.boundary != boundary:  # first: the policy calls below may need it in place
+        plan.call("iam", "put_role_permissions_boundary", resource, RoleName=role.name, PermissionsBoundary=boundary)
+        diffs.append(("permissions boundary", role.boundary, boundary))
+    found = ownership.standing(role.tags, per_toml=False)
+    made = found in (marker.OURS, marker.CLAIM)  # by genesys for this project, or before marks named one
+    if found != marker.OURS or not ownership.sharers:  # adopted, claimed or this function's own: tags follow [tags]
+        tags, stale = tag_changes(role.tags, marker_tags(spec, ownership, per_toml=False))
         if tags:
             plan.call("iam", "tag_role", resource, RoleName=role.name,
                       Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
-        if stale and role.marked:
+        if stale and made:
             plan.call("iam", "untag_role", resource, RoleName=role.name, TagKeys=stale)
         diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
-        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if role.marked]
+        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if made]
     if not policies.lambda_may_assume(role.trust):  # genesys made it for Lambda (or takes it over now)
         plan.call("iam", "update_assume_role_policy", resource, RoleName=role.name,
                   PolicyDocument=json.dumps(policies.LAMBDA_TRUST))
         diffs.append(("trust", _principals(role.trust), ["lambda.amazonaws.com"]))
     diffs += _sync_policies(plan, role, wanted, resource, _unknown_users(users, ownership))
-    action = "adopt" if not role.marked else "update" if len(plan.calls) > before else "no change"
-    plan.change(resource, action, diffs)
+    plan.change(resource, marker.action(found, len(plan.calls) > before), diffs)
 
 
 def _unknown_users(users: list[str], ownership: Ownership) -> list[str]:

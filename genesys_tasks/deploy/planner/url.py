@@ -28,7 +28,10 @@ def plan_url(plan: Plan, spec: FunctionSpec, function: FunctionState | None) -> 
     qualifier = {"Qualifier": alias} if alias else {}
     resource = f"function url {name}:{alias}" if alias else f"function url {name}"
     current = (function.alias_url if alias else function.url) if function else None
-    if alias and function is not None and function.url is not None:  # the URL moves to the alias
+    # The URL moves to the alias. In AWS the unqualified URL and the alias's are two configs with two
+    # addresses; the same address from both reads is one URL (an emulator ignoring Qualifier): the alias's.
+    if alias and function is not None and function.url is not None \
+            and function.url.get("FunctionUrl") != (function.alias_url or {}).get("FunctionUrl"):
         plan.call("lambda", "delete_function_url_config", f"function url {name}", FunctionName=name)
         plan.change(f"function url {name}", "delete")
     if not spec.deployment.function_url:

@@ -4,7 +4,10 @@ A version is published only when this plan changes the function's code or config
 or when the newest version genesys published does not hold the code ``$LATEST`` has (a run
 that stopped before publishing); a rerun publishes nothing. The alias then points at the new
 version, its routing cleared. After a rollback the alias stays where it was put until the
-code or configuration changes again.
+code or configuration changes again. An alias a stopped rollout left split (a routing
+configuration, and nothing new to publish) is not "no change": the plan says ``resume rollout``
+and hands the rollout's versions and share on (``rollout_from``, ``rollout_to``,
+``rollout_share``), so the deploy resumes it or names ``genesys rollout --continue|--abort``.
 
 ``keep_versions`` deletes the oldest versions genesys published (their description starts
 with ``state.VERSION_MARKER``) beyond that many, never one any alias sends traffic to.
@@ -66,8 +69,19 @@ def _point(plan: Plan, spec: FunctionSpec, alias: AliasState | None, target, pub
         plan.call("lambda", "update_alias", resource, FunctionName=name, Name=alias_name, FunctionVersion=target,
                   Description=VERSION_MARKER, RoutingConfig={"AdditionalVersionWeights": {}})
         plan.change(resource, "update" if alias.marked else "adopt", [("version", alias.version, target)])
+    elif alias.weights:
+        _interrupted(plan, alias, resource)
     else:
         plan.change(resource, "no change")
+
+
+def _interrupted(plan: Plan, alias: AliasState, resource: str) -> None:
+    """A rollout that stopped half way (its deploy was killed): the alias still splits its traffic."""
+    new, weight = next(iter(alias.weights.items()))
+    share = round(weight * 100)
+    plan.change(resource, "resume rollout", [("traffic", f"{100 - share}% on version {alias.version}, {share}% on "
+                                                         f"version {new}", f"100% on version {new}")])
+    plan.known.update(rollout_from=alias.version, rollout_to=new, rollout_share=share)
 
 
 def _first_step(plan: Plan, spec: FunctionSpec, alias: AliasState, target, resource: str) -> None:

@@ -45,15 +45,17 @@ def read_mappings(spec, clients, state: TriggerState) -> None:
         for mapping in lam.list_event_source_mappings(FunctionName=state.qualified(alias) if alias else spec.name):
             if mapping["UUID"] in state.mapping_targets:
                 continue
-            state.mapping_targets[mapping["UUID"]] = _target(mapping, alias)
+            state.mapping_targets[mapping["UUID"]] = _target(mapping, alias or state.alias)
             arn = mapping.get("EventSourceMappingArn")
             tags = lam.list_tags(Resource=arn).get("Tags", {}) if arn else {}
             (state.mappings if tags.get(MARKER_KEY) == "true" else state.foreign_mappings).append(mapping)
 
 
 def _target(mapping: dict, listed_for: str | None) -> str | None:
-    """The alias a mapping invokes (None: the unqualified function). genesys never maps a version,
-    so a version number there is an alias resolved by whoever answered: the one it was listed for."""
+    """The alias a mapping invokes (None: the unqualified function). AWS reports the alias in FunctionArn.
+    genesys never maps a version, so a version number there is an alias an emulator resolved: the one
+    it was listed for, else (listed under the function's name, as the emulator lists a moved mapping) the
+    alias genesys maps to now."""
     parts = (mapping.get("FunctionArn") or "").split(":")
     qualifier = parts[7] if len(parts) > 7 else None
     return listed_for if qualifier is not None and qualifier.isdigit() else qualifier

@@ -1,0 +1,91 @@
+"""A clean ``doit build`` of N Python functions against the installer floor, measured in one run.
+
+The repo: N functions sharing one requirements.txt (requests and pyyaml). The floor is
+the least any tool must do for it: uv installing the requirements into a target folder
+for the runtime's platform (with the same index settings genesys passes it), then one
+zip of that folder at deflate level 6. Each repeat starts genesys from nothing (no
+``.genesys``, an empty layer cache); uv's own package cache is warm for both, filled by
+an untimed first run. The two are timed in turn, so both see the same machine load, and
+the minimum of the repeats is printed with their ratio.
+
+Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from bench_build import compile_checkout, make_repo  # noqa: E402 - the same functions as the build bench
+
+from genesys_tasks.build import local_python  # noqa: E402
+from genesys_tasks.build.pip_config import pip_settings  # noqa: E402
+
+REQUIREMENTS = "requests==2.32.3\npyyaml==6.0.2\n"
+
+
+def floor(requirements: Path, work: Path) -> float:
+    """uv into a target folder for python3.12 x86_64, then one deflate-6 zip of it; seconds."""
+    target, archive = work / "target", work / "layer.zip"
+    shutil.rmtree(target, ignore_errors=True)
+    options = local_python.uv_index_options(pip_settings())
+    started = time.perf_counter()
+    subprocess.run([local_python.uv_binary(), "pip", "install", "-q", "-r", str(requirements), "--target",
+                    str(target), "--python-platform", "x86_64-manylinux_2_34", "--python-version", "3.12",
+                    "--only-binary", ":all:", "--python", sys.executable, *options.args],
+                   check=True, env=dict(os.environ, **dict(options.env)), stdin=subprocess.DEVNULL)
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+        for path in sorted(target.rglob("*")):
+            if path.is_file():
+                out.write(path, path.relative_to(target).as_posix())
+    return time.perf_counter() - started
+
+
+def genesys(root: Path, cache: Path, checkout: Path) -> float:
+    """A clean ``doit build``: no .genesys, an empty layer cache; seconds."""
+    shutil.rmtree(root / ".genesys", ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    env = dict(os.environ, PYTHONPATH=str(checkout), GENESYS_CACHE_DIR=str(cache), NO_COLOR="1")
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "doit", "build"], cwd=root, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"doit build failed in {root}:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--functions", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--checkout", type=Path, default=REPO, help="the genesys checkout to time (default: this one)")
+    args = parser.parse_args()
+    compile_checkout(args.checkout)
+    with tempfile.TemporaryDirectory(prefix="genesys-bench-clean-") as tmp:
+        root = Path(tmp, "repo")
+        root.mkdir()
+        make_repo(root, args.functions, "auto")
+        (root / "requirements.txt").write_text(REQUIREMENTS)
+        floor(root / "requirements.txt", Path(tmp))  # warms uv's package cache for both
+        genesys(root, Path(tmp, "cache"), args.checkout)
+        floors, builds = [], []
+        for _ in range(args.repeats):
+            floors.append(floor(root / "requirements.txt", Path(tmp)))
+            builds.append(genesys(root, Path(tmp, "cache"), args.checkout))
+        print(f"clean build of {args.functions} functions (min of {args.repeats}, seconds): "
+              f"floor {min(floors):.2f}  genesys {min(builds):.2f}  ratio {min(builds) / min(floors):.2f}x")
+
+
+if __name__ == "__main__":
+    main()

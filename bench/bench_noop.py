@@ -1,0 +1,129 @@
+"""The no-op ``doit build`` against a bare doit project of the same size and task shape, in one run.
+
+A repo of N Python functions sharing one requirements.txt is built once; then, in turn
+(so both see the same machine load), ``doit build`` on it and ``doit`` on a bare
+project of N functions with genesys's task shape: a ``layer``, a ``package`` and a
+``build`` task a function, each with its file_dep, targets and a ``config_changed``,
+the same dep-file backend and md5 check. Printed: the minimum of each over the
+repeats, their ratio, and the cost per added function between the sizes.
+
+Usage: python bench/bench_noop.py [--functions 20 200 1000] [--repeats 5] [--checkout DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_build import compile_checkout, make_repo  # noqa: E402 - the same generated repo as the build bench
+
+FLOOR_DODO = '''from pathlib import Path
+
+from doit.tools import config_changed
+
+DOIT_CONFIG = {{"dep_file": ".doit.db", "backend": "sqlite3", "check_file_uptodate": "md5", "verbosity": 1,
+               "default_tasks": ["build"]}}
+HERE = Path(__file__).parent
+COUNT = {count}
+
+
+def write(target):
+    Path(target).write_text("x")
+
+
+def check():
+    pass
+
+
+def task_layer():
+    for i in range(COUNT):
+        target = HERE / "out" / f"layer-{{i}}.zip"
+        yield {{"name": str(i), "actions": [(write, [target])], "file_dep": [HERE / "requirements.txt"],
+               "targets": [target], "uptodate": [config_changed({{"runtime": "python3.12", "n": i}})]}}
+
+
+def task_package():
+    for i in range(COUNT):
+        target = HERE / "out" / f"function-{{i}}.zip"
+        yield {{"name": str(i), "actions": [(write, [target])],
+               "file_dep": [HERE / "src" / f"{{i}}" / "app.py", HERE / "src" / f"{{i}}" / "lambda.toml"],
+               "targets": [target], "uptodate": [config_changed({{"handler": "app.lambda_handler", "n": i}})]}}
+
+
+def task_build():
+    for i in range(COUNT):
+        yield {{"name": str(i), "actions": [check],
+               "file_dep": [HERE / "out" / f"layer-{{i}}.zip", HERE / "out" / f"function-{{i}}.zip"],
+               "task_dep": [f"layer:{{i}}", f"package:{{i}}"],
+               "uptodate": [config_changed({{"post_build": [], "n": i}})]}}
+'''
+
+
+def make_floor(root: Path, count: int) -> None:
+    """A bare doit project of ``count`` functions with genesys's three tasks a function."""
+    (root / "out").mkdir(parents=True)
+    (root / "requirements.txt").write_text("requests\n")
+    for i in range(count):
+        (root / "src" / str(i)).mkdir(parents=True)
+        (root / "src" / str(i) / "app.py").write_text(f"# {i}\n")
+        (root / "src" / str(i) / "lambda.toml").write_text(f"# {i}\n")
+    (root / "dodo.py").write_text(FLOOR_DODO.format(count=count))
+
+
+def doit_run(root: Path, env: dict, *args: str) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "doit", *args], cwd=root, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"doit {' '.join(args)} failed in {root}:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+def measure(count: int, repeats: int, env: dict, tmp: Path) -> tuple[float, float]:
+    """(genesys no-op, bare doit no-op): the minimum of ``repeats`` runs each, timed in turn."""
+    root, floor = tmp / f"repo-{count}", tmp / f"floor-{count}"
+    root.mkdir()
+    make_repo(root, count, "auto")
+    make_floor(floor, count)
+    doit_run(root, env, "build")
+    doit_run(root, env, "build")  # the first no-op may still write caches
+    doit_run(floor, env)
+    noop, bare = [], []
+    for _ in range(repeats):
+        noop.append(doit_run(root, env, "build"))
+        bare.append(doit_run(floor, env))
+    return min(noop), min(bare)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--functions", type=int, nargs="+", default=[20, 200, 1000])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the genesys checkout to time (default: this one)")
+    args = parser.parse_args()
+    repo = args.checkout.resolve()
+    compile_checkout(repo)
+    with tempfile.TemporaryDirectory(prefix="genesys-bench-noop-") as tmp:
+        env = dict(os.environ, PYTHONPATH=str(repo), GENESYS_CACHE_DIR=str(Path(tmp, "cache")), NO_COLOR="1")
+        print(f"{'functions':>9} {'genesys':>8} {'bare doit':>9} {'ratio':>6}   (no-op doit build, min of "
+              f"{args.repeats}, seconds)", flush=True)
+        rows = []
+        for count in args.functions:
+            noop, bare = measure(count, args.repeats, env, Path(tmp))
+            rows.append((count, noop, bare))
+            print(f"{count:>9} {noop:>8.2f} {bare:>9.2f} {noop / bare:>5.1f}x", flush=True)
+        for (n1, g1, b1), (n2, g2, b2) in zip(rows, rows[1:]):
+            print(f"per added function, {n1} -> {n2}: genesys {(g2 - g1) / (n2 - n1) * 1000:.2f} ms, "
+                  f"bare doit {(b2 - b1) / (n2 - n1) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

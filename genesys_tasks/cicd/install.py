@@ -1,0 +1,113 @@
+"""The command a generated CI job installs genesys with: exactly the genesys that wrote the file.
+
+The distribution is ``genesys-lambda`` (the name ``genesys`` on the public package index
+belongs to another project); the command stays ``genesys`` and the import package
+``genesys_tasks``. How this genesys was installed decides the line (PEP 610):
+
+- from an index (no ``direct_url.json``): that name and version, pinned by the sha256 of
+  its wheel with ``--require-hashes`` (the wheel is fetched once, with the user's pip
+  settings, to hash it);
+- from a VCS (``vcs_info``): that URL at that commit;
+- from a URL archive with a hash (``archive_info``): that URL and hash;
+- anything else (an editable or local-folder install, a local file): there is no way for
+  a runner to get the same code, so ``genesys ci`` stops (exit 2) asking for ``--install``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+
+DISTRIBUTION = "genesys-lambda"
+# Where the job writes the hash-pinned requirement; .genesys/ is genesys's own folder.
+REQUIREMENT_FILE = ".genesys/genesys-requirements.txt"
+
+
+@dataclass(frozen=True)
+class Installed:
+    """How the running genesys was installed: its version and PEP 610 record (None: from an index)."""
+
+    version: str
+    direct_url: dict | None
+    found: bool = True  # False: no distribution of that name in this environment
+
+
+def installed() -> Installed:
+    """What this environment says about the ``genesys-lambda`` distribution."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        from .. import __version__
+
+        return Installed(__version__, None, found=False)
+    text = dist.read_text("direct_url.json")
+    try:
+        record = json.loads(text) if text else None
+    except json.JSONDecodeError:
+        record = {}
+    return Installed(dist.version, record)
+
+
+def _choices(version: str) -> str:
+    return ("pass --install CMD, for example "
+            f"--install 'pip install {DISTRIBUTION}=={version}' (a release), "
+            f"--install 'pip install \"{DISTRIBUTION} @ git+https://HOST/OWNER/REPO@COMMIT\"' (a commit), "
+            "or --install 'pip install ./tools/genesys' (a folder of the repo)")
+
+
+def _requirement(line: str, version: str) -> str:
+    """Shell words that install the one requirement ``line`` (with its --hash) and then its dependencies."""
+    return (f"mkdir -p .genesys && printf '%s\\n' {shlex.quote(line)} > {REQUIREMENT_FILE}"
+            f" && python -m pip install --no-deps --require-hashes -r {REQUIREMENT_FILE}"
+            f" && python -m pip install {shlex.quote(line.split(' --hash=')[0])}")
+
+
+def wheel_sha256(version: str, download=None) -> str:
+    """The sha256 of the released ``genesys-lambda`` wheel of ``version``, fetched with pip's settings."""
+    with tempfile.TemporaryDirectory(prefix="genesys-wheel-") as folder:
+        done = (download or _pip_download)(f"{DISTRIBUTION}=={version}", Path(folder))
+        wheels = sorted(Path(folder).glob("*.whl"))
+        if done.returncode or len(wheels) != 1:
+            raise UsageError(f"{DISTRIBUTION} {version} is installed as a release, but its wheel could not be "
+                             f"fetched to pin it by hash: {done.stderr.strip()[-400:]}", hint=_choices(version))
+        return hashlib.sha256(wheels[0].read_bytes()).hexdigest()
+
+
+def _pip_download(requirement: str, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:",
+                           "-d", str(folder), requirement], capture_output=True, text=True)
+
+
+def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
+    """The shell command that installs, in a job, the genesys ``found`` describes (UsageError if none)."""
+    found = found or installed()
+    version = found.version
+    if not found.found:
+        raise UsageError(f"no {DISTRIBUTION} distribution is installed here, so the generated jobs cannot "
+                         "install this genesys", hint=_choices(version))
+    record = found.direct_url
+    if record is None:
+        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", version)
+    url = str(record.get("url", ""))
+    vcs = record.get("vcs_info")
+    if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
+        requirement = f"{DISTRIBUTION} @ git+{url}@{vcs['commit_id']}"
+        return f"python -m pip install {shlex.quote(requirement)}"
+    archive = record.get("archive_info") or {}
+    digest = (archive.get("hashes") or {}).get("sha256")
+    if digest and url.startswith("https://"):
+        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", version)
+    kind = "an editable install" if (record.get("dir_info") or {}).get("editable") else "a local install"
+    raise UsageError(f"this genesys is {kind} ({url or 'no URL'}): a CI runner cannot install the same code",
+                     hint=_choices(version))
+

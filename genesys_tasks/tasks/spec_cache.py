@@ -1,0 +1,175 @@
+"""The loaded specs and source listings of a repo, kept between runs so a no-op ``doit build`` reads no TOML.
+
+What doit needs before it can skip anything is every function's ``FunctionSpec`` and
+the list of its source files. Both depend only on files, so both are kept, per TOML,
+with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
+from: the TOML, the files its zip carries, every folder the source walk listed (a file
+added, removed or renamed changes its folder), every file directly in the source folder
+(version pins and manifests the zip leaves out), and the requirements file. (What the
+layer is built from, the manifest's lock files and the files it names, is not kept:
+it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
+anything else loads that TOML again. The warnings a load gave are kept and said again.
+
+The cache is an optimisation and never the truth:
+
+- a cache written by another genesys (any of its files differs), under another
+  stage, discovery pattern, day (runtime lifecycle checks) or Python is not read;
+- a file changed less than ``RACY_SECONDS`` before it was stat'ed is not trusted
+  (a timestamp is coarser than an edit; git calls this "racily clean");
+- a cache file that cannot be read whole (truncated, corrupt, foreign) is ignored
+  and written again.
+
+It lives in the user's cache folder, not the repo: a pickle is trusted only as far as
+the place it is read from, and a repo's files are anyone's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import paths
+from ..config import FunctionSpec, check_together
+
+FORMAT = 1
+RACY_SECONDS = 1.0
+PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
+
+Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode)) or None when missing
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One TOML's spec and source files, and the stats they were made from."""
+
+    stamps: tuple[Stamp, ...]
+    spec: FunctionSpec
+    sources: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def _stat(path: str) -> tuple[int, int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size, info.st_ino
+
+
+def _fresh(stamps: tuple[Stamp, ...]) -> bool:
+    return all(_stat(path) == seen for path, seen in stamps)
+
+
+def _genesys_files() -> list[str]:
+    """genesys's own modules and data: a change to any of them may change what a load gives."""
+    found = []
+    for folder, dirs, files in os.walk(PACKAGE):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        found.extend(os.path.join(folder, name) for name in files)
+    return sorted(found)
+
+
+def context(root: Path, pattern: str, stage: str | None, today: str) -> str:
+    """What every entry also depends on: genesys itself, the project's runtimes file, the run's settings."""
+    from ..config.runtimes_file import PROJECT_FILE
+
+    digest = hashlib.sha256(repr((FORMAT, sys.version, str(root), pattern, stage, today,
+                                  os.environ.get("HOME", ""))).encode())
+    for path in [*_genesys_files(), str(root / PROJECT_FILE)]:
+        digest.update(repr((path, _stat(path))).encode())
+    return digest.hexdigest()
+
+
+def cache_file(root: Path, stage: str | None) -> Path:
+    """Where the cache of the repo at ``root`` (under ``stage``) is kept."""
+    key = hashlib.sha256(f"{root}\0{stage or ''}".encode()).hexdigest()[:24]
+    return paths.cache_dir() / "specs" / f"{key}.pickle"
+
+
+def _read(path: Path, expected: str) -> dict[str, Entry]:
+    """The entries of a cache written under the same context; {} for anything else, corrupt included."""
+    try:
+        with open(path, "rb") as handle:
+            written, entries = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - missing, truncated or foreign: the cache is rebuilt, never trusted
+        return {}
+    if written != expected or not isinstance(entries, dict):
+        return {}
+    return {key: entry for key, entry in entries.items() if isinstance(entry, Entry)}
+
+
+def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(
+            pickle.dumps((context_key, entries), protocol=pickle.HIGHEST_PROTOCOL)))
+    except OSError:
+        pass  # a read-only cache folder costs speed, never a build
+
+
+def _top_files(folder: Path) -> list[str]:
+    """The files directly in the source folder, those the zip leaves out included: detection reads
+    version pins and manifests there (``.python-version``, ``Gemfile``, ``package.json``)."""
+    try:
+        with os.scandir(folder) as found:
+            return [entry.path for entry in found if entry.is_file()]
+    except OSError:
+        return []
+
+
+def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
+    """The stats the entry of ``spec`` stands on; None when one is too recent to be trusted."""
+    names = [str(toml), *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
+    if spec.build.requirements_file is not None:  # its lock files and the files it names are read each run
+        names.append(str(spec.build.requirements_file))
+    recent = time.time_ns() - int(RACY_SECONDS * 1e9)
+    stamps = []
+    for name in dict.fromkeys(names):
+        seen = _stat(name)
+        if seen is not None and seen[0] >= recent:
+            return None
+        stamps.append((name, seen))
+    return tuple(stamps)
+
+
+def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: str,
+         load_one: Callable[[Path, Callable[[str], None]], FunctionSpec],
+         warn: Callable[[str], None]) -> list[tuple[FunctionSpec, list[str]]]:
+    """(spec, source files) of every TOML, from the cache where it is fresh, else from ``load_one(path, warn)``.
+
+    Raises what ``load_one`` raises, and ``ConfigError`` when the specs clash (``check_together``).
+    """
+    from ..build.package import function_listing
+
+    key = context(root, pattern, stage, today)
+    where = cache_file(root, stage)
+    cached = _read(where, key)
+    entries: dict[str, Entry] = {}
+    changed = False
+    for toml in tomls:
+        entry = cached.get(str(toml))
+        if entry is not None and _fresh(entry.stamps):
+            for line in entry.warnings:
+                warn(line)
+        else:
+            said: list[str] = []
+            spec = load_one(toml, lambda line: (said.append(line), warn(line)))
+            listing = function_listing(spec, pattern)
+            entry = Entry(_stamps(toml, spec, listing) or (), spec,
+                          tuple(str(path) for _, path in listing.entries), tuple(said))
+            changed = True
+        entries[str(toml)] = entry
+    specs = [entry.spec for entry in entries.values()]
+    check_together(specs)
+    # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
+    kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
+    kept.update((name, entry) for name, entry in entries.items() if entry.stamps)
+    if changed or kept.keys() != cached.keys():
+        _write(where, key, kept)
+    return [(entry.spec, list(entry.sources)) for entry in entries.values()]

@@ -1,0 +1,66 @@
+"""genesys as a release on a package index, for the tests that run the generated install step as written.
+
+``release`` builds this checkout's wheel into a local PEP 503 index folder; ``from_index`` installs it
+from there into a new venv (so it records no ``direct_url.json``, as an index install does); ``runner``
+is a job's Python without genesys. Their dependencies (and pip) come from this environment through
+``PYTHONPATH``, so nothing but genesys itself is installed and nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).parent.parent
+NEVER = shutil.ignore_patterns(".git", ".genesys", "*.egg-info", "__pycache__", ".pytest_cache")
+
+
+def left_out(folder: str, names: list[str]) -> set[str]:
+    """What a copy of the checkout leaves out: caches, and the build output at its top."""
+    top = {"build", "dist"} if Path(folder) == REPO else set()
+    return set(NEVER(folder, names)) | (top & set(names))
+
+
+@dataclass(frozen=True)
+class Release:
+    index: Path  # the index folder: <index>/genesys-lambda/{index.html, the wheel}
+    wheel: Path
+    sha256: str
+
+    def env(self) -> dict:
+        """The environment of a process that installs from this index (and finds the dependencies here)."""
+        return {**os.environ, "PIP_INDEX_URL": self.index.as_uri() + "/", "PIP_NO_INPUT": "1",
+                "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+
+
+def release(folder: Path) -> Release:
+    """This checkout's wheel, served from a local index folder under ``folder``."""
+    source = folder / "source"
+    shutil.copytree(REPO, source, symlinks=True, ignore=left_out)
+    project = folder / "index" / "genesys-lambda"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(project), str(source)],
+                   check=True)
+    wheel = next(project.glob("genesys_lambda-*.whl"))
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    (project / "index.html").write_text(f'<a href="{wheel.name}#sha256={digest}">{wheel.name}</a>\n')
+    return Release(folder / "index", wheel, digest)
+
+
+def runner(folder: Path) -> Path:
+    """A new venv with no genesys in it (and no pip: ``python -m pip`` comes through PYTHONPATH)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    return folder
+
+
+def from_index(found: Release, folder: Path) -> Path:
+    """A venv with genesys installed from ``found``'s index, as a user installs a release."""
+    runner(folder)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(folder / "bin/python"), "install", "-q",
+                    "--no-deps", "genesys-lambda"], env=found.env(), check=True)
+    return folder

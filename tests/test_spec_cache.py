@@ -1,0 +1,216 @@
+"""The spec cache: a no-op ``doit build`` reads no TOML, and any change to a file a spec stands on is seen.
+
+Files are dated ten seconds back before the first run, so its entries are trusted (a file
+changed within ``RACY_SECONDS`` of being stat'ed never is); every edit after that is new.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import pickle
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from genesys_tasks.config import load
+from genesys_tasks.tasks import spec_cache
+
+APP = '''def lambda_handler(event, context):
+    return 1
+
+
+def other(event, context):
+    return 2
+'''
+TOML = '''[metadata]
+name = "{name}"
+runtime = "python3.12"
+handler = "app.lambda_handler"
+
+[build]
+requirements_file = "../requirements.txt"
+{extra}'''
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    """Date every file and folder below ``root`` ``seconds`` back."""
+    when = time.time() - seconds
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            os.utime(os.path.join(folder, name), (when, when))
+    os.utime(root, (when, when))
+
+
+def _function(repo: Path, name: str, extra: str = "") -> Path:
+    folder = repo / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "app.py").write_text(APP)
+    toml = folder / f"lambda_{name}.toml"
+    toml.write_text(TOML.format(name=name, extra=extra))
+    return toml
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (root / "requirements.txt").write_text("six\n")
+    _function(root, "alpha")
+    _function(root, "beta", extra='\n[deployment]\nfunction_url = true\nauth_type = "NONE"\n')
+    _age(root)
+    return root
+
+
+def executed(result) -> set[str]:
+    return set(re.findall(r"^▶ (\S+)", result.stderr, re.M))
+
+
+@pytest.fixture
+def build(repo, run_doit, tmp_path):
+    def run(*args):
+        return run_doit("build", *args, cwd=repo, env={"GENESYS_CACHE_DIR": str(tmp_path / "cache")})
+
+    first = run()
+    assert first.code == 0, first.output
+    return run
+
+
+def _cache_entries(repo: Path) -> dict:
+    with open(spec_cache.cache_file(repo, None), "rb") as handle:
+        return pickle.load(handle)[1]
+
+
+def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
+    assert set(_cache_entries(repo)) == {str(repo / "alpha" / "lambda_alpha.toml"),
+                                         str(repo / "beta" / "lambda_beta.toml")}
+    loaded: list[Path] = []
+
+    def load_one(path, warn):
+        loaded.append(path)
+        return load(path, warn=warn)
+
+    tomls = [repo / "alpha" / "lambda_alpha.toml", repo / "beta" / "lambda_beta.toml"]
+    today = os.environ.get("GENESYS_TODAY", "2026-11-26")  # the day the run had (tests/conftest.py)
+    got = spec_cache.load(repo, tomls, "lambda_*.toml", None, today, load_one, lambda line: None)
+    assert loaded == []
+    assert [spec.name for spec, _ in got] == ["alpha", "beta"]
+    assert got[0][1] == [str(repo / "alpha" / "app.py")]
+
+
+def test_a_no_op_build_from_the_cache_runs_nothing_and_still_says_the_load_warnings(build):
+    again = build()
+    assert again.code == 0, again.output
+    assert executed(again) == set()
+    assert "beta: the function URL is public" in again.stderr
+
+
+def test_a_toml_edit_is_seen(repo, build):
+    toml = repo / "alpha" / "lambda_alpha.toml"
+    toml.write_text(toml.read_text().replace("app.lambda_handler", "app.other"))
+    result = build()
+    assert result.code == 0, result.output
+    assert "package:alpha" in executed(result)  # the handler is a package setting
+    assert not {"package:beta", "layer:alpha"} & executed(result)
+
+
+def test_a_touched_requirements_file_is_seen(repo, build):
+    (repo / "requirements.txt").write_text("six==1.17.0\n")
+    result = build()
+    assert result.code == 0, result.output
+    assert executed(result) >= {"layer:alpha"}  # the one layer task alpha and beta share
+    assert not {"package:alpha", "package:beta"} & executed(result)
+    (repo / "requirements.txt").unlink()
+    gone = build()
+    assert gone.code == 2, gone.output
+    assert "requirements_file" in gone.stderr and "Traceback" not in gone.output
+
+
+def test_a_renamed_handler_file_is_seen(repo, build):
+    (repo / "alpha" / "app.py").rename(repo / "alpha" / "main.py")
+    result = build()
+    assert result.code == 2, result.output
+    assert "alpha" in result.stderr and "app" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_corrupt_cache_file_is_rebuilt_not_trusted(repo, build):
+    where = spec_cache.cache_file(repo, None)
+    for garbage in (b"", b"not a pickle at all", where.read_bytes()[:100]):
+        where.write_bytes(garbage)
+        result = build()
+        assert result.code == 0, result.output
+        assert executed(result) == set() and "Traceback" not in result.output
+        assert len(_cache_entries(repo)) == 2
+
+
+def test_a_cache_entry_stands_only_on_files_old_enough_to_trust(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "requirements.txt").write_text("six\n")
+    toml = _function(tmp_path, "fresh")
+    calls: list[Path] = []
+
+    def load_one(path, warn):
+        calls.append(path)
+        return load(path, warn=warn)
+
+    for _ in range(2):  # the files were just written: their stats cannot tell the next edit apart
+        spec_cache.load(tmp_path, [toml], "lambda_*.toml", None, "2026-11-26", load_one, lambda line: None)
+    assert calls == [toml, toml]
+    _age(tmp_path)
+    for _ in range(2):
+        spec_cache.load(tmp_path, [toml], "lambda_*.toml", None, "2026-11-26", load_one, lambda line: None)
+    assert calls == [toml, toml, toml]
+    spec_cache.load(tmp_path, [toml], "lambda_*.toml", "prod", "2026-11-26", load_one, lambda line: None)
+    spec_cache.load(tmp_path, [toml], "lambda_*.toml", None, "2026-11-27", load_one, lambda line: None)
+    assert len(calls) == 5  # another stage or another day is another context
+
+
+def test_functions_sharing_a_requirements_file_share_one_layer_task_and_each_zip_names_it(repo, run_doit, tmp_path):
+    env = {"GENESYS_CACHE_DIR": str(tmp_path / "cache")}
+    listed = run_doit("list", "--all", cwd=repo, env=env)
+    assert listed.code == 0, listed.output
+    layer_tasks = [line.split()[0] for line in listed.stdout.splitlines() if line.startswith("layer:")]
+    assert layer_tasks == ["layer:alpha"]
+    alone = run_doit("build:beta", cwd=repo, env=env)  # beta's build waits for the layer task it shares
+    assert alone.code == 0, alone.output
+    assert {"layer:alpha", "package:beta", "build:beta"} <= executed(alone)
+    zips = [repo / ".genesys" / "build" / name / "layer-x86_64.zip" for name in ("alpha", "beta")]
+    assert os.path.samefile(*zips)
+
+
+def test_a_run_over_one_toml_keeps_the_other_entries_and_a_deleted_toml_leaves_the_cache(repo, build):
+    alpha, beta = repo / "alpha" / "lambda_alpha.toml", repo / "beta" / "lambda_beta.toml"
+    spec_cache.load(repo, [alpha], "lambda_*.toml", None, os.environ.get("GENESYS_TODAY", "2026-11-26"),
+                    lambda path, warn: load(path, warn=warn), lambda line: None)
+    assert set(_cache_entries(repo)) == {str(alpha), str(beta)}
+    beta.unlink()
+    spec_cache.load(repo, [alpha], "lambda_*.toml", None, os.environ.get("GENESYS_TODAY", "2026-11-26"),
+                    lambda path, warn: load(path, warn=warn), lambda line: None)
+    assert set(_cache_entries(repo)) == {str(alpha)}
+
+
+def test_an_edited_version_pin_the_zip_leaves_out_is_seen(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "pinned"
+    folder.mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / ".python-version").write_text("3.12\n")
+    toml = folder / "lambda_pinned.toml"
+    toml.write_text('[metadata]\nname = "pinned"\nhandler = "app.lambda_handler"\n'
+                    '[build]\nexclude = [".python-version"]\n')
+    _age(tmp_path)
+
+    def specs():
+        return spec_cache.load(tmp_path, [toml], "lambda_*.toml", None, "2026-11-26",
+                               lambda path, warn: load(path, warn=warn, today=datetime.date(2026, 11, 26)),
+                               lambda line: None)
+
+    assert specs()[0][0].runtime.id == "python3.12"
+    assert specs()[0][0].runtime.id == "python3.12"  # from the cache
+    (folder / ".python-version").write_text("3.13\n")  # same size: only its stat tells
+    assert specs()[0][0].runtime.id == "python3.13"
