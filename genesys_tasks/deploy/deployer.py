@@ -34,7 +34,7 @@ from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, GenesysError
-from . import marker, planner, state, triggers
+from . import images, marker, planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
 from .ownership import Ownership
@@ -245,7 +245,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
         remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
         facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
         if code is not None and code.kind == "image":
-            code, image_plan = _plan_image(spec, clients, code, facts, ownership)
+            code, image_plan = images.plan_image(spec, clients, code, facts, ownership)
             plan.extend(image_plan)
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
@@ -260,60 +260,6 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
             plan.extend(planner.plan_commit(spec, facts, remote.function))
     return checked(plan), remote.account
-
-
-def _plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts,
-                ownership: Ownership):
-    """The image with its repository's full name (an ECR name is completed with the account and region),
-    and the plan of its repository and push, from what ECR and the registry hold."""
-    repository = _full_repository(image.repository, facts.account, facts.region)
-    ecr_name = _ecr_name(repository, facts.account, facts.region)
-    state = None if ecr_name is None else _repository_state(clients, ecr_name)
-    image = planner.ImageArtifact(repository, image.digest)
-    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
-        Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
-    return image, planner.plan_image(spec, image, ecr_name, state, pushed, ownership)
-
-
-def _full_repository(repository: str, account: str, region: str) -> str:
-    """``host/path``: an ECR repository name is completed with the account's registry in ``region``."""
-    from ..config.image_ref import ecr_host, has_registry
-
-    return repository if has_registry(repository) else f"{ecr_host(account, region)}/{repository}"
-
-
-def _ecr_name(repository: str, account: str, region: str) -> str | None:
-    """The repository's name when it is ECR in ``account`` and ``region`` (where genesys may make it)."""
-    from ..config.image_ref import ecr_host, parse
-
-    ref = parse(repository)
-    return ref.path if ref.host == ecr_host(account, region) else None
-
-
-def _repository_state(clients, name: str):
-    found = clients.ecr.describe_repositories(repositoryNames=[name])
-    if not found:
-        return None
-    arn = found["repositories"][0]["repositoryArn"]
-    tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
-    policy = clients.ecr.get_lifecycle_policy(repositoryName=name) or {}
-    return planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
-
-
-def _plan_delete_repository(spec: FunctionSpec, clients, account: str, ownership: Ownership) -> Plan:
-    """An image function's ECR repository, when it is one genesys may have made."""
-    from ..config.image_ref import default_repository
-
-    if not spec.build.is_image:
-        return Plan()
-    repository = _full_repository(spec.deployment.image_repository or default_repository(spec.name), account,
-                                  clients.region)
-    name = _ecr_name(repository, account, clients.region)
-    if name is None:
-        return Plan()
-    state = _repository_state(clients, name)
-    images = clients.ecr.list_images(repositoryName=name) if state is not None else []
-    return planner.plan_delete_repository(name, state, images, ownership)
 
 
 def checked(plan: Plan) -> Plan:
@@ -418,7 +364,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
             api = None
         plan.extend(planner.plan_delete(spec, role, versions, function, api, users, role_users, ownership))
         plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name), ownership))
-        plan.extend(_plan_delete_repository(spec, clients, account, ownership))  # after the function running its image
+        plan.extend(images.plan_delete_repository(spec, clients, account, ownership))  # after the function running its image
     return checked(plan), account
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from genesys_tasks import config
-from genesys_tasks.deploy import deployer, planner
+from genesys_tasks.deploy import deployer, images, planner
 from genesys_tasks.deploy.executor import Executor
 from genesys_tasks.deploy.session import Session
 from load_cases import function_project
@@ -24,7 +24,7 @@ def _spec(tmp_path, extra=""):
 def _repository_plan(spec, clients):
     """The repository part of a deploy's plan (the image counted as pushed: the emulator serves no registry)."""
     image = planner.ImageArtifact(f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}", "sha256:" + "a" * 64)
-    return planner.plan_image(spec, image, NAME, deployer._repository_state(clients, NAME), pushed=True,
+    return planner.plan_image(spec, image, NAME, images.repository_state(clients, NAME), pushed=True,
                               ownership=deployer.owned_by_project(spec))
 
 
