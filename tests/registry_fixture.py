@@ -126,6 +126,8 @@ def local_registry(tmp_path_factory):
         pytest.skip("docker-registry and skopeo are not installed")
     folder = tmp_path_factory.mktemp("registry")
     registry = LocalRegistry(folder)
-    registry.base = push_base(registry, tmp_path_factory.mktemp("base"), archs=("amd64", "arm64"))
-    yield registry
-    registry.stop()
+    try:
+        registry.base = push_base(registry, tmp_path_factory.mktemp("base"), archs=("amd64", "arm64"))
+        yield registry
+    finally:
+        registry.stop()
