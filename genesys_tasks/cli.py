@@ -123,6 +123,8 @@ VERBS = (
           arg("--yes", action="store_true", help="with `execute deletion`: do not ask for confirmation"),
           arg("--adopt", action="store_true", help="take over same-named resources genesys did not make"),
           arg("--no-wait", action="store_true", help="leave a gradual rollout at its first step"),
+          arg("--replace", action="store_true", help="delete and create again a function Lambda cannot change "
+                                                     "in place (zip ↔ image)"),
           arg("--keep-going", action="store_true", help="with [deployment] regions: deploy the other regions "
                                                         "when one fails"),
           OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),

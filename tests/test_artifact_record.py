@@ -103,7 +103,7 @@ def test_an_image_record_deploys_as_an_image_function(tmp_path):
                                  Var("role_arn"), None)
     create = plan.calls[0].params
     assert create["PackageType"] == "Image" and create["Code"] == {"ImageUri": f"{repository}@sha256:{'e' * 64}"}
-    assert ("CodeSha256", None, "e" * 64) in plan.changes[0].changes
+    assert ("ImageUri", None, f"{repository}@sha256:{'e' * 64}") in plan.changes[0].changes
 
 
 def test_lambda_build_writes_the_record_as_a_target_and_lists_it(tmp_path, run_genesys):

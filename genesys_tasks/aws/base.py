@@ -46,7 +46,8 @@ TRANSIENT_STATUS = {500, 502, 503, 504}
 MISSING_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NoSuchKey", "404",
                  # the trigger sources: a queue, a bucket, a topic
                  "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NoSuchBucket", "NotFound",
-                 "ParameterNotFound"}
+                 "ParameterNotFound",
+                 "RepositoryNotFoundException", "LifecyclePolicyNotFoundException"}  # ECR
 
 
 def ignore(message: str) -> None:

@@ -16,6 +16,7 @@ from .apigatewayv2 import ApiGatewayV2Adapter
 from .base import CallLog, RetryPolicy, ignore
 from .cloudwatch import CloudWatchAdapter
 from .dynamodbstreams import DynamoDbStreamsAdapter
+from .ecr import EcrAdapter
 from .errors import translate
 from .events import EventsAdapter
 from .iam import IamAdapter
@@ -30,6 +31,7 @@ from .target import Target
 
 ADAPTERS = {"lambda": LambdaAdapter, "iam": IamAdapter, "apigatewayv2": ApiGatewayV2Adapter,
             "s3": S3Adapter, "sts": StsAdapter, "logs": LogsAdapter, "cloudwatch": CloudWatchAdapter,
+            "ecr": EcrAdapter,  # image functions' repositories
             # trigger sources
             "sqs": SqsAdapter, "sns": SnsAdapter, "events": EventsAdapter, "dynamodbstreams": DynamoDbStreamsAdapter,
             # ${ssm:...} and ${secretsmanager:...} in [function.environment]

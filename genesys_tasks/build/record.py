@@ -8,8 +8,11 @@ looks for a zip by its path convention. A record is typed by its ``kind``:
              (``path`` relative to the record's folder, so a moved checkout or a CI cache still
              matches), its hex sha256 and size, and the dependency layer zip beside it
              (``{"path", "sha256", "size"}``, or null when the function ships no layer);
-- ``image``  ``{"kind": "image", "digest", "repository", "arch"}``: a container image
-             (``sha256:...``) pushed to an ECR repository.
+- ``image``  ``{"kind": "image", "digest", "repository", "arch", "base", "layers"}``: a container
+             image (``sha256:...`` of its manifest, in genesys's image cache, ``build/image``) to push to
+             ``repository`` (``host/path``, or an ECR repository name the deploy completes with the
+             account and region); ``base`` is the digest of the base image's manifest it was built on,
+             ``layers`` its layers (``{"digest", "size", "from"}``), the base's first.
 
 Writing is atomic; reading a missing, unreadable or unknown record is a ``BuildError`` that
 says to build again. Nothing here imports boto3, doit or ui.
@@ -72,13 +75,17 @@ class ImageRecord:
     digest: str
     repository: str
     arch: str
+    base: str = ""
+    layers: tuple = ()
 
     def as_dict(self, folder: Path | None = None) -> dict:
-        return {"kind": self.kind, "digest": self.digest, "repository": self.repository, "arch": self.arch}
+        return {"kind": self.kind, "digest": self.digest, "repository": self.repository, "arch": self.arch,
+                "base": self.base, "layers": list(self.layers)}
 
     @classmethod
     def from_dict(cls, data: dict, folder: Path) -> ImageRecord:
-        return cls(str(data["digest"]), str(data["repository"]), str(data["arch"]))
+        return cls(str(data["digest"]), str(data["repository"]), str(data["arch"]), str(data.get("base", "")),
+                   tuple(data.get("layers") or ()))
 
 
 Record = Union[ZipRecord, ImageRecord]

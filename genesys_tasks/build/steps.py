@@ -148,7 +148,7 @@ def finish(spec: FunctionSpec, root: Path) -> None:
     from .layer import ships_nothing
     from .limits import check_artifacts
 
-    for arch in spec.build.architectures:
+    for arch in () if spec.build.is_image else spec.build.architectures:  # an image's limit is checked as it is built
         layer = [paths.layer_zip(root, spec.name, arch)] if spec.has_layer else []
         layer = [zip_ for zip_ in layer if not ships_nothing(zip_)]
         for note in check_artifacts(paths.function_zip(root, spec.name, arch), layer,
@@ -158,6 +158,44 @@ def finish(spec: FunctionSpec, root: Path) -> None:
         from .hooks import run_hooks
 
         run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=show)
+    if spec.build.is_image:
+        build_images(spec, root)
+        return
     from .record import record_build
 
     record_build(root, spec.name, spec.build.architectures, spec.has_layer)
+
+
+def base_image(spec: FunctionSpec) -> str:
+    """``[build] image``, else the runtime's AWS base image (public.ecr.aws/lambda/<language>:<version>)."""
+    return spec.build.image or spec.runtime.image
+
+
+def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
+    """The function's image per architecture from its zips (``image/assemble``), and the index when there are
+    two; write the image records the deploy reads. ``registry``: where the base is pulled from (a test's)."""
+    from ..config.image_ref import default_repository, parse
+    from .image.assemble import build_image, build_index
+    from .image.blobs import image_store
+    from .image.registry import Registry
+    from .layer import ships_nothing
+    from .record import ImageRecord, record_path, write_record
+
+    base = parse(base_image(spec))
+    registry = registry or Registry.for_ref(base)
+    store = image_store()
+    repository = spec.deployment.image_repository or default_repository(spec.name)
+    built, records = {}, []
+    for arch in spec.build.architectures:
+        deps = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
+        deps = None if deps is None or ships_nothing(deps) else deps
+        image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
+                            registry)
+        built[arch] = image
+        show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
+        records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))
+    if len(built) > 1:
+        show(f"image {spec.name}: index {build_index(built, store)[:19]} of {', '.join(built)}")
+    for record in records:
+        write_record(record_path(root, spec.name, record.arch), record)
+    return records

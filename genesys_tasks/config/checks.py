@@ -20,11 +20,15 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``function_settings``: ``[function.vpc]`` names 1-16 subnets and 1-5 security groups by id, and
   ``on_failure``/``on_success`` are SQS, SNS, Lambda or EventBridge bus ARNs, and
   ``[deployment] alias`` is a name Lambda accepts for an alias;
+- ``image``: an image function (``[build] package_type = "image"``) names a valid base image and
+  repository, builds locally, runs Python or Node.js, and takes no ``[function] layers`` (Lambda
+  refuses layers on images); the ``image_*`` keys are only for image functions;
 - ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
-templates that grant every resource (``iam_scope.broad_templates``), a public function URL, and
-environment values that look like secrets written into the file (``secret_detector``; never their values).
+templates that grant every resource (``iam_scope.broad_templates``), a public function URL,
+environment values that look like secrets written into the file (``secret_detector``; never their values),
+and an image repository in a named ECR account (cross-account pulls need that repository's policy).
 
 Pure: no I/O, except that the list of regions is read once from botocore's data files.
 """
@@ -36,7 +40,7 @@ import re
 from typing import Callable, Iterator
 
 from .. import secret_detector
-from . import aws_limits, iam_scope, regions
+from . import aws_limits, iam_scope, image_ref, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
 from .triggers import TYPES, TriggerType
@@ -244,9 +248,45 @@ def tags(spec: FunctionSpec) -> Problem | None:
     return None
 
 
+IMAGE_LANGUAGES = ("python", "nodejs")  # whose image layout (code in /var/task, dependencies in /opt) is built
+
+
+def image(spec: FunctionSpec) -> Problem | None:
+    settings = spec.function
+    if not spec.build.is_image:
+        for key in ("image_command", "image_entrypoint", "image_workdir"):
+            if getattr(settings, key) is not None:
+                return (("function", key), f"{key} is Lambda's ImageConfig, for container-image functions only",
+                        'set [build] package_type = "image", or remove the key')
+        if spec.deployment.image_repository is not None:
+            return (("deployment", "image_repository"), "image_repository is for container-image functions only",
+                    'set [build] package_type = "image", or remove the key')
+        return None
+    for path, value in ((("build", "image"), spec.build.image),
+                        (("deployment", "image_repository"), spec.deployment.image_repository)):
+        found = value is not None and image_ref.problem(value)
+        if found:
+            return path, f"{value!r} is not an image reference: {found}", \
+                "write host/path[:tag][@sha256:<64 hex>], e.g. public.ecr.aws/lambda/python:3.12"
+    repository = spec.deployment.image_repository
+    if repository is not None and (image_ref.parse(repository).tag or image_ref.parse(repository).digest):
+        return (("deployment", "image_repository"), f"{repository!r} names a tag or digest; genesys pushes by digest",
+                "write the repository only: host/path")
+    if spec.build.build_method != "local":
+        return (("build", "build_method"), f"an image function is built locally, not with {spec.build.build_method}",
+                'remove build_method (genesys installs the dependencies for Linux itself), or package_type = "zip"')
+    if spec.runtime.language not in IMAGE_LANGUAGES:
+        return (("build", "package_type"), f"genesys builds images for {' and '.join(IMAGE_LANGUAGES)} functions, "
+                f"not {spec.runtime.id}", 'use package_type = "zip"')
+    if settings.layers:
+        return (("function", "layers"), "Lambda does not attach layers to a container-image function",
+                "remove [function] layers (genesys puts the dependencies in the image)")
+    return None
+
+
 CHECKS: tuple[Callable[[FunctionSpec], Problem | None], ...] = (
     names, descriptions, layer_arns, layer_count, policy_templates, iam_scope.unscoped_templates, tags, trigger_sources,
-    trigger_regions, s3_overlaps, function_settings)
+    trigger_regions, s3_overlaps, function_settings, image)
 
 
 def problems(spec: FunctionSpec) -> Iterator[Problem]:
@@ -301,8 +341,21 @@ def risky_volumes(spec: FunctionSpec) -> str | None:
             f"{'; '.join(said)}; mount only the folders the build needs, read-only (:ro)")
 
 
+def named_ecr_account(spec: FunctionSpec) -> str | None:
+    """An image pushed to an ECR repository named with its account: Lambda pulls across accounts only when
+    that repository's policy lets it."""
+    repository = spec.deployment.image_repository if spec.build.is_image else None
+    if repository is None or not image_ref.is_ecr_host(repository.split("/", 1)[0]):
+        return None
+    account = repository.split(".", 1)[0]
+    return (f"{spec.name}: the image goes to ECR in account {account}; if the function is deployed to another "
+            "account, that repository's policy must allow lambda.amazonaws.com ecr:BatchGetImage and "
+            "ecr:GetDownloadUrlForLayer for the function's account (genesys does not change a repository it did "
+            "not make)")
+
+
 WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets,
-                                                              risky_volumes)
+                                                              risky_volumes, named_ecr_account)
 
 
 def warnings(spec: FunctionSpec) -> list[str]:

@@ -216,6 +216,7 @@ def _build(build: dict, source: Path, requirements: Path | None, shared: tuple[P
         container_volumes=tuple(build["container_volumes"]),
         ca_bundle=build["ca_bundle"],
         sourcemap=build["sourcemap"],
+        package_type=build["package_type"],
     )
 
 
@@ -234,6 +235,9 @@ def _function(r: Reader, data: dict) -> FunctionSettings:
         log_retention_days=function["log_retention_days"],
         on_failure=function["on_failure"],
         on_success=function["on_success"],
+        image_command=None if function["image_command"] is None else tuple(function["image_command"]),
+        image_entrypoint=None if function["image_entrypoint"] is None else tuple(function["image_entrypoint"]),
+        image_workdir=function["image_workdir"],
     )
 
 
@@ -287,6 +291,7 @@ def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSp
         keep_layer_versions=deployment["keep_layer_versions"],
         alias=deployment["alias"],
         keep_versions=deployment["keep_versions"],
+        image_repository=deployment["image_repository"],
         traffic=TrafficSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in traffic.items()}),
         regions=tuple(dict.fromkeys(deployment["regions"])),
         protected=deployment["protected"],

@@ -55,7 +55,12 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "strict_imports": Key("bool", False, "Fail the build (exit 2) when the handler imports a module that neither "
                               "the function zip, the layer nor the runtime provides; by default a warning."),
         "installer": Key("str", "auto", "Python installer for local layer builds.", choices=("auto", "pip", "uv")),
-        "image": Key("str", None, "Container image for podman/docker builds; default from the runtime table."),
+        "package_type": Key("str", "zip", "How the function ships: a zip (with a dependency layer), or a container "
+                            "image genesys writes itself (no container engine), pushed and deployed by digest; "
+                            "images take up to 10 GB.", choices=("zip", "image")),
+        "image": Key("str", None, "Container image for podman/docker builds; with package_type = \"image\", the base "
+                     "image (pin it with @sha256:...); default from the runtime table "
+                     "(public.ecr.aws/lambda/<language>:<version>)."),
         "container_env": Key("map", {}, "Environment variables passed into build containers."),
         "container_volumes": Key("list", [], "Extra volumes for build containers, as host:container[:options]."),
         "ca_bundle": Key("str", None, "CA bundle mounted into build containers (else from SSL_CERT_FILE and friends)."),
@@ -82,6 +87,10 @@ SECTIONS: dict[str, dict[str, Key]] = {
                           "function or EventBridge bus ARN; the role gets the permission to send there."),
         "on_success": Key("str", None, "Where successful asynchronous invocations go (an SQS, SNS, Lambda or "
                           "EventBridge ARN)."),
+        "image_command": Key("list", None, "Image functions: Lambda's ImageConfig Command; default the handler."),
+        "image_entrypoint": Key("list", None, "Image functions: Lambda's ImageConfig EntryPoint; default the base "
+                                "image's."),
+        "image_workdir": Key("str", None, "Image functions: Lambda's ImageConfig WorkingDirectory; default /var/task."),
     },
     "function.vpc": {
         "subnet_ids": Key("list", None, "Subnet ids (subnet-...), at most 16.", required=True),
@@ -102,6 +111,9 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "alias": Key("str", None, "Publish a version whenever code or configuration changed and point this alias "
                      "at it; `genesys rollback` moves it back."),
         "traffic": Key("table", None, "Gradual rollout of each new version behind the alias."),
+        "image_repository": Key("str", None, "Image functions: where the image is pushed, as host/path (any OCI "
+                                "registry); default the ECR repository genesys/<name> in the deployment's account "
+                                "and region, which genesys creates."),
         "keep_versions": Key("int", None, "Function versions genesys published that are kept; older ones no alias "
                              "points to are deleted. Absent: all are kept.", minimum=1, maximum=1000),
         "protected": Key("bool", False, "`genesys sync` refuses this function (or stage: `[stages.prod] protected = "

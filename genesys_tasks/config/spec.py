@@ -34,6 +34,11 @@ class BuildSpec:
     include: tuple[str, ...] = ()  # put back what a default exclude leaves out of the function zip
     shared: tuple[Path, ...] = ()  # folders outside source_path zipped under their own name (normalised, absolute)
     sourcemap: bool = False  # a source map beside a bundled TypeScript handler
+    package_type: str = "zip"  # zip | image (build/image: an OCI image genesys writes from the zips)
+
+    @property
+    def is_image(self) -> bool:
+        return self.package_type == "image"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,15 @@ class FunctionSettings:
     log_retention_days: int | None = None  # None: genesys makes no log group (Lambda's own never expires)
     on_failure: str | None = None  # destination ARN for failed asynchronous invocations
     on_success: str | None = None
+    image_command: tuple[str, ...] | None = None  # ImageConfig; None: the image's own (Cmd = the handler)
+    image_entrypoint: tuple[str, ...] | None = None
+    image_workdir: str | None = None
+
+    def image_config(self) -> dict:
+        """Lambda's ``ImageConfig`` for the keys set (empty: the image's own)."""
+        config = {"Command": self.image_command, "EntryPoint": self.image_entrypoint,
+                  "WorkingDirectory": self.image_workdir}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in config.items() if v is not None}
 
     def destinations(self) -> dict:
         """``{"OnFailure": arn, "OnSuccess": arn}`` for the destinations set, as EventInvokeConfig names them."""
@@ -101,6 +115,7 @@ class DeploymentSpec:
     alias: str | None = None  # publish versions and point this alias at the newest
     keep_versions: int | None = None  # versions genesys published that are kept; None: all
     traffic: TrafficSpec = TrafficSpec()
+    image_repository: str | None = None  # image functions: host/path; None: ECR genesys/<name>
     regions: tuple[str, ...] = ()  # deploy to each (deploy.regions.region_specs); region is then each in turn
     protected: bool = False  # `genesys sync` refuses it without --force
 

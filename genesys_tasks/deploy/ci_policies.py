@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
@@ -59,17 +60,22 @@ FUNCTION_WRITES = ("lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda
 ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary")
 READ_ACTIONS = ("Get", "List", "Describe")
 NEVER_FOR_PLANS = ("lambda:GetFunction", "lambda:ListFunctions")  # code locations; every function's environment
+# what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed), and pushing it
+IMAGE_READS = ("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability")
+IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
 
 
 @dataclass(frozen=True)
 class RepoScope:
     """What the repo's TOMLs name: function and layer names, the buckets whose events invoke a
-    function, and the buckets zips over 50 MB go through."""
+    function, the buckets zips over 50 MB go through, and the ECR repositories genesys makes for
+    image functions (``genesys/<name>``)."""
 
     functions: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
     trigger_buckets: tuple[str, ...] = ()
     artifact_buckets: tuple[str, ...] = ()
+    image_repositories: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, specs) -> RepoScope:
@@ -78,7 +84,9 @@ class RepoScope:
 
         return cls(names(s.name for s in specs), names(s.layer.name for s in specs),
                    names(t.get("bucket") for s in specs for t in s.triggers if t.type == "s3"),
-                   names(s.deployment.artifact_bucket for s in specs))
+                   names(s.deployment.artifact_bucket for s in specs),
+                   names(default_repository(s.name) for s in specs
+                         if s.build.is_image and not s.deployment.image_repository))
 
 
 def boundary_arn(account: str) -> str:
@@ -175,6 +183,13 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
     if repo.trigger_buckets:
         statements.append(_allow("BucketTriggers", ["s3:GetBucketNotification", "s3:PutBucketNotification"],
                                  [f"arn:aws:s3:::{b}" for b in repo.trigger_buckets]))
+    if repo.image_repositories:  # image functions: the repositories genesys makes, and pushes to them
+        statements.append(_allow("ImageRepositories", [
+            "ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:GetLifecyclePolicy",
+            "ecr:PutLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:ListTagsForResource",
+            "ecr:TagResource", "ecr:ListImages", *IMAGE_READS, *IMAGE_PUSHES],
+            [f"arn:aws:ecr:*:{acct}:repository/{name}" for name in repo.image_repositories]))
+        statements.append(_allow("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"))  # it has no resource
     if repo.artifact_buckets:  # zips over 50 MB
         statements.append(_allow("ArtifactUploads", ["s3:PutObject"],
                                  [f"arn:aws:s3:::{b}/genesys/*" for b in repo.artifact_buckets]))
@@ -187,7 +202,7 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
 
 
 def is_read(action: str) -> bool:
-    return action.split(":")[1].startswith(READ_ACTIONS) or action == "apigateway:GET"
+    return action.split(":")[1].startswith(READ_ACTIONS) or action in ("apigateway:GET", *IMAGE_READS)
 
 
 def ci_plan_policy(account: str, cache: tuple[str, str] | None = None, repo: RepoScope = RepoScope()) -> dict:

@@ -34,7 +34,7 @@ from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, GenesysError
-from . import marker, planner, state, triggers
+from . import images, marker, planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
 from .ownership import Ownership
@@ -244,6 +244,9 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
         facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
+        if code is not None and code.kind == "image":
+            code, image_plan = images.plan_image(spec, clients, code, facts, ownership)
+            plan.extend(image_plan)
         if "role" in stages:
             plan.extend(_plan_role(spec, clients, facts, remote.role, ownership))
         if layer is not None:
@@ -363,6 +366,7 @@ def plan_delete(spec: FunctionSpec, clients, *, progress: Progress = no_progress
             api = None
         plan.extend(planner.plan_delete(spec, role, versions, function, api, users, role_users, ownership))
         plan.extend(planner.plan_delete_log_group(spec, state.read_log_group(clients, spec.name), ownership))
+        plan.extend(images.plan_delete_repository(spec, clients, account, ownership))  # after the function running its image
     return checked(plan), account
 
 

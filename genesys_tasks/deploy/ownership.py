@@ -38,11 +38,13 @@ class Ownership:
     mappings become genesys's (``genesys execute --adopt``), shown as ``adopt`` in the plan.
     ``sharers``: the specs of the repo's other functions that use the same role.
     ``owner``: who deploys now (``project.owner_of``), written into the marks and compared with them.
+    ``replace``: ``--replace`` (GENESYS_REPLACE=1) allows a replacement: zip ↔ image.
     """
 
     adopt: bool = False
     sharers: tuple[FunctionSpec, ...] = ()
     owner: Owner | None = None
+    replace: bool = False  # a function AWS cannot change in place (zip ↔ image) is deleted and made again
 
     def standing(self, tags: dict, per_toml: bool = True) -> str:
         """Whose a resource with ``tags`` is, for this owner (``marker.standing``)."""

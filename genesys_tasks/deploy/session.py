@@ -51,6 +51,7 @@ class Options:
     debug: bool = False
     region: str | None = None  # `--region`: this run's region, over the TOML's region(s) and the environment
     profile: str | None = None  # `--profile`: this run's profile, over the TOML's and the environment's
+    replace: bool = False  # replace a function AWS cannot change in place (`--replace`, GENESYS_REPLACE=1)
 
     @classmethod
     def from_args(cls, args, **fields) -> Options:
@@ -64,7 +65,7 @@ class Options:
         """doit's spelling of the CLI's options, read once where doit enters."""
         env = os.environ if env is None else env
         return cls(adopt=_flag(env, "GENESYS_ADOPT"), wait=not _flag(env, "GENESYS_NO_WAIT"),
-                   debug=_flag(env, "GENESYS_DEBUG"))
+                   debug=_flag(env, "GENESYS_DEBUG"), replace=_flag(env, "GENESYS_REPLACE"))
 
 
 def notify(message: str) -> None:
@@ -232,7 +233,8 @@ class Session:
         executor = self.executor(clients)
         deploy_one = self._deploy_one or deployer.deploy
         outcome = deploy_one(spec, root, clients, executor, stages=stages, record_role=record_role,
-                             progress=progress, ownership=Ownership(self.options.adopt, sharers))
+                             progress=progress,
+                             ownership=Ownership(self.options.adopt, sharers, replace=self.options.replace))
         outcome.collected = getattr(executor, "changes", None)
         if "function" in stages and outcome.applied and outcome.values.get("rollout_to") is not None:
             self.finish_rollout(spec, clients, executor, outcome.values)

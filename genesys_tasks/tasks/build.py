@@ -136,6 +136,8 @@ def build_task(spec: FunctionSpec, root: Path, layer: str | None = None) -> dict
         "uptodate": [config_changed({"post_build": list(spec.build.post_build),
                                      "strict_imports": spec.build.strict_imports,
                                      "layers": len(spec.function.layers),
-                                     "artifact_bucket": spec.deployment.artifact_bucket})],
+                                     "artifact_bucket": spec.deployment.artifact_bucket,
+                                     **({"image": [steps.base_image(spec), spec.deployment.image_repository]}
+                                        if spec.build.is_image else {})})],
         "verbosity": 2 if debug_enabled() else 1,
     }

@@ -168,8 +168,13 @@ def role_task(spec: FunctionSpec, root: Path, session, specs=()) -> dict:
     }
 
 
+def _publishes_layer(spec: FunctionSpec) -> bool:
+    """A zip function's dependency layer is published; an image function carries it in its image."""
+    return spec.has_layer and not spec.build.is_image
+
+
 def layer_publish_task(spec: FunctionSpec, root: Path, session, specs=()) -> dict | None:
-    if not spec.has_layer:
+    if not _publishes_layer(spec):
         return None
     return {
         "name": spec.name,
@@ -188,13 +193,17 @@ def deploy_task(spec: FunctionSpec, root: Path, session, specs=()) -> dict:
     zips = [paths.function_zip(root, spec.name, arch)]
     if spec.has_layer:
         zips.append(paths.layer_zip(root, spec.name, arch))
+    if spec.build.is_image:  # its digest changes with the base too
+        from ..build.record import record_path
+
+        zips.append(record_path(root, spec.name, arch))
     return {
         "name": spec.name,
         "doc": f"deploy {spec.name}: role, layer, function, URL and triggers",
         "actions": [Action(deploy_function, spec, root, session, role_sharers(spec, specs))],
         "file_dep": [str(z) for z in zips],
         "task_dep": [f"build:{spec.name}", f"role:{spec.name}"]
-                    + ([f"layer_publish:{spec.name}"] if spec.has_layer else []),
+                    + ([f"layer_publish:{spec.name}"] if _publishes_layer(spec) else []),
         "uptodate": [config_changed({"deploy": _deploy_inputs(spec), "target": target(spec)}),
                      no_env_references(spec), same_account(spec, session), function_exists(spec, session)],
         "verbosity": 2,

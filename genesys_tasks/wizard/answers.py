@@ -48,6 +48,7 @@ class Answers:
     triggers: list[dict] = field(default_factory=list)
     build_method: str = "local"
     architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+    package_type: str = "zip"
 
     def to_dict(self) -> dict:
         return {"genesys_answers": FORMAT, **asdict(self)}

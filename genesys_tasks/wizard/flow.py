@@ -177,7 +177,7 @@ def interact(prompter: Prompter, base: Path, registry: Registry, today: _dt.date
     """Menu, questions, preview, confirm, write: (the answers, the file), or None when nothing was written."""
     menu(prompter)
     with supply.draft(terminal_asker(prompter), lambda q: (q.text, "answer it again"), base, registry, today,
-                      tell) as made:
+                      tell, person=True) as made:
         tell(f"--- {made.dest.name} ---\n{made.text}---")
         if not prompter.confirm(f"Write {made.dest.name}?", default=True):
             tell("nothing written")

@@ -46,6 +46,7 @@ class Context:
     detection: Detection | None = None
     made: list[Path] = field(default_factory=list)  # folders the wizard created (removed on Ctrl-C)
     tell: Callable[[str], None] = lambda message: None
+    person: bool = False  # a person answers in a terminal (not flags or a replay): ask only what matters
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,53 @@ def _build_method(ctx: Context) -> tuple[str, str]:
     return "local", "podman is not installed: dependencies are installed on this machine"
 
 
+# --- package type ---------------------------------------------------------------------------------
+
+# Distributions whose installed size alone nears or passes Lambda's 250 MB for a zip and its layers
+HEAVY = frozenset({"torch", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "playwright", "transformers", "spacy",
+                   "opencv-python", "opencv-python-headless", "pyarrow", "onnxruntime", "xgboost", "lightgbm",
+                   "scipy", "pandas", "scikit-learn", "puppeteer", "@sparticuz/chromium", "sharp", "ffmpeg-static"})
+
+
+def _heavy_dependencies(ctx: Context) -> list[str]:
+    """The heavy distributions the source's requirements.txt or package.json name."""
+    if ctx.folder is None:
+        return []
+    names = set()
+    requirements = ctx.folder / "requirements.txt"
+    if requirements.is_file():
+        for line in requirements.read_text(encoding="utf-8", errors="replace").splitlines():
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+            if match:
+                names.add(match.group(1).lower().replace("_", "-"))
+    package = ctx.folder / "package.json"
+    if package.is_file():
+        import json
+
+        try:
+            names.update((json.loads(package.read_text(encoding="utf-8")).get("dependencies") or {}).keys())
+        except (ValueError, AttributeError):
+            pass
+    return sorted(names & HEAVY)
+
+
+def _ask_package_type(ctx: Context) -> bool:
+    """For a runtime genesys builds images of: a person is asked only when heavy dependencies suggest an
+    image; flags (``--package-type``) and replays always answer it."""
+    from ..config.checks import IMAGE_LANGUAGES
+
+    possible = ctx.registry.lookup(ctx.answers.runtime).language in IMAGE_LANGUAGES
+    return possible and (not ctx.person or bool(_heavy_dependencies(ctx)))
+
+
+def _package_type_note(ctx: Context) -> str:
+    heavy = _heavy_dependencies(ctx)
+    if heavy:
+        return (f"{', '.join(heavy)}: the dependencies may pass Lambda's 250 MB for a zip; a container image "
+                "takes 10 GB (genesys writes it itself, no container engine)")
+    return "a zip deploys fastest; an image takes dependencies up to 10 GB"
+
+
 def _node_build_method(ctx: Context) -> tuple[str, str]:
     """Node builds on this machine (npm picks Lambda's prebuilt packages); in a container only when a
     dependency compiles a native addon in an install script, and podman is there to build it."""
@@ -225,10 +273,14 @@ QUESTIONS: tuple[Question, ...] = (
              lambda ctx: False, when=_has_url),
     Question("triggers", "Add a trigger", "triggers", "--trigger",
              "a trigger TYPE:key=value,key=value (repeat), e.g. sqs:queue=jobs", lambda ctx: [], checks.triggers),
+    Question("package_type", "Package as", "select", "--package-type", _schema("build", "package_type").doc,
+             lambda ctx: "zip", checks.schema("build", "package_type"),
+             lambda ctx: [(c, c) for c in _schema("build", "package_type").choices], when=_ask_package_type,
+             note=_package_type_note),
     Question("build_method", "Build method", "select", "--build-method", _schema("build", "build_method").doc,
              lambda ctx: _build_method(ctx)[0], checks.schema("build", "build_method"),
              lambda ctx: [(c, c) for c in _schema("build", "build_method").choices],
-             note=lambda ctx: _build_method(ctx)[1]),
+             note=lambda ctx: _build_method(ctx)[1], when=lambda ctx: ctx.answers.package_type == "zip"),
     Question("architectures", "Architectures", "checkbox", "--arch", "x86_64 or arm64 (repeat)",
              lambda ctx: list(_schema("build", "architectures").default), checks.schema("build", "architectures"),
              lambda ctx: [(c, c) for c in _schema("build", "architectures").choices]),

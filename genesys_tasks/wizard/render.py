@@ -51,7 +51,9 @@ def _sections(answers: Answers, source: str) -> list[tuple[str, str, dict]]:
         ("metadata", "what the function is", {"name": answers.name, "runtime": answers.runtime,
                                                "handler": answers.handler}),
         ("build", "how its code and dependencies are built", {
-            "source_path": source, "build_method": answers.build_method, "architectures": answers.architectures}),
+            "source_path": source, **({"package_type": "image"} if answers.package_type == "image" else
+                                      {"build_method": answers.build_method}),
+            "architectures": answers.architectures}),
         ("function", "the Lambda function's settings", {"memory_mb": answers.memory_mb,
                                                          "timeout_seconds": answers.timeout_seconds}),
         ("function.environment", "environment variables; ${env:NAME} is read from your shell at deploy time",

@@ -148,10 +148,10 @@ class Draft:
 
 @contextmanager
 def draft(ask, place: Callable[[Question], tuple[str, str]], base: Path, registry: Registry, today: _dt.date,
-          tell: Callable[[str], None]) -> Iterator[Draft]:
+          tell: Callable[[str], None], person: bool = False) -> Iterator[Draft]:
     """Run the questions with ``ask`` and yield the ``Draft``. Unless the block writes it, the clone or the
     extraction this run made is removed again: Ctrl-C, a refused answer or a "no" leave nothing behind."""
-    ctx = Context(base=base, registry=registry, today=today, tell=tell)
+    ctx = Context(base=base, registry=registry, today=today, tell=tell, person=person)
     made = None
     try:
         answers = collect(ask, ctx, place)

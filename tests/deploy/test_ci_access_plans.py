@@ -93,6 +93,8 @@ IAM_NAMES = {  # where IAM's action name is not the operation's
     "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",
     "lambda:WaitFunctionUpdatedV2": "lambda:GetFunction", "lambda:WaitFunctionActiveV2": "lambda:GetFunction",
     "lambda:AllFunctions": "lambda:ListFunctions",
+    # the registry calls of image functions: a manifest read, a push
+    "ecr:ImagePushed": "ecr:BatchGetImage", "ecr:PushImage": "ecr:PutImage",
 }
 HTTP = {"get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
 
@@ -114,7 +116,7 @@ def adapter_actions() -> set[str]:
     return found
 
 
-REPO = ci_policies.RepoScope(("shop-api",), ("shop-api-deps",), ("uploads",), ("big-zips",))
+REPO = ci_policies.RepoScope(("shop-api",), ("shop-api-deps",), ("uploads",), ("big-zips",), ("genesys/shop-api",))
 
 
 def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action():
@@ -125,7 +127,7 @@ def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action(
     # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), and waits
     extra = allowed - needed - {"iam:PassRole", "lambda:GetLayerVersion", "lambda:GetFunctionConfiguration",
                                 "lambda:GetEventSourceMapping", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-                                "ec2:DescribeVpcs"}
+                                "ec2:DescribeVpcs", *ci_policies.IMAGE_READS, *ci_policies.IMAGE_PUSHES}
     assert extra == set()
     assert not [a for a in allowed if "*" in a]
 
@@ -152,7 +154,8 @@ def test_the_plan_role_may_make_every_read_a_dry_run_makes_and_nothing_that_writ
              if a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET"}
     # GetFunction: only `genesys info` and the deploy's waits; ListFunctions: only when a role or layer could go
     assert reads - allowed == {"lambda:GetFunction", "lambda:ListFunctions"}
-    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a == "apigateway:GET" for a in allowed)
+    assert all(a.split(":")[1].startswith(("Get", "List", "Describe")) or a in ("apigateway:GET", *ci_policies.IMAGE_READS)
+               for a in allowed)
 
 
 def test_the_repo_scope_names_every_function_stage_layer_and_bucket_the_tomls_name(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
+from ...errors import EXIT_BAD_INPUT, GenesysError
 from .. import marker
 from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
@@ -28,7 +29,17 @@ from .url import plan_url
 
 
 def desired_config(spec: FunctionSpec, facts: Facts, role_arn, layer_arn) -> dict:
+    """An image function has no handler, runtime or layers in Lambda (its image holds them) but an ImageConfig."""
     layers = ([layer_arn] if layer_arn is not None else []) + list(spec.function.layers)
+    if spec.build.is_image:
+        wanted = _desired(spec, facts, role_arn, layers)
+        for key in ("Handler", "Runtime", "Layers"):
+            del wanted[key]
+        return {**wanted, "ImageConfig": spec.function.image_config()}
+    return _desired(spec, facts, role_arn, layers)
+
+
+def _desired(spec: FunctionSpec, facts: Facts, role_arn, layers: list) -> dict:
     return {
         "Role": role_arn,
         "Handler": spec.handler,
@@ -53,7 +64,8 @@ def _vpc_config(subnets, groups) -> dict:
 LABELS = {"MemorySize": "memory", "Timeout": "timeout", "Role": "role", "Runtime": "runtime", "Handler": "handler",
           "Description": "description", "Layers": "layers", "EphemeralStorage": "ephemeral storage",
           "CodeSha256": "code", "Architectures": "architecture", "Environment.": "environment ",
-          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency"}
+          "VpcConfig": "vpc", "TracingConfig": "tracing", "ReservedConcurrency": "reserved concurrency",
+          "ImageUri": "image", "ImageConfig": "image config", "PackageType": "package type"}
 
 
 def current_config(config: dict) -> dict:
@@ -70,6 +82,9 @@ def current_config(config: dict) -> dict:
         "VpcConfig": _vpc_config((config.get("VpcConfig") or {}).get("SubnetIds"),
                                  (config.get("VpcConfig") or {}).get("SecurityGroupIds")),
         "TracingConfig": {"Mode": (config.get("TracingConfig") or {}).get("Mode", "PassThrough")},
+        # keys not set are absent, or empty in some implementations
+        "ImageConfig": {k: v for k, v in ((config.get("ImageConfigResponse") or {}).get("ImageConfig") or {}).items()
+                        if v},
     }
 
 
@@ -94,6 +109,8 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
     """``versions``: the published versions and aliases (``state.read_versions``), for ``[deployment] alias``."""
     plan = Plan()
     wanted = desired_config(spec, facts, role_arn, layer_arn)
+    if function is not None and function.config.get("PackageType", "Zip") != code.package_type:
+        function = _replaced(plan, spec, code, function, ownership)
     if function is None:
         _create(plan, spec, code, facts, wanted, ownership)
         function_arn = Var("function_arn")
@@ -107,12 +124,38 @@ def plan_function(spec: FunctionSpec, code: Artifact, facts: Facts, function: Fu
         function_arn = function.arn
     plan.known["function_arn"] = function_arn
     # the alias exists before the URL, the API and the permissions that invoke it
-    plan.extend(plan_versions(spec, code.code_sha256, changes_version(plan), *versions, ownership))
+    plan.extend(plan_versions(spec, code.reported_sha256(function), changes_version(plan), *versions, ownership))
     plan_destinations(plan, spec, function)
     plan_url(plan, spec, function)
     plan_api(plan, spec, api, invoked_arn(spec, function_arn), ownership.tags())
     plan_permissions(plan, spec, facts, function)
     return plan
+
+
+class ReplacementNeeded(GenesysError):
+    """The plan replaces the function, which ``--replace`` did not allow (exit 2)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+def _replaced(plan: Plan, spec: FunctionSpec, code, function: FunctionState, ownership: Ownership) -> None:
+    """Lambda cannot switch a function between zip and image: with ``replace`` it is deleted (then created
+    again, its URL and permissions with it); without, the plan stops with exit 2 saying so."""
+    old, resource = function.config.get("PackageType", "Zip"), f"function {spec.name}"
+    steps = (f"  - function {spec.name}: delete ({old})\n  + function {spec.name}: create ({code.package_type}, "
+             f"{code.shown(None)[2]}), with its URL, permissions and aliases made again")
+    if ownership.standing(function.tags) in (marker.FOREIGN, marker.UNMARKED) and not ownership.adopt:
+        raise conflict(f"function {spec.name}", [f"package type: {old} → {code.package_type}"],
+                       ["rename [metadata] name"], where_in(spec.path, "metadata", "name"), function.tags)
+    if not ownership.replace:
+        raise ReplacementNeeded(f"function {spec.name} is a {old} function; Lambda cannot change it into an "
+                                f"{code.package_type} function in place, so deploying replaces it:\n{steps}",
+                                hint="run again with --replace (under doit: GENESYS_REPLACE=1) to delete and "
+                                     "create it; it is unavailable in between",
+                                where=where_in(spec.path, "build", "package_type"))
+    plan.call("lambda", "delete_function", resource, FunctionName=spec.name)
+    plan.change(resource, "replace", [("PackageType", old, code.package_type)])
+    return None
 
 
 def invoked_arn(spec: FunctionSpec, function_arn):
@@ -125,7 +168,8 @@ def invoked_arn(spec: FunctionSpec, function_arn):
 
 def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted: dict, ownership: Ownership) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
-    empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"}}  # AWS defaults
+    empty = {"Layers": [], "VpcConfig": _vpc_config((), ()), "TracingConfig": {"Mode": "PassThrough"},
+             "ImageConfig": {}}  # AWS defaults
     params = {k: v for k, v in wanted.items() if empty.get(k, ...) != v}
     plan.call("lambda", "create_function", resource, outputs={"function_arn": "FunctionArn"},
               FunctionName=name, Code=code_param(plan, spec, code, resource, "function"), PackageType=code.package_type,
@@ -137,8 +181,7 @@ def _create(plan: Plan, spec: FunctionSpec, code: Artifact, facts: Facts, wanted
               for k in sorted(facts.environment)]
     shown += [(f"Tags.{k}", None, v) for k, v in sorted(marker_tags(spec, ownership).items())]
     shown += plan_settings(plan, spec, None)
-    plan.change(resource, "create", [("CodeSha256", None, code.code_sha256), ("Architectures", None, [arch])]
-                + shown)
+    plan.change(resource, "create", [code.shown(None), ("Architectures", None, [arch])] + shown)
 
 
 def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionState, wanted: dict,
@@ -146,11 +189,11 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     diffs = []
     old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
-    if function.config.get("CodeSha256") != code.code_sha256 or old_arch != arch:
+    if not code.deployed_in(function) or old_arch != arch:
         plan.call("lambda", "update_function_code", resource, FunctionName=name, Architectures=[arch],
                   **code_param(plan, spec, code, resource, "function"))
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
-        diffs.append(("CodeSha256", function.config.get("CodeSha256"), code.code_sha256))
+        diffs.append(code.shown(function))
         if old_arch != arch:
             diffs.append(("Architectures", [old_arch], [arch]))
     old = current_config(function.config)

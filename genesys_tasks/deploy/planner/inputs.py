@@ -51,6 +51,18 @@ class Artifact:
     def size(self) -> int:
         return self.path.stat().st_size
 
+    def deployed_in(self, function) -> bool:
+        """The function (a ``FunctionState``) runs this zip."""
+        return function.config.get("CodeSha256") == self.code_sha256
+
+    def reported_sha256(self, function) -> str:
+        """The CodeSha256 Lambda reports for this code (what its published versions are compared by)."""
+        return self.code_sha256
+
+    def shown(self, function) -> tuple:
+        """The change of code a plan shows, from ``function`` (None: created)."""
+        return ("CodeSha256", None if function is None else function.config.get("CodeSha256"), self.code_sha256)
+
 
 @dataclass(frozen=True)
 class ImageArtifact:
@@ -65,6 +77,29 @@ class ImageArtifact:
     def code_sha256(self) -> str:
         """What Lambda reports as an image function's CodeSha256: the digest's hex."""
         return self.digest.removeprefix("sha256:")
+
+    @property
+    def uri(self) -> str:
+        return f"{self.repository}@{self.digest}"
+
+    def deployed_in(self, function) -> bool:
+        """The function runs this image: its CodeSha256 is the digest's hex, as Lambda reports an image's
+        (read from the configuration: a plan never needs GetFunction's code location). The embedded
+        emulator's stub of ECR reports the sha256 of the ImageUri instead; that is this image too."""
+        import hashlib
+
+        return function.config.get("CodeSha256") in (self.code_sha256, hashlib.sha256(self.uri.encode()).hexdigest())
+
+    def reported_sha256(self, function) -> str:
+        """What Lambda reports for the image the function runs, when it runs this one (an emulator may
+        report another hash than the digest); the digest's hex otherwise."""
+        if function is not None and self.deployed_in(function):
+            return function.config.get("CodeSha256") or self.code_sha256
+        return self.code_sha256
+
+    def shown(self, function) -> tuple:
+        old = None if function is None else function.config.get("CodeSha256")
+        return ("ImageUri", f"@sha256:{old}" if old else None, self.uri)
 
 
 @dataclass(frozen=True)
@@ -104,7 +139,7 @@ def code_param(plan: Plan, spec: FunctionSpec, artifact, resource: str, kind: st
 def _image_param(plan: Plan, spec: FunctionSpec, artifact: ImageArtifact, resource: str, kind: str) -> dict:
     if kind != "function":
         raise ConfigError(f"a {kind} cannot be a container image", hint="layers are zips")
-    return {"ImageUri": f"{artifact.repository}@{artifact.digest}"}
+    return {"ImageUri": artifact.uri}
 
 
 def _zip_param(plan: Plan, spec: FunctionSpec, artifact: Artifact, resource: str, kind: str) -> dict:

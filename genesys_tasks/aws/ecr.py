@@ -1,0 +1,66 @@
+"""ECR, and the image registry an image function is pushed to.
+
+The repository calls are declarative operations. ``image_pushed`` and ``push_image`` speak the
+OCI distribution API (``build/image/registry``) to the repository's registry: for an ECR host
+with the token ``GetAuthorizationToken`` gives the deploy's credentials, for any other registry
+with the standard auth file's credentials. ``push_image`` sends only the blobs the registry
+lacks, puts the manifest by its digest, and tags it (what the lifecycle policy never expires); an image
+is "pushed" when its tag names it, so a redeploy of an older digest moves the tag back.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from ..config.image_ref import is_ecr_host
+from .base import Adapter, operation
+
+
+class EcrAdapter(Adapter):
+    service = "ecr"
+
+    describe_repositories = operation("describe_repositories", "repositoryNames", missing_ok=True)
+    create_repository = operation("create_repository", "repositoryName")
+    delete_repository = operation("delete_repository", "repositoryName")
+    get_lifecycle_policy = operation("get_lifecycle_policy", "repositoryName", missing_ok=True)
+    put_lifecycle_policy = operation("put_lifecycle_policy", "repositoryName")
+    put_image_scanning_configuration = operation("put_image_scanning_configuration", "repositoryName")
+    list_tags_for_resource = operation("list_tags_for_resource", "resourceArn")
+    tag_resource = operation("tag_resource", "resourceArn")
+    get_authorization_token = operation("get_authorization_token", "registryIds")
+
+    def list_images(self, repositoryName: str) -> list[dict]:
+        return self.collect("list_images", repositoryName, "imageIds", repositoryName=repositoryName)
+
+    def _credentials(self, host: str):
+        if not is_ecr_host(host):
+            from ..build.image.registry import auth_file_credentials
+
+            return auth_file_credentials(host)
+        data = self.get_authorization_token(registryIds=[host.split(".", 1)[0]])["authorizationData"][0]
+        user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+        return user, password
+
+    def _registry(self, repository: str):
+        from ..build.image.registry import Registry
+        from ..config.image_ref import parse
+
+        ref = parse(repository)
+        return ref, Registry.for_ref(ref, credentials=self._credentials)
+
+    def image_pushed(self, Repository: str, Digest: str, Tag: str) -> bool:
+        """The repository (``host/path``) holds the image ``Digest`` and ``Tag`` names it."""
+        self.log.calls.append(("registry:HeadManifest", False))
+        ref, registry = self._registry(Repository)
+        return registry.tagged(ref, Tag) == Digest
+
+    def push_image(self, Repository: str, Digest: str, Tag: str) -> dict:
+        """Push image ``Digest`` from genesys's image cache; return the bytes sent."""
+        from ..build.image.blobs import image_store
+
+        self.log.calls.append(("registry:PushImage", True))
+        ref, registry = self._registry(Repository)
+        store = image_store()
+        sent = registry.push(ref, Digest, store)
+        registry.put_manifest(ref, store.read(Digest), "application/vnd.oci.image.manifest.v1+json", Tag)
+        return {"BytesSent": sent}

@@ -1,0 +1,72 @@
+"""A content-addressed blob store: ``<folder>/sha256/<hex>``, written atomically, read by digest.
+
+Blobs are immutable, so a blob present is a blob complete (each is renamed into place after it
+was written and, when it came from elsewhere, checked against its digest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ... import paths
+from ...errors import BuildError
+
+
+def digest_of(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+class BlobStore:
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def path(self, digest: str) -> Path:
+        algorithm, _, hex_ = digest.partition(":")
+        if algorithm != "sha256" or len(hex_) != 64:
+            raise BuildError(f"{digest!r} is not a sha256 digest", hint="only sha256 content is supported")
+        return self.folder / "sha256" / hex_
+
+    def has(self, digest: str) -> bool:
+        return self.path(digest).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store ``data``; return its digest."""
+        digest = digest_of(data)
+        if not self.has(digest):
+            dest = self.path(digest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            paths.replace_atomic(dest, lambda tmp: tmp.write_bytes(data))
+        return digest
+
+    def put_file(self, source: Path, digest: str) -> None:
+        """Move ``source`` (a finished temporary file whose sha256 is ``digest``) into the store."""
+        dest = self.path(digest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.exists():
+            source.unlink()
+        else:
+            source.replace(dest)
+
+    def read(self, digest: str) -> bytes:
+        try:
+            return self.path(digest).read_bytes()
+        except FileNotFoundError:
+            raise BuildError(f"blob {digest} is not in genesys's image cache ({self.folder})",
+                             hint="build the function again (the cache may have been cleaned)") from None
+
+    def size(self, digest: str) -> int:
+        return self.path(digest).stat().st_size
+
+
+def image_store() -> BlobStore:
+    """The store in genesys's cache folder."""
+    return BlobStore(paths.cache_dir() / "oci" / "blobs")

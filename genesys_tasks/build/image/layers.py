@@ -1,0 +1,95 @@
+"""Image layers from built zips: the same bytes from the same zip, on any machine.
+
+A layer is a tar of the zip's files under a folder of the image (``var/task`` for the function's
+code, ``opt`` for the dependency layer, as Lambda's own images lay them out): entries sorted by
+name, each folder listed once before what it holds, every mtime 0, uid/gid 0 without names,
+modes 0644/0755 (as the zip says), GNU format; compressed with gzip at a fixed level, without a
+file name or timestamp. The tar's sha256 is the layer's ``diff_id`` (the image config lists it),
+the gzip's is its ``digest`` (the manifest lists it). Written into the blob store.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .blobs import BlobStore
+
+GZIP_LEVEL = 6
+MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
+
+
+@dataclass(frozen=True)
+class Layer:
+    digest: str  # of the gzip: what the manifest names
+    diff_id: str  # of the tar: what the image config names
+    size: int  # compressed bytes
+    unpacked: int  # bytes of the files it holds
+    media_type: str = MEDIA_TYPE
+
+    def descriptor(self) -> dict:
+        return {"mediaType": self.media_type, "digest": self.digest, "size": self.size}
+
+
+class _Hashing(io.RawIOBase):
+    """A write-only stream that hashes and counts what goes through it to ``sink``."""
+
+    def __init__(self, sink):
+        self.sink, self.hash, self.count = sink, hashlib.sha256(), 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        self.count += len(data)
+        self.sink.write(data)
+        return len(data)
+
+
+def _info(name: str, mode: int, size: int = 0, kind=tarfile.REGTYPE) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.size = kind, mode, size
+    info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
+    return info
+
+
+def _entries(archive: zipfile.ZipFile, prefix: str) -> list[tuple[str, zipfile.ZipInfo | None]]:
+    """(tar name, the zip entry or None for a folder), sorted; every parent folder once."""
+    files = {f"{prefix}/{info.filename}": info for info in archive.infolist() if not info.is_dir()}
+    folders = {prefix}
+    for name in files:
+        parts = name.split("/")[:-1]
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return sorted([(name, None) for name in folders] + list(files.items()), key=lambda e: e[0])
+
+
+def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore) -> Layer:
+    """The layer holding ``zip_path``'s files under ``prefix`` (e.g. ``var/task``), stored in ``store``."""
+    folder = store.folder / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"layer.{os.getpid()}.gz"
+    unpacked = 0
+    with open(tmp, "wb") as out:
+        gz_hash = _Hashing(out)
+        with gzip.GzipFile(filename="", mode="wb", compresslevel=GZIP_LEVEL, fileobj=gz_hash, mtime=0) as gz:
+            tar_hash = _Hashing(gz)
+            with zipfile.ZipFile(zip_path) as archive, \
+                    tarfile.open(fileobj=tar_hash, mode="w|", format=tarfile.GNU_FORMAT) as tar:
+                for name, info in _entries(archive, prefix.strip("/")):
+                    if info is None:
+                        tar.addfile(_info(name, 0o755, kind=tarfile.DIRTYPE))
+                        continue
+                    executable = (info.external_attr >> 16) & 0o100
+                    with archive.open(info) as data:
+                        tar.addfile(_info(name, 0o755 if executable else 0o644, info.file_size), data)
+                    unpacked += info.file_size
+    digest = "sha256:" + gz_hash.hash.hexdigest()
+    store.put_file(tmp, digest)
+    return Layer(digest, "sha256:" + tar_hash.hash.hexdigest(), gz_hash.count, unpacked)

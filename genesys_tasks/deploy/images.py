@@ -1,0 +1,67 @@
+"""An image function's registry side, read for the deployer: the repository's full name (an ECR
+name completed with the account and region), the ECR repository's state, whether the registry
+already holds the image under genesys's tag, and the plans ``planner.image`` makes from them.
+
+Reads only (ECR describe/list calls, a manifest HEAD through ``aws/ecr``); prints nothing.
+"""
+
+from __future__ import annotations
+
+from ..config.spec import FunctionSpec
+from . import planner
+from .model import Plan
+from .ownership import Ownership
+
+
+def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts: planner.Facts,
+               ownership: Ownership):
+    """The image with its repository's full name (an ECR name is completed with the account and region),
+    and the plan of its repository and push, from what ECR and the registry hold."""
+    repository = _full_repository(image.repository, facts.account, facts.region)
+    ecr_name = _ecr_name(repository, facts.account, facts.region)
+    state = None if ecr_name is None else repository_state(clients, ecr_name)
+    image = planner.ImageArtifact(repository, image.digest)
+    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
+        Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
+    return image, planner.plan_image(spec, image, ecr_name, state, pushed, ownership)
+
+
+def _full_repository(repository: str, account: str, region: str) -> str:
+    """``host/path``: an ECR repository name is completed with the account's registry in ``region``."""
+    from ..config.image_ref import ecr_host, has_registry
+
+    return repository if has_registry(repository) else f"{ecr_host(account, region)}/{repository}"
+
+
+def _ecr_name(repository: str, account: str, region: str) -> str | None:
+    """The repository's name when it is ECR in ``account`` and ``region`` (where genesys may make it)."""
+    from ..config.image_ref import ecr_host, parse
+
+    ref = parse(repository)
+    return ref.path if ref.host == ecr_host(account, region) else None
+
+
+def repository_state(clients, name: str):
+    found = clients.ecr.describe_repositories(repositoryNames=[name])
+    if not found:
+        return None
+    arn = found["repositories"][0]["repositoryArn"]
+    tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
+    policy = clients.ecr.get_lifecycle_policy(repositoryName=name) or {}
+    return planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
+
+
+def plan_delete_repository(spec: FunctionSpec, clients, account: str, ownership: Ownership) -> Plan:
+    """An image function's ECR repository, when it is one genesys may have made."""
+    from ..config.image_ref import default_repository
+
+    if not spec.build.is_image:
+        return Plan()
+    repository = _full_repository(spec.deployment.image_repository or default_repository(spec.name), account,
+                                  clients.region)
+    name = _ecr_name(repository, account, clients.region)
+    if name is None:
+        return Plan()
+    state = repository_state(clients, name)
+    images = clients.ecr.list_images(repositoryName=name) if state is not None else []
+    return planner.plan_delete_repository(name, state, images, ownership)

@@ -1,0 +1,174 @@
+"""Deploying an image function on the emulator, its image pushed to a real registry on 127.0.0.1:
+created with PackageType Image by digest, nothing written or sent on an unchanged rerun, one small
+layer and one code update after a handler edit, a zip ↔ image switch only with --replace."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from genesys_tasks import cli, config
+from genesys_tasks.deploy import deployer
+from genesys_tasks.deploy.executor import Executor
+from genesys_tasks.deploy.ownership import Ownership
+from genesys_tasks.deploy.session import Session
+from registry_fixture import local_registry, needs_tools  # noqa: F401  (a fixture)
+
+pytestmark = needs_tools
+HANDLER = "def handler(event, context):\n    return {'n': 1}\n"
+
+
+def _project(root, registry, package_type="image"):
+    (root / ".git").mkdir(parents=True, exist_ok=True)
+    (root / "app.py").write_text(HANDLER)
+    toml = root / "lambda_fn.toml"
+    image = (f'package_type = "image"\nimage = "{registry.base}"\n\n[deployment]\n'
+             f'image_repository = "{registry.host}/genesys/imgfn"\n') if package_type == "image" else ""
+    toml.write_text(f'[metadata]\nname = "imgfn"\nruntime = "python3.12"\nhandler = "app.handler"\n\n[build]\n{image}')
+    return toml
+
+
+def _build_and_deploy(toml, **ownership):
+    assert cli.main(["lambda", "build", str(toml)]) == 0
+    spec = config.load(toml)
+    clients = Session().clients(spec)
+    outcome = deployer.deploy(spec, toml.parent, clients, Executor(clients), ownership=Ownership(**ownership))
+    return outcome, clients
+
+
+def _pushes(outcome):
+    return [c for c in outcome.plan.calls if c.method == "push_image"]
+
+
+def test_an_image_function_is_created_by_digest_and_an_unchanged_rerun_writes_and_sends_nothing(
+        local_registry, aws, boto, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    outcome, _ = _build_and_deploy(toml)
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    function = boto("lambda").get_function(FunctionName="imgfn")
+    assert function["Configuration"]["PackageType"] == "Image"
+    assert function["Code"]["ImageUri"] == f"{local_registry.host}/genesys/imgfn@{record['digest']}"  # by digest
+    assert local_registry.inspect(f"genesys/imgfn@{record['digest']}", "--config")["config"]["Cmd"] == ["app.handler"]
+    assert len(_pushes(outcome)) == 1
+
+    again, clients = _build_and_deploy(toml)
+    assert again.write_calls == 0, [(c.resource, c.changes) for c in again.plan.changes if c.action != "no change"]
+    assert clients.log.writes == [] and not _pushes(again)
+
+
+def test_a_handler_edit_pushes_one_small_layer_and_updates_the_code_once(local_registry, aws, boto, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "2"))
+    outcome, clients = _build_and_deploy(toml)
+    assert [c.method for c in outcome.plan.writes] == ["push_image", "update_function_code"]
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Code"]["ImageUri"].endswith(record["digest"])
+
+
+def test_a_zip_function_becomes_an_image_only_with_replace(local_registry, aws, boto, tmp_path, capsys):
+    toml = _project(tmp_path, local_registry, package_type="zip")
+    _build_and_deploy(toml)
+    toml = _project(tmp_path, local_registry)
+    with pytest.raises(deployer.GenesysError) as refused:
+        _build_and_deploy(toml)
+    assert refused.value.exit_code == 2 and "--replace" in refused.value.hint
+    assert "delete (Zip)" in refused.value.message and "create (Image" in refused.value.message
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Zip"
+
+    outcome, _ = _build_and_deploy(toml, replace=True)
+    assert [c.action for c in outcome.plan.changes if c.resource == "function imgfn"][:1] == ["replace"]
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+
+
+def test_a_dry_run_after_an_edit_shows_the_digest_change_and_pushes_nothing(local_registry, aws, tmp_path):
+    from genesys_tasks.deploy.executor import DisplayExecutor
+
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    before = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "3"))
+    assert cli.main(["lambda", "build", str(toml)]) == 0
+    after = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    spec = config.load(toml)
+    lines: list[str] = []
+    clients = Session().clients(spec)
+    deployer.deploy(spec, tmp_path, clients, DisplayExecutor(lines.append))
+    text = "\n".join(lines)
+    assert f"~ image {local_registry.host}/genesys/imgfn: push" in text and after in text
+    assert f" → {local_registry.host}/genesys/imgfn@{after}" in text and "ImageUri: @sha256:" in text
+    assert clients.log.writes == []
+    skopeo = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                   f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
+    assert "sha256:" + hashlib.sha256(skopeo.encode()).hexdigest() == before, "the live tag still names the deployed image"
+
+
+def test_a_registry_refusing_the_push_fails_the_deploy_naming_image_and_registry_and_deploys_nothing(
+        local_registry, aws, boto, tmp_path, monkeypatch):
+    from registry_fixture import LocalRegistry
+
+    monkeypatch.setenv("REGISTRY_AUTH_FILE", str(tmp_path / "no-auth.json"))
+    (tmp_path / "locked").mkdir()
+    htpasswd = tmp_path / "htpasswd"
+    htpasswd.write_text("someone:$2y$05$0000000000000000000000000000000000000000000000000000u\n")
+    locked = LocalRegistry(tmp_path / "locked", htpasswd)
+    try:
+        toml = _project(tmp_path / "fn", local_registry)
+        toml.write_text(toml.read_text().replace(local_registry.host + "/genesys", locked.host + "/genesys"))
+        with pytest.raises(deployer.GenesysError) as failed:
+            _build_and_deploy(toml)
+    finally:
+        locked.stop()
+    assert failed.value.exit_code == 1 and f"{locked.host}/genesys/imgfn" in failed.value.message
+    assert "log in" in failed.value.hint and "Traceback" not in failed.value.render()
+    assert boto("lambda").list_functions()["Functions"] == []
+
+
+def test_doit_deploys_an_image_function_once_and_then_skips_everything(local_registry, aws, boto, tmp_path, run_doit):
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    toml = _project(tmp_path / "imgfn", local_registry)
+    first = run_doit("deploy", cwd=tmp_path)
+    assert first.code == 0, first.output
+    assert "layer_publish:imgfn" not in first.stderr, "the dependencies travel in the image"
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+    second = run_doit("deploy", cwd=tmp_path)
+    assert second.code == 0 and "0 ran" in second.stderr, second.output
+    assert toml.is_file()
+
+
+def test_going_back_to_an_earlier_image_moves_its_tag_back_without_sending_its_layers(local_registry, aws, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    _build_and_deploy(toml)
+    first = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())["digest"]
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "4"))
+    _build_and_deploy(toml)
+    (tmp_path / "app.py").write_text(HANDLER)
+    outcome, clients = _build_and_deploy(toml)
+    assert [c.method for c in outcome.plan.writes] == ["push_image", "update_function_code"]
+    raw = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                f"docker://{local_registry.host}/genesys/imgfn:genesys-live")
+    assert "sha256:" + hashlib.sha256(raw.encode()).hexdigest() == first
+
+
+def test_genesys_execute_switching_zip_to_image_exits_2_with_the_plan_and_replace_goes_through(
+        local_registry, aws, boto, tmp_path, run_genesys):
+    toml = _project(tmp_path, local_registry, package_type="zip")
+    assert run_genesys("execute", toml).code == 0
+    toml = _project(tmp_path, local_registry)
+    refused = run_genesys("execute", toml)
+    assert refused.code == 2, refused.output
+    assert "delete (Zip)" in refused.stderr and "--replace" in refused.stderr and "Traceback" not in refused.stderr
+    replaced = run_genesys("execute", toml, "--replace")
+    assert replaced.code == 0, replaced.output
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["PackageType"] == "Image"
+
+
+def test_an_image_function_behind_an_alias_publishes_once_and_then_nothing(local_registry, aws, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    toml.write_text(toml.read_text() + 'alias = "live"\n')
+    first, _ = _build_and_deploy(toml)
+    assert "publish_version" in [c.method for c in first.plan.writes]
+    again, _ = _build_and_deploy(toml)
+    assert again.write_calls == 0, [c.method for c in again.plan.writes]

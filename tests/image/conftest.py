@@ -1,0 +1,1 @@
+from registry_fixture import local_registry  # noqa: F401  (a fixture)

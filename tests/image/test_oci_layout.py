@@ -1,0 +1,107 @@
+"""The image layers and documents genesys writes: byte-for-byte the same from the same zip, whatever
+the paths and mtimes, with tar entries a container runtime unpacks as Lambda's images lay them out."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import tarfile
+import zipfile
+
+from genesys_tasks.build.image import oci
+from genesys_tasks.build.image.blobs import BlobStore
+from genesys_tasks.build.image.layers import layer_from_zip
+from genesys_tasks.build.zipper import write_zip
+
+
+def _zip(folder, files, mtime):
+    src = folder / "src"
+    for name, (content, mode) in files.items():
+        path = src / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        path.chmod(mode)
+        os.utime(path, (mtime, mtime))
+    dest = folder / "fn.zip"
+    write_zip([(name, src / name) for name in files], dest)
+    return dest
+
+
+FILES = {"app.py": ("def handler(e, c):\n    return 1\n", 0o600), "pkg/run.sh": ("#!/bin/sh\n", 0o700)}
+
+
+def test_one_zip_gives_one_layer_digest_whatever_the_path_and_mtimes(tmp_path):
+    store = BlobStore(tmp_path / "store")
+    first = layer_from_zip(_zip(tmp_path / "a", FILES, 1_000_000), "var/task", store)
+    second = layer_from_zip(_zip(tmp_path / "b" / "deeper", FILES, 1_700_000_000), "var/task", store)
+    assert first == second
+    blob = store.read(first.digest)
+    assert "sha256:" + hashlib.sha256(blob).hexdigest() == first.digest and len(blob) == first.size
+    assert "sha256:" + hashlib.sha256(gzip.decompress(blob)).hexdigest() == first.diff_id
+
+
+def test_the_layer_holds_the_files_under_the_prefix_with_normalised_owners_modes_and_times(tmp_path):
+    store = BlobStore(tmp_path / "store")
+    layer = layer_from_zip(_zip(tmp_path, FILES, 1_234_567), "var/task", store)
+    blob = store.read(layer.digest)
+    assert blob[4:8] == b"\0\0\0\0" and not blob[3] & 0x08, "no timestamp, no file name in the gzip header"
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        members = [(m.name, m.type, oct(m.mode), m.uid, m.gid, m.uname, m.mtime) for m in tar.getmembers()]
+        assert tar.extractfile("var/task/app.py").read() == FILES["app.py"][0].encode()
+    assert members == [
+        ("var", tarfile.DIRTYPE, "0o755", 0, 0, "", 0), ("var/task", tarfile.DIRTYPE, "0o755", 0, 0, "", 0),
+        ("var/task/app.py", tarfile.REGTYPE, "0o644", 0, 0, "", 0),
+        ("var/task/pkg", tarfile.DIRTYPE, "0o755", 0, 0, "", 0),
+        ("var/task/pkg/run.sh", tarfile.REGTYPE, "0o755", 0, 0, "", 0)]
+
+
+def test_an_edit_changes_the_layer(tmp_path):
+    store = BlobStore(tmp_path / "store")
+    before = layer_from_zip(_zip(tmp_path / "a", FILES, 1), "var/task", store)
+    edited = {**FILES, "app.py": ("def handler(e, c):\n    return 2\n", 0o600)}
+    assert layer_from_zip(_zip(tmp_path / "b", edited, 1), "var/task", store).digest != before.digest
+
+
+def test_the_config_keeps_the_bases_env_and_entrypoint_sets_cmd_and_has_no_creation_time(tmp_path):
+    store = BlobStore(tmp_path / "store")
+    layer = layer_from_zip(_zip(tmp_path, FILES, 1), "var/task", store)
+    base = {"created": "2024-01-01T00:00:00Z", "architecture": "amd64",
+            "config": {"Env": ["A=1"], "Entrypoint": ["/lambda-entrypoint.sh"], "Cmd": ["old.handler"]},
+            "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "0" * 64]},
+            "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "base"}]}
+    config = oci.image_config(base, [(layer, "code")], "arm64", ["app.handler"])
+    assert "created" not in config and all("created" not in entry for entry in config["history"])
+    assert config["config"] == {"Env": ["A=1"], "Entrypoint": ["/lambda-entrypoint.sh"], "Cmd": ["app.handler"],
+                                "WorkingDir": "/var/task"}
+    assert config["architecture"] == "arm64" and config["rootfs"]["diff_ids"] == ["sha256:" + "0" * 64, layer.diff_id]
+    assert oci.canonical(config) == oci.canonical(json.loads(json.dumps(config)))
+
+
+def test_docker_layer_types_are_listed_as_their_oci_names():
+    docker = {"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": "sha256:" + "1" * 64,
+              "size": 3}
+    assert oci.manifest("sha256:" + "2" * 64, 10, [docker])["layers"][0]["mediaType"] == \
+        "application/vnd.oci.image.layer.v1.tar+gzip"
+
+
+def test_an_image_over_lambdas_10_gb_fails_the_build_before_anything_is_pushed(tmp_path):
+    import pytest
+
+    from genesys_tasks.build.image.assemble import build_image
+    from genesys_tasks.build.image.registry import Registry
+    from genesys_tasks.config.image_ref import ImageRef
+    from genesys_tasks.errors import BuildError
+
+    store = BlobStore(tmp_path / "store")
+    config = store.put(oci.canonical({"architecture": "amd64", "os": "linux", "config": {},
+                                      "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "1" * 64]}}))
+    big = {"mediaType": oci.AS_OCI["application/vnd.docker.image.rootfs.diff.tar.gzip"],
+           "digest": "sha256:" + "2" * 64, "size": 11 * 1024 ** 3}
+    manifest = store.put(oci.canonical(oci.manifest(config, 10, [big])))
+    base = ImageRef("127.0.0.1:9", "lambda/python", None, manifest)  # pinned and cached: no registry asked
+    with pytest.raises(BuildError, match="Lambda takes at most 10 GB"):
+        build_image(base, "x86_64", _zip(tmp_path, FILES, 1), None, ["app.handler"], store,
+                    Registry("127.0.0.1:9", loopback=True))
