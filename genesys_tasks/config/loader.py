@@ -23,6 +23,7 @@ from ..errors import ConfigError, Where
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
 from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
+from .shared_folders import shared_folders
 from .schema import SECTIONS, Key
 from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
@@ -129,7 +130,7 @@ def _build_spec(r: Reader, data: dict, registry: Registry, today: _dt.date, warn
         runtime=runtime,
         handler=handler,
         description=meta["description"],
-        build=_build(build_values, source, requirements, _shared(r, build_values, source, sources)),
+        build=_build(build_values, source, requirements, shared_folders(r, build_values, source, sources)),
         function=_function(r, data),
         deployment=_deployment(r, data, build_values["architectures"]),
         iam=_iam(r, data, meta["name"]),
@@ -172,29 +173,6 @@ def _check_architectures(r: Reader, architectures: list[str]) -> None:
     for arch in architectures:
         if arch not in ARCHITECTURES:  # pragma: no cover - the schema's choices catch it first
             raise r.fail(("build", "architectures"), f"{arch!r} is not a Lambda architecture")
-
-
-def _shared(r: Reader, build: dict, source: Path, sources: bool) -> tuple[Path, ...]:
-    """``[build] shared`` as folders (outside the source folder, existing when sources are read); an
-    ``include`` entry that leaves the source folder is an error that points to ``shared``."""
-    for entry in build["include"]:
-        if os.path.isabs(entry) or ".." in Path(entry).parts:
-            raise r.fail(("build", "include"), f"{entry!r} leaves the source folder: include only puts back "
-                         "files of source_path that a default exclude leaves out",
-                         hint='ship a folder from outside it with [build] shared = ["../../shared"]')
-    found: dict[str, Path] = {}
-    for entry in build["shared"]:
-        folder = Path(os.path.normpath(source / entry))
-        if os.path.isabs(entry) or not os.path.relpath(folder, source).startswith(".."):
-            raise r.fail(("build", "shared"), f"{entry!r} is not a folder outside the source folder",
-                         hint="shared names folders relative to source_path that are outside it, e.g. ../../shared")
-        if sources and not folder.is_dir():
-            raise r.fail(("build", "shared"), f"{entry!r}: {folder} is not a folder", hint="check the path")
-        if folder.name in found:
-            raise r.fail(("build", "shared"), f"{entry!r} and {str(found[folder.name])!r} would both be "
-                         f"{folder.name}/ in the zip", hint="share folders with different names")
-        found[folder.name] = folder
-    return tuple(found.values())
 
 
 def _build(build: dict, source: Path, requirements: Path | None, shared: tuple[Path, ...] = ()) -> BuildSpec:
