@@ -66,7 +66,7 @@ def runner(folder: Path) -> Path:
     ours = Path(sysconfig.get_paths()["purelib"])
     theirs = folder / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     for entry in ours.iterdir():
-        if entry.name.lower().startswith(NOT_LINKED):
+        if entry.name.lower().startswith(NOT_LINKED) or os.path.lexists(theirs / entry.name):
             continue
         if entry.name.endswith(".dist-info"):  # uv reads only real folders as installed distributions
             shutil.copytree(entry, theirs / entry.name)
