@@ -2,8 +2,11 @@
 
 ``release`` builds this checkout's wheel into a local PEP 503 index folder; ``from_index`` installs it
 from there into a new venv (so it records no ``direct_url.json``, as an index install does); ``runner``
-is a job's Python without genesys. Their dependencies (and pip) come from this environment through
-``PYTHONPATH``, so nothing but genesys itself is installed and nothing is fetched from the network.
+is a job's Python without genesys. Their dependencies (and pip and uv) are links to this environment's,
+in their own site-packages (where uv looks) and not through ``PYTHONPATH`` (where another genesys
+installed here would come first), except genesys and the wizard's ``questionary`` (which the index
+does not serve, so a job asking for it fails). Nothing but genesys itself is installed and nothing is
+fetched from the network.
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ class Release:
 
     def env(self) -> dict:
         """The environment of a process that installs from this index (and finds the dependencies here)."""
-        return {**os.environ, "PIP_INDEX_URL": self.index.as_uri() + "/", "PIP_NO_INPUT": "1",
-                "PYTHONPATH": sysconfig.get_paths()["purelib"]}
+        index = self.index.as_uri() + "/"
+        environ = {**os.environ, "PIP_INDEX_URL": index, "UV_INDEX_URL": index, "PIP_NO_INPUT": "1"}
+        environ.pop("PYTHONPATH", None)
+        return environ
 
 
 def release(folder: Path) -> Release:
@@ -52,9 +57,25 @@ def release(folder: Path) -> Release:
     return Release(folder / "index", wheel, digest)
 
 
+NOT_LINKED = ("genesys", "__editable__", "questionary")
+
+
 def runner(folder: Path) -> Path:
-    """A new venv with no genesys in it (and no pip: ``python -m pip`` comes through PYTHONPATH)."""
+    """A new venv with no genesys in it, whose site-packages links to this environment's packages
+    (copies of their metadata) but genesys's and questionary, and whose bin holds this environment's uv."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    ours = Path(sysconfig.get_paths()["purelib"])
+    theirs = folder / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    for entry in ours.iterdir():
+        if entry.name.lower().startswith(NOT_LINKED) or os.path.lexists(theirs / entry.name):
+            continue
+        if entry.name.endswith(".dist-info"):  # uv reads only real folders as installed distributions
+            shutil.copytree(entry, theirs / entry.name)
+        else:
+            (theirs / entry.name).symlink_to(entry)
+    uv = Path(sysconfig.get_path("scripts")) / "uv"
+    if not os.path.lexists(folder / "bin" / "uv"):
+        (folder / "bin" / "uv").symlink_to(uv)
     return folder
 
 

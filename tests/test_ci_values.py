@@ -196,6 +196,57 @@ def test_an_index_install_is_pinned_by_the_wheel_hash():
     assert "--require-hashes" in line and "--no-deps" in line
 
 
+REQUIRES = ("doit>=0.36", "questionary>=2.0", "tree-sitter>=0.23", 'pytest>=8.0; extra == "test"', "uv>=0.4")
+
+
+def _commands(line: str) -> list[list[str]]:
+    import shlex
+
+    return [shlex.split(part) for part in line.split(" && ")]
+
+
+def test_a_release_is_installed_with_the_uv_beside_it_pinned_then_its_ci_dependencies():
+    found = Installed("1.2.3", None, requires=REQUIRES, uv="0.13.9")
+    setup, folder, pin, alone, needed = _commands(install_line(found, sha256=lambda version: "ab" * 32))
+    assert setup == ["python", "-m", "pip", "install", "uv==0.13.9"]
+    assert f"genesys-lambda==1.2.3 --hash=sha256:{'ab' * 32}" in pin
+    uv = ["python", "-m", "uv", "pip", "install", "--python", "$(command -v python)",
+          "--cache-dir", ci_install.INSTALL_CACHE]
+    assert alone == uv + ["--no-deps", "--require-hashes", "-r", ci_install.REQUIREMENT_FILE]
+    # The dependencies: genesys's own, without its extras and the wizard's prompts.
+    assert needed == uv + ["doit>=0.36", "tree-sitter>=0.23", "uv>=0.4"]
+
+
+def test_the_install_cache_is_inside_the_cached_folder_of_the_generated_files():
+    from genesys_tasks.cicd.model import CACHE_DIR
+
+    assert ci_install.INSTALL_CACHE == f"{CACHE_DIR}/install"
+
+
+def test_the_install_key_changes_with_the_uv_version_and_the_dependencies():
+    from pathlib import Path
+
+    from genesys_tasks.cicd.model import CiOptions, model
+
+    def key(found):
+        return model("github", [], Path("."), CiOptions(), install=install_line(found, sha256=lambda v: "ab" * 32))["install_key"]
+
+    first = key(Installed("1.2.3", None, requires=REQUIRES, uv="0.13.9"))
+    assert first != key(Installed("1.2.3", None, requires=REQUIRES, uv="0.14.0"))
+    assert first != key(Installed("1.2.3", None, requires=REQUIRES[1:], uv="0.13.9"))
+
+
+def test_without_uv_beside_it_the_release_is_installed_with_pip():
+    line = install_line(Installed("1.2.3", None, requires=REQUIRES), sha256=lambda version: "ab" * 32)
+    assert "uv" not in line.replace("'uv>=0.4'", "") and "python -m pip install --no-deps --require-hashes" in line
+
+
+def test_a_vcs_install_with_uv_is_pinned_by_url_and_commit():
+    found = Installed(FROM_GIT.version, FROM_GIT.direct_url, uv="0.13.9")
+    *_, install = _commands(install_line(found))
+    assert install[-1] == INSTALL.split("'")[1] and install[:3] == ["python", "-m", "uv"]
+
+
 def test_a_vcs_install_is_pinned_by_url_and_commit():
     assert install_line(FROM_GIT) == INSTALL
 

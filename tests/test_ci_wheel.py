@@ -13,6 +13,7 @@ import pytest
 
 from ci_project import make_repo
 from ci_release import REPO, from_index, left_out, release, runner
+from genesys_tasks.cicd.install import INSTALL_CACHE
 from test_ci_files import INSTALL
 
 pytestmark = pytest.mark.pipeline
@@ -68,6 +69,7 @@ def test_the_generated_install_step_installs_the_released_wheel_that_wrote_the_f
     data = yaml.safe_load((repo / ".github/workflows/genesys.yml").read_text())
     line = data["jobs"]["changes"]["steps"][3]["run"]
     assert f"genesys-lambda==0.1.0 --hash=sha256:{found.sha256}" in line and "--require-hashes" in line
+    assert "python -m uv pip install" in line and "questionary" not in line
 
     job = runner(tmp_path / "runner")  # a job's Python, offline: no genesys yet
     job_env = {**found.env(), "PATH": f"{job / 'bin'}{os.pathsep}{os.environ['PATH']}"}
@@ -77,3 +79,5 @@ def test_the_generated_install_step_installs_the_released_wheel_that_wrote_the_f
                             "d = m.distribution('genesys-lambda'); print(genesys_tasks.__file__, d.read_text('direct_url.json'))"],
                            cwd=repo, env=job_env, capture_output=True, text=True, check=True)
     assert str(job) in where.stdout and where.stdout.strip().endswith("None")
+    # uv kept what it fetched where the generated files cache it, under the key over this line.
+    assert any((repo / INSTALL_CACHE).iterdir())

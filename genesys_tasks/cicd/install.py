@@ -11,6 +11,12 @@ belongs to another project); the command stays ``genesys`` and the import packag
 - from a URL archive with a hash (``archive_info``): that URL and hash;
 - anything else (an editable or local-folder install, a local file): there is no way for
   a runner to get the same code, so ``genesys ci`` stops (exit 2) asking for ``--install``.
+
+The job installs with uv (pinned to the version installed beside this genesys; seconds where pip
+takes tens of them), into the Python ``python`` names in the job (a venv or not), with uv's cache in
+``INSTALL_CACHE``, which the templates cache under a key over this line. A pinned release is
+installed alone (``--no-deps --require-hashes``), then the dependencies CI jobs use: genesys's
+own requirements without those only the wizard needs (``WIZARD_ONLY``).
 """
 
 from __future__ import annotations
@@ -29,6 +35,10 @@ from ..errors import UsageError
 DISTRIBUTION = "genesys-lambda"
 # Where the job writes the hash-pinned requirement; .genesys/ is genesys's own folder.
 REQUIREMENT_FILE = ".genesys/genesys-requirements.txt"
+# uv's cache for the install step, relative to the repository root the jobs run in (see model.CACHE_DIR).
+INSTALL_CACHE = ".genesys/ci-cache/install"
+# Requirements of genesys that no CI job imports: the wizard's prompts.
+WIZARD_ONLY = frozenset({"questionary"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,8 @@ class Installed:
     version: str
     direct_url: dict | None
     found: bool = True  # False: no distribution of that name in this environment
+    requires: tuple[str, ...] = ()  # its Requires-Dist lines
+    uv: str = ""  # the version of uv installed beside it ("": none, the job installs with pip)
 
 
 def installed() -> Installed:
@@ -55,7 +67,11 @@ def installed() -> Installed:
         record = json.loads(text) if text else None
     except json.JSONDecodeError:
         record = {}
-    return Installed(dist.version, record)
+    try:
+        uv = metadata.version("uv")
+    except metadata.PackageNotFoundError:
+        uv = ""
+    return Installed(dist.version, record, requires=tuple(dist.requires or ()), uv=uv)
 
 
 def _choices(version: str) -> str:
@@ -65,11 +81,38 @@ def _choices(version: str) -> str:
             "or --install 'pip install ./tools/genesys' (a folder of the repo)")
 
 
-def _requirement(line: str, version: str) -> str:
-    """Shell words that install the one requirement ``line`` (with its --hash) and then its dependencies."""
-    return (f"mkdir -p .genesys && printf '%s\\n' {shlex.quote(line)} > {REQUIREMENT_FILE}"
-            f" && python -m pip install --no-deps --require-hashes -r {REQUIREMENT_FILE}"
-            f" && python -m pip install {shlex.quote(line.split(' --hash=')[0])}")
+def requirements(requires: tuple[str, ...], names: frozenset[str] = WIZARD_ONLY) -> list[str]:
+    """The requirements of ``requires`` (genesys's Requires-Dist) that CI jobs need: without extras
+    and without ``names``."""
+    from packaging.requirements import Requirement
+
+    kept = []
+    for text in requires:
+        requirement = Requirement(text)
+        if requirement.marker is not None and "extra" in str(requirement.marker):
+            continue
+        if requirement.name.lower() not in names:
+            kept.append(str(requirement))
+    return kept
+
+
+def _installer(uv: str):
+    """(words that get the installer, the install command) for a job: uv ``uv`` into the Python the
+    job's ``python`` is, with its cache in ``INSTALL_CACHE``; pip when no uv version is known."""
+    if not uv:
+        return "", "python -m pip install"
+    return (f"python -m pip install {shlex.quote('uv==' + uv)} && ",
+            f'python -m uv pip install --python "$(command -v python)" --cache-dir {INSTALL_CACHE}')
+
+
+def _requirement(line: str, found: Installed) -> str:
+    """Shell words that install the one requirement ``line`` (with its --hash) alone, then the
+    dependencies CI jobs need."""
+    setup, install = _installer(found.uv)
+    needed = " ".join(shlex.quote(requirement) for requirement in requirements(found.requires))
+    return (f"{setup}mkdir -p .genesys && printf '%s\\n' {shlex.quote(line)} > {REQUIREMENT_FILE}"
+            f" && {install} --no-deps --require-hashes -r {REQUIREMENT_FILE}"
+            + (f" && {install} {needed}" if needed else ""))
 
 
 def wheel_sha256(version: str, download=None) -> str:
@@ -97,16 +140,17 @@ def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
                          "install this genesys", hint=_choices(version))
     record = found.direct_url
     if record is None:
-        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", version)
+        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", found)
     url = str(record.get("url", ""))
     vcs = record.get("vcs_info")
     if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
         requirement = f"{DISTRIBUTION} @ git+{url}@{vcs['commit_id']}"
-        return f"python -m pip install {shlex.quote(requirement)}"
+        setup, install = _installer(found.uv)
+        return f"{setup}{install} {shlex.quote(requirement)}"
     archive = record.get("archive_info") or {}
     digest = (archive.get("hashes") or {}).get("sha256")
     if digest and url.startswith("https://"):
-        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", version)
+        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", found)
     kind = "an editable install" if (record.get("dir_info") or {}).get("editable") else "a local install"
     raise UsageError(f"this genesys is {kind} ({url or 'no URL'}): a CI runner cannot install the same code",
                      hint=_choices(version))
