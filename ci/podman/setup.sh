@@ -25,6 +25,9 @@ node_default="public.ecr.aws/lambda/nodejs:22"
 # generated jobs' prelude installs python3-venv itself, as it must in the real image.
 # The stand-in's node is Debian's (18), not 22: what is run here is the jobs' script.
 node_ci_image="docker.io/library/node:22-bookworm"
+# gitlab-ci-local's docker executor copies the clone, caches and artifacts in and out of its
+# volumes with this helper image (bash and rsync): the tests run jobs in their images with it.
+gcl_util_image="docker.io/firecow/gitlab-ci-local-util"
 
 log() { printf 'ci/podman: %s\n' "$*" >&2; }
 
@@ -80,6 +83,7 @@ build_image() {  # name, packages
 build_image "$python_image" "python3,python3-pip,ca-certificates"
 build_image "$node_image" "nodejs,npm,ca-certificates"
 build_image "$node_ci_image" "apt,bash,ca-certificates,curl,git,nodejs,npm,python3,procps"
+build_image "$gcl_util_image" "bash,rsync"
 podman tag "$python_image" "$python_default"
 podman tag "$node_image" "$node_default"
 
