@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepare this machine for genesys's real-Podman tests (pytest -m podman). Run as root.
+# Prepare this machine for genesys's real-Podman tests (pytest -m podman, -m ci_images). Run as root.
 #
 # Idempotent: installs podman, runc and mmdebstrap from Debian packages, then builds
 # the local stand-ins for the Lambda build images and for the CI image of a Node

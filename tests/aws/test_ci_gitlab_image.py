@@ -1,4 +1,4 @@
-"""A Node function's GitLab deploy job, run by gitlab-ci-local's docker executor in the image it names.
+"""A Node function's GitLab plan and deploy jobs, run by gitlab-ci-local's docker executor in the image they name.
 
 ``genesys ci gitlab-child`` gives a nodejs22.x function's jobs ``node:22-bookworm``. That name is the
 local stand-in ci/podman/setup.sh builds from Debian bookworm packages (node, npm, git, bash, apt and
@@ -43,10 +43,14 @@ def _mounted(path: str) -> list[str]:
 
 
 def _podman_objects() -> set[str]:
-    """The ids of the containers and the names of the volumes Podman holds now."""
-    containers = subprocess.run(["podman", "ps", "-a", "-q", "--no-trunc"], capture_output=True, text=True).stdout
+    """The containers of this test's images and gitlab-ci-local's volumes (``gcl-*``) Podman holds now."""
+    found = set()
+    for image in IMAGES:
+        listed = subprocess.run(["podman", "ps", "-a", "-q", "--no-trunc", "--filter", f"ancestor={image}"],
+                                capture_output=True, text=True).stdout
+        found |= {f"container {name}" for name in listed.split()}
     volumes = subprocess.run(["podman", "volume", "ls", "-q"], capture_output=True, text=True).stdout
-    return {f"container {name}" for name in containers.split()} | {f"volume {name}" for name in volumes.split()}
+    return found | {f"volume {name}" for name in volumes.split() if name.startswith("gcl-")}
 
 
 @pytest.fixture
