@@ -40,14 +40,15 @@ def test_access_denied_on_one_call_names_the_action_and_the_resource(project, aw
     lam = boto3.client("lambda", endpoint_url=aws, region_name="us-east-1")
     stub = Stubber(lam)
     stub.add_response("list_layer_versions", {"LayerVersions": []}, {"LayerName": "hello-deps"})
-    stub.add_client_error("get_function", service_error_code="AccessDeniedException", http_status_code=403,
+    stub.add_client_error("get_function_configuration", service_error_code="AccessDeniedException",
+                          http_status_code=403,
                           service_message="User: arn:aws:iam::123456789012:user/ci is not authorized to "
-                                          "perform: lambda:GetFunction")
+                                          "perform: lambda:GetFunctionConfiguration")
     with stub, pytest.raises(CredentialsError) as caught:
         deploy(p, Clients(target_for(), overrides={"lambda": lam}))
     assert caught.value.exit_code == EXIT_CREDENTIALS
-    assert "access denied: lambda:GetFunction on hello" in caught.value.message
-    assert "grant lambda:GetFunction on hello" in caught.value.hint
+    assert "access denied: lambda:GetFunctionConfiguration on hello" in caught.value.message
+    assert "grant lambda:GetFunctionConfiguration on hello" in caught.value.hint
 
 
 def test_auto_manage_false_with_a_missing_role_is_a_clear_error(project, clients, boto, deploy):
@@ -117,7 +118,7 @@ def test_a_failure_midway_says_what_was_already_applied(project, aws, deploy):
     lam = boto3.client("lambda", endpoint_url=aws, region_name="us-east-1")
     stub = Stubber(lam)
     stub.add_response("list_layer_versions", {"LayerVersions": []}, {"LayerName": "hello-deps"})
-    stub.add_client_error("get_function", "ResourceNotFoundException", "Function not found", 404)
+    stub.add_client_error("get_function_configuration", "ResourceNotFoundException", "Function not found", 404)
     stub.add_client_error("publish_layer_version", "CodeStorageExceededException", "Code storage limit exceeded")
     with stub, pytest.raises(AwsError) as caught:
         deploy(p, Clients(target_for(), overrides={"lambda": lam}))
