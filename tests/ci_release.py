@@ -60,28 +60,48 @@ def release(folder: Path) -> Release:
 NOT_LINKED = ("genesys", "__editable__", "questionary")
 
 
-def runner(folder: Path) -> Path:
+def _left_out(name: str, with_uv: bool) -> bool:
+    name = name.lower()
+    return name.startswith(NOT_LINKED) or (not with_uv and (name == "uv" or name.startswith("uv-")))
+
+
+def runner(folder: Path, with_uv: bool = True) -> Path:
     """A new venv with no genesys in it, whose site-packages links to this environment's packages
-    (copies of their metadata) but genesys's and questionary, and whose bin holds this environment's uv."""
+    (copies of their metadata) but genesys's and questionary, and whose bin holds this environment's uv
+    (``with_uv=False``: no uv at all, so a genesys installed there writes the pip form of the step)."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     ours = Path(sysconfig.get_paths()["purelib"])
     theirs = folder / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     for entry in ours.iterdir():
-        if entry.name.lower().startswith(NOT_LINKED) or os.path.lexists(theirs / entry.name):
+        if _left_out(entry.name, with_uv) or os.path.lexists(theirs / entry.name):
             continue
         if entry.name.endswith(".dist-info"):  # uv reads only real folders as installed distributions
             shutil.copytree(entry, theirs / entry.name)
         else:
             (theirs / entry.name).symlink_to(entry)
     uv = Path(sysconfig.get_path("scripts")) / "uv"
-    if not os.path.lexists(folder / "bin" / "uv"):
+    if with_uv and not os.path.lexists(folder / "bin" / "uv"):
         (folder / "bin" / "uv").symlink_to(uv)
     return folder
 
 
-def from_index(found: Release, folder: Path) -> Path:
+def dependencies(folder: Path) -> Path:
+    """A folder of links to this environment's packages but genesys's, for a job's ``PYTHONPATH`` (an
+    editable genesys here must not count as installed there); the links point into ``site_packages()``."""
+    folder.mkdir(parents=True)
+    for entry in site_packages().iterdir():
+        if not _left_out(entry.name, True):
+            (folder / entry.name).symlink_to(entry)
+    return folder
+
+
+def site_packages() -> Path:
+    return Path(sysconfig.get_paths()["purelib"])
+
+
+def from_index(found: Release, folder: Path, with_uv: bool = True) -> Path:
     """A venv with genesys installed from ``found``'s index, as a user installs a release."""
-    runner(folder)
+    runner(folder, with_uv)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(folder / "bin/python"), "install", "-q",
                     "--no-deps", "genesys-lambda"], env=found.env(), check=True)
     return folder

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from ci_project import FILES, commit, make_repo, write
-from ci_release import from_index, release
+from ci_release import dependencies, from_index, release, site_packages
 from ci_tools import need
 
 pytestmark = pytest.mark.ci_images
@@ -81,7 +81,9 @@ def test_a_node_function_builds_and_deploys_in_the_image_its_gitlab_jobs_name(aw
     write(origin, {"node-fn/package.json": '{"name": "node-fn", "version": "1.0.0", '
                                            '"dependencies": {"is-number": "7.0.0"}}\n'})
     found = release(tmp_path / "release")
-    writer = from_index(found, tmp_path / "writer")
+    # Without uv beside it, the writer generates pip's form of the install step: the image's jobs take
+    # genesys's dependencies from this environment through PYTHONPATH, which pip counts and uv does not.
+    writer = from_index(found, tmp_path / "writer", with_uv=False)
     env = found.env()
     plan = child_file(writer, origin, env, first, "plan")["plan:node-fn"]
     deploy = child_file(writer, origin, env, first, "deploy")["deploy:node-fn"]
@@ -92,12 +94,12 @@ def test_a_node_function_builds_and_deploys_in_the_image_its_gitlab_jobs_name(aw
                           capture_output=True, text=True)
     assert bare.returncode != 0 and "ensurepip" in bare.stderr
 
-    index, dependencies = str(found.index.resolve()), env["PYTHONPATH"]
+    index, linked = str(found.index.resolve()), str(dependencies(tmp_path / "dependencies"))
     variables = {"AWS_ENDPOINT_URL": aws, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                  "AWS_MAX_ATTEMPTS": "1", "CI_COMMIT_SHA": sha, "DEBIAN_FRONTEND": "noninteractive",
                  # The install step's index, and the dependencies as the shell-executor pipeline test finds them.
-                 "PIP_INDEX_URL": env["PIP_INDEX_URL"], "PYTHONPATH": dependencies}
-    mounts = [*_mounted(index), *_mounted(dependencies)]
+                 "PIP_INDEX_URL": env["PIP_INDEX_URL"], "PYTHONPATH": linked}
+    mounts = [*_mounted(index), *_mounted(linked), *_mounted(str(site_packages()))]
     if os.environ.get("NODE_EXTRA_CA_CERTS"):  # this machine's TLS interception, as a runner's admin would pass it
         variables["NODE_EXTRA_CA_CERTS"] = os.environ["NODE_EXTRA_CA_CERTS"]
         mounts += _mounted(os.environ["NODE_EXTRA_CA_CERTS"])
