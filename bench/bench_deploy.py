@@ -50,6 +50,7 @@ method = "GET"
 
 def make_repo(root: Path, count: int) -> list[Path]:
     from genesys_tasks import paths
+    from genesys_tasks.build.record import record_build
     from genesys_tasks.build.zipper import write_zip
 
     (root / ".genesys").mkdir()
@@ -65,6 +66,7 @@ def make_repo(root: Path, count: int) -> list[Path]:
         name = f"fn-{i:03d}"
         write_zip([("app.py", folder / "app.py")], paths.function_zip(root, name, "x86_64"))
         write_zip([("python/deps.py", root / "deps.py")], paths.layer_zip(root, name, "x86_64"))
+        record_build(root, name, ["x86_64"], True)  # what the deployer reads, as the build task writes it
         tomls.append(toml)
     return tomls
 
