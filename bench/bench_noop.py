@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import compile_checkout, make_repo  # noqa: E402 - the same generated repo as the build bench
+from bench_build import compile_checkout, doit_run, make_repo  # noqa: E402 - the same generated repo as the build bench
 
 FLOOR_DODO = '''from pathlib import Path
 
@@ -75,15 +73,6 @@ def make_floor(root: Path, count: int) -> None:
         (root / "src" / str(i) / "app.py").write_text(f"# {i}\n")
         (root / "src" / str(i) / "lambda.toml").write_text(f"# {i}\n")
     (root / "dodo.py").write_text(FLOOR_DODO.format(count=count))
-
-
-def doit_run(root: Path, env: dict, *args: str) -> float:
-    started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "doit", *args], cwd=root, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.exit(f"doit {' '.join(args)} failed in {root}:\n{proc.stdout}\n{proc.stderr}")
-    return elapsed
 
 
 def measure(count: int, repeats: int, env: dict, tmp: Path) -> tuple[float, float]:
