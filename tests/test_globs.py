@@ -65,3 +65,19 @@ def test_genesys_changed_lists_a_removed_toml_its_pattern_names_by_folder(tmp_pa
     pattern = "*/lambda_*.toml"  # the functions one folder below the root
     found = changed(load_project(root, pattern, warn=lambda m: None), root, "HEAD", pattern)
     assert [(r.toml, r.name) for r in found.removed] == [("go-fn/lambda_go_fn.toml", "go-fn")]
+
+
+NAME_PATTERNS = [("lambda_*.toml",), ("*.pem", "id_rsa*"), ("?.py",), ("*",), (".env*", "*.key"), ("a.b",)]
+PATHS = ["lambda_x.toml", "sub/lambda_x.toml", "lambda_.toml", "x.pem", "certs/sub/x.pem", "x.pem/inner.txt",
+         "id_rsa.pub", "a.py", "ab.py", "d/a.py", ".env.local", "k/.env", "srv.key", "a.b", "axb", "lambda_x.toml.bak"]
+
+
+@pytest.mark.parametrize("patterns", NAME_PATTERNS)
+def test_name_patterns_matched_without_pathspec_agree_with_pathspec(patterns):
+    import pathspec
+
+    spec = pathspec.PathSpec.from_lines("gitignore", patterns)
+    for rel in PATHS:
+        for folder in (False, True):
+            expected = spec.match_file(rel + "/" if folder else rel)
+            assert matches(rel, patterns, folder=folder) == expected, (patterns, rel, folder)
