@@ -7,13 +7,13 @@ returned, 1 when it raised, failed its init, timed out or its runtime died.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from .. import ui
 from ..errors import EXIT_FAILED, UsageError
 from ..local.built import open_built
+from ..local.event_file import read_event
 
 
 def run(args) -> int:
@@ -53,30 +53,6 @@ def remote(args, event: bytes) -> int:
     if result.failed:
         ui.error(f"{spec.name} failed ({result.function_error})")
     return EXIT_FAILED if result.failed else 0
-
-
-def read_event(source: str | None) -> bytes:
-    """The event from ``--event FILE`` (``-`` is stdin; text starting with ``{`` or ``[`` is the JSON
-    itself), checked to be JSON; ``{}`` without one."""
-    if source is None:
-        return b"{}"
-    if source == "-":
-        data, name = sys.stdin.buffer.read(), "stdin"
-    elif source.lstrip().startswith(("{", "[")) and not Path(source).exists():
-        data, name = source.encode(), "--event"  # inline JSON: --event "$(genesys event schedule)"
-    else:
-        try:
-            data, name = Path(source).read_bytes(), source
-        except OSError as err:
-            raise UsageError(f"--event {source}: cannot be read ({err.strerror})",
-                             hint="pass a JSON file, or - to read the event from stdin") from None
-    try:
-        json.loads(data or b"null")
-    except ValueError as err:
-        line = getattr(err, "lineno", "?")
-        raise UsageError(f"{name}:{line}: the event is not valid JSON ({getattr(err, 'msg', err)})",
-                         hint="`genesys event s3` (or api-gateway, sqs, ...) prints a sample to start from") from None
-    return data or b"null"
 
 
 def show_result(result) -> None:
