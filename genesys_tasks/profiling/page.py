@@ -57,7 +57,7 @@ if (warm.duration_ms) table(document.getElementById("warm"),
   ["warm (" + warm.invocations + " invocations)", "p50", "p95", "p99", "max memory"],
   [["duration", ms(warm.duration_ms.p50), ms(warm.duration_ms.p95), ms(warm.duration_ms.p99), warm.max_memory_mb + " MB"]]);
 table(document.getElementById("slowest"), ["package", "origin", "cumulative", "self", "modules"],
-  cold.imports.packages.slice(0, 10).map((p) => [p.package, p.origin, ms(p.cumulative_ms), ms(p.self_ms), p.modules]));
+  cold.imports.packages.filter((p) => ["function", "layer", "runtime SDK"].includes(p.origin)).slice(0, 10).map((p) => [p.package, p.origin, ms(p.cumulative_ms), ms(p.self_ms), p.modules]));
 
 // squarified treemap of the zips' packages
 function squarify(items, x, y, w, h, out) {

@@ -112,8 +112,7 @@ def text_lines(data: dict) -> list[str]:
     row("  runtime start", cold["runtime_start_ms"], "  interpreter and runtime client")
     row("  function imports", cold["function_imports_ms"], "  the handler's module and what it imports")
     row("first invoke", cold["first_invoke_ms"])
-    packages = [p for p in cold["imports"]["packages"] if p["origin"] in imports.FUNCTION_ORIGINS
-                or p["origin"] == "interpreter"][:SLOWEST_SHOWN]
+    packages = [p for p in cold["imports"]["packages"] if p["origin"] in imports.FUNCTION_ORIGINS][:SLOWEST_SHOWN]
     if packages:
         lines.append(f"  slowest imports (cumulative, with what each imports first; p50 of {cold['runs']}):")
         lines += [f"    {_ms(p['cumulative_ms']):>10}  {p['package']}  ({p['origin']})" for p in packages]
