@@ -31,7 +31,8 @@ def run(args) -> int:
             raise UsageError(f"{flag} {value}: at least 1 run is needed", hint=f"pass e.g. {flag} 5, or leave it out")
     html = Path(args.html) if args.html else None
     if html is not None and not html.parent.is_dir():
-        raise UsageError(f"--html {html}: the folder {html.parent} does not exist", hint="create it, or name another file")
+        raise UsageError(f"--html {html}: the folder {html.parent} does not exist",
+                         hint="create it, or name another file")
     event = read_event(args.event)
     process, launch = open_built(Path(args.toml), args)
     if process is None:
@@ -47,7 +48,7 @@ def run(args) -> int:
     data = report.profile_data(
         function=spec.name, runtime=spec.runtime.id, architecture=arch, memory_mb=spec.function.memory_mb,
         client=launch.client, runs=measured_runs, sizes=sizes.measure(zips, node_sdk=node_sdk),
-        measured_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        measured_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), layers_by_arn=len(spec.function.layers))
     init = data["cold"]["init_ms"]
     measured.save(root, measured.Measurement(
         source="profile", function=spec.name, memory_mb=spec.function.memory_mb, architecture=arch,

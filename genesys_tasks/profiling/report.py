@@ -8,7 +8,7 @@ summary ``{"p50", "p95", "p99", "min", "max"}`` in ms, the last two null when im
 timed, ``imports``: ``timed``, ``packages`` (slowest first) and ``tree``); ``warm``
 (``invocations``, ``duration_ms`` summary, ``max_memory_mb``); ``bytes`` (``limit_bytes``,
 ``unzipped_bytes``, ``share_of_limit``, ``zips``, ``packages`` biggest first, ``biggest_files``,
-``removable``: ``bytes``, ``by_reason``, ``items``).
+``removable``: ``bytes``, ``by_reason``, ``items``; ``layers_by_arn``: layers not read, so not counted).
 """
 
 from __future__ import annotations
@@ -44,13 +44,13 @@ def summary(values) -> dict | None:
 
 
 def profile_data(*, function: str, runtime: str, architecture: str, memory_mb: int, client: str, runs: Runs,
-                 sizes: Sizes, measured_at: str) -> dict:
+                 sizes: Sizes, measured_at: str, layers_by_arn: int = 0) -> dict:
     """The profile in its stable JSON shape."""
     return {"schema": SCHEMA, "function": function, "runtime": runtime, "architecture": architecture,
             "memory_mb": memory_mb, "client": client, "measured_at": measured_at,
             "cold": _cold(runs), "warm": {"invocations": len(runs.warm_ms), "duration_ms": summary(runs.warm_ms),
                                           "max_memory_mb": runs.max_memory_mb},
-            "bytes": _bytes(sizes)}
+            "bytes": {**_bytes(sizes), "layers_by_arn": layers_by_arn}}
 
 
 def _cold(runs: Runs) -> dict:
@@ -109,7 +109,7 @@ def text_lines(data: dict) -> list[str]:
             lines.append(f"  {label:<18} {_ms(values['p50']):>10}  ({values['min']:.1f}-{values['max']:.1f}){note}")
 
     row("init", cold["init_ms"])
-    row("  runtime start", cold["runtime_start_ms"], "  interpreter and runtime client")
+    row("  runtime start", cold["runtime_start_ms"], "  init less the function's imports: interpreter, runtime client")
     row("  function imports", cold["function_imports_ms"], "  the handler's module and what it imports")
     row("first invoke", cold["first_invoke_ms"])
     packages = [p for p in cold["imports"]["packages"] if p["origin"] in imports.FUNCTION_ORIGINS][:SLOWEST_SHOWN]
@@ -124,6 +124,8 @@ def text_lines(data: dict) -> list[str]:
                      f"p95 {_ms(duration['p95'])}, p99 {_ms(duration['p99'])}; max memory {warm['max_memory_mb']} MB")
     lines.append(f"bytes: {size(sizes['unzipped_bytes'])} unzipped, {sizes['share_of_limit'] * 100:.1f}% of "
                  f"Lambda's {size(sizes['limit_bytes'])} for the function and its layers")
+    if sizes["layers_by_arn"]:
+        lines.append(f"  ({sizes['layers_by_arn']} layer(s) of [function] layers, given by ARN, are not counted)")
     for one in sizes["zips"]:
         lines.append(f"  {one['kind']:<8} {size(one['zipped_bytes']):>10} zipped {size(one['unzipped_bytes']):>10} "
                      f"unzipped  {one['path']}")
@@ -134,8 +136,8 @@ def text_lines(data: dict) -> list[str]:
     lines += [f"    {size(f['bytes']):>10}  {f['path']}  ({f['zip']})" for f in sizes["biggest_files"]]
     removable = sizes["removable"]
     if removable["items"]:
-        lines.append(f"  could go: {size(removable['bytes'])} "
-                     f"({', '.join(f'{r} {size(b)}' for r, b in sorted(removable['by_reason'].items(), key=lambda i: -i[1]))})")
+        reasons = sorted(removable["by_reason"].items(), key=lambda item: -item[1])
+        lines.append(f"  could go: {size(removable['bytes'])} ({', '.join(f'{r} {size(b)}' for r, b in reasons)})")
         lines += [f"    {size(r['bytes']):>10}  {r['package']} ({r['zip']}): {r['reason']}"
                   for r in removable["items"][:BIGGEST_SHOWN]]
     else:
