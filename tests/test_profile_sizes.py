@@ -84,3 +84,17 @@ def test_the_page_embeds_the_data_so_no_name_can_end_its_script_block():
     assert "</script><script>alert(1)" not in html
     assert page.embedded_data(html) == data
     assert "http://" not in html and "https://" not in html  # nothing fetched: the page works offline
+
+
+def test_a_runtime_whose_imports_are_not_timed_still_reports_its_cold_and_warm_runs(tmp_path):
+    from genesys_tasks.profiling.runs import ColdStart, Runs
+
+    runs = Runs((ColdStart(30.0, 2.0, None), ColdStart(50.0, 4.0, None)), (1.0, 2.0, 3.0), 40, None)
+    measured = sizes.measure([("function", make_zip(tmp_path / "function.zip", {"bootstrap": 1000}))])
+    data = report.profile_data(function="go-fn", runtime="provided.al2023", architecture="x86_64", memory_mb=128,
+                               client="bootstrap", runs=runs, sizes=measured, measured_at="2026-12-06T04:00:00Z")
+    assert data["cold"]["init_ms"]["p50"] == 40.0 and data["cold"]["runtime_start_ms"] is None
+    assert data["cold"]["imports"] == {"timed": False, "packages": [], "tree": None}
+    assert data["warm"]["duration_ms"]["p50"] == 2.0 and data["warm"]["max_memory_mb"] == 40
+    text = "\n".join(report.text_lines(data))
+    assert "imports not timed for this runtime" in text and "could go: nothing found" in text

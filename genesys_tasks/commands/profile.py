@@ -30,9 +30,9 @@ def run(args) -> int:
         if value < 1:
             raise UsageError(f"{flag} {value}: at least 1 run is needed", hint=f"pass e.g. {flag} 5, or leave it out")
     html = Path(args.html) if args.html else None
-    if html is not None and not html.parent.is_dir():
-        raise UsageError(f"--html {html}: the folder {html.parent} does not exist",
-                         hint="create it, or name another file")
+    if html is not None and (html.is_dir() or not html.parent.is_dir()):
+        said = "is a folder" if html.is_dir() else f"the folder {html.parent} does not exist"
+        raise UsageError(f"--html {html}: {said}", hint="name a file in an existing folder, e.g. --html profile.html")
     event = read_event(args.event)
     process, launch = open_built(Path(args.toml), args)
     if process is None:

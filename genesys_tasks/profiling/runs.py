@@ -10,6 +10,7 @@ invocation that fails stops the profile with the error and the end of that outpu
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def _time_imports(process, language: str) -> bool:
         process.env["PYTHONPROFILEIMPORTTIME"] = "1"
         return True
     if language == "nodejs":
-        preload = f"--require {NODE_TIMER}"
+        preload = f"--require {json.dumps(str(NODE_TIMER))}"  # quoted: NODE_OPTIONS splits at spaces
         process.env["NODE_OPTIONS"] = f"{process.env['NODE_OPTIONS']} {preload}" if process.env.get("NODE_OPTIONS") \
             else preload
         return True

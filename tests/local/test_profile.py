@@ -110,3 +110,11 @@ def test_a_function_failing_on_the_event_fails_the_profile_with_its_error(python
     assert done.code == 1
     assert "the function failed: KeyError" in done.stderr and "Traceback (most recent call last)" not in done.stderr
     assert measured.last(python_fn.parent, "profile-py") is None  # nothing measured, nothing saved
+
+
+def test_an_html_path_in_a_missing_folder_or_naming_a_folder_is_a_usage_error(python_fn, run_genesys, tmp_path):
+    missing = tmp_path / "nowhere" / "profile.html"
+    done = run_genesys("profile", python_fn, "--html", missing)
+    assert done.code == 2 and f"the folder {missing.parent} does not exist" in done.stderr
+    done = run_genesys("profile", python_fn, "--html", tmp_path)
+    assert done.code == 2 and "is a folder" in done.stderr
