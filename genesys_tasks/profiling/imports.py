@@ -85,7 +85,7 @@ def parse(text: str) -> tuple[ImportNode, ...]:
 
 def breakdown(roots: tuple[ImportNode, ...], where: Placer) -> Breakdown:
     """Split ``roots`` into the runtime's start and the function's imports, and total the function's packages."""
-    first = next((i for i, root in enumerate(roots) if where(root.name).origin in FUNCTION_ORIGINS), len(roots))
+    first = _first_own(roots, where)
     runtime, own = roots[:first], roots[first:]
     totals: dict[str, list] = {}
 
@@ -133,7 +133,7 @@ def tree(one: Breakdown, where: Placer, smallest_share: float = 0.002) -> dict:
     ``smallest_share`` of the total are summed into one "(N smaller)" node per parent."""
     total = max(one.runtime_us + one.function_us, 1)
     cut = total * smallest_share
-    runtime_roots = one.roots[:len(one.roots) - len(_own(one, where))]
+    first = _first_own(one.roots, where)
 
     def node(item: ImportNode) -> dict:
         place = where(item.name)
@@ -149,16 +149,16 @@ def tree(one: Breakdown, where: Placer, smallest_share: float = 0.002) -> dict:
         return kept
 
     children = []
-    if runtime_roots:
+    if first:
         children.append({"name": RUNTIME_START, "package": "", "origin": "runtime client",
-                         "ms": _ms(one.runtime_us), "children": kids(runtime_roots)})
-    children += kids(_own(one, where))
+                         "ms": _ms(one.runtime_us), "children": kids(one.roots[:first])})
+    children += kids(one.roots[first:])
     return {"name": "imports", "package": "", "origin": "", "ms": _ms(total), "children": children}
 
 
-def _own(one: Breakdown, where: Placer) -> tuple[ImportNode, ...]:
-    first = next((i for i, r in enumerate(one.roots) if where(r.name).origin in FUNCTION_ORIGINS), len(one.roots))
-    return one.roots[first:]
+def _first_own(roots: tuple[ImportNode, ...], where: Placer) -> int:
+    """The index of the first root that is the function's (its code, its layer, the runtime's SDK)."""
+    return next((i for i, root in enumerate(roots) if where(root.name).origin in FUNCTION_ORIGINS), len(roots))
 
 
 def _ms(us: int) -> float:

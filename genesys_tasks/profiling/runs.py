@@ -46,7 +46,8 @@ class Runs:
 
 def measure(process, language: str, event: bytes, cold: int, warm: int) -> Runs:
     """``cold`` cold starts of ``process`` (a ``local.process.RuntimeProcess``, not started), then
-    ``warm`` invocations of the last one; the process is closed after."""
+    ``warm`` invocations of the last one; the process is closed after. What a start reads is set on
+    it before each one: ``env`` (import timing on) and ``log_fd`` (that process's temporary file)."""
     timed = _time_imports(process, language)
     placer = _placer(process.env, language) if timed else None
     starts, warm_ms, peak = [], [], 0
@@ -58,7 +59,6 @@ def measure(process, language: str, event: bytes, cold: int, warm: int) -> Runs:
                 result = process.invoke(event)
                 _check(result, log)
                 peak = max(peak, result.max_memory_mb)
-                first_ms = result.duration_ms
                 if number == cold - 1:
                     for _ in range(warm):
                         again = process.invoke(event)
@@ -67,7 +67,7 @@ def measure(process, language: str, event: bytes, cold: int, warm: int) -> Runs:
                         peak = max(peak, again.max_memory_mb)
                 process.close()
                 breakdown = imports.breakdown(imports.parse(_read(log)), placer) if timed else None
-            starts.append(ColdStart(result.init_ms or 0.0, first_ms, breakdown))
+            starts.append(ColdStart(result.init_ms or 0.0, result.duration_ms, breakdown))
     finally:
         process.close()
     return Runs(tuple(starts), tuple(warm_ms), peak, placer)
