@@ -2,7 +2,7 @@
 
 Read from botocore's data files (``partitions.json``, a few KB; else ``endpoints.json``)
 without importing botocore or creating a client, and only when a TOML names a region;
-once per process. When the data cannot be found the check is skipped rather than
+once per process. ``region_option`` checks a ``--region`` flag the same way. When the data cannot be found the check is skipped rather than
 refusing every region.
 """
 
@@ -50,3 +50,14 @@ def region_problem(region: str) -> tuple[str, str] | None:
     hint = (f"did you mean {close[0]!r}? " if close else "use a region name such as 'us-east-1'; ") + (
         "if it is a region newer than the installed botocore, upgrade boto3")
     return f"{region!r} is not an AWS region", hint
+
+
+def region_option(text: str) -> str:
+    """argparse's ``type`` for a ``--region`` flag: the region, checked as ``[deployment] region`` is at
+    load; a UsageError naming the flag (exit 2) before the command does anything."""
+    from ..errors import UsageError
+
+    problem = region_problem(text)
+    if problem:
+        raise UsageError(f"--region: {problem[0]}", hint=problem[1])
+    return text
