@@ -186,7 +186,7 @@ def test_logs_show_a_line_the_handler_printed_and_summarise_report(aws, boto, ru
     assert [line.split(" ", 1)[1] for line in only.stdout.splitlines()] == ["handled for the logs"], only.output
 
 
-def test_logs_tail_follows_new_lines_until_interrupted(aws, boto, run_genesys, tmp_path):
+def test_logs_tail_follows_new_lines_until_interrupted_polling_the_sandbox(aws, boto, run_genesys, tmp_path):
     import os
     import signal
     import sys
@@ -211,6 +211,8 @@ def test_logs_tail_follows_new_lines_until_interrupted(aws, boto, run_genesys, t
         tail.send_signal(signal.SIGINT)
         tail.wait(timeout=30)
     assert tail.returncode == 0
+    said = tail.stderr.read()  # the sandbox has no StartLiveTail host: polling, said once
+    assert said.count("live tail is not available here") == 1 and "polling every 1 s" in said, said
 
 
 def test_since_reads_durations_and_iso_times_and_refuses_the_rest():
