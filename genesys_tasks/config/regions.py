@@ -2,16 +2,19 @@
 
 Read from botocore's data files (``partitions.json``, a few KB; else ``endpoints.json``)
 without importing botocore or creating a client, and only when a TOML names a region;
-once per process. ``region_option`` checks a ``--region`` flag the same way. When the data cannot be found the check is skipped rather than
-refusing every region.
+once per process. ``region_option`` checks a ``--region`` flag the same way. When the data
+cannot be found the check is skipped rather than refusing every region. ``configured_region``
+is the region boto3 would use here (environment, then the profile's), read without boto3.
 """
 
 from __future__ import annotations
 
+import configparser
 import difflib
 import functools
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 DATA_FILES = ("partitions.json", "endpoints.json")
@@ -61,3 +64,23 @@ def region_option(text: str) -> str:
     if problem:
         raise UsageError(f"--region: {problem[0]}", hint=problem[1])
     return text
+
+
+def configured_region(env=None) -> str | None:
+    """The region boto3 would pick on this machine: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, then the
+    ``region`` of the profile (``AWS_PROFILE``, else ``default``) in the AWS config file
+    (``AWS_CONFIG_FILE``, else ``~/.aws/config``); None when none is set. Reads files, imports no boto3."""
+    env = os.environ if env is None else env
+    found = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if found:
+        return found
+    profile = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    parser = configparser.RawConfigParser(interpolation=None)
+    try:
+        parser.read(Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser(), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None  # boto3 would refuse the file too; the deploy says so
+    for section in (f"profile {profile}", profile) if profile != "default" else ("default", "profile default"):
+        if parser.has_option(section, "region"):
+            return parser.get(section, "region").strip() or None
+    return None
