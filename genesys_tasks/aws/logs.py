@@ -92,6 +92,7 @@ class LogsAdapter(Adapter):
             if error_code(err) in LIVE_TAIL_NOT_OFFERED:
                 raise LiveTailUnavailable(error_code(err)) from None
             if connection_failure(err):
-                raise LiveTailUnavailable(f"no answer at its endpoint: {err}") from None
+                where = getattr(err, "kwargs", {}).get("endpoint_url") or "its endpoint"
+                raise LiveTailUnavailable(f"no answer at {where}") from None
             raise translate(err, action, log_group_arn) from None
         return LiveTail(answer["responseStream"])
