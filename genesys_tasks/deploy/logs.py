@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..errors import UsageError
+from ..errors import CredentialsError, UsageError
 from .state import log_group_name
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -105,8 +105,12 @@ def follow(clients, function_name: str, start_ms: int, show: Callable[[dict], No
     done = 0
     while rounds is None or done < rounds:
         if live:
-            arn = clients.adapter("logs").log_group_arn(log_group_name(function_name))
-            reason = _live(clients, arn, function_name, text, shown) if arn else None
+            try:
+                arn = clients.adapter("logs").log_group_arn(log_group_name(function_name))
+            except CredentialsError as err:  # may read the events, not list the groups
+                arn, reason = None, err.message
+            else:
+                reason = _live(clients, arn, function_name, text, shown) if arn else None
             if reason:
                 say(f"live tail is not available here ({reason}): polling every {interval_s:g} s instead")
                 live = False

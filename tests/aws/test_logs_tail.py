@@ -165,3 +165,20 @@ def test_without_start_live_tail_it_polls_and_says_so_once(aws, boto, capsys, co
     assert [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()] == ["polled line"]
     assert len(said) == 1 and code in said[0] and "polling every 1 s" in said[0], said
     assert len(asked) == 1
+
+
+def test_an_identity_that_may_not_list_log_groups_polls_and_says_why(aws, boto, capsys):
+    _logged(boto, "read all the same")
+    clients, asked = _clients(aws, [])
+
+    def denied(request, **_):
+        from botocore.awsrequest import AWSResponse
+
+        body = json.dumps({"__type": "AccessDeniedException", "message": "not logs:DescribeLogGroups"}).encode()
+        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+
+    clients.logs.client.meta.events.register("before-send.logs.DescribeLogGroups", denied)
+    said = []
+    follow(clients, "tailed", 0, _shower("", False), say=said.append, sleep=lambda s: None, rounds=2)
+    assert [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()] == ["read all the same"]
+    assert len(said) == 1 and "logs:DescribeLogGroups" in said[0] and asked == [], said
