@@ -241,13 +241,14 @@ def test_the_configured_region_is_the_environments_else_the_profiles_read_withou
     import sys
 
     config = tmp_path / "config"
-    config.write_text("[default]\nregion = eu-north-1\n[profile work]\nregion = ap-east-1\n")
+    config.write_text("[default]\nregion = eu-north-1\n[profile work]\nregion = ap-east-1\n[bare]\nregion = x\n")
     files = {"AWS_CONFIG_FILE": str(config)}
     assert configured_region({**files, "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x"}) == "us-west-2"
     assert configured_region({**files, "AWS_DEFAULT_REGION": "ca-central-1"}) == "ca-central-1"
     assert configured_region(files) == "eu-north-1"
     assert configured_region({**files, "AWS_PROFILE": "work"}) == "ap-east-1"
     assert configured_region({**files, "AWS_PROFILE": "missing"}) is None
+    assert configured_region({**files, "AWS_PROFILE": "bare"}) is None  # not a profile to boto3 either
     assert configured_region({"AWS_CONFIG_FILE": str(tmp_path / "none")}) is None
     code = ("import sys; from genesys_tasks.config.regions import configured_region; configured_region(); "
             "import genesys_tasks.wizard.questions; assert 'boto3' not in sys.modules and 'botocore' not in sys.modules")

@@ -9,7 +9,6 @@ is the region boto3 would use here (environment, then the profile's), read witho
 
 from __future__ import annotations
 
-import configparser
 import difflib
 import functools
 import importlib.util
@@ -74,13 +73,15 @@ def configured_region(env=None) -> str | None:
     found = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     if found:
         return found
+    import configparser  # only the wizard asks; loading a TOML does not
+
     profile = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
     parser = configparser.RawConfigParser(interpolation=None)
     try:
         parser.read(Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser(), encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError):
         return None  # boto3 would refuse the file too; the deploy says so
-    for section in (f"profile {profile}", profile) if profile != "default" else ("default", "profile default"):
+    for section in (f"profile {profile}",) if profile != "default" else ("default", "profile default"):
         if parser.has_option(section, "region"):
             return parser.get(section, "region").strip() or None
     return None
