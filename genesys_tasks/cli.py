@@ -57,13 +57,21 @@ class Verb:
         return self.args + tuple(Arg(names, options) for names, options in _command(self.more)())
 
 
+def region_option(text: str) -> str:
+    """``--region``'s argparse type: checked as ``[deployment] region`` is (config/regions, loaded only
+    when the flag is given)."""
+    from .config.regions import region_option as checked
+
+    return checked(text)
+
+
 OUTPUT = arg("--output", choices=("text", "json"), default="text", help="json prints machine-readable output on stdout")
 SANDBOX = arg("--sandbox", action="store_true",
               help="use the embedded AWS emulator (the running `genesys sandbox`, else a new one)")
 TOML = arg("toml", nargs="?", default=None, metavar="TOML",
            help="the function's lambda_*.toml (default: the only one in this folder)")
 DEBUG = arg("--debug", action="store_true", default=argparse.SUPPRESS, help="full logs and tracebacks")
-AWS_TARGET = (arg("--region", default=None, help="AWS region for this run (over the TOML and the environment)"),
+AWS_TARGET = (arg("--region", default=None, type=region_option, help="AWS region for this run (over the TOML and the environment)"),
               arg("--profile", default=None, help="AWS profile for this run (over the TOML and the environment)"))
 LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value lines (or SAM's JSON) over the function's environment"),
              arg("--timeout", type=float, default=None, metavar="S", help="seconds (default: the function's timeout)"),
@@ -76,7 +84,8 @@ STAGE = arg("--stage", default=None, metavar="NAME",
 
 CI_ARGS = (
     arg("--branch", default=None, help="the branch whose pushes deploy (default: the file's, else main)"),
-    arg("--region", default=None, help="AWS region (default: the functions' [deployment] region, else us-east-1)"),
+    arg("--region", default=None, type=region_option,
+        help="AWS region (default: the functions' [deployment] region, else us-east-1)"),
     arg("--auth", choices=("oidc", "keys", "env"), default=None,
         help="oidc: assume a role (default); keys: secrets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; "
              "env: the runner already has credentials"),

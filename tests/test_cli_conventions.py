@@ -121,3 +121,39 @@ def test_errors_name_paths_relative_to_where_the_command_ran(run_genesys, tmp_pa
     result = run_genesys("lambda", "build", tmp_path / "fn" / "lambda_broken.toml", cwd=tmp_path)
     assert result.code == 2, result.output
     assert "error: fn/lambda_broken.toml:" in result.stderr and str(tmp_path) not in result.stderr, result.stderr
+
+
+AWS_COMMANDS = (("info",), ("logs",), ("invoke", "--remote"), ("sync",), ("execute",), ("execute", "--dry-run"),
+                ("delete", "--yes"), ("rollback",), ("rollout", "--abort"), ("cost",), ("config", "verify"),
+                ("ci", "bootstrap-oidc", "--github", "o/r"), ("ci", "github"))
+
+
+@pytest.mark.parametrize("command", AWS_COMMANDS, ids=" ".join)
+def test_a_region_flag_that_is_not_a_region_is_exit_2_naming_the_flag_before_any_call(command, tmp_path, monkeypatch,
+                                                                                      capsys):
+    from genesys_tasks.aws import session
+    from genesys_tasks.cli import main
+
+    def no_call(target):
+        raise AssertionError(f"an AWS session was made for {target}")
+
+    monkeypatch.setattr(session, "make_session", no_call)
+    monkeypatch.chdir(tmp_path)
+    _function(tmp_path)
+    assert main([*command, "--region", "us-est-1"]) == 2
+    said = capsys.readouterr().err
+    assert "--region: 'us-est-1' is not an AWS region" in said and "did you mean 'us-" in said, said
+    assert not (tmp_path / ".genesys").exists()
+
+
+@pytest.mark.parametrize("command", (("sync",), ("execute",)))
+def test_a_profile_flag_naming_no_profile_fails_before_the_build_exit_3_naming_the_flag(run_genesys, tmp_path,
+                                                                                       command):
+    _function(tmp_path)
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = us-east-1\n")
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_SHARED_CREDENTIALS_FILE": str(config), "AWS_PROFILE": ""}
+    result = run_genesys(*command, "lambda_hello.toml", "--profile", "nope", cwd=tmp_path, env=env)
+    assert result.code == 3, result.output
+    assert "fix: --profile 'nope' is not a profile" in result.stderr, result.stderr
+    assert not (tmp_path / ".genesys" / "build" / "hello").exists(), "built before failing"

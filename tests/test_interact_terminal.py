@@ -33,11 +33,11 @@ def _tmux():
 class Terminal:
     """One `genesys ARGS` in a detached tmux session of its own."""
 
-    def __init__(self, cwd: Path, *args: str):
+    def __init__(self, cwd: Path, *args: str, env: dict | None = None):
         self.name = f"genesys-{uuid.uuid4().hex[:8]}"
         self.rc = cwd / f".rc-{self.name}"
         env = {"PYTHONPATH": str(REPO), "GENESYS_TODAY": "2026-11-26", "PROMPT_TOOLKIT_NO_CPR": "1",
-               "NO_COLOR": "1", "TERM": "xterm", "CI": ""}
+               "NO_COLOR": "1", "TERM": "xterm", "CI": "", **(env or {})}
         exports = " ".join(f"{k}={v!r}" for k, v in env.items())
         command = (f"cd {str(cwd)!r} && env {exports} {sys.executable} -m genesys_tasks.cli {' '.join(args)}; "
                    f"echo $? > {str(self.rc)!r}; sleep 600")
@@ -87,8 +87,8 @@ class Terminal:
 def terminal():
     opened: list[Terminal] = []
 
-    def start(cwd: Path, *args: str) -> Terminal:
-        opened.append(Terminal(cwd, *args))
+    def start(cwd: Path, *args: str, env: dict | None = None) -> Terminal:
+        opened.append(Terminal(cwd, *args, env=env))
         return opened[-1]
 
     yield start
@@ -111,9 +111,10 @@ def _menu_and_source(t: Terminal, kind_downs: int, location: str, folder: str | 
 
 
 def _rest_with_defaults(t: Terminal, *, url: bool = True) -> None:
-    """Name, runtime, handler, memory, timeout: defaults; no env, logs only, no tags; a public URL; local build."""
+    """Name, runtime, handler, memory, timeout: defaults; no env, logs only, no tags; the configured region; a public
+    URL; local build."""
     for question in ("Function name", "Runtime", "Handler", "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
-                     "Environment variable", "AWS services", "Tag (key=value"):
+                     "Environment variable", "AWS services", "Tag (key=value", "AWS region"):
         t.answer(question, "Enter")
     t.answer("Create a function URL?", "y" if url else "n")
     if url:
@@ -190,7 +191,7 @@ def test_an_ambiguous_folder_offers_both_runtimes(tmp_path, terminal):
     screen = t.answer("Runtime", "Down", "Enter")
     assert "more than one runtime fits; pick one" in screen and "nodejs24.x" in screen and "python3.14" in screen
     for question in ("Handler", "Memory in MB (128-10240)", "Timeout in seconds (1-900)", "Environment variable",
-                     "AWS services", "Tag (key=value"):
+                     "AWS services", "Tag (key=value", "AWS region"):
         t.answer(question, "Enter")
     t.answer("Create a function URL?", "n")
     t.answer("Add a trigger", "Enter")
@@ -220,3 +221,22 @@ def test_an_existing_file_is_replaced_only_after_asking(tmp_path, terminal):
     t.answer("lambda_api_python314.toml exists; replace it?", "y")
     assert t.exit_code() == 0
     assert load(tmp_path / "lambda_api_python314.toml").name == "api"
+
+
+def test_the_region_asked_starts_at_the_configured_one_and_another_is_written(tmp_path, terminal):
+    python_folder(tmp_path / "api")
+    t = terminal(tmp_path, "interact", env={"AWS_REGION": "eu-west-1"})
+    _menu_and_source(t, 0, "api")
+    for question in ("Function name", "Runtime", "Handler", "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
+                     "Environment variable", "AWS services", "Tag (key=value"):
+        t.answer(question, "Enter")
+    screen = t.answer("AWS region", "C-u", literal="eu-central-1")
+    assert "eu-west-1 is configured here" in screen and "AWS region eu-west-1" in screen.replace(":", ""), screen
+    t.keys("Enter")
+    t.answer("Create a function URL?", "n")
+    t.answer("Add a trigger", "Enter")
+    screen = t.wait_for("Build method")
+    t.keys(*(["Up"] if "podman is installed" in screen else []), "Enter")
+    t.answer("Architectures", "Enter")
+    _finished(t, "lambda_api_python314.toml")
+    assert load(tmp_path / "lambda_api_python314.toml").deployment.region == "eu-central-1"

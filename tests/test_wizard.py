@@ -19,6 +19,7 @@ from genesys_tasks.wizard import render
 from genesys_tasks.wizard.answers import Answers, Source
 from genesys_tasks.wizard.questions import BY_KEY, Context, _build_method, _runtime_choices
 from genesys_tasks.config.detect import detect
+from genesys_tasks.config.regions import configured_region
 from wizard_projects import ambiguous_folder, node_folder, python_folder
 
 REPO = Path(__file__).resolve().parent.parent
@@ -130,6 +131,7 @@ def test_an_ambiguous_folder_names_the_candidates_and_a_runtime_flag_settles_it(
     (("--env", "NO_VALUE"), "--env 'NO_VALUE' is not KEY=value"),
     (("--trigger", "sqs:queue=j,batch_size=many"), "sqs trigger batch_size 'many' is not a whole number"),
     (("--trigger", "sqs:queue=j,size=5"), "sqs has no key 'size'"),
+    (("--region", "eu-wset-1"), "--region: 'eu-wset-1' is not an AWS region; did you mean 'eu-west-1'?"),
 ])
 def test_bad_flags_are_refused_with_the_flag_and_nothing_is_written(tmp_path, capsys, flags, wrong):
     python_folder(tmp_path)
@@ -210,3 +212,44 @@ def test_node_folder_detected_by_init_with_defaults(tmp_path):
     assert _init(tmp_path, "--source", str(tmp_path / "web"), "--yes") == 0
     spec = load(tmp_path / "lambda_web_nodejs24x.toml")
     assert spec.name == "web" and spec.handler == "index.handler" and spec.function.memory_mb == 128
+
+
+def test_init_writes_the_region_flag_into_deployment_and_no_region_without_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    python_folder(tmp_path)
+    assert _init(tmp_path, "--name", "there", "--runtime", "python3.12", "--region", "ap-south-1", "--yes") == 0
+    assert load(tmp_path / "lambda_there_python312.toml").deployment.region == "ap-south-1"
+    assert _init(tmp_path, "--name", "here", "--runtime", "python3.12", "--yes") == 0
+    assert "region" not in (tmp_path / "lambda_here_python312.toml").read_text()
+
+
+def test_an_answers_file_saved_before_the_region_question_replays_to_the_same_toml(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    python_folder(tmp_path)
+    old = {"genesys_answers": 1, **Answers(Source(), "old", "python3.12", "app.lambda_handler").to_dict()}
+    del old["region"]
+    saved = tmp_path / "answers.json"
+    saved.write_text(json.dumps(old))
+    assert main(["interact", "--replay", str(saved), "--dir", str(tmp_path)]) == 0
+    written = (tmp_path / "lambda_old_python312.toml").read_text()
+    assert written == render.render(Answers(Source(), "old", "python3.12", "app.lambda_handler"), ".")
+    assert "region" not in written
+
+
+def test_the_configured_region_is_the_environments_else_the_profiles_read_without_boto3(tmp_path):
+    import subprocess
+    import sys
+
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = eu-north-1\n[profile work]\nregion = ap-east-1\n[bare]\nregion = x\n")
+    files = {"AWS_CONFIG_FILE": str(config)}
+    assert configured_region({**files, "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "x"}) == "us-west-2"
+    assert configured_region({**files, "AWS_DEFAULT_REGION": "ca-central-1"}) == "ca-central-1"
+    assert configured_region(files) == "eu-north-1"
+    assert configured_region({**files, "AWS_PROFILE": "work"}) == "ap-east-1"
+    assert configured_region({**files, "AWS_PROFILE": "missing"}) is None
+    assert configured_region({**files, "AWS_PROFILE": "bare"}) is None  # not a profile to boto3 either
+    assert configured_region({"AWS_CONFIG_FILE": str(tmp_path / "none")}) is None
+    code = ("import sys; from genesys_tasks.config.regions import configured_region; configured_region(); "
+            "import genesys_tasks.wizard.questions; assert 'boto3' not in sys.modules and 'botocore' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

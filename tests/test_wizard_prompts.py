@@ -18,7 +18,8 @@ MENU = [ENTER, ENTER, ENTER]  # aws → Function → Lambda Builder
 SEED_ORDER = ["genesys", "aws", "Function", "Where is the code?", "Folder", "Function name", "Runtime", "Handler",
               "Memory in MB (128-10240)", "Timeout in seconds (1-900)",
               "Environment variable (NAME=value, empty to finish)", "AWS services the function uses",
-              "Tag (key=value, empty to finish)", "Create a function URL?", "Build method", "Architectures",
+              "Tag (key=value, empty to finish)", "AWS region", "Create a function URL?", "Build method",
+              "Architectures",
               "Write lambda_app_python314.toml?"]
 
 
@@ -40,12 +41,11 @@ def test_a_python_folder_asks_in_the_seed_order_with_defaults_and_offers_secrets
     python_folder(tmp_path / "app")
     script = [*MENU, ENTER, CLEAR + "app" + ENTER, ENTER, ENTER, ENTER, CLEAR + "256" + ENTER, ENTER,
               "API_TOKEN=abc123" + ENTER, ENTER, "MODE=prod" + ENTER, ENTER,  # the secret: yes, as ${env:...}
-              ENTER, ENTER, "n", ENTER, ENTER, ENTER, "y"]
+              ENTER, ENTER, ENTER, "n", ENTER, ENTER, ENTER, "y"]  # the region: the configured one
     done, asked, told = _run(tmp_path, script)
 
     assert [a for a in asked if not a.startswith("API_TOKEN looks like")] == [
-        *SEED_ORDER[:10], *[SEED_ORDER[10]] * 3, SEED_ORDER[11], SEED_ORDER[12], SEED_ORDER[13], "Add a trigger",
-        *SEED_ORDER[14:]]
+        *SEED_ORDER[:10], *[SEED_ORDER[10]] * 3, *SEED_ORDER[11:15], "Add a trigger", *SEED_ORDER[15:]]
     assert "API_TOKEN looks like a secret; write ${env:API_TOKEN} instead" in " ".join(asked)
     answers, toml = done
     spec = load(toml)
@@ -61,7 +61,7 @@ def test_services_resources_url_and_a_trigger_are_asked_with_their_fields(tmp_pa
     python_folder(tmp_path / "app")
     script = [*MENU, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 6,
               DOWN + SPACE + ENTER,  # logs stays checked; S3 read added
-              "uploads" + ENTER, "team=data" + ENTER, ENTER,
+              "uploads" + ENTER, "team=data" + ENTER, ENTER, ENTER,  # the configured region
               "y", DOWN + ENTER, "y",  # a function URL, auth NONE, CORS on
               DOWN + DOWN + DOWN + ENTER, "jobs" + ENTER, CLEAR + "5" + ENTER, ENTER,  # an sqs trigger
               ENTER,  # no more triggers
@@ -81,7 +81,7 @@ def test_services_resources_url_and_a_trigger_are_asked_with_their_fields(tmp_pa
 def test_an_ambiguous_folder_offers_the_candidates_with_their_evidence(tmp_path):
     ambiguous_folder(tmp_path / "app")
     script = [*MENU, ENTER, CLEAR + "app" + ENTER, ENTER, DOWN + ENTER, ENTER, ENTER, ENTER, ENTER, ENTER,
-              ENTER, "n", ENTER, ENTER, ENTER, "y"]
+              ENTER, ENTER, "n", ENTER, ENTER, ENTER, "y"]
     (answers, toml), _, told = _run(tmp_path, script)
     assert "more than one runtime fits; pick one" in told and "package.json" in told and "requirements.txt" in told
     assert toml.name == "lambda_app_nodejs24x.toml" and load(toml).handler == "index.handler"
@@ -89,7 +89,7 @@ def test_an_ambiguous_folder_offers_the_candidates_with_their_evidence(tmp_path)
 
 def test_ctrl_c_at_the_last_question_writes_nothing_and_removes_the_extracted_zip(tmp_path):
     zipped(node_folder(tmp_path / "pkg"), tmp_path / "bundle.zip")
-    script = [*MENU, DOWN + DOWN + ENTER, "bundle.zip" + ENTER, ENTER, *[ENTER] * 8, "n", ENTER, ENTER, ENTER,
+    script = [*MENU, DOWN + DOWN + ENTER, "bundle.zip" + ENTER, ENTER, *[ENTER] * 9, "n", ENTER, ENTER, ENTER,
               CTRL_C]
     with pytest.raises(KeyboardInterrupt):
         interact(Scripted(script), tmp_path, DEFAULT, TODAY, lambda message: None)
@@ -100,7 +100,33 @@ def test_an_existing_file_is_kept_when_the_person_says_no(tmp_path):
     python_folder(tmp_path)
     toml = tmp_path / "lambda_fn_python314.toml"
     toml.write_text("# mine\n")
-    script = [*MENU, ENTER, ENTER, CLEAR + "fn" + ENTER, *[ENTER] * 7, "n", ENTER, ENTER, ENTER, "y", "n"]
+    script = [*MENU, ENTER, ENTER, CLEAR + "fn" + ENTER, *[ENTER] * 8, "n", ENTER, ENTER, ENTER, "y", "n"]
     done, asked, told = _run(tmp_path, script)
     assert done is None and toml.read_text() == "# mine\n" and asked[-1] == f"{toml.name} exists; replace it?"
     assert "nothing written" in told
+
+
+@pytest.mark.parametrize("typed, written", [(ENTER, None), (CLEAR + "eu-central-1" + ENTER, "eu-central-1"),
+                                            (CLEAR + ENTER, None)], ids=["kept", "another", "cleared"])
+def test_the_region_starts_at_the_configured_one_and_is_written_only_when_another(tmp_path, monkeypatch, typed,
+                                                                                  written):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\nregion = eu-west-3\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    python_folder(tmp_path / "app")
+    script = [*MENU, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 8, typed, "n", ENTER, ENTER, ENTER, "y"]
+    (answers, toml), asked, told = _run(tmp_path, script)
+    assert "eu-west-3 is configured here" in told
+    assert load(toml).deployment.region == written and answers.region == (written or "")
+    assert ("region" in toml.read_text()) == (written is not None)
+
+
+def test_a_region_that_is_not_one_is_asked_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    python_folder(tmp_path / "app")
+    script = [*MENU, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 8, CLEAR + "eu-wset-1" + ENTER + CLEAR + "eu-west-1" + ENTER,
+              "n", ENTER, ENTER, ENTER, "y"]
+    (answers, toml), asked, told = _run(tmp_path, script)
+    assert load(toml).deployment.region == "eu-west-1"

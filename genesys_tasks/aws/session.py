@@ -91,6 +91,11 @@ class Clients:
                                    hint="set [deployment] region, AWS_REGION, or a region in your AWS profile")
         return region
 
+    def open(self) -> None:
+        """Make the boto3 session now: a profile that does not exist fails here (``CredentialsError``),
+        before the caller starts anything slow."""
+        self._session()
+
     def _session(self):
         if self.session is None:
             self.session = make_session(self.target)

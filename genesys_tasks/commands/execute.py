@@ -67,11 +67,13 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
                       keep_going=keep_going, debug=debug, region=region, profile=profile, replace=replace)
     _, spec = load_spec(toml, stage=stage)  # with the project's own runtimes, as the build sees them
     deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
+    session = Session(options)
+    if not sandbox:  # the sandbox takes no profile
+        session.check_profile(spec)  # nor does a profile that does not exist fail after it
     code = run_tasks(spec.path, ["build:{name}"], debug=debug, spec=spec)
     if code:
         return code
     root = paths.find_root(spec.path)
-    session = Session(options)
     with within(sandbox) as endpoint:
         deployment = session.deploy(spec, root, sharers=role_sharers_in_repo(spec, root))
     tell(deployment, options, sandboxed=endpoint is not None)  # one region's error was raised as it is

@@ -32,6 +32,7 @@ def _facts(session, spec, root) -> list[tuple[str, dict | None]]:
     from ..deploy.info import describe
     from ..deploy.regions import region_specs
 
+    session.check_profile(spec)
     return [(one.deployment.region or session.clients(one).region, describe(one, session.clients(one), root))
             for one in region_specs(session.aimed(spec))]
 

@@ -45,6 +45,7 @@ def remote(args, event: bytes) -> int:
     _, spec = load_spec(Path(args.toml), sources=False, stage=args.stage)
     session = Session(Options.from_args(args))
     with within(args.sandbox):
+        session.check_profile(spec)
         result = invoke_deployed(session.clients(spec), spec.name, event, args.qualifier or spec.deployment.alias)
     sys.stdout.buffer.write(result.payload.rstrip(b"\n") + b"\n")
     sys.stdout.flush()

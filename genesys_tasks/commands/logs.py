@@ -2,7 +2,8 @@
 
 Lines go to stdout, each with its time (and region, when the function has several); REPORT
 lines are summarised, error lines shown in red on a terminal (``NO_COLOR`` respected).
-``--tail`` keeps reading new lines until Ctrl-C. Works against AWS and the sandbox alike.
+``--tail`` keeps showing new lines until Ctrl-C: over StartLiveTail where AWS offers it, else (said
+once) by polling every second. Works against AWS and the sandbox (which polls) alike.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def run(args) -> int:
     session = Session(Options.from_args(args))
     colour = sys.stdout.isatty() and not (os.environ.get("NO_COLOR") or os.environ.get("GENESYS_NO_COLOR"))
     with within(args.sandbox):
+        session.check_profile(spec)
         regions = region_specs(session.aimed(spec))
         several = len(regions) > 1
         for one in regions:
@@ -37,7 +39,7 @@ def run(args) -> int:
             if args.tail and not several:
                 ui.info(f"following {spec.name}'s logs in {clients.region} (Ctrl-C stops)")
                 try:
-                    logs.follow(clients, spec.name, start, show, args.filter)
+                    logs.follow(clients, spec.name, start, show, args.filter, say=ui.info)
                 except KeyboardInterrupt:
                     return 0
             else:

@@ -47,6 +47,7 @@ def sync_once(session, toml: Path, args, edited_at: float, json_output: bool = F
 
         raise UsageError(f"{spec.name} is protected{f' (stage {spec.stage})' if spec.stage else ''}: "
                          "sync skips the review a deploy gets", hint="deploy it with genesys execute, or pass --force")
+    session.check_profile(spec)  # a profile that does not exist fails before the build
     code = run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec)
     if code:
         return code

@@ -2,8 +2,9 @@
 
 Read from botocore's data files (``partitions.json``, a few KB; else ``endpoints.json``)
 without importing botocore or creating a client, and only when a TOML names a region;
-once per process. When the data cannot be found the check is skipped rather than
-refusing every region.
+once per process. ``region_option`` checks a ``--region`` flag the same way. When the data
+cannot be found the check is skipped rather than refusing every region. ``configured_region``
+is the region boto3 would use here (environment, then the profile's), read without boto3.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import difflib
 import functools
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 DATA_FILES = ("partitions.json", "endpoints.json")
@@ -50,3 +52,36 @@ def region_problem(region: str) -> tuple[str, str] | None:
     hint = (f"did you mean {close[0]!r}? " if close else "use a region name such as 'us-east-1'; ") + (
         "if it is a region newer than the installed botocore, upgrade boto3")
     return f"{region!r} is not an AWS region", hint
+
+
+def region_option(text: str) -> str:
+    """argparse's ``type`` for a ``--region`` flag: the region, checked as ``[deployment] region`` is at
+    load; a UsageError naming the flag (exit 2) before the command does anything."""
+    from ..errors import UsageError
+
+    problem = region_problem(text)
+    if problem:
+        raise UsageError(f"--region: {problem[0]}", hint=problem[1])
+    return text
+
+
+def configured_region(env=None) -> str | None:
+    """The region boto3 would pick on this machine: ``AWS_REGION``, ``AWS_DEFAULT_REGION``, then the
+    ``region`` of the profile (``AWS_PROFILE``, else ``default``) in the AWS config file
+    (``AWS_CONFIG_FILE``, else ``~/.aws/config``); None when none is set. Reads files, imports no boto3."""
+    env = os.environ if env is None else env
+    found = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if found:
+        return found
+    import configparser  # only the wizard asks; loading a TOML does not
+
+    profile = env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
+    parser = configparser.RawConfigParser(interpolation=None)
+    try:
+        parser.read(Path(env.get("AWS_CONFIG_FILE") or "~/.aws/config").expanduser(), encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None  # boto3 would refuse the file too; the deploy says so
+    for section in (f"profile {profile}",) if profile != "default" else ("default", "profile default"):
+        if parser.has_option(section, "region"):
+            return parser.get(section, "region").strip() or None
+    return None

@@ -1,9 +1,11 @@
 """Reading a function's CloudWatch Logs (``genesys logs``): FilterLogEvents over ``/aws/lambda/<name>``.
 
-``read`` returns the events after a moment (every page), ``follow`` polls for new ones until
-stopped (what ``--tail`` runs; StartLiveTail's event stream is not used), ``since_ms`` reads
-``--since`` (``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), and ``summary`` turns Lambda's
-REPORT line into a short one. Prints nothing: events go to the callable the caller hands in.
+``read`` returns the events after a moment (every page). ``follow`` (what ``--tail`` runs) shows
+those, then new ones as they come: over a StartLiveTail session where the target offers one,
+else by polling FilterLogEvents every second, said once through ``say`` (the sandbox, an
+emulator, an identity without logs:StartLiveTail, an old botocore). ``since_ms`` reads ``--since``
+(``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), and ``summary`` turns Lambda's REPORT line into a
+short one. Prints nothing: events go to the callable the caller hands in.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..errors import UsageError
+from ..errors import CredentialsError, UsageError
 from .state import log_group_name
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -39,12 +41,22 @@ def since_ms(text: str, now_ms: int | None = None) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def _pattern(text: str | None) -> str | None:
+    """``--filter TEXT`` as a CloudWatch Logs filter pattern: the text as one quoted term."""
+    return '"' + text.replace('"', '\\"') + '"' if text else None
+
+
+def _matches(event: dict, text: str | None) -> bool:
+    """The pattern's match is AWS's; a plain substring is what people mean."""
+    return not text or text in event.get("message", "")
+
+
 def read(clients, function_name: str, start_ms: int, text: str | None = None) -> list[dict]:
     """The function's log events from ``start_ms`` on, oldest first (``text``: only lines containing it)."""
     logs = clients.adapter("logs")
     params = {"logGroupName": log_group_name(function_name), "startTime": start_ms, "interleaved": True}
     if text:
-        params["filterPattern"] = '"' + text.replace('"', '\\"') + '"'
+        params["filterPattern"] = _pattern(text)
     events, token = [], None
     while True:
         page = logs.filter_log_events(**params, **({"nextToken": token} if token else {}))
@@ -54,26 +66,88 @@ def read(clients, function_name: str, start_ms: int, text: str | None = None) ->
         token = page.get("nextToken")
         if not token:
             break
-    if text:  # the pattern's match is AWS's; a plain substring is what people mean
-        events = [e for e in events if text in e.get("message", "")]
+    events = [e for e in events if _matches(e, text)]
     return sorted(events, key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))
 
 
+class _Shown:
+    """Hands each event to ``show`` once, though polls overlap and a live session repeats what a read
+    already gave (live events have no eventId: they are told apart by stream, time and text)."""
+
+    KEEP = 10_000  # keys remembered; the oldest go first
+
+    def __init__(self, show: Callable[[dict], None], start_ms: int):
+        self.show = show
+        self.since = start_ms  # the newest timestamp shown: where the next poll starts
+        self._keys: dict = {}
+
+    def __call__(self, event: dict) -> None:
+        key = (event.get("logStreamName"), event.get("timestamp"), event.get("message"))
+        if key in self._keys:
+            return
+        self._keys[key] = None
+        if len(self._keys) > self.KEEP:
+            del self._keys[next(iter(self._keys))]
+        self.show(event)
+        self.since = max(self.since, int(event.get("timestamp", self.since)))
+
+
 def follow(clients, function_name: str, start_ms: int, show: Callable[[dict], None], text: str | None = None,
-           *, interval_s: float = 1.0, sleep=time.sleep, rounds: int | None = None) -> None:
-    """Show events as they come, polling every ``interval_s`` (forever, or ``rounds`` times)."""
-    seen: set = set()
+           *, say: Callable[[str], None] = lambda message: None, live: bool = True, interval_s: float = 1.0,
+           sleep=time.sleep, rounds: int | None = None) -> None:
+    """Show the events from ``start_ms`` on, then new ones as they come, until stopped (or for
+    ``rounds`` polls): over StartLiveTail while the target offers it (a new session when AWS ends one
+    after its three hours), else polling every ``interval_s``, said once through ``say``. A function
+    that has not logged yet is polled until its log group appears."""
+    shown = _Shown(show, start_ms)
+    for event in read(clients, function_name, start_ms, text):
+        shown(event)
     done = 0
     while rounds is None or done < rounds:
-        for event in read(clients, function_name, start_ms, text):
-            key = event.get("eventId") or (event.get("logStreamName"), event.get("timestamp"), event.get("message"))
-            if key not in seen:
-                seen.add(key)
-                show(event)
-                start_ms = max(start_ms, int(event.get("timestamp", start_ms)))
+        if live:
+            try:
+                arn = clients.adapter("logs").log_group_arn(log_group_name(function_name))
+            except CredentialsError as err:  # may read the events, not list the groups
+                arn, reason = None, err.message
+            else:
+                reason = _live(clients, arn, function_name, text, shown) if arn else None
+            if reason:
+                say(f"live tail is not available here ({reason}): polling every {interval_s:g} s instead")
+                live = False
+            elif arn:
+                continue  # AWS ended the session after its three hours: a new one
+        for event in read(clients, function_name, shown.since, text):
+            shown(event)
         done += 1
         if rounds is None or done < rounds:
             sleep(interval_s)
+
+
+def _live(clients, arn: str, function_name: str, text: str | None, shown: _Shown) -> str | None:
+    """Show a live tail session's events until it ends; None when AWS ended it on time, else why live
+    tail cannot be used. At the first update the moments between the last read and the session's
+    start are read once more (a live session shows only what arrives after it starts)."""
+    from ..aws.logs import LiveTailUnavailable
+
+    try:
+        session = clients.adapter("logs").start_live_tail(arn, _pattern(text))
+    except LiveTailUnavailable as why:
+        return why.reason
+    caught_up = False
+    try:
+        for events in session:
+            if not caught_up:
+                for event in read(clients, function_name, shown.since, text):
+                    shown(event)
+                caught_up = True
+            for event in events:
+                if _matches(event, text):
+                    shown(event)
+    except LiveTailUnavailable as why:
+        return why.reason
+    finally:
+        session.close()
+    return None
 
 
 def summary(line: str) -> str | None:

@@ -151,6 +151,24 @@ class Session:
         then the environment)."""
         return self.clients_at(target(self.aimed(spec)))
 
+    def check_profile(self, spec: FunctionSpec) -> None:
+        """Fail now, before a build, when the run's AWS profile does not exist: exit 3, the hint naming
+        where the profile came from (``--profile``, ``[deployment] profile`` or ``AWS_PROFILE``)."""
+        from ..errors import CredentialsError
+
+        aimed = target(self.aimed(spec))
+        if aimed.profile is None:
+            return
+        try:
+            self.clients_at(aimed).open()
+        except CredentialsError as err:
+            named = ("--profile" if self.options.profile else "[deployment] profile" if spec.deployment.profile
+                     else "AWS_PROFILE")
+            err.hint = (f"{named} {aimed.profile!r} is not a profile of this machine's AWS config: name one "
+                        f"`aws configure list-profiles` lists, or add it with `genesys config setup --profile "
+                        f"{aimed.profile}`")
+            raise
+
     def executor(self, clients):
         """The options choose the executor; nothing below them knows about a dry run."""
         from .executor import CollectingExecutor, DisplayExecutor, Executor

@@ -197,7 +197,7 @@ def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed
         return None
     layers = []
     for layer in fn.layers or []:
-        found = backend.get_layer_version_by_arn(layer["Arn"])
+        found = backend.layers_versions_by_arn(layer["Arn"])
         if found is not None:
             layers.append(found.code_bytes)
     try:

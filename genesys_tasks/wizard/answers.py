@@ -49,6 +49,7 @@ class Answers:
     build_method: str = "local"
     architectures: list[str] = field(default_factory=lambda: ["x86_64"])
     package_type: str = "zip"
+    region: str = ""  # [deployment] region; "" writes none (the region configured where it deploys)
 
     def to_dict(self) -> dict:
         return {"genesys_answers": FORMAT, **asdict(self)}

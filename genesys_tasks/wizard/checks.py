@@ -111,6 +111,14 @@ def resources(value: dict[str, list[str]], ctx) -> str | None:
     return None
 
 
+def region(value: str, ctx=None) -> str | None:
+    """An AWS region botocore knows, as ``[deployment] region`` is checked at load; "" (none) passes."""
+    from ..config.regions import region_problem
+
+    problem = region_problem(value) if value else None
+    return f"{problem[0]}; {problem[1]}" if problem else None
+
+
 def tags(value: dict, ctx=None) -> str | None:
     for key, text in value.items():
         problem = aws_limits.tag_problem(key, text)

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from .. import languages
 from ..config.detect import Detection, check_handler, detect, find_handlers
 from ..config.policy_templates import TEMPLATES
+from ..config.regions import configured_region
 from ..config.schema import SECTIONS, Key
 from ..errors import UsageError
 from ..runtimes import Registry
@@ -234,6 +235,26 @@ def _node_build_method(ctx: Context) -> tuple[str, str]:
                      'and set build_method = "podman" to build them for Lambda')
 
 
+# --- region -------------------------------------------------------------------------------------
+
+def _region_default(ctx: Context) -> str:
+    """A person starts from the region configured here; flags and replays write none unless given."""
+    return (configured_region() or "") if ctx.person else ""
+
+
+def _region_note(ctx: Context) -> str:
+    here = configured_region()
+    if here:
+        return f"{here} is configured here (environment or AWS profile): [deployment] region is written only for another"
+    return "no region is configured here (AWS_REGION, AWS profile): name one to write it, or leave it empty"
+
+
+def _after_region(ctx: Context) -> None:
+    """The configured region is kept out of the TOML: it goes where the person deploying has set."""
+    if ctx.person and ctx.answers.region == configured_region():
+        ctx.answers.region = ""
+
+
 def _policy_choices(ctx: Context) -> list[tuple[str, str]]:
     return [(t.name, t.id) for t in TEMPLATES]
 
@@ -264,6 +285,9 @@ QUESTIONS: tuple[Question, ...] = (
              when=lambda ctx: bool(checks.scoped_kinds(ctx.answers.policies))),
     Question("tags", "Tag (key=value, empty to finish)", "pairs", "--tag", "a tag key=value (repeat)",
              lambda ctx: {}, checks.tags),
+    Question("region", "AWS region", "text", "--region",
+             "the [deployment] region (default: none written; the region configured where it deploys)",
+             _region_default, checks.region, note=_region_note, after=_after_region),
     Question("function_url", "Create a function URL?", "confirm", "--url", "create a function URL",
              lambda ctx: False),
     Question("auth_type", "Function URL auth type", "select", "--auth-type", _schema("deployment", "auth_type").doc,

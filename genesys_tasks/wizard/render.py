@@ -44,7 +44,7 @@ def _table(comment: str):
 def _sections(answers: Answers, source: str) -> list[tuple[str, str, dict]]:
     """(section, comment, values) in file order; empty sections are left out."""
     resources = {RESOURCE_LIST[kind]: names for kind, names in answers.resources.items()}
-    deployment = {"function_url": answers.function_url}
+    deployment = {**({"region": answers.region} if answers.region else {}), "function_url": answers.function_url}
     if answers.function_url:
         deployment.update(auth_type=answers.auth_type, cors_enabled=answers.cors)
     return [

@@ -88,6 +88,24 @@ def test_a_deployed_function_answers_its_sandbox_url_and_invoke_remote(aws, run_
     assert "handled remote" in remote.stderr and "REPORT RequestId:" in remote.stderr
 
 
+@needs_curl
+def test_a_function_with_a_layer_answers_its_sandbox_url_with_the_layers_code(aws, boto, run_genesys, tmp_path):
+    import io
+    import zipfile
+
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w") as zipped:
+        zipped.writestr("python/greeting.py", "WORDS = 'said by the layer'\n")
+    arn = boto("lambda").publish_layer_version(LayerName="helpers", Content={"ZipFile": content.getvalue()},
+                                               CompatibleRuntimes=["python3.12"])["LayerVersionArn"]
+    files = {"lambda_layered.toml": PYTHON["lambda_pyday.toml"].replace('"pyday"', '"layered"') +
+             f'\n[function]\nlayers = ["{arn}"]\n',
+             "app.py": "import greeting\n\ndef handler(event, context):\n"
+                       "    return {'statusCode': 200, 'body': greeting.WORDS}\n"}
+    _toml, url = _deployed(run_genesys, tmp_path / "fn", files)
+    assert _curl(url) == "said by the layer"
+
+
 def test_invoke_remote_of_a_failing_function_prints_its_error_and_exits_1(aws, run_genesys, tmp_path):
     toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
     event = tmp_path / "event.json"
@@ -186,7 +204,7 @@ def test_logs_show_a_line_the_handler_printed_and_summarise_report(aws, boto, ru
     assert [line.split(" ", 1)[1] for line in only.stdout.splitlines()] == ["handled for the logs"], only.output
 
 
-def test_logs_tail_follows_new_lines_until_interrupted(aws, boto, run_genesys, tmp_path):
+def test_logs_tail_follows_new_lines_until_interrupted_polling_the_sandbox(aws, boto, run_genesys, tmp_path):
     import os
     import signal
     import sys
@@ -211,6 +229,8 @@ def test_logs_tail_follows_new_lines_until_interrupted(aws, boto, run_genesys, t
         tail.send_signal(signal.SIGINT)
         tail.wait(timeout=30)
     assert tail.returncode == 0
+    said = tail.stderr.read()  # the sandbox has no StartLiveTail host: polling, said once
+    assert said.count("live tail is not available here") == 1 and "polling every 1 s" in said, said
 
 
 def test_since_reads_durations_and_iso_times_and_refuses_the_rest():

@@ -86,13 +86,14 @@ def test_a_role_genesys_made_with_its_documents_in_place_plans_no_call():
 
 NOT_FOR_DEPLOYS = {"iam:ListRoles": "genesys config verify", "s3:GetObject": "the shared layer cache (--cache-url)",
                    "lambda:Invoke": "genesys invoke --remote", "logs:FilterLogEvents": "genesys logs",
+                   "logs:StartLiveTail": "genesys logs --tail",
                    # only a deploy with ${ssm:...}/${secretsmanager:...} references: read on those names alone
                    "ssm:GetParameter": "${ssm:...}", "secretsmanager:GetSecretValue": "${secretsmanager:...}"}
 IAM_NAMES = {  # where IAM's action name is not the operation's
     "s3:GetBucketNotificationConfiguration": "s3:GetBucketNotification",
     "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",
     "lambda:WaitFunctionUpdatedV2": "lambda:GetFunction", "lambda:WaitFunctionActiveV2": "lambda:GetFunction",
-    "lambda:AllFunctions": "lambda:ListFunctions",
+    "lambda:AllFunctions": "lambda:ListFunctions", "logs:LogGroupArn": "logs:DescribeLogGroups",
     # the registry calls of image functions: a manifest read, a push
     "ecr:ImagePushed": "ecr:BatchGetImage", "ecr:PushImage": "ecr:PutImage",
 }
