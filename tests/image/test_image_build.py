@@ -86,3 +86,37 @@ def test_dependencies_go_in_their_own_layer_under_opt_and_a_dependency_change_re
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     second = _built(run_genesys, toml)["records"][0]["layers"]
     assert second[1]["digest"] != first[1]["digest"] and second[2]["digest"] == first[2]["digest"]
+
+
+def test_an_image_function_runs_locally_from_its_own_layers_unpacked_once_per_digest(
+        run_genesys, local_registry, tmp_path):
+    import zipfile
+
+    from genesys_tasks.local.function import Options, open_function
+    from genesys_tasks.local.scratch import scratch_for
+    from genesys_tasks.tasks.runner import load_spec
+
+    toml = image_project(tmp_path, local_registry.base, handler=(
+        "import six\n\ndef handler(event, context):\n    return {'code': __file__, 'six': six.__file__}\n"))
+    (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
+    assert run_genesys("lambda", "build", toml).code == 0
+    # the zip the code layer was made of now says something else: what runs is the image's layer
+    with zipfile.ZipFile(tmp_path / ".genesys" / "build" / "imgfn" / "function-x86_64.zip", "w") as zipped:
+        zipped.writestr("app.py", "def handler(event, context):\n    return 'from the zip'\n")
+    root, spec = load_spec(toml)
+
+    def invoke() -> dict:
+        process, _ = open_function(spec, root, Options(client="plain"))
+        try:
+            result = process.invoke(b"{}")
+        finally:
+            process.close()
+        assert not result.failed, result.payload
+        return json.loads(result.payload)
+
+    out = invoke()
+    assert out["code"].endswith("/task/app.py") and "/opt/python/six.py" in out["six"]
+    task = scratch_for(tmp_path, "imgfn", "x86_64").task
+    unpacked = task.stat().st_ino
+    assert invoke() == out
+    assert task.stat().st_ino == unpacked  # the same layer digest: not unpacked again

@@ -20,7 +20,7 @@ from ...config.image_ref import ImageRef
 from ...errors import BuildError
 from . import oci
 from .blobs import BlobStore
-from .layers import Layer, layer_from_zip
+from .layers import CODE, DEPENDENCIES, Layer, layer_from_zip
 from .registry import Registry
 
 IMAGE_LIMIT = 10 * 1024 ** 3  # bytes, uncompressed, the base included
@@ -57,8 +57,8 @@ def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None
     base_digest, base_manifest, base_config = pull_base(base, arch, store, registry)
     ours: list[tuple[Layer, str]] = []
     if deps_zip is not None:
-        ours.append((layer_from_zip(deps_zip, "opt", store), "dependencies in /opt"))
-    ours.append((layer_from_zip(code_zip, "var/task", store), "function code in /var/task"))
+        ours.append((layer_from_zip(deps_zip, "opt", store), DEPENDENCIES))
+    ours.append((layer_from_zip(code_zip, "var/task", store), CODE))
     unpacked = sum(store.unpacked_size(layer["digest"]) for layer in base_manifest["layers"]) \
         + sum(layer.unpacked for layer, _ in ours)
     if unpacked > limit:
