@@ -31,6 +31,7 @@ class Options:
     env_file: Path | None = None
     pass_credentials: bool = False
     client: str = "auto"  # clients.MODES
+    container: bool = False  # run the built image itself with Podman (``local.container``)
     notify: Callable[[str], None] = field(default=lambda message: None, compare=False)  # warnings for people
 
 
@@ -52,6 +53,8 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
             raise UsageError(f"{spec.name}'s {arch} bootstrap cannot run on this {host} machine",
                              hint=f"add {host} to [build] architectures and pass --arch {host}")
         options.notify(f"running the {arch} build on {host}: native code in its layer may not load")
+    if options.container:
+        return _in_container(spec, root, arch, own, options)
     if spec.build.is_image:
         place = scratch.prepare_image(scratch.scratch_for(root, spec.name, arch), *image_layers(root, spec.name, arch))
         code, layer = place.task, place.opt  # the SDK check reads the unpacked layers
@@ -75,6 +78,19 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=spec.function.memory_mb,
                              timeout_s=timeout, function_arn=arn)
     return process, launch
+
+
+def _in_container(spec, root: Path, arch: str, own: dict[str, str], options: Options):
+    """``--container``: the image in Podman, given Lambda's environment for the function."""
+    from .container import open_container
+
+    env = scratch.lambda_environment(
+        spec, scratch.scratch_for(root, spec.name, arch), arch=arch, region=_region(spec), own=own,
+        extra=scratch.read_env_file(options.env_file) if options.env_file else {},
+        credentials=passed_credentials(spec) if options.pass_credentials else {})
+    timeout = options.timeout_s if options.timeout_s is not None else spec.function.timeout_seconds
+    process = open_container(spec, root, arch, env, timeout)
+    return process, clients.Launch(tuple(process.argv), "the image's own (podman run)")
 
 
 def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tuple[str, Path] | None]:
