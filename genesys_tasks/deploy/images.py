@@ -20,9 +20,9 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
     repository = _full_repository(image.repository, facts.account, facts.region)
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else repository_state(clients, ecr_name)
-    image = planner.ImageArtifact(repository, image.digest)
+    image = planner.ImageArtifact(repository, image.digest, image.index)
     pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
-        Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
+        Repository=repository, Digest=image.pushed, Tag=planner.live_tag(spec))
     return image, planner.plan_image(spec, image, ecr_name, state, pushed, ownership)
 
 
