@@ -349,9 +349,10 @@ def named_ecr_account(spec: FunctionSpec) -> str | None:
         return None
     account = repository.split(".", 1)[0]
     return (f"{spec.name}: the image goes to ECR in account {account}; if the function is deployed to another "
-            "account, that repository's policy must allow lambda.amazonaws.com ecr:BatchGetImage and "
-            "ecr:GetDownloadUrlForLayer for the function's account (genesys does not change a repository it did "
-            "not make)")
+            "account, that repository's policy must let the function's account and lambda.amazonaws.com (for its "
+            "functions) ecr:BatchGetImage and ecr:GetDownloadUrlForLayer: genesys adds both statements when it made "
+            "the repository; else the plan names them, and the deploy stops before any write when the policy lets "
+            "that account pull nothing")
 
 
 WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets,

@@ -28,11 +28,13 @@ DEFAULT_KEEP = 10
 
 @dataclass(frozen=True)
 class RepositoryState:
-    """An ECR repository: its ARN, tags and lifecycle policy text (None when it has none)."""
+    """An ECR repository: its ARN, tags, lifecycle policy text (None when it has none) and repository policy
+    text (read for a repository in another account than the function's)."""
 
     arn: str
     tags: dict
     lifecycle: str | None
+    policy: str | None = None
 
 
 def live_tag(spec: FunctionSpec) -> str:
