@@ -171,6 +171,10 @@ def base_image(spec: FunctionSpec) -> str:
     return spec.build.image or spec.runtime.image
 
 
+# a Go function's `bootstrap` speaks the Runtime API itself: it is the image's entrypoint, as in AWS's Go images
+GO_ENTRYPOINT = ["/var/task/bootstrap"]
+
+
 def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
     """The function's image per architecture from its zips (``image/assemble``), and the index when there are
     two; write the image records the deploy reads. ``registry``: where the base is pulled from (a test's)."""
@@ -192,7 +196,7 @@ def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
         deps = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
         deps = None if deps is None or ships_nothing(deps) else deps
         image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
-                            registry)
+                            registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None)
         built[arch] = image
         show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
         records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))

@@ -248,7 +248,7 @@ def tags(spec: FunctionSpec) -> Problem | None:
     return None
 
 
-IMAGE_LANGUAGES = ("python", "nodejs")  # whose image layout (code in /var/task, dependencies in /opt) is built
+IMAGE_LANGUAGES = ("python", "nodejs", "go")  # whose image layout (code in /var/task, dependencies in /opt) is built
 
 
 def image(spec: FunctionSpec) -> Problem | None:
@@ -276,7 +276,7 @@ def image(spec: FunctionSpec) -> Problem | None:
         return (("build", "build_method"), f"an image function is built locally, not with {spec.build.build_method}",
                 'remove build_method (genesys installs the dependencies for Linux itself), or package_type = "zip"')
     if spec.runtime.language not in IMAGE_LANGUAGES:
-        return (("build", "package_type"), f"genesys builds images for {' and '.join(IMAGE_LANGUAGES)} functions, "
+        return (("build", "package_type"), f"genesys builds images for {', '.join(IMAGE_LANGUAGES)} functions, "
                 f"not {spec.runtime.id}", 'use package_type = "zip"')
     if settings.layers:
         return (("function", "layers"), "Lambda does not attach layers to a container-image function",

@@ -4,7 +4,8 @@ genesys's own Runtime API server, so the image's entrypoint and runtime client r
 The image comes from genesys's image cache, not from a registry: its manifest and blobs are linked
 into an OCI layout folder that ``podman load`` reads (offline), once per image: an image Podman
 already holds (its id is the image config's digest) is not loaded again. It is tagged
-``localhost/genesys/<function>:<arch>`` for people to find. The container gets Lambda's environment
+``localhost/genesys/<function>:<arch>`` for people to find; the image that tag named before (the
+function's previous build) is removed unless something else still uses it. The container gets Lambda's environment
 for the function (not the host's paths: the image has its own), AWS_LAMBDA_RUNTIME_API pointing at
 the server on 127.0.0.1 (the container shares the host's network), the function's memory as its
 limit, and ``[function] image_entrypoint``/``image_command``/``image_workdir`` as Lambda applies them.
@@ -56,7 +57,11 @@ def load_image(engine: str, store, digest: str, tag: str) -> str:
                 subprocess.run([engine, "untag", image_id, loaded], capture_output=True)
         finally:
             shutil.rmtree(layout, ignore_errors=True)
+    before = subprocess.run([engine, "image", "inspect", "--format", "{{.Id}}", tag], capture_output=True, text=True)
     subprocess.run([engine, "tag", image_id, tag], capture_output=True)
+    old = before.stdout.strip() if before.returncode == 0 else ""
+    if old and not old.startswith(image_id):  # the function's previous image: nothing else names it, it goes
+        subprocess.run([engine, "rmi", old], capture_output=True)  # (refused when a container or tag still uses it)
     return image_id
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,12 @@ def container_base(local_registry, tmp_path_factory):
     _podman("rmi", "--force", tag)
 
 
+def _blob(digest: str) -> bytes:
+    from genesys_tasks.build.image.blobs import BlobStore
+
+    return BlobStore(Path(os.environ["GENESYS_CACHE_DIR"]) / "oci" / "blobs").read(digest)
+
+
 def _project(folder, base):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ".git").mkdir(exist_ok=True)
@@ -80,8 +87,8 @@ def test_invoke_container_runs_the_built_image_with_its_own_entrypoint_against_g
     tagged = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/imgfn:x86_64")
     record = json.loads((tmp_path / "p" / ".genesys" / "build" / "imgfn" / "artifact-x86_64.json").read_text())
     assert tagged.returncode == 0, tagged.stderr
-    _podman("rmi", "--force", "localhost/genesys/imgfn:x86_64")
-    assert record["digest"]
+    assert tagged.stdout.strip() == json.loads(_blob(record["digest"]))["config"]["digest"].split(":")[1]
+    _podman("rmi", "--force", tagged.stdout.strip())
 
 
 def test_invoke_container_of_a_zip_function_is_bad_input(run_genesys, tmp_path):
@@ -100,3 +107,23 @@ def test_invoke_container_without_podman_exits_2_saying_so(run_genesys, local_re
     result = run_genesys("invoke", toml, "--container", env={"PATH": path})
     assert result.code == 2, result.output
     assert "Podman, which is not installed" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.needs_tools("go")
+def test_invoke_container_runs_a_go_image_whose_entrypoint_is_its_bootstrap_replacing_its_previous_image(run_genesys, local_registry, tmp_path):
+    from test_image_build import go_image_project
+
+    if shutil.which("podman") is None:
+        (pytest.fail if os.environ.get("GENESYS_REQUIRE_PODMAN") else pytest.skip)("podman is not installed")
+    toml = go_image_project(tmp_path / "go", local_registry.base)  # the tiny stand-in: no runtime of its own
+    result = run_genesys("invoke", toml, "--container", "--event", '{"name": "container"}')
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {"message": "hello container"}
+    first = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/go-hello:x86_64").stdout.strip()
+    main = toml.parent / "main.go"
+    main.write_text(main.read_text().replace('"hello "', '"hi "'))
+    again = run_genesys("invoke", toml, "--container", "--event", '{"name": "again"}')
+    assert again.code == 0 and json.loads(again.stdout) == {"message": "hi again"}, again.output
+    second = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/go-hello:x86_64").stdout.strip()
+    assert second != first and _podman("image", "exists", first).returncode != 0  # the previous build's is gone
+    _podman("rmi", "--force", second)

@@ -53,7 +53,8 @@ def pull_base(base: ImageRef, arch: str, store: BlobStore, registry: Registry) -
 
 
 def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None, cmd: list[str],
-                store: BlobStore, registry: Registry, limit: int = IMAGE_LIMIT) -> BuiltImage:
+                store: BlobStore, registry: Registry, limit: int = IMAGE_LIMIT,
+                entrypoint: list[str] | None = None) -> BuiltImage:
     base_digest, base_manifest, base_config = pull_base(base, arch, store, registry)
     ours: list[tuple[Layer, str]] = []
     if deps_zip is not None:
@@ -65,7 +66,7 @@ def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None
         raise BuildError(f"the image for {arch} unpacks to {_size(unpacked)} (its base {base} included); Lambda "
                          f"takes at most {_size(limit)} uncompressed",
                          hint="leave files out with [build] exclude, trim the dependencies, or pick a smaller base")
-    config = oci.canonical(oci.image_config(base_config, ours, arch, cmd))
+    config = oci.canonical(oci.image_config(base_config, ours, arch, cmd, entrypoint))
     config_digest = store.put(config)
     descriptors = list(base_manifest["layers"]) + [layer.descriptor() for layer, _ in ours]
     manifest = oci.canonical(oci.manifest(config_digest, len(config), descriptors))
