@@ -127,3 +127,35 @@ def test_invoke_container_runs_a_go_image_whose_entrypoint_is_its_bootstrap_repl
     second = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/go-hello:x86_64").stdout.strip()
     assert second != first and _podman("image", "exists", first).returncode != 0  # the previous build's is gone
     _podman("rmi", "--force", second)
+
+
+def test_the_pushed_image_pulled_by_podman_runs_its_handler_against_a_runtime_api(
+        run_genesys, local_registry, container_base, tmp_path):
+    from genesys_tasks.build.image.blobs import BlobStore
+    from genesys_tasks.build.image.registry import Registry
+    from genesys_tasks.config.image_ref import parse
+    from genesys_tasks.local.runtime_api import RuntimeApi
+
+    toml = _project(tmp_path / "p", container_base)
+    assert run_genesys("lambda", "build", toml).code == 0
+    digest = json.loads((tmp_path / "p" / ".genesys" / "build" / "imgfn" / "artifact-x86_64.json").read_text())["digest"]
+    repo = parse(f"{local_registry.host}/genesys/pulled")
+    Registry.for_ref(repo).push(repo, digest, BlobStore(Path(os.environ["GENESYS_CACHE_DIR"]) / "oci" / "blobs"))
+    reference = f"{repo}@{digest}"
+    pulled = _podman("pull", "--tls-verify=false", reference)
+    assert pulled.returncode == 0, pulled.stderr
+    api, name = RuntimeApi(), f"genesys-test-pulled-{os.getpid()}"
+    run = subprocess.Popen(["podman", "run", "--rm", "--name", name, "--network=host", "--pull=never",
+                            "-e", f"AWS_LAMBDA_RUNTIME_API={api.address}", "-e", "AWS_LAMBDA_FUNCTION_NAME=imgfn",
+                            reference], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        invocation = api.submit(b'{"pulled": true}', 30)
+        assert invocation.done.wait(60), "the container never answered"
+        assert invocation.kind == "ok", invocation.payload
+        out = json.loads(invocation.payload)
+        assert out["got"] == {"pulled": True} and out["file"] == "/var/task/app.py" and out["entrypoint"] is True
+    finally:
+        _podman("rm", "--force", "--time", "0", name)
+        run.wait(30)
+        api.close()
+        _podman("rmi", "--force", reference)
