@@ -1,23 +1,26 @@
 """``genesys invoke --container``: the image genesys built for a function, run by Podman against
 genesys's own Runtime API server, so the image's entrypoint and runtime client run the handler.
 
-The image comes from genesys's image cache, not from a registry: its manifest and blobs are linked
-into an OCI layout folder that ``podman load`` reads (offline), once per image: an image Podman
-already holds (its id is the image config's digest) is not loaded again. It is tagged
-``localhost/genesys/<function>:<arch>`` for people to find; the image that tag named before (the
-function's previous build) is removed unless something else still uses it. The container gets Lambda's environment
-for the function (not the host's paths: the image has its own), AWS_LAMBDA_RUNTIME_API pointing at
-the server on 127.0.0.1 (the container shares the host's network), the function's memory as its
-limit, and ``[function] image_entrypoint``/``image_command``/``image_workdir`` as Lambda applies them.
+The image comes from genesys's image cache, not from a registry: its manifest and blobs are streamed
+as an OCI archive, named by its annotation, into ``podman load`` (offline; any path, a remote Podman
+too), once per image: an image Podman already holds (its id is the image config's digest) is not
+loaded again. It is tagged ``localhost/genesys/<function>:<arch>`` for people to find; the image that
+tag named before (the function's previous build) is removed unless something else still uses it.
+The container gets Lambda's environment for the function (not the host's paths: the image has its
+own), AWS_LAMBDA_RUNTIME_API pointing at the server on 127.0.0.1 (the container shares the host's
+network), the function's memory as its limit, and ``[function] image_entrypoint``/``image_command``/
+``image_workdir`` as Lambda applies them.
 Each start is a container of its own name, removed when the run ends or the runtime is restarted.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -44,20 +47,20 @@ def load_image(engine: str, store, digest: str, tag: str) -> str:
     does not hold it yet, and tagged ``tag``."""
     manifest = json.loads(store.read(digest))
     image_id = manifest["config"]["digest"].split(":", 1)[1]
-    if subprocess.run([engine, "image", "exists", image_id], capture_output=True).returncode != 0:
-        layout = store.folder.parent / "podman" / f"{image_id[:16]}.{os.getpid()}"
-        try:
-            _write_layout(layout, store, digest, manifest)
-            done = subprocess.run([engine, "load", "--quiet", "--input", str(layout)], capture_output=True, text=True)
-            if done.returncode:
-                raise BuildError(f"podman could not load the image {digest[:19]}: {done.stderr.strip()[-500:]}",
-                                 hint="check `podman info`; run without --container to use genesys's own runner")
-            loaded = done.stdout.strip().rpartition("Loaded image: ")[2].strip()
-            if loaded:  # podman names an image loaded from a folder after the folder; genesys's tag replaces it
-                subprocess.run([engine, "untag", image_id, loaded], capture_output=True)
-        finally:
-            shutil.rmtree(layout, ignore_errors=True)
     before = subprocess.run([engine, "image", "inspect", "--format", "{{.Id}}", tag], capture_output=True, text=True)
+    if subprocess.run([engine, "image", "exists", image_id], capture_output=True).returncode != 0:
+        with subprocess.Popen([engine, "load", "--quiet"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) as load:
+            try:
+                _write_archive(load.stdin, store, digest, manifest, tag)
+            except BrokenPipeError:
+                pass  # podman stopped reading: its own error says why
+            finally:
+                load.stdin.close()
+            said = load.stderr.read().decode(errors="replace")
+        if load.returncode:
+            raise BuildError(f"podman could not load the image {digest[:19]}: {said.strip()[-500:]}",
+                             hint="check `podman info`; run without --container to use genesys's own runner")
     subprocess.run([engine, "tag", image_id, tag], capture_output=True)
     old = before.stdout.strip() if before.returncode == 0 else ""
     if old and not old.startswith(image_id):  # the function's previous image: nothing else names it, it goes
@@ -65,20 +68,18 @@ def load_image(engine: str, store, digest: str, tag: str) -> str:
     return image_id
 
 
-def _write_layout(folder: Path, store, digest: str, manifest: dict) -> None:
-    """An OCI layout of one image whose blobs are links to (or, across file systems, copies of) the store's."""
-    blobs = folder / "blobs" / "sha256"
-    blobs.mkdir(parents=True)
-    for blob in [digest, manifest["config"]["digest"], *(layer["digest"] for layer in manifest["layers"])]:
-        dest = blobs / blob.split(":", 1)[1]
-        try:
-            os.link(store.path(blob), dest)
-        except OSError:
-            shutil.copyfile(store.path(blob), dest)
-    (folder / "oci-layout").write_text('{"imageLayoutVersion":"1.0.0"}')
-    (folder / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [
+def _write_archive(sink, store, digest: str, manifest: dict, tag: str) -> None:
+    """An OCI archive of one image, named ``tag``, streamed from the store's blobs into ``sink``."""
+    index = json.dumps({"schemaVersion": 2, "manifests": [
         {"mediaType": manifest.get("mediaType", "application/vnd.oci.image.manifest.v1+json"), "digest": digest,
-         "size": store.size(digest)}]}))
+         "size": store.size(digest), "annotations": {"org.opencontainers.image.ref.name": tag}}]}).encode()
+    with tarfile.open(fileobj=sink, mode="w|") as tar:
+        for name, data in (("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for blob in dict.fromkeys([digest, manifest["config"]["digest"], *(l["digest"] for l in manifest["layers"])]):
+            tar.add(store.path(blob), arcname=f"blobs/sha256/{blob.split(':', 1)[1]}", recursive=False)
 
 
 def container_environment(lambda_env: dict[str, str]) -> dict[str, str]:

@@ -116,13 +116,14 @@ def test_invoke_container_runs_a_go_image_whose_entrypoint_is_its_bootstrap_repl
     if shutil.which("podman") is None:
         (pytest.fail if os.environ.get("GENESYS_REQUIRE_PODMAN") else pytest.skip)("podman is not installed")
     toml = go_image_project(tmp_path / "go", local_registry.base)  # the tiny stand-in: no runtime of its own
-    result = run_genesys("invoke", toml, "--container", "--event", '{"name": "container"}')
+    cache = {"GENESYS_CACHE_DIR": str(tmp_path / "My Cache")}  # no reference could be named after this path
+    result = run_genesys("invoke", toml, "--container", "--event", '{"name": "container"}', env=cache)
     assert result.code == 0, result.output
     assert json.loads(result.stdout) == {"message": "hello container"}
     first = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/go-hello:x86_64").stdout.strip()
     main = toml.parent / "main.go"
     main.write_text(main.read_text().replace('"hello "', '"hi "'))
-    again = run_genesys("invoke", toml, "--container", "--event", '{"name": "again"}')
+    again = run_genesys("invoke", toml, "--container", "--event", '{"name": "again"}', env=cache)
     assert again.code == 0 and json.loads(again.stdout) == {"message": "hi again"}, again.output
     second = _podman("image", "inspect", "--format", "{{.Id}}", "localhost/genesys/go-hello:x86_64").stdout.strip()
     assert second != first and _podman("image", "exists", first).returncode != 0  # the previous build's is gone
