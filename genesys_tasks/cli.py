@@ -211,6 +211,8 @@ VERBS = (
          (TOML, arg("--event", default=None, metavar="FILE",
                     help="the event as JSON: a file, - for stdin, or the JSON itself (default {})"),
           *LOCAL_RUN, arg("--remote", action="store_true", help="invoke the deployed function (its alias when set)"),
+          arg("--container", action="store_true",
+              help="an image function: run the built image itself with Podman, against genesys's Runtime API"),
           arg("--qualifier", default=None, metavar="Q", help="with --remote: this alias or version"),
           SANDBOX, STAGE, *AWS_TARGET)),
     Verb(("profile",), "where the function's cold start and bytes go, measured locally (cold starts, imports, "

@@ -47,7 +47,7 @@ MISSING_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException
                  # the trigger sources: a queue, a bucket, a topic
                  "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "NoSuchBucket", "NotFound",
                  "ParameterNotFound",
-                 "RepositoryNotFoundException", "LifecyclePolicyNotFoundException"}  # ECR
+                 "RepositoryNotFoundException", "LifecyclePolicyNotFoundException", "RepositoryPolicyNotFoundException"}  # ECR
 
 
 def ignore(message: str) -> None:

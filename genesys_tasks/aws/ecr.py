@@ -4,13 +4,15 @@ The repository calls are declarative operations. ``image_pushed`` and ``push_ima
 OCI distribution API (``build/image/registry``) to the repository's registry: for an ECR host
 with the token ``GetAuthorizationToken`` gives the deploy's credentials, for any other registry
 with the standard auth file's credentials. ``push_image`` sends only the blobs the registry
-lacks, puts the manifest by its digest, and tags it (what the lifecycle policy never expires); an image
+lacks, puts the manifest (or the index of both architectures' images) by its digest, and tags it (what the
+lifecycle policy never expires; an index's images get the tag plus ``-<arch>``); an image
 is "pushed" when its tag names it, so a redeploy of an older digest moves the tag back.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 
 from ..config.image_ref import is_ecr_host
 from .base import Adapter, operation
@@ -24,6 +26,8 @@ class EcrAdapter(Adapter):
     delete_repository = operation("delete_repository", "repositoryName")
     get_lifecycle_policy = operation("get_lifecycle_policy", "repositoryName", missing_ok=True)
     put_lifecycle_policy = operation("put_lifecycle_policy", "repositoryName")
+    get_repository_policy = operation("get_repository_policy", "repositoryName", missing_ok=True)
+    set_repository_policy = operation("set_repository_policy", "repositoryName")
     put_image_scanning_configuration = operation("put_image_scanning_configuration", "repositoryName")
     list_tags_for_resource = operation("list_tags_for_resource", "resourceArn")
     tag_resource = operation("tag_resource", "resourceArn")
@@ -57,10 +61,16 @@ class EcrAdapter(Adapter):
     def push_image(self, Repository: str, Digest: str, Tag: str) -> dict:
         """Push image ``Digest`` from genesys's image cache; return the bytes sent."""
         from ..build.image.blobs import image_store
+        from ..build.image.oci import PLATFORM
 
         self.log.calls.append(("registry:PushImage", True))
         ref, registry = self._registry(Repository)
         store = image_store()
         sent = registry.push(ref, Digest, store)
-        registry.put_manifest(ref, store.read(Digest), "application/vnd.oci.image.manifest.v1+json", Tag)
+        body = store.read(Digest)
+        document = json.loads(body)
+        for entry in document.get("manifests", []):  # an index: each architecture's image tagged too
+            arch = next(lambda_arch for lambda_arch, oci in PLATFORM.items() if oci == entry["platform"]["architecture"])
+            registry.put_manifest(ref, store.read(entry["digest"]), entry["mediaType"], f"{Tag}-{arch}")
+        registry.put_manifest(ref, body, document["mediaType"], Tag)
         return {"BytesSent": sent}

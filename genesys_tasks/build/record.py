@@ -69,7 +69,8 @@ class ZipRecord:
 
 @dataclass(frozen=True)
 class ImageRecord:
-    """A function built as a container image, pushed to ``repository`` as ``digest``."""
+    """A function built as a container image, pushed to ``repository`` as ``digest``; ``index`` is the OCI index
+    of every architecture's image when the function is built for two (what is pushed and tagged for people)."""
 
     kind: ClassVar[str] = "image"
     digest: str
@@ -77,15 +78,16 @@ class ImageRecord:
     arch: str
     base: str = ""
     layers: tuple = ()
+    index: str = ""
 
     def as_dict(self, folder: Path | None = None) -> dict:
         return {"kind": self.kind, "digest": self.digest, "repository": self.repository, "arch": self.arch,
-                "base": self.base, "layers": list(self.layers)}
+                "base": self.base, "layers": list(self.layers), **({"index": self.index} if self.index else {})}
 
     @classmethod
     def from_dict(cls, data: dict, folder: Path) -> ImageRecord:
         return cls(str(data["digest"]), str(data["repository"]), str(data["arch"]), str(data.get("base", "")),
-                   tuple(data.get("layers") or ()))
+                   tuple(data.get("layers") or ()), str(data.get("index", "")))
 
 
 Record = Union[ZipRecord, ImageRecord]

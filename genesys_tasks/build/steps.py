@@ -171,10 +171,16 @@ def base_image(spec: FunctionSpec) -> str:
     return spec.build.image or spec.runtime.image
 
 
+# a Go function's `bootstrap` speaks the Runtime API itself: it is the image's entrypoint, as in AWS's Go images
+GO_ENTRYPOINT = ["/var/task/bootstrap"]
+
+
 def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
     """The function's image per architecture from its zips (``image/assemble``), and the index when there are
     two; write the image records the deploy reads. ``registry``: where the base is pulled from (a test's)."""
     from ..config.image_ref import default_repository, parse
+    from dataclasses import replace
+
     from .image.assemble import build_image, build_index
     from .image.blobs import image_store
     from .image.registry import Registry
@@ -190,12 +196,14 @@ def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
         deps = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
         deps = None if deps is None or ships_nothing(deps) else deps
         image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
-                            registry)
+                            registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None)
         built[arch] = image
         show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
         records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))
-    if len(built) > 1:
-        show(f"image {spec.name}: index {build_index(built, store)[:19]} of {', '.join(built)}")
+    if len(built) > 1:  # Lambda runs one architecture's manifest; the index is for people who pull the image
+        index = build_index(built, store)
+        show(f"image {spec.name}: index {index[:19]} of {', '.join(built)}")
+        records = [replace(record, index=index) for record in records]
     for record in records:
         write_record(record_path(root, spec.name, record.arch), record)
     return records

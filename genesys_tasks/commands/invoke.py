@@ -1,7 +1,8 @@
 """``genesys invoke X.toml``: build if needed, then run the built function once, as Lambda would.
 
 The result (or Lambda's error body) goes to stdout as JSON; the function's logs, the
-START/END lines and Lambda's REPORT line go to stderr. Exit 0 when the function
+START/END lines and Lambda's REPORT line go to stderr. ``--container`` runs an image function's
+built image itself with Podman (``local.container``). Exit 0 when the function
 returned, 1 when it raised, failed its init, timed out or its runtime died.
 """
 
@@ -18,6 +19,8 @@ from ..local.event_file import read_event
 
 def run(args) -> int:
     event = read_event(args.event)
+    if args.remote and args.container:
+        raise UsageError("--container runs the local image; --remote the deployed function", hint="pass one of them")
     if args.remote:
         return remote(args, event)
     if args.qualifier:

@@ -248,7 +248,7 @@ def tags(spec: FunctionSpec) -> Problem | None:
     return None
 
 
-IMAGE_LANGUAGES = ("python", "nodejs")  # whose image layout (code in /var/task, dependencies in /opt) is built
+IMAGE_LANGUAGES = ("python", "nodejs", "go")  # whose image layout (code in /var/task, dependencies in /opt) is built
 
 
 def image(spec: FunctionSpec) -> Problem | None:
@@ -276,7 +276,7 @@ def image(spec: FunctionSpec) -> Problem | None:
         return (("build", "build_method"), f"an image function is built locally, not with {spec.build.build_method}",
                 'remove build_method (genesys installs the dependencies for Linux itself), or package_type = "zip"')
     if spec.runtime.language not in IMAGE_LANGUAGES:
-        return (("build", "package_type"), f"genesys builds images for {' and '.join(IMAGE_LANGUAGES)} functions, "
+        return (("build", "package_type"), f"genesys builds images for {', '.join(IMAGE_LANGUAGES)} functions, "
                 f"not {spec.runtime.id}", 'use package_type = "zip"')
     if settings.layers:
         return (("function", "layers"), "Lambda does not attach layers to a container-image function",
@@ -349,9 +349,10 @@ def named_ecr_account(spec: FunctionSpec) -> str | None:
         return None
     account = repository.split(".", 1)[0]
     return (f"{spec.name}: the image goes to ECR in account {account}; if the function is deployed to another "
-            "account, that repository's policy must allow lambda.amazonaws.com ecr:BatchGetImage and "
-            "ecr:GetDownloadUrlForLayer for the function's account (genesys does not change a repository it did "
-            "not make)")
+            "account, that repository's policy must let the function's account and lambda.amazonaws.com (for its "
+            "functions) ecr:BatchGetImage and ecr:GetDownloadUrlForLayer: genesys adds both statements when it made "
+            "the repository; else the plan names them, and the deploy stops before any write when the policy lets "
+            "that account pull nothing")
 
 
 WARNINGS: tuple[Callable[[FunctionSpec], str | None], ...] = (iam_scope.broad_templates, public_url, written_secrets,

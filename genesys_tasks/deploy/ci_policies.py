@@ -60,8 +60,9 @@ FUNCTION_WRITES = ("lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda
 ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary")
 READ_ACTIONS = ("Get", "List", "Describe")
 NEVER_FOR_PLANS = ("lambda:GetFunction", "lambda:ListFunctions")  # code locations; every function's environment
-# what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed), and pushing it
-IMAGE_READS = ("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability")
+# what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed; Lambda checks the
+# caller may pull the image it creates a function from), and pushing it
+IMAGE_READS = ("ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer")
 IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage")
 
 
@@ -187,7 +188,9 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
         statements.append(_allow("ImageRepositories", [
             "ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:GetLifecyclePolicy",
             "ecr:PutLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:ListTagsForResource",
-            "ecr:TagResource", "ecr:ListImages", *IMAGE_READS, *IMAGE_PUSHES],
+            "ecr:TagResource", "ecr:ListImages", *IMAGE_READS, *IMAGE_PUSHES,
+            # Lambda adds its pull statement to the repository's policy with the caller's rights to read and set it
+            "ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy"],
             [f"arn:aws:ecr:*:{acct}:repository/{name}" for name in repo.image_repositories]))
         statements.append(_allow("RegistryLogin", ["ecr:GetAuthorizationToken"], "*"))  # it has no resource
     if repo.artifact_buckets:  # zips over 50 MB

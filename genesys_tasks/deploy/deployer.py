@@ -152,7 +152,7 @@ def _zip_code(record, spec: FunctionSpec) -> planner.Artifact:
 
 
 def _image_code(record, spec: FunctionSpec) -> planner.ImageArtifact:
-    return planner.ImageArtifact(record.repository, record.digest)
+    return planner.ImageArtifact(record.repository, record.digest, record.index)
 
 
 CODE = {"zip": _zip_code, "image": _image_code}  # the record's kind → what the planner deploys

@@ -2,7 +2,9 @@
 name completed with the account and region), the ECR repository's state, whether the registry
 already holds the image under genesys's tag, and the plans ``planner.image`` makes from them.
 
-Reads only (ECR describe/list calls, a manifest HEAD through ``aws/ecr``); prints nothing.
+An ECR repository in another account than the function's (same region: Lambda pulls from no other) has
+its policy read for Lambda's pull rights (``planner.pull_access``). Reads only (ECR describe/list/get
+calls, a manifest HEAD through ``aws/ecr``); prints nothing.
 """
 
 from __future__ import annotations
@@ -20,10 +22,37 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
     repository = _full_repository(image.repository, facts.account, facts.region)
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else repository_state(clients, ecr_name)
-    image = planner.ImageArtifact(repository, image.digest)
+    image = planner.ImageArtifact(repository, image.digest, image.index)
+    plan = pull_access(clients, repository, facts)
     pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
-        Repository=repository, Digest=image.digest, Tag=planner.live_tag(spec))
-    return image, planner.plan_image(spec, image, ecr_name, state, pushed, ownership)
+        Repository=repository, Digest=image.pushed, Tag=planner.live_tag(spec))
+    plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership))
+    return image, plan
+
+
+def pull_access(clients, repository: str, facts: planner.Facts) -> Plan:
+    """Lambda's pull rights when ``repository`` is ECR in another account; exit 2 when it is ECR in another
+    region (Lambda pulls only from its own)."""
+    from ..config.image_ref import is_ecr_host, parse
+    from ..errors import CredentialsError, UsageError
+
+    ref = parse(repository)
+    if not is_ecr_host(ref.host):
+        return Plan()
+    account, region = ref.host.split(".")[0], ref.host.split(".")[3]
+    if region != facts.region:
+        raise UsageError(f"[deployment] image_repository {repository} is in {region}; Lambda runs images only from "
+                         f"ECR in the function's region ({facts.region})",
+                         hint="name a repository in the same region (or leave image_repository out)")
+    if account == facts.account:
+        return Plan()
+    try:
+        state = repository_state(clients, ref.path, registry=account)
+    except CredentialsError as err:  # another account's repository: reading it may be refused
+        if not err.message.startswith("access denied"):
+            raise
+        return planner.plan_pull_access(ref.path, account, facts.account, region, None, False)
+    return planner.plan_pull_access(ref.path, account, facts.account, region, state, True)
 
 
 def _full_repository(repository: str, account: str, region: str) -> str:
@@ -41,14 +70,20 @@ def _ecr_name(repository: str, account: str, region: str) -> str | None:
     return ref.path if ref.host == ecr_host(account, region) else None
 
 
-def repository_state(clients, name: str):
-    found = clients.ecr.describe_repositories(repositoryNames=[name])
+def repository_state(clients, name: str, registry: str | None = None):
+    """The repository ``name`` (in account ``registry``: then its repository policy is read too, not its
+    lifecycle); None when it does not exist."""
+    where = {"registryId": registry} if registry else {}
+    found = clients.ecr.describe_repositories(repositoryNames=[name], **where)
     if not found:
         return None
     arn = found["repositories"][0]["repositoryArn"]
     tags = {t["Key"]: t["Value"] for t in clients.ecr.list_tags_for_resource(resourceArn=arn).get("tags", [])}
-    policy = clients.ecr.get_lifecycle_policy(repositoryName=name) or {}
-    return planner.RepositoryState(arn, tags, policy.get("lifecyclePolicyText"))
+    if registry:
+        policy = clients.ecr.get_repository_policy(repositoryName=name, **where) or {}
+        return planner.RepositoryState(arn, tags, None, policy.get("policyText"))
+    lifecycle = clients.ecr.get_lifecycle_policy(repositoryName=name) or {}
+    return planner.RepositoryState(arn, tags, lifecycle.get("lifecyclePolicyText"))
 
 
 def plan_delete_repository(spec: FunctionSpec, clients, account: str, ownership: Ownership) -> Plan:

@@ -19,10 +19,19 @@ def open_built(toml: Path, args):
         raise UsageError(f"--timeout {args.timeout}: Lambda allows 1 to 900 seconds", hint="pass e.g. --timeout 30")
     root, spec = load_spec(toml)
     own_environment(spec)  # a missing ${env:...} is said before the build and any client install
+    container = getattr(args, "container", False)
+    if container:  # said before the build
+        from .container import podman
+
+        if not spec.build.is_image:
+            raise UsageError(f"--container runs an image function; {spec.name} is built as a zip",
+                             hint='set [build] package_type = "image", or run without --container')
+        podman()
     if run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec):
         return None, None
     options = Options(arch=args.arch, timeout_s=args.timeout, env_file=Path(args.env_file) if args.env_file else None,
-                      pass_credentials=args.pass_credentials, client=args.client, notify=ui.warn)
+                      pass_credentials=args.pass_credentials, client=args.client, container=container,
+                      notify=ui.warn)
     process, launch = open_function(spec, root, options)
     ui.debug(f"runtime: {' '.join(launch.argv)} ({launch.client})")
     return process, launch

@@ -2,7 +2,8 @@
 
 ``open_function`` is what ``genesys invoke`` and ``genesys serve`` share: it takes a
 loaded spec whose build is up to date and returns a ``RuntimeProcess`` (not started).
-Which architecture runs is checked here: the host must be able to execute it when the
+An image function runs from genesys's own layers of the image it built (``image_layers``), unpacked
+from the image cache, not from the zips they were made of. Which architecture runs is checked here: the host must be able to execute it when the
 function ships machine code (a Go ``bootstrap``).
 """
 
@@ -30,6 +31,7 @@ class Options:
     env_file: Path | None = None
     pass_credentials: bool = False
     client: str = "auto"  # clients.MODES
+    container: bool = False  # run the built image itself with Podman (``local.container``)
     notify: Callable[[str], None] = field(default=lambda message: None, compare=False)  # warnings for people
 
 
@@ -51,10 +53,16 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
             raise UsageError(f"{spec.name}'s {arch} bootstrap cannot run on this {host} machine",
                              hint=f"add {host} to [build] architectures and pass --arch {host}")
         options.notify(f"running the {arch} build on {host}: native code in its layer may not load")
-    layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
-    place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), paths.function_zip(root, spec.name, arch),
-                            layer)
-    sdk = _runtime_sdk(spec, paths.function_zip(root, spec.name, arch), layer, options.notify)
+    if options.container:
+        return _in_container(spec, root, arch, own, options)
+    if spec.build.is_image:
+        place = scratch.prepare_image(scratch.scratch_for(root, spec.name, arch), *image_layers(root, spec.name, arch))
+        code, layer = place.task, place.opt  # the SDK check reads the unpacked layers
+    else:
+        code = paths.function_zip(root, spec.name, arch)
+        layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
+        place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), code, layer)
+    sdk = _runtime_sdk(spec, code, layer, options.notify)
     launch = clients.launch_for(spec, place, options.client, options.notify, node_path_extra=sdk is not None)
     env = scratch.lambda_environment(
         spec, place, arch=arch, region=_region(spec), own=own,
@@ -70,6 +78,36 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=spec.function.memory_mb,
                              timeout_s=timeout, function_arn=arn)
     return process, launch
+
+
+def _in_container(spec, root: Path, arch: str, own: dict[str, str], options: Options):
+    """``--container``: the image in Podman, given Lambda's environment for the function."""
+    from .container import open_container
+
+    env = scratch.lambda_environment(
+        spec, scratch.scratch_for(root, spec.name, arch), arch=arch, region=_region(spec), own=own,
+        extra=scratch.read_env_file(options.env_file) if options.env_file else {},
+        credentials=passed_credentials(spec) if options.pass_credentials else {})
+    timeout = options.timeout_s if options.timeout_s is not None else spec.function.timeout_seconds
+    process = open_container(spec, root, arch, env, timeout)
+    return process, clients.Launch(tuple(process.argv), "the image's own (podman run)")
+
+
+def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tuple[str, Path] | None]:
+    """((digest, blob) of the image's code layer, that of its dependency layer or None), as the build recorded them."""
+    from ..build.image.blobs import image_store
+    from ..build.image.layers import CODE, DEPENDENCIES
+    from ..build.record import read_record, record_path
+
+    record = read_record(record_path(root, name, arch), hint=f"build it again: genesys lambda build (for {arch})")
+    store = image_store()
+    ours = {layer["from"]: (layer["digest"], store.path(layer["digest"])) for layer in record.layers}
+    if CODE not in ours or not ours[CODE][1].is_file():
+        from ..errors import BuildError
+
+        raise BuildError(f"{name}'s image code layer is not in genesys's image cache ({store.folder})",
+                         hint="build it again: genesys lambda build")
+    return ours[CODE], ours.get(DEPENDENCIES)
 
 
 def _runtime_sdk(spec, function_zip: Path, layer_zip: Path | None, notify) -> runtime_sdk.RuntimeSdk | None:

@@ -50,7 +50,7 @@ def table() -> dict:
 def sdk_for(runtime, function_zip: Path, layer_zip: Path | None) -> RuntimeSdk | None:
     """The runtime's SDK for a function that uses it without shipping it, installed on first use; else None.
 
-    Raises ``BuildError`` when the install fails (offline): the caller says so and runs without it.
+    ``function_zip`` and ``layer_zip`` may be folders (an image's unpacked layers). Raises ``BuildError`` when the install fails (offline): the caller says so and runs without it.
     """
     row = table().get(runtime.language, {}).get(runtime.version.split(".x")[0])
     if row is None:
@@ -63,6 +63,9 @@ def sdk_for(runtime, function_zip: Path, layer_zip: Path | None) -> RuntimeSdk |
 
 
 def _names(archive: Path | None) -> list[str]:
+    """The files of a zip, or of a folder (an image's unpacked layer), as relative posix names."""
+    if archive is not None and archive.is_dir():
+        return sorted(path.relative_to(archive).as_posix() for path in archive.rglob("*") if path.is_file())
     if archive is None or not archive.is_file():
         return []
     with zipfile.ZipFile(archive) as zipped:
@@ -71,6 +74,10 @@ def _names(archive: Path | None) -> list[str]:
 
 def _read_matching(archive: Path, names, pattern: re.Pattern) -> set[str]:
     found: set[str] = set()
+    if archive.is_dir():
+        for name in names:
+            found.update(match.decode() for match in pattern.findall((archive / name).read_bytes()))
+        return found
     with zipfile.ZipFile(archive) as zipped:
         for name in names:
             found.update(match.decode() for match in pattern.findall(zipped.read(name)))

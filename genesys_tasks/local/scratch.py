@@ -5,7 +5,10 @@ Lambda's /var/task), ``opt/`` (the layer zip, Lambda's /opt) and ``tmp/``. It is
 the project on purpose: Node looks for packages in every parent folder's node_modules,
 and a project's own node_modules must not be found where Lambda would not find it. A zip is unpacked
 again only when its sha256 changed, into a temporary sibling renamed into place, with
-the modes the zip records (a Go ``bootstrap`` stays executable). The environment is
+the modes the zip records (a Go ``bootstrap`` stays executable). An image function runs from its
+own layers instead (``prepare_image``): genesys's code layer's ``var/task`` into ``task/``, its
+dependency layer's ``opt`` into ``opt/``, read from the image cache and unpacked again only when
+the layer's digest changed. The environment is
 Lambda's for this function; nothing of the host's leaks in but PATH and the locale,
 and AWS credentials only when asked for: HOME is ``home/`` inside the scratch folder (so
 ``~/.aws`` is not the user's: with no HOME, ``~`` would be the passwd home), the AWS shared
@@ -68,6 +71,25 @@ def scratch_for(root: Path, name: str, arch: str) -> Scratch:
 
 def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scratch:
     """Unpack ``function_zip`` into ``task/`` and ``layer_zip`` (or nothing) into ``opt/``."""
+    _folders(scratch)
+    _unpack(sha256_file(function_zip), scratch.task, lambda into: _unzip(function_zip, into))
+    _unpack(sha256_file(layer_zip) if layer_zip else "empty", scratch.opt,
+            lambda into: layer_zip and _unzip(layer_zip, into))
+    return scratch
+
+
+def prepare_image(scratch: Scratch, code: tuple[str, Path], dependencies: tuple[str, Path] | None) -> Scratch:
+    """Unpack an image's code layer ((digest, blob)) into ``task/`` and its dependency layer (or nothing) into ``opt/``."""
+    from ..build.image.layers import unpack_layer
+
+    _folders(scratch)
+    _unpack(code[0], scratch.task, lambda into: unpack_layer(code[1], "var/task", into))
+    _unpack(dependencies[0] if dependencies else "empty", scratch.opt,
+            lambda into: dependencies and unpack_layer(dependencies[1], "opt", into))
+    return scratch
+
+
+def _folders(scratch: Scratch) -> None:
     scratch.base.mkdir(parents=True, exist_ok=True)
     scratch.tmp.mkdir(exist_ok=True)
     scratch.home.mkdir(exist_ok=True)
@@ -76,23 +98,23 @@ def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scr
         empty = scratch.no_aws_files / name
         if not empty.is_file() or empty.stat().st_size:
             paths.write_text_atomic(empty, "")
-    _unpack(function_zip, scratch.task)
-    _unpack(layer_zip, scratch.opt)
-    return scratch
 
 
-def _unpack(archive: Path | None, dest: Path) -> None:
+def _unzip(archive: Path, into: Path) -> None:
+    with open_zip(archive) as zipped:
+        for info in zipped.infolist():
+            _extract(zipped, info, into)
+
+
+def _unpack(digest: str, dest: Path, fill) -> None:
+    """``fill(folder)`` into a fresh folder renamed to ``dest``, unless ``dest`` holds ``digest``'s content already."""
     marker = dest.with_name(f".{dest.name}.sha256")
-    digest = sha256_file(archive) if archive else "empty"
     if dest.is_dir() and marker.is_file() and marker.read_text() == digest:
         return
     fresh = dest.with_name(f".{dest.name}.{os.getpid()}.new")
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir()
-    if archive:
-        with open_zip(archive) as zipped:
-            for info in zipped.infolist():
-                _extract(zipped, info, fresh)
+    fill(fresh)
     old = dest.with_name(f".{dest.name}.{os.getpid()}.old")
     if dest.exists():
         os.replace(dest, old)

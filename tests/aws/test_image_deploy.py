@@ -172,3 +172,29 @@ def test_an_image_function_behind_an_alias_publishes_once_and_then_nothing(local
     assert "publish_version" in [c.method for c in first.plan.writes]
     again, _ = _build_and_deploy(toml)
     assert again.write_calls == 0, [c.method for c in again.plan.writes]
+
+
+def test_two_architectures_give_lambda_its_architectures_manifest_and_push_the_index_tagged(
+        local_registry, aws, boto, tmp_path):
+    toml = _project(tmp_path, local_registry)
+    toml.write_text(toml.read_text().replace('package_type = "image"', 'package_type = "image"\n'
+                                             'architectures = ["x86_64", "arm64"]'))
+    _build_and_deploy(toml)
+    records = {arch: json.loads((tmp_path / f".genesys/build/imgfn/artifact-{arch}.json").read_text())
+               for arch in ("x86_64", "arm64")}
+    index = records["x86_64"]["index"]
+    assert index == records["arm64"]["index"] and index not in (records["x86_64"]["digest"], records["arm64"]["digest"])
+    config = boto("lambda").get_function(FunctionName="imgfn")
+    assert config["Code"]["ImageUri"] == f"{local_registry.host}/genesys/imgfn@{records['x86_64']['digest']}"
+    assert config["Configuration"]["Architectures"] == ["x86_64"]  # Lambda runs one architecture's manifest
+    raw = json.loads(local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                           f"docker://{local_registry.host}/genesys/imgfn:genesys-live"))
+    assert raw["mediaType"] == "application/vnd.oci.image.index.v1+json"  # what people pull: both architectures
+    assert {m["digest"] for m in raw["manifests"]} == {records["x86_64"]["digest"], records["arm64"]["digest"]}
+    for arch in ("x86_64", "arm64"):
+        tagged = local_registry.skopeo("inspect", "--raw", "--tls-verify=false",
+                                       f"docker://{local_registry.host}/genesys/imgfn:genesys-live-{arch}")
+        assert hashlib.sha256(tagged.encode()).hexdigest() == records[arch]["digest"].split(":")[1]
+
+    again, clients = _build_and_deploy(toml)
+    assert again.write_calls == 0 and clients.log.writes == [] and not _pushes(again)

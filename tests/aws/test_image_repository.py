@@ -87,3 +87,63 @@ def test_an_ecr_registry_is_logged_in_with_the_deploy_credentials_and_another_th
     assert ecr._credentials("registry.example.com") == ("robot", "s3cret")
     assert ecr._credentials("other.example.com") is None
     assert [c for c in ecr.log.calls if c[0] == "ecr:GetAuthorizationToken"] != []
+
+
+FUNCTION_ACCOUNT = "210987654321"  # the function's account; the emulator's own (123456789012) holds the repository
+REPOSITORY = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}"
+
+
+def _pull_access(spec, clients, repository=REPOSITORY):
+    facts = planner.Facts(region="us-east-1", account=FUNCTION_ACCOUNT, environment={})
+    return images.pull_access(clients, repository, facts)
+
+
+def test_a_repository_genesys_made_gets_pull_rights_for_the_function_account_merged_into_its_policy(
+        aws, boto, tmp_path):
+    spec = _spec(tmp_path)
+    clients = Session().clients(spec)
+    Executor(clients).run(_repository_plan(spec, clients))
+    ecr = boto("ecr")
+    other = {"Sid": "TheirOwn", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": ["ecr:BatchGetImage"]}
+    ecr.set_repository_policy(repositoryName=NAME, policyText=json.dumps({"Version": "2012-10-17",
+                                                                          "Statement": [other]}))
+    plan = _pull_access(spec, clients)
+    assert [c.method for c in plan.writes] == ["set_repository_policy"]
+    Executor(clients).run(plan)  # the emulator checks the policy document
+    statements = json.loads(ecr.get_repository_policy(repositoryName=NAME)["policyText"])["Statement"]
+    assert other in statements and len(statements) == 3
+    lambda_pull = next(s for s in statements if s["Principal"] == {"Service": "lambda.amazonaws.com"})
+    assert lambda_pull["Condition"] == {"StringLike": {
+        "aws:sourceArn": f"arn:aws:lambda:us-east-1:{FUNCTION_ACCOUNT}:function:*"}}
+    assert {"Sid": f"GenesysPull{FUNCTION_ACCOUNT}", "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{FUNCTION_ACCOUNT}:root"},
+            "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]} in statements
+    assert _pull_access(spec, Session().clients(spec)).writes == []  # a rerun writes nothing
+
+
+def test_a_repository_genesys_did_not_make_that_denies_the_pull_stops_the_deploy_naming_the_statements(
+        aws, boto, tmp_path):
+    import pytest
+
+    from genesys_tasks.errors import UsageError
+
+    boto("ecr").create_repository(repositoryName=NAME)
+    spec = _spec(tmp_path)
+    clients = Session().clients(spec)
+    with pytest.raises(UsageError) as refused:
+        _pull_access(spec, clients)
+    assert refused.value.exit_code == 2 and f"arn:aws:iam::{FUNCTION_ACCOUNT}:root" in refused.value.hint
+    assert "lambda.amazonaws.com" in refused.value.hint and clients.log.writes == []
+    with pytest.raises(boto("ecr").exceptions.RepositoryPolicyNotFoundException):
+        boto("ecr").get_repository_policy(repositoryName=NAME)  # untouched
+
+
+def test_an_ecr_repository_in_another_region_is_bad_input(aws, tmp_path):
+    import pytest
+
+    from genesys_tasks.errors import UsageError
+
+    spec = _spec(tmp_path)
+    with pytest.raises(UsageError, match="only from ECR in the function's region"):
+        _pull_access(spec, Session().clients(spec), f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{NAME}")

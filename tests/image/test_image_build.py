@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from genesys_tasks.build.record import read_record, record_path
 from registry_fixture import needs_tools
 
@@ -86,3 +88,67 @@ def test_dependencies_go_in_their_own_layer_under_opt_and_a_dependency_change_re
     (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
     second = _built(run_genesys, toml)["records"][0]["layers"]
     assert second[1]["digest"] != first[1]["digest"] and second[2]["digest"] == first[2]["digest"]
+
+
+def test_an_image_function_runs_locally_from_its_own_layers_unpacked_once_per_digest(
+        run_genesys, local_registry, tmp_path):
+    import zipfile
+
+    from genesys_tasks.local.function import Options, open_function
+    from genesys_tasks.local.scratch import scratch_for
+    from genesys_tasks.tasks.runner import load_spec
+
+    toml = image_project(tmp_path, local_registry.base, handler=(
+        "import six\n\ndef handler(event, context):\n    return {'code': __file__, 'six': six.__file__}\n"))
+    (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
+    assert run_genesys("lambda", "build", toml).code == 0
+    # the zip the code layer was made of now says something else: what runs is the image's layer
+    with zipfile.ZipFile(tmp_path / ".genesys" / "build" / "imgfn" / "function-x86_64.zip", "w") as zipped:
+        zipped.writestr("app.py", "def handler(event, context):\n    return 'from the zip'\n")
+    root, spec = load_spec(toml)
+
+    def invoke() -> dict:
+        process, _ = open_function(spec, root, Options(client="plain"))
+        try:
+            result = process.invoke(b"{}")
+        finally:
+            process.close()
+        assert not result.failed, result.payload
+        return json.loads(result.payload)
+
+    out = invoke()
+    assert out["code"].endswith("/task/app.py") and "/opt/python/six.py" in out["six"]
+    task = scratch_for(tmp_path, "imgfn", "x86_64").task
+    unpacked = task.stat().st_ino
+    assert invoke() == out
+    assert task.stat().st_ino == unpacked  # the same layer digest: not unpacked again
+
+
+GO_EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "go-hello"
+
+
+def go_image_project(folder, base):
+    """examples/go-hello (stdlib only: it speaks the Runtime API itself) as an x86_64 image function on ``base``."""
+    import shutil
+
+    shutil.copytree(GO_EXAMPLE, folder)
+    (folder / ".git").mkdir()
+    toml = folder / "lambda_go_hello.toml"
+    toml.write_text(toml.read_text().replace('architectures = ["x86_64", "arm64"]', 'architectures = ["x86_64"]\n'
+                                             f'package_type = "image"\nimage = "{base}"'))
+    return toml
+
+
+@pytest.mark.needs_tools("go")
+def test_a_go_image_starts_its_bootstrap_and_runs_locally_from_its_layer(run_genesys, local_registry, tmp_path):
+    toml = go_image_project(tmp_path / "go", local_registry.base)
+    record = _built(run_genesys, toml)["records"][0]
+    assert [layer["from"] for layer in record["layers"]] == ["base", "function code in /var/task"]
+    from genesys_tasks.build.image.blobs import BlobStore
+
+    store = BlobStore(Path(os.environ["GENESYS_CACHE_DIR"]) / "oci" / "blobs")
+    config = json.loads(store.read(json.loads(store.read(record["digest"]))["config"]["digest"]))
+    assert config["config"]["Entrypoint"] == ["/var/task/bootstrap"] and config["config"]["Cmd"] == ["bootstrap"]
+    result = run_genesys("invoke", toml, "--event", '{"name": "image"}')
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {"message": "hello image"}

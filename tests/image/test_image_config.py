@@ -47,10 +47,20 @@ def test_the_loader_refuses_it_at_the_key(tmp_path, body, key, needle, says):
     refused(toml, says, line_of(toml, needle), key)
 
 
-def test_a_go_image_is_refused_until_genesys_builds_its_layout(tmp_path):
-    toml = function_project(tmp_path, '[metadata]\nname = "fn"\nruntime = "provided.al2023"\nhandler = "bootstrap"\n'
-                            + IMAGE, files={"go.mod": "module fn\n", "main.go": "package main\nfunc main() {}\n"})
-    refused(toml, "not provided.al2023", line_of(toml, "package_type"), "build.package_type")
+def test_a_go_image_loads_and_a_java_image_is_refused_at_the_key(tmp_path):
+    (tmp_path / "go").mkdir()
+    (tmp_path / "java" / "src" / "main" / "java" / "example").mkdir(parents=True)
+    go = function_project(tmp_path / "go", '[metadata]\nname = "fn"\nruntime = "provided.al2023"\n'
+                          'handler = "bootstrap"\n' + IMAGE,
+                          files={"go.mod": "module fn\n", "main.go": "package main\nfunc main() {}\n"})
+    assert config.load(go).build.is_image
+    java = function_project(tmp_path / "java", '[metadata]\nname = "fn"\nruntime = "java21"\n'
+                            'handler = "example.Hello::handleRequest"\n' + IMAGE,
+                            files={"pom.xml": "<project><modelVersion>4.0.0</modelVersion><groupId>e</groupId>"
+                                              "<artifactId>fn</artifactId><version>1</version></project>\n",
+                                   "src/main/java/example/Hello.java": "package example; public class Hello {\n"
+                                   "  public String handleRequest(Object e, Object c) { return \"hi\"; }\n}\n"})
+    refused(java, "not java21", line_of(java, "package_type"), "build.package_type")
 
 
 @pytest.mark.parametrize("text, host, path, tag, digest", [

@@ -87,21 +87,33 @@ def test_docker_layer_types_are_listed_as_their_oci_names():
         "application/vnd.oci.image.layer.v1.tar+gzip"
 
 
-def test_an_image_over_lambdas_10_gb_fails_the_build_before_anything_is_pushed(tmp_path):
-    import pytest
+def _pinned_base(store: BlobStore, layer_tar: bytes) -> str:
+    """A base image put straight into ``store`` (a pinned base is read from the cache, no registry); its digest."""
+    layer = store.put(gzip.compress(layer_tar, mtime=0))
+    config = store.put(oci.canonical({"architecture": "amd64", "os": "linux", "config": {},
+                                      "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "0" * 64]}}))
+    return store.put(oci.canonical(oci.manifest(config, store.size(config), [
+        {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": layer, "size": store.size(layer)}])))
 
+
+def test_the_size_limit_counts_what_the_base_layers_unpack_to_not_their_compressed_bytes(tmp_path):
     from genesys_tasks.build.image.assemble import build_image
-    from genesys_tasks.build.image.registry import Registry
     from genesys_tasks.config.image_ref import ImageRef
     from genesys_tasks.errors import BuildError
+    import pytest
 
     store = BlobStore(tmp_path / "store")
-    config = store.put(oci.canonical({"architecture": "amd64", "os": "linux", "config": {},
-                                      "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "1" * 64]}}))
-    big = {"mediaType": oci.AS_OCI["application/vnd.docker.image.rootfs.diff.tar.gzip"],
-           "digest": "sha256:" + "2" * 64, "size": 11 * 1024 ** 3}
-    manifest = store.put(oci.canonical(oci.manifest(config, 10, [big])))
-    base = ImageRef("127.0.0.1:9", "lambda/python", None, manifest)  # pinned and cached: no registry asked
-    with pytest.raises(BuildError, match="Lambda takes at most 10 GB"):
-        build_image(base, "x86_64", _zip(tmp_path, FILES, 1), None, ["app.handler"], store,
-                    Registry("127.0.0.1:9", loopback=True))
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:  # 200 kB of zeros: a gzip of a few hundred bytes
+        info = tarfile.TarInfo("var/big")
+        info.size = 200_000
+        tar.addfile(info, io.BytesIO(bytes(200_000)))
+    digest = _pinned_base(store, raw.getvalue())
+    base = ImageRef("127.0.0.1:9", "lambda/python", None, digest)  # never reached: the base is in the store
+    code = _zip(tmp_path / "a", FILES, 1_000_000)
+    compressed = sum(layer["size"] for layer in json.loads(store.read(digest))["layers"])
+    assert compressed < 2_000
+    with pytest.raises(BuildError, match="unpacks to 20[0-9],[0-9]{3} bytes"):
+        build_image(base, "x86_64", code, None, ["app.handler"], store, registry=None, limit=100_000)
+    assert store.unpacked_size(json.loads(store.read(digest))["layers"][0]["digest"]) == len(raw.getvalue())
+    assert build_image(base, "x86_64", code, None, ["app.handler"], store, registry=None, limit=300_000).digest

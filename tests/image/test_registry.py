@@ -124,3 +124,25 @@ def test_a_blob_over_the_chunk_size_is_uploaded_in_chunks_and_reads_back(local_r
     copied = tmp_path / "copied"
     local_registry.skopeo("copy", "--src-tls-verify=false", f"docker://{repo}@{image.digest}", f"oci:{copied}:x")
     assert (copied / "blobs" / "sha256" / image.layers[-1]["digest"].split(":")[1]).is_file()
+
+
+def test_a_dependency_change_sends_the_dependency_layer_and_not_the_code_layer(local_registry, tmp_path):
+    store = BlobStore(tmp_path / "store")
+    repo = parse(f"{local_registry.host}/genesys/deps")
+    base = parse(local_registry.base)
+    code = _code_zip(tmp_path / "code")
+
+    def deps(version: str):
+        path = tmp_path / f"deps-{version}.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            info = zipfile.ZipInfo("python/six.py", (1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, f"__version__ = {version!r}\n")
+        return build_image(base, "x86_64", code, path, ["app.handler"], store, Registry.for_ref(base))
+
+    first, second = deps("1.16.0"), deps("1.17.0")
+    Registry.for_ref(repo).push(repo, first.digest, store)
+    assert second.layers[-1] == first.layers[-1] and second.layers[-2] != first.layers[-2]
+    sent = Registry.for_ref(repo).push(repo, second.digest, store)
+    config = len(store.read(json_config(store, second.digest)))
+    assert sent == second.layers[-2]["size"] + config + second.size, "the dependency layer, the config, the manifest"

@@ -2,10 +2,12 @@
 
 The base's manifest and config are pulled (blobs cached by digest in genesys's cache folder, so a
 pinned base is read from the network once); its layers are pulled too, for the push and for local
-runs. On top go genesys's layers (``layers.layer_from_zip``): the dependency layer zip unpacked
+runs; what each base layer unpacks to is measured once per digest (``BlobStore.unpacked_size``). On
+top go genesys's layers (``layers.layer_from_zip``): the dependency layer zip unpacked
 under ``/opt`` (where Lambda's images take layers: ``/opt/python``, ``/opt/nodejs/node_modules``)
 and the function zip under ``/var/task``. The dependency layer changes only when the dependencies
-do, so a handler edit gives one new small layer. Lambda's 10 GB limit is checked here.
+do, so a handler edit gives one new small layer. Lambda's 10 GB limit (uncompressed, the base's layers
+included) is checked here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ...config.image_ref import ImageRef
 from ...errors import BuildError
 from . import oci
 from .blobs import BlobStore
-from .layers import Layer, layer_from_zip
+from .layers import CODE, DEPENDENCIES, Layer, layer_from_zip
 from .registry import Registry
 
 IMAGE_LIMIT = 10 * 1024 ** 3  # bytes, uncompressed, the base included
@@ -45,22 +47,26 @@ def pull_base(base: ImageRef, arch: str, store: BlobStore, registry: Registry) -
         raise BuildError(f"{base} is not an image manifest", hint="name an image in [build] image")
     for blob in [document["config"]] + document["layers"]:
         registry.fetch_blob(base, blob["digest"], store)
+    for layer in document["layers"]:
+        store.unpacked_size(layer["digest"])  # measured as it arrives, kept for every later build
     return digest, document, json.loads(store.read(document["config"]["digest"]))
 
 
 def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None, cmd: list[str],
-                store: BlobStore, registry: Registry) -> BuiltImage:
+                store: BlobStore, registry: Registry, limit: int = IMAGE_LIMIT,
+                entrypoint: list[str] | None = None) -> BuiltImage:
     base_digest, base_manifest, base_config = pull_base(base, arch, store, registry)
     ours: list[tuple[Layer, str]] = []
     if deps_zip is not None:
-        ours.append((layer_from_zip(deps_zip, "opt", store), "dependencies in /opt"))
-    ours.append((layer_from_zip(code_zip, "var/task", store), "function code in /var/task"))
-    # the base's manifest gives its compressed sizes only: a lower bound of what it unpacks to
-    unpacked = sum(layer["size"] for layer in base_manifest["layers"]) + sum(l.unpacked for l, _ in ours)
-    if unpacked > IMAGE_LIMIT:
-        raise BuildError(f"the image for {arch} holds at least {unpacked / 1e9:.1f} GB; Lambda takes at most 10 GB "
-                         "uncompressed", hint="leave files out with [build] exclude, or trim the dependencies")
-    config = oci.canonical(oci.image_config(base_config, ours, arch, cmd))
+        ours.append((layer_from_zip(deps_zip, "opt", store), DEPENDENCIES))
+    ours.append((layer_from_zip(code_zip, "var/task", store), CODE))
+    unpacked = sum(store.unpacked_size(layer["digest"]) for layer in base_manifest["layers"]) \
+        + sum(layer.unpacked for layer, _ in ours)
+    if unpacked > limit:
+        raise BuildError(f"the image for {arch} unpacks to {_size(unpacked)} (its base {base} included); Lambda "
+                         f"takes at most {_size(limit)} uncompressed",
+                         hint="leave files out with [build] exclude, trim the dependencies, or pick a smaller base")
+    config = oci.canonical(oci.image_config(base_config, ours, arch, cmd, entrypoint))
     config_digest = store.put(config)
     descriptors = list(base_manifest["layers"]) + [layer.descriptor() for layer, _ in ours]
     manifest = oci.canonical(oci.manifest(config_digest, len(config), descriptors))
@@ -68,6 +74,10 @@ def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None
     shown = [{"digest": l["digest"], "size": l["size"], "from": "base"} for l in base_manifest["layers"]]
     shown += [{"digest": l.digest, "size": l.size, "from": what} for l, what in ours]
     return BuiltImage(digest, len(manifest), base_digest, tuple(shown))
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e9:.2f} GB" if count >= 1e8 else f"{count:,} bytes"
 
 
 def build_index(images: dict[str, BuiltImage], store: BlobStore) -> str:

@@ -1,12 +1,16 @@
 """A content-addressed blob store: ``<folder>/sha256/<hex>``, written atomically, read by digest.
 
 Blobs are immutable, so a blob present is a blob complete (each is renamed into place after it
-was written and, when it came from elsewhere, checked against its digest).
+was written and, when it came from elsewhere, checked against its digest). What a layer blob
+unpacks to (its tar's bytes: a gzip is streamed through a decompressor and counted) is measured
+once per digest and kept beside it, in ``<folder>/unpacked/<hex>``.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import zlib
 from pathlib import Path
 
 from ... import paths
@@ -65,6 +69,35 @@ class BlobStore:
 
     def size(self, digest: str) -> int:
         return self.path(digest).stat().st_size
+
+    def unpacked_size(self, digest: str) -> int:
+        """The bytes layer ``digest`` unpacks to (its tar), measured on first use and kept beside the blob."""
+        kept = self.folder / "unpacked" / self.path(digest).name
+        try:
+            return int(kept.read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            pass
+        size = _tar_bytes(self.path(digest))
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        paths.write_text_atomic(kept, str(size))
+        return size
+
+
+def _tar_bytes(blob: Path) -> int:
+    """The size of the tar in ``blob``: counted through gzip when it is gzipped, else the blob's own size."""
+    with open(blob, "rb") as source:
+        if source.read(2) != b"\x1f\x8b":
+            return blob.stat().st_size
+        source.seek(0)
+        count = 0
+        try:
+            with gzip.GzipFile(fileobj=source) as unzipped:
+                for chunk in iter(lambda: unzipped.read(1 << 20), b""):
+                    count += len(chunk)
+        except (OSError, EOFError, zlib.error) as err:
+            raise BuildError(f"layer {blob.name[:12]} in genesys's image cache is not a readable gzip ({err})",
+                             hint=f"delete {blob} and build again (it is pulled again)") from None
+        return count
 
 
 def image_store() -> BlobStore:

@@ -6,6 +6,7 @@ name, each folder listed once before what it holds, every mtime 0, uid/gid 0 wit
 modes 0644/0755 (as the zip says), GNU format; compressed with gzip at a fixed level, without a
 file name or timestamp. The tar's sha256 is the layer's ``diff_id`` (the image config lists it),
 the gzip's is its ``digest`` (the manifest lists it). Written into the blob store.
+``unpack_layer`` reads one back: the files under one of its folders, for local runs of the image.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 import tarfile
 import zipfile
 from dataclasses import dataclass
@@ -23,6 +25,9 @@ from .blobs import BlobStore
 
 GZIP_LEVEL = 6
 MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
+# what each of genesys's layers holds, as the image record lists it (``from``) and local runs find them
+CODE = "function code in /var/task"
+DEPENDENCIES = "dependencies in /opt"
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,22 @@ def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore) -> Layer:
     digest = "sha256:" + gz_hash.hash.hexdigest()
     store.put_file(tmp, digest)
     return Layer(digest, "sha256:" + tar_hash.hash.hexdigest(), gz_hash.count, unpacked)
+
+
+def unpack_layer(blob: Path, prefix: str, into: Path) -> None:
+    """Write the regular files and folders under ``prefix`` (e.g. ``var/task``) of layer ``blob`` into ``into``,
+    with their modes; anything else (links, devices, a name leaving the folder) is not written."""
+    prefix = prefix.strip("/") + "/"
+    with tarfile.open(blob, mode="r|gz") as tar:
+        for member in tar:
+            name = member.name.lstrip("./")
+            if not name.startswith(prefix) or ".." in name.split("/"):
+                continue
+            target = into / name[len(prefix):]
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif member.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with tar.extractfile(member) as data, open(target, "wb") as out:
+                    shutil.copyfileobj(data, out)
+                target.chmod(member.mode & 0o755)

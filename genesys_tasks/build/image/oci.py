@@ -1,7 +1,8 @@
 """The JSON documents of an OCI image: config, manifest and index, written canonically.
 
 Canonical JSON (sorted keys, no spaces, UTF-8) makes the same image the same digest. The image
-config keeps the base's ``Env`` and ``Entrypoint``, sets ``Cmd`` to the handler and the working
+config keeps the base's ``Env`` and ``Entrypoint`` (a Go function's is its ``bootstrap``, as AWS's
+Go images have it), sets ``Cmd`` to the handler and the working
 folder to ``/var/task``, lists the base's layers then genesys's, and has no creation time
 (``created`` is left out, here and in the history genesys adds).
 """
@@ -30,10 +31,14 @@ def canonical(document: dict) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def image_config(base: dict, layers: list[tuple[Layer, str]], arch: str, cmd: list[str]) -> dict:
-    """The config of ``base`` (a base image's config document) with ``layers`` ((layer, what it holds)) on top."""
+def image_config(base: dict, layers: list[tuple[Layer, str]], arch: str, cmd: list[str],
+                 entrypoint: list[str] | None = None) -> dict:
+    """The config of ``base`` (a base image's config document) with ``layers`` ((layer, what it holds)) on top;
+    ``entrypoint`` replaces the base's (a Go function's ``bootstrap`` is its own runtime)."""
     inner = dict(base.get("config") or {})
     kept = {k: inner[k] for k in ("Env", "Entrypoint", "User", "ExposedPorts", "Labels") if inner.get(k)}
+    if entrypoint:
+        kept["Entrypoint"] = entrypoint
     history = [{k: v for k, v in entry.items() if k != "created"} for entry in base.get("history") or []]
     history += [{"created_by": f"genesys: {what}", "comment": "genesys"} for _, what in layers]
     return {

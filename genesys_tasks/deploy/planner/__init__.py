@@ -30,6 +30,7 @@ from .function import plan_commit, plan_function
 from .image import RepositoryState, live_tag, plan_delete_repository, plan_image
 from .inputs import COMMIT_ENV, COMMIT_KEY, Artifact, Facts, ImageArtifact
 from .layer import plan_layer
+from .pull_access import plan_pull_access, pull_statements
 from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions

@@ -6,7 +6,10 @@ newest ``keep`` (``[deployment] keep_versions``, else ``DEFAULT_KEEP``); the ima
 is tagged (``live_tag``), so the one the function or its alias runs is never expired. A
 repository genesys did not make, or one in another registry, is used as it is. The image is
 pushed only when its tag does not name its digest (the blobs the registry holds are not sent
-again): an unchanged rerun plans nothing, a redeploy of an older image moves the tag back.
+again): an unchanged rerun plans nothing, a redeploy of an older image moves the tag back. A function
+built for two architectures pushes the index of both (the tag names the index, for people who pull
+it; each architecture's image gets the tag plus ``-<arch>``, so the lifecycle never expires the one
+the function runs), while Lambda is given the deploy architecture's own manifest.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ DEFAULT_KEEP = 10
 
 @dataclass(frozen=True)
 class RepositoryState:
-    """An ECR repository: its ARN, tags and lifecycle policy text (None when it has none)."""
+    """An ECR repository: its ARN, tags, lifecycle policy text (None when it has none) and repository policy
+    text (read for a repository in another account than the function's)."""
 
     arn: str
     tags: dict
     lifecycle: str | None
+    policy: str | None = None
 
 
 def live_tag(spec: FunctionSpec) -> str:
@@ -67,8 +72,9 @@ def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, r
     if pushed:
         plan.change(resource, "no change")
     else:
-        plan.call("ecr", "push_image", resource, Repository=image.repository, Digest=image.digest, Tag=live_tag(spec))
-        plan.change(resource, "push", [("digest", None, image.digest)])
+        plan.call("ecr", "push_image", resource, Repository=image.repository, Digest=image.pushed, Tag=live_tag(spec))
+        plan.change(resource, "push", [("digest", None, image.digest)] + ([("index", None, image.index)] if image.index
+                                                                          else []))
     return plan
 
 

@@ -66,12 +66,20 @@ class Artifact:
 
 @dataclass(frozen=True)
 class ImageArtifact:
-    """A container image in ECR: ``repository`` (its URI) and ``digest`` (``sha256:<hex>``)."""
+    """A container image in ECR: ``repository`` (its URI) and ``digest`` (``sha256:<hex>``): one architecture's
+    manifest, what Lambda runs (it takes no multi-architecture index). ``index``: the index of both
+    architectures' images when the function is built for two; it is what is pushed and tagged."""
 
     kind: ClassVar[str] = "image"
     package_type: ClassVar[str] = "Image"
     repository: str
     digest: str
+    index: str = ""
+
+    @property
+    def pushed(self) -> str:
+        """The digest pushed and tagged: the index when there is one (it brings every architecture's image)."""
+        return self.index or self.digest
 
     @property
     def code_sha256(self) -> str:
