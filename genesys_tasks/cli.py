@@ -144,6 +144,8 @@ VERBS = (
     Verb(("cost",), "the function's monthly cost as configured, and on arm64 and bigger memory", "cost:run",
          (TOML, arg("--invocations", type=int, default=None, metavar="N", help="invocations a month"),
           arg("--duration-ms", type=int, default=None, metavar="D", help="average duration of one, in ms"),
+          arg("--from-profile", action="store_true",
+              help="duration, memory and architecture from the last `genesys profile` or `genesys tune`"),
           arg("--prices", default=None, metavar="FILE", help="a price table replacing genesys's own"),
           OUTPUT, STAGE, *AWS_TARGET)),
     Verb(("config", "verify"), "show account, region and identity; check Lambda and IAM answer", "verify:run",
