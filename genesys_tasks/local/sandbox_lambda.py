@@ -11,7 +11,8 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 - ``http://<url-id>.lambda-url.<region>.localhost:<port>/`` (a function URL): the request as a
   payload 2.0 event, the response by the function URL's rules (``local.http_bridge.to_http``).
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
-  the URL-config answers, so what a deploy prints is what ``curl`` answers.
+  the URL-config answers, so what a deploy prints is what ``curl`` answers;
+- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does.
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
@@ -42,6 +43,7 @@ from .. import paths
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
 URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
+CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
 REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
@@ -266,7 +268,28 @@ class DataPlane:
                 return _respond(start_response, *answer)
         if URL_CONFIG_PATH.match(path):
             return self._with_local_urls(environ, start_response)
+        code = CODE_PATH.match(path)
+        if code and environ.get("REQUEST_METHOD") == "PUT":
+            return self._with_architectures(unquote(code["name"]), environ, start_response)
         return self.app(environ, start_response)
+
+    def _with_architectures(self, name: str, environ, start_response):
+        """UpdateFunctionCode through moto, then its ``Architectures`` set on ``$LATEST``."""
+        body = _body(environ)
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            wanted = json.loads(body or b"{}").get("Architectures")
+        except (ValueError, AttributeError):
+            wanted = None
+        status, headers, answer = _captured(self.app, environ)
+        if wanted and status.startswith("200"):
+            try:
+                _lambda_backend(_region(environ)).get_function(name, None).architectures = list(wanted)
+                answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
+            except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
+                pass
+        return _respond(start_response, int(status.split()[0]), [(k, v) for k, v in headers
+                                                                 if k.lower() != "content-length"], answer)
 
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
@@ -319,17 +342,23 @@ class DataPlane:
     def _with_local_urls(self, environ, start_response):
         """moto's answer with its ``https://<id>.lambda-url.<region>.on.aws`` URLs made the sandbox's."""
         port = environ.get("SERVER_PORT", "")
-        captured = {}
-
-        def keep(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        body = b"".join(self.app(environ, keep))
+        status, headers, body = _captured(self.app, environ)
         body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, headers + [("Content-Length", str(len(body)))])
         return [body]
+
+
+def _captured(app, environ) -> tuple[str, list, bytes]:
+    """What ``app`` answers ``environ``: its status line, headers and body."""
+    captured = {}
+
+    def keep(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    body = b"".join(app(environ, keep))
+    return captured["status"], captured["headers"], body
 
 
 def _region(environ) -> str:
