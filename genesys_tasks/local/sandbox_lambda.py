@@ -12,13 +12,15 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
   payload 2.0 event, the response by the function URL's rules (``local.http_bridge.to_http``).
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
   the URL-config answers, so what a deploy prints is what ``curl`` answers;
-- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does.
+- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
+- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it.
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
 The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
-reach the emulator. Functions are run with the plain handler call (no runtime client install:
+reach the emulator, and with the CPU share and memory limit of its configured memory where the
+host allows (``local.quota``; where not, the first run says so once). Functions are run with the plain handler call (no runtime client install:
 ``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
 """
 
@@ -44,6 +46,7 @@ INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
 URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
 CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
+FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
 REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
@@ -139,11 +142,18 @@ class Runner:
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
+        from . import quota
+        from .. import ui
+
+        why = quota.unavailable()
+        if why:
+            ui.warn(why)
         log_path = base / f"log-{uuid.uuid4().hex[:8]}.txt"
         log = open(log_path, "ab")
         arn = f"arn:aws:lambda:{region}:000000000000:function:{deployed.name}"
         process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=deployed.function.memory_mb,
-                                 timeout_s=deployed.function.timeout_seconds, function_arn=arn, log_fd=log.fileno())
+                                 timeout_s=deployed.function.timeout_seconds, function_arn=arn, log_fd=log.fileno(),
+                                 limits=True)
         stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{deployed.version}]{uuid.uuid4().hex}"
         return Warm(process, log_path, stream, log_file=log)
 
@@ -152,6 +162,13 @@ class Runner:
             for warm in self._warm.values():
                 _stop(warm)
             self._warm.clear()
+
+    def stop(self, region: str, name: str, version: str | None) -> None:
+        """Stop the warm runtimes of a deleted version (None: of every version of the function)."""
+        prefix = f"{region}:{name}:" + (version or "")
+        with self._lock:
+            for key in [k for k in self._warm if (k[0] == prefix if version else k[0].startswith(prefix))]:
+                _stop(self._warm.pop(key))
 
 
 def _stop(warm: Warm) -> None:
@@ -271,6 +288,10 @@ class DataPlane:
         code = CODE_PATH.match(path)
         if code and environ.get("REQUEST_METHOD") == "PUT":
             return self._with_architectures(unquote(code["name"]), environ, start_response)
+        deleted = FUNCTION_PATH.match(path)
+        if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
+            qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
+            self._runner.stop(_region(environ), unquote(deleted["name"]), qualifier)
         return self.app(environ, start_response)
 
     def _with_architectures(self, name: str, environ, start_response):
