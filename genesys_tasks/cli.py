@@ -203,7 +203,10 @@ VERBS = (
          "result JSON on stdout", "invoke:run",
          (TOML, arg("--event", default=None, metavar="FILE",
                     help="the event as JSON: a file, - for stdin, or the JSON itself (default {})"),
-          *LOCAL_RUN, arg("--remote", action="store_true", help="invoke the deployed function (its alias when set)"),
+          *LOCAL_RUN, arg("--memory", type=int, default=None, metavar="MB",
+                          help="run as this memory size: Lambda's CPU share of it and its memory limit, where the "
+                               "host allows cgroups (default: the TOML's size, no limits)"),
+          arg("--remote", action="store_true", help="invoke the deployed function (its alias when set)"),
           arg("--qualifier", default=None, metavar="Q", help="with --remote: this alias or version"),
           SANDBOX, STAGE, *AWS_TARGET)),
     Verb(("event",), "print a sample event (for `genesys invoke --event -`)", "event:run", more="event:arguments"),

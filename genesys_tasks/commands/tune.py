@@ -60,7 +60,7 @@ def run(args) -> int:
         settings = [Setting(m, a) for a in arches for m in memories]
         json_output = args.output == "json"
         try:
-            rows = tuning.run(settings, on_row=None if json_output else lambda row: _show_row(row, prices))
+            rows = tuning.run(settings, on_row=(lambda row: None) if json_output else (lambda row: _show_row(row, prices)))
         finally:
             with _held_interrupts():
                 tuning.restore()
