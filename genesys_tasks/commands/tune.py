@@ -26,12 +26,46 @@ ARCHITECTURES = ("x86_64", "arm64")
 
 
 def run(args) -> int:
-    from .. import measured, paths
-    from ..config.stages import refuse_protected
-    from ..deploy.session import Options, Session
-    from ..deploy.tune import Setting, Tuning
+    from ..deploy.tune import picks
     from ..pricing import load_prices
-    from ..tasks.runner import load_spec, run_tasks
+
+    root, spec, settings, event = _checked(args)
+    if any(s.architecture != spec.deployment.architecture for s in settings):
+        from ..tasks.runner import run_tasks
+
+        code = run_tasks(spec.path, ["build:{name}"], debug=getattr(args, "debug", False), spec=spec)
+        if code:
+            return code
+    prices = load_prices()
+    json_output = args.output == "json"
+    rows, deployed = _measure(args, spec, root, settings, event, show=None if json_output else prices)
+    chosen = picks(rows, prices)
+    saved = _save(root, spec.name, rows, chosen, deployed)
+    if json_output:
+        ui.emit_json({"function": spec.name, "rows": [r.as_dict(prices) for r in rows],
+                      "picks": {k: {"memory_mb": r.setting.memory_mb, "architecture": r.setting.architecture,
+                                    "toml": toml_lines(spec, r.setting)} for k, r in chosen.items()},
+                      "saved": saved.as_dict() if saved else None})
+    else:
+        _show_picks(spec, chosen, prices)
+    if not chosen:
+        ui.error(f"{spec.name} failed at every setting: nothing to pick")
+        return EXIT_FAILED
+    if args.write:
+        _write(spec, chosen["balanced"].setting)
+    if saved is not None and not json_output:
+        from ..measured import record_path
+
+        ui.info(f"saved for `genesys cost --from-profile`: {saved.duration_ms:.1f} ms at {saved.memory_mb} MB "
+                f"{saved.architecture} ({record_path(root, spec.name).relative_to(root)})")
+    return 0
+
+
+def _checked(args):
+    """(root, spec, the settings, the event) from the command line; bad input is a UsageError."""
+    from ..config.stages import refuse_protected
+    from ..deploy.tune import Setting
+    from ..tasks.runner import load_spec
     from .invoke import read_event
 
     memories = memory_list(args.memory)
@@ -47,51 +81,45 @@ def run(args) -> int:
         raise UsageError(f"{spec.name} is not built for {', '.join(missing)}",
                          hint=f"add it to [build] architectures in {spec.path.name}, or pass --arch "
                               f"{spec.deployment.architecture}")
-    if any(a != spec.deployment.architecture for a in arches):
-        code = run_tasks(spec.path, ["build:{name}"], debug=getattr(args, "debug", False), spec=spec)
-        if code:
-            return code
-    prices = load_prices()
+    return root, spec, [Setting(m, a) for a in arches for m in memories], event
+
+
+def _measure(args, spec, root: Path, settings, event: bytes, show):
+    """The rows, and the setting ``$LATEST`` had (and has again after); ``show``: the prices to show
+    each row with as it is measured (None: show none)."""
+    from ..deploy.session import Options, Session
+    from ..deploy.tune import Tuning
+
     session = Session(Options.from_args(args))
     with within(args.sandbox):
+        if args.sandbox:
+            from ..local import quota
+
+            why = quota.unavailable()
+            if why:
+                ui.warn(why)
         spec = session.aimed(spec)
         tuning = Tuning(session.clients(spec), spec.name, event, args.n, code_of=built_code(spec, root),
                         progress=ui.progress)
-        settings = [Setting(m, a) for a in arches for m in memories]
-        json_output = args.output == "json"
         try:
-            rows = tuning.run(settings, on_row=(lambda row: None) if json_output else (lambda row: _show_row(row, prices)))
+            rows = tuning.run(settings, on_row=(lambda row: None) if show is None
+                              else (lambda row: _show_row(row, show)))
         finally:
             with _held_interrupts():
                 tuning.restore()
-            if tuning.before is not None and not json_output:
+            if tuning.before is not None and show is not None:
                 ui.info(f"$LATEST of {spec.name} is back at {tuning.before.setting}; the tuning versions are deleted")
-    from ..deploy.tune import picks as choose
+    return rows, tuning.before.setting
 
-    chosen = choose(rows, prices)
-    saved = _save(root, spec.name, rows, chosen, tuning.before.setting)
-    if json_output:
-        ui.emit_json({"function": spec.name, "rows": [r.as_dict(prices) for r in rows],
-                      "picks": {k: {"memory_mb": r.setting.memory_mb, "architecture": r.setting.architecture,
-                                    "toml": toml_lines(spec, r.setting)} for k, r in chosen.items()},
-                      "saved": saved.as_dict() if saved else None})
+
+def _write(spec, best) -> None:
+    """``--write``: the balanced pick into the TOML, comments kept."""
+    from ..deploy.writeback import set_values
+
+    if set_values(spec.path, toml_values(spec, best)):
+        ui.success(f"wrote the balanced pick ({best}) into {spec.path.name}")
     else:
-        _show_picks(spec, chosen, prices)
-    if not chosen:
-        ui.error(f"{spec.name} failed at every setting: nothing to pick")
-        return EXIT_FAILED
-    if args.write:
-        from ..deploy.writeback import set_values
-
-        best = chosen["balanced"].setting
-        if set_values(spec.path, toml_values(spec, best)):
-            ui.success(f"wrote the balanced pick ({best}) into {spec.path.name}")
-        else:
-            ui.info(f"{spec.path.name} already says {best}")
-    if saved is not None and not json_output:
-        ui.info(f"saved for `genesys cost --from-profile`: {saved.duration_ms:.1f} ms at {saved.memory_mb} MB "
-                f"{saved.architecture} ({measured.record_path(root, spec.name).relative_to(root)})")
-    return 0
+        ui.info(f"{spec.path.name} already says {best}")
 
 
 def memory_list(text: str | None) -> list[int]:

@@ -3,7 +3,8 @@
 ``read`` returns the events after a moment (every page), ``follow`` polls for new ones until
 stopped (what ``--tail`` runs; StartLiveTail's event stream is not used), ``since_ms`` reads
 ``--since`` (``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), ``parse_report`` reads Lambda's
-REPORT line into a ``Report`` (what ``genesys tune`` measures) and ``summary`` makes it a short line. Prints nothing: events go to the callable the caller hands in.
+REPORT line into a ``Report`` (what ``genesys tune`` measures) and ``summary`` makes it a short
+line. Prints nothing: events go to the callable the caller hands in.
 """
 
 from __future__ import annotations

@@ -32,13 +32,18 @@ from pathlib import Path
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 VCPU_MB = 1769  # the memory size that has one full vCPU
 MAX_VCPUS = 6.0  # at 10,240 MB
+MAX_MEMORY_MB = 10240
 PERIOD_US = 100_000
 MB = 1024 * 1024
 
 
 def vcpus(memory_mb: int) -> float:
-    """The share of CPUs Lambda gives ``memory_mb``."""
-    return min(memory_mb / VCPU_MB, MAX_VCPUS)
+    """The share of CPUs Lambda gives ``memory_mb``: proportional, one vCPU per 1,769 MB up to five,
+    then to six at 10,240 MB (the largest size, which has six, not 10,240 / 1,769 = 5.8)."""
+    five = 5 * VCPU_MB
+    if memory_mb <= five:
+        return memory_mb / VCPU_MB
+    return min(5 + (memory_mb - five) / (MAX_MEMORY_MB - five), MAX_VCPUS)
 
 
 def quota_us(memory_mb: int) -> int:

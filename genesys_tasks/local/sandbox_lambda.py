@@ -20,7 +20,8 @@ into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
 The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
 reach the emulator, and with the CPU share and memory limit of its configured memory where the
-host allows (``local.quota``; where not, the first run says so once). Functions are run with the plain handler call (no runtime client install:
+host allows (``local.quota``; where not, the first run says so once). Functions are run with the
+plain handler call (no runtime client install:
 ``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
 """
 
