@@ -94,3 +94,26 @@ def test_memory_and_arch_lists_are_checked_and_kept_in_order_once():
             memory_list(bad)
     with pytest.raises(UsageError, match="not a Lambda architecture"):
         arch_list("x86")
+
+
+def test_the_picked_setting_is_written_under_the_stage_with_the_files_comments_kept(tmp_path):
+    from types import SimpleNamespace
+
+    from genesys_tasks.commands.tune import toml_lines, toml_values
+    from genesys_tasks.deploy.writeback import set_values
+
+    spec = SimpleNamespace(stage="prod", deployment=SimpleNamespace(architecture="x86_64"))
+    assert toml_lines(spec, Setting(512, "arm64")) == ["[stages.prod.function] memory_mb = 512",
+                                                       '[stages.prod.deployment] architecture = "arm64"']
+    toml = tmp_path / "lambda_x.toml"
+    toml.write_text('# mine\n[function]\nmemory_mb = 128  # small\n\n[stages.prod]  # the live one\n'
+                    'protected = true\n')
+    assert set_values(toml, toml_values(spec, Setting(512, "arm64")))
+    text = toml.read_text()
+    assert "memory_mb = 128  # small" in text and "[stages.prod]  # the live one" in text
+    import tomllib
+
+    data = tomllib.loads(text)
+    assert data["stages"]["prod"]["function"] == {"memory_mb": 512}
+    assert data["stages"]["prod"]["deployment"] == {"architecture": "arm64"}
+    assert not set_values(toml, toml_values(spec, Setting(512, "arm64")))  # already so: nothing written

@@ -197,3 +197,13 @@ def test_a_handler_past_its_memory_size_is_killed_as_runtime_out_of_memory(aws, 
     assert report.memory_mb == 128 and report.max_memory_mb >= 120
     fine = lam.invoke(FunctionName="hog", Payload=b'{"mb": 40}')  # the next one starts afresh and fits
     assert "FunctionError" not in fine, fine["Payload"].read()
+
+
+def test_the_sandbox_takes_update_function_codes_architectures(aws, boto, run_genesys, tmp_path):
+    toml = _deployed(run_genesys, tmp_path)
+    lam = boto("lambda")
+    code = (tmp_path / ".genesys" / "build" / "tuned" / "function-arm64.zip").read_bytes()
+    answer = lam.update_function_code(FunctionName="tuned", ZipFile=code, Architectures=["arm64"])
+    assert answer["Architectures"] == ["arm64"]
+    assert lam.get_function_configuration(FunctionName="tuned")["Architectures"] == ["arm64"]
+    assert toml.exists()
