@@ -17,6 +17,7 @@ import pytest
 
 from genesys_tasks.deploy.logs import parse_report
 from genesys_tasks.local import quota
+from genesys_tasks.pricing import load_prices, per_million
 
 TOML = """\
 # tuning tests
@@ -78,7 +79,8 @@ def test_tune_measures_each_memory_size_from_its_own_versions_report_and_leaves_
     toml = _deployed(run_genesys, tmp_path)
     lam = boto("lambda")
     before = _state(lam, "tuned")
-    result = run_genesys("tune", toml.name, "--memory", "128,512", "-n", "3", "--output", "json", cwd=tmp_path)
+    result = run_genesys("tune", toml.name, "--memory", "128,512", "-n", "3", "--event", '{"n": 10}',
+                         "--output", "json", cwd=tmp_path)
     assert result.code == 0, result.output
     out = json.loads(result.stdout)
     rows = {r["memory_mb"]: r for r in out["rows"]}
@@ -104,14 +106,18 @@ def test_tune_measures_each_memory_size_from_its_own_versions_report_and_leaves_
 def test_tune_saves_the_deployed_settings_figures_when_it_was_tuned_and_write_keeps_the_comments(
         aws, run_genesys, tmp_path):
     toml = _deployed(run_genesys, tmp_path)
-    result = run_genesys("tune", toml.name, "--memory", "256,1024", "-n", "2", "--write", cwd=tmp_path)
+    shown = run_genesys("tune", toml.name, "--memory", "256,1024", "-n", "2", cwd=tmp_path)
+    assert shown.code == 0, shown.output
+    assert "cheapest" in shown.stderr and "balanced" in shown.stderr and "memory_mb = " in shown.stderr
+    result = run_genesys("tune", toml.name, "--memory", "256,1024", "-n", "2", "--write", "--output", "json",
+                         cwd=tmp_path)
     assert result.code == 0, result.output
-    assert "cheapest" in result.stderr and "balanced" in result.stderr and "memory_mb = " in result.stderr
+    balanced = json.loads(result.stdout)["picks"]["balanced"]["memory_mb"]
     saved = json.loads((tmp_path / ".genesys" / "measured" / "tuned.json").read_text())
     assert (saved["memory_mb"], saved["architecture"]) == (256, "x86_64")  # the deployed setting, measured
     text = toml.read_text()
-    assert text.startswith("# tuning tests\n") and "# what we run today" in text
-    assert "memory_mb = 256  # what we run today" in text  # a tiny handler: 256 is the balanced pick
+    assert text.startswith("# tuning tests\n")
+    assert f"memory_mb = {balanced}  # what we run today" in text  # the value changed, its comment kept
 
 
 def test_tune_on_arm64_switches_the_code_and_puts_the_x86_64_code_back(aws, boto, run_genesys, tmp_path):
@@ -119,11 +125,14 @@ def test_tune_on_arm64_switches_the_code_and_puts_the_x86_64_code_back(aws, boto
     lam = boto("lambda")
     before = _state(lam, "tuned")
     result = run_genesys("tune", toml.name, "--memory", "128", "--arch", "x86_64,arm64", "-n", "2",
-                         "--output", "json", cwd=tmp_path)
+                         "--event", '{"n": 10}', "--output", "json", cwd=tmp_path)
     assert result.code == 0, result.output
     rows = json.loads(result.stdout)["rows"]
     assert [(r["memory_mb"], r["architecture"]) for r in rows] == [(128, "x86_64"), (128, "arm64")]
-    assert rows[1]["cost_per_million"] < rows[0]["cost_per_million"] * 1.05  # arm64's lower GB-second price
+    prices = load_prices()
+    for row in rows:  # each priced at its architecture's GB-second price
+        expected = per_million(128, row["architecture"], row["billed_ms_mean"], prices)
+        assert row["cost_per_million"] == pytest.approx(expected, abs=1e-6)
     assert _state(lam, "tuned") == before
 
 
