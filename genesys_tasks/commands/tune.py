@@ -92,12 +92,10 @@ def _measure(args, spec, root: Path, settings, event: bytes, show):
 
     session = Session(Options.from_args(args))
     with within(args.sandbox):
-        if args.sandbox:
-            from ..local import quota
+        if args.sandbox:  # the sandbox runs on this host: its runs have the limits this process could have
+            from ..local.quota import tell
 
-            why = quota.unavailable()
-            if why:
-                ui.warn(why)
+            tell(ui.warn)
         spec = session.aimed(spec)
         tuning = Tuning(session.clients(spec), spec.name, event, args.n, code_of=built_code(spec, root),
                         progress=ui.progress)

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import AwsError, UsageError
+from ..errors import AwsError, GenesysError, UsageError
 from .executor import Executor, no_progress
 from .logs import Report, parse_report
 from .model import Plan, Var
@@ -80,7 +80,7 @@ class Row:
 
     def as_dict(self, prices: dict) -> dict:
         return {"memory_mb": self.setting.memory_mb, "architecture": self.setting.architecture,
-                "invocations": len(self.reports) + (self.errors if not self.reports else 0), "errors": self.errors,
+                "invocations": len(self.reports) + self.errors, "errors": self.errors,
                 "error": self.error or None, "duration_ms_p50": round(self.duration_ms, 2),
                 "billed_ms_mean": round(self.billed_ms, 2),
                 "init_ms": round(self.init_ms, 2) if self.init_ms is not None else None,
@@ -135,7 +135,7 @@ class Tuning:
     name: str
     event: bytes
     invocations: int
-    code_of: Callable[[str], dict]
+    code_of: Callable[..., dict]
     progress: Callable = no_progress  # progress(label) -> context manager, for people
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     published: list[str] = field(default_factory=list)  # the versions this run published, oldest first
@@ -225,9 +225,19 @@ class Tuning:
     def restore(self) -> None:
         """Put ``$LATEST`` back as it was and delete the versions this run published: those it was
         answered, and any whose description names this run (a Ctrl-C between PublishVersion's answer
-        and its record)."""
+        and its record). When AWS fails it, the error says what is left to do by hand."""
         if self.before is None:
             return
+        try:
+            self._restore()
+        except GenesysError as err:
+            left = (f"{self.name}'s $LATEST may still be tuned: put it back with `genesys execute` (memory "
+                    f"{self.before.memory_mb} MB, {self.before.architecture}); delete its versions described "
+                    f"'{MARKER} ... run {self.run_id}'")
+            err.hint = f"{err.hint}\n  {left}" if err.hint else left
+            raise
+
+    def _restore(self) -> None:
         name, before, lam = self.name, self.before, self.clients.adapter("lambda")
         plan, resource = Plan(), f"function {name}"
         now = lam.get_function_configuration(FunctionName=name) or {}

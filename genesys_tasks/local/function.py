@@ -51,9 +51,7 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
         from . import quota
 
         spec = replace(spec, function=replace(spec.function, memory_mb=options.memory_mb))
-        why = quota.unavailable()
-        if why:
-            options.notify(why)
+        quota.tell(options.notify)
     arch = choose_arch(spec, options.arch)
     own = own_environment(spec)  # a missing ${env:...} is said before anything is unpacked or installed
     host = HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())

@@ -238,3 +238,10 @@ def unavailable() -> str | None:
         return None
     _HOST["said"] = True
     return f"no CPU share or memory limit for local runs: {why}; the durations are this machine's"
+
+
+def tell(say) -> None:
+    """``say`` why runs get no limits here, the first time in this process (nothing where they do)."""
+    why = unavailable()
+    if why:
+        say(why)

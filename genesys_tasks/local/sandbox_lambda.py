@@ -143,12 +143,10 @@ class Runner:
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
-        from . import quota
         from .. import ui
+        from .quota import tell
 
-        why = quota.unavailable()
-        if why:
-            ui.warn(why)
+        tell(ui.warn)  # once per process: no CPU share or memory limit on this host
         log_path = base / f"log-{uuid.uuid4().hex[:8]}.txt"
         log = open(log_path, "ab")
         arn = f"arn:aws:lambda:{region}:000000000000:function:{deployed.name}"
@@ -310,8 +308,7 @@ class DataPlane:
                 answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
             except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
                 pass
-        return _respond(start_response, int(status.split()[0]), [(k, v) for k, v in headers
-                                                                 if k.lower() != "content-length"], answer)
+        return _respond(start_response, int(status.split()[0]), headers, answer)
 
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
@@ -366,9 +363,7 @@ class DataPlane:
         port = environ.get("SERVER_PORT", "")
         status, headers, body = _captured(self.app, environ)
         body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
-        start_response(status, headers + [("Content-Length", str(len(body)))])
-        return [body]
+        return _respond(start_response, int(status.split()[0]), headers, body)
 
 
 def _captured(app, environ) -> tuple[str, list, bytes]:
@@ -396,6 +391,7 @@ def _body(environ) -> bytes:
 def _respond(start_response, status: int, headers, body: bytes):
     from http import HTTPStatus
 
-    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    pairs = [(k, v) for k, v in (headers.items() if isinstance(headers, dict) else headers)
+             if k.lower() != "content-length"]  # a passed-on answer's length is said again, for its new body
     start_response(f"{status} {HTTPStatus(status).phrase}", pairs + [("Content-Length", str(len(body)))])
     return [body]

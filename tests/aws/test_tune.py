@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from genesys_tasks.deploy.logs import parse_report
-from genesys_tasks.local import quota
 from genesys_tasks.pricing import load_prices, per_million
 
 TOML = """\
@@ -173,14 +172,6 @@ def test_ctrl_c_during_tune_deletes_the_tuning_versions_and_puts_latest_back(aws
     assert "Traceback" not in err
     assert "invoke tuned:" in err  # it was measuring when interrupted
     assert _state(lam, "tuned") == before
-
-
-@pytest.fixture
-def quotas():
-    host, why = quota.find_host()
-    why = why or (quota.probe(host) if host else why)
-    if why:
-        pytest.skip(f"this host gives no CPU quotas: {why}")
 
 
 def test_a_cpu_bound_handler_is_at_least_4_times_slower_at_128_than_at_1769_mb(aws, run_genesys, tmp_path, quotas):

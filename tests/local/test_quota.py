@@ -78,14 +78,6 @@ def test_a_v2_group_writes_cpu_max_and_memory_max(tmp_path):
     assert not group.out_of_memory()
 
 
-@pytest.fixture
-def quotas():
-    host, why = quota.find_host()
-    why = why or (quota.probe(host) if host else why)
-    if why:
-        pytest.skip(f"this host gives no CPU quotas: {why}")
-
-
 HOG = """\
 def handler(event, context):
     hog = bytearray(event["mb"] * 1024 * 1024)
