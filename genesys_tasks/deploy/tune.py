@@ -234,7 +234,7 @@ class Tuning:
             left = (f"{self.name}'s $LATEST may still be tuned: put it back with `genesys execute` (memory "
                     f"{self.before.memory_mb} MB, {self.before.architecture}); delete its versions described "
                     f"'{MARKER} ... run {self.run_id}'")
-            err.hint = f"{err.hint}\n  {left}" if err.hint else left
+            err.hint = left  # in place of the executor's "running again continues": a tune run does not
             raise
 
     def _restore(self) -> None:

@@ -207,3 +207,25 @@ def test_the_sandbox_takes_update_function_codes_architectures(aws, boto, run_ge
     assert answer["Architectures"] == ["arm64"]
     assert lam.get_function_configuration(FunctionName="tuned")["Architectures"] == ["arm64"]
     assert toml.exists()
+
+
+def test_a_tune_whose_function_goes_away_midway_fails_naming_what_is_left_to_do(aws, boto, run_genesys, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "NO_COLOR": "1"}
+    toml = _deployed(run_genesys, tmp_path)
+    lam = boto("lambda")
+    proc = subprocess.Popen([sys.executable, "-m", "genesys_tasks.cli", "tune", toml.name, "--memory", "128,256",
+                             "-n", "20", "--event", '{"sleep": 0.2}'], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("genesys:tune" in d for _v, d in _state(lam, "tuned")[1]):
+            time.sleep(0.1)
+        lam.delete_function(FunctionName="tuned")  # someone deletes it while it is being tuned
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err
+    assert "may still be tuned" in err and "genesys:tune ... run " in err
+    assert "Running again continues" not in err  # a deploy's advice, not a tune's
