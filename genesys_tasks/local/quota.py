@@ -74,14 +74,19 @@ class Group:
             _write(folder / "memory.limit_in_bytes", str(self.memory_mb * MB))
             _write(folder / "memory.memsw.limit_in_bytes", str(self.memory_mb * MB), optional=True)
 
-    def throttle(self) -> None:
-        """The CPU share of ``memory_mb`` from now on."""
+    def throttle(self) -> bool:
+        """The CPU share of ``memory_mb`` from now on; False when the kernel refused it (the run goes
+        on: this is called from the Runtime API's thread, which must answer the runtime anyway)."""
         folder = self.dirs["cpu"]
-        if self.version == 2:
-            _write(folder / "cpu.max", f"{quota_us(self.memory_mb)} {PERIOD_US}")
-        else:
-            _write(folder / "cpu.cfs_period_us", str(PERIOD_US))
-            _write(folder / "cpu.cfs_quota_us", str(quota_us(self.memory_mb)))
+        try:
+            if self.version == 2:
+                _write(folder / "cpu.max", f"{quota_us(self.memory_mb)} {PERIOD_US}")
+            else:
+                _write(folder / "cpu.cfs_period_us", str(PERIOD_US))
+                _write(folder / "cpu.cfs_quota_us", str(quota_us(self.memory_mb)))
+        except OSError:
+            return False
+        return True
 
     def out_of_memory(self) -> bool:
         """Whether the kernel killed a process of the group for its memory limit."""
@@ -193,12 +198,13 @@ def probe(host: Host) -> str:
     except OSError as err:
         return f"cannot create a cgroup under {next(iter(host.parents.values()))} ({err.strerror})"
     try:
-        group.throttle()
+        if not group.throttle():
+            return "cannot set a CPU quota"
         done = subprocess.run(group.wrap(["true"]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               timeout=10)
         return "" if done.returncode == 0 else "cannot move a process into a new cgroup"
     except (OSError, subprocess.SubprocessError) as err:
-        return f"cannot set a CPU quota ({err})"
+        return f"cannot start a process in a new cgroup ({err})"
     finally:
         group.remove()
 
