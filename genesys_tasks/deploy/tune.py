@@ -197,6 +197,8 @@ class Tuning:
         plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
         plan.call("lambda", "publish_version", resource, outputs={"tuning_version": "Version"}, FunctionName=name,
                   Description=self._description(setting))
+        plan.call("lambda", "wait_published_version_active", resource, FunctionName=name,
+                  Qualifier=Var("tuning_version"))
         plan.known["version"] = Var("tuning_version")
         plan.change(resource, "tune")
         before_versions = {v["Version"] for v in self.clients.adapter("lambda").list_versions_by_function(
