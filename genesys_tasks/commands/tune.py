@@ -100,8 +100,7 @@ def _measure(args, spec, root: Path, settings, event: bytes, show):
         tuning = Tuning(session.clients(spec), spec.name, event, args.n, code_of=built_code(spec, root),
                         progress=ui.progress)
         try:
-            rows = tuning.run(settings, on_row=(lambda row: None) if show is None
-                              else (lambda row: _show_row(row, show)))
+            rows = tuning.run(settings, on_row=(lambda row: None) if show is None else _row_shower(show))
         finally:
             with _held_interrupts():
                 tuning.restore()
@@ -209,10 +208,20 @@ def _save(root: Path, name: str, rows, chosen: dict, deployed):
 HEADER = f"{'memory':>8} {'arch':<7} {'p50 ms':>9} {'billed ms':>10} {'init ms':>9} {'max MB':>7} {'$/1M inv.':>10}"
 
 
+def _row_shower(prices):
+    """The table as it is measured: its header before the first row."""
+    shown = []
+
+    def show(row) -> None:
+        if not shown:
+            ui.info(HEADER)
+            shown.append(row)
+        _show_row(row, prices)
+
+    return show
+
+
 def _show_row(row, prices) -> None:
-    if not getattr(_show_row, "headed", False):
-        ui.info(HEADER)
-        _show_row.headed = True
     init = f"{row.init_ms:.1f}" if row.init_ms is not None else "-"
     cost = f"{row.cost(prices):.4f}" if row.usable else f"failed ({row.errors}x {row.error})"
     ui.info(f"{row.setting.memory_mb:>5} MB {row.setting.architecture:<7} {row.duration_ms:>9.1f} "
