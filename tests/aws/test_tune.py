@@ -229,3 +229,25 @@ def test_a_tune_whose_function_goes_away_midway_fails_naming_what_is_left_to_do(
     assert "Traceback" not in err
     assert "may still be tuned" in err and "genesys:tune ... run " in err
     assert "Running again continues" not in err  # a deploy's advice, not a tune's
+
+
+def test_tuning_another_architecture_of_a_function_with_layers_is_refused_before_any_change(
+        aws, boto, project, deploy, clients):
+    from genesys_tasks.deploy.tune import Setting, Tuning
+    from genesys_tasks.errors import UsageError
+
+    p = project("layered")  # a layer built for x86_64, the deployed architecture
+    deploy(p)
+    lam = boto("lambda")
+    before = lam.get_function_configuration(FunctionName="layered")
+    asked = []
+    tuning = Tuning(clients(), "layered", b"{}", 1, code_of=lambda arch, expect=None: asked.append(arch) or {})
+    with pytest.raises(UsageError, match="has layers built for x86_64"):
+        tuning.run([Setting(128, "x86_64"), Setting(128, "arm64")])
+    tuning.restore()
+    after = lam.get_function_configuration(FunctionName="layered")
+    assert (after["MemorySize"], after["Description"], after["LastModified"]) == \
+        (before["MemorySize"], before["Description"], before["LastModified"])
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="layered")["Versions"]
+            if v.get("Description", "").startswith("genesys:tune")] == []
+    assert asked == []  # no code was even read
