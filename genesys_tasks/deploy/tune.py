@@ -185,6 +185,9 @@ class Tuning:
     def _publish(self, setting: Setting) -> str:
         name, arch = self.name, setting.architecture
         current = self.clients.adapter("lambda").get_function_configuration(FunctionName=name)
+        if current is None:
+            raise UsageError(f"{name} is no longer deployed in {self.clients.region}: it went during the tuning",
+                             hint="deploy it again (genesys execute X.toml) and tune it then")
         plan = Plan()
         resource = f"function {name} at {setting}"
         if _arch(current) != arch:
