@@ -6,7 +6,8 @@ storage and the monthly invocations and average duration given: requests, comput
 (GB-seconds priced by architecture, in AWS's monthly tiers), ephemeral storage above the free
 512 MB, and the free tier shown apart (it is per account, shared by every function).
 Reserved concurrency costs nothing and is said so; provisioned concurrency is not set by genesys.
-``compare`` gives the same function on arm64 and at the next memory sizes, duration unchanged.
+``compare`` gives the same function on arm64 and at the next memory sizes, duration unchanged;
+``per_million`` prices a million invocations of a measured billed duration (``genesys tune``).
 """
 
 from __future__ import annotations
@@ -100,6 +101,13 @@ def compare(spec, invocations: int, duration_ms: int, prices: dict) -> list[Esti
     bigger = [m for m in MEMORY_STEPS if m > spec.function.memory_mb][:2]
     return ([estimate(spec, invocations, duration_ms, prices, architecture=other)]
             + [estimate(spec, invocations, duration_ms, prices, memory_mb=m) for m in bigger])
+
+
+def per_million(memory_mb: int, architecture: str, billed_ms: float, prices: dict) -> float:
+    """A million invocations of ``billed_ms`` each at ``memory_mb`` on ``architecture``: requests and
+    compute at the first tier's price (what comparing settings needs; tiers and free tier apart)."""
+    gb_seconds = 1_000_000 * billed_ms / 1000 * memory_mb / 1024
+    return prices["requests_per_million"] + gb_seconds * prices["duration_gb_second"][architecture][0][1]
 
 
 def money(value: float, currency: str) -> str:

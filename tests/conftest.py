@@ -75,3 +75,15 @@ def run_doit():
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def quotas():
+    """Skip, saying why, where this host gives local runs no CPU quota or memory limit (``local/quota.py``):
+    a fact of the host, not of genesys."""
+    from genesys_tasks.local import quota
+
+    host, why = quota.find_host()
+    why = why or (quota.probe(host) if host else why)
+    if why:
+        pytest.skip(f"this host gives no CPU quotas: {why}")

@@ -73,3 +73,29 @@ def test_cost_needs_invocations_from_the_command_or_the_toml(tmp_path, capsys):
     assert "--invocations" in capsys.readouterr().err
     assert main(["cost", str(path), "--invocations", "1000000", "--duration-ms", "100"]) == 0
     assert "total" in capsys.readouterr().err
+
+
+def test_from_profile_prices_the_last_measurement_its_duration_memory_and_architecture(spec, capsys):
+    from genesys_tasks import measured, paths
+
+    root = paths.find_root(spec.path)
+    measured.save(root, measured.Measurement("tune", "demo", 1024, "arm64", 87.2, 310.0, "2026-12-06T04:00:00Z"))
+    assert main(["cost", str(spec.path), "--from-profile", "--output", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    e = out["estimate"]
+    assert (e["memory_mb"], e["architecture"], e["duration_ms"]) == (1024, "arm64", 88)  # 87.2 billed as 88
+    prices = pricing.load_prices()
+    assert e["gb_seconds"] == pytest.approx(10_000_000 * 0.088 * 1.0)
+    assert e["total"] == pytest.approx(10 * 0.20 + 10_000_000 * 0.088 * prices["duration_gb_second"]["arm64"][0][1]
+                                       + 10_000_000 * 0.088 * 0.5 * prices["ephemeral_storage_gb_second"], rel=1e-3)
+    assert out["measured"]["source"] == "tune"
+    assert main(["cost", str(spec.path), "--from-profile"]) == 0
+    assert "measured by genesys tune" in capsys.readouterr().err
+
+
+def test_from_profile_without_a_measurement_names_profile_and_tune_exit_2(spec, capsys):
+    assert main(["cost", str(spec.path), "--from-profile"]) == 2
+    err = capsys.readouterr().err
+    assert "has no measurement" in err and "genesys profile" in err and "genesys tune" in err
+    assert main(["cost", str(spec.path), "--from-profile", "--duration-ms", "5"]) == 2
+    assert "one of them" in capsys.readouterr().err

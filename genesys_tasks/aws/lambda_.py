@@ -98,12 +98,16 @@ class LambdaAdapter(Adapter):
         """Block until a new function leaves Pending."""
         self._wait("function_active_v2", FunctionName)
 
-    def _wait(self, waiter_name: str, function_name: str) -> None:
+    def wait_published_version_active(self, FunctionName: str, Qualifier: str) -> None:
+        """Block until a just-published version leaves Pending (`genesys tune` invokes it next)."""
+        self._wait("published_version_active", FunctionName, Qualifier=Qualifier)
+
+    def _wait(self, waiter_name: str, function_name: str, **qualified) -> None:
         waiter = self.client.get_waiter(waiter_name)
 
         def once():  # through the seam: a poll throttled or left without a reply is retried like any call
             self.log.calls.append(("lambda:GetFunction", False))
-            waiter.wait(FunctionName=function_name,
+            waiter.wait(FunctionName=function_name, **qualified,
                         WaiterConfig={"Delay": self.retry.waiter_delay, "MaxAttempts": self.retry.waiter_attempts})
 
         self._retrying("lambda:GetFunction", function_name, once, missing_ok=False, write=False)

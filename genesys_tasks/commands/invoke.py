@@ -45,6 +45,8 @@ def remote(args, event: bytes) -> int:
     from ..sandbox import within
     from ..tasks.runner import load_spec
 
+    if getattr(args, "memory", None) is not None:
+        raise UsageError("--memory sizes a local run", hint="measure the deployed function with `genesys tune`")
     _, spec = load_spec(Path(args.toml), sources=False, stage=args.stage)
     session = Session(Options.from_args(args))
     with within(args.sandbox):

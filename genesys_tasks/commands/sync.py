@@ -38,15 +38,13 @@ def sync_once(session, toml: Path, args, edited_at: float, json_output: bool = F
     """Build, then sync each region; 0, or the build's exit code."""
     from .. import paths
     from ..deploy.regions import region_specs
+    from ..config.stages import refuse_protected
     from ..deploy.sync import sync_region
     from ..tasks.runner import load_spec, role_sharers_in_repo, run_tasks
 
     _, spec = load_spec(toml, stage=args.stage)
-    if spec.deployment.protected and not args.force:
-        from ..errors import UsageError
-
-        raise UsageError(f"{spec.name} is protected{f' (stage {spec.stage})' if spec.stage else ''}: "
-                         "sync skips the review a deploy gets", hint="deploy it with genesys execute, or pass --force")
+    refuse_protected(spec, args.force, "sync skips the review a deploy gets",
+                     hint="deploy it with genesys execute, or pass --force")
     session.check_profile(spec)  # a profile that does not exist fails before the build
     code = run_tasks(spec.path, ["build:{name}"], debug=args.debug, spec=spec)
     if code:

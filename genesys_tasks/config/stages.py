@@ -6,7 +6,8 @@ its tables over the file's: tables key by key, everything else (lists, ``[[trigg
 replaced whole. The function is then named ``<name>-<stage>`` unless the stage sets
 ``[metadata] name`` itself, so each stage's role, layer, log group and function are its
 own; the deployer tags them ``genesys:stage``. ``protected = true`` in a stage's table is its
-``[deployment] protected`` (``genesys sync`` refuses it without ``--force``). A stage the file does not define is exit 2
+``[deployment] protected`` (``genesys sync`` and ``genesys tune`` refuse it without ``--force``:
+``refuse_protected``). A stage the file does not define is exit 2
 naming the ones it does; a file with no ``[stages]`` takes any stage with no overrides.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import copy
 
+from ..errors import UsageError
 from .reader import Reader
 
 STAGE_ENV = "GENESYS_STAGE"
@@ -53,3 +55,11 @@ def apply(r: Reader, data: dict, stage: str | None) -> tuple[dict, str | None]:
     if "name" not in override.get("metadata", {}) and isinstance(merged.get("metadata", {}).get("name"), str):
         merged["metadata"] = {**merged["metadata"], "name": f"{merged['metadata']['name']}-{stage}"}
     return merged, stage
+
+
+def refuse_protected(spec, force: bool, why: str, hint: str) -> None:
+    """A command that changes a deployed function past the review a deploy gets refuses a protected
+    function or stage (exit 2, saying ``why``) unless ``force``."""
+    if spec.deployment.protected and not force:
+        raise UsageError(f"{spec.name} is protected{f' (stage {spec.stage})' if spec.stage else ''}: {why}",
+                         hint=hint)

@@ -4,14 +4,16 @@
 those, then new ones as they come: over a StartLiveTail session where the target offers one,
 else by polling FilterLogEvents every second, said once through ``say`` (the sandbox, an
 emulator, an identity without logs:StartLiveTail, an old botocore). ``since_ms`` reads ``--since``
-(``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), and ``summary`` turns Lambda's REPORT line into a
-short one. Prints nothing: events go to the callable the caller hands in.
+(``30s``, ``10m``, ``2h``, ``1d`` or an ISO time), ``parse_report`` reads Lambda's REPORT line into a
+``Report`` (what ``genesys tune`` measures) and ``summary`` makes it a short line. Prints nothing:
+events go to the callable the caller hands in.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -150,15 +152,36 @@ def _live(clients, arn: str, function_name: str, text: str | None, shown: _Shown
     return None
 
 
-def summary(line: str) -> str | None:
-    """Lambda's REPORT line, short: ``REPORT 12.3 ms (billed 13 ms), 41/128 MB, init 150.2 ms``; None for
-    other lines."""
+@dataclass(frozen=True)
+class Report:
+    """One invocation as Lambda's REPORT line tells it."""
+
+    request_id: str
+    duration_ms: float
+    billed_ms: int
+    memory_mb: int
+    max_memory_mb: int
+    init_ms: float | None  # a cold start's init duration
+
+
+def parse_report(line: str) -> Report | None:
+    """The REPORT line in ``line`` (a log line, or a whole log tail), or None when there is none."""
     found = REPORT.search(line)
     if not found:
         return None
-    text = (f"REPORT {found['duration']} ms (billed {found['billed']} ms), "
-            f"{found['used']}/{found['memory']} MB")
-    return text + (f", init {found['init']} ms" if found["init"] else "")
+    return Report(found["id"], float(found["duration"]), int(found["billed"]), int(found["memory"]),
+                  int(found["used"]), float(found["init"]) if found["init"] else None)
+
+
+def summary(line: str) -> str | None:
+    """Lambda's REPORT line, short: ``REPORT 12.3 ms (billed 13 ms), 41/128 MB, init 150.2 ms``; None for
+    other lines."""
+    report = parse_report(line)
+    if report is None:
+        return None
+    text = (f"REPORT {report.duration_ms:.2f} ms (billed {report.billed_ms} ms), "
+            f"{report.max_memory_mb}/{report.memory_mb} MB")
+    return text + (f", init {report.init_ms:.2f} ms" if report.init_ms is not None else "")
 
 
 def is_error(line: str) -> bool:

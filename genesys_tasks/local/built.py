@@ -17,6 +17,9 @@ def open_built(toml: Path, args):
 
     if args.timeout is not None and not 0 < args.timeout <= 900:
         raise UsageError(f"--timeout {args.timeout}: Lambda allows 1 to 900 seconds", hint="pass e.g. --timeout 30")
+    memory = getattr(args, "memory", None)
+    if memory is not None and not 128 <= memory <= 10240:
+        raise UsageError(f"--memory {memory}: Lambda allows 128 to 10240 MB", hint="pass e.g. --memory 512")
     root, spec = load_spec(toml)
     own_environment(spec)  # a missing ${env:...} is said before the build and any client install
     container = getattr(args, "container", False)
@@ -31,7 +34,7 @@ def open_built(toml: Path, args):
         return None, None
     options = Options(arch=args.arch, timeout_s=args.timeout, env_file=Path(args.env_file) if args.env_file else None,
                       pass_credentials=args.pass_credentials, client=args.client, container=container,
-                      notify=ui.warn)
+                      notify=ui.warn, memory_mb=memory)
     process, launch = open_function(spec, root, options)
     ui.debug(f"runtime: {' '.join(launch.argv)} ({launch.client})")
     return process, launch

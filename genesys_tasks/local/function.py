@@ -32,6 +32,7 @@ class Options:
     pass_credentials: bool = False
     client: str = "auto"  # clients.MODES
     container: bool = False  # run the built image itself with Podman (``local.container``)
+    memory_mb: int | None = None  # `invoke --memory`: run with Lambda's CPU share and limit of this size
     notify: Callable[[str], None] = field(default=lambda message: None, compare=False)  # warnings for people
 
 
@@ -44,7 +45,15 @@ def choose_arch(spec, wanted: str | None) -> str:
 
 
 def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, clients.Launch]:
-    """The function of ``spec``, unpacked under ``root``'s .genesys/local, ready to start."""
+    """The function of ``spec``, unpacked under ``root``'s .genesys/local, ready to start (with
+    ``options.memory_mb``: as that memory size, its CPU share and limit enforced where the host can)."""
+    if options.memory_mb is not None:
+        from dataclasses import replace
+
+        from . import quota
+
+        spec = replace(spec, function=replace(spec.function, memory_mb=options.memory_mb))
+        quota.tell(options.notify)
     arch = choose_arch(spec, options.arch)
     own = own_environment(spec)  # a missing ${env:...} is said before anything is unpacked or installed
     host = HOST_ARCH.get(platform.machine().lower(), platform.machine().lower())
@@ -76,7 +85,7 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
     timeout = options.timeout_s if options.timeout_s is not None else spec.function.timeout_seconds
     arn = f"arn:aws:lambda:{env['AWS_REGION']}:000000000000:function:{spec.name}"
     process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=spec.function.memory_mb,
-                             timeout_s=timeout, function_arn=arn)
+                             timeout_s=timeout, function_arn=arn, limits=options.memory_mb is not None)
     return process, launch
 
 

@@ -5,8 +5,10 @@ until the runtime first asks for work); later ones reuse it (warm). Lambda's lim
 hold: init gets ``INIT_LIMIT_S``, each invocation the function's timeout from the
 moment the runtime takes it; past it the process group is killed and the result is
 ``Sandbox.Timedout``. A failed init, a crash or a timeout leaves no process behind (not even
-a child that left the group with ``setsid``: ``reaper``), so the next invocation starts cold. The function's output goes to ``log_fd`` (stderr),
-never to genesys's stdout.
+a child that left the group with ``setsid``: ``reaper``), so the next invocation starts cold.
+With ``limits``, the process runs in a cgroup of its own (``quota``): Lambda's CPU share of its
+memory after init, and its memory size, past which the kernel kills it: ``Runtime.OutOfMemory``.
+The function's output goes to ``log_fd`` (stderr), never to genesys's stdout.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import reaper
+from . import quota, reaper
 from .runtime_api import RuntimeApi, error_payload
 
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand functions
@@ -61,8 +63,9 @@ class RuntimeProcess:
     """A runtime started on demand with ``argv`` in ``cwd`` and Lambda's ``env``."""
 
     def __init__(self, argv, *, env: dict[str, str], cwd, memory_mb: int, timeout_s: float,
-                 function_arn: str = "", log_fd: int = 2):
-        self.argv, self.env, self.cwd = list(argv), env, cwd
+                 function_arn: str = "", log_fd: int = 2, limits: bool = False):
+        self.argv, self.env, self.cwd, self.limits = list(argv), env, cwd, limits
+        self._group: quota.Group | None = None  # the cgroup of the running process, with limits
         self.memory_mb, self.timeout_s, self.function_arn, self.log_fd = memory_mb, timeout_s, function_arn, log_fd
         self._proc: subprocess.Popen | None = None
         self._api: RuntimeApi | None = None
@@ -75,22 +78,24 @@ class RuntimeProcess:
 
     def start(self) -> None:
         self.close()
-        api = RuntimeApi()
+        group = self._group = quota.group(self.memory_mb) if self.limits else None
+        api = RuntimeApi(on_ready=group.throttle if group else None)
         self._started_at = time.monotonic()
         self._mark = reaper.new_mark()
         env = {**self.env, "AWS_LAMBDA_RUNTIME_API": api.address, reaper.RUN_MARK: self._mark}
         try:
-            proc = subprocess.Popen(self.argv, cwd=self.cwd, env=env,
+            proc = subprocess.Popen(group.wrap(self.argv) if group else self.argv, cwd=self.cwd, env=env,
                                     stdin=subprocess.DEVNULL, stdout=self.log_fd, stderr=self.log_fd,
                                     start_new_session=True)
         except OSError as err:
             api.close()
+            self._drop_group()
             from ..errors import BuildError
 
             raise BuildError(f"cannot start {self.argv[0]}: {err.strerror}",
                              hint="install the runtime's interpreter or rebuild the function") from None
         self._proc, self._api = proc, api
-        threading.Thread(target=_watch, args=(proc, api), name="runtime-exit", daemon=True).start()
+        threading.Thread(target=_watch, args=(proc, api, group), name="runtime-exit", daemon=True).start()
 
     def invoke(self, event: bytes) -> Result:
         cold = not self.warm
@@ -108,7 +113,8 @@ class RuntimeProcess:
                 invocation.finish("timeout", error_payload(
                     "Sandbox.Timedout", f"RequestId: {invocation.request_id} Error: Task timed out after "
                                         f"{self.timeout_s:.2f} seconds"))
-        peak = _peak_memory_mb(proc.pid)
+        group = self._group
+        peak = _peak_memory_mb(proc.pid) or (group.peak_mb() or 0 if group else 0)  # a killed one: its group's
         if invocation.kind != "ok" and invocation.kind != "error":
             self.close()  # a timed-out, crashed or failed init leaves nothing running
         init_ms = (api.first_next_at - self._started_at) * 1000 if cold and api.first_next_at else None
@@ -126,13 +132,23 @@ class RuntimeProcess:
             proc.wait()
         if api is not None:
             api.close()
+        self._drop_group()
+
+    def _drop_group(self) -> None:
+        group, self._group = self._group, None
+        if group is not None:
+            group.remove()
 
 
-def _watch(proc: subprocess.Popen, api: RuntimeApi) -> None:
-    """When the runtime exits, end what it left unanswered: its init error, else an exit error."""
+def _watch(proc: subprocess.Popen, api: RuntimeApi, group: quota.Group | None = None) -> None:
+    """When the runtime exits, end what it left unanswered: its init error, its memory limit's kill
+    (Lambda's ``Runtime.OutOfMemory``), else an exit error."""
     code = proc.wait()
     if api.init_error is not None:
         api.fail_pending("init_error", api.init_error)
+    elif code == -9 and group is not None and group.out_of_memory():
+        api.fail_pending("exit", error_payload("Runtime.OutOfMemory",
+                                               "Runtime exited with error: signal: killed"))
     else:
         reason = f"signal {-code}" if code < 0 else f"exit status {code}"
         api.fail_pending("exit", error_payload("Runtime.ExitError", f"Runtime exited with error: {reason}"))

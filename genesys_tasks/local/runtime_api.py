@@ -73,7 +73,8 @@ class _Server(ThreadingHTTPServer):
 class RuntimeApi:
     """The Runtime API server; ``address`` is what AWS_LAMBDA_RUNTIME_API holds."""
 
-    def __init__(self):
+    def __init__(self, on_ready=None):
+        self._on_ready = on_ready  # called once, when the runtime has finished its init (its first next)
         self._queue: queue.Queue = queue.Queue()
         self._by_id: dict[str, Invocation] = {}
         self._lock = threading.Lock()
@@ -112,6 +113,8 @@ class RuntimeApi:
     def next_invocation(self) -> Invocation | None:
         if not self.first_next.is_set():
             self.first_next_at = time.monotonic()
+            if self._on_ready is not None:
+                self._on_ready()
             self.first_next.set()
         while True:
             item = self._queue.get()

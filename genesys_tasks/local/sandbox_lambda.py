@@ -11,13 +11,17 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 - ``http://<url-id>.lambda-url.<region>.localhost:<port>/`` (a function URL): the request as a
   payload 2.0 event, the response by the function URL's rules (``local.http_bridge.to_http``).
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
-  the URL-config answers, so what a deploy prints is what ``curl`` answers.
+  the URL-config answers, so what a deploy prints is what ``curl`` answers;
+- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
+- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it.
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
 The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
-reach the emulator. Functions are run with the plain handler call (no runtime client install:
+reach the emulator, and with the CPU share and memory limit of its configured memory where the
+host allows (``local.quota``; where not, the first run says so once). Functions are run with the
+plain handler call (no runtime client install:
 ``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
 """
 
@@ -42,6 +46,8 @@ from .. import paths
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
 URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
+CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
+FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
 REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
@@ -137,11 +143,16 @@ class Runner:
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
+        from .. import ui
+        from .quota import tell
+
+        tell(ui.warn)  # once per process: no CPU share or memory limit on this host
         log_path = base / f"log-{uuid.uuid4().hex[:8]}.txt"
         log = open(log_path, "ab")
         arn = f"arn:aws:lambda:{region}:000000000000:function:{deployed.name}"
         process = RuntimeProcess(launch.argv, env=env, cwd=place.task, memory_mb=deployed.function.memory_mb,
-                                 timeout_s=deployed.function.timeout_seconds, function_arn=arn, log_fd=log.fileno())
+                                 timeout_s=deployed.function.timeout_seconds, function_arn=arn, log_fd=log.fileno(),
+                                 limits=True)
         stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{deployed.version}]{uuid.uuid4().hex}"
         return Warm(process, log_path, stream, log_file=log)
 
@@ -150,6 +161,13 @@ class Runner:
             for warm in self._warm.values():
                 _stop(warm)
             self._warm.clear()
+
+    def stop(self, region: str, name: str, version: str | None) -> None:
+        """Stop the warm runtimes of a deleted version (None: of every version of the function)."""
+        prefix = f"{region}:{name}:" + (version or "")
+        with self._lock:
+            for key in [k for k in self._warm if (k[0] == prefix if version else k[0].startswith(prefix))]:
+                _stop(self._warm.pop(key))
 
 
 def _stop(warm: Warm) -> None:
@@ -266,7 +284,31 @@ class DataPlane:
                 return _respond(start_response, *answer)
         if URL_CONFIG_PATH.match(path):
             return self._with_local_urls(environ, start_response)
+        code = CODE_PATH.match(path)
+        if code and environ.get("REQUEST_METHOD") == "PUT":
+            return self._with_architectures(unquote(code["name"]), environ, start_response)
+        deleted = FUNCTION_PATH.match(path)
+        if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
+            qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
+            self._runner.stop(_region(environ), unquote(deleted["name"]), qualifier)
         return self.app(environ, start_response)
+
+    def _with_architectures(self, name: str, environ, start_response):
+        """UpdateFunctionCode through moto, then its ``Architectures`` set on ``$LATEST``."""
+        body = _body(environ)
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            wanted = json.loads(body or b"{}").get("Architectures")
+        except (ValueError, AttributeError):
+            wanted = None
+        status, headers, answer = _captured(self.app, environ)
+        if wanted and status.startswith("200"):
+            try:
+                _lambda_backend(_region(environ)).get_function(name, None).architectures = list(wanted)
+                answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
+            except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
+                pass
+        return _respond(start_response, int(status.split()[0]), headers, answer)
 
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
@@ -319,17 +361,21 @@ class DataPlane:
     def _with_local_urls(self, environ, start_response):
         """moto's answer with its ``https://<id>.lambda-url.<region>.on.aws`` URLs made the sandbox's."""
         port = environ.get("SERVER_PORT", "")
-        captured = {}
-
-        def keep(status, headers, exc_info=None):
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        body = b"".join(self.app(environ, keep))
+        status, headers, body = _captured(self.app, environ)
         body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        start_response(captured["status"], headers + [("Content-Length", str(len(body)))])
-        return [body]
+        return _respond(start_response, int(status.split()[0]), headers, body)
+
+
+def _captured(app, environ) -> tuple[str, list, bytes]:
+    """What ``app`` answers ``environ``: its status line, headers and body."""
+    captured = {}
+
+    def keep(status, headers, exc_info=None):
+        captured["status"], captured["headers"] = status, headers
+        return lambda data: None
+
+    body = b"".join(app(environ, keep))
+    return captured["status"], captured["headers"], body
 
 
 def _region(environ) -> str:
@@ -345,6 +391,7 @@ def _body(environ) -> bytes:
 def _respond(start_response, status: int, headers, body: bytes):
     from http import HTTPStatus
 
-    pairs = list(headers.items()) if isinstance(headers, dict) else list(headers)
+    pairs = [(k, v) for k, v in (headers.items() if isinstance(headers, dict) else headers)
+             if k.lower() != "content-length"]  # a passed-on answer's length is said again, for its new body
     start_response(f"{status} {HTTPStatus(status).phrase}", pairs + [("Content-Length", str(len(body)))])
     return [body]
