@@ -66,7 +66,7 @@ def _checked(args):
     from ..config.stages import refuse_protected
     from ..deploy.tune import Setting
     from ..tasks.runner import load_spec
-    from .invoke import read_event
+    from ..local.event_file import read_event
 
     memories = memory_list(args.memory)
     if args.n < 1:
