@@ -87,6 +87,7 @@ def test_a_role_genesys_made_with_its_documents_in_place_plans_no_call():
 NOT_FOR_DEPLOYS = {"iam:ListRoles": "genesys config verify", "s3:GetObject": "the shared layer cache (--cache-url)",
                    "lambda:Invoke": "genesys invoke --remote", "logs:FilterLogEvents": "genesys logs",
                    "logs:StartLiveTail": "genesys logs --tail",
+                   "lambda:WaitPublishedVersionActive": "genesys tune (a tuning version, read by GetFunctionConfiguration)",
                    # only a deploy with ${ssm:...}/${secretsmanager:...} references: read on those names alone
                    "ssm:GetParameter": "${ssm:...}", "secretsmanager:GetSecretValue": "${secretsmanager:...}"}
 IAM_NAMES = {  # where IAM's action name is not the operation's

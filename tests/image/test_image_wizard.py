@@ -41,7 +41,7 @@ def test_a_person_is_asked_for_the_package_type_when_the_dependencies_are_heavy(
     python_folder(tmp_path / "app")
     (tmp_path / "app" / "requirements.txt").write_text("torch==2.5.1\npandas\n")
     told: list[str] = []
-    script = [ENTER, ENTER, ENTER, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 10, DOWN + ENTER, ENTER, "y"]
+    script = [ENTER, ENTER, ENTER, ENTER, CLEAR + "app" + ENTER, *[ENTER] * 11, DOWN + ENTER, ENTER, "y"]
     prompter = Scripted(script)
     done = interact(prompter, tmp_path, DEFAULT, TODAY, told.append)
     assert "Package as" in prompter.asked and "Build method" not in prompter.asked
