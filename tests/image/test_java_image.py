@@ -92,3 +92,19 @@ def test_a_java_handler_edit_pushes_only_the_code_layer(run_genesys, local_regis
     manifest = json.loads(store.read(edited["digest"]))
     assert sent == edited["layers"][2]["size"] + manifest["config"]["size"] + len(store.read(edited["digest"])), \
         "the code layer, the config and the manifest"
+
+
+def test_a_java_image_function_runs_locally_from_its_own_layers(run_genesys, local_registry, java_base, tmp_path):
+    from genesys_tasks.local.scratch import scratch_for
+
+    toml = java_image_project(tmp_path / "fn", java_base)
+    record = _record(run_genesys, toml)
+    result = run_genesys("invoke", toml, "--event", '{"name": "ada"}', env=MAVEN)
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {"message": "Hello Ada"} and "runtime client: plain" in result.stderr
+    scratch = scratch_for(toml.parent, "java-hello", "x86_64")
+    assert (scratch.task / "example" / "Hello.class").is_file()
+    assert [p.name for p in (scratch.opt / "java" / "lib").iterdir()] == ["commons-lang3-3.12.0.jar"]
+    # unpacked from the image's layers (the scratch markers name their digests), not from the zips
+    unpacked = [(scratch.base / name).read_text() for name in (".opt.sha256", ".task.sha256")]
+    assert unpacked == [layer["digest"] for layer in record["layers"][1:]]
