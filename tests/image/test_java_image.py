@@ -108,3 +108,62 @@ def test_a_java_image_function_runs_locally_from_its_own_layers(run_genesys, loc
     # unpacked from the image's layers (the scratch markers name their digests), not from the zips
     unpacked = [(scratch.base / name).read_text() for name in (".opt.sha256", ".task.sha256")]
     assert unpacked == [layer["digest"] for layer in record["layers"][1:]]
+
+
+JAVA_ENTRYPOINT = ('#!/bin/sh\nexec /var/lang/bin/java -XX:+UseSerialGC '
+                   '-cp "$LAMBDA_TASK_ROOT:$LAMBDA_TASK_ROOT/lib/*:/opt/java/lib/*:/var/runtime" JavaPlain "$@"\n')
+
+
+@pytest.fixture(scope="module")
+def java_container_base(local_registry, tmp_path_factory):
+    """A Java stand-in base for Podman: Podman's local Debian stand-in (ci/podman/setup.sh) with a Java runtime
+    made by jlink from the machine's Debian JDK in /var/lang, genesys's plain Java loop as the runtime client
+    in /var/runtime and a /lambda-entrypoint.sh starting it on AWS's Java class path; pushed to the registry."""
+    import subprocess
+
+    from genesys_tasks.local.clients import SHIMS
+
+    give_up = pytest.fail if os.environ.get("GENESYS_REQUIRE_PODMAN") else pytest.skip
+    podman = shutil.which("podman")
+    if podman is None or subprocess.run([podman, "image", "exists", PODMAN_BASE]).returncode:
+        give_up(f"podman or its local image {PODMAN_BASE} is missing (run ci/podman/setup.sh as root)")
+    folder = tmp_path_factory.mktemp("java-base")
+    subprocess.run(["jlink", "--add-modules", "java.base,java.net.http", "--strip-debug", "--no-man-pages",
+                    "--no-header-files", "--output", str(folder / "lang")], check=True)
+    subprocess.run(["javac", "--release", "11", "-nowarn", "-d", str(folder / "runtime"), str(SHIMS / "JavaPlain.java")],
+                   check=True)
+    (folder / "lib").mkdir()  # the JVM needs libstdc++, which Debian's Python image lacks: the machine's
+    shutil.copy(Path("/usr/lib") / _MULTIARCH / "libstdc++.so.6", folder / "lib" / "libstdc++.so.6")
+    (folder / "lambda-entrypoint.sh").write_text(JAVA_ENTRYPOINT)
+    (folder / "lambda-entrypoint.sh").chmod(0o755)
+    (folder / "Containerfile").write_text(
+        f"FROM {PODMAN_BASE}\nCOPY lang /var/lang\nCOPY runtime /var/runtime\nCOPY lib /usr/lib/{_MULTIARCH}\n"
+        "COPY lambda-entrypoint.sh /lambda-entrypoint.sh\n"
+        'ENV LAMBDA_TASK_ROOT=/var/task\nWORKDIR /var/task\nENTRYPOINT ["/lambda-entrypoint.sh"]\n')
+    tag = "localhost/genesys-test/lambda-java-entrypoint:17"
+    built = subprocess.run([podman, "build", "--pull=never", "-t", tag, str(folder)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    reference = f"{local_registry.host}/lambda/java:17-podman"
+    pushed = subprocess.run([podman, "push", "--tls-verify=false", tag, f"docker://{reference}"],
+                            capture_output=True, text=True)
+    assert pushed.returncode == 0, pushed.stderr
+    yield reference
+    subprocess.run([podman, "rmi", "--force", tag], capture_output=True)
+
+
+PODMAN_BASE = "public.ecr.aws/lambda/python:3.11"  # Podman's local Debian stand-in (ci/podman/setup.sh)
+_MULTIARCH = f"{os.uname().machine.replace('arm64', 'aarch64')}-linux-gnu"
+
+
+def test_invoke_container_runs_a_java_image_on_the_java_stand_in_base(
+        run_genesys, local_registry, java_container_base, tmp_path):
+    import subprocess
+
+    toml = java_image_project(tmp_path / "fn", java_container_base)
+    result = run_genesys("invoke", toml, "--container", "--event", '{"name": "box"}', env=MAVEN)
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {"message": "Hello Box"} and "REPORT RequestId:" in result.stderr
+    left = subprocess.run(["podman", "ps", "--all", "--filter", "name=genesys-java-hello", "--format", "{{.Names}}"],
+                          capture_output=True, text=True)
+    assert left.stdout.strip() == ""
+    subprocess.run(["podman", "rmi", "--force", "localhost/genesys/java-hello:x86_64"], capture_output=True)
