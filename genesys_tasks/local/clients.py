@@ -66,7 +66,10 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
                              hint="a provided runtime starts the executable named bootstrap at the zip's top")
         return Launch((str(bootstrap),), "bootstrap")
     if language == "java":
-        return _java(spec, scratch, mode)
+        launch = _java(spec, scratch, mode)
+        if mode == "auto":
+            notify(f"genesys's plain Java loop runs the handler, not AWS's Java runtime client (lost: {LOST['java']})")
+        return launch
     if language not in LOST:
         raise UsageError(f"{spec.name}: local invoke runs Python, Node, Java and provided.al2023 functions, "
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
