@@ -155,6 +155,7 @@ PODMAN_BASE = "public.ecr.aws/lambda/python:3.11"  # Podman's local Debian stand
 _MULTIARCH = f"{os.uname().machine.replace('arm64', 'aarch64')}-linux-gnu"
 
 
+@pytest.mark.needs_tools("jlink", "javac", "podman")
 def test_invoke_container_runs_a_java_image_on_the_java_stand_in_base(
         run_genesys, local_registry, java_container_base, tmp_path):
     import subprocess
