@@ -145,3 +145,15 @@ def test_classes_newer_than_the_runtime_exit_2_naming_both_versions(tmp_path, ru
     assert f"{toml}:{line}: [metadata.runtime]" in result.stderr
     assert "compiled for Java 17" in result.stderr and "java11" in result.stderr
     assert "maven.compiler.release" in result.stderr
+
+
+@pytest.mark.slow_builds
+@pytest.mark.needs_tools("mvn", "java", "javac")
+def test_a_java_zip_function_runs_locally_with_its_layers_jars_on_the_class_path(tmp_path, run_genesys, maven_env):
+    toml = _project(tmp_path / "fn")
+    result = run_genesys("invoke", toml, "--event", '{"name": "grace"}', env=maven_env)
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {"message": "Hello Grace"}  # StringUtils comes from the layer's jar
+    assert "runtime client: plain" in result.stderr and "REPORT RequestId: " in result.stderr
+    official = run_genesys("invoke", toml, "--client", "official", env=maven_env)
+    assert official.code == 2 and "--client auto" in official.stderr and "Traceback" not in official.stderr

@@ -183,6 +183,7 @@ def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
 
     from .image.assemble import build_image, build_index
     from .image.blobs import image_store
+    from .image.layers import dependency_placement
     from .image.registry import Registry
     from .layer import ships_nothing
     from .record import ImageRecord, record_path, write_record
@@ -196,7 +197,8 @@ def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
         deps = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
         deps = None if deps is None or ships_nothing(deps) else deps
         image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
-                            registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None)
+                            registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None,
+                            dependencies_at=dependency_placement(spec.runtime.language))
         built[arch] = image
         show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
         records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))

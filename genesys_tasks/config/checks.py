@@ -248,7 +248,8 @@ def tags(spec: FunctionSpec) -> Problem | None:
     return None
 
 
-IMAGE_LANGUAGES = ("python", "nodejs", "go")  # whose image layout (code in /var/task, dependencies in /opt) is built
+# whose image layout genesys builds: code in /var/task, dependencies in /opt (Java's jars in /var/task/lib)
+IMAGE_LANGUAGES = ("python", "nodejs", "go", "java")
 
 
 def image(spec: FunctionSpec) -> Problem | None:

@@ -1,7 +1,10 @@
 """Which program runs a function locally: the official runtime client, installed on first use.
 
 Python runs under ``awslambdaric`` (a wheel, installed with pip into a target folder),
-Node under ``aws-lambda-ric`` (npm), a provided.al2023 function is its own ``bootstrap``.
+Node under ``aws-lambda-ric`` (npm), a provided.al2023 function is its own ``bootstrap``; a Java
+function runs under genesys's plain Java loop (``shims/JavaPlain.java``, the JDK's source-file mode, on
+Lambda's class path: the classes, ``lib/*`` and the layer's ``java/lib/*``), as AWS's Java client is not
+to be had offline.
 The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
 folder per client and language version, installed into a temporary sibling and renamed
 into place, never into the user's project. When a client cannot be installed (offline,
@@ -34,6 +37,8 @@ SHIMS = Path(__file__).parent / "shims"
 LOST = {
     "python": "awslambdaric's log format (request ids, JSON logs), its marshaller's quirks and X-Ray context",
     "nodejs": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
+    "java": "the Java runtime client's serialization (Jackson: annotations, the aws-lambda-java-events types), "
+            "its log format and X-Ray context",
 }
 
 
@@ -60,8 +65,13 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
             raise BuildError(f"{spec.name}: the function zip has no `bootstrap` for {spec.runtime.id}",
                              hint="a provided runtime starts the executable named bootstrap at the zip's top")
         return Launch((str(bootstrap),), "bootstrap")
+    if language == "java":
+        launch = _java(spec, scratch, mode)
+        if mode == "auto":
+            notify(f"genesys's plain Java loop runs the handler, not AWS's Java runtime client (lost: {LOST['java']})")
+        return launch
     if language not in LOST:
-        raise UsageError(f"{spec.name}: local invoke runs Python, Node and provided.al2023 functions, "
+        raise UsageError(f"{spec.name}: local invoke runs Python, Node, Java and provided.al2023 functions, "
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
     if language == "python":  # said once, whichever client runs it
         _say_version(spec, python_for(spec.runtime.version)[1], notify)
@@ -136,6 +146,29 @@ def _plain(spec, scratch: Scratch, language: str, node_path_extra: bool = False)
                       "plain", lost=LOST["python"])
     return Launch((_node_exe(), *_esm_hook(spec, scratch, node_path_extra), str(SHIMS / "node_plain.mjs"), spec.handler),
                   "plain", lost=LOST["nodejs"])
+
+
+def _java(spec, scratch: Scratch, mode: str) -> Launch:
+    """The plain Java loop on the function's class path, as Lambda's Java runtime builds it (with its JVM
+    flags: serial GC, C1 only); the loop is compiled once per version of its source into the client folder."""
+    import hashlib
+
+    if mode == "official":
+        raise UsageError(f"{spec.name}: genesys has no official Java runtime client to run it with",
+                         hint="run it with --client auto or --client plain (genesys's plain Java loop)")
+    java, javac = shutil.which("java"), shutil.which("javac")
+    if java is None or javac is None:
+        raise UsageError(f"{'java' if java is None else 'javac'} is not installed, so a Java function cannot run "
+                         "locally", hint=f"install a JDK {spec.runtime.version} (Debian/Ubuntu: apt-get install "
+                                         "default-jdk)")
+    source = SHIMS / "JavaPlain.java"
+    folder = client_dir(f"java-plain-{hashlib.sha256(source.read_bytes()).hexdigest()[:12]}")
+    if not (folder / "JavaPlain.class").is_file():
+        _install(folder, [javac, "--release", "11", "-nowarn", "-d", "{dest}", str(source)], "the plain Java loop")
+    classpath = os.pathsep.join([str(scratch.task), str(scratch.task / "lib" / "*"),
+                                 str(scratch.opt / "java" / "lib" / "*"), str(folder)])
+    return Launch((java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath,
+                   "JavaPlain", spec.handler), "plain", lost=LOST["java"])
 
 
 @functools.lru_cache(maxsize=None)

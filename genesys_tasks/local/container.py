@@ -115,9 +115,10 @@ class ContainerProcess(RuntimeProcess):
 
     def start(self) -> None:
         self.close()
-        self.container = f"genesys-{self.spec.name.lower()}-{uuid.uuid4().hex[:8]}"
-        self.argv = run_argv(self.engine, self.container, self.image_id, self.names, self.spec, self.memory_mb)
-        super().start()
+        name = f"genesys-{self.spec.name.lower()}-{uuid.uuid4().hex[:8]}"
+        self.argv = run_argv(self.engine, name, self.image_id, self.names, self.spec, self.memory_mb)
+        super().start()  # which closes first: the name is kept only once it started, for close to remove it
+        self.container = name
 
     def close(self) -> None:
         if self.container is not None:

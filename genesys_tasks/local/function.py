@@ -102,10 +102,11 @@ def _in_container(spec, root: Path, arch: str, own: dict[str, str], options: Opt
     return process, clients.Launch(tuple(process.argv), "the image's own (podman run)")
 
 
-def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tuple[str, Path] | None]:
-    """((digest, blob) of the image's code layer, that of its dependency layer or None), as the build recorded them."""
+def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tuple[str, Path, object] | None]:
+    """((digest, blob) of the image's code layer, (digest, blob, ``layers.Placement``) of its dependency layer
+    or None), as the build recorded them."""
     from ..build.image.blobs import image_store
-    from ..build.image.layers import CODE, DEPENDENCIES
+    from ..build.image.layers import CODE, PLACEMENTS
     from ..build.record import read_record, record_path
 
     record = read_record(record_path(root, name, arch), hint=f"build it again: genesys lambda build (for {arch})")
@@ -116,7 +117,8 @@ def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tu
 
         raise BuildError(f"{name}'s image code layer is not in genesys's image cache ({store.folder})",
                          hint="build it again: genesys lambda build")
-    return ours[CODE], ours.get(DEPENDENCIES)
+    dependencies = next(((*ours[place.label], place) for place in PLACEMENTS if place.label in ours), None)
+    return ours[CODE], dependencies
 
 
 def _runtime_sdk(spec, function_zip: Path, layer_zip: Path | None, notify) -> runtime_sdk.RuntimeSdk | None:

@@ -78,14 +78,17 @@ def prepare(scratch: Scratch, function_zip: Path, layer_zip: Path | None) -> Scr
     return scratch
 
 
-def prepare_image(scratch: Scratch, code: tuple[str, Path], dependencies: tuple[str, Path] | None) -> Scratch:
-    """Unpack an image's code layer ((digest, blob)) into ``task/`` and its dependency layer (or nothing) into ``opt/``."""
+def prepare_image(scratch: Scratch, code: tuple[str, Path], dependencies: tuple | None) -> Scratch:
+    """Unpack an image's code layer ((digest, blob)) into ``task/`` and its dependency layer ((digest, blob,
+    ``layers.Placement``), or nothing) into ``opt/``, where its layer zip would be (a Java function's jars,
+    in ``/var/task/lib`` of the image, into ``opt/java/lib``)."""
     from ..build.image.layers import unpack_layer
 
     _folders(scratch)
     _unpack(code[0], scratch.task, lambda into: unpack_layer(code[1], "var/task", into))
     _unpack(dependencies[0] if dependencies else "empty", scratch.opt,
-            lambda into: dependencies and unpack_layer(dependencies[1], "opt", into))
+            lambda into: dependencies and unpack_layer(dependencies[1], dependencies[2].folder,
+                                                       into / dependencies[2].zip_folder))
     return scratch
 
 

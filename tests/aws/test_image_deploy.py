@@ -198,3 +198,32 @@ def test_two_architectures_give_lambda_its_architectures_manifest_and_push_the_i
 
     again, clients = _build_and_deploy(toml)
     assert again.write_calls == 0 and clients.log.writes == [] and not _pushes(again)
+
+
+@pytest.mark.slow_builds
+@pytest.mark.needs_tools("mvn")
+def test_a_java_image_function_is_created_by_digest_running_its_handler_and_a_rerun_writes_nothing(
+        local_registry, aws, boto, tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    monkeypatch.setenv("GENESYS_MAVEN_REPO", "/usr/share/maven-repo")
+    root = tmp_path / "java"
+    shutil.copytree(Path(__file__).resolve().parent.parent.parent / "examples" / "java-hello", root)
+    (root / ".git").mkdir()
+    toml = root / "lambda_java_hello.toml"
+    toml.write_text(toml.read_text().replace(
+        'architectures = ["x86_64"]', f'architectures = ["x86_64"]\npackage_type = "image"\n'
+        f'image = "{local_registry.base}"\n\n[deployment]\nimage_repository = "{local_registry.host}/genesys/java"'))
+    outcome, _ = _build_and_deploy(toml)
+    record = json.loads((root / ".genesys/build/java-hello/artifact-x86_64.json").read_text())
+    assert [layer["from"] for layer in record["layers"]][1:] == ["dependencies in /var/task/lib",
+                                                                 "function code in /var/task"]
+    function = boto("lambda").get_function(FunctionName="java-hello")
+    assert function["Configuration"]["PackageType"] == "Image" and "Runtime" not in function["Configuration"]
+    assert function["Code"]["ImageUri"] == f"{local_registry.host}/genesys/java@{record['digest']}"
+    config = local_registry.inspect(f"genesys/java@{record['digest']}", "--config")["config"]
+    assert config["Cmd"] == ["example.Hello::handleRequest"] and len(_pushes(outcome)) == 1
+
+    again, clients = _build_and_deploy(toml)
+    assert again.write_calls == 0 and clients.log.writes == [] and not _pushes(again)

@@ -7,6 +7,7 @@ import pytest
 
 from genesys_tasks import config
 from genesys_tasks.config import image_ref
+from genesys_tasks.config.runtimes_file import load_registry
 from load_cases import TODAY, function_project, line_of, refused
 
 HEAD = '[metadata]\nname = "fn"\nruntime = "python3.12"\n'
@@ -47,9 +48,10 @@ def test_the_loader_refuses_it_at_the_key(tmp_path, body, key, needle, says):
     refused(toml, says, line_of(toml, needle), key)
 
 
-def test_a_go_image_loads_and_a_java_image_is_refused_at_the_key(tmp_path):
+def test_go_and_java_images_load_and_a_ruby_image_is_refused_at_the_key(tmp_path):
     (tmp_path / "go").mkdir()
     (tmp_path / "java" / "src" / "main" / "java" / "example").mkdir(parents=True)
+    (tmp_path / "ruby").mkdir()
     go = function_project(tmp_path / "go", '[metadata]\nname = "fn"\nruntime = "provided.al2023"\n'
                           'handler = "bootstrap"\n' + IMAGE,
                           files={"go.mod": "module fn\n", "main.go": "package main\nfunc main() {}\n"})
@@ -60,7 +62,15 @@ def test_a_go_image_loads_and_a_java_image_is_refused_at_the_key(tmp_path):
                                               "<artifactId>fn</artifactId><version>1</version></project>\n",
                                    "src/main/java/example/Hello.java": "package example; public class Hello {\n"
                                    "  public String handleRequest(Object e, Object c) { return \"hi\"; }\n}\n"})
-    refused(java, "not java21", line_of(java, "package_type"), "build.package_type")
+    spec = config.load(java)
+    assert spec.build.is_image and spec.runtime.image == "public.ecr.aws/lambda/java:21"
+    ruby = function_project(tmp_path / "ruby", '[metadata]\nname = "fn"\nruntime = "ruby3.3"\n'
+                            'handler = "app.handler"\n' + IMAGE,
+                            files={"app.rb": "def handler(event:, context:)\n  1\nend\n"})
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(ruby, registry=load_registry(ruby.parent), today=TODAY)
+    assert "not ruby3.3" in caught.value.message and caught.value.exit_code == 2
+    assert f"{ruby}:{line_of(ruby, 'package_type')}" in caught.value.render()
 
 
 @pytest.mark.parametrize("text, host, path, tag, digest", [

@@ -65,6 +65,24 @@ def test_an_edit_changes_the_layer(tmp_path):
     assert layer_from_zip(_zip(tmp_path / "b", edited, 1), "var/task", store).digest != before.digest
 
 
+def test_a_java_layer_zips_jars_go_under_var_task_lib_and_run_locally_from_opt_java_lib(tmp_path):
+    from genesys_tasks.build.image.layers import JAVA_LIB, dependency_placement
+    from genesys_tasks.local.scratch import Scratch, prepare_image
+
+    jars = {"java/lib/a-1.jar": ("jar a", 0o644), "java/lib/b-2.jar": ("jar b", 0o644)}
+    store = BlobStore(tmp_path / "store")
+    placement = dependency_placement("java")
+    assert placement == JAVA_LIB and dependency_placement("python").folder == "opt"
+    layer = layer_from_zip(_zip(tmp_path / "deps", jars, 1), placement.folder, store, placement.zip_folder)
+    with tarfile.open(fileobj=io.BytesIO(store.read(layer.digest))) as tar:
+        assert tar.getnames() == ["var", "var/task", "var/task/lib", "var/task/lib/a-1.jar", "var/task/lib/b-2.jar"]
+    code = layer_from_zip(_zip(tmp_path / "code", {"example/Hello.class": ("class", 0o644)}, 1), "var/task", store)
+    scratch = prepare_image(Scratch(tmp_path / "scratch"), (code.digest, store.path(code.digest)),
+                            (layer.digest, store.path(layer.digest), placement))
+    assert sorted(p.name for p in (scratch.opt / "java" / "lib").iterdir()) == ["a-1.jar", "b-2.jar"]
+    assert (scratch.task / "example" / "Hello.class").read_text() == "class" and not (scratch.task / "lib").exists()
+
+
 def test_the_config_keeps_the_bases_env_and_entrypoint_sets_cmd_and_has_no_creation_time(tmp_path):
     store = BlobStore(tmp_path / "store")
     layer = layer_from_zip(_zip(tmp_path, FILES, 1), "var/task", store)

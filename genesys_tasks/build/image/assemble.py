@@ -4,8 +4,8 @@ The base's manifest and config are pulled (blobs cached by digest in genesys's c
 pinned base is read from the network once); its layers are pulled too, for the push and for local
 runs; what each base layer unpacks to is measured once per digest (``BlobStore.unpacked_size``). On
 top go genesys's layers (``layers.layer_from_zip``): the dependency layer zip unpacked
-under ``/opt`` (where Lambda's images take layers: ``/opt/python``, ``/opt/nodejs/node_modules``)
-and the function zip under ``/var/task``. The dependency layer changes only when the dependencies
+under ``/opt`` (where Lambda's images take layers: ``/opt/python``, ``/opt/nodejs/node_modules``),
+or a Java function's jars under ``/var/task/lib`` (``layers.Placement``), and the function zip under ``/var/task``. The dependency layer changes only when the dependencies
 do, so a handler edit gives one new small layer. Lambda's 10 GB limit (uncompressed, the base's layers
 included) is checked here.
 """
@@ -20,7 +20,7 @@ from ...config.image_ref import ImageRef
 from ...errors import BuildError
 from . import oci
 from .blobs import BlobStore
-from .layers import CODE, DEPENDENCIES, Layer, layer_from_zip
+from .layers import CODE, OPT, Layer, Placement, layer_from_zip
 from .registry import Registry
 
 IMAGE_LIMIT = 10 * 1024 ** 3  # bytes, uncompressed, the base included
@@ -54,11 +54,12 @@ def pull_base(base: ImageRef, arch: str, store: BlobStore, registry: Registry) -
 
 def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None, cmd: list[str],
                 store: BlobStore, registry: Registry, limit: int = IMAGE_LIMIT,
-                entrypoint: list[str] | None = None) -> BuiltImage:
+                entrypoint: list[str] | None = None, dependencies_at: Placement = OPT) -> BuiltImage:
     base_digest, base_manifest, base_config = pull_base(base, arch, store, registry)
     ours: list[tuple[Layer, str]] = []
     if deps_zip is not None:
-        ours.append((layer_from_zip(deps_zip, "opt", store), DEPENDENCIES))
+        ours.append((layer_from_zip(deps_zip, dependencies_at.folder, store, dependencies_at.zip_folder),
+                     dependencies_at.label))
     ours.append((layer_from_zip(code_zip, "var/task", store), CODE))
     unpacked = sum(store.unpacked_size(layer["digest"]) for layer in base_manifest["layers"]) \
         + sum(layer.unpacked for layer, _ in ours)

@@ -28,6 +28,27 @@ MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
 # what each of genesys's layers holds, as the image record lists it (``from``) and local runs find them
 CODE = "function code in /var/task"
 DEPENDENCIES = "dependencies in /opt"
+JAVA_DEPENDENCIES = "dependencies in /var/task/lib"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the dependency layer zip's files go in the image: what is under ``zip_folder`` of the zip goes
+    under ``folder`` of the image (Lambda's layers go under /opt; AWS's Java base image takes the jars in
+    ${LAMBDA_TASK_ROOT}/lib, beside the classes, so the layer zip's ``java/lib`` goes to ``var/task/lib``)."""
+
+    folder: str
+    zip_folder: str
+    label: str  # ``from`` in the image record
+
+
+OPT = Placement("opt", "", DEPENDENCIES)
+JAVA_LIB = Placement("var/task/lib", "java/lib", JAVA_DEPENDENCIES)
+PLACEMENTS = (OPT, JAVA_LIB)
+
+
+def dependency_placement(language: str) -> Placement:
+    return JAVA_LIB if language == "java" else OPT
 
 
 @dataclass(frozen=True)
@@ -65,9 +86,12 @@ def _info(name: str, mode: int, size: int = 0, kind=tarfile.REGTYPE) -> tarfile.
     return info
 
 
-def _entries(archive: zipfile.ZipFile, prefix: str) -> list[tuple[str, zipfile.ZipInfo | None]]:
-    """(tar name, the zip entry or None for a folder), sorted; every parent folder once."""
-    files = {f"{prefix}/{info.filename}": info for info in archive.infolist() if not info.is_dir()}
+def _entries(archive: zipfile.ZipFile, prefix: str, strip: str) -> list[tuple[str, zipfile.ZipInfo | None]]:
+    """(tar name, the zip entry or None for a folder), sorted; every parent folder once. A zip name under
+    ``strip`` loses it (``java/lib/a.jar`` → ``<prefix>/a.jar``)."""
+    strip = strip.strip("/") + "/" if strip.strip("/") else ""
+    files = {f"{prefix}/{info.filename.removeprefix(strip)}": info
+             for info in archive.infolist() if not info.is_dir()}
     folders = {prefix}
     for name in files:
         parts = name.split("/")[:-1]
@@ -75,8 +99,9 @@ def _entries(archive: zipfile.ZipFile, prefix: str) -> list[tuple[str, zipfile.Z
     return sorted([(name, None) for name in folders] + list(files.items()), key=lambda e: e[0])
 
 
-def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore) -> Layer:
-    """The layer holding ``zip_path``'s files under ``prefix`` (e.g. ``var/task``), stored in ``store``."""
+def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore, strip: str = "") -> Layer:
+    """The layer holding ``zip_path``'s files under ``prefix`` (e.g. ``var/task``), stored in ``store``;
+    ``strip``: a folder of the zip whose files go straight under ``prefix``."""
     folder = store.folder / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"layer.{os.getpid()}.gz"
@@ -87,7 +112,7 @@ def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore) -> Layer:
             tar_hash = _Hashing(gz)
             with zipfile.ZipFile(zip_path) as archive, \
                     tarfile.open(fileobj=tar_hash, mode="w|", format=tarfile.GNU_FORMAT) as tar:
-                for name, info in _entries(archive, prefix.strip("/")):
+                for name, info in _entries(archive, prefix.strip("/"), strip):
                     if info is None:
                         tar.addfile(_info(name, 0o755, kind=tarfile.DIRTYPE))
                         continue
