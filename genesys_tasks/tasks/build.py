@@ -12,6 +12,7 @@ Making them lists files and nothing more.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,7 +32,11 @@ def _files(paths_: list[Path]) -> list[str]:
 class SettingsAndTargets(config_changed):
     """A step's one up-to-date check: the settings it reads are unchanged (``config_changed``) and its
     targets still hold the bytes it recorded (``steps.targets_intact``). One callable, not two: doit
-    inspects the signature of each, for every task, on every run."""
+    inspects the signature of each, for every task, on every run; ``__signature__`` (PEP 362's own
+    answer to ``inspect.signature``) saves it working out that of a bound ``__call__`` each time."""
+
+    __signature__ = inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                       for name in ("task", "values")])
 
     def __call__(self, task, values) -> bool:
         return super().__call__(task, values) and steps.targets_intact(task, values) is not False
