@@ -116,6 +116,18 @@ def entry_options(stage: str | None, debug: bool, env=os.environ) -> tuple[str |
     return stage or env.get(STAGE_ENV) or None, debug or env.get(DEBUG_ENV, "") not in ("", "0")
 
 
+def _on_demand(root: Path, project, inputs: LayerInputs) -> OnDemand:
+    """``package`` and the deploy-side steps of the repo's functions (``project()``), made on demand."""
+    sources_of = cache(lambda: {spec.name: sources for spec, sources in project()})
+    session = cache(deploy_session)  # one per process, made with the first deploy-side task
+    return OnDemand(lambda: [spec for spec, _ in project()], {
+        "package": (lambda spec, _specs: package_task(spec, root, sources_of()[spec.name], inputs),
+                    "Zip each function's source, deterministically."),
+        **{step: ((lambda spec, specs, make=make: make(spec, root, session(), specs)), doc)
+           for step, (make, doc) in STEPS.items()},
+    })
+
+
 def creators(root: str | Path | None = None, pattern: str | None = None,
              tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None,
              stage: str | None = None, debug: bool = False, listing: bool | None = None) -> dict:
@@ -162,16 +174,8 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         for spec, sources in project():
             yield build_task(spec, root, sources, inputs, layer_of().get(spec.name))
 
-    sources_of = cache(lambda: {spec.name: sources for spec, sources in project()})
-    session = cache(deploy_session)  # one per process, made with the first deploy-side task
-    on_demand = OnDemand(lambda: [spec for spec, _ in project()], {
-        "package": (lambda spec, _specs: package_task(spec, root, sources_of()[spec.name], inputs),
-                    "Zip each function's source, deterministically."),
-        **{step: ((lambda spec, specs, make=make: make(spec, root, session(), specs)), doc)
-           for step, (make, doc) in STEPS.items()},
-    })
     return {
-        **on_demand.creators(command_lists(sys.argv[1:]) if listing is None else listing),
+        **_on_demand(root, project, inputs).creators(command_lists(sys.argv[1:]) if listing is None else listing),
         "DOIT_CONFIG": doit_config(root),
         "task_layer": task_layer,
         "task_pre_build": task_pre_build,
