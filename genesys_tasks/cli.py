@@ -81,6 +81,8 @@ LOCAL_RUN = (arg("--env-file", default=None, metavar="FILE", help="NAME=value li
                  help="official runtime client (installed on first use), plain handler call, or auto: official if it installs"))
 STAGE = arg("--stage", default=None, metavar="NAME",
             help="the [stages.NAME] of the TOML (function <name>-NAME); default: GENESYS_STAGE")
+COMMIT = arg("--commit", default=None, metavar="SHA",
+             help="the git commit being deployed, tagged on the function (genesys:commit); default: GENESYS_COMMIT")
 
 CI_ARGS = (
     arg("--branch", default=None, help="the branch whose pushes deploy (default: the file's, else main)"),
@@ -136,7 +138,7 @@ VERBS = (
                                                      "in place (zip ↔ image)"),
           arg("--keep-going", action="store_true", help="with [deployment] regions: deploy the other regions "
                                                         "when one fails"),
-          OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
+          OUTPUT, SANDBOX, STAGE, COMMIT, *AWS_TARGET)),
     Verb(("delete",), "delete what genesys deployed for a function", "delete:run",
          (TOML, arg("--yes", action="store_true", help="do not ask for confirmation"), OUTPUT, SANDBOX, STAGE,
           *AWS_TARGET)),
@@ -254,7 +256,7 @@ VERBS = (
          "sync:run",
          (TOML, arg("--watch", action="store_true", help="sync after each change to the function's files"),
           arg("--force", action="store_true", help="sync a protected function or stage"),
-          OUTPUT, SANDBOX, STAGE, *AWS_TARGET)),
+          OUTPUT, SANDBOX, STAGE, COMMIT, *AWS_TARGET)),
     Verb(("tune",), "measure the deployed function at each memory size (and architecture): durations, cost, "
          "the cheapest, fastest and balanced pick", "tune:run",
          (TOML, arg("--memory", default=None, metavar="MB,MB",
@@ -367,12 +369,17 @@ def dispatch(args) -> int:
     """Run the command ``args.run`` names (``module:function`` under genesys_tasks.commands).
 
     A command with ``--stage`` gets ``GENESYS_STAGE`` as its default, read here once; the command
-    hands ``args.stage`` to what it loads.
+    hands ``args.stage`` to what it loads. One with ``--commit`` gets ``GENESYS_COMMIT`` the same way
+    (its deploy session's ``Options.commit``).
     """
     if hasattr(args, "stage") and not args.stage:
         from .config.stages import STAGE_ENV
 
         args.stage = os.environ.get(STAGE_ENV) or None
+    if hasattr(args, "commit") and not args.commit:
+        from .deploy.session import COMMIT_ENV
+
+        args.commit = os.environ.get(COMMIT_ENV, "")
     if getattr(args, "find_toml", False) and args.toml is None:
         from .config.obvious import only_toml
 

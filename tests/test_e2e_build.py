@@ -75,8 +75,8 @@ def built(repo, run_doit):
 
 def test_first_build_makes_every_layer_and_zip_then_a_second_build_runs_nothing(built, run_doit):
     repo, first = built
-    assert {"layer:alpha", "layer:beta", "layer:node-cjs", "package:alpha", "package:node-cjs",
-            "pre_build:alpha", "build:alpha", "build:node-cjs"} <= executed(first)
+    assert {"layer:alpha", "layer:beta", "layer:node-cjs", "pre_build:alpha", "build:alpha", "build:beta",
+            "build:node-cjs"} <= executed(first)
     before = hashes(repo)
     assert set(before) == {".genesys/build/alpha/layer-x86_64.zip", ".genesys/build/alpha/function-x86_64.zip",
                            ".genesys/build/beta/layer-x86_64.zip", ".genesys/build/beta/function-x86_64.zip",
@@ -97,13 +97,13 @@ def test_rebuilding_from_scratch_gives_the_same_sha256s(built, run_doit):
     assert hashes(repo) == before
 
 
-def test_editing_a_handler_reruns_only_that_functions_hooks_and_package(built, run_doit):
+def test_editing_a_handler_reruns_only_that_functions_hooks_and_build(built, run_doit):
     repo, _ = built
     app = repo / "alpha" / "app.py"
     app.write_text(app.read_text() + "\n# a change\n")
     result = run_doit("build", cwd=repo)
     assert result.code == 0, result.output
-    assert executed(result) == {"pre_build:alpha", "package:alpha", "build:alpha"}
+    assert executed(result) == {"pre_build:alpha", "build:alpha"}  # build:<fn> zips it, then checks
     assert (repo / "alpha" / "post.marker").read_text() == "xx"  # post_build ran again after the zip changed
 
 
@@ -238,7 +238,7 @@ def test_init_repo_writes_a_working_dodo_and_ignores_the_state_folder(tmp_path, 
     assert listing.code == 0 and "build:gamma" in listing.stdout
 
 
-@pytest.mark.parametrize("kind, task", [("function", "package"), ("layer", "layer")])
+@pytest.mark.parametrize("kind, task", [("function", "build"), ("layer", "layer")])
 def test_a_truncated_zip_is_not_up_to_date_and_the_next_build_makes_it_whole(kind, task, built, run_doit):
     repo, _ = built
     zip_path = repo / ".genesys" / "build" / "alpha" / f"{kind}-x86_64.zip"

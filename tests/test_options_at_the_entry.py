@@ -21,6 +21,15 @@ def test_no_module_below_the_entry_reads_the_stage_or_debug_variables():
     assert [r for r in readers if r not in ENTRIES] == []
 
 
+def test_no_module_below_the_entry_reads_the_commit_being_deployed():
+    """GENESYS_COMMIT is ``Options.commit`` (read by the CLI's dispatch or doit's ``creators()``), not read
+    where the deployer tags the function."""
+    names = re.compile(r"GENESYS_COMMIT|COMMIT_ENV")
+    readers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                     if any(READS.search(line) and names.search(line) for line in path.read_text().splitlines()))
+    assert [r for r in readers if r not in ENTRIES] == []
+
+
 def _function(folder: Path, hook: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / ".git").mkdir()

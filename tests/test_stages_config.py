@@ -56,7 +56,7 @@ def test_no_stage_is_the_file_as_written_and_genesys_stage_chooses_one_where_doi
     assert (plain.name, plain.stage, "genesys:stage" in marker_tags(plain)) == ("orders", None, False)
     monkeypatch.setenv("GENESYS_STAGE", "prod")
     assert config.load(path, today=TODAY).name == "orders"  # the loader reads no environment: it is handed a stage
-    assert [task["name"] for task in creators(path.parent, tomls=[path])["task_package"]()] == ["orders-prod"]
+    assert [task["name"] for task in creators(path.parent, tomls=[path])["task_build"]()] == ["orders-prod"]
 
 
 def test_an_unknown_stage_is_exit_2_naming_the_defined_stages(path):

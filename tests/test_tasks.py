@@ -54,21 +54,33 @@ def test_layer_task_depends_on_the_manifest_and_targets_one_zip_per_architecture
 def test_a_function_without_dependencies_has_no_layer_task(tmp_path):
     spec = load(_function(tmp_path, requirements=False))
     assert layer_task(spec, tmp_path) is None
-    assert build_task(spec, tmp_path)["task_dep"] == ["package:fn"]
+    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == []
 
 
 def test_memory_is_not_a_build_input(tmp_path):
     def signatures(memory):
         spec = load(_function(tmp_path, memory=memory))
-        tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)), build_task(spec, tmp_path)]
+        tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)),
+                 build_task(spec, tmp_path, _sources(spec))]
         return [(t["file_dep"], [getattr(u, "config", u) for u in t["uptodate"]]) for t in tasks]
 
     assert signatures(128) == signatures(4096)
 
 
-def test_pre_build_hooks_become_a_task_the_package_waits_for(tmp_path):
+def test_pre_build_hooks_become_a_task_the_build_and_the_package_wait_for(tmp_path):
     spec = load(_function(tmp_path, extra='pre_build = ["true"]'))
     assert package_task(spec, tmp_path, _sources(spec))["task_dep"] == ["pre_build:fn"]
+    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == ["layer:fn", "pre_build:fn"]
+
+
+def test_the_build_task_zips_the_function_and_depends_on_its_sources_and_layer_zips(tmp_path):
+    spec = load(_function(tmp_path))
+    task = build_task(spec, tmp_path, _sources(spec))
+    assert [Path(t).name for t in task["file_dep"]] == ["app.py", "layer-x86_64.zip", "layer-arm64.zip"]
+    assert [Path(t).name for t in task["targets"]] == ["function-x86_64.zip", "function-arm64.zip",
+                                                      "artifact-x86_64.json", "artifact-arm64.json"]
+    assert [a.step.__name__ for a in task["actions"]] == ["package", "check_imports", "finish"]
+    assert len(task["uptodate"]) == 1  # doit inspects each up-to-date callable of every task on every run
 
 
 @pytest.mark.parametrize("cache_url", ["", "s3://team-cache/genesys"], ids=["local cache", "shared cache"])
@@ -96,6 +108,7 @@ def test_the_default_task_is_build_and_the_dep_file_lives_in_dot_genesys(tmp_pat
 
 
 DEPLOY_SIDE = ("role", "layer_publish", "deploy", "plan", "delete")
+ON_DEMAND = ("package", *DEPLOY_SIDE)
 
 
 def _load(namespace: dict, *, running: bool) -> dict:
@@ -104,33 +117,58 @@ def _load(namespace: dict, *, running: bool) -> dict:
     return {task.name: task for task in load_tasks(namespace, allow_delayed=running)}
 
 
-def test_a_run_makes_deploy_side_tasks_only_when_one_is_asked_for(tmp_path):
+def test_a_run_makes_one_build_task_a_function_and_the_other_steps_only_when_one_is_asked_for(tmp_path):
     _function(tmp_path)
-    tasks = _load(creators(tmp_path), running=True)
-    assert {"layer:fn", "package:fn", "build:fn"} <= set(tasks)
-    assert all(tasks[step].loader for step in DEPLOY_SIDE)  # placeholders doit fills in on demand
-    assert not [name for name in tasks if name.split(":")[0] in DEPLOY_SIDE and ":" in name]
+    tasks = _load(creators(tmp_path, listing=False), running=True)
+    assert {name for name in tasks if ":" in name} == {"layer:fn", "build:fn"}
+    assert all(tasks[step].loader for step in ON_DEMAND)  # placeholders doit fills in on demand
+    assert all(tasks[step].loader.creates == list(ON_DEMAND) for step in ON_DEMAND)  # create_after(creates=...)
+
+
+def test_a_package_task_asked_for_by_name_is_made_on_demand_and_zips_the_function(tmp_path, run_doit):
+    import re
+
+    _function(tmp_path, requirements=False)
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    ran = lambda result: set(re.findall(r"^▶ (\S+)", result.stderr, re.M))  # noqa: E731
+    first = run_doit("package:fn", cwd=tmp_path)
+    assert first.code == 0 and ran(first) == {"package:fn"}, first.output
+    assert (tmp_path / ".genesys/build/fn/function-arm64.zip").is_file()
+    again = run_doit("package:fn", cwd=tmp_path)
+    assert again.code == 0 and ran(again) == set(), again.output
+    build = run_doit("build", cwd=tmp_path)
+    assert build.code == 0 and ran(build) == {"build:fn"}, build.output
+
+
+def test_doits_command_line_chooses_whether_every_task_is_made_at_load():
+    from genesys_tasks.tasks.graph import command_lists
+
+    assert command_lists(["list", "--all"]) and command_lists(["-f", "dodo.py", "info", "deploy:fn"])
+    assert command_lists(["forget", "deploy:fn"])
+    assert not command_lists([]) and not command_lists(["deploy:fn"]) and not command_lists(["-n", "2", "build"])
+    assert not command_lists(["run", "list"]) and not command_lists(["-f", "list"])
 
 
 def test_listing_shows_every_deploy_side_task_once_with_its_doc(tmp_path):
     _function(tmp_path)
-    tasks = _load(creators(tmp_path), running=False)
-    assert {f"{step}:fn" for step in DEPLOY_SIDE} <= set(tasks)
+    tasks = _load(creators(tmp_path, listing=True), running=False)
+    assert {f"{step}:fn" for step in ON_DEMAND} <= set(tasks)
     assert tasks["deploy:fn"].task_dep[:3] == ["build:fn", "role:fn", "layer_publish:fn"]
     assert tasks["plan"].doc == "Show what deploying each function would change."
 
 
 def test_the_same_creators_load_twice_with_the_same_tasks(tmp_path):
     _function(tmp_path)
-    namespace = creators(tmp_path)
-    assert set(_load(namespace, running=False)) == set(_load(namespace, running=False))
+    for listing in (True, False):
+        namespace = creators(tmp_path, listing=listing)
+        assert set(_load(namespace, running=not listing)) == set(_load(namespace, running=not listing))
 
 
 def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
     import pickle
 
     _function(tmp_path)
-    tasks = _load(creators(tmp_path), running=False)
+    tasks = _load(creators(tmp_path, listing=True), running=False)
     for step in DEPLOY_SIDE:
         original = tasks[f"{step}:fn"].actions[0].py_callable
         copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"])).actions[0].py_callable

@@ -43,7 +43,7 @@ def test_doit_build_builds_every_function_it_can_and_names_a_missing_toolchain_o
     with zipfile.ZipFile(repo / ".genesys" / "build" / "py-fn" / "function-x86_64.zip") as zipped:
         assert zipped.namelist() == ["app.py"]  # built, although the Go functions came first and failed
     assert result.stderr.count("`go` is not installed") == 1, result.stderr
-    assert "needed by package:go-one, package:go-two" in result.stderr
+    assert "needed by build:go-one, build:go-two" in result.stderr
     assert "apt-get install golang-go" in result.stderr
     assert "Traceback" not in result.output
 

@@ -32,7 +32,7 @@ def run(args) -> int:
     return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
                    sandbox=args.sandbox, debug=args.debug, adopt=args.adopt, wait=not args.no_wait,
                    keep_going=args.keep_going, stage=args.stage, region=args.region, profile=args.profile,
-                   replace=args.replace)
+                   replace=args.replace, commit=args.commit)
 
 
 def _deletion(args) -> int:
@@ -52,8 +52,10 @@ def _deletion(args) -> int:
 def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
             debug: bool = False, adopt: bool = False, wait: bool = True, keep_going: bool = False,
             stage: str | None = None, region: str | None = None, profile: str | None = None,
-            replace: bool = False) -> int:
+            replace: bool = False, commit: str = "") -> int:
     """Build the function, then deploy it (or show the plan with ``dry_run``).
+
+    ``commit``: the git commit being deployed, tagged on the function (``genesys:commit``).
 
     ``adopt`` lets genesys take over same-named resources it did not make (shown as
     ``adopt`` in the plan); the repo's other functions that share the role are handed
@@ -64,7 +66,8 @@ def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, san
     from ..tasks.runner import load_spec, role_sharers_in_repo, run_tasks
 
     options = Options(adopt=adopt, wait=wait, record_role=not sandbox, dry_run=dry_run, json_output=json_output,
-                      keep_going=keep_going, debug=debug, region=region, profile=profile, replace=replace)
+                      keep_going=keep_going, debug=debug, region=region, profile=profile, replace=replace,
+                      commit=commit)
     _, spec = load_spec(toml, stage=stage)  # with the project's own runtimes, as the build sees them
     deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
     session = Session(options)

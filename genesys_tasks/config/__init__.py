@@ -39,10 +39,12 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
     from ..globs import matches
 
     found = []
+    top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not _skipped(folder, d, skip))
-        found.extend(Path(folder, f) for f in sorted(files)
-                     if matches(Path(folder, f).relative_to(root).as_posix(), (pattern,)))
+        below = folder[top:].replace(os.sep, "/")  # once a folder: a Path a file is slow to make
+        prefix = below + "/" if below else ""
+        found.extend(Path(folder, f) for f in sorted(files) if matches(prefix + f, (pattern,)))
     return found
 
 

@@ -226,8 +226,10 @@ def read_state(spec: FunctionSpec, clients, stages, with_layer: bool, owner=None
 
 
 def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progress: Progress = no_progress,
-                ownership: Ownership = Ownership(), resolved: dict | None = None) -> tuple[Plan, str]:
+                ownership: Ownership = Ownership(), resolved: dict | None = None, commit: str = "") -> tuple[Plan, str]:
     """Read AWS's state (read-only calls) and plan ``stages``; return the plan and the account.
+
+    ``commit``: the git commit being deployed (the session's option), tagged on the function; "" unknown.
 
     The function stage needs the role and the layer, so it always plans them too
     (no writes when they are current); ``role`` or ``layer`` alone plan just that.
@@ -243,7 +245,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
     plan = Plan()
     with progress(f"reading the current state of {spec.name} from AWS"):
         remote = read_state(spec, clients, stages, layer is not None, ownership.owner)
-        facts = planner.Facts(clients.region, remote.account, environment, os.environ.get(planner.COMMIT_ENV, ""))
+        facts = planner.Facts(clients.region, remote.account, environment, commit)
         if code is not None and code.kind == "image":
             code, image_plan = images.plan_image(spec, clients, code, facts, ownership)
             plan.extend(image_plan)
@@ -291,7 +293,7 @@ def _plan_layer(spec: FunctionSpec, clients, layer: planner.Artifact, versions: 
 
 def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stages=STAGES,
            record_role: bool = True, *, progress: Progress = no_progress,
-           ownership: Ownership = Ownership()) -> Outcome:
+           ownership: Ownership = Ownership(), commit: str = "") -> Outcome:
     """Plan ``stages`` of one function and hand the plan to ``executor``; when it applied the plan,
     record a created role in the TOML.
 
@@ -300,7 +302,7 @@ def deploy(spec: FunctionSpec, root: Path, clients, executor: PlanExecutor, stag
     resolved: dict = {}
     with masked_environment(spec, resolved):
         plan, account = plan_deploy(spec, root, clients, stages, progress=progress, ownership=ownership,
-                                    resolved=resolved)
+                                    resolved=resolved, commit=commit)
         values = executor.run(plan)
     values["extra_layers"] = list(spec.function.layers)
     # each stage has its own role: one [iam] role_arn in the file cannot record them all

@@ -29,6 +29,7 @@ from .. import ui
 from ..config.spec import FunctionSpec
 from .regions import RegionResult, region_specs, run_regions, summary_error
 
+COMMIT_ENV = "GENESYS_COMMIT"  # doit's and the CLI's spelling of the commit being deployed, read at the entry
 STAGES = ("role", "layer", "function")  # the deployer's, in order; this module loads without it (doit's no-op path)
 
 
@@ -52,20 +53,22 @@ class Options:
     region: str | None = None  # `--region`: this run's region, over the TOML's region(s) and the environment
     profile: str | None = None  # `--profile`: this run's profile, over the TOML's and the environment's
     replace: bool = False  # replace a function AWS cannot change in place (`--replace`, GENESYS_REPLACE=1)
+    commit: str = ""  # the git commit being deployed, tagged on the function (GENESYS_COMMIT, set by the generated CI)
 
     @classmethod
     def from_args(cls, args, **fields) -> Options:
         """The options every AWS command shares (``--region``, ``--profile``, ``--debug``) from its
         argparse result, with the command's own ``fields``."""
         return cls(region=getattr(args, "region", None), profile=getattr(args, "profile", None),
-                   debug=bool(getattr(args, "debug", False)), **fields)
+                   debug=bool(getattr(args, "debug", False)), commit=getattr(args, "commit", "") or "", **fields)
 
     @classmethod
     def from_environment(cls, env=None) -> Options:
         """doit's spelling of the CLI's options, read once where doit enters."""
         env = os.environ if env is None else env
         return cls(adopt=_flag(env, "GENESYS_ADOPT"), wait=not _flag(env, "GENESYS_NO_WAIT"),
-                   debug=_flag(env, "GENESYS_DEBUG"), replace=_flag(env, "GENESYS_REPLACE"))
+                   debug=_flag(env, "GENESYS_DEBUG"), replace=_flag(env, "GENESYS_REPLACE"),
+                   commit=env.get(COMMIT_ENV, ""))
 
 
 def notify(message: str) -> None:
@@ -251,7 +254,7 @@ class Session:
         executor = self.executor(clients)
         deploy_one = self._deploy_one or deployer.deploy
         outcome = deploy_one(spec, root, clients, executor, stages=stages, record_role=record_role,
-                             progress=progress,
+                             progress=progress, commit=self.options.commit,
                              ownership=Ownership(self.options.adopt, sharers, replace=self.options.replace))
         outcome.collected = getattr(executor, "changes", None)
         if "function" in stages and outcome.applied and outcome.values.get("rollout_to") is not None:

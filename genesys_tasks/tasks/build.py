@@ -1,13 +1,20 @@
-"""The build-side doit tasks of one function: ``layer``, ``pre_build``, ``package`` and ``build``.
+"""The build-side doit tasks of one function: ``build``, ``layer``, ``pre_build`` and ``package``.
 
-Each is a task dict with real ``file_dep``s (sources, manifests, zips), ``targets`` and
-``config_changed`` on just the settings that step reads, so a no-op ``doit build`` runs
-nothing and changing memory rebuilds nothing. Making them lists files and nothing more.
+``build:<fn>`` is the one task a function needs: it zips the source, checks imports and
+limits, runs post_build and writes the artifact records. Functions sharing a layer share
+one ``layer`` task; ``pre_build`` exists only where hooks do; ``package:<fn>`` (the zip
+alone) is made only when a run names it (``on_demand``). A no-op ``doit build`` over N
+functions is thus N tasks plus one per distinct layer. Each is a task dict with real
+``file_dep``s (sources, manifests, zips), ``targets`` and one up-to-date callable over
+just the settings it reads, so a no-op runs nothing and changing memory rebuilds nothing.
+Making them lists files and nothing more.
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from types import SimpleNamespace
 
 from doit.tools import config_changed
 
@@ -25,7 +32,11 @@ def _files(paths_: list[Path]) -> list[str]:
 class SettingsAndTargets(config_changed):
     """A step's one up-to-date check: the settings it reads are unchanged (``config_changed``) and its
     targets still hold the bytes it recorded (``steps.targets_intact``). One callable, not two: doit
-    inspects the signature of each, for every task, on every run."""
+    inspects the signature of each, for every task, on every run; ``__signature__`` (PEP 362's own
+    answer to ``inspect.signature``) saves it working out that of a bound ``__call__`` each time."""
+
+    __signature__ = inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                       for name in ("task", "values")])
 
     def __call__(self, task, values) -> bool:
         return super().__call__(task, values) and steps.targets_intact(task, values) is not False
@@ -101,43 +112,76 @@ def pre_build_task(spec: FunctionSpec, root: Path, sources: list[str]) -> dict |
     }
 
 
-def package_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: LayerInputs | None = None) -> dict:
+def _package_settings(spec: FunctionSpec) -> dict:
     from ..build.package import bundles_dependencies
 
-    bundled = bundles_dependencies(spec)
     settings = {
         "runtime": spec.runtime.id, "handler": spec.handler, "exclude": list(spec.build.exclude),
         "include": list(spec.build.include), "architectures": list(spec.build.architectures),
         "sourcemap": spec.build.sourcemap,
     }
-    if bundled:  # the installer's settings decide what goes into the zip too
+    if bundles_dependencies(spec):  # the installer's settings decide what goes into the zip too
         settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image]
+    return settings
+
+
+def _package_inputs(spec: FunctionSpec, sources: list[str], inputs: LayerInputs | None) -> list[str]:
+    """What the function zip is made of: its sources, and the manifests when it bundles its dependencies."""
+    from ..build.package import bundles_dependencies
+
+    return sources + ((inputs or LayerInputs())(spec) if bundles_dependencies(spec) else [])
+
+
+def _function_zips(spec: FunctionSpec, root: Path) -> list[str]:
+    return [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures]
+
+
+class SettingsAndZips(SettingsAndTargets):
+    """``package:<fn>``'s one up-to-date check: its settings, and the zips it recorded (which are
+    ``build:<fn>``'s targets, so not its own)."""
+
+    def __init__(self, config: dict, zips: list[str]):
+        super().__init__(config)
+        self.zips = SimpleNamespace(targets=zips)
+
+    def __call__(self, task, values) -> bool:
+        return config_changed.__call__(self, task, values) and steps.targets_intact(self.zips, values) is not False
+
+
+def package_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: LayerInputs | None = None) -> dict:
+    """``package:<fn>``, made only when a run names it (``on_demand``): the zip alone, without the
+    layer and the checks ``build:<fn>`` runs after it."""
     return {
         "name": spec.name,
         "doc": f"function zip of {spec.name}",
         "actions": [Action(steps.package, spec, root)],
-        "file_dep": sources + ((inputs or LayerInputs())(spec) if bundled else []),
+        "file_dep": _package_inputs(spec, sources, inputs),
         "task_dep": [f"pre_build:{spec.name}"] if spec.build.pre_build else [],
-        "targets": [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures],
-        "uptodate": [SettingsAndTargets(settings)],
-        "clean": True,
+        "uptodate": [SettingsAndZips(_package_settings(spec), _function_zips(spec, root))],
     }
 
 
-def build_task(spec: FunctionSpec, root: Path, layer: str | None = None) -> dict:
-    """``layer``: the function whose ``layer`` task builds this one's layer (``shared_layers``), else its own."""
+def build_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: LayerInputs | None = None,
+               layer: str | None = None) -> dict:
+    """One task a function: zip it, then check its imports and limits, run post_build and write the
+    artifact records. ``layer``: the function whose ``layer`` task builds this one's layer
+    (``shared_layers``), else its own; the layer zips are file dependencies."""
+    layers = [str(paths.layer_zip(root, spec.name, arch)) for arch in spec.build.architectures] if spec.has_layer else []
+    settings = {**_package_settings(spec), "post_build": list(spec.build.post_build),
+                "strict_imports": spec.build.strict_imports, "layers": len(spec.function.layers),
+                "artifact_bucket": spec.deployment.artifact_bucket,
+                **({"image": [steps.base_image(spec), spec.deployment.image_repository]} if spec.build.is_image else {})}
     return {
         "name": spec.name,
         "doc": f"build {spec.name}: layer, pre_build, package, then imports, limits and post_build",
-        "actions": [Action(steps.check_imports, spec, root), Action(steps.finish, spec, root)],
-        "file_dep": [str(path) for _, _, path in steps.artifacts(spec, root)],
-        "targets": _files(steps.record_paths(spec, root)),  # the artifact records the deploy reads
-        "task_dep": ([f"layer:{layer or spec.name}"] if spec.has_layer else []) + [f"package:{spec.name}"],
-        "uptodate": [config_changed({"post_build": list(spec.build.post_build),
-                                     "strict_imports": spec.build.strict_imports,
-                                     "layers": len(spec.function.layers),
-                                     "artifact_bucket": spec.deployment.artifact_bucket,
-                                     **({"image": [steps.base_image(spec), spec.deployment.image_repository]}
-                                        if spec.build.is_image else {})})],
+        "actions": [Action(steps.package, spec, root), Action(steps.check_imports, spec, root),
+                    Action(steps.finish, spec, root)],
+        "file_dep": _package_inputs(spec, sources, inputs) + layers,
+        # the zips first: their recorded bytes are checked (``targets_intact``); then the artifact records
+        "targets": _function_zips(spec, root) + _files(steps.record_paths(spec, root)),
+        "task_dep": ([f"layer:{layer or spec.name}"] if spec.has_layer else [])
+                    + ([f"pre_build:{spec.name}"] if spec.build.pre_build else []),
+        "uptodate": [SettingsAndTargets(settings)],
+        "clean": True,
         "verbosity": 2 if debug_enabled() else 1,
     }

@@ -2,10 +2,11 @@
 
 Task ids are ``<step>:<function>``. Creating tasks loads the TOMLs and lists files and
 nothing more: no subprocess, no network, no boto3 or rich; a TOML whose files have not
-changed since the last run is not even read (``spec_cache``). Functions that share a
-layer (the same manifest and settings) share one ``layer`` task, named after the first.
-The deploy-side tasks are made only when a run asks for one of them (``on_demand``), so
-``doit build`` over hundreds of functions never builds them. A config error prints its message and exits
+changed since the last run is not even read (``spec_cache``). Each function is one
+``build`` task (``tasks/build.py``); functions that share a layer (the same manifest and
+settings) share one ``layer`` task, named after the first; ``pre_build`` tasks exist where
+hooks do. ``package`` and the deploy-side tasks are made only when a run asks for one of
+them (``on_demand``), so ``doit build`` over hundreds of functions never makes them. A config error prints its message and exits
 2; anything unexpected while loading is an internal error in one line, exit 1.
 
 A repo's dodo.py is two lines::
@@ -26,8 +27,9 @@ from ..config import FunctionSpec, discover, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
 from .build import LayerInputs, build_task, layer_task, package_task, pre_build_task, shared_layers
+from .deploy import STEPS
 from .file_check import SharedMD5Checker
-from .on_demand import DeploySide
+from .on_demand import OnDemand
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
 
@@ -57,13 +59,20 @@ def _stop(message: str, code: int):
 
 
 LISTING = frozenset({"list", "help", "info", "tabcompletion", "dumpdb", "forget", "ignore", "reset-dep", "clean"})
+LOADER_OPTIONS = frozenset({"-f", "--file", "-d", "--dir"})  # doit's options that may come before the command
 
 
-def _listing(argv: list[str]) -> bool:
-    """Whether doit's command only lists or manages its state (``doit list``): load warnings are for
-    the runs that build or deploy, said once there, not on every listing."""
-    command = next((a for a in argv if not a.startswith("-")), "")
-    return command in LISTING
+def command_lists(argv: list[str]) -> bool:
+    """Whether doit's command (found in ``argv`` as doit finds it: the first word after the loader's
+    options, else ``run``) only lists or manages state (``doit list``): its tasks are all made at
+    load (``on_demand``), and load warnings are left for the runs that build or deploy."""
+    words = iter(argv)
+    for word in words:
+        if word in LOADER_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word in LISTING
+    return False
 
 
 def _load(root: Path, pattern: str, tomls: list[Path] | None,
@@ -75,7 +84,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None,
     from ..config.runtimes_file import load_registry
     from . import spec_cache
 
-    warn = (lambda message: None) if _listing(sys.argv[1:]) else ui.warn
+    warn = (lambda message: None) if command_lists(sys.argv[1:]) else ui.warn
     try:
         today = today_default()
         registry = cache(lambda: load_registry(root))  # read only when a TOML is loaded again
@@ -107,11 +116,24 @@ def entry_options(stage: str | None, debug: bool, env=os.environ) -> tuple[str |
     return stage or env.get(STAGE_ENV) or None, debug or env.get(DEBUG_ENV, "") not in ("", "0")
 
 
+def _on_demand(root: Path, project, inputs: LayerInputs) -> OnDemand:
+    """``package`` and the deploy-side steps of the repo's functions (``project()``), made on demand."""
+    sources_of = cache(lambda: {spec.name: sources for spec, sources in project()})
+    session = cache(deploy_session)  # one per process, made with the first deploy-side task
+    return OnDemand(lambda: [spec for spec, _ in project()], {
+        "package": (lambda spec, _specs: package_task(spec, root, sources_of()[spec.name], inputs),
+                    "Zip each function's source, deterministically."),
+        **{step: ((lambda spec, specs, make=make: make(spec, root, session(), specs)), doc)
+           for step, (make, doc) in STEPS.items()},
+    })
+
+
 def creators(root: str | Path | None = None, pattern: str | None = None,
              tomls: list[Path] | None = None, specs: list[FunctionSpec] | None = None,
-             stage: str | None = None, debug: bool = False) -> dict:
+             stage: str | None = None, debug: bool = False, listing: bool | None = None) -> dict:
     """The ``task_*`` creators and DOIT_CONFIG for a repo (or the given TOML files or specs); doit's options
-    are read once (``entry_options``); files are discovered and loaded once, when doit first asks for tasks."""
+    are read once (``entry_options``); files are discovered and loaded once, when doit first asks for tasks.
+    ``listing``: doit's command runs no task (``command_lists``; default: doit's command line)."""
     root = Path(root or os.getcwd()).absolute()
     pattern = pattern or discovery_pattern()
     stage, debug = entry_options(stage, debug)
@@ -147,23 +169,15 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         """Run each function's pre_build hooks."""
         yield from filter(None, (pre_build_task(spec, root, sources) for spec, sources in project()))
 
-    def task_package():
-        """Zip each function's source, deterministically."""
-        yield from (package_task(spec, root, sources, inputs) for spec, sources in project())
-
-    deploy_side = DeploySide(lambda: [spec for spec, _ in project()], root, deploy_session)
-
     def task_build():
         """Build every function: layer, pre_build, package, limits, post_build."""
-        deploy_side.new_load()  # every load calls this creator (never delayed): the next load starts over
-        for spec, _ in project():
-            yield build_task(spec, root, layer_of().get(spec.name))
+        for spec, sources in project():
+            yield build_task(spec, root, sources, inputs, layer_of().get(spec.name))
 
     return {
-        **deploy_side.creators(),
+        **_on_demand(root, project, inputs).creators(command_lists(sys.argv[1:]) if listing is None else listing),
         "DOIT_CONFIG": doit_config(root),
         "task_layer": task_layer,
         "task_pre_build": task_pre_build,
-        "task_package": task_package,
         "task_build": task_build,
     }

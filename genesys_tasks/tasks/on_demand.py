@@ -1,55 +1,51 @@
-"""The deploy-side task creators (``task_role`` ... ``task_delete``), whose tasks are made on demand.
+"""The task steps a no-op ``doit build`` never needs (``package`` and the deploy side), made on demand.
 
-When doit runs tasks, each creator is delayed (doit's ``create_after``): doit keeps a
-placeholder per step and calls a creator only when a task of that step is asked for,
-as in ``doit deploy:fn``. The first creator called makes the tasks of all five steps
-at once, because ``deploy:fn`` waits for ``role:fn`` and ``layer_publish:fn``; the
-others then make none. Commands that run nothing (``list``, ``info``, ``forget``) call
-every creator at load, with the same result. So a plain ``doit build`` never pays for
-the deploy side.
+A run (``doit build``, ``doit deploy:fn``, a bare ``doit``) gets them through doit's declared
+idiom for delayed tasks: one creator marked ``create_after(creates=[<every step>])``, for
+which doit keeps a placeholder per step and calls the creator only when a task of one of
+them is asked for (``doit deploy:fn``, ``doit package``). The creator makes the tasks of
+every step at once, because ``deploy:fn`` waits for ``role:fn`` and ``layer_publish:fn``;
+doit then replaces each placeholder with the step's real group task, so no step is made
+twice and nothing is reset between loads. Commands that run nothing (``list``, ``info``,
+``forget``...; ``graph.command_lists``) never call a ``creates`` creator, so for them each
+step is a plain creator of its own tasks: ``doit list --all`` and ``doit info deploy:fn``
+show the real tasks.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Callable
 
 from doit import create_after
 
-from .deploy import STEPS
+# make(spec, specs) -> a task dict or None; specs: every function of the repo (role sharers)
+Maker = Callable[[object, list], "dict | None"]
 
 
-class DeploySide:
-    """The five deploy-side creators of one repo's specs; ``new_load`` starts over for the next load.
+class OnDemand:
+    """The on-demand steps of one repo: ``steps`` maps each step to (make, the doc `doit list` shows)."""
 
-    ``session()`` makes the process's deploy session, once, when the first deploy-side task is made."""
+    def __init__(self, specs: Callable[[], list], steps: dict[str, tuple[Maker, str]]):
+        self._specs, self._steps = specs, steps
 
-    def __init__(self, specs, root: Path, session):
-        self._specs, self._root, self._make_session, self._session = specs, root, session, None
-        self._made = False
+    def _creator(self, steps: tuple[str, ...]):
+        def creator():
+            specs = list(self._specs())
+            for step in steps:
+                make, doc = self._steps[step]
+                yield {"basename": step, "name": None, "doc": doc}
+                for spec in specs:
+                    task = make(spec, specs)
+                    if task:
+                        yield {**task, "basename": step}
 
-    def new_load(self) -> None:
-        self._made = False
+        creator.__doc__ = self._steps[steps[0]][1]
+        return creator
 
-    def _every_step(self):
-        specs = list(self._specs())
-        if self._session is None:
-            self._session = self._make_session()
-        for step, (make, doc) in STEPS.items():
-            yield {"basename": step, "name": None, "doc": doc}
-            for spec in specs:
-                task = make(spec, self._root, self._session, specs)
-                if task:
-                    yield {**task, "basename": step}
-
-    def creators(self) -> dict:
-        def delayed(step: str, doc: str):
-            def creator():
-                if self._made:
-                    return None
-                self._made = True
-                return self._every_step()
-
-            creator.__doc__ = doc
-            return create_after()(creator)
-
-        return {f"task_{step}": delayed(step, doc) for step, (_make, doc) in STEPS.items()}
+    def creators(self, listing: bool) -> dict:
+        """The ``task_*`` creators: for a run, one delayed creator of every step; for a command that
+        only lists or manages state (``listing``), one plain creator per step."""
+        if listing:
+            return {f"task_{step}": self._creator((step,)) for step in self._steps}
+        steps = tuple(self._steps)
+        return {f"task_{steps[0]}": create_after(creates=list(steps))(self._creator(steps))}

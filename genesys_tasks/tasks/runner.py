@@ -45,7 +45,7 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
         root, spec = load_spec(toml)
     else:
         root = paths.find_root(Path(toml).absolute())
-    module = creators(root, specs=[spec], debug=debug)
+    module = creators(root, specs=[spec], debug=debug, listing=False)  # a run, whatever the CLI verb is named
     argv = ["run", *(name.format(name=spec.name) for name in task_names)]
     try:
         return DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)

@@ -73,3 +73,14 @@ def test_with_stages_a_function_counts_when_it_differs_in_any_stage_the_pipeline
     assert names("prod") == ["other"]  # py-fn-prod records this commit; other-prod is not deployed
     assert names("stg,prod") == ["other", "py-fn"]  # py-fn-stg is not deployed
     assert names(",prod") == ["other", "py-fn"]  # nor is py-fn without a stage
+
+
+def test_a_session_made_with_a_commit_tags_it_without_the_environment(project, clients, boto, monkeypatch):
+    from genesys_tasks.deploy.session import Options, Session
+
+    monkeypatch.delenv("GENESYS_COMMIT", raising=False)
+    p = project()
+    session = Session(Options(commit="abc123", record_role=False), clients_factory=lambda target: clients())
+    assert session.deploy(p.spec(), p.root).failure is None
+    arn = boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionArn"]
+    assert boto("lambda").list_tags(Resource=arn)["Tags"]["genesys:commit"] == "abc123"

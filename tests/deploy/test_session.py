@@ -35,10 +35,11 @@ class Deployer:
     def __init__(self, values=None, fail_in=None):
         self.seen, self.values, self.fail_in = [], values or {}, fail_in
 
-    def __call__(self, spec, root, clients, executor, *, stages, record_role, progress, ownership):
+    def __call__(self, spec, root, clients, executor, *, stages, record_role, progress, ownership, commit):
         region = spec.deployment.region
         self.seen.append({"region": region, "record_role": record_role, "clients": clients,
-                          "sharers": [s.deployment.region for s in ownership.sharers], "adopt": ownership.adopt})
+                          "sharers": [s.deployment.region for s in ownership.sharers], "adopt": ownership.adopt,
+                          "commit": commit})
         if region == self.fail_in:
             raise AwsError(f"throttled in {region}")
         plan = Plan()
@@ -151,3 +152,18 @@ def test_a_session_pickles_for_doit_workers_without_its_connections(make_spec, t
     made._clients[("pid", "target")] = object()
     again = pickle.loads(pickle.dumps(made))
     assert again.options == made.options and again._clients == {}
+
+
+def test_the_commit_is_an_option_each_region_deploys_with(make_spec, tmp_path):
+    deployer = Deployer()
+    made, _ = session(Options(commit="abc123"), deployer, Recording())
+    made.deploy(_regions(make_spec(), "us-east-1", "eu-west-1"), tmp_path)
+    assert [s["commit"] for s in deployer.seen] == ["abc123", "abc123"]
+
+
+def test_doit_and_the_cli_read_the_commit_once_at_the_entry():
+    from argparse import Namespace
+
+    assert Options.from_environment({"GENESYS_COMMIT": "abc123"}).commit == "abc123"
+    assert Options.from_environment({}).commit == ""
+    assert Options.from_args(Namespace(commit="def456")).commit == "def456"

@@ -28,14 +28,14 @@ from __future__ import annotations
 from .delete import plan_delete, role_deletable
 from .function import plan_commit, plan_function
 from .image import RepositoryState, live_tag, plan_delete_repository, plan_image
-from .inputs import COMMIT_ENV, COMMIT_KEY, Artifact, Facts, ImageArtifact
+from .inputs import COMMIT_KEY, Artifact, Facts, ImageArtifact
 from .layer import plan_layer
 from .pull_access import plan_pull_access, pull_statements
 from .logs import plan_delete_log_group, plan_log_group
 from .role import plan_role, removable, wanted_policies
 from .versions import changes_version, plan_rollback, plan_versions
 
-__all__ = ["COMMIT_ENV", "COMMIT_KEY", "Artifact", "Facts", "ImageArtifact", "RepositoryState", "changes_version",
+__all__ = ["COMMIT_KEY", "Artifact", "Facts", "ImageArtifact", "RepositoryState", "changes_version",
            "live_tag", "plan_commit", "plan_delete", "plan_delete_log_group", "plan_delete_repository", "plan_function",
            "plan_image", "plan_layer", "plan_log_group", "plan_role", "plan_rollback", "plan_versions", "removable",
            "role_deletable", "wanted_policies"]

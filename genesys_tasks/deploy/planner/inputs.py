@@ -117,13 +117,12 @@ class Facts:
     region: str
     account: str
     environment: dict  # ${env:NAME} resolved; never printed or written
-    commit: str = ""  # the git commit being deployed (GENESYS_COMMIT, set by the generated CI), "" unknown
+    commit: str = ""  # the git commit being deployed (the session's ``Options.commit``), "" unknown
 
 
 STAGE_KEY = "genesys:stage"
 # The commit a function was last deployed from: `genesys changed --since deployed` diffs against it.
 COMMIT_KEY = "genesys:commit"  # counted among aws_limits.GENESYS_TAGS
-COMMIT_ENV = "GENESYS_COMMIT"
 
 
 def marker_tags(spec: FunctionSpec, ownership: Ownership = Ownership(), per_toml: bool = True) -> dict:
