@@ -5,8 +5,8 @@ the least any tool must do for it: uv installing the requirements into a target 
 for the runtime's platform (with the same index settings genesys passes it), then one
 zip of that folder at deflate level 6. Each repeat starts genesys from nothing (no
 ``.genesys``, an empty layer cache); uv's own package cache is warm for both, filled by
-an untimed first run. The two are timed in turn, so both see the same machine load, and
-the minimum of the repeats is printed with their ratio.
+an untimed first run. The two are timed in turn, so both see the same machine load; the
+median and the minimum of the repeats are printed with their ratios, and the load average.
 
 Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR]
 """
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,8 +84,10 @@ def main() -> None:
         for _ in range(args.repeats):
             floors.append(floor(root / "requirements.txt", Path(tmp)))
             builds.append(genesys(root, Path(tmp, "cache"), args.checkout))
-        print(f"clean build of {args.functions} functions (min of {args.repeats}, seconds): "
-              f"floor {min(floors):.2f}  genesys {min(builds):.2f}  ratio {min(builds) / min(floors):.2f}x")
+        for label, pick in (("median", statistics.median), ("min", min)):
+            print(f"clean build of {args.functions} functions ({label} of {args.repeats}, seconds): "
+                  f"floor {pick(floors):.2f}  genesys {pick(builds):.2f}  ratio {pick(builds) / pick(floors):.2f}x")
+        print("load average (1, 5, 15 min): " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
 
 if __name__ == "__main__":
