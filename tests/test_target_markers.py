@@ -8,6 +8,7 @@ the reading of requirements and lock files; the build tests run the real pip and
 from __future__ import annotations
 
 import json
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -127,7 +128,8 @@ def test_a_requirements_file_of_plain_lines_is_read_without_importing_packaging(
     marked.write_text("six ; python_version < '3.13'\n")
     script = ("import sys; from genesys_tasks.build.requirements import resolve, target_environment; "
               "resolve(sys.argv[1], target_environment('3.12', 'x86_64')); print('packaging' in sys.modules)")
-    loaded = [subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}  # this checkout
+    loaded = [subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env,
                              check=True).stdout.strip() for path in (plain, marked)]
     assert loaded == ["False", "True"]
 

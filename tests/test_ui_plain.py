@@ -10,6 +10,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -66,6 +67,7 @@ def _shown(env: dict) -> subprocess.CompletedProcess:
               "logging.getLogger('genesys.build').info('layer fn x86_64: built'); "
               "ui.warn('careful'); print('rich' in sys.modules)")
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE", "NO_COLOR")} | env
+    env["PYTHONPATH"] = str(Path(__file__).parent.parent)  # this checkout, not another genesys installed here
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
 
 
