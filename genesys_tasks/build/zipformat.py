@@ -43,10 +43,17 @@ class Deflated:
     data: bytes
 
 
-def deflate(name: str, external_attr: int, raw: bytes) -> Deflated:
-    """``raw`` as ``zipfile`` compresses it for a deflated entry (raw stream, level 6)."""
+def deflate(name: str, external_attr: int, chunks: Iterable[bytes]) -> Deflated:
+    """The bytes ``chunks`` make, as ``zipfile`` compresses them for a deflated entry (raw stream, level 6;
+    the stream does not depend on how the bytes are cut into chunks)."""
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return Deflated(name, external_attr, zlib.crc32(raw), len(raw), compressor.compress(raw) + compressor.flush())
+    crc, size, parts = 0, 0, []
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+        parts.append(compressor.compress(chunk))
+    parts.append(compressor.flush())
+    return Deflated(name, external_attr, crc, size, b"".join(parts))
 
 
 def fits(count: int, total_size: int) -> bool:

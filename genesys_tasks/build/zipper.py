@@ -8,7 +8,7 @@ or compiler filled). A zip is written through a temporary sibling and renamed in
 place, so a killed build leaves no half zip under the real name.
 
 A zip of more than a little data is compressed on several threads (one file an item,
-in a bounded window, so memory holds a few files at a time) and laid out by
+in a bounded window, so memory holds the compressed bytes of a few files) and laid out by
 ``zipformat``, whose bytes are ``zipfile``'s for the same entries; its sha256 is taken as
 it is written. A zip that needs zip64 records goes through ``zipfile`` itself.
 """
@@ -75,8 +75,8 @@ def _fill_with_zipfile(ordered: list[tuple[str, Path]], tmp: Path) -> None:
 
 def _deflated(arcname: str, path: Path) -> zipformat.Deflated:
     fd, mode = _open_regular(path)
-    with os.fdopen(fd, "rb") as src:
-        return zipformat.deflate(arcname, mode, src.read())
+    with os.fdopen(fd, "rb") as src:  # read a chunk at a time: only the compressed bytes are kept
+        return zipformat.deflate(arcname, mode, iter(lambda: src.read(CHUNK), b""))
 
 
 def _threads() -> int:
