@@ -34,11 +34,11 @@ def console():
 def _plain_stderr() -> bool:
     """True when rich would write no styles to stderr and no console was made yet: stderr is not a
     terminal, and neither ``FORCE_COLOR`` nor ``TTY_COMPATIBLE`` says to treat it as one (rich's rule)."""
-    if _console is not None or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
-        return False
+    if _console is not None or sys.stderr is None or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False  # (with no stderr at all, rich drops what is shown)
     try:
         return not sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or a closed one
+    except ValueError:  # a closed stderr
         return True
 
 
