@@ -4,9 +4,11 @@
 
 This checkout's wheel is served from a local index folder as the ``genesys-lambda`` release
 (a links folder added to pip's); its dependencies come from the indexes pip is set up with here
-(read with genesys's own pip_config; uv gets the same through a uv.toml). Both lines come from
+(read with genesys's own pip_config; uv gets the same through a uv.toml). The lines come from
 ``cicd.install.install_line`` for that release: the generated one (uv, pinned to the uv installed
-here) and the same line with pip. A first, untimed run of each fills its caches (pip's cache,
+here) for a repo of Python functions (no tree-sitter grammar) and for a repo of every language
+(every grammar, as every repo's line was before the grammars became extras), and the Python repo's
+line with pip. A first, untimed run of each fills its caches (pip's cache,
 and the install step's uv cache ``INSTALL_CACHE``), as the generated files' cache restores them;
 each timed run is the step alone in a new venv. Prints the minimum and the median of each.
 """
@@ -30,7 +32,8 @@ sys.path.insert(0, str(REPO))
 
 from genesys_tasks.build.local_python import uv_index_options  # noqa: E402
 from genesys_tasks.build.pip_config import pip_settings  # noqa: E402
-from genesys_tasks.cicd.install import DISTRIBUTION, Installed, install_line  # noqa: E402
+from genesys_tasks.cicd.install import DISTRIBUTION, Installed, grammars_for, install_line  # noqa: E402
+from genesys_tasks.languages import TABLE  # noqa: E402
 
 LEFT_OUT = shutil.ignore_patterns(".git", ".genesys", "*.egg-info", "__pycache__", ".pytest_cache", "build", "dist")
 UV_LISTS = {"--extra-index-url": "extra-index-url", "--find-links": "find-links",
@@ -100,9 +103,12 @@ def main() -> int:
         index, digest, requires = release(work)
         version = metadata.Distribution.at(next((work / "meta").glob("*.dist-info"))).version
         uv = metadata.version("uv")
-        lines = {"pip": install_line(Installed(version, None, requires=requires), sha256=lambda v: digest),
-                 "uv (generated)": install_line(Installed(version, None, requires=requires, uv=uv),
-                                                sha256=lambda v: digest)}
+        every = grammars_for(row.name for row in TABLE)
+        lines = {"uv, Python repo": install_line(Installed(version, None, requires=requires, uv=uv),
+                                                 sha256=lambda v: digest),
+                 "uv, every grammar": install_line(Installed(version, None, requires=requires, uv=uv),
+                                                   sha256=lambda v: digest, grammars=every),
+                 "pip, Python repo": install_line(Installed(version, None, requires=requires), sha256=lambda v: digest)}
         # The release is found beside what pip finds here (a links folder), its dependencies where pip finds them.
         links = " ".join(filter(None, [os.environ.get("PIP_FIND_LINKS", ""), str(index / DISTRIBUTION)]))
         env = {**os.environ, "PIP_FIND_LINKS": links, "PIP_NO_INPUT": "1", "PIP_CACHE_DIR": str(work / "pip-cache")}
@@ -113,8 +119,8 @@ def main() -> int:
         for name, line in lines.items():
             run_step(line, work, env)  # fills the caches
             times = [run_step(line, work, env) for _ in range(args.runs)]
-            print(f"{name:>15}: min {min(times):5.1f} s, median {statistics.median(times):5.1f} s "
-                  f"({args.runs} runs, warm cache, fresh venv)")
+            print(f"{name:>17}: min {min(times):5.1f} s, median {statistics.median(times):5.1f} s "
+                  f"({args.runs} runs, warm cache, fresh venv; load {os.getloadavg()[0]:.1f})")
     return 0
 
 

@@ -5,10 +5,13 @@ the least any tool must do for it: uv installing the requirements into a target 
 for the runtime's platform (with the same index settings genesys passes it), then one
 zip of that folder at deflate level 6. Each repeat starts genesys from nothing (no
 ``.genesys``, an empty layer cache); uv's own package cache is warm for both, filled by
-an untimed first run. The two are timed in turn, so both see the same machine load, and
-the minimum of the repeats is printed with their ratio.
+an untimed first run. The two are timed in turn, so both see the same machine load; the
+median and the minimum of the repeats are printed with their ratios, and the load average.
 
-Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR]
+``--before DIR`` times another checkout too (e.g. a commit to compare with), in turn with the
+other two in every repeat, so all three see the same load.
+
+Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR] [--before DIR]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,21 +74,29 @@ def main() -> None:
     parser.add_argument("--functions", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--checkout", type=Path, default=REPO, help="the genesys checkout to time (default: this one)")
+    parser.add_argument("--before", type=Path, help="another checkout, timed in turn with it")
     args = parser.parse_args()
-    compile_checkout(args.checkout)
+    checkouts = {"genesys": args.checkout, **({"before": args.before} if args.before else {})}
+    for checkout in checkouts.values():
+        compile_checkout(checkout)
     with tempfile.TemporaryDirectory(prefix="genesys-bench-clean-") as tmp:
         root = Path(tmp, "repo")
         root.mkdir()
         make_repo(root, args.functions, "auto")
         (root / "requirements.txt").write_text(REQUIREMENTS)
-        floor(root / "requirements.txt", Path(tmp))  # warms uv's package cache for both
-        genesys(root, Path(tmp, "cache"), args.checkout)
-        floors, builds = [], []
+        floor(root / "requirements.txt", Path(tmp))  # warms uv's package cache for all
+        for checkout in checkouts.values():
+            genesys(root, Path(tmp, "cache"), checkout)
+        floors, builds = [], {name: [] for name in checkouts}
         for _ in range(args.repeats):
             floors.append(floor(root / "requirements.txt", Path(tmp)))
-            builds.append(genesys(root, Path(tmp, "cache"), args.checkout))
-        print(f"clean build of {args.functions} functions (min of {args.repeats}, seconds): "
-              f"floor {min(floors):.2f}  genesys {min(builds):.2f}  ratio {min(builds) / min(floors):.2f}x")
+            for name, checkout in checkouts.items():
+                builds[name].append(genesys(root, Path(tmp, "cache"), checkout))
+        for label, pick in (("median", statistics.median), ("min", min)):
+            print(f"clean build of {args.functions} functions ({label} of {args.repeats}, seconds): "
+                  f"floor {pick(floors):.2f}  " + "  ".join(
+                      f"{name} {pick(times):.2f} ({pick(times) / pick(floors):.2f}x)" for name, times in builds.items()))
+        print("load average (1, 5, 15 min): " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
 
 if __name__ == "__main__":

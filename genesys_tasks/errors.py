@@ -85,6 +85,21 @@ class MissingTool(BuildError):
         self.tool = tool
 
 
+class MissingGrammar(GenesysError):
+    """genesys was installed without the extra holding the tree-sitter grammars of a language it must read
+    (a generated CI job installs only the grammars of its repo's languages); the hint names the extra."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, label: str, module: str, extra: str):
+        super().__init__(
+            f"reading {label} sources needs the tree-sitter grammar module {module}, which is not installed here",
+            hint=f"pip install 'genesys-lambda[{extra}]' (a plain `pip install genesys-lambda` has every grammar); "
+                 "in a CI job whose file genesys generated, run `genesys ci github` (or `genesys ci gitlab`) "
+                 f"again, so that its install step installs the {extra} grammars")
+        self.extra = extra
+
+
 class AwsError(GenesysError):
     """An AWS call failed for a reason other than credentials or permissions."""
 

@@ -40,6 +40,9 @@ class Language:
     detector: str = ""  # module in genesys_tasks.config.detect; "" means the TOML must name runtime and handler
     handler_example: str = "app.handler"
     handler_fix: str = ""  # how to add a handler detection can find, when there is none
+    # The extra of genesys-lambda (pyproject.toml) with the tree-sitter grammars this language's sources are
+    # read with ("": none, as Python's ast and Go's text need none); CI installs it only where needed.
+    grammars: str = ""
 
     @property
     def dependency_files(self) -> tuple[str, ...]:
@@ -77,6 +80,7 @@ TABLE: tuple[Language, ...] = (
         packager="typescript:package_node",  # a TypeScript handler is bundled by esbuild; else the sources as they are
         detector="nodejs", handler_example="index.handler",
         handler_fix='export it (`exports.handler = async (event) => ...`), or name it: handler = "index.handler"',
+        grammars="node",
     ),
     Language(
         # Go runs on provided.al2023 as one `bootstrap` binary: its modules are compiled in, no layer.
@@ -93,6 +97,7 @@ TABLE: tuple[Language, ...] = (
         detector="java", handler_example="example.Handler::handleRequest",
         handler_fix="add `public Output handleRequest(Input event, Context context)` to a class, or name it: "
                     'handler = "pkg.Class::handleRequest" under [metadata]',
+        grammars="java",
     ),
     Language(
         # Runtimes come from a runtime file (data/runtimes-ruby.toml), which also says how to build the layer.
@@ -101,6 +106,7 @@ TABLE: tuple[Language, ...] = (
                                      "under [metadata]",
         dependency_dirs=frozenset({"vendor", ".bundle"}), layer_only_files=frozenset({"Gemfile", "Gemfile.lock"}),
         layer_path="ruby/gems/{version}.0", image_repo="public.ecr.aws/lambda/ruby", handler_example="app.handler",
+        grammars="ruby",
     ),
 )
 BY_NAME: Mapping[str, Language] = MappingProxyType({row.name: row for row in TABLE})

@@ -1,8 +1,10 @@
 """Everything people read. Messages go to stderr; stdout is kept for machine output (JSON).
 
-rich is imported lazily, the first time something is shown, so that loading tasks
-and printing JSON never pay for it. ``GENESYS_NO_COLOR``/``NO_COLOR`` or a
-non-terminal stderr give plain text.
+rich is imported lazily, the first time something is shown on a terminal, so that
+loading tasks and printing JSON never pay for it. ``GENESYS_NO_COLOR``/``NO_COLOR`` or a
+non-terminal stderr give plain text; on a non-terminal stderr (a build under CI, a
+pipe, a log file) that text is written without rich at all: the words rich would
+write there, with no styles.
 """
 
 from __future__ import annotations
@@ -29,14 +31,44 @@ def console():
     return _console
 
 
+def _plain_stderr() -> bool:
+    """True when rich would write no styles to stderr and no console was made yet: stderr is not a
+    terminal, and neither ``FORCE_COLOR`` nor ``TTY_COMPATIBLE`` says to treat it as one (rich's rule)."""
+    if _console is not None or sys.stderr is None or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ:
+        return False  # (with no stderr at all, rich drops what is shown)
+    try:
+        return not sys.stderr.isatty()
+    except ValueError:  # a closed stderr
+        return True
+
+
 def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
 
 
+# What rich leaves out of a line it prints: bell, backspace, vertical tab, form feed, carriage return.
+_CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+def _say(message: str, mark: str = "", style: str = "") -> None:
+    """``mark`` (in ``style`` on a terminal) then ``message``; the whole line in ``style`` without a mark.
+
+    The plain line is rich's without styles: control codes dropped, tabs expanded to stops of 8
+    (rich's ``:name:`` emoji codes are left as written)."""
+    if _plain_stderr():
+        line = f"{mark} {message}" if mark else message
+        sys.stderr.write(line.translate(_CONTROL_CODES).expandtabs(8) + "\n")
+        sys.stderr.flush()
+    elif mark:
+        console().print(f"[{style}]{_escape(mark)}[/] {_escape(message)}")
+    else:
+        console().print(f"[{style}]{_escape(message)}[/]" if style else _escape(message))
+
+
 def info(message: str) -> None:
-    console().print(_escape(message))
+    _say(message)
 
 
 PLAN_COLOURS = {"+": "green", "~": "yellow", "-": "red"}
@@ -45,7 +77,7 @@ PLAN_COLOURS = {"+": "green", "~": "yellow", "-": "red"}
 def plan_line(line: str) -> None:
     """A line of a shown plan: its ``+ ~ -`` sign coloured (plain when NO_COLOR or not a terminal)."""
     sign = line.strip()[:1]
-    if line.startswith("  ") and sign in PLAN_COLOURS and line.strip()[1:2] == " ":
+    if line.startswith("  ") and sign in PLAN_COLOURS and line.strip()[1:2] == " " and not _plain_stderr():
         indent = line[: len(line) - len(line.lstrip())]
         console().print(f"{indent}[{PLAN_COLOURS[sign]}]{_escape(sign)}[/]{_escape(line.lstrip()[1:])}")
     else:
@@ -53,24 +85,24 @@ def plan_line(line: str) -> None:
 
 
 def step(message: str) -> None:
-    console().print(f"[bold cyan]•[/] {_escape(message)}")
+    _say(message, "•", "bold cyan")
 
 
 def success(message: str) -> None:
-    console().print(f"[bold green]✓[/] {_escape(message)}")
+    _say(message, "✓", "bold green")
 
 
 def warn(message: str) -> None:
-    console().print(f"[bold yellow]warning:[/] {_escape(message)}")
+    _say(message, "warning:", "bold yellow")
 
 
 def error(message: str) -> None:
-    console().print(f"[bold red]error:[/] {_escape(message)}")
+    _say(message, "error:", "bold red")
 
 
 def debug(message: str) -> None:
     if debug_enabled:
-        console().print(f"[dim]{_escape(message)}[/]")
+        _say(message, style="dim")
 
 
 class _Handler(logging.Handler):
@@ -110,10 +142,10 @@ def emit_json(data) -> None:
 def progress(message: str):
     """Show ``message`` with a spinner while the block runs, then its duration."""
     started = time.monotonic()
-    if console().is_terminal and not debug_enabled:
+    if not _plain_stderr() and console().is_terminal and not debug_enabled:
         with console().status(_escape(message)):
             yield
     else:
         step(message)
         yield
-    console().print(f"  [dim]{_escape(message)} done in {time.monotonic() - started:.1f}s[/]")
+    _say(f"  {message} done in {time.monotonic() - started:.1f}s", style="dim")

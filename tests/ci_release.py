@@ -60,20 +60,21 @@ def release(folder: Path) -> Release:
 NOT_LINKED = ("genesys", "__editable__", "questionary")
 
 
-def _left_out(name: str, with_uv: bool) -> bool:
+def _left_out(name: str, with_uv: bool, without: tuple[str, ...] = ()) -> bool:
     name = name.lower()
-    return name.startswith(NOT_LINKED) or (not with_uv and (name == "uv" or name.startswith("uv-")))
+    return name.startswith(NOT_LINKED + without) or (not with_uv and (name == "uv" or name.startswith("uv-")))
 
 
-def runner(folder: Path, with_uv: bool = True) -> Path:
+def runner(folder: Path, with_uv: bool = True, without: tuple[str, ...] = ()) -> Path:
     """A new venv with no genesys in it, whose site-packages links to this environment's packages
-    (copies of their metadata) but genesys's and questionary, and whose bin holds this environment's uv
-    (``with_uv=False``: no uv at all, so a genesys installed there writes the pip form of the step)."""
+    (copies of their metadata) but genesys's, questionary and those whose names start with ``without``
+    (``tree_sitter``: no grammar), and whose bin holds this environment's uv (``with_uv=False``: no uv
+    at all, so a genesys installed there writes the pip form of the step)."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     ours = Path(sysconfig.get_paths()["purelib"])
     theirs = folder / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
     for entry in ours.iterdir():
-        if _left_out(entry.name, with_uv) or os.path.lexists(theirs / entry.name):
+        if _left_out(entry.name, with_uv, without) or os.path.lexists(theirs / entry.name):
             continue
         if entry.name.endswith(".dist-info"):  # uv reads only real folders as installed distributions
             shutil.copytree(entry, theirs / entry.name)

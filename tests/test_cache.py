@@ -170,3 +170,26 @@ def test_genesys_cache_ls_lists_entries_and_prune_empties_the_cache(run_genesys,
     assert "removed 2" in pruned.stderr
     assert cache.entries() == []
     assert json.loads(run_genesys("cache", "ls", "--output", "json").stdout) == []
+
+
+def test_a_layer_builds_work_folder_is_removed_on_a_thread_and_the_process_waits_for_it(tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    cache = LayerCache(tmp_path / "cache")
+    with cache.work_dir(remove_on_a_thread=True) as folder:
+        (folder / "site").mkdir()
+        for i in range(200):
+            (folder / "site" / f"m{i}.py").write_text("x = 1\n")
+    for thread in threading.enumerate():
+        if thread.name == "genesys-remove-work":
+            thread.join()
+    assert list(cache.work.iterdir()) == []
+    # A process that ends right after its build still removes the folder before it exits.
+    script = ("import sys; from pathlib import Path; from genesys_tasks.build.cache import LayerCache\n"
+              "with LayerCache(Path(sys.argv[1])).work_dir(remove_on_a_thread=True) as folder:\n"
+              "    for i in range(2000): (folder / f'm{i}.py').write_text('x = 1')\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "other")], env=env, check=True)
+    assert list((tmp_path / "other" / "work").iterdir()) == []

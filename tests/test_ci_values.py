@@ -15,7 +15,7 @@ from genesys_tasks.cicd.values import check_branch, parse_environment, quote
 from genesys_tasks.cli import main
 from genesys_tasks.errors import EXIT_BAD_INPUT, UsageError
 
-from ci_project import commit, git, make_repo
+from ci_project import FILES, commit, git, make_repo, write
 from test_ci_files import FROM_GIT, INSTALL, repo  # noqa: F401 (the fixture: a three-function repository)
 
 NASTY = ["a: b", "a #b", "it's \"quoted\"", "${{ secrets.X }}", "$CI_JOB_TOKEN", "[x]", "{y}", "*z", "&a", "! b"]
@@ -215,6 +215,93 @@ def test_a_release_is_installed_with_the_uv_beside_it_pinned_then_its_ci_depende
     assert alone == uv + ["--no-deps", "--require-hashes", "-r", ci_install.REQUIREMENT_FILE]
     # The dependencies: genesys's own, without its extras and the wizard's prompts.
     assert needed == uv + ["doit>=0.36", "tree-sitter>=0.23", "uv>=0.4"]
+
+
+# genesys's Requires-Dist as its wheel says it, in part: every grammar in the base, and an extra per language.
+WITH_EXTRAS = ("doit>=0.36", "tree-sitter>=0.23", "tree-sitter-javascript>=0.23", "tree-sitter-typescript>=0.23",
+               "tree-sitter-java>=0.23", "tree-sitter-ruby>=0.23", "boto3>=1.34", "questionary>=2.0",
+               'tree-sitter>=0.23; extra == "node"', 'tree-sitter-javascript>=0.23; extra == "node"',
+               'tree-sitter-typescript>=0.23; extra == "node"', 'tree-sitter>=0.23; extra == "java"',
+               'tree-sitter-java>=0.23; extra == "java"', 'tree-sitter>=0.23; extra == "ruby"',
+               'tree-sitter-ruby>=0.23; extra == "ruby"', 'pytest>=8.0; extra == "test"')
+
+
+@pytest.mark.parametrize("grammars, expected", [
+    ((), ["doit>=0.36", "boto3>=1.34"]),
+    (("node",), ["doit>=0.36", "tree-sitter>=0.23", "tree-sitter-javascript>=0.23", "tree-sitter-typescript>=0.23",
+                 "boto3>=1.34"]),
+    (("java", "ruby"), ["doit>=0.36", "tree-sitter>=0.23", "tree-sitter-java>=0.23", "tree-sitter-ruby>=0.23",
+                        "boto3>=1.34"]),
+])
+def test_a_release_line_installs_the_grammars_of_the_repos_languages_and_no_other(grammars, expected):
+    found = Installed("1.2.3", None, requires=WITH_EXTRAS, uv="0.13.9")
+    *_, needed = _commands(install_line(found, sha256=lambda version: "ab" * 32, grammars=grammars))
+    assert needed[needed.index(ci_install.INSTALL_CACHE) + 1:] == expected
+
+
+def test_each_language_read_with_grammars_has_an_extra_that_a_plain_install_already_has():
+    import tomllib
+    from pathlib import Path
+
+    from packaging.requirements import Requirement
+
+    from genesys_tasks.languages import TABLE
+
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]
+    base = {Requirement(text).name for text in project["dependencies"]}
+    extras = project["optional-dependencies"]
+    for row in TABLE:
+        if row.grammars:
+            names = {Requirement(text).name for text in extras[row.grammars]}
+            assert names <= base and any(name.startswith("tree-sitter-") for name in names), row.name
+    assert ci_install.grammars_for(["python", "go", "nodejs", "java", "nodejs"]) == ("java", "node")
+
+
+def _release_writes(monkeypatch):
+    """genesys installed from a released wheel (a hashed https archive: pinned as an index install is)."""
+    record = {"url": "https://example.com/genesys_lambda-1.2.3-py3-none-any.whl",
+              "archive_info": {"hashes": {"sha256": "cd" * 32}}}
+    monkeypatch.setattr(ci_install, "installed", lambda: Installed("1.2.3", record, requires=WITH_EXTRAS, uv="0.13.9"))
+
+
+def test_a_repo_without_node_functions_installs_no_grammar_and_its_file_records_that(tmp_path, monkeypatch):
+    make_repo(tmp_path / "repo", {name: text for name, text in FILES.items() if not name.startswith("node-fn/")})
+    monkeypatch.chdir(tmp_path / "repo")
+    _release_writes(monkeypatch)
+    assert main(["ci", "github"]) == 0
+    text = (tmp_path / "repo/.github/workflows/genesys.yml").read_text()
+    assert "tree-sitter" not in text and '# genesys options: {"grammars": []}' in text
+    assert main(["ci", "gitlab-child", "--since", "0" * 40, "--mode", "deploy"]) == 0
+    assert "tree-sitter" not in (tmp_path / "repo/genesys-child.yml").read_text()
+
+
+def test_check_names_the_command_to_run_when_the_repo_gains_a_language_with_grammars(tmp_path, monkeypatch, capsys):
+    make_repo(tmp_path / "repo", {name: text for name, text in FILES.items() if not name.startswith("node-fn/")})
+    monkeypatch.chdir(tmp_path / "repo")
+    _release_writes(monkeypatch)
+    assert main(["ci", "github", "--region", "eu-west-1"]) == 0
+    assert main(["ci", "github", "--check"]) == 0
+    write(tmp_path / "repo", {name: text for name, text in FILES.items() if name.startswith("node-fn/")})
+    capsys.readouterr()
+    assert main(["ci", "github", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert ("installs genesys with the grammars for no language, but the repo's functions now need those for "
+            "Node.js (lambda_node_fn.toml): run `genesys ci github` to generate it again") in err
+    assert main(["ci", "github"]) == 0
+    text = (tmp_path / "repo/.github/workflows/genesys.yml").read_text()
+    assert "tree-sitter-javascript" in text and '"grammars": ["node"]' in text and "eu-west-1" in text
+    assert main(["ci", "github", "--check"]) == 0
+
+
+def test_a_child_pipeline_installs_the_grammars_of_every_function_not_only_the_changed_ones(repo, monkeypatch):
+    since = git(repo, "rev-parse", "HEAD").strip()
+    (repo / "py-fn" / "app.py").write_text("def handler(event, context):\n    return 2\n")
+    commit(repo, "only the Python function changes")
+    _release_writes(monkeypatch)
+    assert main(["ci", "gitlab-child", "--since", since, "--mode", "deploy"]) == 0
+    child = (repo / "genesys-child.yml").read_text()
+    assert "deploy:py-fn" in child and "deploy:node-fn" not in child
+    assert "tree-sitter-javascript" in child and "tree-sitter-java>" not in child
 
 
 def test_the_install_cache_is_inside_the_cached_folder_of_the_generated_files():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ci_project import make_repo
+from ci_project import FILES, make_repo
 from ci_release import REPO, from_index, left_out, release, runner
 from genesys_tasks.cicd.install import INSTALL_CACHE
 from test_ci_files import INSTALL
@@ -81,3 +81,31 @@ def test_the_generated_install_step_installs_the_released_wheel_that_wrote_the_f
     assert str(job) in where.stdout and where.stdout.strip().endswith("None")
     # uv kept what it fetched where the generated files cache it, under the key over this line.
     assert any((repo / INSTALL_CACHE).iterdir())
+
+
+def test_a_python_repos_install_step_installs_no_grammar_and_its_jobs_run_without_one(tmp_path):
+    """The released wheel's extras say which grammars each language needs: a repo of Python and Go
+    functions gets none, and genesys, installed by that step alone, loads and builds its functions."""
+    found = release(tmp_path)
+    writer = from_index(found, tmp_path / "writer")
+    repo = tmp_path / "repo"
+    make_repo(repo, {name: text for name, text in FILES.items() if not name.startswith("node-fn/")})
+    done = subprocess.run([str(writer / "bin/python"), "-m", "genesys_tasks.cli", "ci", "github"], cwd=repo,
+                          env=found.env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = (repo / ".github/workflows/genesys.yml").read_text()
+    assert "tree-sitter" not in text and '"grammars": []' in text
+
+    import yaml
+
+    line = yaml.safe_load(text)["jobs"]["changes"]["steps"][3]["run"]
+    job = runner(tmp_path / "runner", without=("tree_sitter",))  # a job's Python with no grammar at all
+    job_env = {**found.env(), "PATH": f"{job / 'bin'}{os.pathsep}{os.environ['PATH']}",
+               "GENESYS_CACHE_DIR": str(tmp_path / "cache")}
+    ran = subprocess.run(["bash", "-eo", "pipefail", "-c", line], cwd=repo, env=job_env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    for args in (["-c", "import tree_sitter"], ["-m", "genesys_tasks.cli", "changed", "--since", "HEAD"],
+                 ["-m", "genesys_tasks.cli", "lambda", "build", "py-fn/lambda_py_fn.toml"]):
+        done = subprocess.run([str(job / "bin/python"), *args], cwd=repo, env=job_env, capture_output=True, text=True)
+        assert (done.returncode == 0) == (args[0] != "-c"), (args, done.stderr)
+    assert (repo / ".genesys/build/py-fn/function-x86_64.zip").is_file()

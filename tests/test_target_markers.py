@@ -8,6 +8,7 @@ the reading of requirements and lock files; the build tests run the real pip and
 from __future__ import annotations
 
 import json
+import os
 import sys
 import zipfile
 from pathlib import Path
@@ -99,6 +100,38 @@ def test_a_requirement_pip_cannot_read_is_a_config_error_with_file_and_line(tmp_
         resolve(path, target_environment("3.12", "x86_64"))
     assert failure.value.where.line == 2 and failure.value.exit_code == 2
 
+
+
+PLAIN_LINES = ["requests==2.32.3", "requests == 2.32.3", "PyYAML==6.0.2", "Foo_Bar.baz", "zope.interface>=5",
+               "a==01.2", "six!=1.0", "x<3", "y >2.0.1", "typing-extensions<=4.12.2", "Requests"]
+NOT_PLAIN_LINES = ["x==1.0.*", "x[extra]==1", "x~=1.2", "x==1.0rc1", "x>=1,<2", "x @ https://e.invalid/x.whl",
+                   "./local.whl", "six ; python_version < '3.13'"]
+
+
+def test_plain_requirement_lines_read_as_packaging_reads_them(tmp_path):
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    path = tmp_path / "requirements.txt"
+    path.write_text("\n".join(PLAIN_LINES + NOT_PLAIN_LINES[:-2]) + "\n")
+    read = resolve(path, target_environment("3.12", "x86_64")).requirements
+    expected = [(str(Requirement(line)), canonicalize_name(Requirement(line).name))
+                for line in PLAIN_LINES + NOT_PLAIN_LINES[:-2]]
+    assert [(r.spec, r.name) for r in read] == expected
+
+
+def test_a_requirements_file_of_plain_lines_is_read_without_importing_packaging(tmp_path):
+    import subprocess
+
+    plain, marked = tmp_path / "plain.txt", tmp_path / "marked.txt"
+    plain.write_text("\n".join(PLAIN_LINES) + "\n")
+    marked.write_text("six ; python_version < '3.13'\n")
+    script = ("import sys; from genesys_tasks.build.requirements import resolve, target_environment; "
+              "resolve(sys.argv[1], target_environment('3.12', 'x86_64')); print('packaging' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}  # this checkout
+    loaded = [subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env,
+                             check=True).stdout.strip() for path in (plain, marked)]
+    assert loaded == ["False", "True"]
 
 LOCKS = {
     "Pipfile.lock": json.dumps({"_meta": {"sources": []}, "default": {

@@ -40,6 +40,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -216,7 +217,8 @@ class LayerCache:
         try:
             shutil.copyfile(zip_path, zip_tmp)
             os.chmod(zip_tmp, 0o444)  # shared through hard links: a write in place would change every function's layer
-            record = dict(meta, created=time.time(), size=zip_tmp.stat().st_size, sha256=sha256_file(zip_tmp))
+            # sha256_once: the name the zip is renamed to keeps its inode, so its hash is not read again
+            record = dict(meta, created=time.time(), size=zip_tmp.stat().st_size, sha256=sha256_once(zip_tmp))
             meta_tmp.write_text(json.dumps(record, sort_keys=True))
             os.replace(meta_tmp, self.root / f"{key}.json")
             os.replace(zip_tmp, self._zip(key))
@@ -241,15 +243,23 @@ class LayerCache:
         return found
 
     @contextmanager
-    def work_dir(self):
-        """A fresh folder to build a layer in, removed afterwards; leftovers of killed builds go first."""
+    def work_dir(self, *, remove_on_a_thread: bool = False):
+        """A fresh folder to build a layer in, removed afterwards; leftovers of killed builds go first.
+
+        ``remove_on_a_thread``: the folder is removed on a thread of its own while the build goes on
+        (unlinking an installed layer's files takes tens of milliseconds); the process waits for that
+        thread before it exits, and what a killed process left is removed by the next ``clean_work``."""
         self.clean_work()
         self.work.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(prefix=f"{socket.gethostname()}-{os.getpid()}-", dir=self.work))
         try:
             yield folder
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if remove_on_a_thread:
+                threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                                 name="genesys-remove-work").start()
+            else:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def clean_work(self) -> list[Path]:
         """Remove the work folders of builds that were killed: their process is gone, or they are a day old."""

@@ -181,7 +181,7 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
         cached, origin = cache.fetch(key), "shared cache"
     if cached is None:
         origin = ""
-        with cache.work_dir() as tmp:
+        with cache.work_dir(remove_on_a_thread=True) as tmp:
             target = Path(tmp, "layer")
             target.mkdir()
             work = replace(job, target=target)

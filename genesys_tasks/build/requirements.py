@@ -29,6 +29,10 @@ _INCLUDE = {"-r": "requirement", "--requirement": "requirement", "-c": "constrai
 _PATH_OPTIONS = ("-e", "--editable", "-f", "--find-links")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _MAX_DEPTH = 20
+# A requirement line with no extras, URL or marker: a project name, at most one comparison with a release
+# version. Read without ``packaging`` (most requirements files are only such lines); what packaging
+# would write for it is the name, the operator and the version, without spaces.
+_PLAIN = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:(==|!=|>=|<=|<|>)\s*([0-9]+(?:\.[0-9]+)*))?")
 
 
 def machine(arch: str) -> str:
@@ -77,9 +81,7 @@ class Resolved:
 
     def find(self, name: str) -> Requirement | None:
         """The requirement for project ``name`` (any spelling), or None."""
-        from packaging.utils import canonicalize_name
-
-        wanted = canonicalize_name(name)
+        wanted = canonical_name(name)
         return next((r for r in self.requirements if r.name == wanted), None)
 
     def text(self) -> str:
@@ -152,15 +154,24 @@ def _split_marker(spec: str) -> tuple[str, str]:
     return (spec[:match.start()], spec[match.end():]) if match else (spec, "")
 
 
+def canonical_name(name: str) -> str:
+    """A project name as packaging's ``canonicalize_name`` writes it (``PyYAML`` → ``pyyaml``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _requirement(spec: str, options: list[str], base: Path, where: Where, env: dict) -> Requirement | None:
     """The requirement as it applies to the target; None when its marker leaves it out."""
+    hashes = tuple(o.partition("=")[2] for o in options if o.startswith("--hash="))
+    rest = tuple(o for o in options if not o.startswith("--hash="))
+    plain = None if _is_path_or_url(spec) else _PLAIN.fullmatch(spec)
+    if plain:
+        name, operator, version = plain.groups()
+        return Requirement(name + (operator or "") + (version or ""), canonical_name(name), str(where), hashes, rest)
     from packaging.markers import InvalidMarker, Marker
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Parsed
     from packaging.utils import canonicalize_name
 
-    hashes = tuple(o.partition("=")[2] for o in options if o.startswith("--hash="))
-    rest = tuple(o for o in options if not o.startswith("--hash="))
     try:
         if _is_path_or_url(spec) and " @ " not in spec:
             target, marker_text = _split_marker(spec)

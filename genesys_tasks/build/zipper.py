@@ -6,6 +6,11 @@ deflate level. The path and mtime of the inputs never matter. Which files go in 
 the caller's (``sources`` for a function, ``tree_entries`` for a folder an installer
 or compiler filled). A zip is written through a temporary sibling and renamed into
 place, so a killed build leaves no half zip under the real name.
+
+A zip of more than a little data is compressed on several threads (one file an item,
+in a bounded window, so memory holds the compressed bytes of a few files) and laid out by
+``zipformat``, whose bytes are ``zipfile``'s for the same entries; its sha256 is taken as
+it is written. A zip that needs zip64 records goes through ``zipfile`` itself.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ import hashlib
 import os
 import stat
 import zipfile
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
+from . import zipformat
 from ..errors import BuildError
 from ..paths import replace_atomic
 from .sources import ALWAYS_EXCLUDED_SUFFIXES
@@ -25,6 +32,9 @@ from .walk import walk
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 20
+PARALLEL_FROM = 256 * 1024  # bytes in all: below this, threads cost more than they save
+MAX_THREADS = 4
+WINDOW = 32 * 1024 * 1024  # bytes read and compressed ahead of the writer, two windows at most
 BUILT_HINT = ("a package the installer or compiler put there links to files outside the folder, which a zip "
               'cannot carry: vendor those files into the package, or build in a container (build_method = "podman")')
 REBUILD_HINT = ("build it again (`doit build`, or `genesys lambda build <toml>`): genesys rebuilds a zip whose "
@@ -48,9 +58,10 @@ def _open_regular(path: Path) -> tuple[int, int]:
     return fd, (0o100755 if mode & stat.S_IXUSR else 0o100644) << 16
 
 
-def _fill(entries: Iterable[tuple[str, Path]], tmp: Path) -> None:
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for arcname, path in sorted(entries, key=lambda e: e[0]):
+def _fill_with_zipfile(ordered: list[tuple[str, Path]], tmp: Path) -> None:
+    """``ordered`` written by ``zipfile``, one file after the other (the layout ``zipformat`` matches)."""
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=zipformat.LEVEL) as archive:
+        for arcname, path in ordered:
             fd, mode = _open_regular(path)
             with os.fdopen(fd, "rb") as src:
                 info = zipfile.ZipInfo(arcname, EPOCH)
@@ -62,11 +73,94 @@ def _fill(entries: Iterable[tuple[str, Path]], tmp: Path) -> None:
                         out.write(chunk)
 
 
+def _deflated(arcname: str, path: Path) -> zipformat.Deflated:
+    fd, mode = _open_regular(path)
+    with os.fdopen(fd, "rb") as src:  # read a chunk at a time: only the compressed bytes are kept
+        return zipformat.deflate(arcname, mode, iter(lambda: src.read(CHUNK), b""))
+
+
+def _threads() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_THREADS)
+
+
+def _windows(ordered: list[tuple[str, Path, int]], budget: int) -> Iterator[list[tuple[str, Path, int]]]:
+    """``ordered`` cut into runs of consecutive entries of about ``budget`` bytes."""
+    window, size = [], 0
+    for entry in ordered:
+        if window and size + entry[2] > budget:
+            yield window
+            window, size = [], 0
+        window.append(entry)
+        size += entry[2]
+    if window:
+        yield window
+
+
+def _all_deflated(ordered: list[tuple[str, Path, int]], threads: int) -> Iterator[zipformat.Deflated]:
+    """Each entry compressed, in order; on ``threads`` threads, a window of ``WINDOW`` bytes at a time
+    (two in flight), the largest files of a window first so that a big file does not finish alone."""
+    if threads < 2:
+        yield from (_deflated(arcname, path) for arcname, path, _ in ordered)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="genesys-zip")
+    try:
+        in_flight: deque[list] = deque()
+        for window in _windows(ordered, WINDOW):
+            started = {arcname: pool.submit(_deflated, arcname, path)
+                       for arcname, path, _ in sorted(window, key=lambda entry: -entry[2])}
+            in_flight.append([started[arcname] for arcname, _, _ in window])
+            if len(in_flight) > 1:
+                yield from (future.result() for future in in_flight.popleft())
+        while in_flight:
+            yield from (future.result() for future in in_flight.popleft())
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0  # said when it is opened
+
+
+class _Hashed:
+    """A file being written, hashed as it goes."""
+
+    def __init__(self, handle):
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.handle.write(data)
+
+
+def _fill(entries: Iterable[tuple[str, Path]], tmp: Path) -> str | None:
+    """Write the zip of ``entries`` to ``tmp``; its sha256 hex when it was taken while writing."""
+    ordered = [(arcname, path, _size(path)) for arcname, path in sorted(entries, key=lambda e: e[0])]
+    total = sum(size for _, _, size in ordered)
+    if not zipformat.fits(len(ordered), total):
+        _fill_with_zipfile([(arcname, path) for arcname, path, _ in ordered], tmp)
+        return None
+    threads = _threads() if total >= PARALLEL_FROM and len(ordered) > 1 else 1
+    with open(tmp, "wb") as handle:
+        out = _Hashed(handle)
+        zipformat.write_archive(out, _all_deflated(ordered, threads), EPOCH)
+    return out.digest.hexdigest()
+
+
 def write_zip(entries: Iterable[tuple[str, Path]], dest: Path) -> str:
     """Write ``(name in zip, file on disk)`` pairs to ``dest`` atomically; return its sha256 hex."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomic(dest, lambda tmp: _fill(entries, tmp))
-    return sha256_file(dest)
+    written = []
+    replace_atomic(dest, lambda tmp: written.append(_fill(entries, tmp)))
+    return written[0] or sha256_file(dest)
 
 
 @contextmanager

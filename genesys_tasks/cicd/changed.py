@@ -55,6 +55,7 @@ class Changes:
     functions: tuple[FunctionSpec, ...]
     removed: tuple[Removed, ...]
     root: Path
+    languages: frozenset[str] = frozenset()  # of every function of the project, changed or not
 
     def rows(self) -> list[dict]:
         """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman)."""
@@ -226,4 +227,5 @@ def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stag
             staged = load_project(root, pattern, warn, stage=stage) if stage else specs
             hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
         found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
+    found = replace(found, languages=frozenset(spec.runtime.language for spec in specs))
     return replace(found, removed=removed_since_ref(root, removed_since, pattern)) if removed_since else found

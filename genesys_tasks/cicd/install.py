@@ -16,7 +16,11 @@ The job installs with uv (pinned to the version installed beside this genesys; s
 takes tens of them), into the Python ``python`` names in the job (a venv or not), with uv's cache in
 ``INSTALL_CACHE``, which the templates cache under a key over this line. A pinned release is
 installed alone (``--no-deps --require-hashes``), then the dependencies CI jobs use: genesys's
-own requirements without those only the wizard needs (``WIZARD_ONLY``).
+own requirements without those only the wizard needs (``WIZARD_ONLY``) and without the tree-sitter
+grammars of languages the repo's functions do not use (each language's grammars are an extra of
+genesys-lambda, ``Language.grammars``; a plain install has them all). A repo that gains a function in
+another language needs the file generated again: ``genesys ci --check`` says so (``commands/ci``), and
+a job that meets such a function stops with exit 2 naming the extra (``errors.MissingGrammar``).
 """
 
 from __future__ import annotations
@@ -81,19 +85,35 @@ def _choices(version: str) -> str:
             "or --install 'pip install ./tools/genesys' (a folder of the repo)")
 
 
-def requirements(requires: tuple[str, ...], names: frozenset[str] = WIZARD_ONLY) -> list[str]:
-    """The requirements of ``requires`` (genesys's Requires-Dist) that CI jobs need: without extras
-    and without ``names``."""
-    from packaging.requirements import Requirement
+def grammars_for(languages) -> tuple[str, ...]:
+    """The grammar extras (``Language.grammars``) that functions of ``languages`` are read with, sorted."""
+    from ..languages import get
 
-    kept = []
+    return tuple(sorted({row.grammars for name in languages if (row := get(name)) and row.grammars}))
+
+
+def requirements(requires: tuple[str, ...], names: frozenset[str] = WIZARD_ONLY,
+                 grammars: tuple[str, ...] = ()) -> list[str]:
+    """The requirements of ``requires`` (genesys's Requires-Dist) that CI jobs need: without extras,
+    without ``names``, and without the grammars of every grammar extra but ``grammars``."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    from ..languages import TABLE
+
+    extras = {row.grammars for row in TABLE if row.grammars}
+    kept, by_extra = [], {extra: set() for extra in extras}
     for text in requires:
         requirement = Requirement(text)
         if requirement.marker is not None and "extra" in str(requirement.marker):
+            for extra in extras:
+                if requirement.marker.evaluate({"extra": extra}):
+                    by_extra[extra].add(canonicalize_name(requirement.name))
             continue
-        if requirement.name.lower() not in names:
-            kept.append(str(requirement))
-    return kept
+        kept.append(requirement)
+    wanted = set().union(*(by_extra.get(extra, set()) for extra in grammars))
+    left_out = set(names) | (set().union(*by_extra.values()) - wanted)
+    return [str(requirement) for requirement in kept if canonicalize_name(requirement.name) not in left_out]
 
 
 def _installer(uv: str):
@@ -105,11 +125,11 @@ def _installer(uv: str):
             f'python -m uv pip install --python "$(command -v python)" --cache-dir {INSTALL_CACHE}')
 
 
-def _requirement(line: str, found: Installed) -> str:
+def _requirement(line: str, found: Installed, grammars: tuple[str, ...]) -> str:
     """Shell words that install the one requirement ``line`` (with its --hash) alone, then the
-    dependencies CI jobs need."""
+    dependencies CI jobs need (with the grammar extras ``grammars``)."""
     setup, install = _installer(found.uv)
-    needed = " ".join(shlex.quote(requirement) for requirement in requirements(found.requires))
+    needed = " ".join(shlex.quote(requirement) for requirement in requirements(found.requires, grammars=grammars))
     return (f"{setup}mkdir -p .genesys && printf '%s\\n' {shlex.quote(line)} > {REQUIREMENT_FILE}"
             f" && {install} --no-deps --require-hashes -r {REQUIREMENT_FILE}"
             + (f" && {install} {needed}" if needed else ""))
@@ -131,8 +151,9 @@ def _pip_download(requirement: str, folder: Path) -> subprocess.CompletedProcess
                            "-d", str(folder), requirement], capture_output=True, text=True)
 
 
-def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
-    """The shell command that installs, in a job, the genesys ``found`` describes (UsageError if none)."""
+def install_line(found: Installed | None = None, *, sha256=wheel_sha256, grammars: tuple[str, ...] = ()) -> str:
+    """The shell command that installs, in a job, the genesys ``found`` describes (UsageError if none),
+    with the grammar extras ``grammars`` (``grammars_for`` the repo's languages) and no other."""
     found = found or installed()
     version = found.version
     if not found.found:
@@ -140,7 +161,7 @@ def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
                          "install this genesys", hint=_choices(version))
     record = found.direct_url
     if record is None:
-        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", found)
+        return _requirement(f"{DISTRIBUTION}=={version} --hash=sha256:{sha256(version)}", found, grammars)
     url = str(record.get("url", ""))
     vcs = record.get("vcs_info")
     if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and not url.startswith("file:"):
@@ -150,7 +171,7 @@ def install_line(found: Installed | None = None, *, sha256=wheel_sha256) -> str:
     archive = record.get("archive_info") or {}
     digest = (archive.get("hashes") or {}).get("sha256")
     if digest and url.startswith("https://"):
-        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", found)
+        return _requirement(f"{DISTRIBUTION} @ {url} --hash=sha256:{digest}", found, grammars)
     kind = "an editable install" if (record.get("dir_info") or {}).get("editable") else "a local install"
     raise UsageError(f"this genesys is {kind} ({url or 'no URL'}): a CI runner cannot install the same code",
                      hint=_choices(version))

@@ -10,7 +10,9 @@ pipeline for the functions changed since ``--since``.
 The options a file was generated with are recorded in its block: ``--check`` and a
 regeneration start from them, and the flags given on the command line win. The install
 step is the line that installs this very genesys (``cicd.install``) unless ``--install``
-names one; a genesys no runner can install the same way stops with exit 2.
+names one; a genesys no runner can install the same way stops with exit 2. That line
+installs the tree-sitter grammars of the repo's languages only, so the block records them
+(``grammars``), and ``--check`` says plainly when the repo's functions now need others.
 """
 
 from __future__ import annotations
@@ -37,10 +39,30 @@ def options(args, recorded: dict | None = None):
     return CiOptions.from_record(recorded or {}, given)
 
 
-def _install(chosen) -> str | None:
+def _install(chosen, grammars: tuple[str, ...]) -> str | None:
     from ..cicd.install import install_line
 
-    return None if chosen.install else install_line()
+    return None if chosen.install else install_line(grammars=grammars)
+
+
+def _labels(grammars) -> str:
+    from ..languages import TABLE
+
+    return ", ".join(row.label for row in TABLE if row.grammars in grammars) or "no language"
+
+
+def grammars_changed(recorded: dict, grammars: tuple[str, ...], specs, name: str, provider: str) -> str:
+    """Why the file's install step no longer fits the repo's languages ("" when it does, or the file
+    records no grammars): the languages it installs the grammars for, those needed now, and the fix."""
+    if "grammars" not in recorded or list(recorded["grammars"]) == list(grammars):
+        return ""
+    before = tuple(recorded["grammars"])
+    newly = sorted(str(spec.path.name) for spec in specs
+                   if spec.runtime.language_row.grammars and spec.runtime.language_row.grammars not in before)
+    which = f" ({', '.join(newly[:3])}{', ...' if len(newly) > 3 else ''})" if newly else ""
+    return (f"{name} installs genesys with the grammars for {_labels(before)}, but the repo's functions now "
+            f"need those for {_labels(grammars)}{which}: run `genesys ci {provider}` to generate it again "
+            "(the options it records are kept)")
 
 
 def _specs(root: Path):
@@ -77,6 +99,7 @@ def write(path: Path, text: str, *, check: bool, force: bool, name: str) -> int:
 
 
 def run(args) -> int:
+    from ..cicd.install import grammars_for
     from ..cicd.model import model
     from ..cicd.render import block, parsed, recorded_options, render
 
@@ -85,16 +108,24 @@ def run(args) -> int:
     root = Path.cwd().absolute()
     out = Path(args.out or default_out)
     current = out.read_text(encoding="utf-8") if out.exists() else None
-    chosen = options(args, recorded_options(current))
-    context = model(provider, _specs(root), root, chosen, install=_install(chosen))
-    text = block(render(template, context), f"genesys ci {provider}", chosen.record())
+    recorded = recorded_options(current)
+    chosen = options(args, recorded)
+    specs = _specs(root)
+    grammars = grammars_for(spec.runtime.language for spec in specs)
+    context = model(provider, specs, root, chosen, install=_install(chosen, grammars))
+    record = chosen.record() if chosen.install else {**chosen.record(), "grammars": list(grammars)}
+    text = block(render(template, context), f"genesys ci {provider}", record)
     parsed(text, str(out))
+    changed = grammars_changed(recorded, grammars, specs, str(out), provider) if not chosen.install else ""
+    if args.check and changed:
+        ui.error(changed)
     return write(out, text, check=args.check, force=args.force, name=str(out))
 
 
 def run_child(args) -> int:
     """The child pipeline of the functions changed since ``--since``, written to ``--out``."""
     from ..cicd.changed import changes_since
+    from ..cicd.install import grammars_for
     from ..cicd.model import model
     from ..cicd.render import render
 
@@ -106,8 +137,9 @@ def run_child(args) -> int:
     found = changes_since(args.since, Path.cwd().absolute(), ui.warn, removed_since=args.removed_since,
                           stages=stages)
     root = found.root
+    install = _install(chosen, grammars_for(found.languages))  # every job loads every function's TOML
     context = model("gitlab-child", list(found.functions), root, chosen, mode=args.mode, since=args.since,
-                    install=_install(chosen), removed=found.removed, removed_since=args.removed_since)
+                    install=install, removed=found.removed, removed_since=args.removed_since)
     text = render("gitlab-child.yml.j2", context)
     out = Path(args.out)
     parsed(text, str(out))

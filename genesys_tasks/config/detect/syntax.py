@@ -4,7 +4,9 @@ Detection and the build's import check read real syntax trees instead of matchin
 text, so every export form, comment and string is seen as the language sees it.
 The grammars are compiled wheels (tree-sitter-javascript, -typescript, -java, -ruby); they
 are imported on the first parse, never when genesys or doit merely loads, and each
-parser is made once per process.
+parser is made once per process. A plain install has them all; an install without a
+language's extra (``Language.grammars``, as a generated CI job makes for a repo without
+that language) says which extra to install (``MissingGrammar``, exit 2) when one is needed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from ...errors import MissingGrammar
+from ...languages import BY_NAME
 from .files import READ_LIMIT
 
 # file suffix -> grammar
@@ -20,10 +24,22 @@ GRAMMARS = {
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "tsx",
     ".java": "java", ".rb": "ruby",
 }
+# grammar -> the language whose sources it reads
+LANGUAGES = {"javascript": "nodejs", "typescript": "nodejs", "tsx": "nodejs", "java": "java", "ruby": "ruby"}
+
+
+def _parser(grammar: str):
+    try:
+        return _made_parser(grammar)
+    except ModuleNotFoundError as err:
+        if not (err.name or "").startswith("tree_sitter"):
+            raise
+        language = BY_NAME[LANGUAGES[grammar]]
+        raise MissingGrammar(language.label, err.name, language.grammars) from None
 
 
 @functools.cache
-def _parser(grammar: str):
+def _made_parser(grammar: str):
     import tree_sitter
 
     if grammar == "javascript":
