@@ -213,6 +213,30 @@ def test_strip_host_paths_keeps_only_record_lines_of_shipped_files_and_drops_ins
     assert (info / "RECORD").read_text() == "tool.py,sha256=a,1\ntool-1.0.dist-info/RECORD,,\n"
 
 
+@pytest.mark.parametrize("line", [
+    "tool.py,sha256=a,1\n", "tool.py,sha256=a,1\r\n", "tool.py\n", "tool.py", ",sha256=a,1\n",
+    "../../bin/tool,sha256=b,9\n", '"a,b.py",sha256=c,3\n', '"a ""q"".py",sha256=c,3\n', " tool.py ,x\n",
+    "bad\0name,sha256=a,1\n", '"unterminated\n'])
+def test_a_record_line_names_the_path_csv_reads_in_it(line):
+    import csv
+
+    try:
+        expected = next(csv.reader([line]))[0]
+    except (csv.Error, IndexError, StopIteration):
+        expected = None
+    assert layer_module._record_path(line) == expected
+
+
+def test_strip_host_paths_keeps_a_quoted_record_line_of_a_shipped_file_with_a_comma_in_its_name(tmp_path):
+    site = tmp_path / "python"
+    info = site / "odd-1.0.dist-info"
+    info.mkdir(parents=True)
+    (site / "a,b.py").write_text("")
+    (info / "RECORD").write_text('"a,b.py",sha256=a,1\n"../../bin/x,y",sha256=b,2\nodd-1.0.dist-info/RECORD,,\n')
+    strip_host_paths(tmp_path)
+    assert (info / "RECORD").read_text() == '"a,b.py",sha256=a,1\nodd-1.0.dist-info/RECORD,,\n'
+
+
 def test_a_requirement_by_name_names_no_local_file(tmp_path):
     job = job_for(tmp_path / "fn", "requirements.txt", "six==1.16.0\nrequests[socks]>=2 ; python_version > '3'\n"
                                                         "git+https://example.com/x.git#egg=x\n--index-url https://x\n")

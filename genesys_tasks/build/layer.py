@@ -121,16 +121,25 @@ def cache_key(job: InstallJob, installer_version: str) -> str:
 HOST_RECORDS = ("direct_url.json", "uv_cache.json")
 
 
-def _shipped(line: str, site: Path, layer: Path) -> bool:
-    """Whether the file a RECORD line names is in the layer (pip's ``../../bin/*`` lines are not)."""
+def _record_path(line: str) -> str | None:
+    """The path a RECORD line names (its first CSV field), or None when the line cannot be read."""
+    if '"' not in line and "\0" not in line:  # no quoting: the field ends at the first comma, as csv reads it
+        return line.rstrip("\r\n").split(",", 1)[0]
     import csv
 
     try:
-        path = next(csv.reader([line]))[0]
+        return next(csv.reader([line]))[0]
     except (csv.Error, IndexError, StopIteration):
+        return None
+
+
+def _shipped(line: str, site: str, layer: str) -> bool:
+    """Whether the file a RECORD line names is in the layer (pip's ``../../bin/*`` lines are not)."""
+    path = _record_path(line)
+    if path is None:
         return True
-    where = Path(os.path.normpath(site / path))
-    return where.is_relative_to(layer) and where.is_file()
+    where = os.path.normpath(os.path.join(site, path))
+    return where.startswith(layer) and os.path.isfile(where)
 
 
 def strip_host_paths(layer: Path) -> None:
@@ -140,6 +149,7 @@ def strip_host_paths(layer: Path) -> None:
     in the layer: pip lists the ``bin/`` scripts it wrote outside it, with hashes over a shebang
     naming the interpreter's absolute path, so two Pythons at two paths would give two layers.
     """
+    inside = os.path.join(os.path.normpath(layer), "")  # a path in the layer starts with this
     for info in sorted(layer.rglob("*.dist-info")):
         for name in HOST_RECORDS:
             (info / name).unlink(missing_ok=True)
@@ -147,7 +157,8 @@ def strip_host_paths(layer: Path) -> None:
         if not record.is_file():
             continue
         lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [line for line in lines if not line.strip() or _shipped(line, info.parent, layer)]
+        site = str(info.parent)
+        kept = [line for line in lines if not line.strip() or _shipped(line, site, inside)]
         if kept != lines:
             record.write_text("".join(kept), encoding="utf-8")
 

@@ -19,6 +19,7 @@ source file of the same name wins over an installed one.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import zipfile
@@ -129,8 +130,10 @@ def write_function_zip(spec: FunctionSpec, arch: str, entries: list[tuple[str, P
         write_zip(entries, dest)
 
 
-def zip_sources(spec: FunctionSpec, arch: str, dest: Path) -> None:
-    write_function_zip(spec, arch, function_listing(spec).check(f"the function zip of {spec.name}").entries, dest)
+def zip_sources(spec: FunctionSpec, arch: str, dest: Path, *, listing: Listing | None = None) -> None:
+    """The default packager; ``listing``: the source folder's, when the caller has just walked it."""
+    listing = function_listing(spec) if listing is None else listing
+    write_function_zip(spec, arch, listing.check(f"the function zip of {spec.name}").entries, dest)
 
 
 def packager_for(spec: FunctionSpec) -> Packager:
@@ -143,8 +146,9 @@ def packager_for(spec: FunctionSpec) -> Packager:
     return checked(__package__, named, Contract)
 
 
-def report_sources(spec: FunctionSpec) -> None:
-    """Once per build of a source zip: BuildError for files it cannot carry, a warning for what it left out."""
+def report_sources(spec: FunctionSpec) -> Listing:
+    """Once per build of a source zip: BuildError for files it cannot carry, a warning for what it left out;
+    returns the listing, for the zip made right after."""
     from .toolrun import show, warn
 
     listing = function_listing(spec).check(f"the function zip of {spec.name}")
@@ -155,13 +159,14 @@ def report_sources(spec: FunctionSpec) -> None:
     note = listing.skipped_note()
     if note:
         show(f"{spec.name}: {note}")
+    return listing
 
 
 def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
     """Write the function zip for every architecture; a zip of no native code is built once, then copied."""
     packager = packager_for(spec)
-    if packager is zip_sources:
-        report_sources(spec)
+    if packager is zip_sources:  # the source folder is walked once for the report and every zip
+        packager = functools.partial(zip_sources, listing=report_sources(spec))
     per_arch = spec.runtime.language_row.zip_per_arch or bundles_dependencies(spec)
     first: Path | None = None
     for arch, dest in dest_by_arch.items():

@@ -98,14 +98,14 @@ def esbuild_binary() -> str:
 
 def package_node(spec, arch: str, dest: Path) -> None:
     """The Node.js packager: a TypeScript handler is bundled; otherwise the sources are zipped as they are."""
-    from .package import function_listing, report_sources, zip_sources
+    from .package import report_sources, zip_sources
 
-    report_sources(spec)
+    listing = report_sources(spec)
     entry = handler_file(spec.source_path, spec.handler)
     if entry is None:
-        zip_sources(spec, arch, dest)
+        zip_sources(spec, arch, dest, listing=listing)
         return
-    _bundle(spec, arch, dest, function_listing(spec).check(f"the function zip of {spec.name}").entries, entry)
+    _bundle(spec, arch, dest, listing.entries, entry)
 
 
 def _bundle(spec, arch: str, dest: Path, entries: list[tuple[str, Path]], entry: Path) -> None:
