@@ -200,14 +200,21 @@ def test_strip_host_paths_removes_direct_url_json_and_its_record_line(tmp_path):
     assert (info / "RECORD").read_text() == "xmod/__init__.py,sha256=a,1\n"
 
 
-def test_strip_host_paths_keeps_only_record_lines_of_shipped_files_and_drops_installer_records(tmp_path):
-    site = tmp_path / "python"
-    info = site / "tool-1.0.dist-info"
+def installed(layer: Path, dist_info: str, shipped: str, record: str) -> Path:
+    """A layer with one installed file ``shipped`` and ``dist_info``'s RECORD; the dist-info folder."""
+    site = layer / "python"
+    info = site / dist_info
     info.mkdir(parents=True)
-    (site / "tool.py").write_text("")
+    (site / shipped).write_text("")
+    (info / "RECORD").write_text(record)
+    return info
+
+
+def test_strip_host_paths_keeps_only_record_lines_of_shipped_files_and_drops_installer_records(tmp_path):
+    info = installed(tmp_path, "tool-1.0.dist-info", "tool.py",
+                     'tool.py,sha256=a,1\n../../bin/tool,sha256=shebang-of-/home/me/venv,9\n'
+                     '"tool-1.0.dist-info/uv_cache.json",sha256=c,3\ntool-1.0.dist-info/RECORD,,\n')
     (info / "uv_cache.json").write_text('{"timestamp": {"secs_since_epoch": 1765000000}}')
-    (info / "RECORD").write_text('tool.py,sha256=a,1\n../../bin/tool,sha256=shebang-of-/home/me/venv,9\n'
-                                 '"tool-1.0.dist-info/uv_cache.json",sha256=c,3\ntool-1.0.dist-info/RECORD,,\n')
     strip_host_paths(tmp_path)
     assert not (info / "uv_cache.json").exists()
     assert (info / "RECORD").read_text() == "tool.py,sha256=a,1\ntool-1.0.dist-info/RECORD,,\n"
@@ -228,11 +235,8 @@ def test_a_record_line_names_the_path_csv_reads_in_it(line):
 
 
 def test_strip_host_paths_keeps_a_quoted_record_line_of_a_shipped_file_with_a_comma_in_its_name(tmp_path):
-    site = tmp_path / "python"
-    info = site / "odd-1.0.dist-info"
-    info.mkdir(parents=True)
-    (site / "a,b.py").write_text("")
-    (info / "RECORD").write_text('"a,b.py",sha256=a,1\n"../../bin/x,y",sha256=b,2\nodd-1.0.dist-info/RECORD,,\n')
+    info = installed(tmp_path, "odd-1.0.dist-info", "a,b.py",
+                     '"a,b.py",sha256=a,1\n"../../bin/x,y",sha256=b,2\nodd-1.0.dist-info/RECORD,,\n')
     strip_host_paths(tmp_path)
     assert (info / "RECORD").read_text() == '"a,b.py",sha256=a,1\nodd-1.0.dist-info/RECORD,,\n'
 
