@@ -315,8 +315,7 @@ def install(job: InstallJob) -> None:
         while True:
             write_text_atomic(work.manifest, resolved.text())
             cmd, env = COMMANDS[installer](work, site, [wheel_dir] if built else [])
-            done = toolrun.run_command(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log,
-                                       meanwhile=load_later_steps)
+            done = toolrun.run_command(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log)
             if done.ok:
                 break
             name = wheelless_name(installer, done.output)
@@ -327,14 +326,6 @@ def install(job: InstallJob) -> None:
             resolved.extra_hashes[requirement.name] = (digest,)
             built.add(requirement.name)
     strip_site(site)
-
-
-def load_later_steps() -> None:
-    """Import what the build uses after the layer (the zip's threads, the import check, the limits) while
-    the installer runs, so that a clean build does not wait for it afterwards."""
-    import concurrent.futures.thread  # noqa: F401
-
-    from . import imports, limits, ziplist  # noqa: F401
 
 
 def strip_site(site: Path) -> None:

@@ -82,38 +82,19 @@ class Finished:
         return "\n".join(self.output.rstrip().splitlines()[-lines:])
 
 
-def _meanwhile(work: Callable[[], None] | None) -> None:
-    """``work`` while a command runs; what fails in it is the business of whoever later needs it."""
-    if work is not None:
-        try:
-            work()
-        except Exception:  # noqa: BLE001 - only a head start: the step that needs it does it again
-            pass
-
-
 def run_command(cmd: list[str], *, cwd: Path, env: dict | None = None, debug: bool = False,
-                log: Callable[[str], None] = print, meanwhile: Callable[[], None] | None = None) -> Finished:
-    """Run ``cmd``; BuildError only when the program itself cannot be started.
-
-    ``meanwhile``: work of this process done while the command runs (it only waits for it then).
-    """
+                log: Callable[[str], None] = print) -> Finished:
+    """Run ``cmd``; BuildError only when the program itself cannot be started."""
     try:
         if not debug:
-            with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, text=True, errors="replace") as proc:
-                try:
-                    _meanwhile(meanwhile)
-                    output, _ = proc.communicate()
-                except BaseException:
-                    proc.kill()  # as subprocess.run does: no installer left running behind an interrupt
-                    raise
-            return Finished(proc.returncode, output)
+            proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, text=True, errors="replace")
+            return Finished(proc.returncode, proc.stdout)
         # Index URLs from the user's configuration may carry a password.
         log(_URL_CREDENTIALS.sub(r"\1***@", f"$ {shlex.join(cmd)}"))
         kept: deque[str] = deque(maxlen=2000)
         with subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               stdin=subprocess.DEVNULL, text=True, errors="replace") as proc:
-            _meanwhile(meanwhile)
             for line in proc.stdout:
                 line = line.rstrip("\n")
                 kept.append(line)
