@@ -62,8 +62,14 @@ def _stat(path: str) -> tuple[int, int, int] | None:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def _fresh(stamps: tuple[Stamp, ...]) -> bool:
-    return all(_stat(path) == seen for path, seen in stamps)
+def _fresh(stamps: tuple[Stamp, ...], stats: dict[str, tuple[int, int, int] | None]) -> bool:
+    """Whether every stamp still holds; ``stats``: those taken this run (a requirements file that every
+    function names is stat'ed once)."""
+    for path, seen in stamps:
+        now = stats[path] if path in stats else stats.setdefault(path, _stat(path))
+        if now != seen:
+            return False
+    return True
 
 
 def _genesys_files() -> list[str]:
@@ -152,9 +158,10 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     cached = _read(where, key)
     entries: dict[str, Entry] = {}
     changed = False
+    stats: dict[str, tuple[int, int, int] | None] = {}
     for toml in tomls:
         entry = cached.get(str(toml))
-        if entry is not None and _fresh(entry.stamps):
+        if entry is not None and _fresh(entry.stamps, stats):
             for line in entry.warnings:
                 warn(line)
         else:
