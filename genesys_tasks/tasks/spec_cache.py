@@ -26,18 +26,19 @@ the place it is read from, and a repo's files are anyone's.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable
 
 from .. import paths
 from ..config import FunctionSpec, check_together
 
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 1.0
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
@@ -110,11 +111,26 @@ def _read(path: Path, expected: str) -> dict[str, Entry]:
     return {key: entry for key, entry in entries.items() if isinstance(entry, Entry)}
 
 
+class _Pickler(pickle.Pickler):
+    """Pickles a path as its one string: pathlib's own form, a tuple of its parts, is parsed part by
+    part again when read, and a spec holds three paths."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, PurePath):
+            return type(obj), (str(obj),)
+        return NotImplemented
+
+
+def _dumps(value) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
+
+
 def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(
-            pickle.dumps((context_key, entries), protocol=pickle.HIGHEST_PROTOCOL)))
+        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_dumps((context_key, entries))))
     except OSError:
         pass  # a read-only cache folder costs speed, never a build
 
