@@ -11,7 +11,6 @@ Usage: python bench/bench_noop_tasks.py [--functions 200 1000] [--repeats 9] [--
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -21,7 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_build import compile_checkout, doit_run, make_repo  # noqa: E402 - the same generated repo
+from bench_build import doit_run, make_repo  # noqa: E402 - the same generated repo
+from bench_noop import options  # noqa: E402 - the same options
 
 TIMED = """import os, time
 from genesys_tasks.tasks import creators
@@ -35,14 +35,8 @@ print(time.perf_counter() - started)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--functions", type=int, nargs="+", default=[200, 1000])
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="the genesys checkout to time (default: this one)")
-    args = parser.parse_args()
-    repo = args.checkout.resolve()
-    compile_checkout(repo)
+    args = options(__doc__, [200, 1000], 9)
+    repo = args.checkout
     with tempfile.TemporaryDirectory(prefix="genesys-bench-tasks-") as tmp:
         env = dict(os.environ, PYTHONPATH=str(repo), GENESYS_CACHE_DIR=str(Path(tmp, "cache")), NO_COLOR="1")
         rows = []
