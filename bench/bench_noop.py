@@ -96,15 +96,22 @@ def measure(count: int, repeats: int, env: dict, tmp: Path) -> tuple[list, list]
     return noop, bare
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--functions", type=int, nargs="+", default=[20, 200, 1000])
-    parser.add_argument("--repeats", type=int, default=5)
+def options(doc: str, functions: list[int], repeats: int) -> argparse.Namespace:
+    """The no-op benches' options (sizes, repeats, the checkout timed); the checkout is byte-compiled."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--functions", type=int, nargs="+", default=functions)
+    parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--checkout", type=Path, default=Path(__file__).resolve().parent.parent,
                         help="the genesys checkout to time (default: this one)")
     args = parser.parse_args()
-    repo = args.checkout.resolve()
-    compile_checkout(repo)
+    args.checkout = args.checkout.resolve()
+    compile_checkout(args.checkout)
+    return args
+
+
+def main() -> None:
+    args = options(__doc__, [20, 200, 1000], 5)
+    repo = args.checkout
     with tempfile.TemporaryDirectory(prefix="genesys-bench-noop-") as tmp:
         env = dict(os.environ, PYTHONPATH=str(repo), GENESYS_CACHE_DIR=str(Path(tmp, "cache")), NO_COLOR="1")
         print(f"{SHAPE}\n{'functions':>9} {'genesys':>8} {'(min)':>6} {'bare doit':>9} {'(min)':>6} {'ratio':>6}"

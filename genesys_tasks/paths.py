@@ -27,14 +27,28 @@ def build_dir(root: Path, name: str) -> Path:
     return Path(root, STATE_DIR, "build", name)
 
 
+def _build_file(root: str | Path, name: str, filename: str) -> str:
+    return os.path.join(root, STATE_DIR, "build", name, filename)
+
+
+def layer_zip_file(root: str | Path, name: str, arch: str) -> str:
+    """``layer_zip`` as a string: the task graph names one a function, and a string costs far less to make."""
+    return _build_file(root, name, f"layer-{arch}.zip")
+
+
+def function_zip_file(root: str | Path, name: str, arch: str) -> str:
+    """``function_zip`` as a string (see ``layer_zip_file``)."""
+    return _build_file(root, name, f"function-{arch}.zip")
+
+
 @functools.lru_cache(maxsize=8192)
 def layer_zip(root: Path, name: str, arch: str) -> Path:
-    return build_dir(root, name) / f"layer-{arch}.zip"
+    return Path(layer_zip_file(root, name, arch))
 
 
 @functools.lru_cache(maxsize=8192)
 def function_zip(root: Path, name: str, arch: str) -> Path:
-    return build_dir(root, name) / f"function-{arch}.zip"
+    return Path(function_zip_file(root, name, arch))
 
 
 def dep_file(root: Path) -> Path:

@@ -102,6 +102,15 @@ def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
     assert got[0][1] == [str(repo / "alpha" / "app.py")]
 
 
+def test_a_spec_read_from_the_cache_equals_the_one_its_toml_loads_paths_included(repo, build):
+    today = os.environ.get("GENESYS_TODAY", "2026-11-26")
+    toml = repo / "alpha" / "lambda_alpha.toml"
+    (cached, _), = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    fresh = load(toml, warn=lambda line: None)
+    assert cached == fresh
+    assert (type(cached.path), cached.path, cached.source_path) == (type(fresh.path), toml, repo / "alpha")
+
+
 def test_a_no_op_build_from_the_cache_runs_nothing_and_still_says_the_load_warnings(build):
     again = build()
     assert again.code == 0, again.output

@@ -164,6 +164,23 @@ def test_the_same_creators_load_twice_with_the_same_tasks(tmp_path):
         assert set(_load(namespace, running=not listing)) == set(_load(namespace, running=not listing))
 
 
+def test_loading_the_tasks_pauses_the_garbage_collector_and_restores_its_state(tmp_path):
+    import gc
+
+    _function(tmp_path)
+    seen = []
+    for collecting in (True, False):
+        (gc.enable if collecting else gc.disable)()
+        try:
+            for name in ("task_layer", "task_pre_build", "task_build"):
+                for _ in creators(tmp_path, listing=False)[name]():
+                    seen.append(gc.isenabled())
+            assert gc.isenabled() is collecting
+        finally:
+            gc.enable()
+    assert seen and not any(seen)
+
+
 def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
     import pickle
 

@@ -27,22 +27,25 @@ def discovery_pattern() -> str:
     return os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN
 
 
-def _skipped(folder: str, name: str, skip: frozenset[str]) -> bool:
-    """Dot-folders, build and dependency folders, and virtualenvs (by their ``pyvenv.cfg``) hold no
-    TOML of the repo's own: other tools copy TOMLs into theirs (SAM's ``.aws-sam/build``)."""
-    return name in skip or name.startswith(".") or os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+def _virtualenv(folder: str, files: list[str]) -> bool:
+    """Whether ``folder`` (whose files are ``files``) is a virtualenv: it has a ``pyvenv.cfg``."""
+    return "pyvenv.cfg" in files and os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
 def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[Path]:
     """Every file matching ``pattern`` (a glob with git's semantics, ``globs.py``, relative to ``root``)
-    below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs."""
+    below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs: those hold
+    no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's ``.aws-sam/build``)."""
     from ..globs import matches
 
     found = []
     top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _skipped(folder, d, skip))
         below = folder[top:].replace(os.sep, "/")  # once a folder: a Path a file is slow to make
+        if below and _virtualenv(folder, files):  # seen in its own listing: no stat a folder
+            dirs.clear()
+            continue
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
         prefix = below + "/" if below else ""
         found.extend(Path(folder, f) for f in sorted(files) if matches(prefix + f, (pattern,)))
     return found

@@ -92,7 +92,7 @@ def layer_task(spec: FunctionSpec, root: Path, remote=None, *, inputs: list[str]
         "doc": f"dependency layer of {names}",
         "actions": [Action(steps.build_layers, spec, root, remote, tuple(other.name for other in sharing))],
         "file_dep": inputs if inputs is not None else _files(steps.layer_inputs(spec)),
-        "targets": [str(paths.layer_zip(root, owner.name, arch))
+        "targets": [paths.layer_zip_file(root, owner.name, arch)
                     for owner in owners for arch in spec.build.architectures],
         "uptodate": [SettingsAndTargets(_layer_settings(spec))],
         "clean": True,
@@ -133,7 +133,7 @@ def _package_inputs(spec: FunctionSpec, sources: list[str], inputs: LayerInputs 
 
 
 def _function_zips(spec: FunctionSpec, root: Path) -> list[str]:
-    return [str(paths.function_zip(root, spec.name, arch)) for arch in spec.build.architectures]
+    return [paths.function_zip_file(root, spec.name, arch) for arch in spec.build.architectures]
 
 
 class SettingsAndZips(SettingsAndTargets):
@@ -166,7 +166,7 @@ def build_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: Layer
     """One task a function: zip it, then check its imports and limits, run post_build and write the
     artifact records. ``layer``: the function whose ``layer`` task builds this one's layer
     (``shared_layers``), else its own; the layer zips are file dependencies."""
-    layers = [str(paths.layer_zip(root, spec.name, arch)) for arch in spec.build.architectures] if spec.has_layer else []
+    layers = [paths.layer_zip_file(root, spec.name, arch) for arch in spec.build.architectures] if spec.has_layer else []
     settings = {**_package_settings(spec), "post_build": list(spec.build.post_build),
                 "strict_imports": spec.build.strict_imports, "layers": len(spec.function.layers),
                 "artifact_bucket": spec.deployment.artifact_bucket,

@@ -26,18 +26,19 @@ the place it is read from, and a repo's files are anyone's.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable
 
 from .. import paths
 from ..config import FunctionSpec, check_together
 
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 1.0
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
@@ -62,8 +63,14 @@ def _stat(path: str) -> tuple[int, int, int] | None:
     return info.st_mtime_ns, info.st_size, info.st_ino
 
 
-def _fresh(stamps: tuple[Stamp, ...]) -> bool:
-    return all(_stat(path) == seen for path, seen in stamps)
+def _fresh(stamps: tuple[Stamp, ...], stats: dict[str, tuple[int, int, int] | None]) -> bool:
+    """Whether every stamp still holds; ``stats``: those taken this run (a requirements file that every
+    function names is stat'ed once)."""
+    for path, seen in stamps:
+        now = stats[path] if path in stats else stats.setdefault(path, _stat(path))
+        if now != seen:
+            return False
+    return True
 
 
 def _genesys_files() -> list[str]:
@@ -104,11 +111,26 @@ def _read(path: Path, expected: str) -> dict[str, Entry]:
     return {key: entry for key, entry in entries.items() if isinstance(entry, Entry)}
 
 
+class _Pickler(pickle.Pickler):
+    """Pickles a path as its one string: pathlib's own form, a tuple of its parts, is parsed part by
+    part again when read, and a spec holds three paths."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, PurePath):
+            return type(obj), (str(obj),)
+        return NotImplemented
+
+
+def _dumps(value) -> bytes:
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return out.getvalue()
+
+
 def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(
-            pickle.dumps((context_key, entries), protocol=pickle.HIGHEST_PROTOCOL)))
+        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_dumps((context_key, entries))))
     except OSError:
         pass  # a read-only cache folder costs speed, never a build
 
@@ -152,9 +174,10 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     cached = _read(where, key)
     entries: dict[str, Entry] = {}
     changed = False
+    stats: dict[str, tuple[int, int, int] | None] = {}
     for toml in tomls:
         entry = cached.get(str(toml))
-        if entry is not None and _fresh(entry.stamps):
+        if entry is not None and _fresh(entry.stamps, stats):
             for line in entry.warnings:
                 warn(line)
         else:
