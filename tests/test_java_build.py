@@ -56,6 +56,7 @@ def test_layer_holds_the_dependency_jar_and_the_function_zip_holds_the_classes(t
     assert run.stdout.strip() == "{message=Hello Ada}"
 
 
+@pytest.mark.slow_builds
 @pytest.mark.needs_tools("mvn")
 def test_same_java_sources_under_two_paths_give_the_same_zips(tmp_path, run_genesys, maven_env):
     first = _build(run_genesys, _project(tmp_path / "one" / "fn"), maven_env)
@@ -65,6 +66,7 @@ def test_same_java_sources_under_two_paths_give_the_same_zips(tmp_path, run_gene
     assert first["layer"]["sha256"] == second["layer"]["sha256"]
 
 
+@pytest.mark.slow_builds
 @pytest.mark.needs_tools("mvn")
 def test_without_a_layer_the_jars_go_into_the_function_zip_lib_folder(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
@@ -96,6 +98,7 @@ def test_java_project_without_a_handle_request_method_exits_2_with_the_fix(tmp_p
     assert "fix:" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.slow_builds
 @pytest.mark.needs_tools("mvn")
 def test_a_compile_error_fails_the_build_with_the_compiler_message(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
@@ -133,6 +136,7 @@ def test_gradle_project_without_gradle_says_so(tmp_path, run_genesys):
     assert "Gradle project" in result.stderr and "gradle" in result.stderr and "--offline" in result.stderr
 
 
+@pytest.mark.slow_builds
 @pytest.mark.needs_tools("mvn")
 def test_classes_newer_than_the_runtime_exit_2_naming_both_versions(tmp_path, run_genesys, maven_env):
     toml = _project(tmp_path / "fn")
