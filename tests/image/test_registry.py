@@ -3,7 +3,9 @@ plain HTTP), read back with skopeo: only missing blobs go up, failures name the 
 
 from __future__ import annotations
 
+import threading
 import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -93,6 +95,32 @@ def test_an_unreachable_base_names_the_image_and_the_registry(tmp_path):
                     Registry.for_ref(base))
     assert "127.0.0.1:9/lambda/python:3.12" in caught.value.message and "127.0.0.1:9" in caught.value.message
     assert caught.value.exit_code == 1
+
+
+@pytest.mark.parametrize("answer", [b"<html>a web page</html>", b"[1, 2]", b'{"layers": []}'])
+def test_a_server_that_answers_something_else_than_a_manifest_is_a_registry_error(tmp_path, answer):
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = parse(f"127.0.0.1:{server.server_port}/lambda/python:3.12")
+    try:
+        with pytest.raises(RegistryError) as caught:
+            build_image(base, "x86_64", _code_zip(tmp_path), None, ["app.handler"], BlobStore(tmp_path / "s"),
+                        Registry.for_ref(base))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(base) in caught.value.message and "something else than an image manifest" in caught.value.message
+    assert "OCI registry" in caught.value.hint and caught.value.exit_code == 1
 
 
 def test_a_registry_that_refuses_the_push_names_the_image_and_the_registry(local_registry, tmp_path):

@@ -43,8 +43,6 @@ def pull_base(base: ImageRef, arch: str, store: BlobStore, registry: Registry) -
             return base.digest, document, json.loads(store.read(document["config"]["digest"]))
     body, document = registry.manifest(base, arch)
     digest = store.put(body)
-    if "layers" not in document:
-        raise BuildError(f"{base} is not an image manifest", hint="name an image in [build] image")
     for blob in [document["config"]] + document["layers"]:
         registry.fetch_blob(base, blob["digest"], store)
     for layer in document["layers"]:

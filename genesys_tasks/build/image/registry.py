@@ -141,7 +141,7 @@ class Registry:
         if ref.digest and digest_of(body) != ref.digest:
             raise RegistryError(f"{what}: the manifest {self.host} sent does not match its digest",
                                 hint="the registry or a proxy altered it; try again")
-        document = json.loads(body)
+        document = self._image_document(body, what)
         if document.get("mediaType", headers.get("Content-Type")) in oci.INDEX_TYPES or "manifests" in document:
             wanted = oci.PLATFORM[arch]
             found = [m for m in document.get("manifests", [])
@@ -152,7 +152,22 @@ class Registry:
                                     hint=f"pick a base image built for {arch}")
             pinned = ImageRef(ref.host, ref.path, None, found[0]["digest"])
             return self.manifest(pinned, arch)
+        if not isinstance(document.get("config"), dict) or not isinstance(document.get("layers"), list):
+            raise self._not_an_image(what)
         return body, document
+
+    def _image_document(self, body: bytes, what: str) -> dict:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise self._not_an_image(what)
+        return document
+
+    def _not_an_image(self, what: str) -> RegistryError:
+        return RegistryError(f"{what}: {self.host} answered something else than an image manifest",
+                             hint=f"check that {self.host} is an OCI registry and the name is right")
 
     def fetch_blob(self, ref: ImageRef, digest: str, store: BlobStore) -> None:
         """Put blob ``digest`` of ``ref``'s repository in ``store`` (nothing to do when it is there)."""
