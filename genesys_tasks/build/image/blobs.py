@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ... import paths
 from ...errors import BuildError
+from ..zipper import sha256_file
 
 
 def digest_of(data: bytes) -> str:
@@ -22,11 +23,7 @@ def digest_of(data: bytes) -> str:
 
 
 def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        for chunk in iter(lambda: source.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
+    return "sha256:" + sha256_file(path)
 
 
 class BlobStore:
