@@ -28,9 +28,7 @@ class EcrAdapter(Adapter):
     put_lifecycle_policy = operation("put_lifecycle_policy", "repositoryName")
     get_repository_policy = operation("get_repository_policy", "repositoryName", missing_ok=True)
     set_repository_policy = operation("set_repository_policy", "repositoryName")
-    put_image_scanning_configuration = operation("put_image_scanning_configuration", "repositoryName")
     list_tags_for_resource = operation("list_tags_for_resource", "resourceArn")
-    tag_resource = operation("tag_resource", "resourceArn")
     get_authorization_token = operation("get_authorization_token", "registryIds")
 
     def list_images(self, repositoryName: str) -> list[dict]:
