@@ -175,9 +175,9 @@ def base_image(spec: FunctionSpec) -> str:
 GO_ENTRYPOINT = ["/var/task/bootstrap"]
 
 
-def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
+def build_images(spec: FunctionSpec, root: Path) -> list:
     """The function's image per architecture from its zips (``image/assemble``), and the index when there are
-    two; write the image records the deploy reads. ``registry``: where the base is pulled from (a test's)."""
+    two; write the image records the deploy reads."""
     from ..config.image_ref import default_repository, parse
     from dataclasses import replace
 
@@ -189,7 +189,7 @@ def build_images(spec: FunctionSpec, root: Path, registry=None) -> list:
     from .record import ImageRecord, record_path, write_record
 
     base = parse(base_image(spec))
-    registry = registry or Registry.for_ref(base)
+    registry = Registry.for_ref(base)
     store = image_store()
     repository = spec.deployment.image_repository or default_repository(spec.name)
     built, records = {}, []
