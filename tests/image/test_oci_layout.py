@@ -36,11 +36,28 @@ FILES = {"app.py": ("def handler(e, c):\n    return 1\n", 0o600), "pkg/run.sh": 
 def test_one_zip_gives_one_layer_digest_whatever_the_path_and_mtimes(tmp_path):
     store = BlobStore(tmp_path / "store")
     first = layer_from_zip(_zip(tmp_path / "a", FILES, 1_000_000), "var/task", store)
-    second = layer_from_zip(_zip(tmp_path / "b" / "deeper", FILES, 1_700_000_000), "var/task", store)
+    # another store: the layer is written again, not read back from what the first one kept
+    second = layer_from_zip(_zip(tmp_path / "b" / "deeper", FILES, 1_700_000_000), "var/task",
+                            BlobStore(tmp_path / "other-store"))
     assert first == second
     blob = store.read(first.digest)
     assert "sha256:" + hashlib.sha256(blob).hexdigest() == first.digest and len(blob) == first.size
     assert "sha256:" + hashlib.sha256(gzip.decompress(blob)).hexdigest() == first.diff_id
+
+
+def test_a_zips_layer_is_compressed_once_and_again_only_when_its_blob_left_the_store(tmp_path, monkeypatch):
+    from genesys_tasks.build.image import layers
+
+    store = BlobStore(tmp_path / "store")
+    code = _zip(tmp_path / "a", FILES, 1)
+    first = layer_from_zip(code, "var/task", store)
+    made = []
+    real = layers.gzip.GzipFile
+    monkeypatch.setattr(layers.gzip, "GzipFile", lambda *a, **k: made.append(1) or real(*a, **k))
+    assert layer_from_zip(_zip(tmp_path / "b", FILES, 2), "var/task", store) == first and made == []
+    assert layer_from_zip(code, "opt", store).digest != first.digest and made == [1], "another folder, another layer"
+    store.path(first.digest).unlink()
+    assert layer_from_zip(code, "var/task", store) == first and made == [1, 1] and store.has(first.digest)
 
 
 def test_the_layer_holds_the_files_under_the_prefix_with_normalised_owners_modes_and_times(tmp_path):

@@ -5,7 +5,9 @@ code, ``opt`` for the dependency layer, as Lambda's own images lay them out): en
 name, each folder listed once before what it holds, every mtime 0, uid/gid 0 without names,
 modes 0644/0755 (as the zip says), GNU format; compressed with gzip at a fixed level, without a
 file name or timestamp. The tar's sha256 is the layer's ``diff_id`` (the image config lists it),
-the gzip's is its ``digest`` (the manifest lists it). Written into the blob store.
+the gzip's is its ``digest`` (the manifest lists it). Written into the blob store, once per zip content,
+folder and format: what a zip made is kept in ``<store>/from-zip/<key>``, so a handler edit does not
+compress the unchanged dependency layer again.
 ``unpack_layer`` reads one back: the files under one of its folders, for local runs of the image.
 """
 
@@ -14,16 +16,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
 import shutil
 import tarfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ... import paths
+from ..zipper import sha256_file
 from .blobs import BlobStore
 
 GZIP_LEVEL = 6
+LAYER_FORMAT = "1"  # in the key of a kept layer: raised when the tar or gzip written changes
 MEDIA_TYPE = "application/vnd.oci.image.layer.v1.tar+gzip"
 # what each of genesys's layers holds, as the image record lists it (``from``) and local runs find them
 CODE = "function code in /var/task"
@@ -101,7 +107,23 @@ def _entries(archive: zipfile.ZipFile, prefix: str, strip: str) -> list[tuple[st
 
 def layer_from_zip(zip_path: Path, prefix: str, store: BlobStore, strip: str = "") -> Layer:
     """The layer holding ``zip_path``'s files under ``prefix`` (e.g. ``var/task``), stored in ``store``;
-    ``strip``: a folder of the zip whose files go straight under ``prefix``."""
+    ``strip``: a folder of the zip whose files go straight under ``prefix``. The layer an earlier build made
+    of the same zip content is read back while its blob is in the store."""
+    key = "\0".join((LAYER_FORMAT, str(GZIP_LEVEL), sha256_file(zip_path), prefix.strip("/"), strip.strip("/")))
+    kept = store.folder / "from-zip" / hashlib.sha256(key.encode()).hexdigest()
+    try:
+        layer = Layer(**json.loads(kept.read_text(encoding="utf-8")))
+        if store.has(layer.digest):
+            return layer
+    except (OSError, ValueError, TypeError):
+        pass  # not made yet, or unreadable: made again
+    layer = _write_layer(zip_path, prefix, store, strip)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    paths.write_text_atomic(kept, json.dumps(asdict(layer), sort_keys=True))
+    return layer
+
+
+def _write_layer(zip_path: Path, prefix: str, store: BlobStore, strip: str) -> Layer:
     folder = store.folder / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"layer.{os.getpid()}.gz"
