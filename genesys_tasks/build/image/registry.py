@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ...config.image_ref import ImageRef
-from ...errors import BuildError
+from ...errors import BuildError, ConfigError
 from . import oci
 from .blobs import BlobStore, digest_of, file_digest
 
@@ -46,10 +46,16 @@ def auth_file_credentials(host: str) -> tuple[str, str] | None:
         auths = json.loads(path.read_text(encoding="utf-8")).get("auths") or {}
     except (OSError, ValueError, AttributeError):
         return None
-    for key in (host, f"https://{host}", f"http://{host}"):
+    for key in (host, f"https://{host}", f"http://{host}") if isinstance(auths, dict) else ():
         entry = auths.get(key)
         if isinstance(entry, dict) and entry.get("auth"):
-            user, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
+            try:
+                user, colon, password = base64.b64decode(str(entry["auth"]), validate=True).decode().partition(":")
+            except ValueError:
+                colon = ""
+            if not colon:
+                raise ConfigError(f"{path}: the auth of {key} is not base64 of user:password",
+                                  hint=f"log in to {host} again (podman login / docker login rewrite it)")
             return user, password
     return None
 
