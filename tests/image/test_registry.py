@@ -123,6 +123,36 @@ def test_a_server_that_answers_something_else_than_a_manifest_is_a_registry_erro
     assert "OCI registry" in caught.value.hint and caught.value.exit_code == 1
 
 
+def test_a_server_that_takes_an_upload_without_saying_where_it_goes_is_a_registry_error(local_registry, tmp_path):
+    store = BlobStore(tmp_path / "store")
+    image = _build(local_registry, tmp_path, store)
+
+    class NoLocation(BaseHTTPRequestHandler):
+        def do_HEAD(self):
+            self.send_response(404)
+            self.end_headers()
+
+        def do_POST(self):
+            self.send_response(202)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NoLocation)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    repo = parse(f"127.0.0.1:{server.server_port}/genesys/fn")
+    try:
+        with pytest.raises(RegistryError) as caught:
+            Registry.for_ref(repo).push(repo, image.digest, store)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(repo) in caught.value.message and "no Location header" in caught.value.message
+    assert caught.value.exit_code == 1
+
+
 def test_a_registry_that_refuses_the_push_names_the_image_and_the_registry(local_registry, tmp_path):
     store = BlobStore(tmp_path / "store")
     image = _build(local_registry, tmp_path, store)

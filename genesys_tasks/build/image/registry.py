@@ -213,7 +213,7 @@ class Registry:
     def upload_blob(self, repo: ImageRef, digest: str, store: BlobStore) -> None:
         what = f"pushing {digest[:19]} to {repo}"
         _, headers, _ = self.request("POST", repo.path, f"/v2/{repo.path}/blobs/uploads/", what)
-        location = headers["Location"]
+        location = self._location(headers, what)
         size = store.size(digest)
         with open(store.path(digest), "rb") as source:
             if size > CHUNK:
@@ -224,7 +224,7 @@ class Registry:
                         "PATCH", repo.path, self._absolute(location), what, data=chunk,
                         headers={"Content-Type": "application/octet-stream",
                                  "Content-Range": f"{start}-{start + len(chunk) - 1}"})
-                    location, start = headers["Location"], start + len(chunk)
+                    location, start = self._location(headers, what), start + len(chunk)
                     self.uploaded += len(chunk)
                 body = b""
             else:
@@ -233,6 +233,14 @@ class Registry:
         url = self._absolute(location)
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"digest": digest})
         self.request("PUT", repo.path, url, what, data=body, headers={"Content-Type": "application/octet-stream"})
+
+    def _location(self, headers, what: str) -> str:
+        """Where an upload goes on: the registry must say (``Location``), as the distribution API has it."""
+        location = headers.get("Location")
+        if not location:
+            raise RegistryError(f"{what}: {self.host} did not say where the upload goes (no Location header)",
+                                hint=f"check that {self.host} is an OCI registry and the name is right")
+        return location
 
     def _absolute(self, location: str) -> str:
         return location if location.startswith("http") else self.base + location
