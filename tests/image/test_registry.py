@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -97,28 +98,36 @@ def test_an_unreachable_base_names_the_image_and_the_registry(tmp_path):
     assert caught.value.exit_code == 1
 
 
+class _Quiet(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def _server(handler):
+    """A plain HTTP server on 127.0.0.1 answering with ``handler``; its host:port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.mark.parametrize("answer", [b"<html>a web page</html>", b"[1, 2]", b'{"layers": []}'])
 def test_a_server_that_answers_something_else_than_a_manifest_is_a_registry_error(tmp_path, answer):
-    class Page(BaseHTTPRequestHandler):
+    class Page(_Quiet):
         def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = parse(f"127.0.0.1:{server.server_port}/lambda/python:3.12")
-    try:
-        with pytest.raises(RegistryError) as caught:
-            build_image(base, "x86_64", _code_zip(tmp_path), None, ["app.handler"], BlobStore(tmp_path / "s"),
-                        Registry.for_ref(base))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _server(Page) as host, pytest.raises(RegistryError) as caught:
+        base = parse(f"{host}/lambda/python:3.12")
+        build_image(base, "x86_64", _code_zip(tmp_path), None, ["app.handler"], BlobStore(tmp_path / "s"),
+                    Registry.for_ref(base))
     assert str(base) in caught.value.message and "something else than an image manifest" in caught.value.message
     assert "OCI registry" in caught.value.hint and caught.value.exit_code == 1
 
@@ -127,7 +136,7 @@ def test_a_server_that_takes_an_upload_without_saying_where_it_goes_is_a_registr
     store = BlobStore(tmp_path / "store")
     image = _build(local_registry, tmp_path, store)
 
-    class NoLocation(BaseHTTPRequestHandler):
+    class NoLocation(_Quiet):
         def do_HEAD(self):
             self.send_response(404)
             self.end_headers()
@@ -137,18 +146,9 @@ def test_a_server_that_takes_an_upload_without_saying_where_it_goes_is_a_registr
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NoLocation)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    repo = parse(f"127.0.0.1:{server.server_port}/genesys/fn")
-    try:
-        with pytest.raises(RegistryError) as caught:
-            Registry.for_ref(repo).push(repo, image.digest, store)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _server(NoLocation) as host, pytest.raises(RegistryError) as caught:
+        repo = parse(f"{host}/genesys/fn")
+        Registry.for_ref(repo).push(repo, image.digest, store)
     assert str(repo) in caught.value.message and "no Location header" in caught.value.message
     assert caught.value.exit_code == 1
 
