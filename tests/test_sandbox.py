@@ -7,10 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from genesys_tasks import sandbox
+from genesys_tasks.local.sandbox_lambda import DataPlane
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -98,3 +100,26 @@ def test_sandbox_without_moto_says_how_to_install_it(tmp_path, run_genesys):
     assert result.code == 2
     assert "pip install 'genesys[sandbox]'" in result.stderr
     assert "Traceback" not in result.output
+
+
+
+def test_parallel_first_invokes_share_one_runner_so_no_warm_runtime_is_lost():
+    def slow_endpoint() -> str:  # the first request's thread is still making the Runner when the others arrive
+        time.sleep(0.05)
+        return "http://127.0.0.1:1"
+
+    plane = DataPlane(app=None, endpoint_of=slow_endpoint)
+    start = threading.Barrier(8)
+    runners = []
+
+    def first_request():
+        start.wait()
+        runners.append(plane.runner)
+
+    threads = [threading.Thread(target=first_request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(runners) == 8
+    assert {id(runner) for runner in runners} == {id(plane.runner)}
