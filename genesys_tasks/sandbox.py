@@ -142,8 +142,7 @@ def use_sandbox():
     if endpoint is None:
         _quiet_server_logs()
         server = start_server()
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+        endpoint = server.endpoint()
         ui.info(f"started a sandbox for this command at {endpoint} (keep one running with `genesys sandbox`)")
     else:
         ui.info(f"using the sandbox at {endpoint}")
@@ -180,8 +179,7 @@ def start_recorded():
                          hint="use it with --sandbox, or stop it (Ctrl-C in its terminal) first")
     _quiet_server_logs()
     server = start_server()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    endpoint, (_, port) = server.endpoint(), server.get_host_and_port()
     path = record_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".sandbox.json.{os.getpid()}")
