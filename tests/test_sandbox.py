@@ -76,6 +76,14 @@ def test_a_stale_record_is_detected_and_removed(tmp_path):
     assert not record.exists()
 
 
+def test_a_record_whose_pid_no_process_can_have_is_stale_not_a_traceback():
+    record = sandbox.record_path()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"pid": 10 ** 20, "port": 1}))  # past a C long: os.kill overflows
+    assert sandbox.running_endpoint() is None
+    assert not record.exists()
+
+
 def test_sandbox_flag_without_a_running_sandbox_starts_one_for_the_command(tmp_path, run_genesys):
     result = run_genesys("delete", _function(tmp_path), "--yes", "--sandbox")
     assert result.code == 0, result.output
