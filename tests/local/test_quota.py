@@ -106,6 +106,7 @@ def test_invoke_memory_runs_as_that_size_and_past_it_is_runtime_out_of_memory(ru
 def test_parallel_first_runs_probe_the_host_once_and_say_why_once(monkeypatch):
     import threading
     import time
+    from concurrent.futures import ThreadPoolExecutor
 
     looked = []
 
@@ -120,14 +121,11 @@ def test_parallel_first_runs_probe_the_host_once_and_say_why_once(monkeypatch):
     said = []
     start = threading.Barrier(6)
 
-    def first_run():
+    def first_run(_):
         start.wait()
         quota.tell(said.append)
 
-    threads = [threading.Thread(target=first_run) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(first_run, range(6)))
     assert len(looked) == 1
     assert said == ["no CPU share or memory limit for local runs: no cgroup here; the durations are this machine's"]
