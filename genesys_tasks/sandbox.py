@@ -30,16 +30,6 @@ def record_path() -> Path:
     return paths.cache_dir() / "sandbox.json"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _listening(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -56,7 +46,7 @@ def running_endpoint() -> str | None:
         pid, port = int(record["pid"]), int(record["port"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if _alive(pid) and _listening(port):
+    if paths.process_running(pid) and _listening(port):
         return f"http://127.0.0.1:{port}"
     path.unlink(missing_ok=True)
     return None
@@ -142,8 +132,7 @@ def use_sandbox():
     if endpoint is None:
         _quiet_server_logs()
         server = start_server()
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+        endpoint = server.endpoint()
         ui.info(f"started a sandbox for this command at {endpoint} (keep one running with `genesys sandbox`)")
     else:
         ui.info(f"using the sandbox at {endpoint}")
@@ -180,13 +169,10 @@ def start_recorded():
                          hint="use it with --sandbox, or stop it (Ctrl-C in its terminal) first")
     _quiet_server_logs()
     server = start_server()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
+    endpoint, (_, port) = server.endpoint(), server.get_host_and_port()
     path = record_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".sandbox.json.{os.getpid()}")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "port": port, "endpoint": endpoint}))
-    os.replace(tmp, path)
+    paths.write_text_atomic(path, json.dumps({"pid": os.getpid(), "port": port, "endpoint": endpoint}))
     return server, endpoint
 
 

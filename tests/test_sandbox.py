@@ -7,10 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from genesys_tasks import sandbox
+from genesys_tasks.local.sandbox_lambda import DataPlane
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,6 +76,14 @@ def test_a_stale_record_is_detected_and_removed(tmp_path):
     assert not record.exists()
 
 
+def test_a_record_whose_pid_no_process_can_have_is_stale_not_a_traceback():
+    record = sandbox.record_path()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"pid": 10 ** 20, "port": 1}))  # past a C long: os.kill overflows
+    assert sandbox.running_endpoint() is None
+    assert not record.exists()
+
+
 def test_sandbox_flag_without_a_running_sandbox_starts_one_for_the_command(tmp_path, run_genesys):
     result = run_genesys("delete", _function(tmp_path), "--yes", "--sandbox")
     assert result.code == 0, result.output
@@ -98,3 +108,26 @@ def test_sandbox_without_moto_says_how_to_install_it(tmp_path, run_genesys):
     assert result.code == 2
     assert "pip install 'genesys[sandbox]'" in result.stderr
     assert "Traceback" not in result.output
+
+
+
+def test_parallel_first_invokes_share_one_runner_so_no_warm_runtime_is_lost():
+    def slow_endpoint() -> str:  # the first request's thread is still making the Runner when the others arrive
+        time.sleep(0.05)
+        return "http://127.0.0.1:1"
+
+    plane = DataPlane(app=None, endpoint_of=slow_endpoint)
+    start = threading.Barrier(8)
+    runners = []
+
+    def first_request():
+        start.wait()
+        runners.append(plane.runner)
+
+    threads = [threading.Thread(target=first_request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(runners) == 8
+    assert {id(runner) for runner in runners} == {id(plane.runner)}

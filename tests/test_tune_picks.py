@@ -117,3 +117,17 @@ def test_the_picked_setting_is_written_under_the_stage_with_the_files_comments_k
     assert data["stages"]["prod"]["function"] == {"memory_mb": 512}
     assert data["stages"]["prod"]["deployment"] == {"architecture": "arm64"}
     assert not set_values(toml, toml_values(spec, Setting(512, "arm64")))  # already so: nothing written
+
+
+def test_no_invocations_a_setting_or_an_architecture_not_built_is_exit_2_before_any_call(tmp_path, capsys):
+    from genesys_tasks.cli import main
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    toml = tmp_path / "lambda_tuned.toml"
+    toml.write_text('[metadata]\nname = "tuned"\nruntime = "python3.12"\nhandler = "app.handler"\n')
+    assert main(["tune", str(toml), "-n", "0"]) == 2
+    assert "-n 0: at least one invocation a setting" in capsys.readouterr().err
+    assert main(["tune", str(toml), "--arch", "arm64"]) == 2
+    err = capsys.readouterr().err
+    assert "tuned is not built for arm64" in err and "[build] architectures" in err and "Traceback" not in err

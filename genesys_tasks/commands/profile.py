@@ -34,10 +34,10 @@ def run(args) -> int:
         said = "is a folder" if html.is_dir() else f"the folder {html.parent} does not exist"
         raise UsageError(f"--html {html}: {said}", hint="name a file in an existing folder, e.g. --html profile.html")
     event = read_event(args.event)
-    process, launch = open_built(Path(args.toml), args)
+    root, spec = load_spec(Path(args.toml))
+    process, launch = open_built(Path(args.toml), args, loaded=(root, spec))
     if process is None:
         return EXIT_FAILED
-    root, spec = load_spec(Path(args.toml))
     arch = choose_arch(spec, args.arch)
     with ui.progress(f"profiling {spec.name}: {args.cold} cold starts, {args.warm} warm invocations"):
         measured_runs = runs.measure(process, spec.runtime.language, event, args.cold, args.warm)

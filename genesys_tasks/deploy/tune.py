@@ -33,6 +33,8 @@ BALANCE = 0.10  # balanced: the fastest setting costing at most 10 % more than t
 
 @dataclass(frozen=True)
 class Setting:
+    """One memory size on one architecture: what is tuned, and what a pick is."""
+
     memory_mb: int
     architecture: str
 
@@ -113,7 +115,7 @@ class Before:
 
     @classmethod
     def of(cls, config: dict) -> Before:
-        return cls(int(config.get("MemorySize") or 128), (config.get("Architectures") or ["x86_64"])[0],
+        return cls(int(config.get("MemorySize") or 128), _arch(config),
                    config.get("Description") or "", config.get("CodeSha256") or "",
                    tuple(layer["Arn"] for layer in config.get("Layers") or ()))
 

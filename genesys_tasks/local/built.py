@@ -9,9 +9,10 @@ from .. import ui
 from ..errors import UsageError
 
 
-def open_built(toml: Path, args):
+def open_built(toml: Path, args, loaded: tuple | None = None):
     """Build ``toml``'s function through the doit tasks, then open it for local runs; (None, None)
-    if the build failed."""
+    if the build failed. ``loaded``: (root, spec) when the caller has loaded ``toml`` already, so it
+    is not read (and its warnings shown) twice."""
     from .function import Options, open_function, own_environment
     from ..tasks.runner import load_spec, run_tasks
 
@@ -20,7 +21,7 @@ def open_built(toml: Path, args):
     memory = getattr(args, "memory", None)
     if memory is not None and not 128 <= memory <= 10240:
         raise UsageError(f"--memory {memory}: Lambda allows 128 to 10240 MB", hint="pass e.g. --memory 512")
-    root, spec = load_spec(toml)
+    root, spec = loaded or load_spec(toml)
     own_environment(spec)  # a missing ${env:...} is said before the build and any client install
     container = getattr(args, "container", False)
     if container:  # said before the build

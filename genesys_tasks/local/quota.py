@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,19 +210,21 @@ def probe(host: Host) -> str:
         group.remove()
 
 
-_HOST: dict = {}  # this process's answer, found once: {"host": Host | None, "why": str}
+_HOST: dict = {}  # this process's answer, found once: {"host": Host | None, "why": str, "said": bool}
+_HOST_LOCK = threading.Lock()  # the sandbox's parallel first Invokes: one probe, one warning
 
 
 def _host() -> tuple[Host | None, str]:
-    if "host" not in _HOST:
-        if os.environ.get("GENESYS_NO_QUOTAS"):
-            host, why = None, "GENESYS_NO_QUOTAS is set"
-        else:
-            host, why = find_host()
-            why = why or (probe(host) if host else why)
-            host = None if why else host
-        _HOST.update(host=host, why=why, said=False)
-    return _HOST["host"], _HOST["why"]
+    with _HOST_LOCK:
+        if "host" not in _HOST:
+            if os.environ.get("GENESYS_NO_QUOTAS"):
+                host, why = None, "GENESYS_NO_QUOTAS is set"
+            else:
+                host, why = find_host()
+                why = why or (probe(host) if host else why)
+                host = None if why else host
+            _HOST.update(host=host, why=why, said=False)
+        return _HOST["host"], _HOST["why"]
 
 
 def group(memory_mb: int) -> Group | None:
@@ -240,9 +243,10 @@ def unavailable() -> str | None:
     """Why runs get no CPU share or memory limit here, the first time it is asked in this process
     (None after, and None where they do)."""
     host, why = _host()
-    if host is not None or _HOST.get("said"):
-        return None
-    _HOST["said"] = True
+    with _HOST_LOCK:
+        if host is not None or _HOST["said"]:
+            return None
+        _HOST["said"] = True
     return f"no CPU share or memory limit for local runs: {why}; the durations are this machine's"
 
 

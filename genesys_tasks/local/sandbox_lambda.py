@@ -260,12 +260,14 @@ class DataPlane:
         self.endpoint_of = endpoint_of  # the sandbox's endpoint, known once the server listens
         self.credentials = dict(credentials or {})  # the sandbox's fake ones, handed to the functions
         self._runner: Runner | None = None
+        self._runner_lock = threading.Lock()  # parallel first Invokes make one Runner, not one each
 
     @property
     def runner(self) -> Runner:
-        if self._runner is None:
-            self._runner = Runner(self.endpoint_of(), self.credentials)
-        return self._runner
+        with self._runner_lock:
+            if self._runner is None:
+                self._runner = Runner(self.endpoint_of(), self.credentials)
+            return self._runner
 
     def close(self) -> None:
         if self._runner is not None:

@@ -13,7 +13,7 @@ timed, ``imports``: ``timed``, ``packages`` (slowest first) and ``tree``); ``war
 
 from __future__ import annotations
 
-from ..build.limits import UNZIPPED_MAX
+from ..build.limits import UNZIPPED_MAX, MiB
 from . import imports
 from .runs import Runs
 from .sizes import Sizes
@@ -21,7 +21,6 @@ from .sizes import Sizes
 SCHEMA = 1
 SLOWEST_SHOWN = 10
 BIGGEST_SHOWN = 10
-MiB = 1024 * 1024
 
 
 def percentile(values, share: float) -> float:

@@ -118,3 +118,11 @@ def test_an_html_path_in_a_missing_folder_or_naming_a_folder_is_a_usage_error(py
     assert done.code == 2 and f"the folder {missing.parent} does not exist" in done.stderr
     done = run_genesys("profile", python_fn, "--html", tmp_path)
     assert done.code == 2 and "is a folder" in done.stderr
+
+
+def test_profile_says_each_load_warning_of_the_toml_once(python_fn, run_genesys):
+    with python_fn.open("a") as toml:
+        toml.write('\n[deployment]\nfunction_url = true\nauth_type = "NONE"\n')
+    done = run_genesys("profile", python_fn, "--client", "plain", "--cold", "1", "--warm", "1")
+    assert done.code == 0, done.stderr
+    assert done.stderr.count("function URL is public") == 1, done.stderr

@@ -101,3 +101,31 @@ def test_invoke_memory_runs_as_that_size_and_past_it_is_runtime_out_of_memory(ru
     assert plain.code == 0 and "Memory Size: 128 MB" in plain.stderr, plain.output  # no --memory: no limit
     bad = run_genesys("invoke", "lambda_hog.toml", "--memory", "64", cwd=tmp_path)
     assert bad.code == 2 and "128 to 10240" in bad.stderr
+
+
+def test_parallel_first_runs_probe_the_host_once_and_say_why_once(monkeypatch):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    looked = []
+
+    def slow_find_host():  # the sandbox's first Invokes arrive together while the host is looked at
+        looked.append(1)
+        time.sleep(0.05)
+        return None, "no cgroup here"
+
+    monkeypatch.setattr(quota, "_HOST", {})
+    monkeypatch.setattr(quota, "find_host", slow_find_host)
+    monkeypatch.delenv("GENESYS_NO_QUOTAS", raising=False)
+    said = []
+    start = threading.Barrier(6)
+
+    def first_run(_):
+        start.wait()
+        quota.tell(said.append)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(first_run, range(6)))
+    assert len(looked) == 1
+    assert said == ["no CPU share or memory limit for local runs: no cgroup here; the durations are this machine's"]
