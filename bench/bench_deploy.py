@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from contextlib import contextmanager
 import json
 import os
 import signal
@@ -111,6 +112,17 @@ def start_sandbox(cache: Path) -> tuple[subprocess.Popen, str]:
     return process, json.loads(record.read_text())["endpoint"]
 
 
+@contextmanager
+def running_sandbox(cache: Path):
+    """``start_sandbox`` for a block: yields its endpoint; stops it after (Ctrl-C, as a user does)."""
+    process, endpoint = start_sandbox(cache)
+    try:
+        yield endpoint
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=20)
@@ -118,10 +130,10 @@ def main() -> int:
 
     from genesys_tasks import sandbox
 
-    with tempfile.TemporaryDirectory(prefix="genesys-bench-deploy-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="genesys-bench-deploy-") as tmp, \
+            running_sandbox(Path(tmp, "cache")) as endpoint:
         root = Path(tmp, "repo")
         root.mkdir()
-        process, endpoint = start_sandbox(Path(tmp, "cache"))
         os.environ.update(sandbox.environment(endpoint))
         os.environ.pop("AWS_PROFILE", None)
         os.environ["NO_COLOR"] = "1"
@@ -133,8 +145,6 @@ def main() -> int:
             unchanged, writes, reads = deploy_all(tomls, root)
         finally:
             sys.stderr = real_stderr
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
     print(f"functions  {args.functions}")
     print(f"first      {first:.2f} s  ({first_writes} write calls)")
     print(f"unchanged  {unchanged:.2f} s  ({writes} write calls, target 0; {sum(reads.values())} reads: "

@@ -1,7 +1,7 @@
 """Edit-to-live time of ``genesys sync --watch`` in the sandbox, for a Python function without
 dependency changes (the issue's goal: under 2 s).
 
-Starts ``genesys sandbox`` in its own process (``bench_deploy.start_sandbox``), deploys one
+Starts ``genesys sandbox`` in its own process (``bench_deploy.running_sandbox``), deploys one
 function with ``genesys execute``, runs ``genesys sync --watch``, then edits the handler N times. For each edit it prints the time from
 the write until the deployed function (the Invoke API) answers with the new code, and the
 "live in N s" that sync itself reported (measured from the file's mtime).
@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench_deploy import REPO, start_sandbox
+from bench_deploy import REPO, running_sandbox
 
 TOML = """[metadata]
 name = "benchsync"
@@ -76,21 +75,17 @@ def main() -> None:
 
     from genesys_tasks import sandbox
 
-    with tempfile.TemporaryDirectory(prefix="genesys-bench-sync-") as folder:
+    with tempfile.TemporaryDirectory(prefix="genesys-bench-sync-") as folder, \
+            running_sandbox(Path(folder, "cache")) as endpoint:
         root = Path(folder, "repo")
         root.mkdir()
-        process, endpoint = start_sandbox(Path(folder, "cache"))
         aimed = sandbox.environment(endpoint)
         env = {**os.environ, **aimed, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
         env.pop("AWS_PROFILE", None)
         lam = boto3.client("lambda", endpoint_url=endpoint, region_name=aimed["AWS_REGION"],
                            aws_access_key_id=aimed["AWS_ACCESS_KEY_ID"],
                            aws_secret_access_key=aimed["AWS_SECRET_ACCESS_KEY"])
-        try:
-            answered, reported = measure(root, env, lam, args.edits)
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
+        answered, reported = measure(root, env, lam, args.edits)
     print(f"edits: {args.edits}")
     print("write → new answer (s): " + ", ".join(f"{t:.2f}" for t in answered)
           + f"  median {statistics.median(answered):.2f}")
