@@ -113,14 +113,18 @@ def start_sandbox(cache: Path) -> tuple[subprocess.Popen, str]:
 
 
 @contextmanager
-def running_sandbox(cache: Path):
-    """``start_sandbox`` for a block: yields its endpoint; stops it after (Ctrl-C, as a user does)."""
-    process, endpoint = start_sandbox(cache)
-    try:
-        yield endpoint
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+def running_sandbox(prefix: str):
+    """A temporary folder and ``start_sandbox`` for a block: yields (an empty ``repo`` folder in it, the
+    sandbox's endpoint); stops the sandbox after (Ctrl-C, as a user does) and removes the folder."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        root = Path(tmp, "repo")
+        root.mkdir()
+        process, endpoint = start_sandbox(Path(tmp, "cache"))
+        try:
+            yield root, endpoint
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
 
 
 def main() -> int:
@@ -130,10 +134,7 @@ def main() -> int:
 
     from genesys_tasks import sandbox
 
-    with tempfile.TemporaryDirectory(prefix="genesys-bench-deploy-") as tmp, \
-            running_sandbox(Path(tmp, "cache")) as endpoint:
-        root = Path(tmp, "repo")
-        root.mkdir()
+    with running_sandbox("genesys-bench-deploy-") as (root, endpoint):
         os.environ.update(sandbox.environment(endpoint))
         os.environ.pop("AWS_PROFILE", None)
         os.environ["NO_COLOR"] = "1"

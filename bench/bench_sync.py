@@ -18,7 +18,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -75,10 +74,7 @@ def main() -> None:
 
     from genesys_tasks import sandbox
 
-    with tempfile.TemporaryDirectory(prefix="genesys-bench-sync-") as folder, \
-            running_sandbox(Path(folder, "cache")) as endpoint:
-        root = Path(folder, "repo")
-        root.mkdir()
+    with running_sandbox("genesys-bench-sync-") as (root, endpoint):
         aimed = sandbox.environment(endpoint)
         env = {**os.environ, **aimed, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
         env.pop("AWS_PROFILE", None)
