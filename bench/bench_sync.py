@@ -2,9 +2,10 @@
 dependency changes (the issue's goal: under 2 s).
 
 Starts ``genesys sandbox`` in its own process (``bench_deploy.running_sandbox``), deploys one
-function with ``genesys execute``, runs ``genesys sync --watch``, then edits the handler N times. For each edit it prints the time from
-the write until the deployed function (the Invoke API) answers with the new code, and the
-"live in N s" that sync itself reported (measured from the file's mtime).
+function with ``genesys execute``, runs ``genesys sync --watch``, then edits the handler N times.
+For each edit it prints the time from the write until the deployed function (the Invoke API)
+answers with the new code, and the "live in N s" that sync itself reported (measured from the
+file's mtime).
 
 Usage: python bench/bench_sync.py [--edits 5]
 """
