@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from contextlib import contextmanager
 import json
 import os
 import signal
@@ -111,6 +112,21 @@ def start_sandbox(cache: Path) -> tuple[subprocess.Popen, str]:
     return process, json.loads(record.read_text())["endpoint"]
 
 
+@contextmanager
+def running_sandbox(prefix: str):
+    """A temporary folder and ``start_sandbox`` for a block: yields (an empty ``repo`` folder in it, the
+    sandbox's endpoint); stops the sandbox after (Ctrl-C, as a user does) and removes the folder."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        root = Path(tmp, "repo")
+        root.mkdir()
+        process, endpoint = start_sandbox(Path(tmp, "cache"))
+        try:
+            yield root, endpoint
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=20)
@@ -118,10 +134,7 @@ def main() -> int:
 
     from genesys_tasks import sandbox
 
-    with tempfile.TemporaryDirectory(prefix="genesys-bench-deploy-") as tmp:
-        root = Path(tmp, "repo")
-        root.mkdir()
-        process, endpoint = start_sandbox(Path(tmp, "cache"))
+    with running_sandbox("genesys-bench-deploy-") as (root, endpoint):
         os.environ.update(sandbox.environment(endpoint))
         os.environ.pop("AWS_PROFILE", None)
         os.environ["NO_COLOR"] = "1"
@@ -133,8 +146,6 @@ def main() -> int:
             unchanged, writes, reads = deploy_all(tomls, root)
         finally:
             sys.stderr = real_stderr
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=30)
     print(f"functions  {args.functions}")
     print(f"first      {first:.2f} s  ({first_writes} write calls)")
     print(f"unchanged  {unchanged:.2f} s  ({writes} write calls, target 0; {sum(reads.values())} reads: "

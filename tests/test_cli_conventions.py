@@ -53,6 +53,20 @@ def test_a_usage_error_is_two_lines_and_never_a_traceback_with_or_without_debug(
     assert len(result.stderr.strip().splitlines()) == 2, result.stderr
 
 
+@pytest.mark.parametrize("argv, said", [
+    (("event", "api-gateway", "--path", "orders"), "--path 'orders': a path starts with /"),
+    (("event", "s3", "--body", "hi"), "a s3 event has no --body"),
+    (("logs", "--since", "yesterday"), "--since 'yesterday': not a duration or a time"),
+    (("rollout",), "say --continue or --abort"),
+    (("execute", "--apply", "--dry-run"), "--apply and --dry-run contradict each other"),
+], ids=["event-path", "event-field", "logs-since", "rollout-neither", "execute-both"])
+def test_a_bad_flag_value_is_a_two_line_usage_error_before_anything_runs(run_genesys, tmp_path, argv, said):
+    _function(tmp_path)
+    result = run_genesys(*argv, cwd=tmp_path)
+    assert result.code == 2 and said in result.stderr, result.output
+    assert len(result.stderr.strip().splitlines()) == 2 and not (tmp_path / ".genesys").exists(), result.stderr
+
+
 def test_debug_is_accepted_after_the_command_name_as_before_it(run_genesys, tmp_path):
     for argv in (("--debug", "runtimes", "--output", "json"), ("runtimes", "--output", "json", "--debug"),
                  ("cache", "ls", "--debug")):

@@ -110,6 +110,14 @@ def test_half_a_key_pair_is_refused_and_nothing_is_written(run_genesys, aws_file
     assert not config.exists() and not credentials.exists()
 
 
+def test_a_region_that_is_not_an_aws_region_is_exit_2_naming_the_flag_and_nothing_is_written(run_genesys, aws_files):
+    config, credentials, env = aws_files
+    result = run_genesys("config", "setup", "--provider", "aws", "--region", "us-est-1", env=env)
+    assert result.code == 2, result.output
+    assert "--region: 'us-est-1' is not an AWS region" in result.stderr and "did you mean 'us-" in result.stderr
+    assert "Traceback" not in result.output and not config.exists() and not credentials.exists()
+
+
 def test_a_malformed_config_file_is_named_with_its_line_and_left_as_it_is(run_genesys, aws_files):
     config, credentials, env = aws_files
     config.parent.mkdir()

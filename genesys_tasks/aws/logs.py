@@ -27,12 +27,11 @@ class LiveTailUnavailable(Exception):
 
 class LiveTail:
     """One StartLiveTail session: iterating gives each ``sessionUpdate``'s events (a list a second,
-    often empty) as they arrive. A session AWS ends after its three hours ends the iteration with
-    ``timed_out`` set; a stream that breaks or ends otherwise raises ``LiveTailUnavailable``."""
+    often empty) as they arrive. A session AWS ends after its three hours ends the iteration; a
+    stream that breaks or ends otherwise raises ``LiveTailUnavailable``."""
 
     def __init__(self, stream):
         self._stream = stream
-        self.timed_out = False
 
     def __iter__(self) -> Iterator[list[dict]]:
         try:
@@ -41,7 +40,6 @@ class LiveTail:
                     yield event["sessionUpdate"].get("sessionResults") or []
         except Exception as err:  # noqa: BLE001 - every way a stream breaks ends live tail the same way
             if error_code(err) == LIVE_TAIL_TIMEOUT:
-                self.timed_out = True
                 return
             raise LiveTailUnavailable(f"the stream broke: {error_code(err) or type(err).__name__}") from None
         raise LiveTailUnavailable("the endpoint ended the stream")

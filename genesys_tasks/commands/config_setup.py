@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from .. import ui
-from ..config.regions import region_problem
+from ..config.regions import region_option
 from ..errors import ConfigError, UsageError, Where
 from ..paths import replace_atomic
 
@@ -136,9 +136,7 @@ def run(args) -> int:
     ask_missing(args)
     if args.provider != "aws":
         raise UsageError(f"unknown provider {args.provider!r}", hint="use --provider aws")
-    problem = region_problem(args.region)
-    if problem:
-        raise UsageError(f"--region: {problem[0]}", hint=problem[1])
+    region_option(args.region)  # the flag's or the answer's: checked as every --region is
     keys, source = keys_from(args)
     profile = args.profile or "default"
     if not PROFILE.match(profile):

@@ -29,10 +29,12 @@ def run(args) -> int:
                          hint="genesys execute X.toml, or genesys execute deletion X.toml")
     if args.apply and args.dry_run:
         raise UsageError("--apply and --dry-run contradict each other", hint="pass one of them")
-    return execute(Path(args.toml), dry_run=args.dry_run, json_output=args.output == "json",
-                   sandbox=args.sandbox, debug=args.debug, adopt=args.adopt, wait=not args.no_wait,
-                   keep_going=args.keep_going, stage=args.stage, region=args.region, profile=args.profile,
-                   replace=args.replace, commit=args.commit)
+    from ..deploy.session import Options
+
+    options = Options.from_args(args, adopt=args.adopt, wait=not args.no_wait, record_role=not args.sandbox,
+                                dry_run=args.dry_run, json_output=args.output == "json",
+                                keep_going=args.keep_going, replace=args.replace)
+    return execute(Path(args.toml), options, sandbox=args.sandbox, stage=args.stage)
 
 
 def _deletion(args) -> int:
@@ -49,31 +51,26 @@ def _deletion(args) -> int:
                   stage=args.stage, region=args.region, profile=args.profile)
 
 
-def execute(toml: Path, *, dry_run: bool = False, json_output: bool = False, sandbox: bool = False,
-            debug: bool = False, adopt: bool = False, wait: bool = True, keep_going: bool = False,
-            stage: str | None = None, region: str | None = None, profile: str | None = None,
-            replace: bool = False, commit: str = "") -> int:
-    """Build the function, then deploy it (or show the plan with ``dry_run``).
+def execute(toml: Path, options, *, sandbox: bool = False, stage: str | None = None) -> int:
+    """Build the function, then deploy it (or show the plan with ``options.dry_run``).
 
-    ``commit``: the git commit being deployed, tagged on the function (``genesys:commit``).
+    ``options`` (``deploy.session.Options``, made from the flags) choose what the deploy does:
+    ``options.commit`` is the git commit being deployed, tagged on the function (``genesys:commit``).
 
-    ``adopt`` lets genesys take over same-named resources it did not make (shown as
+    ``options.adopt`` lets genesys take over same-named resources it did not make (shown as
     ``adopt`` in the plan); the repo's other functions that share the role are handed
     to the planner, so the role carries the union of their needs.
     """
     from ..deploy import deployer
-    from ..deploy.session import Options, Session, tell
+    from ..deploy.session import Session, tell
     from ..tasks.runner import load_spec, role_sharers_in_repo, run_tasks
 
-    options = Options(adopt=adopt, wait=wait, record_role=not sandbox, dry_run=dry_run, json_output=json_output,
-                      keep_going=keep_going, debug=debug, region=region, profile=profile, replace=replace,
-                      commit=commit)
     _, spec = load_spec(toml, stage=stage)  # with the project's own runtimes, as the build sees them
     deployer.resolve_environment(spec)  # an unset ${env:NAME} fails now, not after a long build
     session = Session(options)
     if not sandbox:  # the sandbox takes no profile
         session.check_profile(spec)  # nor does a profile that does not exist fail after it
-    code = run_tasks(spec.path, ["build:{name}"], debug=debug, spec=spec)
+    code = run_tasks(spec.path, ["build:{name}"], debug=options.debug, spec=spec)
     if code:
         return code
     root = paths.find_root(spec.path)

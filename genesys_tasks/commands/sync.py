@@ -18,7 +18,6 @@ from ..errors import GenesysError
 from ..sandbox import within
 
 SAID = {"code": "code only: UpdateFunctionCode", "full": "full deploy", "none": "already live"}
-IGNORED_DIRS = {".genesys", ".git", "__pycache__", "node_modules", ".venv", ".tox", ".pytest_cache"}
 
 
 def run(args) -> int:
@@ -87,7 +86,7 @@ def packaged(spec):
             parts = changed.relative_to(source).parts
         except ValueError:
             return False
-        if set(parts) & IGNORED_DIRS or any(rules("/".join(parts[:i]), True) for i in range(1, len(parts))):
+        if any(rules("/".join(parts[:i]), True) for i in range(1, len(parts))):  # its folders: .git, .genesys...
             return False
         return not rules("/".join(parts), False)
 

@@ -59,15 +59,16 @@ def command(toml=None, *, sandbox: bool = False, json_output: bool = False, regi
             profile: str | None = None) -> int:
     """Run the checks for the default credential chain, or the target of ``toml``'s [deployment]."""
     from ..aws.target import target_for
-    from ..deploy.session import Session
+    from ..deploy.session import Options, Session
 
+    session = Session(Options(region=region, profile=profile))  # --region/--profile over the TOML's
+    spec = None
     if toml is not None:
         from ..config import load
 
         spec = load(toml, warn=ui.warn)
-        region, profile = region or spec.deployment.region, profile or spec.deployment.profile
     with target(sandbox):
-        clients = Session().clients_at(target_for(region, profile))
+        clients = session.clients(spec) if spec is not None else session.clients_at(target_for(region, profile))
         facts, failure = verify(clients)
     if json_output:
         ui.emit_json(facts)

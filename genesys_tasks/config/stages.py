@@ -21,10 +21,6 @@ from .reader import Reader
 STAGE_ENV = "GENESYS_STAGE"
 
 
-def chosen(stage: str | None) -> str | None:
-    return stage or None
-
-
 def _merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
@@ -42,8 +38,7 @@ def apply(r: Reader, data: dict, stage: str | None) -> tuple[dict, str | None]:
         raise r.fail(("stages",), "[stages] holds one table per stage",
                      hint='write [stages.dev] and [stages.prod], each with the sections it changes')
     data = {k: v for k, v in data.items() if k != "stages"}
-    stage = chosen(stage)
-    if stage is None:
+    if not stage:
         return data, None
     if stages and stage not in stages:
         raise r.fail(("stages", next(iter(stages))), f"unknown stage {stage!r}",

@@ -22,11 +22,12 @@ DEPLOYED, OUT_OF_DATE, NOT_BUILT, NOT_DEPLOYED = "deployed", "out of date", "not
 
 def local_code_sha256(spec: FunctionSpec, root: Path) -> str | None:
     """The hex sha256 (or image digest) the build recorded for the deploy architecture; None when not built."""
-    from ..build.record import ZipRecord, read_record, record_path
+    from ..build.record import ZipRecord
     from ..errors import BuildError
+    from .deployer import build_record
 
     try:
-        record = read_record(record_path(root, spec.name, spec.deployment.architecture), hint="")
+        record = build_record(spec, root)
     except BuildError:
         return None
     return record.sha256 if isinstance(record, ZipRecord) else record.digest.removeprefix("sha256:")

@@ -16,7 +16,6 @@ it; one with the old mark alone goes through the full deploy, which claims it. P
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -27,6 +26,7 @@ from ..config.spec import FunctionSpec
 from ..errors import UsageError
 from .model import Plan
 from . import marker
+from .info import deployed_code_sha256
 from .ownership import Ownership
 
 CODE, FULL, NONE = "code", "full", "none"
@@ -65,11 +65,6 @@ def write_synced(path: Path, spec: FunctionSpec, record) -> None:
                                               "layer": layer.sha256 if layer else None}, sort_keys=True))
 
 
-def hex_sha256(code_sha256: str) -> str:
-    """Lambda's base64 CodeSha256 as the record's hex."""
-    return base64.b64decode(code_sha256).hex() if code_sha256 else ""
-
-
 def decide(spec: FunctionSpec, record, synced: dict | None, deployed: dict | None) -> Decision:
     """What a sync of ``record`` (the build's) does, given the last sync and the deployed configuration."""
     if deployed is None:
@@ -83,7 +78,7 @@ def decide(spec: FunctionSpec, record, synced: dict | None, deployed: dict | Non
     layer = record.layer.sha256 if record.layer else None
     if synced.get("layer") != layer:
         return Decision(FULL, "the dependencies changed: the layer is published first")
-    if hex_sha256(deployed.get("CodeSha256", "")) == record.sha256:
+    if deployed_code_sha256(deployed) == record.sha256:
         return Decision(NONE, "already live")
     return Decision(CODE, "the code changed")
 
@@ -124,7 +119,8 @@ def sync_region(session, spec: FunctionSpec, root: Path, sharers=()) -> Decision
             raise deployment.failure
     elif decision.kind == CODE:
         versions, aliases = state.read_versions(clients, spec.name) if spec.deployment.alias else ([], {})
-        plan = plan_code(spec, deployer.code_artifact(spec, root), found["Configuration"], versions, aliases)
+        artifact = deployer.CODE[record.kind](record, spec)  # the record read above, not read again
+        plan = plan_code(spec, artifact, found["Configuration"], versions, aliases)
         deployer.checked(plan)
         session.executor(clients).run(plan)
     if not session.options.dry_run:

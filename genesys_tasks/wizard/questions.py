@@ -183,15 +183,17 @@ HEAVY = frozenset({"torch", "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "pl
 
 def _heavy_dependencies(ctx: Context) -> list[str]:
     """The heavy distributions the source's requirements.txt or package.json name."""
+    from ..build.requirements import canonical_name, logical_lines
+
     if ctx.folder is None:
         return []
     names = set()
     requirements = ctx.folder / "requirements.txt"
     if requirements.is_file():
-        for line in requirements.read_text(encoding="utf-8", errors="replace").splitlines():
-            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        for _number, line in logical_lines(requirements.read_text(encoding="utf-8", errors="replace")):
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
             if match:
-                names.add(match.group(1).lower().replace("_", "-"))
+                names.add(canonical_name(match.group(0)))
     package = ctx.folder / "package.json"
     if package.is_file():
         import json

@@ -151,6 +151,15 @@ def test_execute_with_region_deploys_there_and_not_in_the_tomls_region(aws, boto
     assert remote.code == 0, remote.output
 
 
+def test_config_verify_of_a_toml_uses_its_region_unless_region_names_another(aws, run_genesys, tmp_path):
+    toml = _project(tmp_path / "fn", {**PYTHON, "lambda_pyday.toml": PYTHON["lambda_pyday.toml"].replace(
+        "[deployment]\n", '[deployment]\nregion = "eu-west-1"\n')})
+    tomls = run_genesys("config", "verify", toml.name, "--output", "json", cwd=toml.parent)
+    flags = run_genesys("config", "verify", toml.name, "--region", "ap-south-1", "--output", "json", cwd=toml.parent)
+    assert tomls.code == 0 and flags.code == 0, tomls.output + flags.output
+    assert (json.loads(tomls.stdout)["region"], json.loads(flags.stdout)["region"]) == ("eu-west-1", "ap-south-1")
+
+
 def test_execute_prints_the_function_arn_and_a_dry_run_ends_with_the_plan_summary(aws, run_genesys, tmp_path):
     toml = _project(tmp_path / "fn", PYTHON)
     toml.write_text(toml.read_text() + '\n[function.environment]\nSTAGE = "dev"\nAPI_TOKEN = "abc"\n')
