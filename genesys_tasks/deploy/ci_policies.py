@@ -187,7 +187,7 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
     if repo.image_repositories:  # image functions: the repositories genesys makes, and pushes to them
         statements.append(_allow("ImageRepositories", [
             "ecr:DescribeRepositories", "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:GetLifecyclePolicy",
-            "ecr:PutLifecyclePolicy", "ecr:PutImageScanningConfiguration", "ecr:ListTagsForResource",
+            "ecr:PutLifecyclePolicy", "ecr:ListTagsForResource",
             "ecr:TagResource", "ecr:ListImages", *IMAGE_READS, *IMAGE_PUSHES,
             # Lambda adds its pull statement to the repository's policy with the caller's rights to read and set it
             "ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy"],

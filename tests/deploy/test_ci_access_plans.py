@@ -126,8 +126,10 @@ def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action(
     allowed = {a for s in document["Statement"] for a in s["Action"]}
     needed = adapter_actions() - set(NOT_FOR_DEPLOYS) - {"sts:GetCallerIdentity"}  # that one needs no permission
     assert needed - allowed == {"iam:UpdateAssumeRolePolicy"}  # repairing a trust takes the user's own rights
-    # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), and waits
+    # what AWS checks inside CreateFunction and UpdateFunctionConfiguration (the role, the layers), inside a
+    # CreateRepository with tags (ecr:TagResource), and waits
     extra = allowed - needed - {"iam:PassRole", "lambda:GetLayerVersion", "lambda:GetFunctionConfiguration",
+                                "ecr:TagResource",
                                 "lambda:GetEventSourceMapping", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
                                 "ec2:DescribeVpcs", *ci_policies.IMAGE_READS, *ci_policies.IMAGE_PUSHES}
     assert extra == set()
