@@ -110,3 +110,7 @@ class CredentialsError(GenesysError):
     """No usable credentials, or AWS denied access to an action."""
 
     exit_code = EXIT_CREDENTIALS
+
+
+class AccessDenied(CredentialsError):
+    """AWS denied the identity an action (the credentials themselves are fine)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import AwsError, CredentialsError, GenesysError
+from ..errors import AccessDenied, AwsError, CredentialsError, GenesysError
 
 CONFIGURE_HINT = ("configure credentials: `aws configure` or `aws sso login`, set AWS_PROFILE, or "
                   "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or try it without an account: --sandbox")
@@ -123,7 +123,7 @@ def _client_error(err: Exception, action: str, resource: str) -> GenesysError:
         return CredentialsError(f"AWS rejected the credentials ({action} on {resource}): {message}",
                                 hint=CONFIGURE_HINT)
     if code in DENIED_CODES:
-        return CredentialsError(f"access denied: {action} on {resource}: {message}",
+        return AccessDenied(f"access denied: {action} on {resource}: {message}",
                                 hint=f"grant {action} on {resource} to the identity you deploy with")
     if not code:
         status = http_status(err)

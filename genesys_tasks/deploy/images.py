@@ -34,7 +34,7 @@ def pull_access(clients, repository: str, facts: planner.Facts) -> Plan:
     """Lambda's pull rights when ``repository`` is ECR in another account; exit 2 when it is ECR in another
     region (Lambda pulls only from its own)."""
     from ..config.image_ref import is_ecr_host, parse
-    from ..errors import CredentialsError, UsageError
+    from ..errors import AccessDenied, UsageError
 
     ref = parse(repository)
     if not is_ecr_host(ref.host):
@@ -48,9 +48,7 @@ def pull_access(clients, repository: str, facts: planner.Facts) -> Plan:
         return Plan()
     try:
         state = repository_state(clients, ref.path, registry=account)
-    except CredentialsError as err:  # another account's repository: reading it may be refused
-        if not err.message.startswith("access denied"):
-            raise
+    except AccessDenied:  # another account's repository: reading it may be refused
         return planner.plan_pull_access(ref.path, account, facts.account, region, None, False)
     return planner.plan_pull_access(ref.path, account, facts.account, region, state, True)
 

@@ -49,3 +49,42 @@ def test_a_foreign_repository_granting_nothing_is_bad_input_naming_the_statement
 def test_an_unreadable_repository_plans_nothing_and_says_what_its_policy_must_hold():
     plan = plan_pull_access("r", REGISTRY, ACCOUNT, "us-east-1", None, False)
     assert plan.writes == [] and f"GenesysPull{ACCOUNT}" in str(plan.changes)
+
+
+class _Ecr:
+    """An ECR adapter whose first read raises ``error``."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def describe_repositories(self, **_):
+        raise self.error
+
+
+class _Clients:
+    def __init__(self, error):
+        self.ecr = _Ecr(error)
+
+
+FOREIGN = f"{REGISTRY}.dkr.ecr.us-east-1.amazonaws.com/r"
+
+
+def test_a_denied_read_of_another_accounts_repository_plans_the_statements_to_ask_for():
+    from genesys_tasks.deploy.images import pull_access
+    from genesys_tasks.deploy.planner import Facts
+    from genesys_tasks.errors import AccessDenied
+
+    plan = pull_access(_Clients(AccessDenied("access denied: ecr:DescribeRepositories on r: no")), FOREIGN,
+                       Facts("us-east-1", ACCOUNT, {}))
+    assert plan.writes == [] and f"GenesysPull{ACCOUNT}" in str(plan.changes)
+
+
+def test_expired_credentials_reading_another_accounts_repository_stop_the_deploy():
+    from genesys_tasks.deploy.images import pull_access
+    from genesys_tasks.deploy.planner import Facts
+    from genesys_tasks.errors import CredentialsError
+
+    expired = CredentialsError("AWS credentials have expired (ecr:DescribeRepositories on r): expired")
+    with pytest.raises(CredentialsError) as stopped:
+        pull_access(_Clients(expired), FOREIGN, Facts("us-east-1", ACCOUNT, {}))
+    assert stopped.value is expired
