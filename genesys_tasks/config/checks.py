@@ -270,7 +270,8 @@ def image(spec: FunctionSpec) -> Problem | None:
             return path, f"{value!r} is not an image reference: {found}", \
                 "write host/path[:tag][@sha256:<64 hex>], e.g. public.ecr.aws/lambda/python:3.12"
     repository = spec.deployment.image_repository
-    if repository is not None and (image_ref.parse(repository).tag or image_ref.parse(repository).digest):
+    parsed = repository is not None and image_ref.parse(repository)
+    if parsed and (parsed.tag or parsed.digest):
         return (("deployment", "image_repository"), f"{repository!r} names a tag or digest; genesys pushes by digest",
                 "write the repository only: host/path")
     if spec.build.build_method != "local":
