@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
 from ..languages import SKIP_DIRS
+from . import checks
 from .checks import S3_OVERLAP_HINT, overlap_key, s3_triggers_overlap
 from .loader import load, today_default
 from .locate import where_in
@@ -36,8 +37,11 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
     """Every file matching ``pattern`` (a glob with git's semantics, ``globs.py``, relative to ``root``)
     below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs: those hold
     no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's ``.aws-sam/build``)."""
-    from ..globs import matches
+    from ..globs import matches, problem
 
+    bad = problem((pattern,))
+    if bad:
+        raise UsageError(f"the discovery pattern ({PATTERN_ENV}): {bad}", hint=checks.PATTERN_HINT)
     found = []
     top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
     for folder, dirs, files in os.walk(root):
