@@ -109,13 +109,17 @@ def test_an_exclude_pattern_git_cannot_read_is_a_config_error_at_its_line(tmp_pa
         listed.stderr
 
 
-def test_a_discovery_pattern_git_cannot_read_is_a_usage_error(tmp_path, run_doit):
+def test_a_discovery_pattern_git_cannot_read_is_a_usage_error(tmp_path, run_doit, run_genesys):
     from genesys_tasks.errors import UsageError
 
     with pytest.raises(UsageError) as failure:
         discover(tmp_path, "functions/\\")
     assert failure.value.exit_code == 2 and "GENESYS_PATTERN" in failure.value.message
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (tmp_path / "lambda_fn.toml").write_text(TOML_EXCLUDING.replace(', "docs/\\\\"', ""))
     (tmp_path / "dodo.py").write_text(DODO)
-    listed = run_doit("list", cwd=tmp_path, env={"GENESYS_PATTERN": "functions/\\"})
-    assert listed.code == 2 and "GENESYS_PATTERN" in listed.stderr and "internal error" not in listed.stderr, \
-        listed.stderr
+    bad = {"GENESYS_PATTERN": "functions/\\"}
+    for said in (run_doit("list", cwd=tmp_path, env=bad), run_genesys("lambda", "build", "lambda_fn.toml", cwd=tmp_path,
+                                                                         env=bad)):
+        assert said.code == 2 and "GENESYS_PATTERN" in said.stderr and "Traceback" not in said.stderr, said.stderr
+        assert "internal error" not in said.stderr, said.stderr

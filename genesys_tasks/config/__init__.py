@@ -24,8 +24,18 @@ __all__ = ["FunctionSpec", "check_together", "discover", "discovery_pattern", "l
 
 
 def discovery_pattern() -> str:
-    """The file name pattern of function TOMLs: ``GENESYS_PATTERN``, else ``lambda_*.toml``."""
-    return os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN
+    """The file name pattern of function TOMLs: ``GENESYS_PATTERN``, else ``lambda_*.toml``; UsageError
+    for a glob git cannot read."""
+    return _checked(os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN)
+
+
+def _checked(pattern: str) -> str:
+    from ..globs import problem
+
+    bad = problem((pattern,))
+    if bad:
+        raise UsageError(f"the discovery pattern ({PATTERN_ENV}): {bad}", hint=checks.PATTERN_HINT)
+    return pattern
 
 
 def _virtualenv(folder: str, files: list[str]) -> bool:
@@ -37,11 +47,9 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
     """Every file matching ``pattern`` (a glob with git's semantics, ``globs.py``, relative to ``root``)
     below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs: those hold
     no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's ``.aws-sam/build``)."""
-    from ..globs import matches, problem
+    from ..globs import matches
 
-    bad = problem((pattern,))
-    if bad:
-        raise UsageError(f"the discovery pattern ({PATTERN_ENV}): {bad}", hint=checks.PATTERN_HINT)
+    _checked(pattern)
     found = []
     top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
     for folder, dirs, files in os.walk(root):

@@ -152,7 +152,10 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     are read once (``entry_options``); files are discovered and loaded once, when doit first asks for tasks.
     ``listing``: doit's command runs no task (``command_lists``; default: doit's command line)."""
     root = Path(root or os.getcwd()).absolute()
-    pattern = pattern or discovery_pattern()
+    try:
+        pattern = pattern or discovery_pattern()
+    except GenesysError as err:
+        _stop(err.render(), err.exit_code)
     stage, debug = entry_options(stage, debug)
     listing = command_lists(sys.argv[1:]) if listing is None else listing
     ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
