@@ -86,7 +86,6 @@ def test_name_patterns_matched_without_pathspec_agree_with_pathspec(patterns):
 TOML_EXCLUDING = '''[metadata]
 name = "fn"
 runtime = "python3.12"
-handler = "app.lambda_handler"
 
 [build]
 exclude = ["docs/**", "docs/\\\\"]
@@ -103,7 +102,7 @@ def test_an_exclude_pattern_git_cannot_read_is_a_config_error_at_its_line(tmp_pa
     (tmp_path / "dodo.py").write_text(DODO)
     with pytest.raises(ConfigError) as failure:
         load(tmp_path / "lambda_fn.toml")
-    assert failure.value.where.line == 7 and "'docs/\\\\' is not a glob git can read" in failure.value.message
+    assert failure.value.where.line == 6 and "'docs/\\\\' is not a glob git can read" in failure.value.message
     listed = run_doit("list", cwd=tmp_path)
     assert listed.code == 2 and "[build.exclude]" in listed.stderr and "internal error" not in listed.stderr, \
         listed.stderr
