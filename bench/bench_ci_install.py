@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import statistics
@@ -60,20 +61,18 @@ def release(work: Path) -> tuple[Path, str, tuple[str, ...]]:
 def uv_config(environ: dict, work: Path) -> tuple[Path, dict]:
     """A uv.toml giving uv the indexes and links pip uses in ``environ`` (and the environment it needs)."""
     options = uv_index_options(pip_settings(environ), environ={})
-    scalars: dict[str, str] = {}
-    lists: dict[str, list[str]] = {}
+    settings: dict[str, str | bool | list[str]] = {}
     args = list(options.args)
     while args:
         flag = args.pop(0)
-        value = args.pop(0) if args and not args[0].startswith("--") else "true"
+        value = args.pop(0) if args and not args[0].startswith("--") else True  # a flag alone (--no-index)
         if flag == "--constraints":
             continue  # a uv.toml names constraints differently; pip's constraint file pins nothing genesys uses
         if flag in UV_LISTS:
-            lists.setdefault(UV_LISTS[flag], []).append(value)
+            settings.setdefault(UV_LISTS[flag], []).append(value)
         else:
-            scalars[flag[2:]] = value
-    lines = [f'{key} = "{value}"' for key, value in scalars.items()]
-    lines += [f"{key} = [{', '.join(repr(v).replace(chr(39), chr(34)) for v in values)}]" for key, values in lists.items()]
+            settings[flag[2:]] = value
+    lines = [f"{key} = {json.dumps(value)}" for key, value in settings.items()]  # JSON's strings are TOML's
     path = work / "uv.toml"
     path.write_text("\n".join(lines) + "\n")
     return path, dict(options.env)

@@ -80,6 +80,4 @@ def named(package: str, name: str, contract: type, table: str = "language table 
 
 def dotted(path: str, contract: type, table: str):
     """What a table names by full dotted path (``pkg.module`` or ``pkg.module:function``), checked against ``contract``."""
-    module, colon, attribute = path.partition(":")
-    package, _, name = module.rpartition(".")
-    return named(package, name + colon + attribute, contract, table)
+    return named("", path, contract, table)

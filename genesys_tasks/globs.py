@@ -14,7 +14,8 @@ against a path relative to the folder they are written for, with ``/`` separator
 Pure: no I/O. Compiled pattern sets are kept per tuple of patterns (they repeat for every file).
 Patterns that are a name with ``*`` and ``?`` only (the discovery pattern ``lambda_*.toml``, most
 excludes) are matched by a regular expression with the same meaning, so the no-op ``doit build``
-does not import pathspec (11 ms); every other pattern goes to pathspec.
+does not import pathspec (11 ms); every other pattern goes to pathspec. A pattern git cannot read
+(one that ends in an escaping backslash) is refused where it is written: ``problem``.
 """
 
 from __future__ import annotations
@@ -42,3 +43,16 @@ def matches(rel: str, patterns, *, folder: bool = False) -> bool:
     if not patterns:
         return False
     return _compiled(tuple(patterns))(rel + "/" if folder else rel)
+
+
+def problem(patterns) -> str | None:
+    """Why ``patterns`` cannot be matched (the first one git cannot read), or None."""
+    try:
+        _compiled(tuple(patterns))
+    except ValueError:
+        for pattern in patterns:
+            try:
+                _compiled((pattern,))
+            except ValueError:
+                return f"{pattern!r} is not a glob git can read"
+    return None

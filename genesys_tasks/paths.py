@@ -75,8 +75,9 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def replace_atomic(dest: Path, fill) -> None:
-    """Give ``dest`` new contents made by ``fill(tmp)`` in a temporary sibling, then renamed over it.
+def replace_atomic(dest: Path, fill):
+    """Give ``dest`` new contents made by ``fill(tmp)`` in a temporary sibling, then renamed over it;
+    return what ``fill`` returned.
 
     ``dest`` is replaced, never written through: a reader never sees half a file, and
     when ``dest`` is a hard link (a layer shared with the cache) the other names keep
@@ -86,8 +87,9 @@ def replace_atomic(dest: Path, fill) -> None:
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         tmp.unlink(missing_ok=True)
-        fill(tmp)
+        made = fill(tmp)
         os.replace(tmp, dest)
+        return made
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -52,17 +52,18 @@ def _escape(text: str) -> str:
 _CONTROL_CODES = dict.fromkeys((7, 8, 11, 12, 13))
 
 
-def _say(message: str, mark: str = "", style: str = "") -> None:
-    """``mark`` (in ``style`` on a terminal) then ``message``; the whole line in ``style`` without a mark.
+def _say(message: str, mark: str = "", style: str = "", indent: str = "") -> None:
+    """``indent``, ``mark`` (in ``style`` on a terminal) then ``message``; the whole line in ``style``
+    without a mark.
 
     The plain line is rich's without styles: control codes dropped, tabs expanded to stops of 8
     (rich's ``:name:`` emoji codes are left as written)."""
     if _plain_stderr():
-        line = f"{mark} {message}" if mark else message
+        line = f"{indent}{mark} {message}" if mark else message
         sys.stderr.write(line.translate(_CONTROL_CODES).expandtabs(8) + "\n")
         sys.stderr.flush()
     elif mark:
-        console().print(f"[{style}]{_escape(mark)}[/] {_escape(message)}")
+        console().print(f"{indent}[{style}]{_escape(mark)}[/] {_escape(message)}")
     else:
         console().print(f"[{style}]{_escape(message)}[/]" if style else _escape(message))
 
@@ -76,10 +77,9 @@ PLAN_COLOURS = {"+": "green", "~": "yellow", "-": "red"}
 
 def plan_line(line: str) -> None:
     """A line of a shown plan: its ``+ ~ -`` sign coloured (plain when NO_COLOR or not a terminal)."""
-    sign = line.strip()[:1]
-    if line.startswith("  ") and sign in PLAN_COLOURS and line.strip()[1:2] == " " and not _plain_stderr():
-        indent = line[: len(line) - len(line.lstrip())]
-        console().print(f"{indent}[{PLAN_COLOURS[sign]}]{_escape(sign)}[/]{_escape(line.lstrip()[1:])}")
+    body = line.lstrip()
+    if line.startswith("  ") and body[:1] in PLAN_COLOURS and line.strip()[1:2] == " ":
+        _say(body[2:], body[0], PLAN_COLOURS[body[0]], indent=line[: len(line) - len(body)])
     else:
         info(line)
 

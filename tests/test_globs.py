@@ -81,3 +81,44 @@ def test_name_patterns_matched_without_pathspec_agree_with_pathspec(patterns):
         for folder in (False, True):
             expected = spec.match_file(rel + "/" if folder else rel)
             assert matches(rel, patterns, folder=folder) == expected, (patterns, rel, folder)
+
+
+TOML_EXCLUDING = '''[metadata]
+name = "fn"
+runtime = "python3.12"
+
+[build]
+exclude = ["docs/**", "docs/\\\\"]
+'''
+DODO = "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n"
+
+
+def test_an_exclude_pattern_git_cannot_read_is_a_config_error_at_its_line(tmp_path, run_doit):
+    from genesys_tasks.config import load
+    from genesys_tasks.errors import ConfigError
+
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (tmp_path / "lambda_fn.toml").write_text(TOML_EXCLUDING)
+    (tmp_path / "dodo.py").write_text(DODO)
+    with pytest.raises(ConfigError) as failure:
+        load(tmp_path / "lambda_fn.toml")
+    assert failure.value.where.line == 6 and "'docs/\\\\' is not a glob git can read" in failure.value.message
+    listed = run_doit("list", cwd=tmp_path)
+    assert listed.code == 2 and "[build.exclude]" in listed.stderr and "internal error" not in listed.stderr, \
+        listed.stderr
+
+
+def test_a_discovery_pattern_git_cannot_read_is_a_usage_error(tmp_path, run_doit, run_genesys):
+    from genesys_tasks.errors import UsageError
+
+    with pytest.raises(UsageError) as failure:
+        discover(tmp_path, "functions/\\")
+    assert failure.value.exit_code == 2 and "GENESYS_PATTERN" in failure.value.message
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (tmp_path / "lambda_fn.toml").write_text(TOML_EXCLUDING.replace(', "docs/\\\\"', ""))
+    (tmp_path / "dodo.py").write_text(DODO)
+    bad = {"GENESYS_PATTERN": "functions/\\"}
+    for said in (run_doit("list", cwd=tmp_path, env=bad), run_genesys("lambda", "build", "lambda_fn.toml", cwd=tmp_path,
+                                                                         env=bad)):
+        assert said.code == 2 and "GENESYS_PATTERN" in said.stderr and "Traceback" not in said.stderr, said.stderr
+        assert "internal error" not in said.stderr, said.stderr

@@ -110,4 +110,4 @@ def test_checks_are_pure_functions_of_the_spec(tmp_path):
     assert list(checks.problems(spec)) == []
     assert [check.__name__ for check in checks.CHECKS] == [
         "names", "descriptions", "layer_arns", "layer_count", "policy_templates", "unscoped_templates", "tags", "trigger_sources",
-        "trigger_regions", "s3_overlaps", "function_settings", "image"]
+        "trigger_regions", "s3_overlaps", "function_settings", "image", "patterns"]

@@ -147,6 +147,7 @@ def test_doits_command_line_chooses_whether_every_task_is_made_at_load():
     assert command_lists(["forget", "deploy:fn"])
     assert not command_lists([]) and not command_lists(["deploy:fn"]) and not command_lists(["-n", "2", "build"])
     assert not command_lists(["run", "list"]) and not command_lists(["-f", "list"])
+    assert command_lists(["stage=prod", "list"]) and not command_lists(["strace", "build"])  # as doit reads them
 
 
 def test_listing_shows_every_deploy_side_task_once_with_its_doc(tmp_path):

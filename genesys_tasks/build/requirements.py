@@ -170,19 +170,18 @@ def _requirement(spec: str, options: list[str], base: Path, where: Where, env: d
     from packaging.markers import InvalidMarker, Marker
     from packaging.requirements import InvalidRequirement
     from packaging.requirements import Requirement as Parsed
-    from packaging.utils import canonicalize_name
 
     try:
         if _is_path_or_url(spec) and " @ " not in spec:
             target, marker_text = _split_marker(spec)
             marker = Marker(marker_text) if marker_text.strip() else None
             fragment = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", target)
-            name = canonicalize_name(fragment.group(1)) if fragment else ""
+            name = canonical_name(fragment.group(1)) if fragment else ""
             text = _absolute(target.strip(), base)
         else:
             parsed = Parsed(spec)
             marker, parsed.marker = parsed.marker, None
-            name, text = canonicalize_name(parsed.name), str(parsed)
+            name, text = canonical_name(parsed.name), str(parsed)
     except (InvalidRequirement, InvalidMarker) as err:
         raise ConfigError(f"cannot read the requirement {spec!r} ({err})",
                           hint="write it as pip expects, e.g. `name==1.0 ; python_version >= \"3.12\"`",

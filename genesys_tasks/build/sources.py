@@ -24,7 +24,7 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
-from ..globs import matches as glob_matches
+from ..globs import matches
 from ..languages import skipped_dirs
 from .walk import Listing, walk
 
@@ -33,11 +33,6 @@ ALWAYS_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 CREDENTIAL_FILES = (".env*", "id_rsa*", "id_ed25519*", "*.pem", "*.key", ".npmrc", ".pypirc", ".netrc")
 TOOL_FILES = ("dodo.py", ".gitignore", "genesys-runtimes.toml")
 WARNED, QUIET = "warned", "quiet"
-
-
-def matches(rel: str, patterns: tuple[str, ...], is_folder: bool = False) -> bool:
-    """Whether a glob takes ``rel`` (a path in the source folder); ``dir/**`` takes the folder too."""
-    return glob_matches(rel, patterns, folder=is_folder)
 
 
 def default_exclude(rel: str, is_folder: bool) -> str | None:
@@ -84,10 +79,10 @@ class SourceRules:
         if is_folder:
             return False
         return (name in ALWAYS_EXCLUDED_FILES or name.endswith(ALWAYS_EXCLUDED_SUFFIXES) or rel in self.own
-                or bool(self.own_pattern and glob_matches(rel, (self.own_pattern,))))
+                or bool(self.own_pattern and matches(rel, (self.own_pattern,))))
 
     def __call__(self, rel: str, is_folder: bool) -> bool:
-        if self._always(rel, is_folder) or matches(rel, self.exclude, is_folder):
+        if self._always(rel, is_folder) or matches(rel, self.exclude, folder=is_folder):
             return True
         kind = default_exclude(rel, is_folder) if self.defaults else None
         if kind is None:

@@ -158,9 +158,7 @@ def _fill(entries: Iterable[tuple[str, Path]], tmp: Path) -> str | None:
 def write_zip(entries: Iterable[tuple[str, Path]], dest: Path) -> str:
     """Write ``(name in zip, file on disk)`` pairs to ``dest`` atomically; return its sha256 hex."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    replace_atomic(dest, lambda tmp: written.append(_fill(entries, tmp)))
-    return written[0] or sha256_file(dest)
+    return replace_atomic(dest, lambda tmp: _fill(entries, tmp)) or sha256_file(dest)
 
 
 @contextmanager

@@ -35,12 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
+from .model import CACHE_DIR
 
 DISTRIBUTION = "genesys-lambda"
 # Where the job writes the hash-pinned requirement; .genesys/ is genesys's own folder.
 REQUIREMENT_FILE = ".genesys/genesys-requirements.txt"
-# uv's cache for the install step, relative to the repository root the jobs run in (see model.CACHE_DIR).
-INSTALL_CACHE = ".genesys/ci-cache/install"
+# uv's cache for the install step, relative to the repository root the jobs run in: the folder of the CI
+# cache that the templates keep under the install key beside pip's (``cache_dir``/install).
+INSTALL_CACHE = f"{CACHE_DIR}/install"
 # Requirements of genesys that no CI job imports: the wizard's prompts.
 WIZARD_ONLY = frozenset({"questionary"})
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
 from ..languages import SKIP_DIRS
+from . import checks
 from .checks import S3_OVERLAP_HINT, overlap_key, s3_triggers_overlap
 from .loader import load, today_default
 from .locate import where_in
@@ -23,8 +24,18 @@ __all__ = ["FunctionSpec", "check_together", "discover", "discovery_pattern", "l
 
 
 def discovery_pattern() -> str:
-    """The file name pattern of function TOMLs: ``GENESYS_PATTERN``, else ``lambda_*.toml``."""
-    return os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN
+    """The file name pattern of function TOMLs: ``GENESYS_PATTERN``, else ``lambda_*.toml``; UsageError
+    for a glob git cannot read."""
+    return _checked(os.environ.get(PATTERN_ENV) or DEFAULT_PATTERN)
+
+
+def _checked(pattern: str) -> str:
+    from ..globs import problem
+
+    bad = problem((pattern,))
+    if bad:
+        raise UsageError(f"the discovery pattern ({PATTERN_ENV}): {bad}", hint=checks.PATTERN_HINT)
+    return pattern
 
 
 def _virtualenv(folder: str, files: list[str]) -> bool:
@@ -38,6 +49,7 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
     no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's ``.aws-sam/build``)."""
     from ..globs import matches
 
+    _checked(pattern)
     found = []
     top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
     for folder, dirs, files in os.walk(root):

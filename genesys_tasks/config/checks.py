@@ -23,7 +23,8 @@ exit 2 before anything is built or called, in ``doit list`` as in ``genesys exec
 - ``image``: an image function (``[build] package_type = "image"``) names a valid base image and
   repository, builds locally, runs Python or Node.js, and takes no ``[function] layers`` (Lambda
   refuses layers on images); the ``image_*`` keys are only for image functions;
-- ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped.
+- ``iam_scope.unscoped_templates``: with ``[iam.resources]``, every data template is scoped;
+- ``patterns``: ``[build] include`` and ``exclude`` are globs git can read.
 
 ``warnings`` are said once when the TOML loads, through the loader's ``warn``: the
 templates that grant every resource (``iam_scope.broad_templates``), a public function URL,
@@ -39,7 +40,7 @@ import difflib
 import re
 from typing import Callable, Iterator
 
-from .. import secret_detector
+from .. import globs, secret_detector
 from . import aws_limits, iam_scope, image_ref, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
@@ -270,7 +271,8 @@ def image(spec: FunctionSpec) -> Problem | None:
             return path, f"{value!r} is not an image reference: {found}", \
                 "write host/path[:tag][@sha256:<64 hex>], e.g. public.ecr.aws/lambda/python:3.12"
     repository = spec.deployment.image_repository
-    if repository is not None and (image_ref.parse(repository).tag or image_ref.parse(repository).digest):
+    parsed = repository is not None and image_ref.parse(repository)
+    if parsed and (parsed.tag or parsed.digest):
         return (("deployment", "image_repository"), f"{repository!r} names a tag or digest; genesys pushes by digest",
                 "write the repository only: host/path")
     if spec.build.build_method != "local":
@@ -285,9 +287,22 @@ def image(spec: FunctionSpec) -> Problem | None:
     return None
 
 
+PATTERN_HINT = ("write a glob with git's semantics (*.pem, docs/**); a backslash escapes the character after it, "
+                "so a pattern cannot end with one")
+
+
+def patterns(spec: FunctionSpec) -> Problem | None:
+    """``[build] include`` and ``exclude`` are globs git can read (``globs``)."""
+    for key in ("include", "exclude"):
+        found = globs.problem(getattr(spec.build, key))
+        if found:
+            return ("build", key), found, PATTERN_HINT
+    return None
+
+
 CHECKS: tuple[Callable[[FunctionSpec], Problem | None], ...] = (
     names, descriptions, layer_arns, layer_count, policy_templates, iam_scope.unscoped_templates, tags, trigger_sources,
-    trigger_regions, s3_overlaps, function_settings, image)
+    trigger_regions, s3_overlaps, function_settings, image, patterns)
 
 
 def problems(spec: FunctionSpec) -> Iterator[Problem]:

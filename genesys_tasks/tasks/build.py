@@ -33,13 +33,20 @@ class SettingsAndTargets(config_changed):
     """A step's one up-to-date check: the settings it reads are unchanged (``config_changed``) and its
     targets still hold the bytes it recorded (``steps.targets_intact``). One callable, not two: doit
     inspects the signature of each, for every task, on every run; ``__signature__`` (PEP 362's own
-    answer to ``inspect.signature``) saves it working out that of a bound ``__call__`` each time."""
+    answer to ``inspect.signature``) saves it working out that of a bound ``__call__`` each time.
+
+    ``targets``: the files it records when they are not the task's own targets (``package:<fn>`` writes
+    the zips that are ``build:<fn>``'s)."""
 
     __signature__ = inspect.Signature([inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
                                        for name in ("task", "values")])
 
+    def __init__(self, config: dict, targets: list[str] | None = None):
+        super().__init__(config)
+        self.written = None if targets is None else SimpleNamespace(targets=targets)
+
     def __call__(self, task, values) -> bool:
-        return super().__call__(task, values) and steps.targets_intact(task, values) is not False
+        return super().__call__(task, values) and steps.targets_intact(self.written or task, values) is not False
 
 
 class LayerInputs:
@@ -136,18 +143,6 @@ def _function_zips(spec: FunctionSpec, root: Path) -> list[str]:
     return [paths.function_zip_file(root, spec.name, arch) for arch in spec.build.architectures]
 
 
-class SettingsAndZips(SettingsAndTargets):
-    """``package:<fn>``'s one up-to-date check: its settings, and the zips it recorded (which are
-    ``build:<fn>``'s targets, so not its own)."""
-
-    def __init__(self, config: dict, zips: list[str]):
-        super().__init__(config)
-        self.zips = SimpleNamespace(targets=zips)
-
-    def __call__(self, task, values) -> bool:
-        return config_changed.__call__(self, task, values) and steps.targets_intact(self.zips, values) is not False
-
-
 def package_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: LayerInputs | None = None) -> dict:
     """``package:<fn>``, made only when a run names it (``on_demand``): the zip alone, without the
     layer and the checks ``build:<fn>`` runs after it."""
@@ -157,7 +152,7 @@ def package_task(spec: FunctionSpec, root: Path, sources: list[str], inputs: Lay
         "actions": [Action(steps.package, spec, root)],
         "file_dep": _package_inputs(spec, sources, inputs),
         "task_dep": [f"pre_build:{spec.name}"] if spec.build.pre_build else [],
-        "uptodate": [SettingsAndZips(_package_settings(spec), _function_zips(spec, root))],
+        "uptodate": [SettingsAndTargets(_package_settings(spec), _function_zips(spec, root))],
     }
 
 

@@ -54,39 +54,39 @@ def doit_config(root: Path) -> dict:
 
 
 def _stop(message: str, code: int):
-    from .. import ui
-
     ui.error(message)
     sys.exit(code)
 
 
-LISTING = frozenset({"list", "help", "info", "tabcompletion", "dumpdb", "forget", "ignore", "reset-dep", "clean"})
-LOADER_OPTIONS = frozenset({"-f", "--file", "-d", "--dir"})  # doit's options that may come before the command
+LOADER_OPTIONS = frozenset({"-f", "--file", "-d", "--dir"})  # doit's options that take a value and may come before the command
 
 
 def command_lists(argv: list[str]) -> bool:
     """Whether doit's command (found in ``argv`` as doit finds it: the first word after the loader's
-    options, else ``run``) only lists or manages state (``doit list``): its tasks are all made at
-    load (``on_demand``), and load warnings are left for the runs that build or deploy."""
+    options and ``name=value`` variables, else ``run``) runs no task: ``list``, ``info``, ``forget``... (the
+    commands doit loads every task for, ``execute_tasks`` False). Their tasks are all made at load
+    (``on_demand``), and load warnings are left for the runs that build or deploy."""
+    from doit.doit_cmd import DoitMain
+
     words = iter(argv)
     for word in words:
         if word in LOADER_OPTIONS:
             next(words, None)
-        elif not word.startswith("-"):
-            return word in LISTING
+        elif not word.startswith("-") and "=" not in word:
+            return any(command.get_name() == word and not command.execute_tasks for command in DoitMain.DOIT_CMDS)
     return False
 
 
-def _load(root: Path, pattern: str, tomls: list[Path] | None,
-          stage: str | None) -> list[tuple[FunctionSpec, list[str]]]:
+def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
+          listing: bool) -> list[tuple[FunctionSpec, list[str]]]:
     """Every function of the repo (or the given TOMLs) as ``stage`` sees it, with its source files,
-    through the spec cache; errors end the process with genesys's code."""
-    from .. import ui
+    through the spec cache; errors end the process with genesys's code. ``listing``: doit's command
+    runs no task, so the load's warnings are not said."""
     from ..config import load, today_default
     from ..config.runtimes_file import load_registry
     from . import spec_cache
 
-    warn = (lambda message: None) if command_lists(sys.argv[1:]) else ui.warn
+    warn = (lambda message: None) if listing else ui.warn
     try:
         today = today_default()
         registry = cache(lambda: load_registry(root))  # read only when a TOML is loaded again
@@ -152,8 +152,12 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     are read once (``entry_options``); files are discovered and loaded once, when doit first asks for tasks.
     ``listing``: doit's command runs no task (``command_lists``; default: doit's command line)."""
     root = Path(root or os.getcwd()).absolute()
-    pattern = pattern or discovery_pattern()
+    try:
+        pattern = pattern or discovery_pattern()
+    except GenesysError as err:
+        _stop(err.render(), err.exit_code)
     stage, debug = entry_options(stage, debug)
+    listing = command_lists(sys.argv[1:]) if listing is None else listing
     ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
 
     @cache
@@ -161,7 +165,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         from ..build.package import function_sources
 
         if specs is None:
-            return _load(root, pattern, tomls, stage)
+            return _load(root, pattern, tomls, stage, listing)
         return [(spec, [str(p) for _, p in function_sources(spec, pattern)]) for spec in specs]
 
     inputs = LayerInputs()  # each manifest probed once per load
@@ -195,7 +199,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
                 yield build_task(spec, root, sources, inputs, layer_of().get(spec.name))
 
     return {
-        **_on_demand(root, project, inputs).creators(command_lists(sys.argv[1:]) if listing is None else listing),
+        **_on_demand(root, project, inputs).creators(listing),
         "DOIT_CONFIG": doit_config(root),
         "task_layer": task_layer,
         "task_pre_build": task_pre_build,
