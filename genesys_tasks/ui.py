@@ -20,14 +20,18 @@ _console = None
 debug_enabled = False
 
 
+def no_color() -> bool:
+    """``NO_COLOR`` (or ``GENESYS_NO_COLOR``) is set: nothing genesys writes is coloured."""
+    return bool(os.environ.get("NO_COLOR") or os.environ.get("GENESYS_NO_COLOR"))
+
+
 def console():
     """The stderr console (rich), created on first use."""
     global _console
     if _console is None:
         from rich.console import Console
 
-        plain = bool(os.environ.get("NO_COLOR") or os.environ.get("GENESYS_NO_COLOR"))
-        _console = Console(stderr=True, highlight=False, no_color=plain, soft_wrap=True)
+        _console = Console(stderr=True, highlight=False, no_color=no_color(), soft_wrap=True)
     return _console
 
 

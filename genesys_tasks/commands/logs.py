@@ -8,7 +8,6 @@ once) by polling every second. Works against AWS and the sandbox (which polls) a
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +27,7 @@ def run(args) -> int:
     start = logs.since_ms(args.since)
     _, spec = load_spec(Path(args.toml), sources=False, stage=args.stage)
     session = Session(Options.from_args(args))
-    colour = sys.stdout.isatty() and not (os.environ.get("NO_COLOR") or os.environ.get("GENESYS_NO_COLOR"))
+    colour = sys.stdout.isatty() and not ui.no_color()
     with within(args.sandbox):
         session.check_profile(spec)
         regions = region_specs(session.aimed(spec))
