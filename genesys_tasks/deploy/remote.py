@@ -32,12 +32,19 @@ class RemoteResult:
 
 
 def invoke_deployed(clients, name: str, event: bytes, qualifier: str | None = None) -> RemoteResult:
-    """Invoke ``name`` (at ``qualifier``: an alias or version) with ``event`` and wait for the answer."""
-    lam = clients.adapter("lambda")
-    if lam.get_function(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {})) is None:
+    """Invoke ``name`` (at ``qualifier``: an alias or version) with ``event`` and wait for the answer;
+    a function (or qualifier) that is not deployed is a usage error, before anything is sent."""
+    qualified = {"Qualifier": qualifier} if qualifier else {}
+    if clients.adapter("lambda").get_function(FunctionName=name, **qualified) is None:
         where = f"{name}:{qualifier}" if qualifier else name
         raise UsageError(f"{where} is not deployed in {clients.region}",
                          hint="deploy it first (genesys execute X.toml), or check --stage / --region")
+    return invoke(clients, name, event, qualifier)
+
+
+def invoke(clients, name: str, event: bytes, qualifier: str | None = None) -> RemoteResult:
+    """One Invoke of what is known to be deployed (``genesys tune`` invokes the version it just published)."""
+    lam = clients.adapter("lambda")
     params = {"FunctionName": name, "Payload": event, "LogType": "Tail"}
     if qualifier:
         params["Qualifier"] = qualifier

@@ -25,7 +25,7 @@ from ..errors import AwsError, GenesysError, UsageError
 from .executor import Executor, no_progress
 from .logs import Report, parse_report
 from .model import Plan, Var
-from .remote import invoke_deployed
+from .remote import invoke
 
 MARKER = "genesys:tune"  # the start of a tuning version's description
 BALANCE = 0.10  # balanced: the fastest setting costing at most 10 % more than the cheapest
@@ -219,7 +219,7 @@ class Tuning:
         reports, errors, first_error = [], 0, ""
         with self.progress(f"invoke {self.name}:{version} ({setting}) x{self.invocations}"):
             for _ in range(self.invocations):
-                result = invoke_deployed(self.clients, self.name, self.event, version)
+                result = invoke(self.clients, self.name, self.event, version)
                 report = parse_report(result.report or "")
                 if result.failed:
                     errors += 1
