@@ -30,12 +30,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build.limits import MiB
+
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 VCPU_MB = 1769  # the memory size that has one full vCPU
 MAX_VCPUS = 6.0  # at 10,240 MB
 MAX_MEMORY_MB = 10240
 PERIOD_US = 100_000
-MB = 1024 * 1024
 
 
 def vcpus(memory_mb: int) -> float:
@@ -69,11 +70,11 @@ class Group:
     def limit_memory(self) -> None:
         folder = self.dirs["memory"]
         if self.version == 2:
-            _write(folder / "memory.max", str(self.memory_mb * MB))
+            _write(folder / "memory.max", str(self.memory_mb * MiB))
             _write(folder / "memory.swap.max", "0", optional=True)
         else:
-            _write(folder / "memory.limit_in_bytes", str(self.memory_mb * MB))
-            _write(folder / "memory.memsw.limit_in_bytes", str(self.memory_mb * MB), optional=True)
+            _write(folder / "memory.limit_in_bytes", str(self.memory_mb * MiB))
+            _write(folder / "memory.memsw.limit_in_bytes", str(self.memory_mb * MiB), optional=True)
 
     def throttle(self) -> bool:
         """The CPU share of ``memory_mb`` from now on; False when the kernel refused it (the run goes
@@ -108,7 +109,7 @@ class Group:
         folder = self.dirs["memory"]
         name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
         try:
-            return round(int((folder / name).read_text().split()[0]) / MB)
+            return round(int((folder / name).read_text().split()[0]) / MiB)
         except (OSError, ValueError, IndexError):
             return None
 
