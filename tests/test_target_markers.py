@@ -19,7 +19,7 @@ from genesys_tasks.build.cache import LayerCache
 from genesys_tasks.build.installers import InstallJob
 from genesys_tasks.build.layer import build_layer
 from genesys_tasks.build.lockfiles import requirements_for
-from genesys_tasks.build.requirements import logical_lines, resolve, target_environment
+from genesys_tasks.build.requirements import logical_lines, plain_spec, resolve, target_environment
 from genesys_tasks.errors import ConfigError
 from genesys_tasks.runtimes import DEFAULT
 
@@ -103,9 +103,30 @@ def test_a_requirement_pip_cannot_read_is_a_config_error_with_file_and_line(tmp_
 
 
 PLAIN_LINES = ["requests==2.32.3", "requests == 2.32.3", "PyYAML==6.0.2", "Foo_Bar.baz", "zope.interface>=5",
-               "a==01.2", "six!=1.0", "x<3", "y >2.0.1", "typing-extensions<=4.12.2", "Requests"]
-NOT_PLAIN_LINES = ["x==1.0.*", "x[extra]==1", "x~=1.2", "x==1.0rc1", "x>=1,<2", "x @ https://e.invalid/x.whl",
-                   "./local.whl", "six ; python_version < '3.13'"]
+               "a==01.2", "six!=1.0", "x<3", "y >2.0.1", "typing-extensions<=4.12.2", "Requests",
+               "python-dateutil==2.9.0.post0", "boto3[crt]>=1.34,<2", "x[b, a] >= 1 , < 2", "x[a,a]", "x>=1,>=1",
+               "x==1.0.*", "x!=1.*", "x~=1.2", "x~=2.2.post3", "x==1.0rc1", "x>=1.0b2", "x<=1.0.dev4",
+               "x==1.0a1.post2.dev3"]
+NOT_PLAIN_LINES = ["x===1", "x==1.0+local", "x==1.0RC1", "x==1.0-post1", "x==v1", "x[]", "x>=1,",
+                   "x @ https://e.invalid/x.whl", "./local.whl", "six ; python_version < '3.13'"]
+INVALID_LINES = ["x~=1", "x>=1.0.*", "x==1.0rc1.*", "x>=1 <2", "x,"]
+
+
+def test_a_plain_line_is_written_as_packaging_writes_it_and_any_other_is_left_to_packaging():
+    from packaging.requirements import Requirement
+
+    assert {line: plain_spec(line) for line in PLAIN_LINES} == {
+        line: (str(Requirement(line)), Requirement(line).name) for line in PLAIN_LINES}
+    assert [plain_spec(line) for line in NOT_PLAIN_LINES + INVALID_LINES] == [None] * 15
+
+
+def test_a_line_packaging_refuses_is_refused_with_its_file_and_line(tmp_path):
+    path = tmp_path / "requirements.txt"
+    for line in INVALID_LINES:
+        path.write_text(f"six\n{line}\n")
+        with pytest.raises(ConfigError) as failure:
+            resolve(path, target_environment("3.12", "x86_64"))
+        assert failure.value.where.line == 2, line
 
 
 def test_plain_requirement_lines_read_as_packaging_reads_them(tmp_path):
