@@ -157,3 +157,17 @@ def test_build_uses_the_installed_uv_when_the_venv_is_not_on_path(tmp_path, run_
     assert result.code == 0, result.output
     assert "with uv for python3.12" in result.output, result.output
     assert "not uv" not in result.output
+
+
+def test_the_installer_version_is_read_as_importlib_metadata_reads_it_without_the_email_parser():
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    assert [local_python._installed_version(p) for p in ("uv", "pip")] == [
+        importlib.metadata.version(p) for p in ("uv", "pip")]
+    script = ("import sys; from genesys_tasks.build import local_python; "
+              "print(local_python._installed_version('uv'), 'email.parser' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == [importlib.metadata.version("uv"), "False"]

@@ -168,6 +168,18 @@ def uv_binary() -> str | None:
         return shutil.which("uv")
 
 
+def _installed_version(project: str) -> str:
+    """An installed project's version, from the ``Version:`` line of its METADATA file (``importlib.metadata``'s
+    ``version`` reads the same line through the email parser, whose import a clean build would pay for)."""
+    text = importlib.metadata.distribution(project).read_text("METADATA") or ""
+    for line in text.splitlines():
+        if line.startswith("Version:"):
+            return line.partition(":")[2].strip()
+        if not line:  # the headers end at the first empty line
+            break
+    return importlib.metadata.version(project)
+
+
 @functools.lru_cache(maxsize=4)
 def _uv_version(binary: str) -> str:
     """``uv X.Y.Z``: read from the ``uv`` package's metadata when the binary is its own (no process),
@@ -176,7 +188,7 @@ def _uv_version(binary: str) -> str:
         from uv import find_uv_bin
 
         if os.path.samefile(find_uv_bin(), binary):
-            return f"uv {importlib.metadata.version('uv')}"
+            return f"uv {_installed_version('uv')}"
     except (ImportError, FileNotFoundError, importlib.metadata.PackageNotFoundError):
         pass
     proc = subprocess.run([binary, "--version"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
@@ -242,7 +254,7 @@ def version(job: InstallJob) -> str:
     """The installer that will build this layer and its version (part of the cache key)."""
     if choose(job) == "uv":
         return _uv_version(uv_binary())
-    return f"pip {importlib.metadata.version('pip')}"
+    return f"pip {_installed_version('pip')}"
 
 
 # --- the commands ----------------------------------------------------------------------------------
