@@ -17,6 +17,7 @@ A repo's dodo.py is two lines::
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
@@ -119,6 +120,16 @@ def collector_paused():
             gc.enable()
 
 
+@cache
+def no_collection_at_exit() -> None:
+    """Interpreter shutdown runs the cyclic collector over every object still alive: doit's tasks,
+    the specs, every imported module (0.02 s at 20 functions, 0.1 s at 1,000). The process is ending
+    and the system takes its memory back whole, so at exit ``gc.freeze`` first moves them all out of
+    the collector's reach. Only that last pass is skipped: nothing genesys writes waits on it, and a
+    process that goes on (``genesys serve``, ``sync --watch``) collects as before until it exits."""
+    atexit.register(gc.freeze)
+
+
 def deploy_session():
     """This process's deploy session: doit's options (GENESYS_ADOPT, GENESYS_NO_WAIT) read once, here."""
     from ..deploy.session import Options, Session
@@ -158,6 +169,7 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         _stop(err.render(), err.exit_code)
     stage, debug = entry_options(stage, debug)
     listing = command_lists(sys.argv[1:]) if listing is None else listing
+    no_collection_at_exit()
     ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
 
     @cache
