@@ -110,12 +110,18 @@ def collector_paused():
     """Python's cyclic garbage collector off while doit loads the tasks: loading makes a few objects
     a function (specs, task dicts, doit's tasks) and frees almost none, so the full passes the
     collector makes each time the heap grows by a quarter find nothing. Freeing by reference
-    counting goes on; the collector's previous state is restored."""
+    counting goes on; the collector's previous state is restored.
+
+    What is alive once loading is done (modules, specs, tasks) lives until the run ends, so it is
+    then moved out of the collector's reach (``gc.freeze``): its next passes look only at what the
+    run makes, instead of first walking everything loading made (0.04 s at 1,000 functions). A
+    process that goes on after the run gives it back (``runner.run_tasks``)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 

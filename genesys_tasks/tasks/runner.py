@@ -6,6 +6,7 @@ build from the CLI and a build from ``doit build`` skip each other's work.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,8 @@ def run_tasks(toml: Path, task_names: list[str], *, debug: bool = False,
         return DoitMain(ModuleTaskLoader(module), extra_config={"GLOBAL": {}}).run(argv)
     except SystemExit as done:  # the reporter ends a failed run with genesys's exit code
         return done.code
+    finally:
+        gc.unfreeze()  # what loading froze (``graph.collector_paused``) is collected again: this process goes on
 
 
 def role_sharers_in_repo(spec, root: Path) -> tuple:
