@@ -41,6 +41,11 @@ def function_zip_file(root: str | Path, name: str, arch: str) -> str:
     return _build_file(root, name, f"function-{arch}.zip")
 
 
+def record_file(root: str | Path, name: str, arch: str) -> str:
+    """A function's artifact record for ``arch`` (``build/record.py``), as a string (see ``layer_zip_file``)."""
+    return _build_file(root, name, f"artifact-{arch}.json")
+
+
 @functools.lru_cache(maxsize=8192)
 def layer_zip(root: Path, name: str, arch: str) -> Path:
     return Path(layer_zip_file(root, name, arch))

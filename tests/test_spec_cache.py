@@ -81,8 +81,7 @@ def build(repo, run_doit, tmp_path):
 
 
 def _cache_entries(repo: Path) -> dict:
-    with open(spec_cache.cache_file(repo, None), "rb") as handle:
-        return pickle.load(handle)[1]
+    return pickle.loads(spec_cache.cache_file(repo, None).read_bytes()[spec_cache.CHECKSUM_SIZE:])[1]
 
 
 def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
@@ -98,14 +97,15 @@ def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
     today = os.environ.get("GENESYS_TODAY", "2026-11-26")  # the day the run had (tests/conftest.py)
     got = spec_cache.load(repo, tomls, "lambda_*.toml", None, today, load_one, lambda line: None)
     assert loaded == []
-    assert [spec.name for spec, _ in got] == ["alpha", "beta"]
-    assert got[0][1] == [str(repo / "alpha" / "app.py")]
+    assert [function.name for function in got] == ["alpha", "beta"]
+    assert got[0].sources == [str(repo / "alpha" / "app.py")]
 
 
 def test_a_spec_read_from_the_cache_equals_the_one_its_toml_loads_paths_included(repo, build):
     today = os.environ.get("GENESYS_TODAY", "2026-11-26")
     toml = repo / "alpha" / "lambda_alpha.toml"
-    (cached, _), = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    function, = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    cached = function.spec
     fresh = load(toml, warn=lambda line: None)
     assert cached == fresh
     assert (type(cached.path), cached.path, cached.source_path) == (type(fresh.path), toml, repo / "alpha")
@@ -221,7 +221,7 @@ def test_an_edited_version_pin_the_zip_leaves_out_is_seen(tmp_path, monkeypatch)
                                lambda path, warn: load(path, warn=warn, today=datetime.date(2026, 11, 26)),
                                lambda line: None)
 
-    assert specs()[0][0].runtime.id == "python3.12"
-    assert specs()[0][0].runtime.id == "python3.12"  # from the cache
+    assert specs()[0].spec.runtime.id == "python3.12"
+    assert specs()[0].spec.runtime.id == "python3.12"  # from the cache
     (folder / ".python-version").write_text("3.13\n")  # same size: only its stat tells
-    assert specs()[0][0].runtime.id == "python3.13"
+    assert specs()[0].spec.runtime.id == "python3.13"

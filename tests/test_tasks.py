@@ -8,7 +8,7 @@ import pytest
 
 from genesys_tasks.config import load
 from genesys_tasks.tasks import creators
-from genesys_tasks.tasks.build import build_task, layer_task, package_task
+from genesys_tasks.tasks.build import build_task, function_of, layer_task, package_task
 
 TOML = '''[metadata]
 name = "fn"
@@ -46,22 +46,22 @@ def test_package_inputs_leave_out_the_toml_and_the_requirements(tmp_path):
 
 def test_layer_task_depends_on_the_manifest_and_targets_one_zip_per_architecture(tmp_path):
     spec = load(_function(tmp_path))
-    task = layer_task(spec, tmp_path)
+    task = layer_task(function_of(spec, []), tmp_path)
     assert task["file_dep"] == [str(tmp_path / "requirements.txt")]
     assert [Path(t).name for t in task["targets"]] == ["layer-x86_64.zip", "layer-arm64.zip"]
 
 
 def test_a_function_without_dependencies_has_no_layer_task(tmp_path):
     spec = load(_function(tmp_path, requirements=False))
-    assert layer_task(spec, tmp_path) is None
-    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == []
+    assert layer_task(function_of(spec, []), tmp_path) is None
+    assert build_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == []
 
 
 def test_memory_is_not_a_build_input(tmp_path):
     def signatures(memory):
         spec = load(_function(tmp_path, memory=memory))
-        tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)),
-                 build_task(spec, tmp_path, _sources(spec))]
+        tasks = [layer_task(function_of(spec, []), tmp_path), package_task(function_of(spec, _sources(spec)), tmp_path),
+                 build_task(function_of(spec, _sources(spec)), tmp_path)]
         return [(t["file_dep"], [getattr(u, "config", u) for u in t["uptodate"]]) for t in tasks]
 
     assert signatures(128) == signatures(4096)
@@ -69,13 +69,13 @@ def test_memory_is_not_a_build_input(tmp_path):
 
 def test_pre_build_hooks_become_a_task_the_build_and_the_package_wait_for(tmp_path):
     spec = load(_function(tmp_path, extra='pre_build = ["true"]'))
-    assert package_task(spec, tmp_path, _sources(spec))["task_dep"] == ["pre_build:fn"]
-    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == ["layer:fn", "pre_build:fn"]
+    assert package_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == ["pre_build:fn"]
+    assert build_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == ["layer:fn", "pre_build:fn"]
 
 
 def test_the_build_task_zips_the_function_and_depends_on_its_sources_and_layer_zips(tmp_path):
     spec = load(_function(tmp_path))
-    task = build_task(spec, tmp_path, _sources(spec))
+    task = build_task(function_of(spec, _sources(spec)), tmp_path)
     assert [Path(t).name for t in task["file_dep"]] == ["app.py", "layer-x86_64.zip", "layer-arm64.zip"]
     assert [Path(t).name for t in task["targets"]] == ["function-x86_64.zip", "function-arm64.zip",
                                                       "artifact-x86_64.json", "artifact-arm64.json"]

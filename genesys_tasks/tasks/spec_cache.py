@@ -1,8 +1,8 @@
 """The loaded specs and source listings of a repo, kept between runs so a no-op ``doit build`` reads no TOML.
 
-What doit needs before it can skip anything is every function's ``FunctionSpec`` and
-the list of its source files. Both depend only on files, so both are kept, per TOML,
-with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
+What doit needs before it can skip anything is every function's tasks, made from its
+``FunctionSpec``, and the list of its source files. Both depend only on files, so both
+are kept, per TOML, with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
 from: the TOML, the files its zip carries, every folder the source walk listed (a file
 added, removed or renamed changes its folder), every file directly in the source folder
 (version pins and manifests the zip leaves out), and the requirements file. (What the
@@ -10,14 +10,20 @@ layer is built from, the manifest's lock files and the files it names, is not ke
 it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
 anything else loads that TOML again. The warnings a load gave are kept and said again.
 
+A spec is kept pickled on its own, beside its ``facts``: the plain values making its
+tasks reads (``load``'s ``facts``, e.g. ``tasks.build.facts_of``). A run gets each
+function as a ``Function``, whose spec is unpickled only when something asks for it (an
+action that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that
+can clash (``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
+
 The cache is an optimisation and never the truth:
 
 - a cache written by another genesys (any of its files differs), under another
   stage, discovery pattern, day (runtime lifecycle checks) or Python is not read;
 - a file changed less than ``RACY_SECONDS`` before it was stat'ed is not trusted
   (a timestamp is coarser than an edit; git calls this "racily clean");
-- a cache file that cannot be read whole (truncated, corrupt, foreign) is ignored
-  and written again.
+- a cache file that cannot be read whole (truncated, corrupt, foreign: its checksum,
+  over everything after it, differs) is ignored and written again.
 
 It lives in the user's cache folder, not the repo: a pickle is trusted only as far as
 the place it is read from, and a repo's files are anyone's.
@@ -38,8 +44,9 @@ from typing import Callable
 from .. import paths
 from ..config import FunctionSpec, check_together
 
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 1.0
+CHECKSUM_SIZE = 16  # bytes of blake2b before the pickle: a cache file is its checksum, then what it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
 Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode)) or None when missing
@@ -47,12 +54,36 @@ Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode
 
 @dataclass(frozen=True)
 class Entry:
-    """One TOML's spec and source files, and the stats they were made from."""
+    """One TOML's spec (pickled: ``blob``), facts and source files, and the stats they were made from.
+    ``name`` and ``s3`` (it has S3 triggers): what ``check_together`` needs to know which specs can clash."""
 
     stamps: tuple[Stamp, ...]
-    spec: FunctionSpec
+    blob: bytes
+    facts: object
+    name: str
+    s3: bool
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
+
+
+class Function:
+    """One function as its tasks are made: its name, ``facts``, source files and spec; a spec read
+    from the cache is unpickled when first asked for. Picklable (doit's ``-n`` sends tasks to workers)."""
+
+    __slots__ = ("name", "facts", "sources", "_spec", "_blob")
+
+    def __init__(self, name: str, facts, sources: list[str], spec: FunctionSpec | None = None,
+                 blob: bytes | None = None):
+        self.name, self.facts, self.sources, self._spec, self._blob = name, facts, sources, spec, blob
+
+    @property
+    def spec(self) -> FunctionSpec:
+        if self._spec is None:
+            self._spec = pickle.loads(self._blob)
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
 
 
 def _stat(path: str) -> tuple[int, int, int] | None:
@@ -99,11 +130,20 @@ def cache_file(root: Path, stage: str | None) -> Path:
     return paths.cache_dir() / "specs" / f"{key}.pickle"
 
 
+def _checksum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
+
+
 def _read(path: Path, expected: str) -> dict[str, Entry]:
-    """The entries of a cache written under the same context; {} for anything else, corrupt included."""
+    """The entries of a cache written under the same context; {} for anything else, corrupt included
+    (the checksum covers the pickled specs too, which are unpickled only later)."""
     try:
         with open(path, "rb") as handle:
-            written, entries = pickle.load(handle)
+            data = handle.read()
+        payload = memoryview(data)[CHECKSUM_SIZE:]
+        if _checksum(payload) != data[:CHECKSUM_SIZE]:
+            return {}
+        written, entries = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - missing, truncated or foreign: the cache is rebuilt, never trusted
         return {}
     if written != expected or not isinstance(entries, dict):
@@ -122,15 +162,17 @@ class _Pickler(pickle.Pickler):
 
 
 def _dumps(value) -> bytes:
+    """``value`` pickled, its paths as strings (``_Pickler``)."""
     out = io.BytesIO()
     _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
     return out.getvalue()
 
 
 def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
+    payload = pickle.dumps((context_key, entries), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_dumps((context_key, entries))))
+        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_checksum(payload) + payload))
     except OSError:
         pass  # a read-only cache folder costs speed, never a build
 
@@ -160,10 +202,20 @@ def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None
     return tuple(stamps)
 
 
+def _check_together(entries: list[Entry], functions: list[Function]) -> None:
+    """``check_together`` over the specs that can clash: every spec when a name repeats, else those
+    with S3 triggers (the one other clash), so a repo without them unpickles no spec for it."""
+    names = [entry.name for entry in entries]
+    clashing = functions if len(set(names)) != len(names) else [
+        function for entry, function in zip(entries, functions) if entry.s3]
+    check_together([function.spec for function in clashing])
+
+
 def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: str,
          load_one: Callable[[Path, Callable[[str], None]], FunctionSpec],
-         warn: Callable[[str], None]) -> list[tuple[FunctionSpec, list[str]]]:
-    """(spec, source files) of every TOML, from the cache where it is fresh, else from ``load_one(path, warn)``.
+         warn: Callable[[str], None], facts: Callable[[FunctionSpec], object] = lambda spec: None) -> list[Function]:
+    """Every TOML's ``Function``, from the cache where it is fresh, else from ``load_one(path, warn)``;
+    ``facts(spec)``: what is kept beside the spec (a pure function of it: genesys's files are in the context).
 
     Raises what ``load_one`` raises, and ``ConfigError`` when the specs clash (``check_together``).
     """
@@ -173,10 +225,12 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     where = cache_file(root, stage)
     cached = _read(where, key)
     entries: dict[str, Entry] = {}
+    functions: dict[str, Function] = {}
     changed = False
     stats: dict[str, tuple[int, int, int] | None] = {}
     for toml in tomls:
         entry = cached.get(str(toml))
+        spec = None
         if entry is not None and _fresh(entry.stamps, stats):
             for line in entry.warnings:
                 warn(line)
@@ -184,15 +238,16 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
             said: list[str] = []
             spec = load_one(toml, lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
-            entry = Entry(_stamps(toml, spec, listing) or (), spec,
+            entry = Entry(_stamps(toml, spec, listing) or (), _dumps(spec), facts(spec), spec.name,
+                          any(trigger.type == "s3" for trigger in spec.triggers),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
         entries[str(toml)] = entry
-    specs = [entry.spec for entry in entries.values()]
-    check_together(specs)
+        functions[str(toml)] = Function(entry.name, entry.facts, list(entry.sources), spec, entry.blob)
+    _check_together(list(entries.values()), list(functions.values()))
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
     kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
     kept.update((name, entry) for name, entry in entries.items() if entry.stamps)
     if changed or kept.keys() != cached.keys():
         _write(where, key, kept)
-    return [(entry.spec, list(entry.sources)) for entry in entries.values()]
+    return list(functions.values())
