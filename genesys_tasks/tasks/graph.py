@@ -25,7 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import paths, ui
-from ..config import FunctionSpec, discover, discovery_pattern
+from ..config import FunctionSpec, discover_files, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
 from .build import LayerInputs, build_task, facts_of, function_of, layer_task, package_task, pre_build_task, shared_layers
@@ -95,7 +95,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
         def load_one(path: Path, warn) -> FunctionSpec:
             return load(path, registry=registry(), today=today, warn=warn, stage=stage)
 
-        return spec_cache.load(root, tomls if tomls is not None else discover(root, pattern), pattern,
+        return spec_cache.load(root, tomls if tomls is not None else discover_files(root, pattern), pattern,
                                stage, today.isoformat(), load_one, warn, facts_of)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)

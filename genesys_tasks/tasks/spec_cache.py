@@ -187,9 +187,9 @@ def _top_files(folder: Path) -> list[str]:
         return []
 
 
-def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
+def _stamps(toml: str, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
     """The stats the entry of ``spec`` stands on; None when one is too recent to be trusted."""
-    names = [str(toml), *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
+    names = [toml, *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
     if spec.build.requirements_file is not None:  # its lock files and the files it names are read each run
         names.append(str(spec.build.requirements_file))
     recent = time.time_ns() - int(RACY_SECONDS * 1e9)
@@ -211,7 +211,7 @@ def _check_together(entries: list[Entry], functions: list[Function]) -> None:
     check_together([function.spec for function in clashing])
 
 
-def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: str,
+def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | None, today: str,
          load_one: Callable[[Path, Callable[[str], None]], FunctionSpec],
          warn: Callable[[str], None], facts: Callable[[FunctionSpec], object] = lambda spec: None) -> list[Function]:
     """Every TOML's ``Function``, from the cache where it is fresh, else from ``load_one(path, warn)``;
@@ -228,22 +228,22 @@ def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: 
     functions: dict[str, Function] = {}
     changed = False
     stats: dict[str, tuple[int, int, int] | None] = {}
-    for toml in tomls:
-        entry = cached.get(str(toml))
+    for toml in map(str, tomls):
+        entry = cached.get(toml)
         spec = None
         if entry is not None and _fresh(entry.stamps, stats):
             for line in entry.warnings:
                 warn(line)
         else:
             said: list[str] = []
-            spec = load_one(toml, lambda line: (said.append(line), warn(line)))
+            spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
             entry = Entry(_stamps(toml, spec, listing) or (), _dumps(spec), facts(spec), spec.name,
                           any(trigger.type == "s3" for trigger in spec.triggers),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
-        entries[str(toml)] = entry
-        functions[str(toml)] = Function(entry.name, entry.facts, list(entry.sources), spec, entry.blob)
+        entries[toml] = entry
+        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, entry.blob)
     _check_together(list(entries.values()), list(functions.values()))
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
     kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
