@@ -10,7 +10,7 @@ layer is built from, the manifest's lock files and the files it names, is not ke
 it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
 anything else loads that TOML again. The warnings a load gave are kept and said again.
 
-A spec is kept pickled on its own, beside its ``facts``: the plain values making its
+A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values making its
 tasks reads (``load``'s ``facts``, e.g. ``tasks.build.facts_of``). A run gets each
 function as a ``Function``, whose spec is unpickled only when something asks for it (an
 action that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that
@@ -37,6 +37,7 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Callable
@@ -46,7 +47,7 @@ from ..config import FunctionSpec, check_together
 
 FORMAT = 3
 RACY_SECONDS = 1.0
-CHECKSUM_SIZE = 16  # bytes of blake2b before the pickle: a cache file is its checksum, then what it covers
+CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
 Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode)) or None when missing
@@ -54,7 +55,7 @@ Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode
 
 @dataclass(frozen=True)
 class Entry:
-    """One TOML's spec (pickled: ``blob``), facts and source files, and the stats they were made from.
+    """One TOML's spec (``blob``: ``_pack``), facts and source files, and the stats they were made from.
     ``name`` and ``s3`` (it has S3 triggers): what ``check_together`` needs to know which specs can clash."""
 
     stamps: tuple[Stamp, ...]
@@ -79,7 +80,7 @@ class Function:
     @property
     def spec(self) -> FunctionSpec:
         if self._spec is None:
-            self._spec = pickle.loads(self._blob)
+            self._spec = _unpack(self._blob)
         return self._spec
 
     def __repr__(self) -> str:
@@ -131,7 +132,7 @@ def cache_file(root: Path, stage: str | None) -> Path:
 
 
 def _checksum(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, digest_size=CHECKSUM_SIZE).digest()
+    return zlib.crc32(payload).to_bytes(CHECKSUM_SIZE, "big")
 
 
 def _read(path: Path, expected: str) -> dict[str, Entry]:
@@ -161,11 +162,16 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def _dumps(value) -> bytes:
-    """``value`` pickled, its paths as strings (``_Pickler``)."""
+def _pack(spec: FunctionSpec) -> bytes:
+    """``spec`` pickled, its paths as strings (``_Pickler``), and compressed: a pickled spec is mostly its
+    field names, and a smaller cache file is read and checked faster."""
     out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return out.getvalue()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(spec)
+    return zlib.compress(out.getvalue(), 1)
+
+
+def _unpack(blob: bytes) -> FunctionSpec:
+    return pickle.loads(zlib.decompress(blob))
 
 
 def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
@@ -238,7 +244,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
             said: list[str] = []
             spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
-            entry = Entry(_stamps(toml, spec, listing) or (), _dumps(spec), facts(spec), spec.name,
+            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts(spec), spec.name,
                           any(trigger.type == "s3" for trigger in spec.triggers),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
