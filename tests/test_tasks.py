@@ -83,6 +83,18 @@ def test_the_build_task_zips_the_function_and_depends_on_its_sources_and_layer_z
     assert len(task["uptodate"]) == 1  # doit inspects each up-to-date callable of every task on every run
 
 
+def test_a_settings_digest_is_what_doit_saves_for_the_settings_so_an_upgrade_rebuilds_nothing():
+    from doit.tools import config_changed
+
+    from genesys_tasks.tasks.build import settings_digest
+
+    settings = {"runtime": "python3.12", "exclude": ["*.md", "tests/"], "layers": 2, "image": None, "ünï": True}
+    saved = config_changed(settings)
+    assert saved(None, {}) is False  # works out the digest it saves
+    assert settings_digest(settings) == saved.config_digest
+    assert config_changed(settings_digest(settings))(None, {"_config_changed": saved.config_digest}) is True
+
+
 @pytest.mark.parametrize("cache_url", ["", "s3://team-cache/genesys"], ids=["local cache", "shared cache"])
 def test_creating_tasks_imports_neither_boto3_nor_rich(tmp_path, cache_url):
     import os
