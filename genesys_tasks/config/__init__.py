@@ -101,7 +101,8 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
 
 
 def check_together(specs: list[FunctionSpec]) -> None:
-    """What no single file can show: a function name used twice, S3 triggers that overlap."""
+    """What no single file can show: a function name used twice, S3 triggers that overlap. (The spec
+    cache passes only the specs that can clash, by these two rules: ``spec_cache._check_together``.)"""
     seen: dict[str, Path] = {}
     for spec in specs:
         if spec.name in seen:

@@ -1,8 +1,8 @@
 """How a genesys step runs as a doit action, and how its failure reaches the exit code.
 
 ``Action(step, spec, root, *args)`` is a picklable callable (``doit -n`` sends tasks to
-worker processes): it calls the module-level ``step(spec, root, *args)``; given a
-``spec_cache.Function``, the spec is the function's, unpickled only when the action runs. A ``GenesysError`` comes
+worker processes): it calls the module-level ``step(spec, root, *args)`` (given a
+``spec_cache.Function``, its spec, unpickled only when the action runs). A ``GenesysError`` comes
 back as ``Failure``, doit's ``TaskFailed`` carrying genesys's message and exit code;
 any other exception is an internal error, said in one line (the traceback only with
 ``--debug``/``GENESYS_DEBUG``). Nothing is kept in a module global: the reporter reads
