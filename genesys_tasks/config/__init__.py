@@ -43,9 +43,10 @@ def _virtualenv(folder: str, files: list[str]) -> bool:
     return "pyvenv.cfg" in files and os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
-def _listing(folder: str) -> tuple[list[tuple[str, bool]], list[str]]:
-    """(subfolders with whether each is a symbolic link, files) of ``folder``, as ``os.walk`` sorts them
-    (a link to a folder is a folder, never entered); nothing when it cannot be listed."""
+def _listing(folder: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
+    """(name, path, whether it is a symbolic link) of each subfolder and (name, path) of each file of
+    ``folder``, as ``os.walk`` sorts them (a link to a folder is a folder, never entered); nothing when
+    it cannot be listed."""
     dirs, files = [], []
     try:
         with os.scandir(folder) as found:
@@ -55,9 +56,9 @@ def _listing(folder: str) -> tuple[list[tuple[str, bool]], list[str]]:
                 except OSError:
                     is_dir = False
                 if is_dir:
-                    dirs.append((entry.name, entry.is_symlink()))
+                    dirs.append((entry.name, entry.path, entry.is_symlink()))
                 else:
-                    files.append(entry.name)
+                    files.append((entry.name, entry.path))
     except OSError:
         return [], []
     return dirs, files
@@ -75,12 +76,12 @@ def discover_files(root: str | Path, pattern: str = DEFAULT_PATTERN, skip: froze
     while stack:
         folder, below = stack.pop()
         dirs, files = _listing(folder)
-        if below and _virtualenv(folder, files):  # seen in its own listing: no stat a folder
+        if below and _virtualenv(folder, [name for name, _ in files]):  # seen in its own listing: no stat a folder
             continue
         prefix = below + "/" if below else ""
-        found.extend(os.path.join(folder, f) for f in sorted(files) if match(prefix + f))
-        stack.extend((os.path.join(folder, d), prefix + d)
-                     for d, link in sorted(dirs, reverse=True) if not link and d not in skip and not d.startswith("."))
+        found.extend(path for name, path in sorted(files) if match(prefix + name))
+        stack.extend((path, prefix + name) for name, path, link in sorted(dirs, reverse=True)
+                     if not link and name not in skip and not name.startswith("."))
     return found
 
 
