@@ -20,7 +20,8 @@ from .spec import FunctionSpec
 DEFAULT_PATTERN = "lambda_*.toml"
 PATTERN_ENV = "GENESYS_PATTERN"
 
-__all__ = ["FunctionSpec", "check_together", "discover", "discover_files", "discovery_pattern", "load", "load_all", "today_default"]
+__all__ = ["FunctionSpec", "check_together", "discover", "discover_files", "discovery_pattern", "load", "load_all",
+           "today_default"]
 
 
 def discovery_pattern() -> str:

@@ -29,7 +29,8 @@ from .. import paths, ui
 from ..config import FunctionSpec, discover_files, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
-from .build import LayerInputs, build_task, facts_of, function_of, layer_task, package_task, pre_build_task, shared_layers
+from .build import (LayerInputs, build_task, facts_of, function_of, layer_task, package_task, pre_build_task,
+                    shared_layers)
 from .deploy import STEPS
 from .file_check import SharedMD5Checker
 from .on_demand import OnDemand
@@ -82,8 +83,8 @@ def command_lists(argv: list[str]) -> bool:
 def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
           listing: bool) -> list[Function]:
     """Every function of the repo (or the given TOMLs) as ``stage`` sees it, with its source files,
-    through the spec cache (a spec it kept is unpickled only when asked for); errors end the process with genesys's code. ``listing``: doit's command
-    runs no task, so the load's warnings are not said."""
+    through the spec cache (a spec it kept is unpickled only when asked for); errors end the process
+    with genesys's code. ``listing``: doit's command runs no task, so the load's warnings are not said."""
     from ..config import load, today_default
     from ..config.runtimes_file import load_registry
     from . import spec_cache
