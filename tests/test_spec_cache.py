@@ -232,9 +232,7 @@ def _today() -> str:
 
 
 def _cached(repo: Path, tomls: list[Path]):
-    from genesys_tasks.tasks.build import facts_of
-
-    return spec_cache.load(repo, tomls, "lambda_*.toml", None, _today(), None, lambda line: None, facts_of)
+    return spec_cache.load(repo, tomls, "lambda_*.toml", None, _today(), None, lambda line: None)
 
 
 def test_a_no_op_load_unpickles_no_spec_and_one_asked_for_equals_what_its_toml_loads(repo, build, monkeypatch):

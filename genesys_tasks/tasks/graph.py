@@ -29,8 +29,7 @@ from .. import paths, ui
 from ..config import FunctionSpec, discover_files, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
-from .build import (LayerInputs, build_task, facts_of, function_of, layer_task, package_task, pre_build_task,
-                    shared_layers)
+from .build import LayerInputs, build_task, function_of, layer_task, package_task, pre_build_task, shared_layers
 from .deploy import STEPS
 from .file_check import SharedMD5Checker
 from .on_demand import OnDemand
@@ -98,7 +97,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
             return load(path, registry=registry(), today=today, warn=warn, stage=stage)
 
         return spec_cache.load(root, tomls if tomls is not None else discover_files(root, pattern), pattern,
-                               stage, today.isoformat(), load_one, warn, facts_of)
+                               stage, today.isoformat(), load_one, warn)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)
     except Exception as err:  # noqa: BLE001 - a bug: one line, never doit's traceback and its exit 3

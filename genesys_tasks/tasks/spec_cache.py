@@ -10,11 +10,11 @@ layer is built from, the manifest's lock files and the files it names, is not ke
 it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
 anything else loads that TOML again. The warnings a load gave are kept and said again.
 
-A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values making its
-tasks reads (``load``'s ``facts``, e.g. ``tasks.build.facts_of``). A run gets each
-function as a ``Function``, whose spec is unpickled only when something asks for it (an
-action that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that
-can clash (``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
+A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values
+making its tasks reads (``tasks.build.facts_of``). A run gets each function as a
+``Function``, whose spec is unpickled only when something asks for it (an action that
+runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash
+(``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
 
 The cache is an optimisation and never the truth:
 
@@ -219,13 +219,13 @@ def _check_together(entries: list[Entry], functions: list[Function]) -> None:
 
 def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | None, today: str,
          load_one: Callable[[Path, Callable[[str], None]], FunctionSpec],
-         warn: Callable[[str], None], facts: Callable[[FunctionSpec], object] = lambda spec: None) -> list[Function]:
-    """Every TOML's ``Function``, from the cache where it is fresh, else from ``load_one(path, warn)``;
-    ``facts(spec)``: what is kept beside the spec (a pure function of it: genesys's files are in the context).
+         warn: Callable[[str], None]) -> list[Function]:
+    """Every TOML's ``Function``, from the cache where it is fresh, else from ``load_one(path, warn)``.
 
     Raises what ``load_one`` raises, and ``ConfigError`` when the specs clash (``check_together``).
     """
     from ..build.package import function_listing
+    from .build import facts_of  # a pure function of the spec: genesys's own files are in the context
 
     key = context(root, pattern, stage, today)
     where = cache_file(root, stage)
@@ -244,7 +244,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
             said: list[str] = []
             spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
-            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts(spec), spec.name,
+            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), spec.name,
                           any(trigger.type == "s3" for trigger in spec.triggers),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
