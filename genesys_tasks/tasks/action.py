@@ -2,7 +2,7 @@
 
 ``Action(step, spec, root, *args)`` is a picklable callable (``doit -n`` sends tasks to
 worker processes): it calls the module-level ``step(spec, root, *args)`` (given a
-``spec_cache.Function``, its spec, unpickled only when the action runs). A ``GenesysError`` comes
+``function.Function``, its spec, unpickled only when the action runs). A ``GenesysError`` comes
 back as ``Failure``, doit's ``TaskFailed`` carrying genesys's message and exit code;
 any other exception is an internal error, said in one line (the traceback only with
 ``--debug``/``GENESYS_DEBUG``). Nothing is kept in a module global: the reporter reads
@@ -18,7 +18,7 @@ from doit.exceptions import TaskFailed
 
 from ..build.toolrun import debug_enabled
 from ..errors import EXIT_FAILED, GenesysError, MissingTool
-from .spec_cache import Function
+from .function import Function
 
 
 class Failure(TaskFailed):

@@ -9,7 +9,7 @@ functions is thus N tasks plus one per distinct layer. Each is a task dict with 
 just the settings it reads, so a no-op runs nothing and changing memory rebuilds nothing.
 Making them lists files and nothing more.
 
-They are made from a ``spec_cache.Function``: what making them reads of its spec is its
+They are made from a ``function.Function``: what making them reads of its spec is its
 ``Facts`` (``facts_of``: plain values, the settings as their digest), which the spec cache
 keeps, so a no-op unpickles no spec; the actions hold the function and get its spec when
 they run.
@@ -31,7 +31,7 @@ from ..build import steps
 from ..build.toolrun import debug_enabled
 from ..config import FunctionSpec
 from .action import Action
-from .spec_cache import Function
+from .function import Function
 
 
 def _files(paths_: list[Path]) -> list[str]:

@@ -35,7 +35,7 @@ from .file_check import SharedMD5Checker
 from .on_demand import OnDemand
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
-from .spec_cache import Function
+from .function import Function
 
 DEBUG_ENV = "GENESYS_DEBUG"
 

@@ -12,8 +12,8 @@ anything else loads that TOML again. The warnings a load gave are kept and said 
 
 A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values
 making its tasks reads (``tasks.build.facts_of``). A run gets each function as a
-``Function``, whose spec is unpickled only when something asks for it (an action that
-runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash
+``function.Function``, whose spec is unpickled only when something asks for it (an action
+that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash
 (``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
 
 The cache is an optimisation and never the truth:
@@ -39,11 +39,13 @@ import sys
 import time
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Callable
 
 from .. import paths
 from ..config import FunctionSpec, check_together
+from .function import Function
 
 FORMAT = 3
 RACY_SECONDS = 1.0
@@ -65,26 +67,6 @@ class Entry:
     s3: bool
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
-
-
-class Function:
-    """One function as its tasks are made: its name, ``facts``, source files and spec; a spec read
-    from the cache is unpickled when first asked for. Picklable (doit's ``-n`` sends tasks to workers)."""
-
-    __slots__ = ("name", "facts", "sources", "_spec", "_blob")
-
-    def __init__(self, name: str, facts, sources: list[str], spec: FunctionSpec | None = None,
-                 blob: bytes | None = None):
-        self.name, self.facts, self.sources, self._spec, self._blob = name, facts, sources, spec, blob
-
-    @property
-    def spec(self) -> FunctionSpec:
-        if self._spec is None:
-            self._spec = _unpack(self._blob)
-        return self._spec
-
-    def __repr__(self) -> str:
-        return f"<function {self.name}>"
 
 
 def _stat(path: str) -> tuple[int, int, int] | None:
@@ -249,7 +231,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
         entries[toml] = entry
-        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, entry.blob)
+        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, partial(_unpack, entry.blob))
     _check_together(list(entries.values()), list(functions.values()))
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
     kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
