@@ -204,3 +204,32 @@ def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
         copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"])).actions[0].py_callable
         assert (copy.step, copy.spec, copy.root) == (original.step, original.spec, original.root)
         assert repr(copy) == f"<action {original.step.__name__}:fn>"
+
+
+def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_runs_on_its_spec(tmp_path):
+    import os
+    import pickle
+    import time
+
+    from doit.loader import load_tasks
+
+    toml = _function(tmp_path, requirements=False)  # no layer, whose inputs are worked out from one spec a manifest
+    creators(tmp_path)  # makes .genesys/ in the function's folder
+    when = time.time() - 10  # old enough for the spec cache to keep them
+    for path in (tmp_path, *tmp_path.iterdir()):
+        os.utime(path, (when, when))
+
+    def build_action():
+        made = creators(tmp_path, listing=False)
+        task = {t.name: t for t in load_tasks({"task_build": made["task_build"]})}["build:fn"]
+        return task, task.actions[0].py_callable
+
+    from genesys_tasks.tasks import spec_cache
+
+    build_action()  # loads the TOML and keeps its spec
+    assert spec_cache.cache_file(tmp_path.absolute(), None).is_file()
+    task, action = build_action()  # made from the cache
+    assert action._spec._spec is None  # the spec not unpickled yet
+    copy = pickle.loads(pickle.dumps(task)).actions[0].py_callable
+    assert repr(copy) == "<action package:fn>"
+    assert copy.spec == action.spec == load(toml)
