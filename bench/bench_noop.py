@@ -7,8 +7,8 @@ project of N functions with the task shape genesys makes for that repo (``SHAPE`
 function (file_dep: its source and its layer zip; targets: its zip and its record; one
 ``config_changed``), the same dep-file backend and md5 check. Printed: the median and
 the minimum of each over the repeats, their ratio (of medians), and the cost per added
-function between the sizes (from medians); the same for the CPU time of the doit process,
-which a shared machine's load moves far less.
+function between the sizes (from medians; between consecutive sizes, then the first and last);
+the same for the CPU time of the doit process, which a shared machine's load moves far less.
 
 Usage: python bench/bench_noop.py [--functions 20 200 1000] [--repeats 5] [--checkout DIR]
 """
@@ -124,7 +124,8 @@ def main() -> None:
             rows.append((count, g, b, gc, bc))
             print(f"{count:>9} {g:>8.3f} {min(w for w, _ in noop):>6.3f} {b:>9.3f} {min(w for w, _ in bare):>6.3f} "
                   f"{g / b:>5.1f}x {gc:>12.3f} {bc:>6.3f} {gc / bc:>5.1f}x", flush=True)
-        for (n1, g1, b1, gc1, bc1), (n2, g2, b2, gc2, bc2) in zip(rows, rows[1:]):
+        spans = list(zip(rows, rows[1:])) + ([(rows[0], rows[-1])] if len(rows) > 2 else [])
+        for (n1, g1, b1, gc1, bc1), (n2, g2, b2, gc2, bc2) in spans:  # the widest span: the least noise
             ms = lambda a, b: (b - a) / (n2 - n1) * 1000  # noqa: E731
             print(f"per added function, {n1} -> {n2}: genesys {ms(g1, g2):.2f} ms, bare doit {ms(b1, b2):.2f} ms "
                   f"(CPU: genesys {ms(gc1, gc2):.2f} ms, bare doit {ms(bc1, bc2):.2f} ms)")

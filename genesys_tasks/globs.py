@@ -38,6 +38,11 @@ def _compiled(patterns: tuple[str, ...]):
     return pathspec.PathSpec.from_lines("gitignore", patterns).match_file
 
 
+def matcher(patterns: tuple[str, ...]):
+    """``matches`` for ``patterns`` as a ``match(rel) -> bool``: for one set matched against many paths."""
+    return _compiled(patterns)
+
+
 def matches(rel: str, patterns, *, folder: bool = False) -> bool:
     """Whether one of ``patterns`` takes ``rel`` (a ``/``-separated relative path; ``folder``: it is a folder)."""
     if not patterns:

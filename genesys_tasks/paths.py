@@ -27,8 +27,13 @@ def build_dir(root: Path, name: str) -> Path:
     return Path(root, STATE_DIR, "build", name)
 
 
+@functools.lru_cache(maxsize=64)
+def _build_root(root: str | Path) -> str:
+    return os.path.join(root, STATE_DIR, "build")
+
+
 def _build_file(root: str | Path, name: str, filename: str) -> str:
-    return os.path.join(root, STATE_DIR, "build", name, filename)
+    return f"{_build_root(root)}{os.sep}{name}{os.sep}{filename}"  # a function's name has no separator
 
 
 def layer_zip_file(root: str | Path, name: str, arch: str) -> str:
@@ -39,6 +44,11 @@ def layer_zip_file(root: str | Path, name: str, arch: str) -> str:
 def function_zip_file(root: str | Path, name: str, arch: str) -> str:
     """``function_zip`` as a string (see ``layer_zip_file``)."""
     return _build_file(root, name, f"function-{arch}.zip")
+
+
+def record_file(root: str | Path, name: str, arch: str) -> str:
+    """A function's artifact record for ``arch`` (``build/record.py``), as a string (see ``layer_zip_file``)."""
+    return _build_file(root, name, f"artifact-{arch}.json")
 
 
 @functools.lru_cache(maxsize=8192)

@@ -82,6 +82,35 @@ def test_discovery_skips_every_dot_folder_cdk_output_and_virtualenvs_by_their_py
     assert discover(tmp_path) == [tmp_path / "deps" / "lambda_x.toml", tmp_path / "fn" / "lambda_x.toml"]
 
 
+def test_discovery_finds_what_a_top_down_walk_finds_in_its_order_and_enters_no_link_to_a_folder(tmp_path: Path):
+    import os
+
+    from genesys_tasks.globs import matches
+
+    for folder in ("b", "B", "a/z", "a/Y/deep", "a10", "a2", "elsewhere", "venv", "node_modules/x", ".git/x"):
+        (tmp_path / folder).mkdir(parents=True)
+        for name in ("lambda_b.toml", "lambda_A.toml", "lambda_.toml", "app.py"):
+            (tmp_path / folder / name).write_text("")
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("")
+    (tmp_path / "link-to-folder").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "a" / "lambda_link.toml").symlink_to(tmp_path / "b" / "lambda_b.toml")
+    (tmp_path / "lambda_top.toml").write_text("")
+
+    walked = []  # os.walk top-down, the rules discovery states: sorted, no skipped/dot folder, no virtualenv
+    for folder, dirs, files in os.walk(tmp_path):
+        below = os.path.relpath(folder, tmp_path).replace(os.sep, "/")
+        below = "" if below == "." else below
+        if below and "pyvenv.cfg" in files:
+            dirs.clear()
+            continue
+        dirs[:] = sorted(d for d in dirs if d not in languages.SKIP_DIRS and not d.startswith("."))
+        walked += [Path(folder, f) for f in sorted(files) if matches(f"{below}/{f}".lstrip("/"), ("lambda_*.toml",))]
+    found = discover(tmp_path)
+    assert found == walked
+    assert tmp_path / "a" / "lambda_link.toml" in found and not any("link-to-folder" in str(p) for p in found)
+    assert not any("venv" in str(p) or "node_modules" in str(p) for p in found)
+
+
 def test_default_build_images_are_named_fully_as_aws_publishes_them(tmp_path: Path):
     # A short name (amazon/aws-lambda-python) does not resolve on a stock Podman, nor does its `podman pull`.
     registry = load_registry(tmp_path)

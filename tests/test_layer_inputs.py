@@ -141,7 +141,7 @@ def test_the_key_carries_the_layer_recipe_version(tmp_path, monkeypatch):
 
 def test_the_layer_task_depends_on_the_local_files_the_manifest_names(tmp_path):
     from genesys_tasks.config import load
-    from genesys_tasks.tasks.build import layer_task
+    from genesys_tasks.tasks.build import function_of, layer_task
 
     fn = tmp_path / "fn"
     wheel = make_wheel(fn / "libs")
@@ -149,7 +149,7 @@ def test_the_layer_task_depends_on_the_local_files_the_manifest_names(tmp_path):
     (fn / "requirements.txt").write_text("./libs/xmod-1.0-py3-none-any.whl\nsix\n")
     (fn / "lambda_fn.toml").write_text('[metadata]\nname = "fn"\nruntime = "python3.12"\n'
                                        'handler = "app.lambda_handler"\n')
-    task = layer_task(load(fn / "lambda_fn.toml"), tmp_path)
+    task = layer_task(function_of(load(fn / "lambda_fn.toml"), []), tmp_path)
     assert task["file_dep"] == [str(fn / "requirements.txt"), str(wheel)]
 
 

@@ -81,8 +81,7 @@ def build(repo, run_doit, tmp_path):
 
 
 def _cache_entries(repo: Path) -> dict:
-    with open(spec_cache.cache_file(repo, None), "rb") as handle:
-        return pickle.load(handle)[1]
+    return pickle.loads(spec_cache.cache_file(repo, None).read_bytes()[spec_cache.CHECKSUM_SIZE:])[1]
 
 
 def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
@@ -98,14 +97,15 @@ def test_a_build_keeps_every_spec_and_a_no_op_run_loads_no_toml(repo, build):
     today = os.environ.get("GENESYS_TODAY", "2026-11-26")  # the day the run had (tests/conftest.py)
     got = spec_cache.load(repo, tomls, "lambda_*.toml", None, today, load_one, lambda line: None)
     assert loaded == []
-    assert [spec.name for spec, _ in got] == ["alpha", "beta"]
-    assert got[0][1] == [str(repo / "alpha" / "app.py")]
+    assert [function.name for function in got] == ["alpha", "beta"]
+    assert got[0].sources == [str(repo / "alpha" / "app.py")]
 
 
 def test_a_spec_read_from_the_cache_equals_the_one_its_toml_loads_paths_included(repo, build):
     today = os.environ.get("GENESYS_TODAY", "2026-11-26")
     toml = repo / "alpha" / "lambda_alpha.toml"
-    (cached, _), = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    function, = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    cached = function.spec
     fresh = load(toml, warn=lambda line: None)
     assert cached == fresh
     assert (type(cached.path), cached.path, cached.source_path) == (type(fresh.path), toml, repo / "alpha")
@@ -221,7 +221,77 @@ def test_an_edited_version_pin_the_zip_leaves_out_is_seen(tmp_path, monkeypatch)
                                lambda path, warn: load(path, warn=warn, today=datetime.date(2026, 11, 26)),
                                lambda line: None)
 
-    assert specs()[0][0].runtime.id == "python3.12"
-    assert specs()[0][0].runtime.id == "python3.12"  # from the cache
+    assert specs()[0].spec.runtime.id == "python3.12"
+    assert specs()[0].spec.runtime.id == "python3.12"  # from the cache
     (folder / ".python-version").write_text("3.13\n")  # same size: only its stat tells
-    assert specs()[0][0].runtime.id == "python3.13"
+    assert specs()[0].spec.runtime.id == "python3.13"
+
+
+def _today() -> str:
+    return os.environ.get("GENESYS_TODAY", "2026-11-26")  # the day the runs had (tests/conftest.py)
+
+
+def _cached(repo: Path, tomls: list[Path]):
+    return spec_cache.load(repo, tomls, "lambda_*.toml", None, _today(), None, lambda line: None)
+
+
+def test_a_no_op_load_unpickles_no_spec_and_one_asked_for_equals_what_its_toml_loads(repo, build, monkeypatch):
+    from genesys_tasks.tasks.build import facts_of
+
+    unpacked = []
+    unpack = spec_cache._unpack
+    monkeypatch.setattr(spec_cache, "_unpack", lambda blob: unpacked.append(blob) or unpack(blob))
+    tomls = [repo / "alpha" / "lambda_alpha.toml", repo / "beta" / "lambda_beta.toml"]
+    alpha, beta = _cached(repo, tomls)
+    assert unpacked == []  # neither a repeated name nor an S3 trigger: nothing to check them together for
+    fresh = load(tomls[1], warn=lambda line: None)
+    assert beta.facts == facts_of(fresh)  # the tasks are made from these alone
+    assert beta.spec == fresh and len(unpacked) == 1
+    assert beta.spec is beta.spec and len(unpacked) == 1  # unpickled once
+
+
+def test_the_build_tasks_made_from_the_cache_equal_those_made_from_the_loaded_specs(repo, build):
+    from genesys_tasks.tasks.build import LayerInputs, build_task, function_of, layer_task
+
+    def shape(task):
+        return {key: [getattr(u, "config", u) for u in value] if key == "uptodate"
+                else [repr(a) for a in value] if key == "actions" else value for key, value in task.items()}
+
+    for cached in _cached(repo, [repo / "alpha" / "lambda_alpha.toml", repo / "beta" / "lambda_beta.toml"]):
+        fresh = function_of(load(Path(cached.spec.path), warn=lambda line: None), cached.sources)
+        for make in (lambda f: build_task(f, repo, LayerInputs()), lambda f: layer_task(f, repo)):
+            assert shape(make(cached)) == shape(make(fresh))
+
+
+def test_a_byte_changed_anywhere_in_the_cache_file_is_seen_and_the_cache_rebuilt(repo, build):
+    where = spec_cache.cache_file(repo, None)
+    data = bytearray(where.read_bytes())
+    alpha = repo / "alpha" / "lambda_alpha.toml"
+    for at in (len(data) // 2, len(data) - 2):  # inside the pickled specs, which are unpickled only later
+        changed = bytearray(data)
+        changed[at] ^= 0x01
+        where.write_bytes(bytes(changed))
+        loaded: list[Path] = []
+        spec_cache.load(repo, [alpha], "lambda_*.toml", None, _today(),
+                        lambda path, warn: loaded.append(path) or load(path, warn=warn), lambda line: None)
+        assert loaded == [alpha]
+        assert where.read_bytes() != bytes(changed)
+
+
+def test_specs_from_the_cache_that_clash_are_still_refused(repo, build):
+    from genesys_tasks.errors import ConfigError
+
+    s3 = '\n[[triggers]]\ntype = "s3"\nbucket = "photos"\nprefix = "{prefix}"\n'
+    first = _function(repo, "gamma", extra=s3.format(prefix="in/"))
+    second = _function(repo, "delta", extra=s3.format(prefix="in/jpg/"))
+    _age(repo)
+    for toml in (first, second):  # each run over one TOML alone: both kept, never checked together
+        spec_cache.load(repo, [toml], "lambda_*.toml", None, _today(),
+                        lambda path, warn: load(path, warn=warn), lambda line: None)
+    with pytest.raises(ConfigError, match="overlap on bucket 'photos'"):
+        _cached(repo, [first, second])
+    alpha = repo / "alpha" / "lambda_alpha.toml"
+    (repo / "beta" / "lambda_beta.toml").write_text(TOML.format(name="alpha", extra=""))
+    with pytest.raises(ConfigError, match="function name 'alpha' is also used by"):
+        spec_cache.load(repo, [alpha, repo / "beta" / "lambda_beta.toml"], "lambda_*.toml", None, _today(),
+                        lambda path, warn: load(path, warn=warn), lambda line: None)

@@ -8,7 +8,7 @@ import pytest
 
 from genesys_tasks.config import load
 from genesys_tasks.tasks import creators
-from genesys_tasks.tasks.build import build_task, layer_task, package_task
+from genesys_tasks.tasks.build import build_task, function_of, layer_task, package_task
 
 TOML = '''[metadata]
 name = "fn"
@@ -46,22 +46,22 @@ def test_package_inputs_leave_out_the_toml_and_the_requirements(tmp_path):
 
 def test_layer_task_depends_on_the_manifest_and_targets_one_zip_per_architecture(tmp_path):
     spec = load(_function(tmp_path))
-    task = layer_task(spec, tmp_path)
+    task = layer_task(function_of(spec, []), tmp_path)
     assert task["file_dep"] == [str(tmp_path / "requirements.txt")]
     assert [Path(t).name for t in task["targets"]] == ["layer-x86_64.zip", "layer-arm64.zip"]
 
 
 def test_a_function_without_dependencies_has_no_layer_task(tmp_path):
     spec = load(_function(tmp_path, requirements=False))
-    assert layer_task(spec, tmp_path) is None
-    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == []
+    assert layer_task(function_of(spec, []), tmp_path) is None
+    assert build_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == []
 
 
 def test_memory_is_not_a_build_input(tmp_path):
     def signatures(memory):
         spec = load(_function(tmp_path, memory=memory))
-        tasks = [layer_task(spec, tmp_path), package_task(spec, tmp_path, _sources(spec)),
-                 build_task(spec, tmp_path, _sources(spec))]
+        tasks = [layer_task(function_of(spec, []), tmp_path), package_task(function_of(spec, _sources(spec)), tmp_path),
+                 build_task(function_of(spec, _sources(spec)), tmp_path)]
         return [(t["file_dep"], [getattr(u, "config", u) for u in t["uptodate"]]) for t in tasks]
 
     assert signatures(128) == signatures(4096)
@@ -69,18 +69,30 @@ def test_memory_is_not_a_build_input(tmp_path):
 
 def test_pre_build_hooks_become_a_task_the_build_and_the_package_wait_for(tmp_path):
     spec = load(_function(tmp_path, extra='pre_build = ["true"]'))
-    assert package_task(spec, tmp_path, _sources(spec))["task_dep"] == ["pre_build:fn"]
-    assert build_task(spec, tmp_path, _sources(spec))["task_dep"] == ["layer:fn", "pre_build:fn"]
+    assert package_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == ["pre_build:fn"]
+    assert build_task(function_of(spec, _sources(spec)), tmp_path)["task_dep"] == ["layer:fn", "pre_build:fn"]
 
 
 def test_the_build_task_zips_the_function_and_depends_on_its_sources_and_layer_zips(tmp_path):
     spec = load(_function(tmp_path))
-    task = build_task(spec, tmp_path, _sources(spec))
+    task = build_task(function_of(spec, _sources(spec)), tmp_path)
     assert [Path(t).name for t in task["file_dep"]] == ["app.py", "layer-x86_64.zip", "layer-arm64.zip"]
     assert [Path(t).name for t in task["targets"]] == ["function-x86_64.zip", "function-arm64.zip",
                                                       "artifact-x86_64.json", "artifact-arm64.json"]
     assert [a.step.__name__ for a in task["actions"]] == ["package", "check_imports", "finish"]
     assert len(task["uptodate"]) == 1  # doit inspects each up-to-date callable of every task on every run
+
+
+def test_a_settings_digest_is_what_doit_saves_for_the_settings_so_an_upgrade_rebuilds_nothing():
+    from doit.tools import config_changed
+
+    from genesys_tasks.tasks.build import settings_digest
+
+    settings = {"runtime": "python3.12", "exclude": ["*.md", "tests/"], "layers": 2, "image": None, "ünï": True}
+    saved = config_changed(settings)
+    assert saved(None, {}) is False  # works out the digest it saves
+    assert settings_digest(settings) == saved.config_digest
+    assert config_changed(settings_digest(settings))(None, {"_config_changed": saved.config_digest}) is True
 
 
 @pytest.mark.parametrize("cache_url", ["", "s3://team-cache/genesys"], ids=["local cache", "shared cache"])
@@ -192,3 +204,32 @@ def test_deploy_side_tasks_pickle_for_doit_n_workers(tmp_path):
         copy = pickle.loads(pickle.dumps(tasks[f"{step}:fn"])).actions[0].py_callable
         assert (copy.step, copy.spec, copy.root) == (original.step, original.spec, original.root)
         assert repr(copy) == f"<action {original.step.__name__}:fn>"
+
+
+def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_runs_on_its_spec(tmp_path):
+    import os
+    import pickle
+    import time
+
+    from doit.loader import load_tasks
+
+    toml = _function(tmp_path, requirements=False)  # no layer, whose inputs are worked out from one spec a manifest
+    creators(tmp_path)  # makes .genesys/ in the function's folder
+    when = time.time() - 10  # old enough for the spec cache to keep them
+    for path in (tmp_path, *tmp_path.iterdir()):
+        os.utime(path, (when, when))
+
+    def build_action():
+        made = creators(tmp_path, listing=False)
+        task = {t.name: t for t in load_tasks({"task_build": made["task_build"]})}["build:fn"]
+        return task, task.actions[0].py_callable
+
+    from genesys_tasks.tasks import spec_cache
+
+    build_action()  # loads the TOML and keeps its spec
+    assert spec_cache.cache_file(tmp_path.absolute(), None).is_file()
+    task, action = build_action()  # made from the cache
+    assert action._spec._spec is None  # the spec not unpickled yet
+    copy = pickle.loads(pickle.dumps(task)).actions[0].py_callable
+    assert repr(copy) == "<action package:fn>"
+    assert copy.spec == action.spec == load(toml)

@@ -95,7 +95,7 @@ KINDS = {record.kind: record for record in (ZipRecord, ImageRecord)}
 
 
 def record_path(root: Path, name: str, arch: str) -> Path:
-    return paths.build_dir(root, name) / f"artifact-{arch}.json"
+    return Path(paths.record_file(root, name, arch))
 
 
 def write_record(path: Path, record: Record) -> None:

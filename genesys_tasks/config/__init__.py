@@ -20,7 +20,8 @@ from .spec import FunctionSpec
 DEFAULT_PATTERN = "lambda_*.toml"
 PATTERN_ENV = "GENESYS_PATTERN"
 
-__all__ = ["FunctionSpec", "check_together", "discover", "discovery_pattern", "load", "load_all", "today_default"]
+__all__ = ["FunctionSpec", "check_together", "discover", "discover_files", "discovery_pattern", "load", "load_all",
+           "today_default"]
 
 
 def discovery_pattern() -> str:
@@ -43,24 +44,54 @@ def _virtualenv(folder: str, files: list[str]) -> bool:
     return "pyvenv.cfg" in files and os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
+def _listing(folder: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str]]]:
+    """(name, path, whether it is a symbolic link) of each subfolder and (name, path) of each file of
+    ``folder``, as ``os.walk`` sorts them (a link to a folder is a folder, never entered); nothing when
+    it cannot be listed."""
+    dirs, files = [], []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    dirs.append((entry.name, entry.path, entry.is_symlink()))
+                else:
+                    files.append((entry.name, entry.path))
+    except OSError:
+        return [], []
+    return dirs, files
+
+
+def discover_files(root: str | Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[str]:
+    """``discover`` as strings: the no-op ``doit build`` keys its cache on them, and a Path a file is slow
+    to make. One ``scandir`` a folder, each folder's entries told apart by what the listing says (no
+    stat a folder); the same walk, order and result as ``os.walk`` top-down."""
+    from ..globs import matcher
+
+    match = matcher((_checked(pattern),))
+    found = []
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, below = stack.pop()
+        dirs, files = _listing(folder)
+        if below and _virtualenv(folder, [name for name, _ in files]):  # seen in its own listing: no stat a folder
+            continue
+        prefix = below + "/" if below else ""
+        found.extend(path for name, path in sorted(files) if match(prefix + name))
+        stack.extend((path, prefix + name) for name, path, link in sorted(dirs, reverse=True)
+                     if not link and name not in skip and not name.startswith("."))
+    return found
+
+
 def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = SKIP_DIRS) -> list[Path]:
     """Every file matching ``pattern`` (a glob with git's semantics, ``globs.py``, relative to ``root``)
-    below ``root``, skipping dot-folders, build output, dependency folders and virtualenvs: those hold
-    no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's ``.aws-sam/build``)."""
-    from ..globs import matches
-
-    _checked(pattern)
-    found = []
-    top = len(os.path.join(str(root), ""))  # os.walk's folders start with the root it was given
-    for folder, dirs, files in os.walk(root):
-        below = folder[top:].replace(os.sep, "/")  # once a folder: a Path a file is slow to make
-        if below and _virtualenv(folder, files):  # seen in its own listing: no stat a folder
-            dirs.clear()
-            continue
-        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
-        prefix = below + "/" if below else ""
-        found.extend(Path(folder, f) for f in sorted(files) if matches(prefix + f, (pattern,)))
-    return found
+    below ``root``, skipping dot-folders, build output, dependency folders, virtualenvs and links to
+    folders: those hold no TOML of the repo's own (other tools copy TOMLs into theirs: SAM's
+    ``.aws-sam/build``)."""
+    return [Path(found) for found in discover_files(root, pattern, skip)]
 
 
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
@@ -72,7 +103,8 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
 
 
 def check_together(specs: list[FunctionSpec]) -> None:
-    """What no single file can show: a function name used twice, S3 triggers that overlap."""
+    """What no single file can show: a function name used twice, S3 triggers that overlap. (The spec
+    cache passes only the specs that can clash, by these two rules: ``spec_cache._check_together``.)"""
     seen: dict[str, Path] = {}
     for spec in specs:
         if spec.name in seen:

@@ -1,7 +1,8 @@
 """How a genesys step runs as a doit action, and how its failure reaches the exit code.
 
 ``Action(step, spec, root, *args)`` is a picklable callable (``doit -n`` sends tasks to
-worker processes): it calls the module-level ``step(spec, root, *args)``. A ``GenesysError`` comes
+worker processes): it calls the module-level ``step(spec, root, *args)`` (given a
+``function.Function``, its spec, unpickled only when the action runs). A ``GenesysError`` comes
 back as ``Failure``, doit's ``TaskFailed`` carrying genesys's message and exit code;
 any other exception is an internal error, said in one line (the traceback only with
 ``--debug``/``GENESYS_DEBUG``). Nothing is kept in a module global: the reporter reads
@@ -17,6 +18,7 @@ from doit.exceptions import TaskFailed
 
 from ..build.toolrun import debug_enabled
 from ..errors import EXIT_FAILED, GenesysError, MissingTool
+from .function import Function
 
 
 class Failure(TaskFailed):
@@ -44,8 +46,12 @@ class Action:
     """``step(spec, root, *args)`` as a doit action; failures become ``Failure``."""
 
     def __init__(self, step, spec, root: Path, *args):
-        self.step, self.spec, self.root, self.args = step, spec, root, args
+        self.step, self._spec, self.root, self.args = step, spec, root, args
         self.__name__ = f"{step.__name__}:{spec.name}"
+
+    @property
+    def spec(self):
+        return self._spec.spec if isinstance(self._spec, Function) else self._spec
 
     def __call__(self):
         try:

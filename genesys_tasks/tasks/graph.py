@@ -2,7 +2,8 @@
 
 Task ids are ``<step>:<function>``. Creating tasks loads the TOMLs and lists files and
 nothing more: no subprocess, no network, no boto3 or rich; a TOML whose files have not
-changed since the last run is not even read (``spec_cache``). Each function is one
+changed since the last run is not even read, and its spec is unpickled only when one of its
+actions runs (``spec_cache``: the tasks are made from the facts it keeps). Each function is one
 ``build`` task (``tasks/build.py``); functions that share a layer (the same manifest and
 settings) share one ``layer`` task, named after the first; ``pre_build`` tasks exist where
 hooks do. ``package`` and the deploy-side tasks are made only when a run asks for one of
@@ -26,15 +27,16 @@ from functools import cache
 from pathlib import Path
 
 from .. import paths, ui
-from ..config import FunctionSpec, discover, discovery_pattern
+from ..config import FunctionSpec, discover_files, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
-from .build import LayerInputs, build_task, layer_task, package_task, pre_build_task, shared_layers
+from .build import LayerInputs, build_task, function_of, layer_task, package_task, pre_build_task, shared_layers
 from .deploy import STEPS
 from .file_check import SharedMD5Checker
 from .on_demand import OnDemand
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
+from .function import Function
 
 DEBUG_ENV = "GENESYS_DEBUG"
 
@@ -79,10 +81,10 @@ def command_lists(argv: list[str]) -> bool:
 
 
 def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
-          listing: bool) -> list[tuple[FunctionSpec, list[str]]]:
+          listing: bool) -> list[Function]:
     """Every function of the repo (or the given TOMLs) as ``stage`` sees it, with its source files,
-    through the spec cache; errors end the process with genesys's code. ``listing``: doit's command
-    runs no task, so the load's warnings are not said."""
+    through the spec cache (a spec it kept is unpickled only when asked for); errors end the process
+    with genesys's code. ``listing``: doit's command runs no task, so the load's warnings are not said."""
     from ..config import load, today_default
     from ..config.runtimes_file import load_registry
     from . import spec_cache
@@ -95,7 +97,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
         def load_one(path: Path, warn) -> FunctionSpec:
             return load(path, registry=registry(), today=today, warn=warn, stage=stage)
 
-        return spec_cache.load(root, tomls if tomls is not None else discover(root, pattern), pattern,
+        return spec_cache.load(root, tomls if tomls is not None else discover_files(root, pattern), pattern,
                                stage, today.isoformat(), load_one, warn)
     except GenesysError as err:
         _stop(err.render(), err.exit_code)
@@ -152,10 +154,10 @@ def entry_options(stage: str | None, debug: bool, env=os.environ) -> tuple[str |
 
 def _on_demand(root: Path, project, inputs: LayerInputs) -> OnDemand:
     """``package`` and the deploy-side steps of the repo's functions (``project()``), made on demand."""
-    sources_of = cache(lambda: {spec.name: sources for spec, sources in project()})
+    named = cache(lambda: {function.name: function for function in project()})
     session = cache(deploy_session)  # one per process, made with the first deploy-side task
-    return OnDemand(lambda: [spec for spec, _ in project()], {
-        "package": (lambda spec, _specs: package_task(spec, root, sources_of()[spec.name], inputs),
+    return OnDemand(lambda: [function.spec for function in project()], {
+        "package": (lambda spec, _specs: package_task(named()[spec.name], root, inputs),
                     "Zip each function's source, deterministically."),
         **{step: ((lambda spec, specs, make=make: make(spec, root, session(), specs)), doc)
            for step, (make, doc) in STEPS.items()},
@@ -179,18 +181,18 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
 
     @cache
-    def project() -> list[tuple[FunctionSpec, list[str]]]:
+    def project() -> list[Function]:
         from ..build.package import function_sources
 
         if specs is None:
             return _load(root, pattern, tomls, stage, listing)
-        return [(spec, [str(p) for _, p in function_sources(spec, pattern)]) for spec in specs]
+        return [function_of(spec, [str(p) for _, p in function_sources(spec, pattern)]) for spec in specs]
 
     inputs = LayerInputs()  # each manifest probed once per load
 
     @cache
-    def layers() -> list[list[FunctionSpec]]:
-        return shared_layers([spec for spec, _ in project()], inputs)
+    def layers() -> list[list[Function]]:
+        return shared_layers(project(), inputs)
 
     # function name -> the function whose layer task builds its layer
     layer_of = cache(lambda: {member.name: group[0].name for group in layers() for member in group})
@@ -208,13 +210,13 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
     def task_pre_build():
         """Run each function's pre_build hooks."""
         with collector_paused():
-            yield from filter(None, (pre_build_task(spec, root, sources) for spec, sources in project()))
+            yield from filter(None, (pre_build_task(function, root) for function in project()))
 
     def task_build():
         """Build every function: layer, pre_build, package, limits, post_build."""
         with collector_paused():
-            for spec, sources in project():
-                yield build_task(spec, root, sources, inputs, layer_of().get(spec.name))
+            for function in project():
+                yield build_task(function, root, inputs, layer_of().get(function.name))
 
     return {
         **_on_demand(root, project, inputs).creators(listing),

@@ -1,8 +1,8 @@
 """The loaded specs and source listings of a repo, kept between runs so a no-op ``doit build`` reads no TOML.
 
-What doit needs before it can skip anything is every function's ``FunctionSpec`` and
-the list of its source files. Both depend only on files, so both are kept, per TOML,
-with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
+What doit needs before it can skip anything is every function's tasks, made from its
+``FunctionSpec``, and the list of its source files. Both depend only on files, so both
+are kept, per TOML, with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
 from: the TOML, the files its zip carries, every folder the source walk listed (a file
 added, removed or renamed changes its folder), every file directly in the source folder
 (version pins and manifests the zip leaves out), and the requirements file. (What the
@@ -10,14 +10,20 @@ layer is built from, the manifest's lock files and the files it names, is not ke
 it is worked out on each run, once per manifest.) The next run takes an entry only when every one of those stats is unchanged;
 anything else loads that TOML again. The warnings a load gave are kept and said again.
 
+A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values
+making its tasks reads (``tasks.build.facts_of``). A run gets each function as a
+``function.Function``, whose spec is unpickled only when something asks for it (an action
+that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash
+(``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
+
 The cache is an optimisation and never the truth:
 
 - a cache written by another genesys (any of its files differs), under another
   stage, discovery pattern, day (runtime lifecycle checks) or Python is not read;
 - a file changed less than ``RACY_SECONDS`` before it was stat'ed is not trusted
   (a timestamp is coarser than an edit; git calls this "racily clean");
-- a cache file that cannot be read whole (truncated, corrupt, foreign) is ignored
-  and written again.
+- a cache file that cannot be read whole (truncated, corrupt, foreign: its checksum,
+  over everything after it, differs) is ignored and written again.
 
 It lives in the user's cache folder, not the repo: a pickle is trusted only as far as
 the place it is read from, and a repo's files are anyone's.
@@ -31,15 +37,19 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePath
 from typing import Callable
 
 from .. import paths
 from ..config import FunctionSpec, check_together
+from .function import Function
 
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 1.0
+CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
 Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode)) or None when missing
@@ -47,10 +57,14 @@ Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode
 
 @dataclass(frozen=True)
 class Entry:
-    """One TOML's spec and source files, and the stats they were made from."""
+    """One TOML's spec (``blob``: ``_pack``), facts and source files, and the stats they were made from.
+    ``name`` and ``s3`` (it has S3 triggers): what ``check_together`` needs to know which specs can clash."""
 
     stamps: tuple[Stamp, ...]
-    spec: FunctionSpec
+    blob: bytes
+    facts: object
+    name: str
+    s3: bool
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
 
@@ -99,11 +113,20 @@ def cache_file(root: Path, stage: str | None) -> Path:
     return paths.cache_dir() / "specs" / f"{key}.pickle"
 
 
+def _checksum(payload: bytes) -> bytes:
+    return zlib.crc32(payload).to_bytes(CHECKSUM_SIZE, "big")
+
+
 def _read(path: Path, expected: str) -> dict[str, Entry]:
-    """The entries of a cache written under the same context; {} for anything else, corrupt included."""
+    """The entries of a cache written under the same context; {} for anything else, corrupt included
+    (the checksum covers the pickled specs too, which are unpickled only later)."""
     try:
         with open(path, "rb") as handle:
-            written, entries = pickle.load(handle)
+            data = handle.read()
+        payload = memoryview(data)[CHECKSUM_SIZE:]
+        if _checksum(payload) != data[:CHECKSUM_SIZE]:
+            return {}
+        written, entries = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - missing, truncated or foreign: the cache is rebuilt, never trusted
         return {}
     if written != expected or not isinstance(entries, dict):
@@ -121,16 +144,23 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def _dumps(value) -> bytes:
+def _pack(spec: FunctionSpec) -> bytes:
+    """``spec`` pickled, its paths as strings (``_Pickler``), and compressed: a pickled spec is mostly its
+    field names, and a smaller cache file is read and checked faster."""
     out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return out.getvalue()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(spec)
+    return zlib.compress(out.getvalue(), 1)
+
+
+def _unpack(blob: bytes) -> FunctionSpec:
+    return pickle.loads(zlib.decompress(blob))
 
 
 def _write(path: Path, context_key: str, entries: dict[str, Entry]) -> None:
+    payload = pickle.dumps((context_key, entries), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_dumps((context_key, entries))))
+        paths.replace_atomic(path, lambda tmp: tmp.write_bytes(_checksum(payload) + payload))
     except OSError:
         pass  # a read-only cache folder costs speed, never a build
 
@@ -145,9 +175,9 @@ def _top_files(folder: Path) -> list[str]:
         return []
 
 
-def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
+def _stamps(toml: str, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
     """The stats the entry of ``spec`` stands on; None when one is too recent to be trusted."""
-    names = [str(toml), *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
+    names = [toml, *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
     if spec.build.requirements_file is not None:  # its lock files and the files it names are read each run
         names.append(str(spec.build.requirements_file))
     recent = time.time_ns() - int(RACY_SECONDS * 1e9)
@@ -160,39 +190,52 @@ def _stamps(toml: Path, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None
     return tuple(stamps)
 
 
-def load(root: Path, tomls: list[Path], pattern: str, stage: str | None, today: str,
+def _check_together(entries: list[Entry], functions: list[Function]) -> None:
+    """``check_together`` over the specs that can clash: every spec when a name repeats, else those
+    with S3 triggers (the one other clash), so a repo without them unpickles no spec for it."""
+    names = [entry.name for entry in entries]
+    clashing = functions if len(set(names)) != len(names) else [
+        function for entry, function in zip(entries, functions) if entry.s3]
+    check_together([function.spec for function in clashing])
+
+
+def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | None, today: str,
          load_one: Callable[[Path, Callable[[str], None]], FunctionSpec],
-         warn: Callable[[str], None]) -> list[tuple[FunctionSpec, list[str]]]:
-    """(spec, source files) of every TOML, from the cache where it is fresh, else from ``load_one(path, warn)``.
+         warn: Callable[[str], None]) -> list[Function]:
+    """Every TOML's ``Function``, from the cache where it is fresh, else from ``load_one(path, warn)``.
 
     Raises what ``load_one`` raises, and ``ConfigError`` when the specs clash (``check_together``).
     """
     from ..build.package import function_listing
+    from .build import facts_of  # a pure function of the spec: genesys's own files are in the context
 
     key = context(root, pattern, stage, today)
     where = cache_file(root, stage)
     cached = _read(where, key)
     entries: dict[str, Entry] = {}
+    functions: dict[str, Function] = {}
     changed = False
     stats: dict[str, tuple[int, int, int] | None] = {}
-    for toml in tomls:
-        entry = cached.get(str(toml))
+    for toml in map(str, tomls):
+        entry = cached.get(toml)
+        spec = None
         if entry is not None and _fresh(entry.stamps, stats):
             for line in entry.warnings:
                 warn(line)
         else:
             said: list[str] = []
-            spec = load_one(toml, lambda line: (said.append(line), warn(line)))
+            spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
-            entry = Entry(_stamps(toml, spec, listing) or (), spec,
+            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), spec.name,
+                          any(trigger.type == "s3" for trigger in spec.triggers),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
-        entries[str(toml)] = entry
-    specs = [entry.spec for entry in entries.values()]
-    check_together(specs)
+        entries[toml] = entry
+        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, partial(_unpack, entry.blob))
+    _check_together(list(entries.values()), list(functions.values()))
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
     kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
     kept.update((name, entry) for name, entry in entries.items() if entry.stamps)
     if changed or kept.keys() != cached.keys():
         _write(where, key, kept)
-    return [(entry.spec, list(entry.sources)) for entry in entries.values()]
+    return list(functions.values())

@@ -1,0 +1,32 @@
+"""One function as its doit tasks are made: ``Function``.
+
+Its name, source files and ``facts`` (what making its tasks reads of its spec:
+``tasks.build.facts_of``) are at hand; its spec is made when first asked for, so a spec
+the spec cache kept is unpickled only when one of the function's actions runs or a
+deploy step is made. Picklable (doit's ``-n`` sends tasks to worker processes).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..config.spec import FunctionSpec
+
+
+class Function:
+    """``spec``: the spec at hand, else ``unpack()`` makes it (once)."""
+
+    __slots__ = ("name", "facts", "sources", "_spec", "_unpack")
+
+    def __init__(self, name: str, facts, sources: list[str], spec: FunctionSpec | None = None,
+                 unpack: Callable[[], FunctionSpec] | None = None):
+        self.name, self.facts, self.sources, self._spec, self._unpack = name, facts, sources, spec, unpack
+
+    @property
+    def spec(self) -> FunctionSpec:
+        if self._spec is None:
+            self._spec = self._unpack()
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
