@@ -295,3 +295,11 @@ def test_specs_from_the_cache_that_clash_are_still_refused(repo, build):
     with pytest.raises(ConfigError, match="function name 'alpha' is also used by"):
         spec_cache.load(repo, [alpha, repo / "beta" / "lambda_beta.toml"], "lambda_*.toml", None, _today(),
                         lambda path, warn: load(path, warn=warn), lambda line: None)
+
+
+def test_check_together_sees_every_spec_when_a_name_repeats_and_only_the_s3_ones_otherwise():
+    from genesys_tasks.config import may_clash
+
+    assert may_clash([("a", False), ("b", True), ("c", False), ("d", True)]) == [1, 3]
+    assert may_clash([("a", False), ("b", False), ("a", False)]) == [0, 1, 2]
+    assert may_clash([("a", False), ("b", False)]) == []

@@ -102,9 +102,25 @@ def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
     return specs
 
 
+def clash_key(spec: FunctionSpec) -> tuple[str, bool]:
+    """What ``check_together`` compares of a spec with the others', as plain values (its name, and whether
+    it has S3 triggers): the spec cache keeps it beside each spec, so that only the specs that
+    ``may_clash`` are unpickled to be checked."""
+    return spec.name, any(trigger.type == "s3" for trigger in spec.triggers)
+
+
+def may_clash(keys: list[tuple[str, bool]]) -> list[int]:
+    """Which of the specs with these ``clash_key``s ``check_together`` must see: every one when a name repeats,
+    else those with S3 triggers. A new rule in ``check_together`` changes this and ``clash_key`` with it."""
+    names = [name for name, _ in keys]
+    if len(set(names)) != len(names):
+        return list(range(len(keys)))
+    return [index for index, (_, s3) in enumerate(keys) if s3]
+
+
 def check_together(specs: list[FunctionSpec]) -> None:
-    """What no single file can show: a function name used twice, S3 triggers that overlap. (The spec
-    cache passes only the specs that can clash, by these two rules: ``spec_cache._check_together``.)"""
+    """What no single file can show: a function name used twice, S3 triggers that overlap (the spec cache
+    passes only the specs that ``may_clash``)."""
     seen: dict[str, Path] = {}
     for spec in specs:
         if spec.name in seen:

@@ -13,8 +13,8 @@ anything else loads that TOML again. The warnings a load gave are kept and said 
 A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values
 making its tasks reads (``tasks.build.facts_of``). A run gets each function as a
 ``function.Function``, whose spec is unpickled only when something asks for it (an action
-that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash
-(``check_together``: a name used twice, S3 triggers) are unpickled to be checked.
+that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash with
+another (``config.may_clash``) are unpickled for ``check_together``.
 
 The cache is an optimisation and never the truth:
 
@@ -44,7 +44,7 @@ from pathlib import Path, PurePath
 from typing import Callable
 
 from .. import paths
-from ..config import FunctionSpec, check_together
+from ..config import FunctionSpec, check_together, clash_key, may_clash
 from .function import Function
 
 FORMAT = 3
@@ -58,13 +58,13 @@ Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode
 @dataclass(frozen=True)
 class Entry:
     """One TOML's spec (``blob``: ``_pack``), facts and source files, and the stats they were made from.
-    ``name`` and ``s3`` (it has S3 triggers): what ``check_together`` needs to know which specs can clash."""
+    ``name``: the function's; ``clash``: its ``config.clash_key``, to know whether ``check_together`` must see it."""
 
     stamps: tuple[Stamp, ...]
     blob: bytes
     facts: object
     name: str
-    s3: bool
+    clash: tuple[str, bool]
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
 
@@ -191,12 +191,9 @@ def _stamps(toml: str, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
 
 
 def _check_together(entries: list[Entry], functions: list[Function]) -> None:
-    """``check_together`` over the specs that can clash: every spec when a name repeats, else those
-    with S3 triggers (the one other clash), so a repo without them unpickles no spec for it."""
-    names = [entry.name for entry in entries]
-    clashing = functions if len(set(names)) != len(names) else [
-        function for entry, function in zip(entries, functions) if entry.s3]
-    check_together([function.spec for function in clashing])
+    """``check_together`` over the specs that ``may_clash``: a repo without repeated names or S3 triggers
+    unpickles no spec for it."""
+    check_together([functions[index].spec for index in may_clash([entry.clash for entry in entries])])
 
 
 def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | None, today: str,
@@ -227,7 +224,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
             spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
             entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), spec.name,
-                          any(trigger.type == "s3" for trigger in spec.triggers),
+                          clash_key(spec),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
         entries[toml] = entry
