@@ -21,8 +21,9 @@ def _exit_state(tmp_path: Path, code: str) -> str:
 
 
 def test_making_the_tasks_leaves_the_objects_out_of_the_collectors_pass_at_exit(tmp_path):
-    assert _exit_state(tmp_path, "from genesys_tasks.tasks import creators; creators('.', listing=False)"
-                       ) == "frozen at exit: True"
+    script = ("from genesys_tasks.tasks import creators; made = creators('.', listing=False); "
+              "[task for task in made['task_build']()]")
+    assert _exit_state(tmp_path, script) == "frozen at exit: True"
 
 
 def test_what_loading_made_is_out_of_the_collectors_reach_once_loaded(tmp_path):

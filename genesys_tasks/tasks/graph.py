@@ -117,7 +117,9 @@ def collector_paused():
     What is alive once loading is done (modules, specs, tasks) lives until the run ends, so it is
     then moved out of the collector's reach (``gc.freeze``): its next passes look only at what the
     run makes, instead of first walking everything loading made (0.04 s at 1,000 functions). A
-    process that goes on after the run gives it back (``runner.run_tasks``)."""
+    process that goes on after the run gives it back (``runner.run_tasks``). At exit, the last pass is
+    skipped too (``no_collection_at_exit``)."""
+    no_collection_at_exit()
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -177,7 +179,6 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
         _stop(err.render(), err.exit_code)
     stage, debug = entry_options(stage, debug)
     listing = command_lists(sys.argv[1:]) if listing is None else listing
-    no_collection_at_exit()
     ui.show_logs(debug=debug)  # build messages reach people through ui; the build's debug switch is its level
 
     @cache
