@@ -9,9 +9,12 @@ an untimed first run. The two are timed in turn, so both see the same machine lo
 median and the minimum of the repeats are printed with their ratios, and the load average.
 
 ``--before DIR`` times another checkout too (e.g. a commit to compare with), in turn with the
-other two in every repeat, so all three see the same load.
+other two in every repeat, so all three see the same load. ``--plain-install`` also times the
+checkout as a user has it: ``pip install`` of it (no extras, not editable) into a fresh venv,
+run by that venv's Python (fewer installed packages for doit to scan for plugins, no editable
+finder at start).
 
-Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR] [--before DIR]
+Usage: python bench/bench_clean.py [--functions 20] [--repeats 5] [--checkout DIR] [--before DIR] [--plain-install]
 """
 
 from __future__ import annotations
@@ -56,13 +59,24 @@ def floor(requirements: Path, work: Path) -> float:
     return time.perf_counter() - started
 
 
-def genesys(root: Path, cache: Path, checkout: Path) -> float:
-    """A clean ``doit build``: no .genesys, an empty layer cache; seconds."""
+def plain_install(checkout: Path, venv: Path) -> Path:
+    """A fresh venv holding ``pip install <checkout>``; its Python."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(checkout)], check=True,
+                   stdin=subprocess.DEVNULL)
+    return venv / "bin" / "python"
+
+
+def genesys(root: Path, cache: Path, run: tuple[str, Path | None]) -> float:
+    """A clean ``doit build``: no .genesys, an empty layer cache; seconds. ``run``: (the Python, the checkout
+    to put on PYTHONPATH, or None for the genesys that Python has installed)."""
     shutil.rmtree(root / ".genesys", ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
-    env = dict(os.environ, PYTHONPATH=str(checkout), GENESYS_CACHE_DIR=str(cache), NO_COLOR="1")
+    python, checkout = run
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env.update(GENESYS_CACHE_DIR=str(cache), NO_COLOR="1", **({"PYTHONPATH": str(checkout)} if checkout else {}))
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "doit", "build"], cwd=root, env=env, capture_output=True, text=True)
+    proc = subprocess.run([python, "-m", "doit", "build"], cwd=root, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"doit build failed in {root}:\n{proc.stdout}\n{proc.stderr}")
@@ -75,23 +89,27 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--checkout", type=Path, default=REPO, help="the genesys checkout to time (default: this one)")
     parser.add_argument("--before", type=Path, help="another checkout, timed in turn with it")
+    parser.add_argument("--plain-install", action="store_true", help="also time the checkout pip-installed in a venv")
     args = parser.parse_args()
-    checkouts = {"genesys": args.checkout, **({"before": args.before} if args.before else {})}
-    for checkout in checkouts.values():
+    checkouts = {"genesys": (sys.executable, args.checkout),
+                 **({"before": (sys.executable, args.before)} if args.before else {})}
+    for _, checkout in checkouts.values():
         compile_checkout(checkout)
     with tempfile.TemporaryDirectory(prefix="genesys-bench-clean-") as tmp:
+        if args.plain_install:
+            checkouts["plain install"] = (str(plain_install(args.checkout, Path(tmp, "venv"))), None)
         root = Path(tmp, "repo")
         root.mkdir()
         make_repo(root, args.functions, "auto")
         (root / "requirements.txt").write_text(REQUIREMENTS)
         floor(root / "requirements.txt", Path(tmp))  # warms uv's package cache for all
-        for checkout in checkouts.values():
-            genesys(root, Path(tmp, "cache"), checkout)
+        for run in checkouts.values():
+            genesys(root, Path(tmp, "cache"), run)
         floors, builds = [], {name: [] for name in checkouts}
         for _ in range(args.repeats):
             floors.append(floor(root / "requirements.txt", Path(tmp)))
-            for name, checkout in checkouts.items():
-                builds[name].append(genesys(root, Path(tmp, "cache"), checkout))
+            for name, run in checkouts.items():
+                builds[name].append(genesys(root, Path(tmp, "cache"), run))
         for label, pick in (("median", statistics.median), ("min", min)):
             print(f"clean build of {args.functions} functions ({label} of {args.repeats}, seconds): "
                   f"floor {pick(floors):.2f}  " + "  ".join(
