@@ -129,6 +129,27 @@ def test_a_line_packaging_refuses_is_refused_with_its_file_and_line(tmp_path):
         assert failure.value.where.line == 2, line
 
 
+# whitespace packaging does not take inside a requirement (only spaces and tabs): such a line is packaging's to refuse
+FOREIGN_SPACE_LINES = ["x\xa0==1.0", "x==1.0\xa0", "x\xa0", "x[a\xa0]", "x\x0c>=1", "x>=1,\x0b<2"]
+
+
+def test_a_line_with_whitespace_packaging_does_not_take_is_not_plain():
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    for line in FOREIGN_SPACE_LINES:
+        with pytest.raises(InvalidRequirement):
+            Requirement(line)
+    assert [plain_spec(line) for line in FOREIGN_SPACE_LINES] == [None] * len(FOREIGN_SPACE_LINES)
+
+
+def test_a_no_break_space_in_a_requirement_is_refused_with_its_file_and_line(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text("six\nrequests\xa0==2.32.3\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as failure:
+        resolve(path, target_environment("3.12", "x86_64"))
+    assert failure.value.where.line == 2 and failure.value.exit_code == 2
+
+
 def test_plain_requirement_lines_read_as_packaging_reads_them(tmp_path):
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name

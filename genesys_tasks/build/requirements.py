@@ -35,12 +35,14 @@ _MAX_DEPTH = 20
 # requirements files are only such lines; importing packaging costs a clean build ~15 ms). What
 # packaging writes for it (``plain_spec``): the name, the sorted extras, the sorted comparisons.
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-_PLAIN = re.compile(rf"({_NAME})\s*(?:\[\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\])?\s*(.*)", re.DOTALL)
+_SPACE = r"[ \t]*"  # what packaging takes for whitespace in a requirement: not a form feed, nor a no-break space
+_PLAIN = re.compile(rf"({_NAME}){_SPACE}(?:\[{_SPACE}({_NAME}(?:{_SPACE},{_SPACE}{_NAME})*){_SPACE}\])?{_SPACE}(.*)",
+                    re.DOTALL)
 # A comparison with a public version in its normal form; a wildcard only after == or != and a bare
 # release, ~= only with two release numbers or more. Anything else is left to packaging.
-_COMPARISON = re.compile(r"\s*(?:(==|!=)\s*([0-9]+(?:\.[0-9]+)*\.\*)|(~=)\s*([0-9]+(?:\.[0-9]+)+{suffix})"
-                         r"|(==|!=|>=|<=|<|>)\s*([0-9]+(?:\.[0-9]+)*{suffix}))\s*"
-                         .format(suffix=r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"))
+_COMPARISON = re.compile(r"{space}(?:(==|!=){space}([0-9]+(?:\.[0-9]+)*\.\*)|(~=){space}([0-9]+(?:\.[0-9]+)+{suffix})"
+                         r"|(==|!=|>=|<=|<|>){space}([0-9]+(?:\.[0-9]+)*{suffix})){space}"
+                         .format(space=_SPACE, suffix=r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"))
 
 
 def plain_spec(spec: str) -> tuple[str, str] | None:
@@ -50,13 +52,14 @@ def plain_spec(spec: str) -> tuple[str, str] | None:
         return None
     name, extras, rest = line.groups()
     comparisons = set()
-    for clause in rest.split(",") if rest.strip() else ():
+    for clause in rest.split(",") if rest.strip(" \t") else ():
         match = _COMPARISON.fullmatch(clause)
         if match is None:
             return None
         comparisons.add("".join(part for part in match.groups() if part))
-    extras = f"[{','.join(sorted({extra.strip() for extra in extras.split(',')}))}]" if extras else ""
-    return name + extras + ",".join(sorted(comparisons)), name
+    if extras:
+        extras = "[" + ",".join(sorted({extra.strip(" \t") for extra in extras.split(",")})) + "]"
+    return name + (extras or "") + ",".join(sorted(comparisons)), name
 
 
 def machine(arch: str) -> str:
