@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -51,6 +52,15 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     if "GENESYS_CACHE_DIR" not in os.environ or not os.environ.get("GENESYS_TEST_SHARED_CACHE"):
         monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     monkeypatch.setenv("GENESYS_TODAY", os.environ.get("GENESYS_TODAY", "2026-11-26"))
+
+
+@pytest.fixture(autouse=True)
+def _collector_given_back():
+    """A test that makes tasks in-process leaves what loading froze (``graph.collector_paused``) out of the
+    cyclic collector's reach, as a doit process does until it ends; this process goes on, so it is given back
+    (``runner.run_tasks`` does the same), else each such test would keep its garbage cycles for the session."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
