@@ -303,3 +303,20 @@ def test_check_together_sees_every_spec_when_a_name_repeats_and_only_the_s3_ones
     assert may_clash([("a", False), ("b", True), ("c", False), ("d", True)]) == [1, 3]
     assert may_clash([("a", False), ("b", False), ("a", False)]) == [0, 1, 2]
     assert may_clash([("a", False), ("b", False)]) == []
+
+
+def test_a_no_op_load_unpickles_one_spec_a_manifest_to_work_out_its_layer_inputs(repo, monkeypatch):
+    from doit.loader import load_tasks
+
+    from genesys_tasks.tasks import creators
+
+    def tasks() -> list[str]:
+        made = creators(repo, listing=False)
+        return [task.name for task in load_tasks({name: made[name] for name in ("task_layer", "task_build")})]
+
+    first = tasks()  # loads both TOMLs and keeps their specs
+    unpacked = []
+    unpack = spec_cache._unpack
+    monkeypatch.setattr(spec_cache, "_unpack", lambda blob: unpacked.append(blob) or unpack(blob))
+    assert tasks() == first and "layer:alpha" in first and "layer:beta" not in first
+    assert len(unpacked) == 1  # alpha's: beta names the same ../requirements.txt

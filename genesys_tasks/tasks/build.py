@@ -11,8 +11,9 @@ Making them lists files and nothing more.
 
 They are made from a ``function.Function``: what making them reads of its spec is its
 ``Facts`` (``facts_of``: plain values, the settings as their digest), which the spec cache
-keeps, so a no-op unpickles no spec; the actions hold the function and get its spec when
-they run.
+keeps, so a no-op unpickles no spec but one a manifest (``LayerInputs``: the files a layer
+is built from are worked out on each run, from the first spec naming the manifest); the
+actions hold the function and get its spec when they run.
 """
 
 from __future__ import annotations

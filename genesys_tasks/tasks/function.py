@@ -2,8 +2,8 @@
 
 Its name, source files and ``facts`` (what making its tasks reads of its spec:
 ``tasks.build.facts_of``) are at hand; its spec is made when first asked for, so a spec
-the spec cache kept is unpickled only when one of the function's actions runs or a
-deploy step is made. Picklable (doit's ``-n`` sends tasks to worker processes).
+the spec cache kept is unpickled only when one of the function's actions runs, a
+deploy step is made, or it is the first to name its manifest (``build.LayerInputs``). Picklable (doit's ``-n`` sends tasks to worker processes).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Task ids are ``<step>:<function>``. Creating tasks loads the TOMLs and lists files and
 nothing more: no subprocess, no network, no boto3 or rich; a TOML whose files have not
 changed since the last run is not even read, and its spec is unpickled only when one of its
-actions runs (``spec_cache``: the tasks are made from the facts it keeps). Each function is one
+actions runs or its manifest's layer inputs are worked out (``spec_cache``: the tasks are made
+from the facts it keeps). Each function is one
 ``build`` task (``tasks/build.py``); functions that share a layer (the same manifest and
 settings) share one ``layer`` task, named after the first; ``pre_build`` tasks exist where
 hooks do. ``package`` and the deploy-side tasks are made only when a run asks for one of

@@ -1,8 +1,8 @@
 """The loaded specs and source listings of a repo, kept between runs so a no-op ``doit build`` reads no TOML.
 
 What doit needs before it can skip anything is every function's tasks, made from its
-``FunctionSpec``, and the list of its source files. Both depend only on files, so both
-are kept, per TOML, with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
+``FunctionSpec``, and the list of its source files. Both depend only on files, so the spec
+and the sources are kept, per TOML, with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
 from: the TOML, the files its zip carries, every folder the source walk listed (a file
 added, removed or renamed changes its folder), every file directly in the source folder
 (version pins and manifests the zip leaves out), and the requirements file. (What the
@@ -13,7 +13,8 @@ anything else loads that TOML again. The warnings a load gave are kept and said 
 A spec is kept pickled (and compressed) on its own, beside its ``facts``: the plain values
 making its tasks reads (``tasks.build.facts_of``). A run gets each function as a
 ``function.Function``, whose spec is unpickled only when something asks for it (an action
-that runs, a deploy step): a no-op unpickles the facts alone. Only the specs that can clash with
+that runs, a deploy step, the layer inputs of its manifest: ``build.LayerInputs``): a no-op
+unpickles the facts, and one spec a manifest. Only the specs that can clash with
 another (``config.may_clash``) are unpickled for ``check_together``.
 
 The cache is an optimisation and never the truth:
