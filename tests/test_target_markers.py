@@ -142,6 +142,20 @@ def test_a_line_with_whitespace_packaging_does_not_take_is_not_plain():
     assert [plain_spec(line) for line in FOREIGN_SPACE_LINES] == [None] * len(FOREIGN_SPACE_LINES)
 
 
+# one operator twice: packaging finds ``>=1`` and ``>=1.0`` equal and writes one of them
+SAME_OPERATOR_LINES = ["x>=1,>=1.0", "x==1.0a1,==1.0.0a1", "x<2 , <2.0.0", "x>=1.0,>=01.0", "x!=1.0,!=1.1"]
+
+
+def test_a_line_with_one_operator_twice_is_left_to_packaging_which_may_keep_one_of_them(tmp_path):
+    from packaging.requirements import Requirement
+
+    assert [plain_spec(line) for line in SAME_OPERATOR_LINES] == [None] * len(SAME_OPERATOR_LINES)
+    path = tmp_path / "requirements.txt"
+    path.write_text("\n".join(SAME_OPERATOR_LINES) + "\n")
+    read = resolve(path, target_environment("3.12", "x86_64")).requirements
+    assert [r.spec for r in read] == [str(Requirement(line)) for line in SAME_OPERATOR_LINES]
+
+
 def test_a_no_break_space_in_a_requirement_is_refused_with_its_file_and_line(tmp_path):
     path = tmp_path / "requirements.txt"
     path.write_text("six\nrequests\xa0==2.32.3\n", encoding="utf-8")

@@ -51,12 +51,15 @@ def plain_spec(spec: str) -> tuple[str, str] | None:
     if line is None:
         return None
     name, extras, rest = line.groups()
-    comparisons = set()
+    comparisons: dict[str, str] = {}  # comparison -> its operator
     for clause in rest.split(",") if rest.strip(" \t") else ():
         match = _COMPARISON.fullmatch(clause)
         if match is None:
             return None
-        comparisons.add("".join(part for part in match.groups() if part))
+        operator, version = (part for part in match.groups() if part)
+        if operator + version not in comparisons and operator in comparisons.values():
+            return None  # one operator twice: packaging keeps one of two it finds equal (``>=1,>=1.0``)
+        comparisons[operator + version] = operator
     if extras:
         extras = "[" + ",".join(sorted({extra.strip(" \t") for extra in extras.split(",")})) + "]"
     return name + (extras or "") + ",".join(sorted(comparisons)), name
