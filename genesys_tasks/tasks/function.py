@@ -8,17 +8,18 @@ deploy step is made, or it is the first to name its manifest (``build.LayerInput
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..config.spec import FunctionSpec
+if TYPE_CHECKING:
+    from ..config.spec import FunctionSpec
 
 
 class Function:
-    """``spec``: the spec at hand, else ``unpack()`` makes it (once)."""
+    """``facts``: its ``tasks.build.Facts``; ``spec``: the spec at hand, else ``unpack()`` makes it (once)."""
 
     __slots__ = ("name", "facts", "sources", "_spec", "_unpack")
 
-    def __init__(self, name: str, facts, sources: list[str], spec: FunctionSpec | None = None,
+    def __init__(self, name: str, facts: tuple, sources: list[str], spec: FunctionSpec | None = None,
                  unpack: Callable[[], FunctionSpec] | None = None):
         self.name, self.facts, self.sources, self._spec, self._unpack = name, facts, sources, spec, unpack
 

@@ -42,11 +42,14 @@ import zlib
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .. import paths
 from ..config import FunctionSpec, check_together, clash_key, may_clash
 from .function import Function
+
+if TYPE_CHECKING:
+    from .build import Facts
 
 FORMAT = 3
 RACY_SECONDS = 1.0
@@ -63,7 +66,7 @@ class Entry:
 
     stamps: tuple[Stamp, ...]
     blob: bytes
-    facts: object
+    facts: Facts
     name: str
     clash: tuple[str, bool]
     sources: tuple[str, ...]
