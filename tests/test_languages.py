@@ -111,6 +111,40 @@ def test_discovery_finds_what_a_top_down_walk_finds_in_its_order_and_enters_no_l
     assert not any("venv" in str(p) or "node_modules" in str(p) for p in found)
 
 
+def test_discovery_walks_on_when_a_folders_link_check_fails_as_os_walk_does(tmp_path: Path, monkeypatch):
+    import os
+
+    from genesys_tasks import config
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "lambda_x.toml").write_text("")
+    (tmp_path / "lambda_top.toml").write_text("")
+
+    class Unlinkable:  # an entry whose lstat fails (removed mid-walk, a filesystem without d_type)
+        def __init__(self, entry):
+            self.name, self.path, self.is_dir = entry.name, entry.path, entry.is_dir
+
+        def is_symlink(self):
+            raise FileNotFoundError(self.path)
+
+    real = os.scandir
+
+    class Listing:
+        def __init__(self, folder):
+            self.listing = real(folder)
+
+        def __enter__(self):
+            return [Unlinkable(e) if e.name == "a" else e for e in self.listing.__enter__()]
+
+        def __exit__(self, *exc):
+            return self.listing.__exit__(*exc)
+
+    monkeypatch.setattr(config.os, "scandir", Listing)
+    assert discover(tmp_path) == [tmp_path / "lambda_top.toml", tmp_path / "a" / "lambda_x.toml",
+                                  tmp_path / "b" / "lambda_x.toml"]
+
+
 def test_default_build_images_are_named_fully_as_aws_publishes_them(tmp_path: Path):
     # A short name (amazon/aws-lambda-python) does not resolve on a stock Podman, nor does its `podman pull`.
     registry = load_registry(tmp_path)

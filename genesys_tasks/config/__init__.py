@@ -57,7 +57,11 @@ def _listing(folder: str) -> tuple[list[tuple[str, str, bool]], list[tuple[str, 
                 except OSError:
                     is_dir = False
                 if is_dir:
-                    dirs.append((entry.name, entry.path, entry.is_symlink()))
+                    try:
+                        link = entry.is_symlink()
+                    except OSError:  # as os.walk's islink: not a link (the folder's own listing fails, if it does)
+                        link = False
+                    dirs.append((entry.name, entry.path, link))
                 else:
                     files.append((entry.name, entry.path))
     except OSError:
