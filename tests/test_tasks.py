@@ -229,7 +229,7 @@ def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_ru
     build_action()  # loads the TOML and keeps its spec
     assert spec_cache.cache_file(tmp_path.absolute(), None).is_file()
     task, action = build_action()  # made from the cache
-    assert action._spec._spec is None  # the spec not unpickled yet
+    assert action.function._spec is None  # the spec not unpickled yet
     copy = pickle.loads(pickle.dumps(task)).actions[0].py_callable
     assert repr(copy) == "<action package:fn>"
     assert copy.spec == action.spec == load(toml)

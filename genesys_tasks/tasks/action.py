@@ -43,15 +43,16 @@ def internal_error(err: BaseException) -> str:
 
 
 class Action:
-    """``step(spec, root, *args)`` as a doit action; failures become ``Failure``."""
+    """``step(spec, root, *args)`` as a doit action; failures become ``Failure``. ``function``: a spec, or a
+    ``Function`` whose spec is made when the action runs."""
 
-    def __init__(self, step, spec, root: Path, *args):
-        self.step, self._spec, self.root, self.args = step, spec, root, args
-        self.__name__ = f"{step.__name__}:{spec.name}"
+    def __init__(self, step, function, root: Path, *args):
+        self.step, self.function, self.root, self.args = step, function, root, args
+        self.__name__ = f"{step.__name__}:{function.name}"
 
     @property
     def spec(self):
-        return self._spec.spec if isinstance(self._spec, Function) else self._spec
+        return self.function.spec if isinstance(self.function, Function) else self.function
 
     def __call__(self):
         try:

@@ -47,10 +47,10 @@ def settings_digest(settings: dict) -> str:
 
 class SettingsAndTargets(config_changed):
     """A step's one up-to-date check: the settings it reads are unchanged (``config_changed``, given the
-    settings or their ``settings_digest``) and its
-    targets still hold the bytes it recorded (``steps.targets_intact``). One callable, not two: doit
-    inspects the signature of each, for every task, on every run; ``__signature__`` (PEP 362's own
-    answer to ``inspect.signature``) saves it working out that of a bound ``__call__`` each time.
+    settings or their ``settings_digest``) and its targets still hold the bytes it recorded
+    (``steps.targets_intact``). One callable, not two: doit inspects the signature of each, for every
+    task, on every run; ``__signature__`` (PEP 362's own answer to ``inspect.signature``) saves it
+    working out that of a bound ``__call__`` each time.
 
     ``targets``: the files it records when they are not the task's own targets (``package:<fn>`` writes
     the zips that are ``build:<fn>``'s)."""

@@ -34,10 +34,10 @@ from ..errors import EXIT_FAILED, GenesysError
 from .build import LayerInputs, build_task, function_of, layer_task, package_task, pre_build_task, shared_layers
 from .deploy import STEPS
 from .file_check import SharedMD5Checker
+from .function import Function
 from .on_demand import OnDemand
 from .reporter import GenesysReporter
 from .shared_cache import remote_store
-from .function import Function
 
 DEBUG_ENV = "GENESYS_DEBUG"
 
