@@ -128,7 +128,9 @@ def test_a_malformed_config_file_is_named_with_its_line_and_left_as_it_is(run_ge
     assert config.read_text().endswith("not ini\n") and not credentials.exists()
 
 
-def test_config_setup_without_flags_asks_its_questions_in_a_terminal(tmp_path):
+def _setup_in_terminal(tmp_path, answers: list[tuple[bytes, bytes]]) -> tuple[int, bytes]:
+    """``genesys config setup`` without flags on a pseudo-terminal, each answer typed once its prompt shows:
+    its exit code and everything it wrote."""
     import os
     import pty
     import select
@@ -142,9 +144,7 @@ def test_config_setup_without_flags_asks_its_questions_in_a_terminal(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:  # the child: genesys on the pseudo-terminal
         os.execve(sys.executable, [sys.executable, "-m", "genesys_tasks.cli", "config", "setup"], env)
-    seen = b""
-    answers = [(b"provider", b"\n"), (b"region [eu-west-1]", b"\n"), (b"profile", b"dev\n"),
-               (b"access key id", b"AKIAEXAMPLEKEY9876\n"), (b"secret access key", b"s3cret/key\n")]
+    seen, answers = b"", list(answers)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.2)
@@ -159,11 +159,27 @@ def test_config_setup_without_flags_asks_its_questions_in_a_terminal(tmp_path):
         if answers and answers[0][0] in seen:
             os.write(fd, answers.pop(0)[1])
     _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def test_config_setup_without_flags_asks_its_questions_in_a_terminal(tmp_path):
+    code, seen = _setup_in_terminal(tmp_path, [(b"provider", b"\n"), (b"region [eu-west-1]", b"\n"),
+                                               (b"profile", b"dev\n"), (b"access key id", b"AKIAEXAMPLEKEY9876\n"),
+                                               (b"secret access key", b"s3cret/key\n")])
+    assert code == 0, seen.decode(errors="replace")
     assert "[profile dev]\nregion = eu-west-1" in (tmp_path / "config").read_text()
     credentials = (tmp_path / "credentials").read_text()
     assert "aws_access_key_id = AKIAEXAMPLEKEY9876" in credentials and "s3cret/key" in credentials
     assert b"s3cret/key" not in seen  # the secret is not echoed
+
+
+def test_a_region_answered_in_the_terminal_that_is_not_an_aws_region_is_exit_2_and_nothing_is_written(tmp_path):
+    code, seen = _setup_in_terminal(tmp_path, [(b"provider", b"\n"), (b"region [eu-west-1]", b"us-est-1\n"),
+                                               (b"profile", b"dev\n"), (b"access key id", b"\n")])
+    said = seen.decode(errors="replace")
+    assert code == 2, said
+    assert "'us-est-1' is not an AWS region" in said and "Traceback" not in said
+    assert not (tmp_path / "config").exists() and not (tmp_path / "credentials").exists()
 
 
 def test_config_setup_without_flags_outside_a_terminal_says_which_flags_it_needs(run_genesys, tmp_path):

@@ -170,10 +170,11 @@ def layer_artifact(spec: FunctionSpec, root: Path) -> planner.Artifact | None:
     return None if layer is None else _built_zip(spec, layer.path, layer.size, layer.sha256)
 
 
-def code_artifact(spec: FunctionSpec, root: Path):
+def code_artifact(spec: FunctionSpec, root: Path, record=None):
     """The deploy architecture's code as the build recorded it (a zip or an image); BuildError when
-    the record is missing or names a zip that is missing or no zip."""
-    record = build_record(spec, root)
+    the record is missing or names a zip that is missing or no zip. ``record``: the build record when
+    the caller has read it already (``build_record``)."""
+    record = record or build_record(spec, root)
     return CODE[record.kind](record, spec)
 
 

@@ -119,8 +119,7 @@ def sync_region(session, spec: FunctionSpec, root: Path, sharers=()) -> Decision
             raise deployment.failure
     elif decision.kind == CODE:
         versions, aliases = state.read_versions(clients, spec.name) if spec.deployment.alias else ([], {})
-        artifact = deployer.CODE[record.kind](record, spec)  # the record read above, not read again
-        plan = plan_code(spec, artifact, found["Configuration"], versions, aliases)
+        plan = plan_code(spec, deployer.code_artifact(spec, root, record), found["Configuration"], versions, aliases)
         deployer.checked(plan)
         session.executor(clients).run(plan)
     if not session.options.dry_run:

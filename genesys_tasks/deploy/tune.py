@@ -23,6 +23,7 @@ from typing import Callable
 
 from ..errors import AwsError, GenesysError, UsageError
 from .executor import Executor, no_progress
+from .info import deployed_architecture
 from .logs import Report, parse_report
 from .model import Plan, Var
 from .remote import invoke
@@ -115,7 +116,7 @@ class Before:
 
     @classmethod
     def of(cls, config: dict) -> Before:
-        return cls(int(config.get("MemorySize") or 128), _arch(config),
+        return cls(int(config.get("MemorySize") or 128), deployed_architecture(config),
                    config.get("Description") or "", config.get("CodeSha256") or "",
                    tuple(layer["Arn"] for layer in config.get("Layers") or ()))
 
@@ -192,7 +193,7 @@ class Tuning:
                              hint="deploy it again (genesys execute X.toml) and tune it then")
         plan = Plan()
         resource = f"function {name} at {setting}"
-        if _arch(current) != arch:
+        if deployed_architecture(current) != arch:
             plan.call("lambda", "update_function_code", resource, FunctionName=name, Architectures=[arch],
                       **self.code_of(arch))
             plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
@@ -248,7 +249,7 @@ class Tuning:
         name, before, lam = self.name, self.before, self.clients.adapter("lambda")
         plan, resource = Plan(), f"function {name}"
         now = lam.get_function_configuration(FunctionName=name) or {}
-        if _arch(now) != before.architecture:  # tuning changes the code only with the architecture
+        if deployed_architecture(now) != before.architecture:  # tuning changes the code only with the architecture
             plan.call("lambda", "update_function_code", resource, FunctionName=name,
                       Architectures=[before.architecture], **self.code_of(before.architecture))
             plan.call("lambda", "wait_function_updated_v2", resource, FunctionName=name)
@@ -271,10 +272,6 @@ class Tuning:
 
     def _description(self, setting: Setting) -> str:
         return f"{MARKER} {setting} run {self.run_id}"
-
-
-def _arch(config: dict) -> str:
-    return (config.get("Architectures") or ["x86_64"])[0]
 
 
 def _error_type(payload: bytes, function_error: str | None) -> str:
