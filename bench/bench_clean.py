@@ -62,8 +62,10 @@ def floor(requirements: Path, work: Path) -> float:
 def plain_install(checkout: Path, venv: Path) -> Path:
     """A fresh venv holding ``pip install <checkout>``; its Python."""
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(checkout)], check=True,
-                   stdin=subprocess.DEVNULL)
+    installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(checkout)],
+                               capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if installed.returncode != 0:  # pip's notes about the machine's index settings are said only when it fails
+        sys.exit(f"pip install {checkout} failed:\n{installed.stdout}{installed.stderr}")
     return venv / "bin" / "python"
 
 
