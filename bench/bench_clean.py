@@ -5,8 +5,10 @@ the least any tool must do for it: uv installing the requirements into a target 
 for the runtime's platform (with the same index settings genesys passes it), then one
 zip of that folder at deflate level 6. Each repeat starts genesys from nothing (no
 ``.genesys``, an empty layer cache); uv's own package cache is warm for both, filled by
-an untimed first run. The two are timed in turn, so both see the same machine load; the
-median and the minimum of the repeats are printed with their ratios, and the load average.
+an untimed first run. The two are timed in turn, so both see the same machine load, and each repeat
+starts with the next one of them (what runs right after the floor's writes pays for them, so
+no one may always be that one); the median and the minimum of the repeats are printed with their
+ratios, and the load average.
 
 ``--before DIR`` times another checkout too (e.g. a commit to compare with), in turn with the
 other two in every repeat, so all three see the same load. ``--plain-install`` also times the
@@ -108,10 +110,13 @@ def main() -> None:
         for run in checkouts.values():
             genesys(root, Path(tmp, "cache"), run)
         floors, builds = [], {name: [] for name in checkouts}
-        for _ in range(args.repeats):
-            floors.append(floor(root / "requirements.txt", Path(tmp)))
-            for name, run in checkouts.items():
-                builds[name].append(genesys(root, Path(tmp, "cache"), run))
+        timed = [("floor", None), *checkouts.items()]
+        for repeat in range(args.repeats):  # each repeat starts one further along: no one always runs first
+            for name, run in timed[repeat % len(timed):] + timed[:repeat % len(timed)]:
+                if run is None:
+                    floors.append(floor(root / "requirements.txt", Path(tmp)))
+                else:
+                    builds[name].append(genesys(root, Path(tmp, "cache"), run))
         for label, pick in (("median", statistics.median), ("min", min)):
             print(f"clean build of {args.functions} functions ({label} of {args.repeats}, seconds): "
                   f"floor {pick(floors):.2f}  " + "  ".join(
