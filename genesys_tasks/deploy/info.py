@@ -42,11 +42,6 @@ def deployed_code_sha256(config: dict) -> str:
         return value
 
 
-def deployed_architecture(config: dict) -> str:
-    """The architecture Lambda's configuration names (``x86_64`` when it names none)."""
-    return (config.get("Architectures") or ["x86_64"])[0]
-
-
 def describe(spec: FunctionSpec, clients, root: Path) -> dict | None:
     """The facts of ``spec``'s function in ``clients``' region; None when it is not deployed there."""
     found = state.read_function(clients, spec.name, spec.deployment.alias)
@@ -62,7 +57,7 @@ def describe(spec: FunctionSpec, clients, root: Path) -> dict | None:
         "name": spec.name, "region": clients.region, "arn": found.arn,
         "state": config.get("State"), "last_update_status": config.get("LastUpdateStatus"),
         "runtime": config.get("Runtime") or config.get("PackageType"),
-        "architecture": deployed_architecture(config),
+        "architecture": state.deployed_architecture(config),
         "memory_mb": config.get("MemorySize"), "timeout_s": config.get("Timeout"),
         "code_sha256": deployed_sha, "local_sha256": local_sha,
         "matches_build": None if local_sha is None else local_sha == deployed_sha,

@@ -19,6 +19,11 @@ LAYER_MARKER = "genesys:sha256="
 LAYER_MARKED = re.compile(r"^genesys:sha256=[A-Za-z0-9+/=_-]+(\s|$)")
 
 
+def deployed_architecture(config: dict) -> str:
+    """The architecture a Lambda function configuration names (``x86_64`` when it names none)."""
+    return (config.get("Architectures") or ["x86_64"])[0]
+
+
 @dataclass(frozen=True)
 class RoleState:
     name: str

@@ -23,10 +23,10 @@ from typing import Callable
 
 from ..errors import AwsError, GenesysError, UsageError
 from .executor import Executor, no_progress
-from .info import deployed_architecture
 from .logs import Report, parse_report
 from .model import Plan, Var
 from .remote import invoke
+from .state import deployed_architecture
 
 MARKER = "genesys:tune"  # the start of a tuning version's description
 BALANCE = 0.10  # balanced: the fastest setting costing at most 10 % more than the cheapest

@@ -19,7 +19,7 @@ from ...errors import EXIT_BAD_INPUT, GenesysError
 from .. import marker
 from ..model import Fmt, Plan, Var
 from ..ownership import Ownership, conflict, differences
-from ..state import ApiState, FunctionState
+from ..state import ApiState, FunctionState, deployed_architecture
 from .api import plan_api
 from .inputs import COMMIT_KEY, Artifact, Facts, code_param, marker_tags, shown_env, tag_changes
 from .permissions import plan_permissions
@@ -188,7 +188,7 @@ def _update(plan: Plan, spec: FunctionSpec, code: Artifact, function: FunctionSt
             ownership: Ownership) -> None:
     name, arch, resource = spec.name, spec.deployment.architecture, f"function {spec.name}"
     diffs = []
-    old_arch = (function.config.get("Architectures") or ["x86_64"])[0]
+    old_arch = deployed_architecture(function.config)
     if not code.deployed_in(function) or old_arch != arch:
         plan.call("lambda", "update_function_code", resource, FunctionName=name, Architectures=[arch],
                   **code_param(plan, spec, code, resource, "function"))
