@@ -51,7 +51,7 @@ from .function import Function
 if TYPE_CHECKING:
     from .build import Facts
 
-FORMAT = 3
+FORMAT = 4
 RACY_SECONDS = 1.0
 CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
@@ -62,15 +62,18 @@ Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode
 @dataclass(frozen=True)
 class Entry:
     """One TOML's spec (``blob``: ``_pack``), facts and source files, and the stats they were made from.
-    ``name``: the function's; ``clash``: its ``config.clash_key``, to know whether ``check_together`` must see it."""
+    ``clash``: its ``config.clash_key`` (the function's name first), to know whether ``check_together`` must see it."""
 
     stamps: tuple[Stamp, ...]
     blob: bytes
     facts: Facts
-    name: str
     clash: tuple[str, bool]
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.clash[0]
 
 
 def _stat(path: str) -> tuple[int, int, int] | None:
@@ -227,8 +230,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
             said: list[str] = []
             spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
-            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), spec.name,
-                          clash_key(spec),
+            entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), clash_key(spec),
                           tuple(str(path) for _, path in listing.entries), tuple(said))
             changed = True
         entries[toml] = entry
