@@ -5,10 +5,10 @@ the least any tool must do for it: uv installing the requirements into a target 
 for the runtime's platform (with the same index settings genesys passes it), then one
 zip of that folder at deflate level 6. Each repeat starts genesys from nothing (no
 ``.genesys``, an empty layer cache); uv's own package cache is warm for both, filled by
-an untimed first run. The two are timed in turn, so both see the same machine load, and each repeat
-starts with the next one of them (what runs right after the floor's writes pays for them, so
-no one may always be that one); the median and the minimum of the repeats are printed with their
-ratios, and the load average.
+an untimed first run. The floor and genesys are timed in turn, so they see the same machine load,
+and each repeat starts with the next of them (what runs right after the floor's writes pays for
+them, so no one may always be that one); the median and the minimum of the repeats are printed
+with their ratios, and the load average.
 
 ``--before DIR`` times another checkout too (e.g. a commit to compare with), in turn with the
 other two in every repeat, so all three see the same load. ``--plain-install`` also times the
@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -106,21 +107,20 @@ def main() -> None:
         root.mkdir()
         make_repo(root, args.functions, "auto")
         (root / "requirements.txt").write_text(REQUIREMENTS)
-        floor(root / "requirements.txt", Path(tmp))  # warms uv's package cache for all
-        for run in checkouts.values():
-            genesys(root, Path(tmp, "cache"), run)
-        floors, builds = [], {name: [] for name in checkouts}
-        timed = [("floor", None), *checkouts.items()]
+        runs = {"floor": partial(floor, root / "requirements.txt", Path(tmp)),
+                **{name: partial(genesys, root, Path(tmp, "cache"), run) for name, run in checkouts.items()}}
+        for run in runs.values():  # untimed: warms uv's package cache and compiles what each Python imports
+            run()
+        order = list(runs)
+        times = {name: [] for name in order}
         for repeat in range(args.repeats):  # each repeat starts one further along: no one always runs first
-            for name, run in timed[repeat % len(timed):] + timed[:repeat % len(timed)]:
-                if run is None:
-                    floors.append(floor(root / "requirements.txt", Path(tmp)))
-                else:
-                    builds[name].append(genesys(root, Path(tmp, "cache"), run))
+            for name in order[repeat % len(order):] + order[:repeat % len(order)]:
+                times[name].append(runs[name]())
         for label, pick in (("median", statistics.median), ("min", min)):
+            base = pick(times["floor"])
             print(f"clean build of {args.functions} functions ({label} of {args.repeats}, seconds): "
-                  f"floor {pick(floors):.2f}  " + "  ".join(
-                      f"{name} {pick(times):.2f} ({pick(times) / pick(floors):.2f}x)" for name, times in builds.items()))
+                  f"floor {base:.2f}  " + "  ".join(f"{name} {pick(taken):.2f} ({pick(taken) / base:.2f}x)"
+                                                    for name, taken in times.items() if name != "floor"))
         print("load average (1, 5, 15 min): " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
 
 
