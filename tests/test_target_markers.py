@@ -117,7 +117,8 @@ def test_a_plain_line_is_written_as_packaging_writes_it_and_any_other_is_left_to
 
     assert {line: plain_spec(line) for line in PLAIN_LINES} == {
         line: (str(Requirement(line)), Requirement(line).name) for line in PLAIN_LINES}
-    assert [plain_spec(line) for line in NOT_PLAIN_LINES + INVALID_LINES] == [None] * 15
+    left = NOT_PLAIN_LINES + INVALID_LINES
+    assert [plain_spec(line) for line in left] == [None] * len(left)
 
 
 def test_a_line_packaging_refuses_is_refused_with_its_file_and_line(tmp_path):
