@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..errors import CredentialsError, UsageError
+from ..errors import AccessDenied, UsageError
 from .state import log_group_name
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -109,7 +109,7 @@ def follow(clients, function_name: str, start_ms: int, show: Callable[[dict], No
         if live:
             try:
                 arn = clients.adapter("logs").log_group_arn(log_group_name(function_name))
-            except CredentialsError as err:  # may read the events, not list the groups
+            except AccessDenied as err:  # may read the events, not list the groups
                 arn, reason = None, err.message
             else:
                 reason = _live(clients, arn, function_name, text, shown) if arn else None

@@ -167,18 +167,38 @@ def test_without_start_live_tail_it_polls_and_says_so_once(aws, boto, capsys, co
     assert len(asked) == 1
 
 
+def _refusing_describe_log_groups(clients, code: str, message: str) -> None:
+    """DescribeLogGroups answers ``code`` (as AWS's JSON protocol does); every other call reaches the emulator."""
+    def refused(request, **_):
+        from botocore.awsrequest import AWSResponse
+
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+
+    clients.logs.client.meta.events.register("before-send.logs.DescribeLogGroups", refused)
+
+
 def test_an_identity_that_may_not_list_log_groups_polls_and_says_why(aws, boto, capsys):
     _logged(boto, "read all the same")
     clients, asked = _clients(aws, [])
-
-    def denied(request, **_):
-        from botocore.awsrequest import AWSResponse
-
-        body = json.dumps({"__type": "AccessDeniedException", "message": "not logs:DescribeLogGroups"}).encode()
-        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
-
-    clients.logs.client.meta.events.register("before-send.logs.DescribeLogGroups", denied)
+    _refusing_describe_log_groups(clients, "AccessDeniedException", "not logs:DescribeLogGroups")
     said = []
     follow(clients, "tailed", 0, _shower("", False), say=said.append, sleep=lambda s: None, rounds=2)
     assert [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()] == ["read all the same"]
     assert len(said) == 1 and "logs:DescribeLogGroups" in said[0] and asked == [], said
+
+
+def test_credentials_that_expire_while_tailing_stop_it_instead_of_falling_back_to_polling(aws, boto, capsys):
+    """Only a denial of DescribeLogGroups means "poll instead"; expired credentials are the user's to refresh
+    (exit 3), not a reason to go on polling with them."""
+    from genesys_tasks.errors import AccessDenied, CredentialsError
+
+    _logged(boto, "read before they expired")
+    clients, asked = _clients(aws, [])
+    _refusing_describe_log_groups(clients, "ExpiredTokenException", "The security token included in the request "
+                                  "is expired")
+    said = []
+    with pytest.raises(CredentialsError, match="expired") as raised:
+        follow(clients, "tailed", 0, _shower("", False), say=said.append, sleep=lambda s: None, rounds=2)
+    assert not isinstance(raised.value, AccessDenied) and raised.value.exit_code == 3
+    assert said == [] and asked == []
