@@ -27,6 +27,7 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -96,9 +97,13 @@ def _inside(path: str, root: str) -> bool:
 class _Walk:
     def __init__(self, root: Path, prefix: str, leave_out: Rule):
         self.listing = Listing(root)
-        self.real_root = os.path.realpath(root)
         self.prefix = prefix.rstrip("/") + "/" if prefix else ""
         self.leave_out = leave_out
+
+    @cached_property
+    def real_root(self) -> str:
+        """The folder's real path, worked out at the first link (a ``stat`` of each part of the path)."""
+        return os.path.realpath(self.listing.root)
 
     def folder(self, path: str, rel: str, seen: frozenset) -> None:
         self.listing.folders.append(path)
