@@ -57,3 +57,22 @@ def test_a_missing_or_corrupt_zip_is_a_build_error_naming_it(tmp_path, content):
     with pytest.raises(BuildError) as failure:
         ziplist.entries(path)
     assert str(path) in failure.value.message
+
+
+def test_a_zip_the_import_check_opened_is_not_read_again_for_its_limits(tmp_path, monkeypatch):
+    code = _zip(tmp_path, "function.zip", {"app.py": "x = 1\n"})
+    with ziplist.opened(code) as archive:
+        assert archive.namelist() == ["app.py"]
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    assert ziplist.names(code) == ["app.py"]
+    assert opened == []
+
+
+def test_a_zip_replaced_after_it_was_opened_is_read_again(tmp_path):
+    code = _zip(tmp_path, "function.zip", {"app.py": "x = 1\n"})
+    ziplist.opened(code).close()
+    _zip(tmp_path, "function.zip", {"app.py": "x = 1\n", "lib.py": "y = 2\n"})
+    assert ziplist.names(code) == ["app.py", "lib.py"]
+    assert ziplist.name_set(code) == {"app.py", "lib.py"}
