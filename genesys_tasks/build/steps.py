@@ -101,15 +101,14 @@ def check_handler_after_hooks(spec: FunctionSpec) -> None:
 
 def package(spec: FunctionSpec, root: Path) -> dict:
     from .package import package_function
-    from .zipper import sha256_file
 
     check_handler_after_hooks(spec)
     targets = {arch: paths.function_zip(root, spec.name, arch) for arch in spec.build.architectures}
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
-    package_function(spec, targets)
+    sha256 = package_function(spec, targets)  # worked out as each zip was written: not read back
     result = {}
     for dest in targets.values():
-        result.update(_recorded(dest, sha256_file(dest)))
+        result.update(_recorded(dest, sha256[dest]))
     return result
 
 
