@@ -76,3 +76,11 @@ def test_a_zip_replaced_after_it_was_opened_is_read_again(tmp_path):
     _zip(tmp_path, "function.zip", {"app.py": "x = 1\n", "lib.py": "y = 2\n"})
     assert ziplist.names(code) == ["app.py", "lib.py"]
     assert ziplist.name_set(code) == {"app.py", "lib.py"}
+
+
+def test_the_unzipped_size_follows_a_zip_rewritten_in_place(tmp_path):
+    layer = _zip(tmp_path, "layer.zip", {"python/six.py": "x = 1\n"})
+    assert ziplist.unzipped_size(layer) == 6
+    with zipfile.ZipFile(layer, "a") as archive:
+        archive.writestr("python/extra.py", "z = 33\n")
+    assert ziplist.unzipped_size(layer) == 13

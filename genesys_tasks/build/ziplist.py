@@ -18,18 +18,25 @@ from .zipper import REBUILD_HINT, open_zip
 
 
 class _Directory:
-    """What was read of one version of a zip: its entries, and their names as a set when first asked for."""
+    """What was read of one version of a zip: its entries; their names as a set and their unzipped size,
+    worked out when first asked for."""
 
-    __slots__ = ("infos", "_names")
+    __slots__ = ("infos", "_names", "_unzipped")
 
     def __init__(self, infos: tuple[zipfile.ZipInfo, ...]):
-        self.infos, self._names = infos, None
+        self.infos, self._names, self._unzipped = infos, None, None
 
     @property
     def name_set(self) -> frozenset[str]:
         if self._names is None:
             self._names = frozenset(info.filename for info in self.infos)
         return self._names
+
+    @property
+    def unzipped_size(self) -> int:
+        if self._unzipped is None:
+            self._unzipped = sum(info.file_size for info in self.infos)
+        return self._unzipped
 
 
 _SEEN: dict[tuple[int, int, int, int], _Directory] = {}
@@ -79,6 +86,11 @@ def names(path: Path) -> list[str]:
 def name_set(path: Path) -> frozenset[str]:
     """The entry names of the zip at ``path`` as a set, made once per version of the file (as ``entries``)."""
     return _directory(path).name_set
+
+
+def unzipped_size(path: Path) -> int:
+    """The bytes the zip at ``path`` holds once extracted (its entries' sizes), worked out once per version."""
+    return _directory(path).unzipped_size
 
 
 def opened(path: Path) -> zipfile.ZipFile:
