@@ -88,11 +88,13 @@ def pre_build(spec: FunctionSpec, root: Path) -> None:
 def check_handler_after_hooks(spec: FunctionSpec) -> None:
     """With pre_build hooks the loader leaves the named handler's file unchecked (a hook may make it,
     as tsc does): once they ran, it must be there."""
+    if not spec.build.pre_build:
+        return
     from ..config.detect import check_handler
     from ..config.locate import where_in
     from ..errors import ConfigError
 
-    problem = check_handler(spec.runtime, spec.source_path, spec.handler) if spec.build.pre_build else None
+    problem = check_handler(spec.runtime, spec.source_path, spec.handler)
     if problem:
         raise ConfigError(f"{problem} (after the pre_build hooks ran)",
                           hint="make the pre_build hooks write the handler's file, or fix [metadata] handler",
