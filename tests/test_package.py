@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genesys_tasks.build.package import function_sources, packager_for, zip_sources
 from genesys_tasks.config import load
+from settled import settled
 
 TOML = '[metadata]\nname = "{name}"\nruntime = "{runtime}"\nhandler = "{handler}"\n'
 
@@ -103,18 +104,6 @@ def _python_in_src(tmp_path: Path) -> Path:
     return _python(tmp_path / "src")
 
 
-def _settled(tmp_path: Path, spec) -> None:
-    """Wait for the file system's clock to pass every change time of the sources: a change made next has a
-    change time of its own, so only ``walk.RACY_NS`` (set to 0 by the caller) stands between it and a stale
-    listing."""
-    newest = max(p.stat().st_ctime_ns for p in [spec.source_path, *spec.source_path.iterdir()])
-    probe = tmp_path.parent / f"{tmp_path.name}.probe"
-    while True:
-        probe.write_text("x")
-        if probe.stat().st_ctime_ns > newest:
-            return
-
-
 def _zipped(spec, dest: Path) -> dict[str, bytes]:
     from genesys_tasks.build.package import package_function
 
@@ -136,7 +125,7 @@ def test_the_zip_after_a_load_takes_the_listing_the_load_made_when_nothing_chang
 
     monkeypatch.setattr(walk, "RACY_NS", 0)
     spec = load(_python_in_src(tmp_path))
-    _settled(tmp_path, spec)
+    settled(spec.source_path)
     package.function_listing(spec)  # as the load does
     walked = _walks(monkeypatch)
     assert set(_zipped(spec, tmp_path / "fn.zip")) == {"app.py", "pyproject.toml"}
@@ -150,7 +139,7 @@ def test_a_source_file_added_or_edited_after_the_load_is_zipped_as_it_is_then(tm
 
     monkeypatch.setattr(walk, "RACY_NS", 0)
     spec = load(_python_in_src(tmp_path))
-    _settled(tmp_path, spec)
+    settled(spec.source_path)
     package.function_listing(spec)
     # what another function's pre_build hook writes into a source folder they share
     (spec.source_path / "generated.py").write_text("made = True\n")
@@ -169,7 +158,7 @@ def test_a_function_with_pre_build_hooks_walks_its_sources_again_after_them(tmp_
     toml = _python_in_src(tmp_path)
     toml.write_text(toml.read_text() + '\n[build]\npre_build = ["true"]\n')
     spec = load(toml)
-    _settled(tmp_path, spec)
+    settled(spec.source_path)
     package.function_listing(spec)
     walked = _walks(monkeypatch)
     assert set(_zipped(spec, tmp_path / "fn.zip")) == {"app.py", "pyproject.toml"}

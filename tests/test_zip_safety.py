@@ -284,14 +284,11 @@ def _settled_walk(root: Path, monkeypatch):
     """A walk of ``root`` made once the file system's clock has passed every change in it (``RACY_NS`` 0):
     whatever changes next has a change time of its own."""
     from genesys_tasks.build import walk
+    from settled import settled
 
     monkeypatch.setattr(walk, "RACY_NS", 0)
-    newest = max(p.stat().st_ctime_ns for p in [root, *root.rglob("*")])
-    probe = root.parent / f"{root.name}.probe"
-    while True:
-        probe.write_text("x")
-        if probe.stat().st_ctime_ns > newest:
-            return walk.walk(root)
+    settled(root)
+    return walk.walk(root)
 
 
 @pytest.mark.parametrize("change", ["none", "add in a subfolder", "remove", "rename", "chmod", "link in place"])
