@@ -146,10 +146,16 @@ def link_file_atomic(source: Path, dest: Path) -> None:
 
     A copy is made where the file system cannot link the two (another file system or
     device, or one without hard links). Either way ``dest`` is replaced through a
-    temporary sibling, never written through, so neither name can change the other's bytes.
+    temporary sibling, never written through, so neither name can change the other's bytes;
+    where nothing is there yet, the link is made under its name at once (it appears whole).
     """
     import shutil
 
+    try:
+        os.link(source, dest)
+        return
+    except OSError:
+        pass  # something is there (replaced below, unless it is this file), or no link can be made
     if dest.is_file() and os.path.samefile(source, dest):
         return
 
