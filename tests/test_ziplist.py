@@ -84,3 +84,16 @@ def test_the_unzipped_size_follows_a_zip_rewritten_in_place(tmp_path):
     with zipfile.ZipFile(layer, "a") as archive:
         archive.writestr("python/extra.py", "z = 33\n")
     assert ziplist.unzipped_size(layer) == 13
+
+
+def test_a_shared_zip_asked_for_again_stays_while_many_others_come_and_go(tmp_path, monkeypatch):
+    layer = _zip(tmp_path, "layer.zip", {"python/six.py": "x = 1\n"})
+    ziplist.names(layer)
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    for i in range(ziplist._KEPT + 10):  # each function's zip opened by the import check, then its layer's asked for
+        code = _zip(tmp_path, f"function-{i}.zip", {"app.py": f"x = {i}\n"})
+        ziplist.opened(code).close()
+        assert ziplist.names(layer) == ["python/six.py"]
+    assert layer not in opened

@@ -40,7 +40,7 @@ class _Directory:
 
 
 _SEEN: dict[tuple[int, int, int, int], _Directory] = {}
-_KEPT = 256  # versions remembered; the oldest goes first
+_KEPT = 256  # versions remembered; the one asked for longest ago goes first
 
 
 def _key(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -66,7 +66,8 @@ def _directory(path: Path, hint: str = REBUILD_HINT) -> _Directory:
     if key not in _SEEN:
         with open_zip(Path(path), hint) as archive:
             return _keep(key, tuple(archive.infolist()))
-    return _SEEN[key]
+    _SEEN[key] = directory = _SEEN.pop(key)  # the last one asked for goes last: a shared layer stays
+    return directory
 
 
 def entries(path: Path, hint: str = REBUILD_HINT) -> tuple[zipfile.ZipInfo, ...]:
