@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 import time
 from pathlib import Path
 
@@ -95,13 +96,14 @@ def replace_atomic(dest: Path, fill):
     writes through it either.
     """
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
     try:
-        tmp.unlink(missing_ok=True)
         made = fill(tmp)
         os.replace(tmp, dest)
-        return made
-    finally:
-        tmp.unlink(missing_ok=True)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # renamed, it is gone: only a failure leaves one to remove
+        raise
+    return made
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -110,17 +112,26 @@ def write_text_atomic(path: Path, text: str) -> None:
     The text is written as it is (no newline translation). A file that exists keeps its
     permissions, and a symbolic link is written at its target (the link stays a link).
     """
-    import shutil
-
-    path = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    mode = _mode(path, follow=False)  # one stat says whether it is a link, and else whether it exists
+    if mode is not None and stat.S_ISLNK(mode):
+        path = Path(os.path.realpath(path))
+        mode = _mode(path)
 
     def fill(tmp: Path) -> None:
         with open(tmp, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        if path.exists():
-            shutil.copymode(path, tmp)
+        if mode is not None:
+            os.chmod(tmp, stat.S_IMODE(mode))  # what shutil.copymode does, from the stat already taken
 
     replace_atomic(path, fill)
+
+
+def _mode(path: Path, follow: bool = True) -> int | None:
+    """``st_mode`` of ``path`` (of a link itself unless ``follow``), None when there is none."""
+    try:
+        return os.stat(path, follow_symlinks=follow).st_mode
+    except OSError:
+        return None
 
 
 def copy_file_atomic(source: Path, dest: Path) -> None:
@@ -135,10 +146,16 @@ def link_file_atomic(source: Path, dest: Path) -> None:
 
     A copy is made where the file system cannot link the two (another file system or
     device, or one without hard links). Either way ``dest`` is replaced through a
-    temporary sibling, never written through, so neither name can change the other's bytes.
+    temporary sibling, never written through, so neither name can change the other's bytes;
+    where nothing is there yet, the link is made under its name at once (it appears whole).
     """
     import shutil
 
+    try:
+        os.link(source, dest)
+        return
+    except OSError:
+        pass  # something is there (replaced below, unless it is this file), or no link can be made
     if dest.is_file() and os.path.samefile(source, dest):
         return
 

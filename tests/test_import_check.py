@@ -60,6 +60,15 @@ def test_python_layer_and_site_packages_folders_provide_modules(tmp_path):
         Missing("src/app.py", 1, "_cffi_backend"), Missing("src/app.py", 2, "google")]
 
 
+def test_python_a_layer_rebuilt_with_a_package_provides_it_to_the_next_check(tmp_path):
+    function = _zip(tmp_path / "f.zip", {"app.py": "import requests\n"})
+    layer = _zip(tmp_path / "l.zip", {"python/six.py": ""})
+    assert missing_imports("python", "app.lambda_handler", function, [layer], "3.12") == [
+        Missing("app.py", 1, "requests")]
+    _zip(tmp_path / "l.zip", {"python/six.py": "", "python/requests/__init__.py": ""})
+    assert missing_imports("python", "app.lambda_handler", function, [layer], "3.12") == []
+
+
 def test_python_handler_in_a_folder_imports_its_siblings_through_the_package(tmp_path):
     function = _zip(tmp_path / "f.zip", {"src/app.py": "from . import db\nfrom src.util import x\nimport util\n",
                                          "src/db.py": "import pymysql\n", "src/util.py": "x = 1\n"})

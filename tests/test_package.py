@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genesys_tasks.build.package import function_sources, packager_for, zip_sources
 from genesys_tasks.config import load
+from settled import settled
 
 TOML = '[metadata]\nname = "{name}"\nruntime = "{runtime}"\nhandler = "{handler}"\n'
 
@@ -95,3 +96,96 @@ def test_packaging_a_python_function_loads_no_compiler_module(tmp_path):
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "lambda_fn.toml")], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
+
+
+def _python_in_src(tmp_path: Path) -> Path:
+    """``_python`` in ``tmp_path/src``: the zips the tests write beside it change no folder of the sources."""
+    (tmp_path / "src").mkdir()
+    return _python(tmp_path / "src")
+
+
+def _zipped(spec, dest: Path) -> dict[str, bytes]:
+    from genesys_tasks.build.package import package_function
+
+    package_function(spec, {"x86_64": dest})
+    with zipfile.ZipFile(dest) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _walks(monkeypatch) -> list[Path]:
+    from genesys_tasks.build import package
+
+    walked, real = [], package.source_listing
+    monkeypatch.setattr(package, "source_listing", lambda source, rules: walked.append(source) or real(source, rules))
+    return walked
+
+
+def test_the_zip_after_a_load_takes_the_listing_the_load_made_when_nothing_changed(tmp_path, monkeypatch):
+    from genesys_tasks.build import package, walk
+
+    monkeypatch.setattr(walk, "RACY_NS", 0)
+    spec = load(_python_in_src(tmp_path))
+    settled(spec.source_path)
+    package.function_listing(spec)  # as the load does
+    walked = _walks(monkeypatch)
+    assert set(_zipped(spec, tmp_path / "fn.zip")) == {"app.py", "pyproject.toml"}
+    assert walked == []
+    assert set(_zipped(spec, tmp_path / "again.zip")) == {"app.py", "pyproject.toml"}
+    assert walked == [spec.source_path]  # taken once: a later build walks again
+
+
+def test_a_source_file_added_or_edited_after_the_load_is_zipped_as_it_is_then(tmp_path, monkeypatch):
+    from genesys_tasks.build import package, walk
+
+    monkeypatch.setattr(walk, "RACY_NS", 0)
+    spec = load(_python_in_src(tmp_path))
+    settled(spec.source_path)
+    package.function_listing(spec)
+    # what another function's pre_build hook writes into a source folder they share
+    (spec.source_path / "generated.py").write_text("made = True\n")
+    (spec.source_path / "app.py").write_text("edited = True\n")
+    walked = _walks(monkeypatch)
+    zipped = _zipped(spec, tmp_path / "fn.zip")
+    assert set(zipped) == {"app.py", "generated.py", "pyproject.toml"}
+    assert zipped["app.py"] == b"edited = True\n"
+    assert walked == [spec.source_path]
+
+
+def test_a_function_with_pre_build_hooks_walks_its_sources_again_after_them(tmp_path, monkeypatch):
+    from genesys_tasks.build import package, walk
+
+    monkeypatch.setattr(walk, "RACY_NS", 0)
+    toml = _python_in_src(tmp_path)
+    toml.write_text(toml.read_text() + '\n[build]\npre_build = ["true"]\n')
+    spec = load(toml)
+    settled(spec.source_path)
+    package.function_listing(spec)
+    walked = _walks(monkeypatch)
+    assert set(_zipped(spec, tmp_path / "fn.zip")) == {"app.py", "pyproject.toml"}
+    assert walked == [spec.source_path]
+
+
+def test_a_listing_of_sources_changed_just_before_it_or_made_for_another_spec_is_not_taken(tmp_path, monkeypatch):
+    from genesys_tasks.build import package
+
+    toml = _python_in_src(tmp_path)
+    spec = load(toml)
+    package.function_listing(spec)  # the sources were written within walk.RACY_NS of it
+    walked = _walks(monkeypatch)
+    _zipped(spec, tmp_path / "fn.zip")
+    assert walked == [spec.source_path]
+    package.function_listing(spec)
+    walked.clear()
+    _zipped(load(toml), tmp_path / "fn.zip")  # the TOML loaded again: another spec
+    assert walked == [spec.source_path]
+
+
+def test_package_function_returns_the_sha256_of_each_zip_it_wrote_or_copied(tmp_path):
+    import hashlib
+
+    from genesys_tasks.build.package import package_function
+
+    spec = load(_python_in_src(tmp_path))
+    dests = {"x86_64": tmp_path / "x86.zip", "arm64": tmp_path / "arm.zip"}
+    assert package_function(spec, dests) == {dest: hashlib.sha256(dest.read_bytes()).hexdigest()
+                                             for dest in dests.values()}

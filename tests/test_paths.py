@@ -63,6 +63,18 @@ def test_link_file_atomic_shares_the_bytes_and_replacing_the_link_leaves_the_sou
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.zip", "layer.zip", "newer.zip"]
 
 
+def test_link_file_atomic_replaces_a_dangling_link_or_another_file_in_its_place(tmp_path):
+    cached, dest, other = tmp_path / "cache.zip", tmp_path / "layer.zip", tmp_path / "other.zip"
+    cached.write_bytes(b"layer")
+    other.write_bytes(b"other")
+    dest.symlink_to(tmp_path / "gone.zip")
+    link_file_atomic(cached, dest)
+    assert not dest.is_symlink() and os.path.samefile(cached, dest)
+    link_file_atomic(other, dest)
+    assert os.path.samefile(other, dest) and cached.read_bytes() == b"layer"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.zip", "layer.zip", "other.zip"]
+
+
 def test_link_file_atomic_copies_where_the_file_system_cannot_link(tmp_path, monkeypatch):
     cached, dest = tmp_path / "cache.zip", tmp_path / "layer.zip"
     cached.write_bytes(b"layer")

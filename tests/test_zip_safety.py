@@ -278,3 +278,45 @@ def test_a_name_that_is_not_utf8_is_no_error_when_excluded_and_is_shown_printabl
     listing = function_listing(load(toml))
     assert listing.problems == [] and [n for n, _ in listing.entries] == ["app.py"]
     assert "lock\\xff (a dangling link to gone)" in listing.skipped_note()
+
+
+def _settled_walk(root: Path, monkeypatch):
+    """A walk of ``root`` made once the file system's clock has passed every change in it (``RACY_NS`` 0):
+    whatever changes next has a change time of its own."""
+    from genesys_tasks.build import walk
+    from settled import settled
+
+    monkeypatch.setattr(walk, "RACY_NS", 0)
+    settled(root)
+    return walk.walk(root)
+
+
+@pytest.mark.parametrize("change", ["none", "add in a subfolder", "remove", "rename", "chmod", "link in place"])
+def test_a_listing_still_holds_until_a_folder_or_file_it_kept_changes(tmp_path, monkeypatch, change):
+    root = tmp_path / "src"
+    (root / "lib").mkdir(parents=True)
+    (root / "app.py").write_text("x = 1\n")
+    (root / "lib" / "util.py").write_text("y = 2\n")
+    listing = _settled_walk(root, monkeypatch)
+    if change == "add in a subfolder":
+        (root / "lib" / "new.py").write_text("")
+    elif change == "remove":
+        (root / "lib" / "util.py").unlink()
+    elif change == "rename":
+        (root / "lib" / "util.py").rename(root / "lib" / "other.py")
+    elif change == "chmod":
+        (root / "app.py").chmod(0o600)
+    elif change == "link in place":
+        (root / "lib" / "util.py").unlink()
+        (root / "lib" / "util.py").symlink_to(root / "app.py")
+    assert listing.still_holds() is (change == "none")
+
+
+def test_a_listing_of_a_folder_changed_just_before_the_walk_or_with_problems_does_not_hold(tmp_path):
+    from genesys_tasks.build import walk
+
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "app.py").write_text("x = 1\n")
+    assert not walk.walk(root).still_holds()  # written within RACY_NS of the walk
+    assert not walk.walk(tmp_path / "missing").still_holds()

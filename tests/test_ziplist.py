@@ -57,3 +57,43 @@ def test_a_missing_or_corrupt_zip_is_a_build_error_naming_it(tmp_path, content):
     with pytest.raises(BuildError) as failure:
         ziplist.entries(path)
     assert str(path) in failure.value.message
+
+
+def test_a_zip_the_import_check_opened_is_not_read_again_for_its_limits(tmp_path, monkeypatch):
+    code = _zip(tmp_path, "function.zip", {"app.py": "x = 1\n"})
+    with ziplist.opened(code) as archive:
+        assert archive.namelist() == ["app.py"]
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    assert ziplist.names(code) == ["app.py"]
+    assert opened == []
+
+
+def test_a_zip_replaced_after_it_was_opened_is_read_again(tmp_path):
+    code = _zip(tmp_path, "function.zip", {"app.py": "x = 1\n"})
+    ziplist.opened(code).close()
+    _zip(tmp_path, "function.zip", {"app.py": "x = 1\n", "lib.py": "y = 2\n"})
+    assert ziplist.names(code) == ["app.py", "lib.py"]
+    assert ziplist.name_set(code) == {"app.py", "lib.py"}
+
+
+def test_the_unzipped_size_follows_a_zip_rewritten_in_place(tmp_path):
+    layer = _zip(tmp_path, "layer.zip", {"python/six.py": "x = 1\n"})
+    assert ziplist.unzipped_size(layer) == 6
+    with zipfile.ZipFile(layer, "a") as archive:
+        archive.writestr("python/extra.py", "z = 33\n")
+    assert ziplist.unzipped_size(layer) == 13
+
+
+def test_a_shared_zip_asked_for_again_stays_while_many_others_come_and_go(tmp_path, monkeypatch):
+    layer = _zip(tmp_path, "layer.zip", {"python/six.py": "x = 1\n"})
+    ziplist.names(layer)
+    opened = []
+    real = zipfile.ZipFile
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a[0]) or real(*a, **k))
+    for i in range(ziplist._KEPT + 10):  # each function's zip opened by the import check, then its layer's asked for
+        code = _zip(tmp_path, f"function-{i}.zip", {"app.py": f"x = {i}\n"})
+        ziplist.opened(code).close()
+        assert ziplist.names(layer) == ["python/six.py"]
+    assert layer not in opened

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import posixpath
 import sys
-import zipfile
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 from . import ziplist
@@ -54,12 +54,11 @@ class Shipped:
     """The entries of the function zip and the layer zips, read once."""
 
     def __init__(self, function_zip: Path, layer_zips: list[Path]):
-        self._zip = zipfile.ZipFile(function_zip)
+        self._zip = ziplist.opened(function_zip)  # its directory kept for the limits' check
         self.names = set(self._zip.namelist())
-        self.layer_names: set[str] = set()
-        for layer in layer_zips:
-            if layer.is_file():
-                self.layer_names.update(ziplist.names(layer))  # a shared layer's directory is read once
+        # a shared layer's names are one set, made once (``ziplist.name_set``), that every function is given
+        layers = [ziplist.name_set(layer) for layer in layer_zips if layer.is_file()]
+        self.layer_names: frozenset[str] = layers[0] if len(layers) == 1 else frozenset().union(*layers)
 
     def read(self, name: str) -> bytes:
         return self._zip.read(name)
@@ -68,7 +67,7 @@ class Shipped:
         self._zip.close()
 
 
-def _top_modules(names: set[str], prefix: str) -> set[str]:
+def _top_modules(names: set[str] | frozenset[str], prefix: str) -> set[str]:
     """Top-level Python module names under ``prefix`` of a zip: packages, namespace folders, modules."""
     found = set()
     for name in names:
@@ -108,7 +107,8 @@ def _python_imports(tree, package: str):
             pending[:0] = node.body
 
 
-def python_stdlib(version: str) -> set[str]:
+@cache
+def python_stdlib(version: str) -> frozenset[str]:
     """Top-level standard library modules of Python ``version`` ("3.13")."""
     have = tuple(int(p) for p in version.split(".")[:2] if p.isdigit())
     names = set(sys.stdlib_module_names)
@@ -118,7 +118,17 @@ def python_stdlib(version: str) -> set[str]:
     for since, added in PYTHON_ADDED:
         if have >= since:
             names |= added
-    return names
+    return frozenset(names)
+
+
+@lru_cache(maxsize=16)
+def _provided(layer_names: frozenset[str], python_version: str) -> frozenset[str]:
+    """The top-level modules a handler may import besides its own: the layers', the standard library's and
+    the runtime's. Worked out once per layer: functions sharing one are handed the same set of names."""
+    layer = set()
+    for prefix in PYTHON_LAYER_DIRS:
+        layer |= _top_modules(layer_names, prefix.format(version=python_version))
+    return frozenset(layer | python_stdlib(python_version) | PYTHON_RUNTIME)
 
 
 def _installed(shipped: Shipped) -> set[str]:
@@ -137,10 +147,7 @@ def _python_missing(shipped: Shipped, handler: str, python_version: str) -> list
 
     local = _top_modules(shipped.names, "")
     installed = _installed(shipped)
-    layer = set()
-    for prefix in PYTHON_LAYER_DIRS:
-        layer |= _top_modules(shipped.layer_names, prefix.format(version=python_version))
-    known = local | layer | python_stdlib(python_version) | PYTHON_RUNTIME
+    provided = _provided(shipped.layer_names, python_version)
     missing, seen = [], set()
     queue = [handler.rpartition(".")[0].replace("/", ".")]  # Lambda takes src/app.handler for src.app
     while queue:
@@ -157,7 +164,7 @@ def _python_missing(shipped: Shipped, handler: str, python_version: str) -> list
         package = module if file.endswith("__init__.py") else module.rpartition(".")[0]
         for name, imported, line in _python_imports(tree, package):
             top = name.split(".")[0]
-            if top and top not in known:
+            if top and top not in local and top not in provided:
                 missing.append(Missing(file, line, top))
             elif top in local and top not in installed:
                 queue.extend([name] + [f"{name}.{sub}" for sub in imported if name])

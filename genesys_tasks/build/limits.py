@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError
-from .ziplist import entries
+from .ziplist import entries, unzipped_size  # a layer that functions share is summed once
 
 MiB = 1024 * 1024
 DIRECT_UPLOAD_MAX = 50 * MiB  # 52,428,800 bytes
@@ -29,10 +29,6 @@ LARGEST_SHOWN = 5
 
 def _mb(size: int) -> str:
     return f"{size / MiB:.1f} MB"
-
-
-def unzipped_size(zip_path: Path) -> int:
-    return sum(info.file_size for info in entries(zip_path))
 
 
 def package_of(entry: str) -> str:

@@ -33,7 +33,8 @@ from .sources import SourceRules, source_listing
 from .walk import Listing, names_line, printable
 from .zipper import write_zip
 
-Packager = Callable[[FunctionSpec, str, Path], None]
+# a packager may return the zip's sha256 when it worked it out as it wrote the zip (``zip_sources`` does)
+Packager = Callable[[FunctionSpec, str, Path], "str | None"]
 # Where a language's installed dependencies go in the function zip: the layer tree below its
 # layer path lands under this folder ("" is the zip's root, which Lambda puts on sys.path).
 ZIP_DEPENDENCY_FOLDER = {"python": "", "nodejs": "node_modules"}
@@ -59,15 +60,10 @@ def source_rules(spec: FunctionSpec, pattern: str | None = None) -> SourceRules:
                        own_pattern=pattern or discovery_pattern())
 
 
-def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
-    """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one.
-
-    Each ``[build] shared`` folder is walked with the default excludes and zipped under its own
-    name; a name the source folder already uses is a problem of the listing (the build fails).
-    """
+def _walk_sources(spec: FunctionSpec, pattern: str) -> Listing:
     listing = source_listing(spec.source_path, source_rules(spec, pattern))
     for folder in spec.build.shared:
-        extra = source_listing(folder, SourceRules(spec.runtime.language, own_pattern=pattern or discovery_pattern()))
+        extra = source_listing(folder, SourceRules(spec.runtime.language, own_pattern=pattern))
         top = folder.name
         if any(name.split("/", 1)[0] == top for name, _ in listing.entries):
             listing.problems.append(f"{top}/ (a [build] shared folder) is also a folder of the source: rename one")
@@ -75,7 +71,38 @@ def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
         listing.dropped += [f"{top}/{name}" for name in extra.dropped]
         listing.skipped += [f"{top}/{name}" for name in extra.skipped]
         listing.problems += [f"{top}/{name}" for name in extra.problems]
+        listing.stamps += extra.stamps
     return listing
+
+
+# The last listing ``function_listing`` made of each function in this process (by name, with the spec
+# and pattern it was made for): the zip made right after a load takes it instead of walking again,
+# when nothing can have changed what it found (``_listing_to_zip``).
+_LISTED: dict[str, tuple[FunctionSpec, str, Listing]] = {}
+
+
+def function_listing(spec: FunctionSpec, pattern: str | None = None) -> Listing:
+    """What the function zip carries and leaves out; ``pattern`` defaults to the discovery one.
+
+    Each ``[build] shared`` folder is walked with the default excludes and zipped under its own
+    name; a name the source folder already uses is a problem of the listing (the build fails).
+    """
+    pattern = pattern or discovery_pattern()
+    listing = _walk_sources(spec, pattern)
+    _LISTED[spec.name] = (spec, pattern, listing)
+    return listing
+
+
+def _listing_to_zip(spec: FunctionSpec) -> Listing:
+    """The listing the function zip is made from: the one made of this very spec at load, when the function
+    has no pre_build hooks and a walk now would find the same (``Listing.still_holds``); else a new walk.
+    Taken once: a later build of the function walks again."""
+    pattern = discovery_pattern()
+    kept = _LISTED.pop(spec.name, None)
+    if kept is not None and kept[0] is spec and kept[1] == pattern and not spec.build.pre_build \
+            and kept[2].still_holds():
+        return kept[2]
+    return _walk_sources(spec, pattern)
 
 
 def function_sources(spec: FunctionSpec, pattern: str | None = None) -> list[tuple[str, Path]]:
@@ -116,24 +143,25 @@ def dependency_entries(spec: FunctionSpec, arch: str, work: Path) -> list[tuple[
     return tree_entries(installed, ZIP_DEPENDENCY_FOLDER[spec.runtime.language])
 
 
-def write_function_zip(spec: FunctionSpec, arch: str, entries: list[tuple[str, Path]], dest: Path) -> None:
+def write_function_zip(spec: FunctionSpec, arch: str, entries: list[tuple[str, Path]], dest: Path) -> str:
     """Zip ``entries`` into ``dest``, with the installed dependencies when the zip carries them
-    (``layer_auto = false``); a file of the function's own wins over an installed one of the same name."""
+    (``layer_auto = false``); a file of the function's own wins over an installed one of the same name.
+    Returns the zip's sha256."""
     if not bundles_dependencies(spec):
-        write_zip(entries, dest)
-        return
+        return write_zip(entries, dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genesys-deps-", dir=dest.parent) as work:
         own = {name for name, _ in entries}
         entries = entries + [(name, path) for name, path in dependency_entries(spec, arch, Path(work))
                              if name not in own]
-        write_zip(entries, dest)
+        return write_zip(entries, dest)
 
 
-def zip_sources(spec: FunctionSpec, arch: str, dest: Path, *, listing: Listing | None = None) -> None:
-    """The default packager; ``listing``: the source folder's, when the caller has just walked it."""
+def zip_sources(spec: FunctionSpec, arch: str, dest: Path, *, listing: Listing | None = None) -> str:
+    """The default packager; ``listing``: the source folder's, when the caller has just walked it.
+    Returns the zip's sha256."""
     listing = function_listing(spec) if listing is None else listing
-    write_function_zip(spec, arch, listing.check(f"the function zip of {spec.name}").entries, dest)
+    return write_function_zip(spec, arch, listing.check(f"the function zip of {spec.name}").entries, dest)
 
 
 def packager_for(spec: FunctionSpec) -> Packager:
@@ -151,7 +179,7 @@ def report_sources(spec: FunctionSpec) -> Listing:
     returns the listing, for the zip made right after."""
     from .toolrun import show, warn
 
-    listing = function_listing(spec).check(f"the function zip of {spec.name}")
+    listing = _listing_to_zip(spec).check(f"the function zip of {spec.name}")
     if listing.dropped:
         left_out = printable(names_line(listing.dropped))
         warn(f"{spec.name}: left out of the function zip (they may hold credentials): {left_out}; "
@@ -162,16 +190,22 @@ def report_sources(spec: FunctionSpec) -> Listing:
     return listing
 
 
-def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> None:
-    """Write the function zip for every architecture; a zip of no native code is built once, then copied."""
+def package_function(spec: FunctionSpec, dest_by_arch: dict[str, Path]) -> dict[Path, str]:
+    """Write the function zip for every architecture; a zip of no native code is built once, then copied.
+    Returns each zip's sha256 (as it was written, when the packager returns it; else read back)."""
+    from .zipper import sha256_file
+
     packager = packager_for(spec)
     if packager is zip_sources:  # the source folder is walked once for the report and every zip
         packager = functools.partial(zip_sources, listing=report_sources(spec))
     per_arch = spec.runtime.language_row.zip_per_arch or bundles_dependencies(spec)
     first: Path | None = None
+    sha256: dict[Path, str] = {}
     for arch, dest in dest_by_arch.items():
         if not per_arch and first is not None:
             copy_file_atomic(first, dest)
+            sha256[dest] = sha256[first]
             continue
-        packager(spec, arch, dest)
+        sha256[dest] = packager(spec, arch, dest) or sha256_file(dest)
         first = dest
+    return sha256

@@ -22,6 +22,8 @@ is the folder and everything in it. Links, loops, FIFOs and unreadable files: ``
 from __future__ import annotations
 
 import fnmatch
+import re
+from functools import cache
 from pathlib import Path
 
 from ..globs import matches
@@ -35,6 +37,13 @@ TOOL_FILES = ("dodo.py", ".gitignore", "genesys-runtimes.toml")
 WARNED, QUIET = "warned", "quiet"
 
 
+@cache
+def _credential_name() -> re.Pattern:
+    """``CREDENTIAL_FILES`` as one expression (fnmatch's own translation of each): a name is tested once,
+    not once a pattern; compiled at the first walk, not when a no-op imports this module."""
+    return re.compile("|".join(map(fnmatch.translate, CREDENTIAL_FILES)))
+
+
 def default_exclude(rel: str, is_folder: bool) -> str | None:
     """``WARNED`` or ``QUIET`` when a default exclude leaves ``rel`` out (it or a folder it is in), else None."""
     parts = rel.split("/")
@@ -42,7 +51,7 @@ def default_exclude(rel: str, is_folder: bool) -> str | None:
         if index < len(parts) - 1 or is_folder:
             if part.startswith("."):
                 return WARNED
-        elif any(fnmatch.fnmatch(part, p) for p in CREDENTIAL_FILES):
+        elif _credential_name().match(part):
             return WARNED
         elif part in TOOL_FILES:
             return QUIET

@@ -88,11 +88,13 @@ def pre_build(spec: FunctionSpec, root: Path) -> None:
 def check_handler_after_hooks(spec: FunctionSpec) -> None:
     """With pre_build hooks the loader leaves the named handler's file unchecked (a hook may make it,
     as tsc does): once they ran, it must be there."""
+    if not spec.build.pre_build:
+        return
     from ..config.detect import check_handler
     from ..config.locate import where_in
     from ..errors import ConfigError
 
-    problem = check_handler(spec.runtime, spec.source_path, spec.handler) if spec.build.pre_build else None
+    problem = check_handler(spec.runtime, spec.source_path, spec.handler)
     if problem:
         raise ConfigError(f"{problem} (after the pre_build hooks ran)",
                           hint="make the pre_build hooks write the handler's file, or fix [metadata] handler",
@@ -101,15 +103,14 @@ def check_handler_after_hooks(spec: FunctionSpec) -> None:
 
 def package(spec: FunctionSpec, root: Path) -> dict:
     from .package import package_function
-    from .zipper import sha256_file
 
     check_handler_after_hooks(spec)
     targets = {arch: paths.function_zip(root, spec.name, arch) for arch in spec.build.architectures}
     paths.remove_stale_temps(paths.build_dir(root, spec.name))
-    package_function(spec, targets)
+    sha256 = package_function(spec, targets)  # worked out as each zip was written: not read back
     result = {}
     for dest in targets.values():
-        result.update(_recorded(dest, sha256_file(dest)))
+        result.update(_recorded(dest, sha256[dest]))
     return result
 
 

@@ -19,6 +19,10 @@ The caller's rules see the path in the folder (``rel``) and whether it is a fold
 a link is judged both by its own name and by the path it leads to, so a link cannot
 carry in a file the rules would leave out. Nothing here opens a file: listing is a
 ``stat`` per entry, cheap enough to run when doit loads its tasks.
+
+What that ``stat`` saw of each folder listed and file kept is kept too (``stamps``), so
+that a caller holding a listing can ask whether walking again would find the same
+(``Listing.still_holds``) for a ``stat`` a file, without listing or judging anything.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +43,9 @@ Rule = Callable[[str, bool], bool]
 SOURCE_HINT = ("copy a linked file into the folder instead of linking to it, fix the file's permissions or name, "
                "or leave it out with [build] exclude")
 SHOWN = 20  # names listed in one message before "and N more"
+# a change this close before a walk may share its timestamp with one after it (a timestamp is coarser
+# than an edit; git calls such a file "racily clean"): a listing that saw one is not taken again
+RACY_NS = 1_000_000_000
 
 _KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
@@ -62,6 +71,9 @@ class Listing:
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)  # every folder listed, the root first (the spec cache stats them)
+    # (path, what its stat said) of each folder listed and file kept, as the walk saw them (``still_holds``)
+    stamps: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)
+    started: int = 0  # time.time_ns() when the walk began
 
     def check(self, what: str, hint: str = SOURCE_HINT) -> "Listing":
         """Raise BuildError listing every problem (``what`` names the zip); else return self."""
@@ -71,9 +83,31 @@ class Listing:
                 + "\n  ".join(map(printable, self.problems)), hint=hint)
         return self
 
+    def still_holds(self) -> bool:
+        """Whether a walk now would find what this one did: no problem was found, and every folder listed
+        and file kept is the same (device, inode, mode and change time: an entry added, removed or renamed
+        changes its folder's; a chmod or a write, the file's) and had not changed within ``RACY_NS``
+        before the walk."""
+        if self.problems or not self.stamps:
+            return False
+        recent = self.started - RACY_NS
+        for path, seen in self.stamps:
+            if seen[3] >= recent:
+                return False
+            try:
+                if _stamp(os.stat(path)) != seen:
+                    return False
+            except OSError:
+                return False
+        return True
+
     def skipped_note(self) -> str | None:
         """One line naming what was skipped, or None."""
         return f"skipped (not regular files): {printable(names_line(self.skipped))}" if self.skipped else None
+
+
+def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:
+    return info.st_dev, info.st_ino, info.st_mode, info.st_ctime_ns
 
 
 def printable(text: str) -> str:
@@ -96,9 +130,13 @@ def _inside(path: str, root: str) -> bool:
 class _Walk:
     def __init__(self, root: Path, prefix: str, leave_out: Rule):
         self.listing = Listing(root)
-        self.real_root = os.path.realpath(root)
         self.prefix = prefix.rstrip("/") + "/" if prefix else ""
         self.leave_out = leave_out
+
+    @cached_property
+    def real_root(self) -> str:
+        """The folder's real path, worked out at the first link (a ``stat`` of each part of the path)."""
+        return os.path.realpath(self.listing.root)
 
     def folder(self, path: str, rel: str, seen: frozenset) -> None:
         self.listing.folders.append(path)
@@ -133,10 +171,12 @@ class _Walk:
             if key in seen:
                 self.listing.skipped.append(f"{rel} (a link to a folder that contains it)")
             else:
+                self.listing.stamps.append((child.path, _stamp(info)))
                 self.folder(child.path, rel + "/", seen | {key})
         elif stat.S_ISREG(info.st_mode):
             if os.access(child.path, os.R_OK):
                 self.listing.entries.append((self.prefix + rel, Path(child.path)))
+                self.listing.stamps.append((child.path, _stamp(info)))
             else:
                 self.listing.problems.append(f"{rel}: cannot be read (permission denied)")
         else:
@@ -166,11 +206,13 @@ class _Walk:
 def walk(root: Path, prefix: str = "", leave_out: Rule = _keep_all) -> Listing:
     """Every file below ``root`` a zip may carry, as ``(prefix/rel, path)`` sorted by name."""
     run = _Walk(Path(root), prefix, leave_out)
+    run.listing.started = time.time_ns()
     try:
         top = os.stat(root)
     except OSError as err:
         run.listing.problems.append(f"{root}: cannot be read ({err.strerror})")
         return run.listing
+    run.listing.stamps.append((str(root), _stamp(top)))
     run.folder(str(root), "", frozenset({(top.st_dev, top.st_ino)}))
     run.listing.entries.sort()
     return run.listing
