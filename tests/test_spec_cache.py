@@ -320,3 +320,28 @@ def test_a_no_op_load_unpickles_one_spec_a_manifest_to_work_out_its_layer_inputs
     monkeypatch.setattr(spec_cache, "_unpack", lambda blob: unpacked.append(blob) or unpack(blob))
     assert tasks() == first and "layer:alpha" in first and "layer:beta" not in first
     assert len(unpacked) == 1  # alpha's: beta names the same ../requirements.txt
+
+
+def test_a_file_added_to_a_build_shared_folder_is_seen_and_zipped(repo, run_doit, tmp_path):
+    """A ``[build] shared`` folder's files are the function's sources too: a file added there is zipped by the
+    next build, not hidden by the cache's list of the function's files."""
+    import zipfile
+
+    common = repo / "common"
+    (common / "inner").mkdir(parents=True)
+    (common / "helpers.py").write_text("X = 1\n")
+    _function(repo, "gamma", extra='shared = ["../common"]\n')
+    _age(repo)
+
+    def build():
+        return run_doit("build", cwd=repo, env={"GENESYS_CACHE_DIR": str(tmp_path / "cache")})
+
+    assert build().code == 0
+    assert build().code == 0  # a no-op: the cache kept gamma's spec and its files
+    zipped = repo / ".genesys" / "build" / "gamma" / "function-x86_64.zip"
+    for added in (common / "more.py", common / "inner" / "deep.py"):
+        added.write_text("Y = 2\n")
+        result = build()
+        assert result.code == 0, result.output
+        assert "build:gamma" in executed(result)
+        assert f"common/{added.relative_to(common).as_posix()}" in zipfile.ZipFile(zipped).namelist()

@@ -71,6 +71,7 @@ def _walk_sources(spec: FunctionSpec, pattern: str) -> Listing:
         listing.dropped += [f"{top}/{name}" for name in extra.dropped]
         listing.skipped += [f"{top}/{name}" for name in extra.skipped]
         listing.problems += [f"{top}/{name}" for name in extra.problems]
+        listing.folders += extra.folders  # the spec cache stats them: a file added there is seen
         listing.stamps += extra.stamps
     return listing
 

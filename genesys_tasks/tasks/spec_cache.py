@@ -51,7 +51,7 @@ from .function import Function
 if TYPE_CHECKING:
     from .build import Facts
 
-FORMAT = 4
+FORMAT = 5  # 5: a [build] shared folder's folders are among the stats an entry stands on
 RACY_SECONDS = 1.0
 CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
