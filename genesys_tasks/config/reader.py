@@ -8,7 +8,6 @@ and fills defaults.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +79,8 @@ class Reader:
                     raise self.fail(key_path + (k,), f"must be a string, not {shown(v)}",
                                     hint=f'quote it: {k} = "{shown(v, 40)}"')
         if key.kind == "str" and key.choices and value not in key.choices:
+            import difflib
+
             close = difflib.get_close_matches(value, key.choices, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.fail(key_path, f"{shown(value)} is not allowed",
@@ -101,6 +102,8 @@ class Reader:
             raise self.fail(path, f"[{name}] must be a table")
         for key in data:
             if key not in keys:
+                import difflib
+
                 close = difflib.get_close_matches(key, keys, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(keys)
                 raise self.fail(path + (key,), f"unknown key {key!r} in [{name}]", hint=hint)

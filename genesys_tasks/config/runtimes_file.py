@@ -18,7 +18,6 @@ only the fields it changes. Every problem is a ConfigError with file:line.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,6 +90,8 @@ def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
         row = dict(known.get(runtime_id, {}))
         for key, value in fields.items():
             if key not in FIELDS:
+                import difflib
+
                 close = difflib.get_close_matches(key, FIELDS, n=1)
                 raise _fail(path, text, where + (key,), f"unknown field {key!r} in runtime {runtime_id!r}",
                             hint=f"did you mean {close[0]!r}?" if close else "fields: " + ", ".join(FIELDS))
