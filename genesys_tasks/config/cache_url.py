@@ -18,8 +18,6 @@ from pathlib import Path
 
 from ..errors import ConfigError, Where
 from .aws_limits import bucket_problem
-from .loader import read_toml
-from .locate import where_in
 from .runtimes_file import PROJECT_FILE
 
 ENV = "GENESYS_CACHE_URL"
@@ -58,6 +56,9 @@ def cache_url(root: Path) -> CacheUrl | None:
     path = Path(root) / PROJECT_FILE
     if not path.is_file():
         return None
+    from .loader import read_toml
+    from .locate import where_in
+
     text, data = read_toml(path)
     section = data.get("cache", {})
     if not isinstance(section, dict) or set(section) - {"url"} or not isinstance(section.get("url", ""), str):

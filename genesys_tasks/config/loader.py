@@ -27,6 +27,7 @@ from .shared_folders import shared_folders
 from .schema import SECTIONS, Key
 from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
+from .today import today_default
 from .tomlfile import parse
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -40,18 +41,6 @@ RESERVED_ENV = {
 }
 ENV_LIMIT_BYTES = aws_limits.ENV_LIMIT_BYTES
 MAX_TOML_BYTES = 1024 * 1024  # a TOML read is bounded: a path to a device must not read without end
-
-
-def today_default() -> _dt.date:
-    """Today, or ``GENESYS_TODAY`` (YYYY-MM-DD) so lifecycle checks can be pinned."""
-    pinned = os.environ.get("GENESYS_TODAY")
-    if not pinned:
-        return _dt.date.today()
-    try:
-        return _dt.date.fromisoformat(pinned)
-    except ValueError:
-        raise ConfigError(f"GENESYS_TODAY={pinned!r} is not a date",
-                          hint="set it as YYYY-MM-DD, e.g. GENESYS_TODAY=2027-01-31, or unset it") from None
 
 
 def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:

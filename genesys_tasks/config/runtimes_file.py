@@ -23,8 +23,6 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..runtimes import RUNTIME_TABLE, Registry
-from .loader import read_toml
-from .locate import where_in
 
 PROJECT_FILE = "genesys-runtimes.toml"
 PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -49,6 +47,8 @@ REQUIRED = ("language", "version", "layer_path")
 
 
 def _fail(path: Path, text: str, key_path: tuple, message: str, hint: str | None = None) -> ConfigError:
+    from .locate import where_in
+
     where = where_in(path, *key_path, text=text)
     return ConfigError(message, hint=hint, where=replace(where, line=where.line or 1))
 
@@ -73,6 +73,8 @@ def _value(path: Path, text: str, key_path: tuple, kind: str, value):
 
 def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
     """The rows ``path`` defines, merged over the ``known`` rows they override."""
+    from .loader import read_toml
+
     text, data = read_toml(path)
     for top in data:
         if top not in ("runtimes", "cache"):  # [cache]: the shared layer cache (config/cache_url.py)
