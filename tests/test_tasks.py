@@ -241,8 +241,11 @@ runtime = "python3.12"
 handler = "app.lambda_handler"
 '''
 ONLY_FOR_SOME_TOMLS = ("genesys_tasks.config.triggers", "genesys_tasks.config.image_ref",
-                       "genesys_tasks.secret_detector", "genesys_tasks.build.source_builds")
-ONLY_TO_READ_A_TOML = ("genesys_tasks.config.loader", "genesys_tasks.config.checks", "genesys_tasks.build.lockfiles")
+                       "genesys_tasks.secret_detector", "genesys_tasks.build.source_builds",
+                       "genesys_tasks.config.detect.evidence", "genesys_tasks.config.detect.versions",
+                       "genesys_tasks.config.detect.python_pins")
+ONLY_TO_READ_A_TOML = ("genesys_tasks.config.loader", "genesys_tasks.config.checks", "genesys_tasks.config.reader",
+                       "genesys_tasks.build.lockfiles")
 
 
 def _imported(result) -> set[str]:
@@ -252,9 +255,10 @@ def _imported(result) -> set[str]:
 
 
 def test_a_build_imports_what_its_functions_use_and_a_no_op_no_loader(tmp_path, run_doit):
-    """A function without triggers, image or environment whose install succeeds: the clean build imports no
-    trigger table, image reference, secret detector or source-build fallback; the no-op after it reads no TOML
-    (the spec cache keeps its spec), so it imports neither the loader nor its checks, nor the lock file readers."""
+    """A valid function naming its runtime and handler, without triggers, image or environment, whose install
+    succeeds: the clean build imports no trigger table, image reference, secret detector, runtime detection
+    or source-build fallback; the no-op after it reads no TOML (the spec cache keeps its spec), so
+    it imports neither the loader nor its checks, nor the lock file readers."""
     import os
     import time
 
