@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, Where
-from .locate import where_in
 from .schema import Key
 
 _TYPE_NAMES = {"str": "a string", "int": "a whole number", "bool": "true or false",
@@ -54,6 +53,8 @@ class Reader:
         self.text = text
 
     def where(self, *key_path) -> Where:
+        from .locate import where_in  # finding the line is for errors: a valid file never pays for it
+
         return where_in(self.path, *key_path, text=self.text)
 
     def fail(self, key_path: tuple, message: str, hint: str | None = None) -> ConfigError:
