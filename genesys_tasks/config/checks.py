@@ -53,8 +53,8 @@ if TYPE_CHECKING:
 Problem = tuple[tuple, str, str]  # key path, message, hint
 
 MAX_LAYERS = 5
-LAYER_VERSION_ARN = re.compile(
-    r"^arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:[1-9]\d*$")
+# The patterns of keys few TOMLs have are kept as text: ``re`` compiles one when a check first needs it
+LAYER_VERSION_ARN = r"^arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:[1-9]\d*$"
 LAYER_ARN_EXAMPLE = "arn:aws:lambda:us-east-1:123456789012:layer:shared-deps:3"
 
 
@@ -70,7 +70,7 @@ def layer_count(spec: FunctionSpec) -> Problem | None:
 
 def layer_arns(spec: FunctionSpec) -> Problem | None:
     for arn in spec.function.layers:
-        if LAYER_VERSION_ARN.match(arn):
+        if re.match(LAYER_VERSION_ARN, arn):
             continue
         what = "a layer ARN without its version" if re.match(r"^arn:aws[a-z-]*:lambda:.*:layer:[^:]+$", arn) \
             else "not a Lambda layer version ARN"
@@ -206,16 +206,16 @@ def names(spec: FunctionSpec) -> Problem | None:
     return None
 
 
-VPC_IDS = {"subnet_ids": (re.compile(r"^subnet-[0-9a-f]{8,17}$"), 16, "subnet-0abc1234"),
-           "security_group_ids": (re.compile(r"^sg-[0-9a-f]{8,17}$"), 5, "sg-0abc1234")}
-DESTINATION_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$")
-ALIAS_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$")
+VPC_IDS = {"subnet_ids": (r"^subnet-[0-9a-f]{8,17}$", 16, "subnet-0abc1234"),
+           "security_group_ids": (r"^sg-[0-9a-f]{8,17}$", 5, "sg-0abc1234")}
+DESTINATION_ARN = r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$"
+ALIAS_NAME = r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$"
 DESTINATION_EXAMPLE = "arn:aws:sqs:us-east-1:123456789012:failed-events"
 
 
 def destination_service(arn: str) -> str | None:
     """``sqs``, ``sns``, ``lambda`` or ``events`` for a destination ARN Lambda accepts; else None."""
-    found = DESTINATION_ARN.match(arn)
+    found = re.match(DESTINATION_ARN, arn)
     if not found or (found.group(1) == "events" and not found.group(2).startswith("event-bus/")):
         return None
     return found.group(1)
@@ -228,11 +228,11 @@ def function_settings(spec: FunctionSpec) -> Problem | None:
         if not 1 <= len(ids) <= most:
             return (("function", "vpc", key), f"{len(ids)} ids; Lambda takes 1 to {most}",
                     f"list 1 to {most} ids, or remove [function.vpc] to run outside a VPC")
-        wrong = next((i for i in ids if not pattern.match(i)), None)
+        wrong = next((i for i in ids if not re.match(pattern, i)), None)
         if wrong is not None:
             return (("function", "vpc", key), f"{wrong!r} is not an id of this kind", f'write ids as "{sample}"')
     alias = spec.deployment.alias
-    if alias is not None and not ALIAS_NAME.match(alias):
+    if alias is not None and not re.match(ALIAS_NAME, alias):
         return (("deployment", "alias"), f"{alias!r} is not an alias name Lambda accepts",
                 'use 1 to 128 letters, digits, - and _, not only digits, e.g. alias = "live"')
     for key in ("on_failure", "on_success"):

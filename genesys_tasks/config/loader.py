@@ -281,11 +281,11 @@ def _iam(r: Reader, data: dict, name: str) -> IamSpec:
     )
 
 
-BOUNDARY = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$")
+BOUNDARY = r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$"  # few TOMLs set it: compiled on first use
 
 
 def _boundary(r: Reader, value: str | None) -> str | None:
-    if value is not None and not BOUNDARY.match(value):
+    if value is not None and not re.match(BOUNDARY, value):
         raise r.fail(("iam", "permissions_boundary"), f"{value!r} is neither a managed policy name nor its ARN",
                      hint='e.g. permissions_boundary = "genesys-lambda-boundary"')
     return value
