@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Where
-from .aws_limits import bucket_problem
 from .runtimes_file import PROJECT_FILE
 
 ENV = "GENESYS_CACHE_URL"
@@ -41,6 +40,8 @@ def parse(url: str, where: Where) -> CacheUrl:
     bucket, _, prefix = rest.partition("/")
     if scheme != "s3" or not sep:
         raise ConfigError(f"{url!r} is not an S3 location for the shared layer cache", hint=FORM, where=where)
+    from .aws_limits import bucket_problem
+
     problem = bucket_problem(bucket)
     if problem:
         raise ConfigError(f"{url!r}: {problem}", hint=FORM, where=where)
