@@ -57,7 +57,10 @@ def _methods(**modules: str) -> Mapping[str, str]:
     return MappingProxyType(dict(modules))
 
 
-_PYTHON_MANIFESTS = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "Pipfile")
+# The Python lock files build/lockfiles.py reads into requirements: named here, so that what tells a lock
+# file apart (build/references.py) does not import its readers
+PYTHON_LOCK_FILES = ("Pipfile.lock", "poetry.lock", "uv.lock")
+_PYTHON_MANIFESTS = ("requirements.txt", *PYTHON_LOCK_FILES, "Pipfile")
 _NODE_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
 TABLE: tuple[Language, ...] = (

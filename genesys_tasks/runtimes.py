@@ -11,7 +11,6 @@ the lifecycle against an injectable ``today``.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from dataclasses import dataclass, field
 
 from . import languages
@@ -153,6 +152,8 @@ class Registry:
         """The runtime for an id or alias, without lifecycle checks; ConfigError if unknown."""
         runtime_id = ALIASES.get(runtime_id, (runtime_id, ""))[0]
         if runtime_id not in self._rows:
+            import difflib
+
             close = difflib.get_close_matches(runtime_id, self._rows, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(self._rows)
             raise ConfigError(f"unknown runtime {runtime_id!r}", hint=hint)
@@ -178,6 +179,8 @@ class Registry:
             runtime = self.lookup(runtime_id)
         except ConfigError as err:
             live = [r.id for r in self.all() if r.status(today) in ("supported", "deprecated")]
+            import difflib
+
             close = difflib.get_close_matches(ALIASES.get(runtime_id, (runtime_id, ""))[0], live, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(live)
             raise ConfigError(err.message, hint=hint, where=where) from None  # only runtimes that can be created

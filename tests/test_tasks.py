@@ -233,3 +233,53 @@ def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_ru
     copy = pickle.loads(pickle.dumps(task)).actions[0].py_callable
     assert repr(copy) == "<action package:fn>"
     assert copy.spec == action.spec == load(toml)
+
+
+PLAIN_TOML = '''[metadata]
+name = "fn"
+runtime = "python3.12"
+handler = "app.lambda_handler"
+'''
+ONLY_FOR_SOME_TOMLS = ("genesys_tasks.config.triggers", "genesys_tasks.config.image_ref",
+                       "genesys_tasks.secret_detector", "genesys_tasks.build.source_builds",
+                       "genesys_tasks.config.detect.evidence", "genesys_tasks.config.detect.versions",
+                       "genesys_tasks.config.detect.python_pins")
+ONLY_TO_READ_A_TOML = ("genesys_tasks.config.loader", "genesys_tasks.config.checks", "genesys_tasks.config.reader",
+                       "genesys_tasks.build.lockfiles")
+
+
+def _imported(result) -> set[str]:
+    """The modules a run imported, from what ``-X importtime`` (``PYTHONPROFILEIMPORTTIME``) wrote on stderr."""
+    return {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
+def test_a_build_imports_what_its_functions_use_and_a_no_op_no_loader(tmp_path, run_doit):
+    """A valid function naming its runtime and handler, without triggers, image or environment, whose install
+    succeeds: the clean build imports no trigger table, image reference, secret detector, runtime detection
+    or source-build fallback; the no-op after it reads no TOML (the spec cache keeps its spec), so
+    it imports neither the loader nor its checks, nor the lock file readers."""
+    import os
+    import time
+
+    (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
+    (tmp_path / "lambda_fn.toml").write_text(PLAIN_TOML)
+    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / ".genesys").mkdir()  # the repo as a first run leaves it, dated back: the spec cache trusts no
+    past = time.time() - 10  # folder changed within a second of its stat (RACY_SECONDS), and this one is the source
+    for path in (*tmp_path.iterdir(), tmp_path):
+        os.utime(path, (past, past))
+    clean = run_doit("build", cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert clean.code == 0, clean.output
+    imported = _imported(clean)
+    # it read the TOML and judged the requirements (a module imported with importlib, as the installer is, gets
+    # no line of its own: the modules it imports are the sign of it)
+    assert {"genesys_tasks.config.loader", "genesys_tasks.build.requirements"} <= imported, clean.output[-2000:]
+    assert imported.isdisjoint(ONLY_FOR_SOME_TOMLS), sorted(imported & set(ONLY_FOR_SOME_TOMLS))
+    no_op = run_doit("build", cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert no_op.code == 0 and "0 ran" in no_op.stderr, no_op.output
+    imported = _imported(no_op)
+    assert "genesys_tasks.tasks.spec_cache" in imported
+    assert imported.isdisjoint(ONLY_FOR_SOME_TOMLS + ONLY_TO_READ_A_TOML), \
+        sorted(imported & set(ONLY_FOR_SOME_TOMLS + ONLY_TO_READ_A_TOML))

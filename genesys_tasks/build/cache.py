@@ -34,7 +34,6 @@ through ``notify`` and left alone for the rest of the run: the build goes on wit
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import shutil
@@ -105,6 +104,8 @@ class SignedStore:
         self.store.put(name, path)
 
     def _signature(self, key: str, record: dict) -> str:
+        import hmac  # a shared cache's signatures only: a local build never imports it
+
         message = json.dumps([key, record.get("sha256"), record.get("size")]).encode()
         return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
 
@@ -112,6 +113,8 @@ class SignedStore:
         return dict(record, signature=self._signature(key, record))
 
     def trusts(self, key: str, record: dict) -> bool:
+        import hmac
+
         return isinstance(record.get("signature"), str) and hmac.compare_digest(
             record["signature"], self._signature(key, record))
 

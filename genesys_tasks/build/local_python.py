@@ -9,8 +9,8 @@ for arm64, or by Python 3.11 for python3.12, carries the right compiled code.
   the installer sees the requirements (``requirements``): pip and uv would judge them
   for the Python running genesys. A file whose lines all fall out installs nothing.
 - Only wheels are installed. A requirement that ships only a source distribution
-  is built with ``pip wheel`` (``source_builds``) and accepted only if the result is pure
-  Python; compiled code must be built for Amazon Linux, in a container.
+  is built with ``pip wheel`` (``source_builds``, imported when an install fails) and accepted
+  only if the result is pure Python; compiled code must be built for Amazon Linux, in a container.
 - No ``.pyc`` (Lambda's runtime writes none to /opt anyway, and they would break
   determinism) and no ``bin/`` scripts (nothing on Lambda runs them).
 - ``installer = "auto"`` takes uv (a dependency of genesys, found through its own
@@ -39,7 +39,6 @@ from . import toolrun
 from .installers import InstallJob
 from .pip_config import pip_settings
 from .requirements import Resolved, machine, resolve, target_environment
-from .source_builds import build_pure_wheel, install_failed, wheelless_name
 
 INSTALLERS = ("pip", "uv")
 PREFERRED = "uv"
@@ -330,6 +329,8 @@ def install(job: InstallJob) -> None:
             done = toolrun.run_command(cmd, cwd=job.manifest.parent, env=env, debug=job.debug, log=job.log)
             if done.ok:
                 break
+            from .source_builds import build_pure_wheel, install_failed, wheelless_name
+
             name = wheelless_name(installer, done.output)
             requirement = resolved.find(name) if name else None
             if requirement is None or requirement.name in built or len(built) >= MAX_SOURCE_BUILDS:

@@ -18,8 +18,6 @@ from pathlib import Path
 from ..errors import ConfigError, Where
 from ..paths import write_text_atomic
 
-LOCK_FILES = ("Pipfile.lock", "poetry.lock", "uv.lock")
-
 
 @dataclass(frozen=True)
 class Pin:

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from ..errors import GenesysError
-from ..languages import IGNORED_DIRS
+from ..languages import IGNORED_DIRS, PYTHON_LOCK_FILES
 from .walk import walk
 
 ARCHIVES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
@@ -133,14 +133,12 @@ def package_json_references(manifest: Path) -> list[Path]:
 
 def referenced(manifests: list[Path], language: str) -> list[Path]:
     """Every local file or folder the manifests (and lock files) name, resolved, without repeats."""
-    from .lockfiles import LOCK_FILES
-
     found: list[Path] = []
     for manifest in manifests:
         try:
             if manifest.name == "package.json":
                 found += package_json_references(manifest)
-            elif manifest.name in LOCK_FILES:
+            elif manifest.name in PYTHON_LOCK_FILES:
                 found += lock_references(manifest)
             elif language == "python" and manifest.name not in NOT_REQUIREMENTS:
                 found += requirement_references(manifest)

@@ -1,7 +1,9 @@
 """TOML files → validated, frozen ``FunctionSpec``s; discovery of every function in a repo.
 
 No network, no subprocess, no heavy imports: ``doit list`` over hundreds of
-functions stays instant and works offline.
+functions stays instant and works offline. ``load`` is imported on first use (with the
+loader come the checks, detection and the TOML parser), so a run that reads no TOML, a
+no-op ``doit build`` whose specs the spec cache keeps, imports none of them.
 """
 
 from __future__ import annotations
@@ -11,17 +13,23 @@ from pathlib import Path
 
 from ..errors import ConfigError, UsageError
 from ..languages import SKIP_DIRS
-from . import checks
-from .checks import S3_OVERLAP_HINT, overlap_key, s3_triggers_overlap
-from .loader import load, today_default
-from .locate import where_in
 from .spec import FunctionSpec
+from .today import today_default
 
 DEFAULT_PATTERN = "lambda_*.toml"
 PATTERN_ENV = "GENESYS_PATTERN"
 
 __all__ = ["FunctionSpec", "check_together", "discover", "discover_files", "discovery_pattern", "load", "load_all",
            "today_default"]
+
+
+def __getattr__(name: str):
+    """``load``, imported from the loader when first asked for (PEP 562)."""
+    if name == "load":
+        from .loader import load
+
+        return load
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def discovery_pattern() -> str:
@@ -35,6 +43,8 @@ def _checked(pattern: str) -> str:
 
     bad = problem((pattern,))
     if bad:
+        from . import checks
+
         raise UsageError(f"the discovery pattern ({PATTERN_ENV}): {bad}", hint=checks.PATTERN_HINT)
     return pattern
 
@@ -101,6 +111,8 @@ def discover(root: Path, pattern: str = DEFAULT_PATTERN, skip: frozenset[str] = 
 def load_all(paths: list[Path], **kwargs) -> list[FunctionSpec]:
     """Load every file; two files naming the same function, or with S3 triggers S3 would refuse
     together (overlapping on one bucket), are a config error."""
+    from .loader import load
+
     specs = [load(path, **kwargs) for path in paths]
     check_together(specs)
     return specs
@@ -128,6 +140,8 @@ def check_together(specs: list[FunctionSpec]) -> None:
     seen: dict[str, Path] = {}
     for spec in specs:
         if spec.name in seen:
+            from .locate import where_in
+
             raise ConfigError(
                 f"function name {spec.name!r} is also used by {seen[spec.name]}",
                 hint="give each TOML its own [metadata] name",
@@ -139,6 +153,11 @@ def check_together(specs: list[FunctionSpec]) -> None:
 
 def _check_s3_across(specs: list[FunctionSpec]) -> None:
     s3 = [(spec, t) for spec in specs for t in spec.triggers if t.type == "s3"]
+    if not s3:
+        return
+    from .checks import S3_OVERLAP_HINT, overlap_key, s3_triggers_overlap
+    from .locate import where_in
+
     for index, (spec, later) in enumerate(s3):
         for other, earlier in s3[:index]:
             if other is not spec and s3_triggers_overlap(earlier, later):

@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, Where
-from .aws_limits import bucket_problem
-from .loader import read_toml
-from .locate import where_in
 from .runtimes_file import PROJECT_FILE
 
 ENV = "GENESYS_CACHE_URL"
@@ -43,6 +40,8 @@ def parse(url: str, where: Where) -> CacheUrl:
     bucket, _, prefix = rest.partition("/")
     if scheme != "s3" or not sep:
         raise ConfigError(f"{url!r} is not an S3 location for the shared layer cache", hint=FORM, where=where)
+    from .aws_limits import bucket_problem
+
     problem = bucket_problem(bucket)
     if problem:
         raise ConfigError(f"{url!r}: {problem}", hint=FORM, where=where)
@@ -58,6 +57,9 @@ def cache_url(root: Path) -> CacheUrl | None:
     path = Path(root) / PROJECT_FILE
     if not path.is_file():
         return None
+    from .loader import read_toml
+    from .locate import where_in
+
     text, data = read_toml(path)
     section = data.get("cache", {})
     if not isinstance(section, dict) or set(section) - {"url"} or not isinstance(section.get("url", ""), str):

@@ -31,26 +31,30 @@ templates that grant every resource (``iam_scope.broad_templates``), a public fu
 environment values that look like secrets written into the file (``secret_detector``; never their values),
 and an image repository in a named ECR account (cross-account pulls need that repository's policy).
 
-Pure: no I/O, except that the list of regions is read once from botocore's data files.
+Pure: no I/O, except that the list of regions is read once from botocore's data files. What only
+some TOMLs use is imported by the check that needs it, when the spec has it (the trigger table with
+``[[triggers]]``, ``image_ref`` for an image function, ``secret_detector`` with environment values), so
+loading a plain function imports none of them.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .. import globs, secret_detector
-from . import aws_limits, iam_scope, image_ref, regions
+from .. import globs
+from . import aws_limits, iam_scope, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
-from .triggers import TYPES, TriggerType
+
+if TYPE_CHECKING:
+    from .triggers import TriggerType
 
 Problem = tuple[tuple, str, str]  # key path, message, hint
 
 MAX_LAYERS = 5
-LAYER_VERSION_ARN = re.compile(
-    r"^arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:[1-9]\d*$")
+# The patterns of keys few TOMLs have are kept as text: ``re`` compiles one when a check first needs it
+LAYER_VERSION_ARN = r"^arn:aws[a-z-]*:lambda:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:layer:[A-Za-z0-9_-]{1,140}:[1-9]\d*$"
 LAYER_ARN_EXAMPLE = "arn:aws:lambda:us-east-1:123456789012:layer:shared-deps:3"
 
 
@@ -66,7 +70,7 @@ def layer_count(spec: FunctionSpec) -> Problem | None:
 
 def layer_arns(spec: FunctionSpec) -> Problem | None:
     for arn in spec.function.layers:
-        if LAYER_VERSION_ARN.match(arn):
+        if re.match(LAYER_VERSION_ARN, arn):
             continue
         what = "a layer ARN without its version" if re.match(r"^arn:aws[a-z-]*:lambda:.*:layer:[^:]+$", arn) \
             else "not a Lambda layer version ARN"
@@ -80,6 +84,8 @@ def policy_templates(spec: FunctionSpec) -> Problem | None:
     for entry in spec.iam.required_policies:
         if lookup_template(entry) is not None:
             continue
+        import difflib
+
         choices = [t.name for t in TEMPLATES] + [t.id for t in TEMPLATES]
         close = difflib.get_close_matches(entry, choices, n=1)
         hint = (f"did you mean {close[0]!r}? " if close else "") + "templates: " + ", ".join(
@@ -94,6 +100,8 @@ def _source(trigger: TriggerSpec, key: str) -> str:
 
 
 def _row(trigger: TriggerSpec) -> TriggerType:
+    from .triggers import TYPES, TriggerType
+
     return TYPES.get(trigger.type) or TriggerType({})
 
 
@@ -198,16 +206,16 @@ def names(spec: FunctionSpec) -> Problem | None:
     return None
 
 
-VPC_IDS = {"subnet_ids": (re.compile(r"^subnet-[0-9a-f]{8,17}$"), 16, "subnet-0abc1234"),
-           "security_group_ids": (re.compile(r"^sg-[0-9a-f]{8,17}$"), 5, "sg-0abc1234")}
-DESTINATION_ARN = re.compile(r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$")
-ALIAS_NAME = re.compile(r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$")
+VPC_IDS = {"subnet_ids": (r"^subnet-[0-9a-f]{8,17}$", 16, "subnet-0abc1234"),
+           "security_group_ids": (r"^sg-[0-9a-f]{8,17}$", 5, "sg-0abc1234")}
+DESTINATION_ARN = r"^arn:aws[a-z-]*:(sqs|sns|lambda|events):[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:(.+)$"
+ALIAS_NAME = r"^(?!\d+$)[A-Za-z0-9_-]{1,128}$"
 DESTINATION_EXAMPLE = "arn:aws:sqs:us-east-1:123456789012:failed-events"
 
 
 def destination_service(arn: str) -> str | None:
     """``sqs``, ``sns``, ``lambda`` or ``events`` for a destination ARN Lambda accepts; else None."""
-    found = DESTINATION_ARN.match(arn)
+    found = re.match(DESTINATION_ARN, arn)
     if not found or (found.group(1) == "events" and not found.group(2).startswith("event-bus/")):
         return None
     return found.group(1)
@@ -220,11 +228,11 @@ def function_settings(spec: FunctionSpec) -> Problem | None:
         if not 1 <= len(ids) <= most:
             return (("function", "vpc", key), f"{len(ids)} ids; Lambda takes 1 to {most}",
                     f"list 1 to {most} ids, or remove [function.vpc] to run outside a VPC")
-        wrong = next((i for i in ids if not pattern.match(i)), None)
+        wrong = next((i for i in ids if not re.match(pattern, i)), None)
         if wrong is not None:
             return (("function", "vpc", key), f"{wrong!r} is not an id of this kind", f'write ids as "{sample}"')
     alias = spec.deployment.alias
-    if alias is not None and not ALIAS_NAME.match(alias):
+    if alias is not None and not re.match(ALIAS_NAME, alias):
         return (("deployment", "alias"), f"{alias!r} is not an alias name Lambda accepts",
                 'use 1 to 128 letters, digits, - and _, not only digits, e.g. alias = "live"')
     for key in ("on_failure", "on_success"):
@@ -264,6 +272,8 @@ def image(spec: FunctionSpec) -> Problem | None:
             return (("deployment", "image_repository"), "image_repository is for container-image functions only",
                     'set [build] package_type = "image", or remove the key')
         return None
+    from . import image_ref
+
     for path, value in ((("build", "image"), spec.build.image),
                         (("deployment", "image_repository"), spec.deployment.image_repository)):
         found = value is not None and image_ref.problem(value)
@@ -322,6 +332,10 @@ def public_url(spec: FunctionSpec) -> str | None:
 
 def written_secrets(spec: FunctionSpec) -> str | None:
     """Environment values that look like secrets written into the file (``secret_detector``): they are in git."""
+    if not spec.function.environment:
+        return None
+    from .. import secret_detector
+
     found = [key for key, value in spec.function.environment if secret_detector.looks_secret(key, value)]
     if not found:
         return None
@@ -361,7 +375,11 @@ def named_ecr_account(spec: FunctionSpec) -> str | None:
     """An image pushed to an ECR repository named with its account: Lambda pulls across accounts only when
     that repository's policy lets it."""
     repository = spec.deployment.image_repository if spec.build.is_image else None
-    if repository is None or not image_ref.is_ecr_host(repository.split("/", 1)[0]):
+    if repository is None:
+        return None
+    from . import image_ref
+
+    if not image_ref.is_ecr_host(repository.split("/", 1)[0]):
         return None
     account = repository.split(".", 1)[0]
     return (f"{spec.name}: the image goes to ECR in account {account}; if the function is deployed to another "

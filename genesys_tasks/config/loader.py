@@ -5,13 +5,13 @@ names, handler text), and never runs a subprocess or touches the network. Every
 problem is a ``ConfigError`` with the file, the line, the key path and the fix.
 Each section has its own builder below; ``reader`` validates values against the
 schema, ``resolve`` finds what the TOML leaves out, and ``checks`` runs the checks
-that span sections once the spec is built.
+that span sections once the spec is built. The trigger table is imported when a TOML has
+``[[triggers]]``, and ``difflib`` only to suggest a name in an error.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import os
 import re
 import stat
@@ -27,9 +27,8 @@ from .shared_folders import shared_folders
 from .schema import SECTIONS, Key
 from .spec import (BuildSpec, CorsSpec, CostSpec, DeploymentSpec, FunctionSettings, FunctionSpec, IamResources,
                    IamSpec, LayerSpec, TrafficSpec, TriggerSpec, VpcSpec)
+from .today import today_default
 from .tomlfile import parse
-from .triggers import TRIGGERS
-from .triggers import problem as trigger_problem
 
 FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LAYER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,140}$")
@@ -42,18 +41,6 @@ RESERVED_ENV = {
 }
 ENV_LIMIT_BYTES = aws_limits.ENV_LIMIT_BYTES
 MAX_TOML_BYTES = 1024 * 1024  # a TOML read is bounded: a path to a device must not read without end
-
-
-def today_default() -> _dt.date:
-    """Today, or ``GENESYS_TODAY`` (YYYY-MM-DD) so lifecycle checks can be pinned."""
-    pinned = os.environ.get("GENESYS_TODAY")
-    if not pinned:
-        return _dt.date.today()
-    try:
-        return _dt.date.fromisoformat(pinned)
-    except ValueError:
-        raise ConfigError(f"GENESYS_TODAY={pinned!r} is not a date",
-                          hint="set it as YYYY-MM-DD, e.g. GENESYS_TODAY=2027-01-31, or unset it") from None
 
 
 def _pairs(mapping: dict | None) -> tuple[tuple[str, str], ...]:
@@ -150,6 +137,8 @@ def _check_sections(r: Reader, data: dict) -> None:
     known = {s.split(".")[0] for s in SECTIONS} | {"triggers"}
     for top in data:
         if top not in known:
+            import difflib
+
             close = difflib.get_close_matches(top, known, n=1)
             raise r.fail((top,), f"unknown section [{top}]",
                          hint=f"did you mean [{close[0]}]?" if close else "sections: " + ", ".join(sorted(known)))
@@ -292,11 +281,11 @@ def _iam(r: Reader, data: dict, name: str) -> IamSpec:
     )
 
 
-BOUNDARY = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$")
+BOUNDARY = r"^(arn:aws[a-z-]*:iam::\d{12}:policy/)?[\w+=,.@/-]{1,128}$"  # few TOMLs set it: compiled on first use
 
 
 def _boundary(r: Reader, value: str | None) -> str | None:
-    if value is not None and not BOUNDARY.match(value):
+    if value is not None and not re.match(BOUNDARY, value):
         raise r.fail(("iam", "permissions_boundary"), f"{value!r} is neither a managed policy name nor its ARN",
                      hint='e.g. permissions_boundary = "genesys-lambda-boundary"')
     return value
@@ -321,6 +310,8 @@ def _check_compatible_runtimes(r: Reader, runtimes: list[str], registry: Registr
     known = registry.ids()
     for runtime_id in runtimes:
         if runtime_id not in known:
+            import difflib
+
             close = difflib.get_close_matches(runtime_id, known, n=1)
             raise r.fail(key_path, f"{shown(runtime_id)} is not a Lambda runtime",
                          hint=(f"did you mean {close[0]!r}? " if close else "") + "runtimes: " + ", ".join(known))
@@ -342,6 +333,9 @@ def _triggers(r: Reader, raw) -> tuple[TriggerSpec, ...]:
 
 
 def _trigger(r: Reader, index: int, entry) -> TriggerSpec:
+    from .triggers import TRIGGERS
+    from .triggers import problem as trigger_problem
+
     path = ("triggers", index)
     if not isinstance(entry, dict):
         raise r.fail(path, "each trigger must be a table", hint="write each as [[triggers]]")
@@ -353,6 +347,8 @@ def _trigger(r: Reader, index: int, entry) -> TriggerSpec:
         raise r.fail(path + ("type",), f"type must be a string, not {type(kind).__name__} {shown(kind)}",
                      hint='write one type per trigger, e.g. type = "s3"; repeat [[triggers]] for more')
     if kind not in TRIGGERS:
+        import difflib
+
         close = difflib.get_close_matches(str(kind), TRIGGERS, n=1)
         hint = (f"did you mean {close[0]!r}? " if close else "") + "supported: " + ", ".join(TRIGGERS)
         raise r.fail(path + ("type",), f"unknown trigger type {kind!r}", hint=hint)

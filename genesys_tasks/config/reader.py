@@ -8,12 +8,10 @@ and fills defaults.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, Where
-from .locate import where_in
 from .schema import Key
 
 _TYPE_NAMES = {"str": "a string", "int": "a whole number", "bool": "true or false",
@@ -55,6 +53,8 @@ class Reader:
         self.text = text
 
     def where(self, *key_path) -> Where:
+        from .locate import where_in  # finding the line is for errors: a valid file never pays for it
+
         return where_in(self.path, *key_path, text=self.text)
 
     def fail(self, key_path: tuple, message: str, hint: str | None = None) -> ConfigError:
@@ -80,6 +80,8 @@ class Reader:
                     raise self.fail(key_path + (k,), f"must be a string, not {shown(v)}",
                                     hint=f'quote it: {k} = "{shown(v, 40)}"')
         if key.kind == "str" and key.choices and value not in key.choices:
+            import difflib
+
             close = difflib.get_close_matches(value, key.choices, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.fail(key_path, f"{shown(value)} is not allowed",
@@ -101,6 +103,8 @@ class Reader:
             raise self.fail(path, f"[{name}] must be a table")
         for key in data:
             if key not in keys:
+                import difflib
+
                 close = difflib.get_close_matches(key, keys, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(keys)
                 raise self.fail(path + (key,), f"unknown key {key!r} in [{name}]", hint=hint)

@@ -9,7 +9,6 @@ is the region boto3 would use here (environment, then the profile's), read witho
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.util
 import json
@@ -48,6 +47,8 @@ def region_problem(region: str) -> tuple[str, str] | None:
     regions = known_regions()
     if not regions or region in regions:
         return None
+    import difflib
+
     close = difflib.get_close_matches(region, sorted(regions), n=1)
     hint = (f"did you mean {close[0]!r}? " if close else "use a region name such as 'us-east-1'; ") + (
         "if it is a region newer than the installed botocore, upgrade boto3")

@@ -18,14 +18,11 @@ only the fields it changes. Every problem is a ConfigError with file:line.
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ConfigError
 from ..runtimes import RUNTIME_TABLE, Registry
-from .loader import read_toml
-from .locate import where_in
 
 PROJECT_FILE = "genesys-runtimes.toml"
 PACKAGED_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -50,6 +47,8 @@ REQUIRED = ("language", "version", "layer_path")
 
 
 def _fail(path: Path, text: str, key_path: tuple, message: str, hint: str | None = None) -> ConfigError:
+    from .locate import where_in
+
     where = where_in(path, *key_path, text=text)
     return ConfigError(message, hint=hint, where=replace(where, line=where.line or 1))
 
@@ -74,6 +73,8 @@ def _value(path: Path, text: str, key_path: tuple, kind: str, value):
 
 def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
     """The rows ``path`` defines, merged over the ``known`` rows they override."""
+    from .loader import read_toml
+
     text, data = read_toml(path)
     for top in data:
         if top not in ("runtimes", "cache"):  # [cache]: the shared layer cache (config/cache_url.py)
@@ -91,6 +92,8 @@ def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
         row = dict(known.get(runtime_id, {}))
         for key, value in fields.items():
             if key not in FIELDS:
+                import difflib
+
                 close = difflib.get_close_matches(key, FIELDS, n=1)
                 raise _fail(path, text, where + (key,), f"unknown field {key!r} in runtime {runtime_id!r}",
                             hint=f"did you mean {close[0]!r}?" if close else "fields: " + ", ".join(FIELDS))

@@ -14,9 +14,12 @@ naming the ones it does; a file with no ``[stages]`` takes any stage with no ove
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from .reader import Reader
+
+if TYPE_CHECKING:
+    from .reader import Reader
 
 STAGE_ENV = "GENESYS_STAGE"
 

@@ -51,7 +51,6 @@ from doit.tools import config_changed
 
 from .. import paths
 from ..config.spec import FunctionSpec
-from ..config.triggers import polled
 from .action import Action
 
 
@@ -77,6 +76,8 @@ def no_env_references(spec: FunctionSpec) -> bool:
 
 
 def _role_inputs(spec: FunctionSpec) -> dict:
+    from ..config.triggers import polled  # the trigger table: imported when a role task is made, not by doit build
+
     iam = spec.iam
     return {"role_name": iam.role_name, "policies": list(iam.required_policies), "auto_manage": iam.auto_manage,
             "resources": [list(getattr(iam.resources, k)) for k in ("s3_buckets", "dynamodb_tables",

@@ -86,7 +86,7 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
     """Every function of the repo (or the given TOMLs) as ``stage`` sees it, with its source files,
     through the spec cache (a spec it kept is unpickled only when asked for); errors end the process
     with genesys's code. ``listing``: doit's command runs no task, so the load's warnings are not said."""
-    from ..config import load, today_default
+    from ..config import today_default
     from ..config.runtimes_file import load_registry
     from . import spec_cache
 
@@ -96,6 +96,8 @@ def _load(root: Path, pattern: str, tomls: list[Path] | None, stage: str | None,
         registry = cache(lambda: load_registry(root))  # read only when a TOML is loaded again
 
         def load_one(path: Path, warn) -> FunctionSpec:
+            from ..config import load  # the loader and its checks: only when a TOML is read again
+
             return load(path, registry=registry(), today=today, warn=warn, stage=stage)
 
         return spec_cache.load(root, tomls if tomls is not None else discover_files(root, pattern), pattern,

@@ -18,7 +18,9 @@ language table (``genesys_tasks.languages``) naming its detector module here:
   from the text first, so loading TOMLs that name their handlers parses nothing.
 
 This module ties them together: ``detect``, ``find_handlers``, ``check_handler`` and
-``manifest_names`` are what the rest of genesys calls.
+``manifest_names`` are what the rest of genesys calls. ``evidence`` and ``versions`` are imported
+when a runtime is detected (``Candidate`` and ``Detection`` on first use), so a TOML that names
+its runtime and handler loads without them.
 """
 
 from __future__ import annotations
@@ -30,13 +32,24 @@ from types import ModuleType
 
 from ... import languages
 from ...errors import ConfigError
+from typing import TYPE_CHECKING
+
 from ...runtimes import DEFAULT, Registry, Runtime
-from . import versions
-from .evidence import (Candidate, Detection, Found, choose_languages, evidence_text, known_languages,
-                       language_evidence)
 from .files import Rel, walk
 
+if TYPE_CHECKING:
+    from .evidence import Candidate, Detection, Found
+
 __all__ = ["Candidate", "Detection", "check_handler", "detect", "find_handlers", "manifest_names"]
+
+
+def __getattr__(name: str):
+    """``Candidate`` and ``Detection``, from ``evidence`` when first asked for (PEP 562)."""
+    if name in ("Candidate", "Detection"):
+        from . import evidence
+
+        return getattr(evidence, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def manifest_names(runtime: Runtime) -> tuple[str, ...]:
@@ -73,6 +86,8 @@ def check_handler(runtime: Runtime, source: Path, handler: str) -> str | None:
 def _runtime_for(lang: str, source: Path, registry: Registry, today: _dt.date) -> tuple[Runtime, str]:
     """The runtime for one language and a sentence saying why; ConfigError for a pin nothing satisfies.
     A language with no detector module (one a runtime file adds) gets its newest runtime."""
+    from . import versions
+
     module = _detector(lang)
     return module.runtime_for(source, registry, today) if module else versions.choose(lang, None, registry, today)
 
@@ -80,6 +95,8 @@ def _runtime_for(lang: str, source: Path, registry: Registry, today: _dt.date) -
 def _tie(languages_found: list[str], source: Path, files: list[Rel], evidence: tuple[Found, Found],
          registry: Registry, today: _dt.date) -> Detection:
     """Several languages fit: one candidate each, with its handler when exactly one is found."""
+    from .evidence import Candidate, Detection, evidence_text
+
     candidates = []
     for lang in languages_found:
         try:
@@ -98,6 +115,8 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
 
     A version pin no runtime fits raises its ConfigError, or with ``keep_pin_problem`` (the runtime
     may still be named: ``genesys init --runtime``) is returned as ``pin_problem`` with no runtime."""
+    from .evidence import Candidate, Detection, choose_languages, evidence_text, known_languages, language_evidence
+
     today = today or _dt.date.today()
     source = Path(source)
     files = walk(source)

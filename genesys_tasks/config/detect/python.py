@@ -14,25 +14,31 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...runtimes import Registry, Runtime
-from . import versions
-from .evidence import Candidate
 from .files import Rel, in_tests, read
-from .python_pins import python_pin
-from .versions import Pin
+
+if TYPE_CHECKING:  # imported where a runtime or handler is detected: checking a named handler needs neither
+    from .evidence import Candidate
+    from .versions import Pin
 
 
 def runtime_for(source: Path, registry: Registry, today: _dt.date) -> tuple[Runtime, str]:
+    from . import versions
+
     return versions.choose("python", _pin(source), registry, today)
 
 
 def _pin(source: Path) -> Pin | None:
+    from .python_pins import python_pin
+
     return python_pin(source)
 
 
-_EVENT = re.compile(r"_?(?:event|evt)")
-_CONTEXT = re.compile(r"_?(?:context|ctx)")
+# Patterns for finding handlers, kept as text: ``re`` compiles them when a TOML leaves its handler out
+_EVENT = r"_?(?:event|evt)"
+_CONTEXT = r"_?(?:context|ctx)"
 
 
 def _is_handler(node) -> bool:
@@ -41,7 +47,7 @@ def _is_handler(node) -> bool:
     positional = args.posonlyargs + args.args
     if len(positional) != 2 or args.defaults or args.vararg or args.kwonlyargs or args.kwarg:
         return False
-    return bool(_EVENT.fullmatch(positional[0].arg) and _CONTEXT.fullmatch(positional[1].arg))
+    return bool(re.fullmatch(_EVENT, positional[0].arg) and re.fullmatch(_CONTEXT, positional[1].arg))
 
 
 def _tree(text: str):
@@ -59,19 +65,19 @@ def _handler_names(text: str) -> list[str]:
     parse is read for ``def`` lines instead."""
     import ast
 
-    if not _MAYBE_HANDLER.search(text):
+    if not re.search(_MAYBE_HANDLER, text):
         return []  # no def taking an event anywhere: not worth a parse
     tree = _tree(text)
     if tree is None:
-        return [m.group(1) for m in _PY_DEF.finditer(text)
+        return [m.group(1) for m in re.finditer(_PY_DEF, text, re.M)
                 if re.fullmatch(r"\s*_?(?:event|evt)\s*(?::[^,]*)?,\s*_?(?:context|ctx)\s*(?::[^,]*)?,?\s*",
                                 m.group(2))]
     return [node.name for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _is_handler(node)]
 
 
-_MAYBE_HANDLER = re.compile(r"\bdef\s+\w+\s*\(\s*_?(?:event|evt)\b")
-_PY_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*)\)", re.M)
+_MAYBE_HANDLER = r"\bdef\s+\w+\s*\(\s*_?(?:event|evt)\b"
+_PY_DEF = r"^(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)[ \t]*\(([^()]*)\)"  # with re.M
 
 
 def _bound(body: list) -> set[str]:
@@ -112,6 +118,8 @@ def _module_name(rel: Rel) -> str:
 
 def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     """Every handler function in the modules of ``source``."""
+    from .evidence import Candidate
+
     found = []
     for rel in _modules(files):
         for name in _handler_names(read(source / rel.posix)):
