@@ -33,6 +33,14 @@ class Where:
         return place
 
 
+def close_matches(word: str, choices) -> list[str]:
+    """The one choice closest to ``word`` (difflib's judgement, as a list of at most one), for an error's
+    "did you mean": difflib is imported only when a message needs it."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1)
+
+
 class GenesysError(Exception):
     """An expected failure: ``message`` says what, ``where`` says where, ``hint`` says the fix."""
 

@@ -14,7 +14,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from . import languages
-from .errors import ConfigError, Where
+from .errors import ConfigError, Where, close_matches
 
 
 def _row(language: str, version: str, glibc: str, dates: tuple[str, str, str], replacement: str) -> dict:
@@ -152,9 +152,7 @@ class Registry:
         """The runtime for an id or alias, without lifecycle checks; ConfigError if unknown."""
         runtime_id = ALIASES.get(runtime_id, (runtime_id, ""))[0]
         if runtime_id not in self._rows:
-            import difflib
-
-            close = difflib.get_close_matches(runtime_id, self._rows, n=1)
+            close = close_matches(runtime_id, self._rows)
             hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(self._rows)
             raise ConfigError(f"unknown runtime {runtime_id!r}", hint=hint)
         if runtime_id not in self._cache:
@@ -179,9 +177,7 @@ class Registry:
             runtime = self.lookup(runtime_id)
         except ConfigError as err:
             live = [r.id for r in self.all() if r.status(today) in ("supported", "deprecated")]
-            import difflib
-
-            close = difflib.get_close_matches(ALIASES.get(runtime_id, (runtime_id, ""))[0], live, n=1)
+            close = close_matches(ALIASES.get(runtime_id, (runtime_id, ""))[0], live)
             hint = f"did you mean {close[0]!r}?" if close else "one of: " + ", ".join(live)
             raise ConfigError(err.message, hint=hint, where=where) from None  # only runtimes that can be created
         if runtime_id in ALIASES and warn:

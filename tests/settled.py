@@ -7,6 +7,7 @@ for that reason. A test that sets ``RACY_NS`` to 0, to see a listing taken again
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 
@@ -14,10 +15,12 @@ def settled(folder: Path) -> None:
     """Return once a file written now gets a later change time than ``folder`` and everything in it."""
     newest = max(p.stat().st_ctime_ns for p in [folder, *folder.rglob("*")])
     probe = folder.parent / f"{folder.name}.probe"
+    deadline = time.monotonic() + 10
     try:
-        while True:
+        while time.monotonic() < deadline:
             probe.write_text("x")
             if probe.stat().st_ctime_ns > newest:
                 return
+        raise AssertionError(f"the file system's clock did not pass {folder}'s newest change in 10 s")
     finally:
         probe.unlink(missing_ok=True)

@@ -43,6 +43,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .. import globs
+from ..errors import close_matches
 from . import aws_limits, iam_scope, regions
 from .policy_templates import TEMPLATES, lookup_template
 from .spec import FunctionSpec, TriggerSpec
@@ -84,10 +85,8 @@ def policy_templates(spec: FunctionSpec) -> Problem | None:
     for entry in spec.iam.required_policies:
         if lookup_template(entry) is not None:
             continue
-        import difflib
-
         choices = [t.name for t in TEMPLATES] + [t.id for t in TEMPLATES]
-        close = difflib.get_close_matches(entry, choices, n=1)
+        close = close_matches(entry, choices)
         hint = (f"did you mean {close[0]!r}? " if close else "") + "templates: " + ", ".join(
             f"{t.id} ({t.name})" for t in TEMPLATES)
         return ("iam", "required_policies"), f"unknown policy template {entry!r}", hint

@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ConfigError, Where
+from ..errors import ConfigError, Where, close_matches
 from ..runtimes import ARCHITECTURES, DEFAULT, Registry, Runtime
 from . import aws_limits, checks, resolve, stages
 from .reader import Reader, shown
@@ -137,9 +137,7 @@ def _check_sections(r: Reader, data: dict) -> None:
     known = {s.split(".")[0] for s in SECTIONS} | {"triggers"}
     for top in data:
         if top not in known:
-            import difflib
-
-            close = difflib.get_close_matches(top, known, n=1)
+            close = close_matches(top, known)
             raise r.fail((top,), f"unknown section [{top}]",
                          hint=f"did you mean [{close[0]}]?" if close else "sections: " + ", ".join(sorted(known)))
     if "metadata" not in data:
@@ -310,9 +308,7 @@ def _check_compatible_runtimes(r: Reader, runtimes: list[str], registry: Registr
     known = registry.ids()
     for runtime_id in runtimes:
         if runtime_id not in known:
-            import difflib
-
-            close = difflib.get_close_matches(runtime_id, known, n=1)
+            close = close_matches(runtime_id, known)
             raise r.fail(key_path, f"{shown(runtime_id)} is not a Lambda runtime",
                          hint=(f"did you mean {close[0]!r}? " if close else "") + "runtimes: " + ", ".join(known))
     if len(runtimes) > aws_limits.COMPATIBLE_RUNTIMES_MAX:
@@ -347,9 +343,7 @@ def _trigger(r: Reader, index: int, entry) -> TriggerSpec:
         raise r.fail(path + ("type",), f"type must be a string, not {type(kind).__name__} {shown(kind)}",
                      hint='write one type per trigger, e.g. type = "s3"; repeat [[triggers]] for more')
     if kind not in TRIGGERS:
-        import difflib
-
-        close = difflib.get_close_matches(str(kind), TRIGGERS, n=1)
+        close = close_matches(str(kind), TRIGGERS)
         hint = (f"did you mean {close[0]!r}? " if close else "") + "supported: " + ", ".join(TRIGGERS)
         raise r.fail(path + ("type",), f"unknown trigger type {kind!r}", hint=hint)
     keys = dict(TRIGGERS[kind], type=Key("str", kind, "Trigger type."))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, Where
+from ..errors import ConfigError, Where, close_matches
 from .schema import Key
 
 _TYPE_NAMES = {"str": "a string", "int": "a whole number", "bool": "true or false",
@@ -80,9 +80,7 @@ class Reader:
                     raise self.fail(key_path + (k,), f"must be a string, not {shown(v)}",
                                     hint=f'quote it: {k} = "{shown(v, 40)}"')
         if key.kind == "str" and key.choices and value not in key.choices:
-            import difflib
-
-            close = difflib.get_close_matches(value, key.choices, n=1)
+            close = close_matches(value, key.choices)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.fail(key_path, f"{shown(value)} is not allowed",
                             hint=hint + "use one of: " + ", ".join(repr(c) for c in key.choices))
@@ -103,9 +101,7 @@ class Reader:
             raise self.fail(path, f"[{name}] must be a table")
         for key in data:
             if key not in keys:
-                import difflib
-
-                close = difflib.get_close_matches(key, keys, n=1)
+                close = close_matches(key, keys)
                 hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(keys)
                 raise self.fail(path + (key,), f"unknown key {key!r} in [{name}]", hint=hint)
         values = {}

@@ -15,6 +15,8 @@ import json
 import os
 from pathlib import Path
 
+from ..errors import close_matches
+
 DATA_FILES = ("partitions.json", "endpoints.json")
 
 
@@ -47,9 +49,7 @@ def region_problem(region: str) -> tuple[str, str] | None:
     regions = known_regions()
     if not regions or region in regions:
         return None
-    import difflib
-
-    close = difflib.get_close_matches(region, sorted(regions), n=1)
+    close = close_matches(region, sorted(regions))
     hint = (f"did you mean {close[0]!r}? " if close else "use a region name such as 'us-east-1'; ") + (
         "if it is a region newer than the installed botocore, upgrade boto3")
     return f"{region!r} is not an AWS region", hint

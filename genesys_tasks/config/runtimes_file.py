@@ -21,7 +21,7 @@ import datetime as _dt
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, close_matches
 from ..runtimes import RUNTIME_TABLE, Registry
 
 PROJECT_FILE = "genesys-runtimes.toml"
@@ -92,9 +92,7 @@ def read_rows(path: Path, known: dict[str, dict]) -> dict[str, dict]:
         row = dict(known.get(runtime_id, {}))
         for key, value in fields.items():
             if key not in FIELDS:
-                import difflib
-
-                close = difflib.get_close_matches(key, FIELDS, n=1)
+                close = close_matches(key, FIELDS)
                 raise _fail(path, text, where + (key,), f"unknown field {key!r} in runtime {runtime_id!r}",
                             hint=f"did you mean {close[0]!r}?" if close else "fields: " + ", ".join(FIELDS))
             row[key] = _value(path, text, where + (key,), FIELDS[key][0], value)
