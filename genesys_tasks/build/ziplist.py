@@ -79,11 +79,6 @@ def entries(path: Path, hint: str = REBUILD_HINT) -> tuple[zipfile.ZipInfo, ...]
     return _directory(path, hint).infos
 
 
-def names(path: Path) -> list[str]:
-    """The entry names of the zip at ``path``, in its order."""
-    return [info.filename for info in entries(path)]
-
-
 def name_set(path: Path) -> frozenset[str]:
     """The entry names of the zip at ``path`` as a set, made once per version of the file (as ``entries``)."""
     return _directory(path).name_set
