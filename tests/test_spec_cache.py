@@ -1,7 +1,7 @@
 """The spec cache: a no-op ``doit build`` reads no TOML, and any change to a file a spec stands on is seen.
 
 Files are dated ten seconds back before the first run, so its entries are trusted (a file
-changed within ``RACY_SECONDS`` of being stat'ed never is); every edit after that is new.
+changed within ``build.walk.RACY_NS`` of being stat'ed never is); every edit after that is new.
 """
 
 from __future__ import annotations
@@ -125,6 +125,25 @@ def test_a_toml_edit_is_seen(repo, build):
     assert result.code == 0, result.output
     assert "build:alpha" in executed(result)  # the handler is a package setting
     assert not {"build:beta", "layer:alpha"} & executed(result)
+
+
+def test_an_edit_that_keeps_the_size_and_puts_the_mtime_back_is_seen(repo, build):
+    """``cp -p``, ``rsync -t`` and ``touch -r`` leave a changed file with its old mtime, and an edit may keep
+    its size: its change time still moves, and the cache must not give the spec the TOML had before."""
+    toml = repo / "alpha" / "lambda_alpha.toml"
+    before = toml.stat()
+    old, new = 'handler = "app.lambda_handler"', 'handler = "app.other"'
+    text = toml.read_text()
+    toml.write_text(text.replace(old, new + "\n#" + "x" * (len(old) - len(new) - 2)))
+    os.utime(toml, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = toml.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    result = build()
+    assert result.code == 0, result.output
+    assert "build:alpha" in executed(result)  # the handler is a package setting
+    today = os.environ.get("GENESYS_TODAY", "2026-11-26")
+    function, = spec_cache.load(repo, [toml], "lambda_*.toml", None, today, None, lambda line: None)
+    assert function.spec.handler == "app.other"
 
 
 def test_a_touched_requirements_file_is_seen(repo, build):

@@ -267,7 +267,7 @@ def test_a_build_imports_what_its_functions_use_and_a_no_op_no_loader(tmp_path, 
     (tmp_path / "lambda_fn.toml").write_text(PLAIN_TOML)
     (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
     (tmp_path / ".genesys").mkdir()  # the repo as a first run leaves it, dated back: the spec cache trusts no
-    past = time.time() - 10  # folder changed within a second of its stat (RACY_SECONDS), and this one is the source
+    past = time.time() - 10  # folder changed within a second of its stat (build.walk.RACY_NS), and this one is the source
     for path in (*tmp_path.iterdir(), tmp_path):
         os.utime(path, (past, past))
     clean = run_doit("build", cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})

@@ -2,8 +2,8 @@
 
 What doit needs before it can skip anything is every function's tasks, made from its
 ``FunctionSpec``, and the list of its source files. Both depend only on files, so the spec
-and the sources are kept, per TOML, with the ``stat`` (mtime in ns, size, inode) of every file and folder they were made
-from: the TOML, the files its zip carries, every folder the source walk listed (a file
+and the sources are kept, per TOML, with the ``stat`` (mtime and change time in ns, size, inode) of every file and
+folder they were made from: the TOML, the files its zip carries, every folder the source walk listed (a file
 added, removed or renamed changes its folder), every file directly in the source folder
 (version pins and manifests the zip leaves out), and the requirements file. (What the
 layer is built from, the manifest's lock files and the files it names, is not kept:
@@ -21,8 +21,10 @@ The cache is an optimisation and never the truth:
 
 - a cache written by another genesys (any of its files differs), under another
   stage, discovery pattern, day (runtime lifecycle checks) or Python is not read;
-- a file changed less than ``RACY_SECONDS`` before it was stat'ed is not trusted
+- a file changed less than ``build.walk.RACY_NS`` before it was stat'ed is not trusted
   (a timestamp is coarser than an edit; git calls this "racily clean");
+- a file edited in place and given its old mtime back (``cp -p``, ``rsync -t``, ``touch -r``)
+  is seen by its change time, which no tool can set;
 - a cache file that cannot be read whole (truncated, corrupt, foreign: its checksum,
   over everything after it, differs) is ignored and written again.
 
@@ -51,12 +53,12 @@ from .function import Function
 if TYPE_CHECKING:
     from .build import Facts
 
-FORMAT = 5  # 5: a [build] shared folder's folders are among the stats an entry stands on
-RACY_SECONDS = 1.0
+FORMAT = 6  # 6: a stat holds the change time; 5: a [build] shared folder's folders are among the stats
 CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
-Stamp = tuple[str, tuple[int, int, int] | None]  # (path, (mtime_ns, size, inode)) or None when missing
+Stat = tuple[int, int, int, int]  # mtime_ns, size, inode, ctime_ns
+Stamp = tuple[str, Stat | None]  # (path, its Stat) or None when missing
 
 
 @dataclass(frozen=True)
@@ -76,15 +78,15 @@ class Entry:
         return self.clash[0]
 
 
-def _stat(path: str) -> tuple[int, int, int] | None:
+def _stat(path: str) -> Stat | None:
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return info.st_mtime_ns, info.st_size, info.st_ino
+    return info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns
 
 
-def _fresh(stamps: tuple[Stamp, ...], stats: dict[str, tuple[int, int, int] | None]) -> bool:
+def _fresh(stamps: tuple[Stamp, ...], stats: dict[str, Stat | None]) -> bool:
     """Whether every stamp still holds; ``stats``: those taken this run (a requirements file that every
     function names is stat'ed once)."""
     for path, seen in stamps:
@@ -184,10 +186,12 @@ def _top_files(folder: Path) -> list[str]:
 
 def _stamps(toml: str, spec: FunctionSpec, listing) -> tuple[Stamp, ...] | None:
     """The stats the entry of ``spec`` stands on; None when one is too recent to be trusted."""
+    from ..build.walk import RACY_NS  # the rule the source listing of a clean build follows too
+
     names = [toml, *listing.folders, *(str(path) for _, path in listing.entries), *_top_files(spec.source_path)]
     if spec.build.requirements_file is not None:  # its lock files and the files it names are read each run
         names.append(str(spec.build.requirements_file))
-    recent = time.time_ns() - int(RACY_SECONDS * 1e9)
+    recent = time.time_ns() - RACY_NS
     stamps = []
     for name in dict.fromkeys(names):
         seen = _stat(name)
@@ -219,7 +223,7 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
     entries: dict[str, Entry] = {}
     functions: dict[str, Function] = {}
     changed = False
-    stats: dict[str, tuple[int, int, int] | None] = {}
+    stats: dict[str, Stat | None] = {}
     for toml in map(str, tomls):
         entry = cached.get(toml)
         spec = None
