@@ -111,8 +111,11 @@ class LayerInputs:
 
 
 def _layer_settings(spec: FunctionSpec) -> dict:
+    """``manifest``: which of the files beside it is installed (a requirements file and a lock file in one
+    folder are both inputs of the layer, whichever is named)."""
     build = spec.build
-    return {"runtime": spec.runtime.id, "architectures": list(build.architectures),
+    return {"manifest": build.requirements_file.name if build.requirements_file else None,
+            "runtime": spec.runtime.id, "architectures": list(build.architectures),
             "method": build.build_method, "installer": build.installer, "image": build.image,
             "container_env": list(build.container_env), "container_volumes": list(build.container_volumes)}
 
