@@ -175,8 +175,9 @@ def _package_settings(spec: FunctionSpec) -> dict:
         "include": list(spec.build.include), "architectures": list(spec.build.architectures),
         "sourcemap": spec.build.sourcemap,
     }
-    if bundles_dependencies(spec):  # the installer's settings decide what goes into the zip too
-        settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image]
+    if bundles_dependencies(spec):  # the installer's settings, and the file it installs, decide what goes in too
+        settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image,
+                                    spec.build.requirements_file.name]
     return settings
 
 
