@@ -1,12 +1,16 @@
-"""doit's file check as genesys configures it (``tasks.file_check``): a change that keeps a file's
-mtime still rebuilds its zip. ``chmod +x`` turns the zip's entry 0755; an edit that puts the mtime
-back (``cp -p``, ``rsync -t``, ``touch -r``) changes its bytes. Both move only the change time."""
+"""Changes doit's own file check misses, which a ``doit build`` must still see.
+
+``tasks.file_check``: a change that keeps a file's mtime still rebuilds its zip. ``chmod +x`` turns
+the zip's entry 0755; an edit that puts the mtime back (``cp -p``, ``rsync -t``, ``touch -r``) changes
+its bytes. Both move only the change time. ``tasks.build.SourcesHeld``: a file saved while its build
+ran (after the zip read it) fails that build, so the next one zips it."""
 
 from __future__ import annotations
 
 import os
 import re
 import stat
+import sys
 import zipfile
 from pathlib import Path
 
@@ -87,6 +91,7 @@ def test_a_state_doit_saved_is_checked_as_doit_checks_it(saved):
 
 @pytest.fixture
 def repo(tmp_path, run_doit):
+    """A built function, and ``build()``: one more ``doit build`` there, its Result."""
     root = tmp_path / "repo"
     root.mkdir()
     (root / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
@@ -95,16 +100,20 @@ def repo(tmp_path, run_doit):
     env = {"GENESYS_CACHE_DIR": str(tmp_path / "cache")}
 
     def build():
-        result = run_doit("build", cwd=root, env=env)
-        assert result.code == 0, result.output
-        return set(re.findall(r"^▶ (\S+)", result.stderr, re.M))
+        return run_doit("build", cwd=root, env=env)
 
-    build()
+    _ran(build())
     settled(root)
     return root, build
 
 
-def _entry(root: Path, name: str) -> zipfile.ZipInfo:
+def _ran(result) -> set[str]:
+    """The tasks a successful run ran."""
+    assert result.code == 0, result.output
+    return set(re.findall(r"^▶ (\S+)", result.stderr, re.M))
+
+
+def _entry(root: Path, name: str) -> tuple[zipfile.ZipInfo, bytes]:
     with zipfile.ZipFile(root / ".genesys" / "build" / "fn" / "function-x86_64.zip") as archive:
         return archive.getinfo(name), archive.read(name)
 
@@ -113,12 +122,12 @@ def test_doit_build_sees_chmod_plus_x_and_back(repo):
     root, build = repo
     app = root / "app.py"
     app.chmod(0o755)
-    assert "build:fn" in build()
+    assert "build:fn" in _ran(build())
     assert _entry(root, "app.py")[0].external_attr >> 16 == 0o100755
-    assert build() == set()
+    assert _ran(build()) == set()
     settled(root)
     app.chmod(0o644)
-    assert "build:fn" in build()
+    assert "build:fn" in _ran(build())
     assert _entry(root, "app.py")[0].external_attr >> 16 == 0o100644
 
 
@@ -128,9 +137,28 @@ def test_doit_build_sees_an_edit_that_puts_the_mtime_back_and_its_undoing(repo):
     root, build = repo
     app = root / "app.py"
     _put_back(app, APP.replace("1", "2"))
-    assert "build:fn" in build()
+    assert "build:fn" in _ran(build())
     assert _entry(root, "app.py")[1] == APP.replace("1", "2").encode()
     settled(root)
     app.write_text(APP)
-    assert "build:fn" in build()
+    assert "build:fn" in _ran(build())
     assert _entry(root, "app.py")[1] == APP.encode()
+
+
+def test_a_source_saved_while_the_build_runs_fails_it_and_the_next_build_zips_it(repo, tmp_path):
+    """doit saves a file's state when the task has run: an edit saved after the zip read the file (here by
+    post_build, as a formatter or an editor would) was taken for what the zip holds, for good."""
+    root, build = repo
+    marker, hook = tmp_path / "edit-while-building", tmp_path / "hook.py"
+    hook.write_text("import os, sys\n\nif os.path.exists(sys.argv[1]):\n    os.remove(sys.argv[1])\n"
+                    "    open('app.py', 'a').write('# saved during the build\\n')\n")
+    (root / "lambda_fn.toml").write_text(TOML + f'post_build = ["{sys.executable} {hook} {marker}"]\n')
+    _ran(build())
+    settled(root)
+    marker.write_text("")
+    (root / "app.py").write_text(APP + "# v2\n")
+    failed = build()
+    assert failed.code == 1, failed.output
+    assert "app.py changed while the build ran" in failed.stderr and "run `doit build` again" in failed.stderr
+    assert "build:fn" in _ran(build())
+    assert _entry(root, "app.py")[1] == (APP + "# v2\n# saved during the build\n").encode()
