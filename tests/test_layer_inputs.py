@@ -153,6 +153,35 @@ def test_the_layer_task_depends_on_the_local_files_the_manifest_names(tmp_path):
     assert task["file_dep"] == [str(fn / "requirements.txt"), str(wheel)]
 
 
+@pytest.mark.parametrize("in_layer", [True, False], ids=["layer", "bundled"])
+def test_naming_another_manifest_of_the_same_folder_installs_it(tmp_path, run_doit, in_layer):
+    """requirements.txt and Pipfile.lock side by side are both inputs of the layer (or of the zip that
+    bundles the dependencies) whichever is named: switching ``requirements_file`` from one to the other
+    changes no input file, yet the other one must be installed."""
+    fn = tmp_path / "fn"
+    make_wheel(fn / "libs")
+    (fn / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (fn / "requirements.txt").write_text("./libs/xmod-1.0-py3-none-any.whl\n")
+    (fn / "Pipfile.lock").write_text(json.dumps({"default": {}, "develop": {}}))  # nothing to install
+    toml = fn / "lambda_fn.toml"
+    toml.write_text('[metadata]\nname = "fn"\nruntime = "python3.12"\nhandler = "app.lambda_handler"\n\n'
+                    '[build]\nrequirements_file = "Pipfile.lock"\ninstaller = "pip"\narchitectures = ["x86_64"]\n'
+                    f'layer_auto = {str(in_layer).lower()}\n')
+    (fn / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    env = {"GENESYS_CACHE_DIR": str(tmp_path / "cache")}
+    first = run_doit("build", cwd=fn, env=env)
+    assert first.code == 0, first.output
+    built = fn / ".genesys" / "build" / "fn" / ("layer-x86_64.zip" if in_layer else "function-x86_64.zip")
+    installed = "python/xmod/__init__.py" if in_layer else "xmod/__init__.py"
+    assert installed not in zipfile.ZipFile(built).namelist()
+
+    toml.write_text(toml.read_text().replace('"Pipfile.lock"', '"requirements.txt"'))
+    second = run_doit("build", cwd=fn, env=env)
+    assert second.code == 0, second.output
+    assert ("layer:fn" if in_layer else "build:fn") in second.stderr
+    assert installed in zipfile.ZipFile(built).namelist()
+
+
 # --- the bytes --------------------------------------------------------------------------------------
 
 def test_a_layer_built_from_a_local_wheel_has_the_same_bytes_in_any_checkout_and_no_host_path(tmp_path):

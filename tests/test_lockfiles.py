@@ -207,6 +207,16 @@ def test_a_plain_requirements_file_is_handed_over_as_it_is(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_named_pipfile_installs_the_lock_beside_it(tmp_path):
+    """``requirements_file = "Pipfile"`` with its Pipfile.lock there: the lock is installed, as pipenv does
+    (the lock is already among the layer's inputs), not refused for a lock it said was missing."""
+    pipfile = _write(tmp_path, "Pipfile", '[packages]\nsix = "*"\n')
+    _write(tmp_path, "Pipfile.lock", json.dumps({"default": {"six": {"version": "==1.16.0"}}}))
+    written = requirements_for(pipfile, tmp_path / "out")
+    assert written == tmp_path / "out" / "requirements.txt"
+    assert _lines(written.read_text()) == ["six==1.16.0"]
+
+
 def test_a_broken_lock_file_is_a_config_error_naming_the_file(tmp_path):
     lock = _write(tmp_path, "poetry.lock", "[[package]\nname = ")
     with pytest.raises(ConfigError) as caught:

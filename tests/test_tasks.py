@@ -79,7 +79,7 @@ def test_the_build_task_zips_the_function_and_depends_on_its_sources_and_layer_z
     assert [Path(t).name for t in task["file_dep"]] == ["app.py", "layer-x86_64.zip", "layer-arm64.zip"]
     assert [Path(t).name for t in task["targets"]] == ["function-x86_64.zip", "function-arm64.zip",
                                                       "artifact-x86_64.json", "artifact-arm64.json"]
-    assert [a.step.__name__ for a in task["actions"]] == ["package", "check_imports", "finish"]
+    assert [a.__name__.split(":")[0] for a in task["actions"]] == ["begin", "package", "check_imports", "finish", "end"]
     assert len(task["uptodate"]) == 1  # doit inspects each up-to-date callable of every task on every run
 
 
@@ -222,7 +222,7 @@ def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_ru
     def build_action():
         made = creators(tmp_path, listing=False)
         task = {t.name: t for t in load_tasks({"task_build": made["task_build"]})}["build:fn"]
-        return task, task.actions[0].py_callable
+        return task, task.actions[1].py_callable  # after SourcesHeld.begin
 
     from genesys_tasks.tasks import spec_cache
 
@@ -230,7 +230,7 @@ def test_a_build_task_made_from_the_spec_cache_pickles_for_doit_n_workers_and_ru
     assert spec_cache.cache_file(tmp_path.absolute(), None).is_file()
     task, action = build_action()  # made from the cache
     assert action.function._spec is None  # the spec not unpickled yet
-    copy = pickle.loads(pickle.dumps(task)).actions[0].py_callable
+    copy = pickle.loads(pickle.dumps(task)).actions[1].py_callable
     assert repr(copy) == "<action package:fn>"
     assert copy.spec == action.spec == load(toml)
 

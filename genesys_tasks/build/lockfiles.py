@@ -278,9 +278,11 @@ def requirements_text(manifest: Path) -> str:
 
 def requirements_for(manifest: Path, out_dir: Path) -> Path:
     """A requirements file for ``manifest``: itself unless it is a lock file, else one written in ``out_dir``."""
-    if manifest.name == "Pipfile":
-        raise _fail(manifest, "has no Pipfile.lock beside it, so the versions to install are not pinned",
-                    "run `pipenv lock` and keep Pipfile.lock next to the Pipfile; the layer installs the lock")
+    if manifest.name == "Pipfile":  # pipenv installs a Pipfile's lock; so does the layer
+        if not manifest.with_name("Pipfile.lock").is_file():
+            raise _fail(manifest, "has no Pipfile.lock beside it, so the versions to install are not pinned",
+                        "run `pipenv lock` and keep Pipfile.lock next to the Pipfile; the layer installs the lock")
+        manifest = manifest.with_name("Pipfile.lock")
     if manifest.name not in _READERS:
         return manifest
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -111,8 +112,11 @@ class LayerInputs:
 
 
 def _layer_settings(spec: FunctionSpec) -> dict:
+    """``manifest``: which of the files beside it is installed (a requirements file and a lock file in one
+    folder are both inputs of the layer, whichever is named)."""
     build = spec.build
-    return {"runtime": spec.runtime.id, "architectures": list(build.architectures),
+    return {"manifest": build.requirements_file.name if build.requirements_file else None,
+            "runtime": spec.runtime.id, "architectures": list(build.architectures),
             "method": build.build_method, "installer": build.installer, "image": build.image,
             "container_env": list(build.container_env), "container_volumes": list(build.container_volumes)}
 
@@ -172,8 +176,9 @@ def _package_settings(spec: FunctionSpec) -> dict:
         "include": list(spec.build.include), "architectures": list(spec.build.architectures),
         "sourcemap": spec.build.sourcemap,
     }
-    if bundles_dependencies(spec):  # the installer's settings decide what goes into the zip too
-        settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image]
+    if bundles_dependencies(spec):  # the installer's settings, and the file it installs, decide what goes in too
+        settings["dependencies"] = [spec.build.build_method, spec.build.installer, spec.build.image,
+                                    spec.build.requirements_file.name]
     return settings
 
 
@@ -206,6 +211,46 @@ def package_task(function: Function, root: Path, inputs: LayerInputs | None = No
     }
 
 
+class SourcesHeld:
+    """The ``build`` task's first and last actions: what its sources were as it began (``begin``), and a
+    failure naming those that changed before it ended (``end``).
+
+    doit saves each file's state after the task ran, so a file saved while the zip was written or
+    post_build ran (a formatter in post_build, an editor) was taken for what the zip holds, and no later
+    build made it again. Failing (as Bazel does for a file modified during the build) leaves doit's state
+    as it was: the next build zips the file as it is then. A stat per file, only when the task runs."""
+
+    def __init__(self, name: str, files: list[str]):
+        self.name, self.files, self.seen = name, files, {}
+
+    def __repr__(self) -> str:
+        return f"<sources of {self.name}>"
+
+    def begin(self) -> None:
+        self.seen = {path: _stat_of(path) for path in self.files}
+
+    def end(self):
+        changed = [path for path, seen in self.seen.items() if _stat_of(path) != seen]
+        if not changed:
+            return None
+        from ..build.walk import names_line
+        from ..errors import BuildError
+        from .action import Failure
+
+        error = BuildError(f"{self.name}: {names_line(changed)} changed while the build ran, so the zip may "
+                           "hold what was there before",
+                           hint="run `doit build` again: it zips the files as they are then")
+        return Failure(error.render(), error.exit_code)
+
+
+def _stat_of(path: str) -> tuple | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mode, info.st_mtime_ns, info.st_ctime_ns
+
+
 def build_task(function: Function, root: Path, inputs: LayerInputs | None = None, layer: str | None = None) -> dict:
     """One task a function: zip it, then check its imports and limits, run post_build and write the
     artifact records. ``layer``: the function whose ``layer`` task builds this one's layer
@@ -213,12 +258,14 @@ def build_task(function: Function, root: Path, inputs: LayerInputs | None = None
     name, facts = function.name, function.facts
     architectures = facts.architectures
     layers = [paths.layer_zip_file(root, name, arch) for arch in architectures] if facts.has_layer else []
+    sources = _package_inputs(function, inputs)
+    held = SourcesHeld(name, sources)
     return {
         "name": name,
         "doc": f"build {name}: layer, pre_build, package, then imports, limits and post_build",
-        "actions": [Action(steps.package, function, root), Action(steps.check_imports, function, root),
-                    Action(steps.finish, function, root)],
-        "file_dep": _package_inputs(function, inputs) + layers,
+        "actions": [held.begin, Action(steps.package, function, root), Action(steps.check_imports, function, root),
+                    Action(steps.finish, function, root), held.end],
+        "file_dep": sources + layers,
         # the zips first: their recorded bytes are checked (``targets_intact``); then the artifact records
         "targets": _function_zips(function, root) + [paths.record_file(root, name, arch) for arch in architectures],
         "task_dep": ([f"layer:{layer or name}"] if facts.has_layer else [])

@@ -1,16 +1,25 @@
-"""doit's md5 file check, with each file's md5 worked out once per run.
+"""doit's md5 file check, with each file's md5 worked out once per run, that also sees a file's
+change time and its executable bit.
 
 Every function's ``build`` task names its ``layer-<arch>.zip`` as a file dependency;
 functions that share a layer name links to one file. doit's own ``MD5Checker`` hashes
 a dependency for every task that names it, so a clean build of a hundred functions
 read the same layer a hundred times. This checker keeps each md5 by the file's
-identity (device, inode, size, mtime in ns) for the run, and saves the same state as
-doit's (timestamp, size, md5), so a dep file written by either is read by both.
+identity (device, inode, size, mtime and ctime in ns) for the run.
+
+doit's check trusts an unchanged mtime. Two changes keep it: ``chmod +x`` (the zip's entry
+turns 0755, so the zip must be made again), and an edit that puts the mtime back (``cp -p``,
+``rsync -t``, ``touch -r``). Both move the change time, so the saved state is doit's
+(timestamp, size, md5) followed by the ctime in ns and the executable bit (what the zip
+writer reads of a mode, ``S_IXUSR``): an unchanged mtime *and* ctime is trusted, anything
+else compares size, md5 and the bit. A state doit's checker saved (three values, from an
+older genesys) is checked as doit checks it, and replaced when its task next runs.
 """
 
 from __future__ import annotations
 
 import os
+import stat as stat_
 
 from doit.dependency import MD5Checker, get_file_md5
 
@@ -19,24 +28,31 @@ class SharedMD5Checker(MD5Checker):
     """``check_file_uptodate`` for genesys's DOIT_CONFIG; see the module docstring."""
 
     def __init__(self):
-        self._md5: dict[tuple[int, int, int, int], str] = {}
+        self._md5: dict[tuple[int, int, int, int, int], str] = {}
 
     def md5(self, path: str, stat: os.stat_result) -> str:
-        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         if key not in self._md5:
             self._md5[key] = get_file_md5(path)
         return self._md5[key]
 
     def check_modified(self, file_path, file_stat, state):
-        timestamp, size, file_md5 = state
-        if file_stat.st_mtime == timestamp:
+        timestamp, size, file_md5 = state[:3]
+        if file_stat.st_mtime == timestamp and (len(state) < 5 or file_stat.st_ctime_ns == state[3]):
             return False
         if file_stat.st_size != size:
+            return True
+        if len(state) >= 5 and _executable(file_stat) != state[4]:
             return True
         return file_md5 != self.md5(file_path, file_stat)
 
     def get_state(self, dep, current_state):
         stat = os.stat(dep)
-        if current_state and current_state[0] == stat.st_mtime:
+        if (current_state and len(current_state) >= 5 and current_state[0] == stat.st_mtime
+                and current_state[3] == stat.st_ctime_ns and current_state[4] == _executable(stat)):
             return None
-        return stat.st_mtime, stat.st_size, self.md5(dep, stat)
+        return stat.st_mtime, stat.st_size, self.md5(dep, stat), stat.st_ctime_ns, _executable(stat)
+
+
+def _executable(stat: os.stat_result) -> bool:
+    return bool(stat.st_mode & stat_.S_IXUSR)

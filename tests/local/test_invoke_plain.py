@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import python_function
+from local_functions import PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -65,10 +65,15 @@ def test_an_event_that_is_not_json_is_a_usage_error_naming_it(tmp_path, capfd):
     assert f"{event}:2: the event is not valid JSON" in capfd.readouterr().err
 
 
+# a module that reads its settings when imported, as many do (os.environ["TABLE"]): KeyError is a LookupError
+NEEDS_ENV = 'import os\n\nTABLE = os.environ["GENESYS_TEST_NO_SUCH_TABLE"]\n\n\ndef handler(event, context):\n    return TABLE\n'
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """One built function whose handler each test picks (the zip is the same for all)."""
-    toml = python_function(tmp_path_factory.mktemp("plain") / "fn")
+    toml = python_function(tmp_path_factory.mktemp("plain") / "fn",
+                           files={"app.py": PYTHON_HANDLERS, "needs_env.py": NEEDS_ENV})
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     return root, spec
@@ -110,6 +115,14 @@ def test_a_handler_that_cannot_be_loaded_is_an_init_error(built, handler, error_
     assert result.kind == "init_error"
     assert result.error()["errorType"] == error_type
     assert result.init_ms is not None and not warm
+
+
+def test_a_module_that_raises_while_imported_is_an_init_error_naming_its_exception(built):
+    result, warm = _invoke_once(built, "needs_env.handler")
+    assert result.kind == "init_error" and not warm
+    error = result.error()
+    assert (error["errorType"], error["errorMessage"]) == ("KeyError", "'GENESYS_TEST_NO_SUCH_TABLE'")
+    assert any("needs_env.py" in frame for frame in error["stackTrace"])
 
 
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):

@@ -18,20 +18,32 @@ def _error(error_type, message, trace=None):
     return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
 
 
+class InitFailed(Exception):
+    """The handler could not be loaded; ``args[0]`` is the init error, in Lambda's shape."""
+
+
+def _user_error(err):
+    """The error of an exception the function's own code raised, as the runtime client reports it."""
+    trace = traceback.format_list(traceback.extract_tb(err.__traceback__)[1:])
+    return _error(type(err).__name__, str(err), trace)
+
+
 def _load(handler):
     modname, _, fname = handler.rpartition(".")
     if not modname:
-        raise LookupError(_error("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack"))
+        raise InitFailed(_error("Runtime.MalformedHandlerName", f"Bad handler '{handler}': not enough values to unpack"))
     try:
         module = importlib.import_module(modname.replace("/", "."))
     except ImportError as err:
-        raise LookupError(_error("Runtime.ImportModuleError", f"Unable to import module '{modname}': {err}")) from None
+        raise InitFailed(_error("Runtime.ImportModuleError", f"Unable to import module '{modname}': {err}")) from None
     except SyntaxError as err:
-        raise LookupError(_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {err}")) from None
+        raise InitFailed(_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {err}")) from None
+    except Exception as err:  # noqa: BLE001 - the module's own code raised while it was imported
+        raise InitFailed(_user_error(err)) from None
     try:
         return getattr(module, fname)
     except AttributeError:
-        raise LookupError(_error("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")) from None
+        raise InitFailed(_error("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")) from None
 
 
 class Context:
@@ -64,7 +76,7 @@ def main(handler_name):
     base = "/2018-06-01/runtime"
     try:
         handler = _load(handler_name)
-    except LookupError as failed:
+    except InitFailed as failed:
         error = failed.args[0]
         print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
         _post(conn, f"{base}/init/error", json.dumps(error).encode(), error["errorType"])
@@ -78,8 +90,7 @@ def main(handler_name):
         try:
             result = handler(event, Context(headers))
         except Exception as err:  # noqa: BLE001 - the function's error is the result
-            trace = traceback.format_list(traceback.extract_tb(err.__traceback__)[1:])
-            error = _error(type(err).__name__, str(err), trace)
+            error = _user_error(err)
             print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
             _post(conn, f"{base}/invocation/{request_id}/error", json.dumps(error).encode(), "Unhandled")
             continue
