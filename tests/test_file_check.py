@@ -7,8 +7,10 @@ ran (after the zip read it) fails that build, so the next one zips it."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import sqlite3
 import stat
 import sys
 import zipfile
@@ -16,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from genesys_tasks.tasks.file_check import SharedMD5Checker
+from genesys_tasks.tasks import file_check
+from genesys_tasks.tasks.file_check import ChangeTimeMD5Checker
 from settled import settled
 
 TOML = '''[metadata]
@@ -46,17 +49,17 @@ def saved(tmp_path):
     path = tmp_path / "app.py"
     path.write_text(APP)
     settled(tmp_path)  # a change made now gets a later ctime than the state saved
-    return path, SharedMD5Checker().get_state(str(path), None)
+    return path, ChangeTimeMD5Checker().get_state(str(path), None)
 
 
 def _modified(path: Path, state) -> bool:
-    return SharedMD5Checker().check_modified(str(path), path.stat(), state)
+    return ChangeTimeMD5Checker().check_modified(str(path), path.stat(), state)
 
 
 def test_an_untouched_file_is_unchanged_and_its_state_kept(saved):
     path, state = saved
     assert not _modified(path, state)
-    assert SharedMD5Checker().get_state(str(path), list(state)) is None  # doit keeps it as JSON: a list
+    assert ChangeTimeMD5Checker().get_state(str(path), list(state)) is None  # doit keeps it as JSON: a list
 
 
 def test_chmod_plus_x_is_a_change(saved):
@@ -78,13 +81,19 @@ def test_a_touch_or_a_new_link_is_no_change(saved):
     assert not _modified(path, state)
 
 
-def test_a_state_doit_saved_is_checked_as_doit_checks_it(saved):
-    path, state = saved
-    doit_state = list(state[:3])  # (timestamp, size, md5): an older genesys's doit.db
-    assert not _modified(path, doit_state)
-    path.write_text(APP + "#\n")
-    assert _modified(path, doit_state)
-    assert len(SharedMD5Checker().get_state(str(path), doit_state)) == 5  # replaced when its task runs
+def test_a_file_of_several_names_is_not_hashed_again_when_a_name_comes_or_goes(saved, monkeypatch):
+    """A shared layer zip: linking it for one more function moves its ctime for every function naming it."""
+    path, _ = saved
+    os.link(path, path.with_name("cache.zip"))
+    state = ChangeTimeMD5Checker().get_state(str(path), None)
+    settled(path.parent)
+    os.link(path, path.with_name("one-more.zip"))
+    path.with_name("cache.zip").unlink()
+    monkeypatch.setattr(file_check, "get_file_md5", lambda path: pytest.fail("hashed again"))
+    assert not _modified(path, state)
+    assert ChangeTimeMD5Checker().get_state(str(path), list(state)) is None
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    assert _modified(path, state)  # its bit is still compared
 
 
 # ---------------------------------------------------------------- doit build
@@ -162,3 +171,22 @@ def test_a_source_saved_while_the_build_runs_fails_it_and_the_next_build_zips_it
     assert "app.py changed while the build ran" in failed.stderr and "run `doit build` again" in failed.stderr
     assert "build:fn" in _ran(build())
     assert _entry(root, "app.py")[1] == (APP + "# v2\n# saved during the build\n").encode()
+
+
+def test_a_doit_db_an_older_genesys_wrote_makes_one_build_then_none(repo):
+    """Its states hold three values under another checker's name: doit runs the task again instead of
+    handing them to this checker, and saves this checker's."""
+    root, build = repo
+    db = root / ".genesys" / "doit.db"
+    with sqlite3.connect(db) as conn:
+        for task_id, data in conn.execute("select task_id, task_data from doit").fetchall():
+            values = json.loads(data)
+            if values.get("checker:") == "ChangeTimeMD5Checker":
+                values = {key: (value[:3] if isinstance(value, list) and len(value) == 5 else value)
+                          for key, value in values.items()}
+                values["checker:"] = "SharedMD5Checker"
+                conn.execute("update doit set task_data = ? where task_id = ?", (json.dumps(values), task_id))
+    again = build()
+    assert "build:fn" in _ran(again) and "Traceback" not in again.output
+    assert _ran(build()) == set()
+

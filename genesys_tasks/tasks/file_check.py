@@ -11,9 +11,17 @@ doit's check trusts an unchanged mtime. Two changes keep it: ``chmod +x`` (the z
 turns 0755, so the zip must be made again), and an edit that puts the mtime back (``cp -p``,
 ``rsync -t``, ``touch -r``). Both move the change time, so the saved state is doit's
 (timestamp, size, md5) followed by the ctime in ns and the executable bit (what the zip
-writer reads of a mode, ``S_IXUSR``): an unchanged mtime *and* ctime is trusted, anything
-else compares size, md5 and the bit. A state doit's checker saved (three values, from an
-older genesys) is checked as doit checks it, and replaced when its task next runs.
+writer reads of a mode, ``S_IXUSR``): an unchanged mtime, ctime and bit is trusted, anything
+else compares size, bit and md5.
+
+A file with more than one name is trusted on its mtime and bit, as doit trusts it: adding or
+removing a name moves the ctime, and such a file is a layer zip that genesys links to its
+cache and to the functions sharing it, and replaces, never edits. Were its ctime compared,
+each function joining the layer would make every no-op hash it again.
+
+doit records which checker saved a task's states and runs the task again when another one
+reads them: the class has its own name, so neither this genesys nor an older one (whose states
+held three values) reads the other's.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import stat as stat_
 from doit.dependency import MD5Checker, get_file_md5
 
 
-class SharedMD5Checker(MD5Checker):
+class ChangeTimeMD5Checker(MD5Checker):
     """``check_file_uptodate`` for genesys's DOIT_CONFIG; see the module docstring."""
 
     def __init__(self):
@@ -37,21 +45,25 @@ class SharedMD5Checker(MD5Checker):
         return self._md5[key]
 
     def check_modified(self, file_path, file_stat, state):
-        timestamp, size, file_md5 = state[:3]
-        if file_stat.st_mtime == timestamp and (len(state) < 5 or file_stat.st_ctime_ns == state[3]):
+        if _same_times(file_stat, state):
             return False
-        if file_stat.st_size != size:
-            return True
-        if len(state) >= 5 and _executable(file_stat) != state[4]:
+        timestamp, size, file_md5, _, executable = state
+        if file_stat.st_size != size or _executable(file_stat) != executable:
             return True
         return file_md5 != self.md5(file_path, file_stat)
 
     def get_state(self, dep, current_state):
         stat = os.stat(dep)
-        if (current_state and len(current_state) >= 5 and current_state[0] == stat.st_mtime
-                and current_state[3] == stat.st_ctime_ns and current_state[4] == _executable(stat)):
+        if current_state and _same_times(stat, current_state):
             return None
         return stat.st_mtime, stat.st_size, self.md5(dep, stat), stat.st_ctime_ns, _executable(stat)
+
+
+def _same_times(stat: os.stat_result, state) -> bool:
+    """Whether ``stat`` has the mtime, the bit and (for a file of one name) the ctime ``state`` saved."""
+    timestamp, _, _, ctime_ns, executable = state
+    return (stat.st_mtime == timestamp and _executable(stat) == executable
+            and (stat.st_nlink > 1 or stat.st_ctime_ns == ctime_ns))
 
 
 def _executable(stat: os.stat_result) -> bool:

@@ -33,7 +33,7 @@ from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
 from .build import LayerInputs, build_task, function_of, layer_task, package_task, pre_build_task, shared_layers
 from .deploy import STEPS
-from .file_check import SharedMD5Checker
+from .file_check import ChangeTimeMD5Checker
 from .function import Function
 from .on_demand import OnDemand
 from .reporter import GenesysReporter
@@ -50,7 +50,7 @@ def doit_config(root: Path) -> dict:
         "default_tasks": ["build"],
         "dep_file": str(paths.dep_file(root)),
         "backend": "sqlite3",
-        "check_file_uptodate": SharedMD5Checker,  # doit's md5 check, a shared layer hashed once
+        "check_file_uptodate": ChangeTimeMD5Checker,  # doit's md5 check, with the ctime and x bit; a layer hashed once
         "verbosity": 1,
         "continue": True,  # one function's failure does not stop the others (the reporter names each)
         "reporter": GenesysReporter,
