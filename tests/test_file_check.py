@@ -190,3 +190,20 @@ def test_a_doit_db_an_older_genesys_wrote_makes_one_build_then_none(repo):
     assert "build:fn" in _ran(again) and "Traceback" not in again.output
     assert _ran(build()) == set()
 
+
+
+def test_a_link_leaving_the_folder_added_after_a_build_fails_the_next_build_as_a_clean_build_does(repo, tmp_path):
+    """The link is no source the zip carries (a problem of the listing), so no file doit checks changed:
+    the build said up to date and the zip went on without the file the handler now imports."""
+    root, build = repo
+    outside = tmp_path / "outside.py"
+    outside.write_text("X = 1\n")
+    (root / "util.py").symlink_to(outside)
+    for _ in range(2):  # every build until it is fixed, as a build from nothing does
+        failed = build()
+        assert failed.code == 1, failed.output
+        assert "util.py is a link to" in failed.stderr and "Traceback" not in failed.output
+    (root / "util.py").unlink()
+    fixed = build()
+    assert fixed.code == 0, fixed.output
+    assert "util.py" not in zipfile.ZipFile(root / ".genesys" / "build" / "fn" / "function-x86_64.zip").namelist()

@@ -92,9 +92,9 @@ def facts_of(spec: FunctionSpec) -> Facts:
                  settings_digest(_layer_settings(spec)), settings_digest(_build_settings(spec)))
 
 
-def function_of(spec: FunctionSpec, sources: list[str]) -> Function:
-    """A spec at hand (not from the cache) as the tasks take it."""
-    return Function(spec.name, facts_of(spec), sources, spec)
+def function_of(spec: FunctionSpec, sources: list[str], problems: tuple[str, ...] = ()) -> Function:
+    """A spec at hand (not from the cache) as the tasks take it; ``problems``: its listing's."""
+    return Function(spec.name, facts_of(spec), sources, spec, problems=problems)
 
 
 class LayerInputs:
@@ -194,6 +194,13 @@ def _package_inputs(function: Function, inputs: LayerInputs | None) -> list[str]
     return function.sources + ((inputs or LayerInputs())(function) if function.facts.bundles else [])
 
 
+def _with_problems(function: Function, digest: str) -> str:
+    """The settings ``digest`` of a zip's task, with the problems of its source listing: a link leaving the
+    folder is no file doit checks, so the task must run (and fail, as a build from nothing does) when
+    one comes, and again while it stays; once it is gone the digest is the one the last good build saved."""
+    return settings_digest({"settings": digest, "problems": list(function.problems)}) if function.problems else digest
+
+
 def _function_zips(function: Function, root: Path) -> list[str]:
     return [paths.function_zip_file(root, function.name, arch) for arch in function.facts.architectures]
 
@@ -207,7 +214,8 @@ def package_task(function: Function, root: Path, inputs: LayerInputs | None = No
         "actions": [Action(steps.package, function, root)],
         "file_dep": _package_inputs(function, inputs),
         "task_dep": [f"pre_build:{function.name}"] if function.facts.pre_build else [],
-        "uptodate": [SettingsAndTargets(_package_settings(function.spec), _function_zips(function, root))],
+        "uptodate": [SettingsAndTargets(_with_problems(function, settings_digest(_package_settings(function.spec))),
+                                        _function_zips(function, root))],
     }
 
 
@@ -270,7 +278,7 @@ def build_task(function: Function, root: Path, inputs: LayerInputs | None = None
         "targets": _function_zips(function, root) + [paths.record_file(root, name, arch) for arch in architectures],
         "task_dep": ([f"layer:{layer or name}"] if facts.has_layer else [])
                     + ([f"pre_build:{name}"] if facts.pre_build else []),
-        "uptodate": [SettingsAndTargets(facts.build_settings)],
+        "uptodate": [SettingsAndTargets(_with_problems(function, facts.build_settings))],
         "clean": True,
         "verbosity": 2 if debug_enabled() else 1,
     }

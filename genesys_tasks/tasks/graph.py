@@ -186,11 +186,13 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
 
     @cache
     def project() -> list[Function]:
-        from ..build.package import function_sources
+        from ..build.package import function_listing
 
         if specs is None:
             return _load(root, pattern, tomls, stage, listing)
-        return [function_of(spec, [str(p) for _, p in function_sources(spec, pattern)]) for spec in specs]
+        listings = [(spec, function_listing(spec, pattern)) for spec in specs]
+        return [function_of(spec, [str(path) for _, path in listing.entries], tuple(listing.problems))
+                for spec, listing in listings]
 
     inputs = LayerInputs()  # each manifest probed once per load
 

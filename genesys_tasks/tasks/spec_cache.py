@@ -53,7 +53,7 @@ from .function import Function
 if TYPE_CHECKING:
     from .build import Facts
 
-FORMAT = 6  # 6: a stat holds the change time; 5: a [build] shared folder's folders are among the stats
+FORMAT = 7  # 7: an entry keeps its listing's problems; 6: a stat holds the change time; 5: shared folders
 CHECKSUM_SIZE = 4  # a cache file is the CRC-32 of what follows it, then the pickle it covers
 PACKAGE = Path(__file__).resolve().parent.parent  # genesys_tasks/
 
@@ -72,6 +72,7 @@ class Entry:
     clash: tuple[str, bool]
     sources: tuple[str, ...]
     warnings: tuple[str, ...]
+    problems: tuple[str, ...]  # the listing's (``Function.problems``)
 
     @property
     def name(self) -> str:
@@ -235,10 +236,11 @@ def load(root: Path, tomls: list[str] | list[Path], pattern: str, stage: str | N
             spec = load_one(Path(toml), lambda line: (said.append(line), warn(line)))
             listing = function_listing(spec, pattern)
             entry = Entry(_stamps(toml, spec, listing) or (), _pack(spec), facts_of(spec), clash_key(spec),
-                          tuple(str(path) for _, path in listing.entries), tuple(said))
+                          tuple(str(path) for _, path in listing.entries), tuple(said), tuple(listing.problems))
             changed = True
         entries[toml] = entry
-        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, partial(_unpack, entry.blob))
+        functions[toml] = Function(entry.name, entry.facts, list(entry.sources), spec, partial(_unpack, entry.blob),
+                                   entry.problems)
     _check_together(list(entries.values()), list(functions.values()))
     # Entries of TOMLs this run did not ask for stay (a run over one file evicts none); gone files go.
     kept = {name: entry for name, entry in cached.items() if name not in entries and os.path.exists(name)}
