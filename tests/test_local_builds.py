@@ -395,6 +395,22 @@ def test_node_package_missing_from_the_registry_fails_with_exit_1_and_npm_messag
 
 
 @pytest.mark.needs_tools("npm", "node")
+def test_a_lock_out_of_step_with_package_json_shows_npms_reason_not_its_usage_text(tmp_path):
+    """npm ci appends its usage (some 80 lines) to a usage error: the reason is above it."""
+    source = tmp_path / "fn"
+    write_package_json(source, '{"name": "fn", "version": "1.0.0", "dependencies": {}}')
+    subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=source, check=True, capture_output=True)
+    write_package_json(source, '{"name": "fn", "version": "1.0.0", "dependencies": {"left-pad": "1.3.0"}}')
+    with pytest.raises(BuildError) as failure:
+        build(node_job(source), tmp_path)
+    assert "npm ci failed" in failure.value.message
+    assert "package.json and package-lock.json" in failure.value.message
+    assert "Missing: left-pad@1.3.0 from lock file" in failure.value.message
+    assert "Usage:" not in failure.value.message and "--install-strategy" not in failure.value.message
+    assert "npm install" in failure.value.hint
+
+
+@pytest.mark.needs_tools("npm", "node")
 def test_node_installer_version_names_npm_and_node(tmp_path):
     write_package_json(tmp_path, "{}")
     described = local_node.version(replace(node_job(tmp_path)))

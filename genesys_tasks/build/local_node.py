@@ -157,7 +157,7 @@ def install(job: InstallJob) -> None:
                 "check the package names and versions in package.json; run `genesys lambda build --debug` "
                 "for npm's full output")
         raise BuildError(f"npm {command} failed for {job.manifest} ({job.runtime.id} {job.arch}); "
-                         f"its output ends:\n{done.tail()}", hint=hint)
+                         f"its output ends:\n{_without_usage(done).tail()}", hint=hint)
     shutil.rmtree(folder / "node_modules" / ".bin", ignore_errors=True)
     (folder / "node_modules").mkdir(exist_ok=True)
     if rewritten:
@@ -166,6 +166,15 @@ def install(job: InstallJob) -> None:
         if lock is not None:
             shutil.copyfile(lock, folder / lock.name)
         (folder / "node_modules" / ".package-lock.json").unlink(missing_ok=True)  # holds this machine's paths
+
+
+def _without_usage(done: toolrun.Finished) -> toolrun.Finished:
+    """npm's output up to the usage text it appends to a usage error (``npm ci`` with a lock out of step
+    with package.json): the reason is above it, and the usage would fill the tail shown."""
+    lines = done.output.splitlines()
+    usage = next((at for at, line in enumerate(lines) if line.startswith(("npm error Usage:", "npm ERR! Usage:"))),
+                 len(lines))
+    return toolrun.Finished(done.code, "\n".join(lines[:usage]))
 
 
 def _point_local_dependencies(manifest: Path, scratch_manifest: Path) -> tuple[dict[str, Path], bool]:
