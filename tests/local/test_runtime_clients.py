@@ -149,6 +149,7 @@ NODE_HANDLERS = {
     "index.js": 'exports.boom = async (e) => { throw new TypeError("bad " + e.n); };\n'
                 "exports.slow = () => new Promise((resolve) => setTimeout(resolve, 30000));\n",
     "broken.js": 'require("not-installed-anywhere");\nexports.handler = async () => 1;\n',
+    "throws.js": 'throw new TypeError("TABLE is not set");\nexports.handler = async () => 1;\n',
     "package.json": '{"name": "errors", "version": "1.0.0", "private": true}\n',
 }
 
@@ -166,7 +167,8 @@ def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client)
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     cases = {"index.boom": ("error", "TypeError"), "broken.handler": ("init_error", "Runtime.ImportModuleError"),
-             "index.missing": ("init_error", "Runtime.HandlerNotFound"), "index.slow": ("timeout", "Sandbox.Timedout")}
+             "index.missing": ("init_error", "Runtime.HandlerNotFound"), "index.slow": ("timeout", "Sandbox.Timedout"),
+             "throws.handler": ("init_error", "TypeError")}  # an exception at import keeps its own type
     for handler, (kind, error_type) in cases.items():
         process, _ = open_function(dataclasses.replace(spec, handler=handler), root,
                                    Options(client=client, timeout_s=1))

@@ -38,9 +38,14 @@ async function load(handlerName) {
   let mod;
   try {
     mod = await import(pathToFileURL(file).href);
-  } catch (err) {
-    const type = err instanceof SyntaxError ? "Runtime.UserCodeSyntaxError" : "Runtime.ImportModuleError";
-    throw errorOf(type, `${err.name}: ${err.message}`, String(err.stack || "").split("\n"));
+  } catch (err) {  // as the runtime client sorts them: a syntax error, a missing module, else the error itself
+    const stack = String(err?.stack || "").split("\n");
+    if (err instanceof SyntaxError) throw errorOf("Runtime.UserCodeSyntaxError", String(err), stack);
+    // an ES module's missing package (ERR_MODULE_NOT_FOUND) is one too: "Cannot find package 'x' imported from"
+    if (["MODULE_NOT_FOUND", "ERR_MODULE_NOT_FOUND"].includes(err?.code)) {
+      throw errorOf("Runtime.ImportModuleError", String(err), stack);
+    }
+    throw err instanceof Error ? errorOf(err.name, err.message, stack) : errorOf(typeof err, String(err));
   }
   const handler = mod[fn] ?? mod.default?.[fn];
   if (typeof handler !== "function") throw errorOf("Runtime.HandlerNotFound", `${modname}.${fn} is undefined or not exported`);
