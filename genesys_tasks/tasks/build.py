@@ -97,6 +97,14 @@ def function_of(spec: FunctionSpec, sources: list[str], problems: tuple[str, ...
     return Function(spec.name, facts_of(spec), sources, spec, problems=problems)
 
 
+def function_listed(spec: FunctionSpec, pattern: str) -> Function:
+    """``function_of`` a spec at hand with the sources and problems its listing finds now."""
+    from ..build.package import function_listing
+
+    listing = function_listing(spec, pattern)
+    return function_of(spec, [str(path) for _, path in listing.entries], tuple(listing.problems))
+
+
 class LayerInputs:
     """``steps.layer_inputs`` of each manifest, worked out once per load: a requirements file that
     a thousand functions share is parsed, and its lock files probed, once."""

@@ -31,7 +31,7 @@ from .. import paths, ui
 from ..config import FunctionSpec, discover_files, discovery_pattern
 from ..config.stages import STAGE_ENV
 from ..errors import EXIT_FAILED, GenesysError
-from .build import LayerInputs, build_task, function_of, layer_task, package_task, pre_build_task, shared_layers
+from .build import LayerInputs, build_task, function_listed, layer_task, package_task, pre_build_task, shared_layers
 from .deploy import STEPS
 from .file_check import ChangeTimeMD5Checker
 from .function import Function
@@ -186,13 +186,9 @@ def creators(root: str | Path | None = None, pattern: str | None = None,
 
     @cache
     def project() -> list[Function]:
-        from ..build.package import function_listing
-
         if specs is None:
             return _load(root, pattern, tomls, stage, listing)
-        listings = [(spec, function_listing(spec, pattern)) for spec in specs]
-        return [function_of(spec, [str(path) for _, path in listing.entries], tuple(listing.problems))
-                for spec, listing in listings]
+        return [function_listed(spec, pattern) for spec in specs]
 
     inputs = LayerInputs()  # each manifest probed once per load
 
