@@ -92,12 +92,7 @@ class Listing:
             return False
         recent = self.started - RACY_NS
         for path, seen in self.stamps:
-            if seen[3] >= recent:
-                return False
-            try:
-                if _stamp(os.stat(path)) != seen:
-                    return False
-            except OSError:
+            if seen[3] >= recent or stamp_of(path) != seen:
                 return False
         return True
 
@@ -108,6 +103,15 @@ class Listing:
 
 def _stamp(info: os.stat_result) -> tuple[int, int, int, int]:
     return info.st_dev, info.st_ino, info.st_mode, info.st_ctime_ns
+
+
+def stamp_of(path: str) -> tuple[int, int, int, int] | None:
+    """What any change to ``path`` moves (device, inode, mode, change time: a write, a chmod, a rename
+    over it); None when it cannot be stat'ed."""
+    try:
+        return _stamp(os.stat(path))
+    except OSError:
+        return None
 
 
 def printable(text: str) -> str:

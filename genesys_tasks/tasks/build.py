@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import os
 from pathlib import Path
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -234,7 +233,8 @@ class SourcesHeld:
     doit saves each file's state after the task ran, so a file saved while the zip was written or
     post_build ran (a formatter in post_build, an editor) was taken for what the zip holds, and no later
     build made it again. Failing (as Bazel does for a file modified during the build) leaves doit's state
-    as it was: the next build zips the file as it is then. A stat per file, only when the task runs."""
+    as it was: the next build zips the file as it is then. A stat per file as it begins and as it ends
+    (``build.walk.stamp_of``, what a listing's ``still_holds`` compares), only when the task runs."""
 
     def __init__(self, name: str, files: list[str]):
         self.name, self.files, self.seen = name, files, {}
@@ -243,13 +243,16 @@ class SourcesHeld:
         return f"<sources of {self.name}>"
 
     def begin(self) -> None:
-        self.seen = {path: _stat_of(path) for path in self.files}
+        from ..build.walk import stamp_of
+
+        self.seen = {path: stamp_of(path) for path in self.files}
 
     def end(self):
-        changed = [path for path, seen in self.seen.items() if _stat_of(path) != seen]
+        from ..build.walk import names_line, stamp_of
+
+        changed = [path for path, seen in self.seen.items() if stamp_of(path) != seen]
         if not changed:
             return None
-        from ..build.walk import names_line
         from ..errors import BuildError
         from .action import Failure
 
@@ -257,14 +260,6 @@ class SourcesHeld:
                            "hold what was there before",
                            hint="run `doit build` again: it zips the files as they are then")
         return Failure(error.render(), error.exit_code)
-
-
-def _stat_of(path: str) -> tuple | None:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mode, info.st_mtime_ns, info.st_ctime_ns
 
 
 def build_task(function: Function, root: Path, inputs: LayerInputs | None = None, layer: str | None = None) -> dict:
