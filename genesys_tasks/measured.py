@@ -19,6 +19,8 @@ SOURCES = ("profile", "tune")
 
 @dataclass(frozen=True)
 class Measurement:
+    """A duration measured for one function at one memory size and architecture."""
+
     source: str  # "profile" or "tune"
     function: str
     memory_mb: int

@@ -41,6 +41,8 @@ def load_prices(path: Path | None = None) -> dict:
 
 @dataclass(frozen=True)
 class Estimate:
+    """A monthly cost estimate for one function, in parts."""
+
     memory_mb: int
     architecture: str
     invocations: int

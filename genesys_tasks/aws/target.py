@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Target:
+    """Where AWS calls go: region, profile and endpoint."""
+
     region: str | None  # None: the credential chain's region (profile config)
     profile: str | None
     endpoint: str | None  # AWS_ENDPOINT_URL (LocalStack, the sandbox), else AWS's own

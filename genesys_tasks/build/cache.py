@@ -64,6 +64,8 @@ def sha256_once(path: Path) -> str:
 
 @dataclass(frozen=True)
 class CacheEntry:
+    """One layer in the cache: its key, zip, size, creation time and metadata."""
+
     key: str
     path: Path
     size: int

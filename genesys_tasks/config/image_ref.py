@@ -20,6 +20,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 @dataclass(frozen=True)
 class ImageRef:
+    """An image reference split into registry host, repository path, tag and digest."""
+
     host: str  # registry host[:port]
     path: str  # repository path in the registry
     tag: str | None = None

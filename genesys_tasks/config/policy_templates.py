@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Template:
+    """One policy template: the actions it grants and the resource kind that scopes them."""
+
     id: str
     name: str
     managed_arn: str | None

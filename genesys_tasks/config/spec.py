@@ -17,6 +17,8 @@ Pairs = tuple[tuple[str, str], ...]
 
 @dataclass(frozen=True)
 class BuildSpec:
+    """How the function is built: its sources, dependencies, hooks, architectures and package type."""
+
     source_path: Path
     build_method: str
     layer_auto: bool
@@ -43,12 +45,16 @@ class BuildSpec:
 
 @dataclass(frozen=True)
 class VpcSpec:
+    """The subnets and security groups the function runs in."""
+
     subnet_ids: tuple[str, ...]
     security_group_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class FunctionSettings:
+    """What Lambda runs the function with: memory, timeout, environment, concurrency, destinations."""
+
     memory_mb: int
     timeout_seconds: int
     layers: tuple[str, ...]
@@ -77,6 +83,8 @@ class FunctionSettings:
 
 @dataclass(frozen=True)
 class CorsSpec:
+    """The function URL's CORS settings."""
+
     allow_origins: tuple[str, ...]
     allow_methods: tuple[str, ...]
     allow_headers: tuple[str, ...]
@@ -87,6 +95,8 @@ class CorsSpec:
 
 @dataclass(frozen=True)
 class TrafficSpec:
+    """How a new version takes the alias's traffic: all at once, canary or linear, with alarms that roll it back."""
+
     strategy: str = "all-at-once"  # all-at-once | canary | linear
     percent: int = 10
     interval_minutes: int = 5
@@ -103,6 +113,8 @@ class TrafficSpec:
 
 @dataclass(frozen=True)
 class DeploymentSpec:
+    """Where and how the function is deployed: region, URL, alias, versions kept, image repository."""
+
     function_url: bool
     auth_type: str
     cors_enabled: bool
@@ -122,6 +134,8 @@ class DeploymentSpec:
 
 @dataclass(frozen=True)
 class IamResources:
+    """The resources the execution role's templates are scoped to, by kind."""
+
     s3_buckets: tuple[str, ...]
     dynamodb_tables: tuple[str, ...]
     sqs_queues: tuple[str, ...]
@@ -135,6 +149,8 @@ class IamResources:
 
 @dataclass(frozen=True)
 class IamSpec:
+    """The execution role: its name, policy templates, and whether genesys manages and removes it."""
+
     role_name: str  # resolved: default genesys-lambda-<name>
     required_policies: tuple[str, ...]
     auto_manage: bool
@@ -147,6 +163,8 @@ class IamSpec:
 
 @dataclass(frozen=True)
 class LayerSpec:
+    """The dependency layer genesys publishes for the function."""
+
     name: str  # resolved: default <name>-deps
     description: str
     compatible_runtimes: tuple[str, ...]
@@ -154,6 +172,8 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class TriggerSpec:
+    """One ``[[triggers]]`` entry: its type and its own keys."""
+
     type: str
     params: Pairs  # the type's own keys, defaults filled
     index: int  # position in [[triggers]], for messages
@@ -164,6 +184,8 @@ class TriggerSpec:
 
 @dataclass(frozen=True)
 class CostSpec:
+    """The traffic a cost estimate assumes."""
+
     invocations_per_month: int | None = None  # None: no estimate unless asked with numbers
     average_duration_ms: int = 100
 

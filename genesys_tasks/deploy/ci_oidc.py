@@ -75,6 +75,8 @@ class BoundaryState:
 
 @dataclass(frozen=True)
 class ProviderState:
+    """An IAM OIDC provider as read: its ARN, audiences and tags."""
+
     arn: str
     audiences: tuple[str, ...]
     tags: dict

@@ -25,6 +25,8 @@ def region_specs(spec: FunctionSpec) -> list[FunctionSpec]:
 
 @dataclass
 class RegionResult:
+    """What a deploy to one region gave: its outcome, its error, or that it never started."""
+
     region: str
     outcome: Any = None
     error: GenesysError | None = None

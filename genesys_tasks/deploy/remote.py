@@ -16,6 +16,8 @@ from ..errors import UsageError
 
 @dataclass(frozen=True)
 class RemoteResult:
+    """One invocation of the deployed function: its payload, error, log tail and version."""
+
     payload: bytes
     function_error: str | None  # "Unhandled" / "Handled" when the function errored
     log_tail: str  # the last 4 KB of the invocation's log, decoded

@@ -26,6 +26,8 @@ def deployed_architecture(config: dict) -> str:
 
 @dataclass(frozen=True)
 class RoleState:
+    """An IAM role as read: tags, attached and inline policies, trust policy, boundary."""
+
     name: str
     arn: str
     tags: dict
@@ -41,6 +43,8 @@ class RoleState:
 
 @dataclass(frozen=True)
 class LayerVersionState:
+    """A layer version as read: its ARN, number and description."""
+
     arn: str
     version: int
     description: str
@@ -52,6 +56,8 @@ class LayerVersionState:
 
 @dataclass(frozen=True)
 class ApiState:
+    """An HTTP API as read: its endpoint, integrations, routes, stages and tags."""
+
     api_id: str
     endpoint: str
     integrations: tuple[dict, ...]
@@ -62,6 +68,8 @@ class ApiState:
 
 @dataclass(frozen=True)
 class FunctionState:
+    """A function as read: configuration, tags, URL, policy statements, aliases and settings."""
+
     config: dict  # GetFunction's Configuration
     tags: dict
     url: dict | None  # GetFunctionUrlConfig
@@ -189,6 +197,8 @@ VERSION_MARKER = "genesys:published"  # the start of the description of every ve
 
 @dataclass(frozen=True)
 class VersionState:
+    """A published version as read: its number, code hash and description."""
+
     version: int
     code_sha256: str
     description: str
@@ -200,6 +210,8 @@ class VersionState:
 
 @dataclass(frozen=True)
 class AliasState:
+    """An alias as read: the version it points at and its traffic weights."""
+
     name: str
     version: str
     weights: dict  # RoutingConfig.AdditionalVersionWeights: version → share of traffic
@@ -229,6 +241,8 @@ def read_versions(clients, function_name: str) -> tuple[list[VersionState], dict
 
 @dataclass(frozen=True)
 class LogGroupState:
+    """A log group as read: its retention and tags."""
+
     name: str
     retention_days: int | None  # None: never expire
     tags: dict

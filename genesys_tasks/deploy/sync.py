@@ -34,6 +34,8 @@ CODE, FULL, NONE = "code", "full", "none"
 
 @dataclass(frozen=True)
 class Decision:
+    """What a sync does for one change (CODE, FULL or NONE), and why."""
+
     kind: str  # CODE, FULL or NONE
     reason: str
 

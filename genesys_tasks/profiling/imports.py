@@ -52,6 +52,8 @@ Placer = Callable[[str], Place]
 
 @dataclass(frozen=True)
 class PackageTime:
+    """The import time of one package, summed over its modules."""
+
     package: str
     origin: str
     cumulative_us: int

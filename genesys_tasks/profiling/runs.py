@@ -31,6 +31,8 @@ class FunctionFailed(GenesysError):
 
 @dataclass(frozen=True)
 class ColdStart:
+    """One cold start: init time, first invocation, and its imports."""
+
     init_ms: float
     first_invoke_ms: float
     imports: imports.Breakdown | None  # None: nothing was timed (a provided runtime)
@@ -38,6 +40,8 @@ class ColdStart:
 
 @dataclass(frozen=True)
 class Runs:
+    """The invocations a profile made: cold starts, warm durations and peak memory."""
+
     cold: tuple[ColdStart, ...]
     warm_ms: tuple[float, ...]
     max_memory_mb: int

@@ -35,6 +35,8 @@ _LAYER_PREFIXES = ("python/", "nodejs/")
 
 @dataclass(frozen=True)
 class ZipSize:
+    """One zip's size, packed and unpacked."""
+
     kind: str  # "function" or "layer"
     path: str
     zipped_bytes: int
@@ -43,6 +45,8 @@ class ZipSize:
 
 @dataclass(frozen=True)
 class PackageSize:
+    """The bytes and files one package takes in a zip."""
+
     zip: str
     package: str
     bytes: int
@@ -51,6 +55,8 @@ class PackageSize:
 
 @dataclass(frozen=True)
 class FileSize:
+    """One file's size in a zip."""
+
     zip: str
     path: str
     bytes: int
@@ -58,6 +64,8 @@ class FileSize:
 
 @dataclass(frozen=True)
 class Removable:
+    """Files of a package that the function need not ship, and why."""
+
     reason: str
     zip: str
     package: str
@@ -67,6 +75,8 @@ class Removable:
 
 @dataclass(frozen=True)
 class Sizes:
+    """What a function's zips hold: per zip, per package, the biggest files, what could go."""
+
     zips: tuple[ZipSize, ...]
     packages: tuple[PackageSize, ...]  # biggest first
     biggest_files: tuple[FileSize, ...]

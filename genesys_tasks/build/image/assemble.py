@@ -28,6 +28,8 @@ IMAGE_LIMIT = 10 * 1024 ** 3  # bytes, uncompressed, the base included
 
 @dataclass(frozen=True)
 class BuiltImage:
+    """An image manifest genesys wrote: its digest, size, base and layers."""
+
     digest: str  # the manifest's
     size: int  # the manifest's bytes
     base: str  # the base image's manifest digest for this architecture

@@ -59,6 +59,8 @@ def dependency_placement(language: str) -> Placement:
 
 @dataclass(frozen=True)
 class Layer:
+    """One image layer: the digests the manifest and the config name it by, and its sizes."""
+
     digest: str  # of the gzip: what the manifest names
     diff_id: str  # of the tar: what the image config names
     size: int  # compressed bytes
