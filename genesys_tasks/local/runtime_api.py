@@ -57,6 +57,12 @@ def error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
+def fault_payload(request_id: str, error_type: str, message: str) -> bytes:
+    """An error Lambda itself reports for an invocation (a timeout, a runtime that died), in its words:
+    ``RequestId: <id> Error: <message>``."""
+    return error_payload(error_type, f"RequestId: {request_id} Error: {message}")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -97,12 +103,13 @@ class RuntimeApi:
         self._queue.put(invocation)
         return invocation
 
-    def fail_pending(self, kind: str, payload: bytes) -> None:
-        """End every invocation not answered yet (the process died or its init failed)."""
+    def fail_pending(self, kind: str, payload: bytes | None = None, fault: tuple[str, str] | None = None) -> None:
+        """End every invocation not answered yet (the process died or its init failed): with ``payload``,
+        or with ``fault`` (error type, message) as Lambda words it for each invocation (``fault_payload``)."""
         with self._lock:
             pending = list(self._by_id.values())
         for invocation in pending:
-            invocation.finish(kind, payload)
+            invocation.finish(kind, payload if fault is None else fault_payload(invocation.request_id, *fault))
 
     def close(self) -> None:
         self._queue.put(_STOP)

@@ -34,7 +34,21 @@ def chatty(event, context):
 
 def unmarshalable(event, context):
     return {"when": object()}
+
+
+def exits(event, context):
+    sys.exit(event.get("code"))
 '''
+
+# a script made into a function: it ends the process while it is imported (SystemExit is no Exception)
+EXITS_AT_IMPORT = 'import sys\n\nsys.exit()\n\n\ndef handler(event, context):\n    return "never"\n'
+# what Lambda answers for each way a Python runtime exits: (handler, event, kind, message after "Error: ")
+PYTHON_EXITS = [
+    ("exits_at_import.handler", b"{}", "init_error", "Runtime exited without providing a reason"),
+    ("app.exits", b'{"code": 3}', "exit", "Runtime exited with error: exit status 3"),
+    ("app.exits", b'{"code": "giving up"}', "exit", "Runtime exited with error: exit status 1"),
+    ("app.exits", b"{}", "exit", "Runtime exited without providing a reason"),
+]
 
 
 def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, files: dict | None = None,

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import PYTHON_HANDLERS, python_function
+from local_functions import EXITS_AT_IMPORT, PYTHON_EXITS, PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -73,7 +73,8 @@ NEEDS_ENV = 'import os\n\nTABLE = os.environ["GENESYS_TEST_NO_SUCH_TABLE"]\n\n\n
 def built(tmp_path_factory):
     """One built function whose handler each test picks (the zip is the same for all)."""
     toml = python_function(tmp_path_factory.mktemp("plain") / "fn",
-                           files={"app.py": PYTHON_HANDLERS, "needs_env.py": NEEDS_ENV})
+                           files={"app.py": PYTHON_HANDLERS, "needs_env.py": NEEDS_ENV,
+                                  "exits_at_import.py": EXITS_AT_IMPORT})
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     return root, spec
@@ -123,6 +124,20 @@ def test_a_module_that_raises_while_imported_is_an_init_error_naming_its_excepti
     error = result.error()
     assert (error["errorType"], error["errorMessage"]) == ("KeyError", "'GENESYS_TEST_NO_SUCH_TABLE'")
     assert any("needs_env.py" in frame for frame in error["stackTrace"])
+
+
+@pytest.mark.parametrize("handler, event, kind, message", PYTHON_EXITS)
+def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_running(
+        built, handler, event, kind, message):
+    process = _process(built, handler)
+    try:
+        result = process.invoke(event)
+        warm = process.warm
+    finally:
+        process.close()
+    assert (result.kind, result.error()) == (kind, {
+        "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"})
+    assert not warm and (result.init_ms is not None)
 
 
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):

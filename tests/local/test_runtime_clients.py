@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import PYTHON_HANDLERS, python_function
+from local_functions import EXITS_AT_IMPORT, PYTHON_EXITS, PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -58,7 +58,7 @@ def _open(toml: Path, handler: str | None = None, **options):
 def python_fn(tmp_path_factory):
     _need("pip3")
     return python_function(tmp_path_factory.mktemp("ric-py") / "fn", requirements="six==1.16.0\n",
-                           files={"app.py": PYTHON_HANDLERS
+                           files={"exits_at_import.py": EXITS_AT_IMPORT, "app.py": PYTHON_HANDLERS
                                   + "\n\ndef with_layer(event, context):\n    import six\n"
                                     "    return {'six': six.__version__, 'file': six.__file__}\n"})
 
@@ -86,6 +86,25 @@ def test_python_error_init_error_and_timeout_have_lambdas_shapes(python_fn):
         assert (result.kind, result.error()["errorType"]) == (kind, error_type), handler
         if handler == "app.boom":
             assert result.error()["errorMessage"] == "bad input: 4" and result.error()["stackTrace"]
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_sys_exit_at_import_or_in_the_handler_is_the_same_runtime_exit_under_both_clients(python_fn, client):
+    """SystemExit is no Exception: awslambdaric lets it end the process, and Lambda reports the exit."""
+    for handler, event, kind, message in PYTHON_EXITS:
+        root, spec = load_spec(python_fn)
+        assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+        process, launch = open_function(dataclasses.replace(spec, handler=handler), root, Options(client=client))
+        try:
+            result = process.invoke(event)
+            warm = process.warm
+        finally:
+            process.close()
+        assert launch.client == ("awslambdaric" if client == "official" else "plain")
+        assert (result.kind, result.error()) == (kind, {
+            "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"}), \
+            (handler, event)
+        assert not warm
 
 
 def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):
