@@ -38,6 +38,14 @@ def unmarshalable(event, context):
 
 def exits(event, context):
     sys.exit(event.get("code"))
+
+
+def logs(event, context):
+    import logging
+
+    logging.getLogger().setLevel(logging.INFO)  # as functions do: Lambda's runtime logs only from WARNING on
+    logging.getLogger("app").info("handled %s", event.get("n"))
+    return {"trace": os.environ.get("_X_AMZN_TRACE_ID")}
 '''
 
 # a script made into a function: it ends the process while it is imported (SystemExit is no Exception)
@@ -67,6 +75,9 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
                     f'[build]\nsource_path = "."\narchitectures = ["x86_64"]\n{req}\n'
                     f'[function]\nmemory_mb = 256\ntimeout_seconds = {timeout}\n{extra}')
     return toml
+
+
+LOG_LINE = r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t%s\thandled 7\n"  # Lambda's Python log line
 
 
 def invoke_once(spec, root: Path, options, event: bytes = b"{}"):

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import EXITS_AT_IMPORT, PYTHON_EXITS, PYTHON_HANDLERS, python_function
+from local_functions import EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -53,6 +53,21 @@ def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_
     assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
     assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
     assert "REPORT RequestId: " in result.err
+
+
+def test_logging_records_show_in_lambdas_format_and_the_trace_id_is_in_the_environment(tmp_path, capfd):
+    import re
+
+    from genesys_tasks.cli import main
+
+    toml = python_function(tmp_path / "fn", "app.logs")
+    event = tmp_path / "event.json"
+    event.write_text('{"n": 7}')
+    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 0
+    result = capfd.readouterr()
+    request_id = re.search(r"END RequestId: (\S+)", result.err).group(1)
+    assert re.search(LOG_LINE % re.escape(request_id), result.err), result.err
+    assert json.loads(result.out)["trace"].startswith("Root=1-")
 
 
 def test_an_event_that_is_not_json_is_a_usage_error_naming_it(tmp_path, capfd):

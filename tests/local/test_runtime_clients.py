@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import EXITS_AT_IMPORT, PYTHON_EXITS, PYTHON_HANDLERS, python_function
+from local_functions import EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, python_function
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -105,6 +105,25 @@ def test_python_sys_exit_at_import_or_in_the_handler_is_the_same_runtime_exit_un
             "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"}), \
             (handler, event)
         assert not warm
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_logging_lines_and_trace_id_are_the_same_under_both_clients(run_genesys, python_fn, tmp_path, client):
+    import re
+
+    event = tmp_path / "event.json"
+    event.write_text('{"n": 7}')
+    toml = python_fn.read_text()
+    python_fn.write_text(toml.replace('handler = "app.ok"', 'handler = "app.logs"'))
+    try:
+        result = run_genesys("invoke", python_fn, "--client", client, "--event", event,
+                             env={"GENESYS_CACHE_DIR": os.environ["GENESYS_CACHE_DIR"]})
+    finally:
+        python_fn.write_text(toml)
+    assert result.code == 0, result.stderr
+    request_id = re.search(r"END RequestId: (\S+)", result.stderr).group(1)
+    assert re.search(LOG_LINE % re.escape(request_id), result.stderr), result.stderr
+    assert json.loads(result.stdout)["trace"].startswith("Root=1-")
 
 
 def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):

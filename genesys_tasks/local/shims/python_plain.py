@@ -1,17 +1,39 @@
 """A plain Python runtime loop: import the handler, then call it for each invocation.
 
 Run as ``python -S python_plain.py module.function`` when awslambdaric cannot be
-installed. It speaks the same Runtime API and gives errors Lambda's shape, but has
-none of the client's log formatting, request ids in log lines or X-Ray header.
+installed. It speaks the same Runtime API and gives errors Lambda's shape. As Lambda's
+runtime does, it puts a handler on the root logger (``logging`` records in Lambda's text
+format, with the request id) and sets ``_X_AMZN_TRACE_ID`` for each invocation; it has
+none of the client's JSON log format or X-Ray segments.
 """
 
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
 import time
 import traceback
+
+_request_id = ""  # the invocation under way, for the log lines
+
+
+class _LambdaLogHandler(logging.Handler):
+    """Records on stdout as Lambda's Python runtime writes them: level, UTC time, request id, message."""
+
+    def emit(self, record):
+        record.aws_request_id = _request_id
+        sys.stdout.write(self.format(record))
+
+
+def _setup_logging():
+    handler = _LambdaLogHandler()
+    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+                                  "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    logging.getLogger().addHandler(handler)
 
 
 def _error(error_type, message, trace=None):
@@ -71,9 +93,11 @@ def _post(conn, path, body, error_type=None):
 
 
 def main(handler_name):
+    global _request_id
     host, _, port = os.environ["AWS_LAMBDA_RUNTIME_API"].rpartition(":")
     conn = http.client.HTTPConnection(host, int(port))
     base = "/2018-06-01/runtime"
+    _setup_logging()
     try:
         handler = _load(handler_name)
     except InitFailed as failed:
@@ -87,6 +111,11 @@ def main(handler_name):
         event = json.loads(response.read() or b"null")
         headers = {k.title(): v for k, v in response.getheaders()}
         request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+        _request_id = request_id
+        if headers.get("Lambda-Runtime-Trace-Id"):
+            os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
         try:
             result = handler(event, Context(headers))
         except Exception as err:  # noqa: BLE001 - the function's error is the result
