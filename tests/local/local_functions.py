@@ -79,6 +79,20 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
 
 LOG_LINE = r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t%s\thandled 7\n"  # Lambda's Python log line
 
+# a callback handler, as older functions are written, and one that answers the trace id the runtime set
+NODE_CALLBACK_AND_TRACE = ('exports.callback = (event, context, callback) => callback(null, { n: event.n });\n'
+                           'exports.trace = async () => ({ trace: process.env._X_AMZN_TRACE_ID ?? null });\n')
+
+
+def node_function(folder: Path, runtime: str) -> Path:
+    """A Node function of ``runtime`` in ``folder`` (its own repo) with ``NODE_CALLBACK_AND_TRACE``; its TOML."""
+    (folder / ".git").mkdir(parents=True)
+    (folder / "index.js").write_text(NODE_CALLBACK_AND_TRACE)
+    toml = folder / "lambda_node_plain.toml"
+    toml.write_text(f'[metadata]\nname = "node-plain"\nruntime = "{runtime}"\nhandler = "index.callback"\n\n'
+                    '[build]\nsource_path = "."\narchitectures = ["x86_64"]\n')
+    return toml
+
 
 def invoke_once(spec, root: Path, options, event: bytes = b"{}"):
     """One invocation of the built ``spec`` on a new runtime (closed after): (the Result, the Launch)."""

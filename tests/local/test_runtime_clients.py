@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, python_function
+from local_functions import (EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, invoke_once,
+                             node_function, python_function)
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -217,3 +218,18 @@ def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client)
         assert (result.kind, result.error()["errorType"]) == (kind, error_type), (handler, result.payload)
         if handler == "index.boom":
             assert result.error()["errorMessage"] == "bad 2" and result.error()["trace"][0] == "TypeError: bad 2"
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_node24_refuses_a_callback_handler_and_sets_the_trace_id_under_both_clients(tmp_path, client):
+    _need("npm")
+    toml = node_function(tmp_path / "fn", "nodejs24.x")
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    refused, launch = invoke_once(spec, root, Options(client=client), b'{"n": 2}')
+    assert launch.client == ("aws-lambda-ric" if client == "official" else "plain")
+    assert (refused.kind, refused.error()["errorType"]) == ("init_error", "Runtime.CallbackHandlerDeprecated")
+    assert refused.error()["errorMessage"].startswith("ERROR: AWS Lambda has removed support for callback-based "
+                                                     "function handlers starting with Node.js 24.")
+    traced, _ = invoke_once(dataclasses.replace(spec, handler="index.trace"), root, Options(client=client))
+    assert traced.kind == "ok" and json.loads(traced.payload)["trace"].startswith("Root=1-")
