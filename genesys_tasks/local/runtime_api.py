@@ -2,7 +2,8 @@
 
 A runtime client (awslambdaric, aws-lambda-ric, a Go ``bootstrap``) asks for the next
 invocation (``GET /runtime/invocation/next``, which waits until there is one) and posts
-its result (``/response``), its error (``/error``) or a failed init (``/init/error``).
+its result (``/response``), its error (``/error``) or a failed init (``/init/error``). A result
+over Lambda's 6 MB limit fails the invocation with ``Function.ResponseSizeTooLarge``, as Lambda's does.
 ``submit`` queues an invocation and returns it; its ``done`` event is set when the
 outcome is known. Sockets get TCP_NODELAY: without it every small response waits for a
 delayed ACK (40-90 ms a call). One server serves one process: a restarted process gets
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PREFIX = "/2018-06-01/runtime"
+MAX_RESPONSE_BYTES = 6291556  # Lambda's limit of a buffered response (6 MB and 100 bytes)
 _STOP = object()
 
 
@@ -186,6 +188,12 @@ def _handler_for(api: RuntimeApi):
             if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
                 kind = "ok" if parts[2] == "response" else "error"
                 payload = body if kind == "ok" else _with_type(body, self.headers)
+                if kind == "ok" and len(body) > MAX_RESPONSE_BYTES:  # Lambda refuses it, and the invocation fails
+                    api.answer(parts[1], "error", error_payload(
+                        "Function.ResponseSizeTooLarge", f"Response payload size ({len(body)} bytes) exceeded "
+                                                         f"maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."))
+                    return self._reply(413, error_payload(
+                        "RequestEntityTooLarge", f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."))
                 if api.answer(parts[1], kind, payload):
                     return self._reply(202, b'{"status":"OK"}')
                 return self._reply(400, error_payload("InvalidRequestID", f"no pending invocation {parts[1]}"))

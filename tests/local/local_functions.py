@@ -40,6 +40,10 @@ def exits(event, context):
     sys.exit(event.get("code"))
 
 
+def big(event, context):
+    return "x" * event["size"]
+
+
 def logs(event, context):
     import logging
 

@@ -127,6 +127,17 @@ def test_python_logging_lines_and_trace_id_are_the_same_under_both_clients(run_g
     assert json.loads(result.stdout)["trace"].startswith("Root=1-")
 
 
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_result_over_6_mb_is_function_response_size_too_large_under_both_clients(python_fn, client):
+    root, spec = load_spec(python_fn)
+    assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+    result, _ = invoke_once(dataclasses.replace(spec, handler="app.big"), root, Options(client=client),
+                            b'{"size": 7000000}')
+    assert (result.kind, result.error()) == ("error", {
+        "errorType": "Function.ResponseSizeTooLarge",
+        "errorMessage": "Response payload size (7000002 bytes) exceeded maximum allowed payload size (6291556 bytes)."})
+
+
 def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):
     process, _ = _open(python_fn, "app.with_layer")
     try:
