@@ -72,6 +72,7 @@ class RuntimeProcess:
         self._api: RuntimeApi | None = None
         self._started_at = 0.0
         self._mark: str | None = None  # reaper's mark in the environment of the runtime and its children
+        self.on_start = None  # called with the request id as the runtime takes an invocation (Lambda's START line)
 
     @property
     def warm(self) -> bool:
@@ -80,7 +81,8 @@ class RuntimeProcess:
     def start(self) -> None:
         self.close()
         group = self._group = quota.group(self.memory_mb) if self.limits else None
-        api = RuntimeApi(on_ready=group.throttle if group else None)
+        api = RuntimeApi(on_ready=group.throttle if group else None,
+                         on_take=lambda request_id: self.on_start and self.on_start(request_id))
         self._started_at = time.monotonic()
         self._mark = reaper.new_mark()
         env = {**self.env, "AWS_LAMBDA_RUNTIME_API": api.address, reaper.RUN_MARK: self._mark}

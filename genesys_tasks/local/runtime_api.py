@@ -81,8 +81,9 @@ class _Server(ThreadingHTTPServer):
 class RuntimeApi:
     """The Runtime API server; ``address`` is what AWS_LAMBDA_RUNTIME_API holds."""
 
-    def __init__(self, on_ready=None):
+    def __init__(self, on_ready=None, on_take=None):
         self._on_ready = on_ready  # called once, when the runtime has finished its init (its first next)
+        self.on_take = on_take  # called with an invocation's request id as the runtime takes it, before its event
         self._queue: queue.Queue = queue.Queue()
         self._by_id: dict[str, Invocation] = {}
         self._lock = threading.Lock()
@@ -169,6 +170,8 @@ def _handler_for(api: RuntimeApi):
             invocation = api.next_invocation()
             if invocation is None:
                 return self._reply(410, error_payload("Gone", "the runtime API closed"))
+            if api.on_take is not None:
+                api.on_take(invocation.request_id)
             deadline = int((time.time() + invocation.timeout_s) * 1000)
             self._reply(200, invocation.event, {
                 "Content-Type": "application/json",

@@ -37,6 +37,9 @@ def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_ge
     assert "to stdout from the handler" in result.stderr and "to stderr from the handler" in result.stderr
     report = [line for line in result.stderr.splitlines() if line.startswith("REPORT RequestId: ")]
     assert len(report) == 1
+    request_id = report[0].split()[2]
+    lines = result.stderr.splitlines()  # Lambda's START line comes before what the function logs
+    assert lines.index(f"START RequestId: {request_id} Version: $LATEST") < lines.index("to stdout from the handler")
     for part in ("Duration: ", "Billed Duration: ", "Memory Size: 256 MB", "Max Memory Used: ", "Init Duration: "):
         assert part in report[0]
 
