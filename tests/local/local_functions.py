@@ -40,6 +40,16 @@ def exits(event, context):
     sys.exit(event.get("code"))
 
 
+def decimals(event, context):  # what a DynamoDB read gives
+    from decimal import Decimal
+
+    return {"count": Decimal("5"), "price": Decimal("1.5"), "name": "J\u00f6rg \u2713"}
+
+
+def raw_bytes(event, context):
+    return b"\\x00raw"
+
+
 def big(event, context):
     return "x" * event["size"]
 
@@ -81,6 +91,9 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
     return toml
 
 
+# what awslambdaric answers for these handlers (python3.12: non-ASCII unescaped)
+MARSHALLED = {"app.decimals": '{"count": 5, "price": 1.5, "name": "J\u00f6rg \u2713"}'.encode(),
+              "app.raw_bytes": b"\x00raw"}
 LOG_LINE = r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t%s\thandled 7\n"  # Lambda's Python log line
 
 # a callback handler, as older functions are written, and one that answers the trace id the runtime set

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, python_function
+from local_functions import (EXITS_AT_IMPORT, LOG_LINE, MARSHALLED, PYTHON_EXITS, PYTHON_HANDLERS,
+                             python_function)
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -156,6 +157,27 @@ def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_r
     assert (result.kind, result.error()) == (kind, {
         "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"})
     assert not warm and (result.init_ms is not None)
+
+
+@pytest.mark.parametrize("handler", sorted(MARSHALLED))
+def test_decimals_bytes_and_unicode_are_marshalled_as_awslambdaric_marshals_them(built, handler):
+    process = _process(built, handler)
+    try:
+        result = process.invoke(b"{}")
+    finally:
+        process.close()
+    assert (result.kind, result.payload) == ("ok", MARSHALLED[handler])
+
+
+def test_a_raised_error_carries_its_request_id_and_frames_without_column_markers(built):
+    process = _process(built, "app.boom")
+    try:
+        result = process.invoke(b'{"n": 1}')
+    finally:
+        process.close()
+    error = result.error()
+    assert result.kind == "error" and error["requestId"] == result.request_id
+    assert error["stackTrace"] and not any("^" in frame for frame in error["stackTrace"])
 
 
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):

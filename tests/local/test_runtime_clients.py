@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import (EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS, invoke_once,
-                             node_function, python_function)
+from local_functions import (EXITS_AT_IMPORT, LOG_LINE, MARSHALLED, PYTHON_EXITS, PYTHON_HANDLERS,
+                             invoke_once, node_function, python_function)
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -136,6 +136,23 @@ def test_python_result_over_6_mb_is_function_response_size_too_large_under_both_
     assert (result.kind, result.error()) == ("error", {
         "errorType": "Function.ResponseSizeTooLarge",
         "errorMessage": "Response payload size (7000002 bytes) exceeded maximum allowed payload size (6291556 bytes)."})
+
+
+def test_python_results_and_errors_are_the_same_bytes_under_both_clients(python_fn):
+    root, spec = load_spec(python_fn)
+    assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+    answers = {}
+    for client in ("official", "plain"):
+        for handler in (*MARSHALLED, "app.boom"):
+            result, _ = invoke_once(dataclasses.replace(spec, handler=handler), root, Options(client=client),
+                                    b'{"n": 1}')
+            if handler in MARSHALLED:
+                assert (result.kind, result.payload) == ("ok", MARSHALLED[handler]), (client, handler)
+            else:
+                error = result.error()
+                assert error.pop("requestId") == result.request_id, client
+                answers[client] = error
+    assert answers["official"] == answers["plain"]
 
 
 def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):

@@ -4,14 +4,19 @@ Run as ``python -S python_plain.py module.function`` when awslambdaric cannot be
 installed. It speaks the same Runtime API and gives errors Lambda's shape. As Lambda's
 runtime does, it puts a handler on the root logger (``logging`` records in Lambda's text
 format, with the request id) and sets ``_X_AMZN_TRACE_ID`` for each invocation; it has
-none of the client's JSON log format or X-Ray segments.
+none of the client's JSON log format or X-Ray segments. Results are marshalled as awslambdaric's
+marshaller does: ``Decimal`` as a number (through a float when it is not whole, where awslambdaric
+keeps every digit), ``bytes`` as they are, and from Python 3.12 on non-ASCII text unescaped.
 """
 
+import decimal
 import http.client
 import importlib
 import json
 import logging
+import math
 import os
+import re
 import sys
 import time
 import traceback
@@ -36,18 +41,38 @@ def _setup_logging():
     logging.getLogger().addHandler(handler)
 
 
-def _error(error_type, message, trace=None):
-    return {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": trace or []}
+def _error(error_type, message, trace=None, request_id=""):
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": trace or []}
+
+
+class _Encoder(json.JSONEncoder):
+    """awslambdaric's marshaller, as far as the standard library's json goes."""
+
+    def default(self, obj):
+        if isinstance(obj, decimal.Decimal):
+            if obj.is_nan():
+                return math.nan
+            return int(obj) if obj == obj.to_integral_value() else float(obj)
+        return super().default(obj)
+
+
+_RUNTIME = re.match(r"AWS_Lambda_python(\d+)\.(\d+)", os.environ.get("AWS_EXECUTION_ENV", ""))
+_ENCODER = _Encoder(ensure_ascii=not (_RUNTIME and (int(_RUNTIME[1]), int(_RUNTIME[2])) >= (3, 12)))
+
+
+def _to_json(value):
+    return _ENCODER.encode(value).encode()
 
 
 class InitFailed(Exception):
     """The handler could not be loaded; ``args[0]`` is the init error, in Lambda's shape."""
 
 
-def _user_error(err):
-    """The error of an exception the function's own code raised, as the runtime client reports it."""
-    trace = traceback.format_list(traceback.extract_tb(err.__traceback__)[1:])
-    return _error(type(err).__name__, str(err), trace)
+def _user_error(err, request_id=""):
+    """The error of an exception the function's own code raised, as the runtime client reports it: its frames
+    as (file, line, function, code) only, so no column markers (``^^^``), as awslambdaric formats them."""
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(err.__traceback__)[1:]]
+    return _error(type(err).__name__, str(err), traceback.format_list(frames), request_id)
 
 
 def _load(handler):
@@ -103,7 +128,7 @@ def main(handler_name):
     except InitFailed as failed:
         error = failed.args[0]
         print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
-        _post(conn, f"{base}/init/error", json.dumps(error).encode(), error["errorType"])
+        _post(conn, f"{base}/init/error", _to_json(error), error["errorType"])
         sys.exit(1)
     while True:
         conn.request("GET", f"{base}/invocation/next")
@@ -119,15 +144,15 @@ def main(handler_name):
         try:
             result = handler(event, Context(headers))
         except Exception as err:  # noqa: BLE001 - the function's error is the result
-            error = _user_error(err)
+            error = _user_error(err, request_id)
             print(f"[ERROR] {error['errorType']}: {error['errorMessage']}", file=sys.stderr, flush=True)
-            _post(conn, f"{base}/invocation/{request_id}/error", json.dumps(error).encode(), "Unhandled")
+            _post(conn, f"{base}/invocation/{request_id}/error", _to_json(error), "Unhandled")
             continue
         try:
-            body = json.dumps(result).encode()
+            body = result if isinstance(result, bytes) else _to_json(result)
         except (TypeError, ValueError) as err:
-            error = _error("Runtime.MarshalError", f"Unable to marshal response: {err}")
-            _post(conn, f"{base}/invocation/{request_id}/error", json.dumps(error).encode(), "Runtime.MarshalError")
+            error = _error("Runtime.MarshalError", f"Unable to marshal response: {err}", request_id=request_id)
+            _post(conn, f"{base}/invocation/{request_id}/error", _to_json(error), "Runtime.MarshalError")
             continue
         _post(conn, f"{base}/invocation/{request_id}/response", body)
 
