@@ -45,14 +45,20 @@ def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_ge
         assert part in report[0]
 
 
-def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+def _invoke_cli(tmp_path, capfd, handler: str, event: str):
+    """``genesys invoke --client plain`` of a new function whose handler is ``handler``: (exit code, output)."""
     from genesys_tasks.cli import main
 
-    toml = python_function(tmp_path / "fn", "app.boom")
-    event = tmp_path / "event.json"
-    event.write_text('{"n": 3}')
-    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 1
-    result = capfd.readouterr()
+    toml = python_function(tmp_path / "fn", handler)
+    event_file = tmp_path / "event.json"
+    event_file.write_text(event)
+    code = main(["invoke", str(toml), "--event", str(event_file), "--client", "plain"])
+    return code, capfd.readouterr()
+
+
+def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+    code, result = _invoke_cli(tmp_path, capfd, "app.boom", '{"n": 3}')
+    assert code == 1
     error = json.loads(result.out)
     assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
     assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
@@ -62,13 +68,8 @@ def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_
 def test_logging_records_show_in_lambdas_format_and_the_trace_id_is_in_the_environment(tmp_path, capfd):
     import re
 
-    from genesys_tasks.cli import main
-
-    toml = python_function(tmp_path / "fn", "app.logs")
-    event = tmp_path / "event.json"
-    event.write_text('{"n": 7}')
-    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 0
-    result = capfd.readouterr()
+    code, result = _invoke_cli(tmp_path, capfd, "app.logs", '{"n": 7}')
+    assert code == 0
     request_id = re.search(r"END RequestId: (\S+)", result.err).group(1)
     assert re.search(LOG_LINE % re.escape(request_id), result.err), result.err
     assert json.loads(result.out)["trace"].startswith("Root=1-")
@@ -109,11 +110,11 @@ def _process(built, handler: str, timeout: float = 2):
     return process
 
 
-def _invoke_once(built, handler: str, timeout: float = 2):
+def _invoke_once(built, handler: str, timeout: float = 2, event: bytes = b"{}"):
     """One invocation on a new runtime; the result, and whether the runtime was left running."""
     process = _process(built, handler, timeout)
     try:
-        result = process.invoke(b"{}")
+        result = process.invoke(event)
         return result, process.warm
     finally:
         process.close()
@@ -148,12 +149,7 @@ def test_a_module_that_raises_while_imported_is_an_init_error_naming_its_excepti
 @pytest.mark.parametrize("handler, event, kind, message", PYTHON_EXITS)
 def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_running(
         built, handler, event, kind, message):
-    process = _process(built, handler)
-    try:
-        result = process.invoke(event)
-        warm = process.warm
-    finally:
-        process.close()
+    result, warm = _invoke_once(built, handler, event=event)
     assert (result.kind, result.error()) == (kind, {
         "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"})
     assert not warm and (result.init_ms is not None)
@@ -161,20 +157,12 @@ def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_r
 
 @pytest.mark.parametrize("handler", sorted(MARSHALLED))
 def test_decimals_bytes_and_unicode_are_marshalled_as_awslambdaric_marshals_them(built, handler):
-    process = _process(built, handler)
-    try:
-        result = process.invoke(b"{}")
-    finally:
-        process.close()
+    result, _ = _invoke_once(built, handler)
     assert (result.kind, result.payload) == ("ok", MARSHALLED[handler])
 
 
 def test_a_raised_error_carries_its_request_id_and_frames_without_column_markers(built):
-    process = _process(built, "app.boom")
-    try:
-        result = process.invoke(b'{"n": 1}')
-    finally:
-        process.close()
+    result, _ = _invoke_once(built, "app.boom", event=b'{"n": 1}')
     error = result.error()
     assert result.kind == "error" and error["requestId"] == result.request_id
     assert error["stackTrace"] and not any("^" in frame for frame in error["stackTrace"])
