@@ -232,6 +232,18 @@ def test_when_the_client_cannot_be_installed_auto_falls_back_to_a_plain_call_and
     assert launch.client == "plain" and any("within the last hour" in m for m in again)  # not retried at once
 
 
+def test_an_event_over_lambdas_6_mb_invoke_limit_is_a_usage_error_saying_so(tmp_path):
+    from genesys_tasks.commands.invoke import read_event
+    from genesys_tasks.errors import UsageError
+
+    event = tmp_path / "big.json"
+    event.write_text('"' + "x" * (6291456 - 2) + '"')  # exactly the limit: taken
+    assert len(read_event(str(event))) == 6291456
+    event.write_text('"' + "x" * (6291456 - 1) + '"')
+    with pytest.raises(UsageError, match=f"{event}: the event is 6291457 bytes; Lambda refuses one over 6291456 bytes"):
+        read_event(str(event))
+
+
 def test_event_dash_reads_the_event_from_stdin(monkeypatch):
     import io
 
