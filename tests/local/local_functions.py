@@ -40,6 +40,13 @@ def exits(event, context):
     sys.exit(event.get("code"))
 
 
+def context_fields(event, context):
+    context.log("through context.log\\n")
+    return {"identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+            "client_context": context.client_context, "tenant_id": context.tenant_id,
+            "version": context.function_version, "memory": context.memory_limit_in_mb}
+
+
 def decimals(event, context):  # what a DynamoDB read gives
     from decimal import Decimal
 
@@ -91,8 +98,10 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
     return toml
 
 
-# what awslambdaric answers for these handlers (python3.12: non-ASCII unescaped)
-MARSHALLED = {"app.decimals": '{"count": 5, "price": 1.5, "name": "J\u00f6rg \u2713"}'.encode(),
+# what awslambdaric answers for these handlers (python3.12: non-ASCII unescaped; context.identity an object)
+AS_AWSLAMBDARIC = {"app.context_fields": b'{"identity": [null, null], "client_context": null, "tenant_id": null, '
+                                    b'"version": "$LATEST", "memory": "256"}',
+              "app.decimals": '{"count": 5, "price": 1.5, "name": "J\u00f6rg \u2713"}'.encode(),
               "app.raw_bytes": b"\x00raw"}
 LOG_LINE = r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t%s\thandled 7\n"  # Lambda's Python log line
 

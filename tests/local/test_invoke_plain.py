@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import (EXITS_AT_IMPORT, LOG_LINE, MARSHALLED, PYTHON_EXITS, PYTHON_HANDLERS,
+from local_functions import (AS_AWSLAMBDARIC, EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS,
                              python_function)
 
 from genesys_tasks.local.function import Options, open_function
@@ -155,10 +155,10 @@ def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_r
     assert not warm and (result.init_ms is not None)
 
 
-@pytest.mark.parametrize("handler", sorted(MARSHALLED))
-def test_decimals_bytes_and_unicode_are_marshalled_as_awslambdaric_marshals_them(built, handler):
+@pytest.mark.parametrize("handler", sorted(AS_AWSLAMBDARIC))
+def test_decimals_bytes_unicode_and_the_context_objects_are_what_awslambdaric_gives(built, handler):
     result, _ = _invoke_once(built, handler)
-    assert (result.kind, result.payload) == ("ok", MARSHALLED[handler])
+    assert (result.kind, result.payload) == ("ok", AS_AWSLAMBDARIC[handler])
 
 
 def test_a_raised_error_carries_its_request_id_and_frames_without_column_markers(built):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import (EXITS_AT_IMPORT, LOG_LINE, MARSHALLED, PYTHON_EXITS, PYTHON_HANDLERS,
+from local_functions import (AS_AWSLAMBDARIC, EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS,
                              invoke_once, node_function, python_function)
 
 from genesys_tasks.local.function import Options, open_function
@@ -143,11 +143,11 @@ def test_python_results_and_errors_are_the_same_bytes_under_both_clients(python_
     assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
     answers = {}
     for client in ("official", "plain"):
-        for handler in (*MARSHALLED, "app.boom"):
+        for handler in (*AS_AWSLAMBDARIC, "app.boom"):
             result, _ = invoke_once(dataclasses.replace(spec, handler=handler), root, Options(client=client),
                                     b'{"n": 1}')
-            if handler in MARSHALLED:
-                assert (result.kind, result.payload) == ("ok", MARSHALLED[handler]), (client, handler)
+            if handler in AS_AWSLAMBDARIC:
+                assert (result.kind, result.payload) == ("ok", AS_AWSLAMBDARIC[handler]), (client, handler)
             else:
                 error = result.error()
                 assert error.pop("requestId") == result.request_id, client

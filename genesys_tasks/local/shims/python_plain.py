@@ -93,7 +93,18 @@ def _load(handler):
         raise InitFailed(_error("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")) from None
 
 
+class CognitoIdentity:
+    """``context.identity``: an object even when no Cognito identity came with the invocation, as awslambdaric's."""
+
+    __slots__ = ("cognito_identity_id", "cognito_identity_pool_id")
+
+    def __init__(self):
+        self.cognito_identity_id = self.cognito_identity_pool_id = None
+
+
 class Context:
+    """The handler's context, with the attributes and methods awslambdaric's ``LambdaContext`` has."""
+
     def __init__(self, headers):
         self.aws_request_id = headers["Lambda-Runtime-Aws-Request-Id"]
         self.invoked_function_arn = headers.get("Lambda-Runtime-Invoked-Function-Arn", "")
@@ -103,10 +114,13 @@ class Context:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.identity = self.client_context = None
+        self.identity, self.client_context, self.tenant_id = CognitoIdentity(), None, None
 
     def get_remaining_time_in_millis(self):
         return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
 
 
 def _post(conn, path, body, error_type=None):
