@@ -155,6 +155,16 @@ def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_r
     assert not warm and (result.init_ms is not None)
 
 
+def test_a_runtime_killed_by_a_signal_is_worded_as_lambdas_supervisor_words_it():
+    from genesys_tasks.local.process import exit_reason
+
+    assert exit_reason(-9) == "Runtime exited with error: signal: killed"
+    assert exit_reason(-11) == "Runtime exited with error: signal: segmentation fault"
+    assert exit_reason(-6) == "Runtime exited with error: signal: aborted"
+    assert exit_reason(-40) == "Runtime exited with error: signal: signal 40"  # Go's name for one it has no word for
+    assert exit_reason(0) == "Runtime exited without providing a reason"
+
+
 @pytest.mark.parametrize("handler", sorted(AS_AWSLAMBDARIC))
 def test_decimals_bytes_unicode_and_the_context_objects_are_what_awslambdaric_gives(built, handler):
     result, _ = _invoke_once(built, handler)
