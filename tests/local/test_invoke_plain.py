@@ -178,6 +178,17 @@ def test_a_raised_error_carries_its_request_id_and_frames_without_column_markers
     assert error["stackTrace"] and not any("^" in frame for frame in error["stackTrace"])
 
 
+def test_a_result_over_6_mb_fails_and_ends_the_runtime_as_awslambdarics_does(built):
+    process = _process(built, "app.big")
+    try:
+        result = process.invoke(b'{"size": 7000000}')
+        process._proc.wait(5)
+        assert not process.warm  # the next invocation starts cold
+    finally:
+        process.close()
+    assert result.kind == "error" and result.error()["errorType"] == "Function.ResponseSizeTooLarge"
+
+
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):
     result, _ = _invoke_once(built, "app.unmarshalable")
     assert result.kind == "error" and result.error()["errorType"] == "Runtime.MarshalError"

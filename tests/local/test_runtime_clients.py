@@ -131,8 +131,13 @@ def test_python_logging_lines_and_trace_id_are_the_same_under_both_clients(run_g
 def test_python_result_over_6_mb_is_function_response_size_too_large_under_both_clients(python_fn, client):
     root, spec = load_spec(python_fn)
     assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
-    result, _ = invoke_once(dataclasses.replace(spec, handler="app.big"), root, Options(client=client),
-                            b'{"size": 7000000}')
+    process, _ = open_function(dataclasses.replace(spec, handler="app.big"), root, Options(client=client))
+    try:
+        result = process.invoke(b'{"size": 7000000}')
+        process._proc.wait(5)  # the client ends its process once its result is refused
+        assert not process.warm
+    finally:
+        process.close()
     assert (result.kind, result.error()) == ("error", {
         "errorType": "Function.ResponseSizeTooLarge",
         "errorMessage": "Response payload size (7000002 bytes) exceeded maximum allowed payload size (6291556 bytes)."})

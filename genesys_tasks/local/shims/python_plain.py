@@ -128,7 +128,8 @@ def _post(conn, path, body, error_type=None):
     if error_type:
         headers["Lambda-Runtime-Function-Error-Type"] = error_type
     conn.request("POST", path, body=body, headers=headers)
-    conn.getresponse().read()
+    response = conn.getresponse()
+    return response.status, response.read()
 
 
 def main(handler_name):
@@ -168,7 +169,11 @@ def main(handler_name):
             error = _error("Runtime.MarshalError", f"Unable to marshal response: {err}", request_id=request_id)
             _post(conn, f"{base}/invocation/{request_id}/error", _to_json(error), "Runtime.MarshalError")
             continue
-        _post(conn, f"{base}/invocation/{request_id}/response", body)
+        status, answer = _post(conn, f"{base}/invocation/{request_id}/response", body)
+        if status >= 400:  # refused (a result over 6 MB): awslambdaric says so and its process ends
+            print(f"[ERROR] [{int(time.time() * 1000)}] LAMBDA_RUNTIME Failed to post handler success response. "
+                  f"Http response code: {status}. {answer.decode(errors='replace')}", file=sys.stderr, flush=True)
+            sys.exit(1)
 
 
 if __name__ == "__main__":
