@@ -29,6 +29,8 @@ def run(args) -> int:
     if process is None:
         return EXIT_FAILED
     ui.info(f"runtime client: {launch.client}")  # the plain call or the official client, as it changes
+    # Lambda's START line, written as the runtime takes the event: before anything the function logs for it
+    process.on_start = lambda request_id: ui.info(f"START RequestId: {request_id} Version: $LATEST")
     try:
         result = process.invoke(event)
     finally:

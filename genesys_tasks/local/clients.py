@@ -35,7 +35,7 @@ NODE_CLIENT = "aws-lambda-ric@4"
 MODES = ("auto", "official", "plain")
 SHIMS = Path(__file__).parent / "shims"
 LOST = {
-    "python": "awslambdaric's log format (request ids, JSON logs), its marshaller's quirks and X-Ray context",
+    "python": "awslambdaric's JSON log format and log level settings, its marshaller's quirks and X-Ray segments",
     "nodejs": "aws-lambda-ric's log format (request ids, JSON logs), response streaming and X-Ray context",
     "java": "the Java runtime client's serialization (Jackson: annotations, the aws-lambda-java-events types), "
             "its log format and X-Ray context",

@@ -1,6 +1,7 @@
 """The event a local run is handed: ``--event FILE``, ``-`` for stdin, or the JSON itself; checked to be JSON.
 
-``genesys invoke`` and ``genesys profile`` read it the same way; a bad one is a usage error naming it.
+``genesys invoke`` and ``genesys profile`` read it the same way; a bad one is a usage error naming it,
+and so is one over the 6 MB Lambda takes in a synchronous invoke (its ``RequestTooLargeException``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+
+MAX_EVENT_BYTES = 6291456  # Lambda's Invoke: "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
 
 
 def read_event(source: str | None) -> bytes:
@@ -27,6 +30,10 @@ def read_event(source: str | None) -> bytes:
         except OSError as err:
             raise UsageError(f"--event {source}: cannot be read ({err.strerror})",
                              hint="pass a JSON file, or - to read the event from stdin") from None
+    if len(data) > MAX_EVENT_BYTES:
+        raise UsageError(f"{name}: the event is {len(data)} bytes; Lambda refuses one over {MAX_EVENT_BYTES} bytes in a "
+                         "synchronous invoke (RequestTooLargeException)",
+                         hint="pass a smaller event, or put the data in S3 and pass its key")
     try:
         json.loads(data or b"null")
     except ValueError as err:

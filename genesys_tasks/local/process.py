@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from . import quota, reaper
-from .runtime_api import RuntimeApi, error_payload
+from .runtime_api import RuntimeApi, fault_payload
 
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand functions
 
@@ -31,7 +31,8 @@ class Result:
     """One invocation's outcome and what Lambda's REPORT line says about it."""
 
     request_id: str
-    kind: str  # "ok", "error" (the function raised), "init_error", "timeout", "exit" (the runtime died)
+    kind: str  # "ok", "error" (the function raised), "init_error" (also a runtime that died in init), "timeout",
+    #            "exit" (the runtime died while it ran an invocation)
     payload: bytes
     duration_ms: float
     init_ms: float | None  # set on a cold start
@@ -71,6 +72,7 @@ class RuntimeProcess:
         self._api: RuntimeApi | None = None
         self._started_at = 0.0
         self._mark: str | None = None  # reaper's mark in the environment of the runtime and its children
+        self.on_start = None  # called with the request id as the runtime takes an invocation (Lambda's START line)
 
     @property
     def warm(self) -> bool:
@@ -79,7 +81,8 @@ class RuntimeProcess:
     def start(self) -> None:
         self.close()
         group = self._group = quota.group(self.memory_mb) if self.limits else None
-        api = RuntimeApi(on_ready=group.throttle if group else None)
+        api = RuntimeApi(on_ready=group.throttle if group else None,
+                         on_take=lambda request_id: self.on_start and self.on_start(request_id))
         self._started_at = time.monotonic()
         self._mark = reaper.new_mark()
         env = {**self.env, "AWS_LAMBDA_RUNTIME_API": api.address, reaper.RUN_MARK: self._mark}
@@ -104,15 +107,13 @@ class RuntimeProcess:
         api, proc = self._api, self._proc
         invocation = api.submit(event, self.timeout_s, self.function_arn)
         if not invocation.taken.wait(INIT_LIMIT_S if cold else None):
-            invocation.finish("timeout", error_payload(
-                "Sandbox.Timedout", f"RequestId: {invocation.request_id} Error: INIT timed out after "
-                                    f"{INIT_LIMIT_S:.2f} seconds"))
+            invocation.finish("timeout", fault_payload(invocation.request_id, "Sandbox.Timedout",
+                                                       f"INIT timed out after {INIT_LIMIT_S:.2f} seconds"))
         if invocation.taken_at:
             left = self.timeout_s - (time.monotonic() - invocation.taken_at)
             if not invocation.done.wait(max(left, 0)):
-                invocation.finish("timeout", error_payload(
-                    "Sandbox.Timedout", f"RequestId: {invocation.request_id} Error: Task timed out after "
-                                        f"{self.timeout_s:.2f} seconds"))
+                invocation.finish("timeout", fault_payload(invocation.request_id, "Sandbox.Timedout",
+                                                           f"Task timed out after {self.timeout_s:.2f} seconds"))
         group = self._group
         peak = _peak_memory_mb(proc.pid) or (group.peak_mb() or 0 if group else 0)  # a killed one: its group's
         if invocation.kind != "ok" and invocation.kind != "error":
@@ -142,16 +143,34 @@ class RuntimeProcess:
 
 def _watch(proc: subprocess.Popen, api: RuntimeApi, group: quota.Group | None = None) -> None:
     """When the runtime exits, end what it left unanswered: its init error, its memory limit's kill
-    (Lambda's ``Runtime.OutOfMemory``), else an exit error."""
+    (Lambda's ``Runtime.OutOfMemory``), else an exit error. A runtime that exits before it asks for work
+    (``sys.exit()`` while the handler's module is imported) failed its init, as Lambda counts it."""
     code = proc.wait()
     if api.init_error is not None:
         api.fail_pending("init_error", api.init_error)
-    elif code == -9 and group is not None and group.out_of_memory():
-        api.fail_pending("exit", error_payload("Runtime.OutOfMemory",
-                                               "Runtime exited with error: signal: killed"))
+        return
+    kind = "exit" if api.first_next.is_set() else "init_error"
+    if code == -9 and group is not None and group.out_of_memory():
+        api.fail_pending(kind, fault=("Runtime.OutOfMemory", exit_reason(code)))
     else:
-        reason = f"signal {-code}" if code < 0 else f"exit status {code}"
-        api.fail_pending("exit", error_payload("Runtime.ExitError", f"Runtime exited with error: {reason}"))
+        api.fail_pending(kind, fault=("Runtime.ExitError", exit_reason(code)))
+
+
+# Go's names of the signals a runtime dies of (Lambda's supervisor words a termination as Go's os/exec does)
+_SIGNALS = {1: "hangup", 2: "interrupt", 3: "quit", 4: "illegal instruction", 5: "trace/breakpoint trap",
+            6: "aborted", 7: "bus error", 8: "floating point exception", 9: "killed", 11: "segmentation fault",
+            13: "broken pipe", 14: "alarm clock", 15: "terminated", 24: "CPU time limit exceeded",
+            25: "file size limit exceeded", 31: "bad system call"}
+
+
+def exit_reason(code: int) -> str:
+    """What Lambda says of a runtime process that ended with ``code`` (``Popen.returncode``: -N for signal N)
+    before it answered: a clean exit gave no reason; otherwise its exit status or its signal."""
+    if code == 0:
+        return "Runtime exited without providing a reason"
+    if code > 0:
+        return f"Runtime exited with error: exit status {code}"
+    return f"Runtime exited with error: signal: {_SIGNALS.get(-code, f'signal {-code}')}"
 
 
 def _peak_memory_mb(pid: int) -> int:

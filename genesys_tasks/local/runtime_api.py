@@ -2,7 +2,8 @@
 
 A runtime client (awslambdaric, aws-lambda-ric, a Go ``bootstrap``) asks for the next
 invocation (``GET /runtime/invocation/next``, which waits until there is one) and posts
-its result (``/response``), its error (``/error``) or a failed init (``/init/error``).
+its result (``/response``), its error (``/error``) or a failed init (``/init/error``). A result
+over Lambda's 6 MB limit fails the invocation with ``Function.ResponseSizeTooLarge``, as Lambda's does.
 ``submit`` queues an invocation and returns it; its ``done`` event is set when the
 outcome is known. Sockets get TCP_NODELAY: without it every small response waits for a
 delayed ACK (40-90 ms a call). One server serves one process: a restarted process gets
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PREFIX = "/2018-06-01/runtime"
+MAX_RESPONSE_BYTES = 6291556  # Lambda's limit of a buffered response (6 MB and 100 bytes)
 _STOP = object()
 
 
@@ -57,6 +59,12 @@ def error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
+def fault_payload(request_id: str, error_type: str, message: str) -> bytes:
+    """An error Lambda itself reports for an invocation (a timeout, a runtime that died), in its words:
+    ``RequestId: <id> Error: <message>``."""
+    return error_payload(error_type, f"RequestId: {request_id} Error: {message}")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -73,8 +81,9 @@ class _Server(ThreadingHTTPServer):
 class RuntimeApi:
     """The Runtime API server; ``address`` is what AWS_LAMBDA_RUNTIME_API holds."""
 
-    def __init__(self, on_ready=None):
+    def __init__(self, on_ready=None, on_take=None):
         self._on_ready = on_ready  # called once, when the runtime has finished its init (its first next)
+        self.on_take = on_take  # called with an invocation's request id as the runtime takes it, before its event
         self._queue: queue.Queue = queue.Queue()
         self._by_id: dict[str, Invocation] = {}
         self._lock = threading.Lock()
@@ -97,12 +106,13 @@ class RuntimeApi:
         self._queue.put(invocation)
         return invocation
 
-    def fail_pending(self, kind: str, payload: bytes) -> None:
-        """End every invocation not answered yet (the process died or its init failed)."""
+    def fail_pending(self, kind: str, payload: bytes | None = None, fault: tuple[str, str] | None = None) -> None:
+        """End every invocation not answered yet (the process died or its init failed): with ``payload``,
+        or with ``fault`` (error type, message) as Lambda words it for each invocation (``fault_payload``)."""
         with self._lock:
             pending = list(self._by_id.values())
         for invocation in pending:
-            invocation.finish(kind, payload)
+            invocation.finish(kind, payload if fault is None else fault_payload(invocation.request_id, *fault))
 
     def close(self) -> None:
         self._queue.put(_STOP)
@@ -160,6 +170,8 @@ def _handler_for(api: RuntimeApi):
             invocation = api.next_invocation()
             if invocation is None:
                 return self._reply(410, error_payload("Gone", "the runtime API closed"))
+            if api.on_take is not None:
+                api.on_take(invocation.request_id)
             deadline = int((time.time() + invocation.timeout_s) * 1000)
             self._reply(200, invocation.event, {
                 "Content-Type": "application/json",
@@ -179,6 +191,12 @@ def _handler_for(api: RuntimeApi):
             if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
                 kind = "ok" if parts[2] == "response" else "error"
                 payload = body if kind == "ok" else _with_type(body, self.headers)
+                if kind == "ok" and len(body) > MAX_RESPONSE_BYTES:  # Lambda refuses it, and the invocation fails
+                    api.answer(parts[1], "error", error_payload(
+                        "Function.ResponseSizeTooLarge", f"Response payload size ({len(body)} bytes) exceeded "
+                                                         f"maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."))
+                    return self._reply(413, error_payload(
+                        "RequestEntityTooLarge", f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."))
                 if api.answer(parts[1], kind, payload):
                     return self._reply(202, b'{"status":"OK"}')
                 return self._reply(400, error_payload("InvalidRequestID", f"no pending invocation {parts[1]}"))

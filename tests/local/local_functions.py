@@ -34,7 +34,50 @@ def chatty(event, context):
 
 def unmarshalable(event, context):
     return {"when": object()}
+
+
+def exits(event, context):
+    sys.exit(event.get("code"))
+
+
+def context_fields(event, context):
+    context.log("through context.log\\n")
+    return {"identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+            "client_context": context.client_context, "tenant_id": context.tenant_id,
+            "version": context.function_version, "memory": context.memory_limit_in_mb}
+
+
+def decimals(event, context):  # what a DynamoDB read gives
+    from decimal import Decimal
+
+    return {"count": Decimal("5"), "price": Decimal("1.5"), "name": "J\u00f6rg \u2713"}
+
+
+def raw_bytes(event, context):
+    return b"\\x00raw"
+
+
+def big(event, context):
+    return "x" * event["size"]
+
+
+def logs(event, context):
+    import logging
+
+    logging.getLogger().setLevel(logging.INFO)  # as functions do: Lambda's runtime logs only from WARNING on
+    logging.getLogger("app").info("handled %s", event.get("n"))
+    return {"trace": os.environ.get("_X_AMZN_TRACE_ID")}
 '''
+
+# a script made into a function: it ends the process while it is imported (SystemExit is no Exception)
+EXITS_AT_IMPORT = 'import sys\n\nsys.exit()\n\n\ndef handler(event, context):\n    return "never"\n'
+# what Lambda answers for each way a Python runtime exits: (handler, event, kind, message after "Error: ")
+PYTHON_EXITS = [
+    ("exits_at_import.handler", b"{}", "init_error", "Runtime exited without providing a reason"),
+    ("app.exits", b'{"code": 3}', "exit", "Runtime exited with error: exit status 3"),
+    ("app.exits", b'{"code": "giving up"}', "exit", "Runtime exited with error: exit status 1"),
+    ("app.exits", b"{}", "exit", "Runtime exited without providing a reason"),
+]
 
 
 def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, files: dict | None = None,
@@ -52,6 +95,28 @@ def python_function(folder: Path, handler: str = "app.ok", *, timeout: int = 2, 
     toml.write_text(f'[metadata]\nname = "local-py"\nruntime = "python3.12"\nhandler = "{handler}"\n\n'
                     f'[build]\nsource_path = "."\narchitectures = ["x86_64"]\n{req}\n'
                     f'[function]\nmemory_mb = 256\ntimeout_seconds = {timeout}\n{extra}')
+    return toml
+
+
+# what awslambdaric answers for these handlers (python3.12: non-ASCII unescaped; context.identity an object)
+AS_AWSLAMBDARIC = {"app.context_fields": b'{"identity": [null, null], "client_context": null, "tenant_id": null, '
+                                    b'"version": "$LATEST", "memory": "256"}',
+              "app.decimals": '{"count": 5, "price": 1.5, "name": "J\u00f6rg \u2713"}'.encode(),
+              "app.raw_bytes": b"\x00raw"}
+LOG_LINE = r"\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t%s\thandled 7\n"  # Lambda's Python log line
+
+# a callback handler, as older functions are written, and one that answers the trace id the runtime set
+NODE_CALLBACK_AND_TRACE = ('exports.callback = (event, context, callback) => callback(null, { n: event.n });\n'
+                           'exports.trace = async () => ({ trace: process.env._X_AMZN_TRACE_ID ?? null });\n')
+
+
+def node_function(folder: Path, runtime: str) -> Path:
+    """A Node function of ``runtime`` in ``folder`` (its own repo) with ``NODE_CALLBACK_AND_TRACE``; its TOML."""
+    (folder / ".git").mkdir(parents=True)
+    (folder / "index.js").write_text(NODE_CALLBACK_AND_TRACE)
+    toml = folder / "lambda_node_plain.toml"
+    toml.write_text(f'[metadata]\nname = "node-plain"\nruntime = "{runtime}"\nhandler = "index.callback"\n\n'
+                    '[build]\nsource_path = "."\narchitectures = ["x86_64"]\n')
     return toml
 
 

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from local_functions import PYTHON_HANDLERS, python_function
+from local_functions import (AS_AWSLAMBDARIC, EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS,
+                             python_function)
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -37,22 +38,41 @@ def test_invoke_prints_the_result_on_stdout_and_logs_and_report_on_stderr(run_ge
     assert "to stdout from the handler" in result.stderr and "to stderr from the handler" in result.stderr
     report = [line for line in result.stderr.splitlines() if line.startswith("REPORT RequestId: ")]
     assert len(report) == 1
+    request_id = report[0].split()[2]
+    lines = result.stderr.splitlines()  # Lambda's START line comes before what the function logs
+    assert lines.index(f"START RequestId: {request_id} Version: $LATEST") < lines.index("to stdout from the handler")
     for part in ("Duration: ", "Billed Duration: ", "Memory Size: 256 MB", "Max Memory Used: ", "Init Duration: "):
         assert part in report[0]
 
 
-def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+def _invoke_cli(tmp_path, capfd, handler: str, event: str):
+    """``genesys invoke --client plain`` of a new function whose handler is ``handler``: (exit code, output)."""
     from genesys_tasks.cli import main
 
-    toml = python_function(tmp_path / "fn", "app.boom")
-    event = tmp_path / "event.json"
-    event.write_text('{"n": 3}')
-    assert main(["invoke", str(toml), "--event", str(event), "--client", "plain"]) == 1
-    result = capfd.readouterr()
+    toml = python_function(tmp_path / "fn", handler)
+    event_file = tmp_path / "event.json"
+    event_file.write_text(event)
+    code = main(["invoke", str(toml), "--event", str(event_file), "--client", "plain"])
+    return code, capfd.readouterr()
+
+
+def test_invoke_of_a_raising_handler_prints_lambdas_error_shape_and_exits_1(tmp_path, capfd):
+    code, result = _invoke_cli(tmp_path, capfd, "app.boom", '{"n": 3}')
+    assert code == 1
     error = json.loads(result.out)
     assert error["errorType"] == "ValueError" and error["errorMessage"] == "bad input: 3"
     assert any("app.py" in frame and "boom" in frame for frame in error["stackTrace"])
     assert "REPORT RequestId: " in result.err
+
+
+def test_logging_records_show_in_lambdas_format_and_the_trace_id_is_in_the_environment(tmp_path, capfd):
+    import re
+
+    code, result = _invoke_cli(tmp_path, capfd, "app.logs", '{"n": 7}')
+    assert code == 0
+    request_id = re.search(r"END RequestId: (\S+)", result.err).group(1)
+    assert re.search(LOG_LINE % re.escape(request_id), result.err), result.err
+    assert json.loads(result.out)["trace"].startswith("Root=1-")
 
 
 def test_an_event_that_is_not_json_is_a_usage_error_naming_it(tmp_path, capfd):
@@ -73,7 +93,8 @@ NEEDS_ENV = 'import os\n\nTABLE = os.environ["GENESYS_TEST_NO_SUCH_TABLE"]\n\n\n
 def built(tmp_path_factory):
     """One built function whose handler each test picks (the zip is the same for all)."""
     toml = python_function(tmp_path_factory.mktemp("plain") / "fn",
-                           files={"app.py": PYTHON_HANDLERS, "needs_env.py": NEEDS_ENV})
+                           files={"app.py": PYTHON_HANDLERS, "needs_env.py": NEEDS_ENV,
+                                  "exits_at_import.py": EXITS_AT_IMPORT})
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     return root, spec
@@ -89,11 +110,11 @@ def _process(built, handler: str, timeout: float = 2):
     return process
 
 
-def _invoke_once(built, handler: str, timeout: float = 2):
+def _invoke_once(built, handler: str, timeout: float = 2, event: bytes = b"{}"):
     """One invocation on a new runtime; the result, and whether the runtime was left running."""
     process = _process(built, handler, timeout)
     try:
-        result = process.invoke(b"{}")
+        result = process.invoke(event)
         return result, process.warm
     finally:
         process.close()
@@ -123,6 +144,49 @@ def test_a_module_that_raises_while_imported_is_an_init_error_naming_its_excepti
     error = result.error()
     assert (error["errorType"], error["errorMessage"]) == ("KeyError", "'GENESYS_TEST_NO_SUCH_TABLE'")
     assert any("needs_env.py" in frame for frame in error["stackTrace"])
+
+
+@pytest.mark.parametrize("handler, event, kind, message", PYTHON_EXITS)
+def test_a_runtime_that_exits_is_lambdas_runtime_exit_error_and_leaves_nothing_running(
+        built, handler, event, kind, message):
+    result, warm = _invoke_once(built, handler, event=event)
+    assert (result.kind, result.error()) == (kind, {
+        "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"})
+    assert not warm and (result.init_ms is not None)
+
+
+def test_a_runtime_killed_by_a_signal_is_worded_as_lambdas_supervisor_words_it():
+    from genesys_tasks.local.process import exit_reason
+
+    assert exit_reason(-9) == "Runtime exited with error: signal: killed"
+    assert exit_reason(-11) == "Runtime exited with error: signal: segmentation fault"
+    assert exit_reason(-6) == "Runtime exited with error: signal: aborted"
+    assert exit_reason(-40) == "Runtime exited with error: signal: signal 40"  # Go's name for one it has no word for
+    assert exit_reason(0) == "Runtime exited without providing a reason"
+
+
+@pytest.mark.parametrize("handler", sorted(AS_AWSLAMBDARIC))
+def test_decimals_bytes_unicode_and_the_context_objects_are_what_awslambdaric_gives(built, handler):
+    result, _ = _invoke_once(built, handler)
+    assert (result.kind, result.payload) == ("ok", AS_AWSLAMBDARIC[handler])
+
+
+def test_a_raised_error_carries_its_request_id_and_frames_without_column_markers(built):
+    result, _ = _invoke_once(built, "app.boom", event=b'{"n": 1}')
+    error = result.error()
+    assert result.kind == "error" and error["requestId"] == result.request_id
+    assert error["stackTrace"] and not any("^" in frame for frame in error["stackTrace"])
+
+
+def test_a_result_over_6_mb_fails_and_ends_the_runtime_as_awslambdarics_does(built):
+    process = _process(built, "app.big")
+    try:
+        result = process.invoke(b'{"size": 7000000}')
+        process._proc.wait(5)
+        assert not process.warm  # the next invocation starts cold
+    finally:
+        process.close()
+    assert result.kind == "error" and result.error()["errorType"] == "Function.ResponseSizeTooLarge"
 
 
 def test_a_result_json_cannot_carry_is_a_marshal_error(built):
@@ -187,6 +251,18 @@ def test_when_the_client_cannot_be_installed_auto_falls_back_to_a_plain_call_and
     again: list[str] = []
     _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
     assert launch.client == "plain" and any("within the last hour" in m for m in again)  # not retried at once
+
+
+def test_an_event_over_lambdas_6_mb_invoke_limit_is_a_usage_error_saying_so(tmp_path):
+    from genesys_tasks.commands.invoke import read_event
+    from genesys_tasks.errors import UsageError
+
+    event = tmp_path / "big.json"
+    event.write_text('"' + "x" * (6291456 - 2) + '"')  # exactly the limit: taken
+    assert len(read_event(str(event))) == 6291456
+    event.write_text('"' + "x" * (6291456 - 1) + '"')
+    with pytest.raises(UsageError, match=f"{event}: the event is 6291457 bytes; Lambda refuses one over 6291456 bytes"):
+        read_event(str(event))
 
 
 def test_event_dash_reads_the_event_from_stdin(monkeypatch):

@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 
-from genesys_tasks.local.runtime_api import PREFIX, RuntimeApi
+from genesys_tasks.local.runtime_api import MAX_RESPONSE_BYTES, PREFIX, RuntimeApi
 
 
 def _client(api: RuntimeApi) -> http.client.HTTPConnection:
@@ -52,6 +52,25 @@ def test_error_gets_the_header_type_when_the_body_has_none_and_unknown_ids_are_r
         assert json.loads(invocation.payload) == {"errorMessage": "x", "errorType": "Unhandled"}
         conn.request("POST", f"{PREFIX}/invocation/no-such-id/response", body=b"1")
         assert conn.getresponse().status == 400
+    finally:
+        api.close()
+
+
+def test_a_result_over_6_mb_is_refused_with_413_and_fails_the_invocation_as_lambda_does():
+    api = RuntimeApi()
+    try:
+        conn = _client(api)
+        fits, over = api.submit(b"{}", timeout_s=3), api.submit(b"{}", timeout_s=3)
+        for invocation, size in ((fits, MAX_RESPONSE_BYTES), (over, MAX_RESPONSE_BYTES + 1)):
+            _next(conn)
+            conn.request("POST", f"{PREFIX}/invocation/{invocation.request_id}/response", body=b"x" * size)
+            response = conn.getresponse()
+            answer = response.read()
+        assert MAX_RESPONSE_BYTES == 6 * 1024 * 1024 + 100 and fits.kind == "ok" and len(fits.payload) == MAX_RESPONSE_BYTES
+        assert response.status == 413 and json.loads(answer)["errorType"] == "RequestEntityTooLarge"
+        assert over.kind == "error" and json.loads(over.payload) == {
+            "errorType": "Function.ResponseSizeTooLarge",
+            "errorMessage": "Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes)."}
     finally:
         api.close()
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from ci_tools import need
-from local_functions import PYTHON_HANDLERS, python_function
+from local_functions import (AS_AWSLAMBDARIC, EXITS_AT_IMPORT, LOG_LINE, PYTHON_EXITS, PYTHON_HANDLERS,
+                             invoke_once, node_function, python_function)
 
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -58,7 +59,7 @@ def _open(toml: Path, handler: str | None = None, **options):
 def python_fn(tmp_path_factory):
     _need("pip3")
     return python_function(tmp_path_factory.mktemp("ric-py") / "fn", requirements="six==1.16.0\n",
-                           files={"app.py": PYTHON_HANDLERS
+                           files={"exits_at_import.py": EXITS_AT_IMPORT, "app.py": PYTHON_HANDLERS
                                   + "\n\ndef with_layer(event, context):\n    import six\n"
                                     "    return {'six': six.__version__, 'file': six.__file__}\n"})
 
@@ -86,6 +87,77 @@ def test_python_error_init_error_and_timeout_have_lambdas_shapes(python_fn):
         assert (result.kind, result.error()["errorType"]) == (kind, error_type), handler
         if handler == "app.boom":
             assert result.error()["errorMessage"] == "bad input: 4" and result.error()["stackTrace"]
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_sys_exit_at_import_or_in_the_handler_is_the_same_runtime_exit_under_both_clients(python_fn, client):
+    """SystemExit is no Exception: awslambdaric lets it end the process, and Lambda reports the exit."""
+    for handler, event, kind, message in PYTHON_EXITS:
+        root, spec = load_spec(python_fn)
+        assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+        process, launch = open_function(dataclasses.replace(spec, handler=handler), root, Options(client=client))
+        try:
+            result = process.invoke(event)
+            warm = process.warm
+        finally:
+            process.close()
+        assert launch.client == ("awslambdaric" if client == "official" else "plain")
+        assert (result.kind, result.error()) == (kind, {
+            "errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {result.request_id} Error: {message}"}), \
+            (handler, event)
+        assert not warm
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_logging_lines_and_trace_id_are_the_same_under_both_clients(run_genesys, python_fn, tmp_path, client):
+    import re
+
+    event = tmp_path / "event.json"
+    event.write_text('{"n": 7}')
+    toml = python_fn.read_text()
+    python_fn.write_text(toml.replace('handler = "app.ok"', 'handler = "app.logs"'))
+    try:
+        result = run_genesys("invoke", python_fn, "--client", client, "--event", event,
+                             env={"GENESYS_CACHE_DIR": os.environ["GENESYS_CACHE_DIR"]})
+    finally:
+        python_fn.write_text(toml)
+    assert result.code == 0, result.stderr
+    request_id = re.search(r"END RequestId: (\S+)", result.stderr).group(1)
+    assert re.search(LOG_LINE % re.escape(request_id), result.stderr), result.stderr
+    assert json.loads(result.stdout)["trace"].startswith("Root=1-")
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_python_result_over_6_mb_is_function_response_size_too_large_under_both_clients(python_fn, client):
+    root, spec = load_spec(python_fn)
+    assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+    process, _ = open_function(dataclasses.replace(spec, handler="app.big"), root, Options(client=client))
+    try:
+        result = process.invoke(b'{"size": 7000000}')
+        process._proc.wait(5)  # the client ends its process once its result is refused
+        assert not process.warm
+    finally:
+        process.close()
+    assert (result.kind, result.error()) == ("error", {
+        "errorType": "Function.ResponseSizeTooLarge",
+        "errorMessage": "Response payload size (7000002 bytes) exceeded maximum allowed payload size (6291556 bytes)."})
+
+
+def test_python_results_and_errors_are_the_same_bytes_under_both_clients(python_fn):
+    root, spec = load_spec(python_fn)
+    assert run_tasks(python_fn, ["build:{name}"], spec=spec) == 0
+    answers = {}
+    for client in ("official", "plain"):
+        for handler in (*AS_AWSLAMBDARIC, "app.boom"):
+            result, _ = invoke_once(dataclasses.replace(spec, handler=handler), root, Options(client=client),
+                                    b'{"n": 1}')
+            if handler in AS_AWSLAMBDARIC:
+                assert (result.kind, result.payload) == ("ok", AS_AWSLAMBDARIC[handler]), (client, handler)
+            else:
+                error = result.error()
+                assert error.pop("requestId") == result.request_id, client
+                answers[client] = error
+    assert answers["official"] == answers["plain"]
 
 
 def test_python_handler_imports_its_layer_dependency_from_opt(python_fn):
@@ -179,3 +251,18 @@ def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client)
         assert (result.kind, result.error()["errorType"]) == (kind, error_type), (handler, result.payload)
         if handler == "index.boom":
             assert result.error()["errorMessage"] == "bad 2" and result.error()["trace"][0] == "TypeError: bad 2"
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
+def test_node24_refuses_a_callback_handler_and_sets_the_trace_id_under_both_clients(tmp_path, client):
+    _need("npm")
+    toml = node_function(tmp_path / "fn", "nodejs24.x")
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    refused, launch = invoke_once(spec, root, Options(client=client), b'{"n": 2}')
+    assert launch.client == ("aws-lambda-ric" if client == "official" else "plain")
+    assert (refused.kind, refused.error()["errorType"]) == ("init_error", "Runtime.CallbackHandlerDeprecated")
+    assert refused.error()["errorMessage"].startswith("ERROR: AWS Lambda has removed support for callback-based "
+                                                     "function handlers starting with Node.js 24.")
+    traced, _ = invoke_once(dataclasses.replace(spec, handler="index.trace"), root, Options(client=client))
+    assert traced.kind == "ok" and json.loads(traced.payload)["trace"].startswith("Root=1-")

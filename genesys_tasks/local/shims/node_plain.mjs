@@ -1,6 +1,7 @@
 // A plain Node runtime loop: import the handler (CommonJS or ES module), then call it for each
 // invocation. Run when aws-lambda-ric cannot be installed; it speaks the same Runtime API and
-// gives errors Lambda's shape, without the client's log formatting or streaming responses.
+// gives errors Lambda's shape (a callback handler is refused from Node.js 24 on, as Lambda refuses
+// it), sets _X_AMZN_TRACE_ID for each invocation, without the client's log formatting or streaming responses.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -49,7 +50,19 @@ async function load(handlerName) {
   }
   const handler = mod[fn] ?? mod.default?.[fn];
   if (typeof handler !== "function") throw errorOf("Runtime.HandlerNotFound", `${modname}.${fn} is undefined or not exported`);
+  if (handler.length >= 3 && callbacksRemoved()) {
+    throw errorOf("Runtime.CallbackHandlerDeprecated", "ERROR: AWS Lambda has removed support for callback-based "
+      + "function handlers starting with Node.js 24. You need to modify this function to use a supported handler "
+      + "signature to use Node.js 24 or later. For more information see "
+      + "https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.");
+  }
   return handler;
+}
+
+// Lambda's Node.js 24 and later runtimes refuse a handler that takes a callback (a third parameter)
+function callbacksRemoved() {
+  const version = /^AWS_Lambda_nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV || "");
+  return version !== null && Number(version[1]) >= 24;
 }
 
 function invoke(handler, event, context) {
@@ -78,6 +91,9 @@ for (;;) {
   const next = await call("GET", "/invocation/next");
   const id = next.headers["lambda-runtime-aws-request-id"];
   const deadline = Number(next.headers["lambda-runtime-deadline-ms"]);
+  const trace = next.headers["lambda-runtime-trace-id"];  // as the runtime client moves it into the environment
+  if (trace) process.env._X_AMZN_TRACE_ID = trace;
+  else delete process.env._X_AMZN_TRACE_ID;
   const context = {
     awsRequestId: id, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
