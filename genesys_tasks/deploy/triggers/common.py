@@ -14,7 +14,7 @@ from typing import Callable
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec, TriggerSpec
-from ...errors import AwsError, ConfigError, Where
+from ...errors import ConfigError, Where
 
 NOT_FOUND_HINT = "check the name and [deployment] region / AWS_REGION (and the account), or create it first"
 
@@ -102,8 +102,11 @@ def trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
     return replace(where_in(spec.path, "triggers", trigger.index, key), key=f"triggers[{trigger.index}].{key}")
 
 
-def missing(kind: str, name: str, region: str, hint: str = NOT_FOUND_HINT) -> AwsError:
-    return AwsError(f"the {kind} {name!r} named by a trigger does not exist in {region}", hint=hint)
+def missing(spec: FunctionSpec, trigger: TriggerSpec, key: str, kind: str, region: str,
+            hint: str = NOT_FOUND_HINT) -> ConfigError:
+    """A source the TOML names that AWS does not have: bad input (exit 2), at the trigger's line."""
+    return ConfigError(f"the {kind} {trigger.get(key)!r} named by a trigger does not exist in {region}", hint=hint,
+                       where=trigger_where(spec, trigger, key))
 
 
 def check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str) -> None:

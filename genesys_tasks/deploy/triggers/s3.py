@@ -39,16 +39,18 @@ def statements(spec, triggers, region: str, account: str) -> dict:
 
 
 def read_state(spec, clients, triggers, state: TriggerState) -> None:
-    buckets = {t.get("bucket"): True for t in triggers}
+    buckets = {}  # bucket → the trigger naming it (None: wired before, found through its permission)
+    for trigger in triggers:
+        buckets.setdefault(trigger.get("bucket"), trigger)
     for sid, statement in state.statements.items():
         source = statement_source(statement) or ""
         if sid.startswith(SID_PREFIX) and source.startswith("arn:aws:s3:::"):
-            buckets.setdefault(source.split(":::", 1)[1], False)
-    for bucket, wanted in buckets.items():
+            buckets.setdefault(source.split(":::", 1)[1], None)
+    for bucket, trigger in buckets.items():
         config = clients.s3.get_bucket_notification_configuration(Bucket=bucket)
         if config is None:
-            if wanted:
-                raise missing("S3 bucket", bucket, state.region)
+            if trigger is not None:
+                raise missing(spec, trigger, "bucket", "S3 bucket", state.region)
             continue
         state.notifications[bucket] = {k: v for k, v in config.items() if k != "ResponseMetadata"}
 

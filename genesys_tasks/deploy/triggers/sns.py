@@ -2,7 +2,7 @@
 (``genesys-sns-<topic>``, scoped to the topic).
 
 A topic may be named (in the function's region and account) or given as an ARN; one that
-does not exist is an ``AwsError`` naming it, before any write. A topic this function was
+does not exist is a ``ConfigError`` naming it and its line, before any write. A topic this function was
 subscribed to before (found through its permission) is read too, so removing a trigger
 unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
 genesys made) is replaced by one of the ARN the triggers invoke now.
@@ -31,14 +31,16 @@ def statements(spec, triggers, region: str, account: str) -> dict:
 
 
 def read_state(spec, clients, triggers, state: TriggerState) -> None:
-    topics = {topic_arn(t.get("topic"), state.region, state.account): t.get("topic") for t in triggers}
+    topics = {}  # topic ARN → the trigger naming it (None: wired before, found through its permission)
+    for trigger in triggers:
+        topics.setdefault(topic_arn(trigger.get("topic"), state.region, state.account), trigger)
     for sid, statement in state.statements.items():
         source = statement_source(statement) or ""
         if sid.startswith(SID_PREFIX) and source.startswith("arn:aws:sns:"):
             topics.setdefault(source, None)
-    for arn, written in topics.items():
-        if written is not None and clients.sns.get_topic_attributes(TopicArn=arn) is None:
-            raise missing("SNS topic", written, state.region)
+    for arn, trigger in topics.items():
+        if trigger is not None and clients.sns.get_topic_attributes(TopicArn=arn) is None:
+            raise missing(spec, trigger, "topic", "SNS topic", state.region)
         subscriptions = [s for s in clients.sns.list_subscriptions_by_topic(TopicArn=arn) or []
                          if s.get("Protocol") == "lambda" and s.get("Endpoint") in state.function_arns]
         state.subscriptions[arn] = [s["SubscriptionArn"] for s in subscriptions
