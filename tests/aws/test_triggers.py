@@ -151,6 +151,21 @@ def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_t
     assert _mappings(boto) == []
 
 
+def test_a_new_starting_position_with_a_new_batch_size_plans_both_changes(project, clients, boto, deploy, dry_run):
+    stream = _stream(boto)
+    p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\n'
+                      'starting_position = "TRIM_HORIZON"\nbatch_size = 100\n')
+    deploy(p, clients())
+    _edit(p, '"TRIM_HORIZON"\nbatch_size = 100', '"LATEST"\nbatch_size = 50')
+    planned = dry_run(p, clients())
+    change = next(c for c in planned.plan.changes if c.resource == "dynamodb trigger orders")
+    assert (change.action, set(change.changes)) == ("update", {("StartingPosition", "TRIM_HORIZON", "LATEST"),
+                                                                ("BatchSize", 100, 50)})
+    deploy(p, clients())
+    [mapping] = _mappings(boto)
+    assert (mapping["StartingPosition"], mapping["BatchSize"]) == ("LATEST", 50)
+
+
 def test_a_stream_that_does_not_exist_is_bad_input_naming_its_arn_and_line(project, clients, deploy):
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
     p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
