@@ -93,6 +93,23 @@ def test_named_resources_turn_every_template_into_a_scoped_inline_policy(project
     assert document["Statement"][0]["Action"] == ["s3:GetObject", "s3:ListBucket"]
 
 
+def test_a_bucket_added_to_iam_resources_is_planned_as_the_resources_it_adds(project, clients, boto, deploy, dry_run,
+                                                                             capsys):
+    p = project(extra='\n[iam]\nrequired_policies = ["logs", "s3-read"]\n\n'
+                      '[iam.resources]\ns3_buckets = ["uploads"]\n')
+    deploy(p, clients())
+    _edit(p, 's3_buckets = ["uploads"]', 's3_buckets = ["uploads", "reports"]')
+    capsys.readouterr()
+    planned = dry_run(p, clients())
+    change = next(c for c in planned.plan.changes if c.resource == "role genesys-lambda-hello")
+    assert list(change.changes) == [("policy genesys-s3-read.Resource", ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"],
+                               ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*", "arn:aws:s3:::reports",
+                                "arn:aws:s3:::reports/*"])]
+    shown = capsys.readouterr().err
+    assert "policy genesys-s3-read.Resource: [arn:aws:s3:::uploads, arn:aws:s3:::uploads/*] → [" in shown
+    assert "(old document)" not in shown
+
+
 def test_removing_the_api_trigger_removes_the_api_and_its_permission(project, clients, boto, deploy):
     p = project(extra=API_TRIGGER)
     deploy(p, clients())
