@@ -181,3 +181,29 @@ def test_a_target_someone_added_to_genesys_s_rule_stops_its_removal_and_delete_u
     change = next(c for c in adopted.plan.changes if c.resource == "schedule trigger genesys-hello-0")
     assert change.action == "delete" and ("other targets", [audit], None) in change.changes
     assert events.list_rules(NamePrefix="genesys-hello")["Rules"] == []
+
+
+def test_a_subscription_of_the_function_someone_made_to_the_toml_s_topic_is_a_conflict_until_adopted(
+        project, clients, boto, deploy, run_genesys):
+    sns = boto("sns")
+    alerts = sns.create_topic(Name="alerts")["TopicArn"]
+    function_arn = "arn:aws:lambda:us-east-1:123456789012:function:own11"
+    by_hand = sns.subscribe(TopicArn=alerts, Protocol="lambda", Endpoint=function_arn)["SubscriptionArn"]
+    subscriptions = lambda: [(s["SubscriptionArn"], s["Endpoint"])  # noqa: E731
+                             for s in sns.list_subscriptions_by_topic(TopicArn=alerts)["Subscriptions"]]
+    p = project("own11", requirements=None, extra='\n[[triggers]]\ntype = "sns"\ntopic = "alerts"\n')
+    result = run_genesys("execute", p.toml)
+    assert result.code == 2, result.output
+    assert f"the subscription of own11 to SNS topic {alerts} exists and was not made by genesys" in result.stderr
+    assert f"{p.toml.name}:" in result.stderr and "[triggers[0].topic]" in result.stderr
+    assert f"--subscription-arn {by_hand}" in result.stderr and "--adopt" in result.stderr
+    assert boto("lambda").list_functions()["Functions"] == [] and subscriptions() == [(by_hand, function_arn)]
+
+    adopted = deploy(p, clients(), ownership=Ownership(adopt=True))
+    assert ("sns trigger alerts", "adopt") in {(c.resource, c.action) for c in adopted.plan.changes}
+    assert subscriptions() == [(by_hand, function_arn)]
+    again = clients()
+    deploy(p, again)
+    assert again.log.writes == []
+    _delete(p)
+    assert subscriptions() == []  # adopted: genesys's now, removed with the function

@@ -6,12 +6,18 @@ does not exist is a ``ConfigError`` naming it and its line, before any write. A 
 subscribed to before (found through its permission) is read too, so removing a trigger
 unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
 genesys made) is replaced by one of the ARN the triggers invoke now.
+
+Subscriptions carry no tags: genesys knows one as its own by the permission it adds with it. A
+subscription of the function to a topic the TOML names, without that permission (someone
+subscribed it by hand, or another tool did), is a conflict unless adopted, since genesys would
+otherwise take it for its own and unsubscribe it on removal or delete.
 """
 
 from __future__ import annotations
 
 from ..model import Plan
-from .common import TriggerState, missing, sid_part, statement_source
+from ..ownership import conflict
+from .common import TriggerState, missing, sid_part, statement_source, trigger_where
 
 SID_PREFIX = "genesys-sns-"
 STATEMENT_ID = SID_PREFIX + r"[A-Za-z0-9_-]{1,80}"  # SID_PREFIX + sid_part(topic name)
@@ -21,11 +27,15 @@ def topic_arn(topic: str, region: str, account: str) -> str:
     return topic if topic.startswith("arn:") else f"arn:aws:sns:{region}:{account}:{topic}"
 
 
+def statement_id(arn: str) -> str:
+    return f"{SID_PREFIX}{sid_part(arn.rsplit(':', 1)[-1])}"
+
+
 def statements(spec, triggers, region: str, account: str) -> dict:
     wanted = {}
     for trigger in triggers:
         arn = topic_arn(trigger.get("topic"), region, account)
-        wanted[f"{SID_PREFIX}{sid_part(arn.rsplit(':', 1)[-1])}"] = {
+        wanted[statement_id(arn)] = {
             "Action": "lambda:InvokeFunction", "Principal": "sns.amazonaws.com", "SourceArn": arn}
     return wanted
 
@@ -50,10 +60,15 @@ def read_state(spec, clients, triggers, state: TriggerState) -> None:
 
 
 def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
-    wanted = {topic_arn(t.get("topic"), state.region, state.account) for t in triggers}
+    wanted = {topic_arn(t.get("topic"), state.region, state.account): t for t in triggers}
     for arn, subscriptions in sorted(state.subscriptions.items()):
         resource = f"sns trigger {arn.rsplit(':', 1)[-1]}"
         stale = state.stale_subscriptions.get(arn, [])
+        adopting = arn in wanted and bool(subscriptions or stale) and statement_id(arn) not in state.statements
+        if adopting and not state.adopt:
+            raise conflict(f"the subscription of {state.function_name} to SNS topic {arn}",
+                           [], ["unsubscribe it (aws sns unsubscribe --subscription-arn "
+                                f"{(subscriptions or stale)[0]})"], trigger_where(spec, wanted[arn], "topic"))
         gone = stale if arn in wanted else stale + subscriptions
         if arn in wanted and not subscriptions:  # the new subscription first: no message goes unheard
             plan.call("sns", "subscribe", resource, TopicArn=arn, Protocol="lambda", Endpoint=state.function_arn)
@@ -63,6 +78,6 @@ def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
             plan.change(resource, "update" if stale else "create",
                         [("Endpoint", None, state.function_arn)] if stale else [("TopicArn", None, arn)])
         elif arn in wanted:
-            plan.change(resource, "no change")
+            plan.change(resource, "adopt" if adopting else "no change")
         elif gone:
             plan.change(resource, "delete", [("TopicArn", arn, None)])
