@@ -148,6 +148,24 @@ def test_switching_auth_to_aws_iam_removes_the_public_permissions(project, clien
     assert not [s for s in statements if s["Sid"].startswith("genesys-url")]
 
 
+def test_cors_enabled_false_beside_a_cors_table_stops_at_its_line_and_leaves_the_url(project, clients, boto, deploy,
+                                                                                      run_genesys):
+    p = project(extra='\n[deployment.cors]\nallow_origins = ["https://example.com"]\n', requirements=None)
+    deploy(p, clients())
+    before = boto("lambda").get_function_url_config(FunctionName="hello")["Cors"]
+    assert before["AllowOrigins"] == ["https://example.com"]
+
+    _edit(p, "auth_type = \"NONE\"  # public", "auth_type = \"NONE\"  # public\ncors_enabled = false")
+    line = p.toml.read_text().splitlines().index("cors_enabled = false") + 1
+    for command in (("execute", p.toml, "--dry-run"), ("execute", p.toml)):
+        result = run_genesys(*command)
+        assert result.code == 2, result.output
+        assert f"{p.toml.name}:{line}: [deployment.cors_enabled]: cors_enabled = false, but [deployment.cors] sets" \
+            in result.stderr and "delete the table to turn CORS off" in result.stderr
+        assert "Traceback" not in result.output
+    assert boto("lambda").get_function_url_config(FunctionName="hello")["Cors"] == before
+
+
 def test_cors_table_is_applied_to_the_function_url(project, clients, boto, deploy):
     p = project(extra='cors_enabled = true\n\n[deployment.cors]\nallow_origins = ["https://example.com"]\n'
                       'allow_methods = ["GET", "POST"]\nmax_age = 300\n')
