@@ -138,15 +138,21 @@ def trigger_regions(spec: FunctionSpec) -> Problem | None:
 
 def s3_triggers_overlap(first: TriggerSpec, second: TriggerSpec) -> bool:
     """True when both S3 triggers are on one bucket and one object key and event can match both."""
+    return first.get("bucket") == second.get("bucket") and s3_filters_overlap(
+        (first.get("events"), first.get("prefix"), first.get("suffix")),
+        (second.get("events"), second.get("prefix"), second.get("suffix")))
+
+
+def s3_filters_overlap(first: tuple, second: tuple) -> bool:
+    """True when one object key and event can match both S3 notification filters, each given as
+    ``(events, prefix, suffix)`` (S3 refuses such a pair in one bucket's configuration)."""
     def events_meet(a: str, b: str) -> bool:
         return a == b or (a.endswith(":*") and b.startswith(a[:-1])) or (b.endswith(":*") and a.startswith(b[:-1]))
 
-    prefixes = first.get("prefix"), second.get("prefix")
-    suffixes = first.get("suffix"), second.get("suffix")
-    return (first.get("bucket") == second.get("bucket")
-            and any(events_meet(a, b) for a in first.get("events") for b in second.get("events"))
-            and (prefixes[0].startswith(prefixes[1]) or prefixes[1].startswith(prefixes[0]))
-            and (suffixes[0].endswith(suffixes[1]) or suffixes[1].endswith(suffixes[0])))
+    (events_a, prefix_a, suffix_a), (events_b, prefix_b, suffix_b) = first, second
+    return (any(events_meet(a, b) for a in events_a for b in events_b)
+            and (prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a))
+            and (suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a)))
 
 
 def overlap_key(trigger: TriggerSpec) -> str:

@@ -360,6 +360,33 @@ def test_execute_with_a_missing_bucket_exits_2_naming_the_file_key_and_fix(proje
     assert "fix: check the name" in result.output and "Traceback" not in result.output
 
 
+def test_an_s3_trigger_overlapping_a_kept_notification_stops_before_any_write_naming_it(
+        project, clients, boto, deploy):
+    s3 = boto("s3")
+    s3.create_bucket(Bucket="uploads")
+    queue = boto("sqs").get_queue_attributes(QueueUrl=boto("sqs").create_queue(QueueName="raw")["QueueUrl"],
+                                             AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    theirs = {"QueueConfigurations": [{"Id": "to-raw", "QueueArn": queue, "Events": ["s3:ObjectCreated:*"],
+                                       "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "raw/"}]}}}]}
+    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration=theirs)
+    p = project(extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nsuffix = ".jpeg"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:  # raw/a.jpeg would match both: S3 refuses the merged configuration
+        deploy(p, used)
+    assert caught.value.exit_code == 2
+    assert (caught.value.where.key, caught.value.where.line) == ("triggers[0].suffix", _line(p, 'suffix = ".jpeg"'))
+    assert "notification 'to-raw' of bucket uploads (an SQS queue's" in caught.value.message
+    assert used.log.writes == []
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert {k: v for k, v in config.items() if k != "ResponseMetadata"} == theirs
+
+    _edit(p, 'suffix = ".jpeg"', 'prefix = "in/"\nsuffix = ".jpeg"')  # apart from raw/: both live side by side
+    deploy(p, clients())
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert config["QueueConfigurations"] == theirs["QueueConfigurations"]
+    assert [e["Id"] for e in config["LambdaFunctionConfigurations"]] == ["genesys-hello:0"]
+
+
 def test_two_functions_share_a_bucket_and_removing_one_keeps_the_other(project, clients, boto, deploy):
     boto("s3").create_bucket(Bucket="uploads")
     first = project("first", extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nprefix = "a/"\n')
