@@ -118,9 +118,10 @@ def _check_overlaps(spec, bucket: str, config: dict, mine: set, triggers) -> Non
             for trigger in triggers:
                 if s3_filters_overlap((trigger.get("events"), trigger.get("prefix"), trigger.get("suffix")),
                                       (kept["events"], kept["prefix"], kept["suffix"])):
+                    keys = [f"{k} {kept[k]!r}" for k in ("prefix", "suffix") if kept[k]] or ["every key"]
                     raise ConfigError(
                         f"this trigger overlaps the notification {entry.get('Id')!r} of bucket {bucket} ({whose}: "
-                        f"events {', '.join(kept['events'])}, prefix {kept['prefix']!r}, suffix {kept['suffix']!r}): "
+                        f"{', '.join(kept['events'])}, {', '.join(keys)}): "
                         "one object key and event can match both, and S3 refuses overlapping notifications",
                         hint="give the trigger a prefix or suffix that keeps it apart from that notification's, or "
                              "other events",
