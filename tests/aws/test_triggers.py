@@ -351,6 +351,22 @@ def test_a_missing_topic_or_bucket_is_bad_input_naming_it_and_its_line_before_an
     assert used.log.writes == []
 
 
+def test_a_topic_arn_of_another_region_says_so_instead_of_not_found(project, clients, boto, deploy, aws):
+    import boto3
+
+    arn = boto3.client("sns", endpoint_url=aws, region_name="eu-west-1").create_topic(Name="alerts")["TopicArn"]
+    boto("sns").create_topic(Name="alerts")  # same name in the deploy region: must not be subscribed instead
+    p = project(extra=f'\n[[triggers]]\ntype = "sns"\ntopic = "{arn}"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        deploy(p, used)
+    assert caught.value.exit_code == 2 and "does not exist" not in caught.value.message
+    assert f"{arn} is in eu-west-1, but the function deploys to us-east-1" in caught.value.message
+    assert "topics of its own region" in caught.value.message and "eu-west-1" in caught.value.hint
+    assert (caught.value.where.key, caught.value.where.line) == ("triggers[0].topic", _line(p, "topic ="))
+    assert used.log.writes == []
+
+
 def test_execute_with_a_missing_bucket_exits_2_naming_the_file_key_and_fix(project, aws, run_genesys):
     p = project(extra='\n[[triggers]]\ntype = "s3"\nbucket = "no-such-bucket"\n', requirements=None)
     result = run_genesys("execute", p.toml, "--dry-run", cwd=p.root)

@@ -109,15 +109,20 @@ def missing(spec: FunctionSpec, trigger: TriggerSpec, key: str, kind: str, regio
                        where=trigger_where(spec, trigger, key))
 
 
-def check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str) -> None:
-    """Lambda polls only queues and streams of its own region: say so before calling about them.
+POLLED_REGION = "Lambda polls only sources in its own region"
+
+
+def check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str,
+                      why: str = POLLED_REGION) -> None:
+    """A source given as an ARN of another region, where genesys cannot wire it (``why``): say so before
+    calling about it. Lambda polls only queues and streams of its own region.
 
     The deploy region may come from the environment, so this cannot be checked at load time.
     """
     source_region = trigger.get(key).split(":")[3]
     if source_region != region:
         raise ConfigError(f"the {trigger.type} source {trigger.get(key)} is in {source_region}, but the "
-                          f"function deploys to {region}; Lambda polls only sources in its own region",
+                          f"function deploys to {region}; {why}",
                           hint=f"deploy the function to {source_region} ([deployment] region), "
                                f"or use a source in {region}",
                           where=trigger_where(spec, trigger, key))

@@ -1,8 +1,8 @@
 """SNS triggers: the function's subscription to a topic, and the invoke permission SNS needs
 (``genesys-sns-<topic>``, scoped to the topic).
 
-A topic may be named (in the function's region and account) or given as an ARN; one that
-does not exist is a ``ConfigError`` naming it and its line, before any write. A topic this function was
+A topic may be named (in the function's region and account) or given as an ARN of that region
+(genesys calls SNS in the function's region only); one that does not exist is a ``ConfigError`` naming it and its line, before any write. A topic this function was
 subscribed to before (found through its permission) is read too, so removing a trigger
 unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
 genesys made) is replaced by one of the ARN the triggers invoke now.
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from ..model import Plan
 from ..ownership import conflict
-from .common import TriggerState, missing, sid_part, statement_source, trigger_where
+from .common import TriggerState, check_same_region, missing, sid_part, statement_source, trigger_where
+
+OTHER_REGION = "genesys subscribes a function only to topics of its own region (it calls SNS there)"
 
 SID_PREFIX = "genesys-sns-"
 STATEMENT_ID = SID_PREFIX + r"[A-Za-z0-9_-]{1,80}"  # SID_PREFIX + sid_part(topic name)
@@ -43,6 +45,8 @@ def statements(spec, triggers, region: str, account: str) -> dict:
 def read_state(spec, clients, triggers, state: TriggerState) -> None:
     topics = {}  # topic ARN → the trigger naming it (None: wired before, found through its permission)
     for trigger in triggers:
+        if trigger.get("topic").startswith("arn:"):  # else looked up in the deploy region as not found
+            check_same_region(spec, trigger, "topic", state.region, OTHER_REGION)
         topics.setdefault(topic_arn(trigger.get("topic"), state.region, state.account), trigger)
     for sid, statement in state.statements.items():
         source = statement_source(statement) or ""
