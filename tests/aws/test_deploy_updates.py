@@ -102,9 +102,9 @@ def test_a_bucket_added_to_iam_resources_is_planned_as_the_resources_it_adds(pro
     capsys.readouterr()
     planned = dry_run(p, clients())
     change = next(c for c in planned.plan.changes if c.resource == "role genesys-lambda-hello")
-    assert list(change.changes) == [("policy genesys-s3-read.Resource", ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"],
-                               ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*", "arn:aws:s3:::reports",
-                                "arn:aws:s3:::reports/*"])]
+    uploads = ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"]
+    assert list(change.changes) == [("policy genesys-s3-read.Resource", uploads,
+                                     uploads + ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"])]
     shown = capsys.readouterr().err
     assert "policy genesys-s3-read.Resource: [arn:aws:s3:::uploads, arn:aws:s3:::uploads/*] → [" in shown
     assert "(old document)" not in shown

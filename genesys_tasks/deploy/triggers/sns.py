@@ -2,9 +2,9 @@
 (``genesys-sns-<topic>``, scoped to the topic).
 
 A topic may be named (in the function's region and account) or given as an ARN of that region
-(genesys calls SNS in the function's region only); one that does not exist is a ``ConfigError`` naming it and its line, before any write. A topic this function was
-subscribed to before (found through its permission) is read too, so removing a trigger
-unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
+(genesys calls SNS in the function's region only); one that does not exist is a ``ConfigError``
+naming it and its line, before any write. A topic this function was subscribed to before (found
+through its permission) is read too, so removing a trigger unsubscribes it. A subscription of the function's other ARN (unqualified, or another alias
 genesys made) is replaced by one of the ARN the triggers invoke now.
 
 Subscriptions carry no tags: genesys knows one as its own by the permission it adds with it. A
