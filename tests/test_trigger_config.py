@@ -117,6 +117,15 @@ def test_sqs_batch_over_10_needs_a_batching_window(tmp_path):
     assert config.load(path, today=TODAY).triggers[0].get("batch_size") == 100
 
 
+def test_a_fifo_queue_takes_no_batching_window(tmp_path):
+    path = toml_with(tmp_path, '[[triggers]]\ntype = "sqs"\nqueue = "jobs.fifo"\nmaximum_batching_window = 5\n')
+    err = load_error(path)
+    assert err.where.key == "triggers[0].maximum_batching_window" and err.where.line is not None
+    assert "no batching window for a FIFO queue" in err.message and "remove maximum_batching_window" in err.hint
+    path.write_text(path.read_text().replace("maximum_batching_window = 5", "maximum_batching_window = 0"))
+    assert config.load(path, today=TODAY).triggers[0].get("queue") == "jobs.fifo"
+
+
 def test_sqs_batching_window_over_300_seconds(tmp_path):
     path = toml_with(tmp_path, '[[triggers]]\ntype = "sqs"\nqueue = "jobs"\nmaximum_batching_window = 301\n')
     assert load_error(path).where.key == "triggers[0].maximum_batching_window"

@@ -28,6 +28,7 @@ class LambdaAdapter(Adapter):
     get_function_configuration = operation("get_function_configuration", "FunctionName", missing_ok=True)
     get_function_url_config = operation("get_function_url_config", "FunctionName", missing_ok=True)
     get_policy = operation("get_policy", "FunctionName", missing_ok=True)
+    get_layer_version = operation("get_layer_version", "LayerName", missing_ok=True)  # [function] layers
     publish_layer_version = operation("publish_layer_version", "LayerName")
     delete_layer_version = operation("delete_layer_version", "LayerName")
     update_function_code = operation("update_function_code", "FunctionName")

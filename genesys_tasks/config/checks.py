@@ -138,15 +138,17 @@ def trigger_regions(spec: FunctionSpec) -> Problem | None:
 
 def s3_triggers_overlap(first: TriggerSpec, second: TriggerSpec) -> bool:
     """True when both S3 triggers are on one bucket and one object key and event can match both."""
-    def events_meet(a: str, b: str) -> bool:
-        return a == b or (a.endswith(":*") and b.startswith(a[:-1])) or (b.endswith(":*") and a.startswith(b[:-1]))
+    return first.get("bucket") == second.get("bucket") and s3_filters_overlap(
+        *((t.get("events"), t.get("prefix"), t.get("suffix")) for t in (first, second)))
 
-    prefixes = first.get("prefix"), second.get("prefix")
-    suffixes = first.get("suffix"), second.get("suffix")
-    return (first.get("bucket") == second.get("bucket")
-            and any(events_meet(a, b) for a in first.get("events") for b in second.get("events"))
-            and (prefixes[0].startswith(prefixes[1]) or prefixes[1].startswith(prefixes[0]))
-            and (suffixes[0].endswith(suffixes[1]) or suffixes[1].endswith(suffixes[0])))
+
+def s3_filters_overlap(first: tuple, second: tuple) -> bool:
+    """True when one key and event can match both S3 filters, each ``(events, prefix, suffix)``."""
+    (events_a, prefix_a, suffix_a), (events_b, prefix_b, suffix_b) = first, second
+    return (any(a == b or (a.endswith(":*") and b.startswith(a[:-1])) or (b.endswith(":*") and a.startswith(b[:-1]))
+                for a in events_a for b in events_b)
+            and (prefix_a.startswith(prefix_b) or prefix_b.startswith(prefix_a))
+            and (suffix_a.endswith(suffix_b) or suffix_b.endswith(suffix_a)))
 
 
 def overlap_key(trigger: TriggerSpec) -> str:

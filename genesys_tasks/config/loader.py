@@ -230,6 +230,11 @@ def _check_environment(r: Reader, environment: dict) -> None:
 
 def _deployment(r: Reader, data: dict, architectures: list[str]) -> DeploymentSpec:
     deployment = r.section(data.get("deployment", {}), "deployment", SECTIONS["deployment"], ("deployment",))
+    if deployment["cors"] is not None and (data.get("deployment") or {}).get("cors_enabled") is False:
+        # the table alone turns CORS on: which of the two is meant cannot be told
+        raise r.fail(("deployment", "cors_enabled"), "cors_enabled = false, but [deployment.cors] sets CORS for "
+                     "the function URL", hint="delete the cors_enabled line (or set it to true) to apply the "
+                     "[deployment.cors] table, or delete the table to turn CORS off")
     cors = None
     if deployment["cors"] is not None or deployment["cors_enabled"]:
         cors_values = r.section(deployment["cors"] or {}, "deployment.cors", SECTIONS["deployment.cors"],

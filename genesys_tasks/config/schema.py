@@ -99,7 +99,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "deployment": {
         "function_url": Key("bool", False, "Create a function URL."),
         "auth_type": Key("str", "AWS_IAM", "Function URL auth type.", choices=("AWS_IAM", "NONE")),
-        "cors_enabled": Key("bool", False, "Enable CORS on the function URL."),
+        "cors_enabled": Key("bool", False, "Enable CORS on the function URL (a [deployment.cors] table enables "
+                                           "it too; false beside a table is an error)."),
         "cors": Key("table", None, "CORS settings; cors_enabled with no table allows *."),
         "region": Key("str", None, "AWS region; else the credential chain's region."),
         "regions": Key("list", [], "Deploy to each of these regions (instead of region): the first alone, then the "

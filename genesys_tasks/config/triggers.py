@@ -88,6 +88,9 @@ def _sqs(values: dict) -> Problem | None:
     if queue.endswith(".fifo") and values["batch_size"] > FIFO_BATCH_MAX:
         return ("batch_size", f"batch_size {values['batch_size']} is too large for a FIFO queue",
                 f"use at most {FIFO_BATCH_MAX}")
+    if queue.endswith(".fifo") and values["maximum_batching_window"] > 0:
+        return ("maximum_batching_window", "Lambda takes no batching window for a FIFO queue",
+                "remove maximum_batching_window (or set it to 0)")
     if values["batch_size"] > SQS_PLAIN_BATCH_MAX and values["maximum_batching_window"] < 1:
         return ("batch_size", f"batch_size {values['batch_size']} needs a batching window: AWS accepts more than "
                               f"{SQS_PLAIN_BATCH_MAX} messages per batch only with maximum_batching_window >= 1",

@@ -255,6 +255,7 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
         if layer is not None:
             plan.extend(_plan_layer(spec, clients, layer, remote.layers))
         if "function" in stages:
+            _check_layers(spec, clients, remote.function)
             trigger_state = triggers.read_state(spec, clients, facts.region, facts.account, remote.function)
             plan.extend(planner.plan_log_group(spec, remote.log_group, ownership))
             plan.extend(planner.plan_function(spec, code, facts, remote.function, remote.api, plan.known["role_arn"],
@@ -263,6 +264,16 @@ def plan_deploy(spec: FunctionSpec, root: Path, clients, stages=STAGES, *, progr
             plan.extend(triggers.plan(spec, trigger_state, adopt=ownership.adopt))
             plan.extend(planner.plan_commit(spec, facts, remote.function))
     return checked(plan), remote.account
+
+
+def _check_layers(spec: FunctionSpec, clients, function) -> None:
+    """Every layer version ``[function] layers`` names exists, before anything is written."""
+    missing = state.missing_layers(clients, spec.function.layers, function)
+    if missing:
+        raise ConfigError(f"layer version {', '.join(missing)} does not exist in {clients.region}, or its owner "
+                          "has not shared it with this account", where=where_in(spec.path, "function", "layers"),
+                          hint="check the ARN (name and version) and its region, or ask the layer's owner for "
+                               "lambda:GetLayerVersion")
 
 
 def checked(plan: Plan) -> Plan:

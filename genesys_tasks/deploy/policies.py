@@ -156,6 +156,26 @@ def _merge(one: dict, other: dict) -> dict:
     return {"Version": one["Version"], "Statement": merged}
 
 
+def document_changes(label: str, old: dict, new: dict) -> list[tuple]:
+    """What differs between two versions of a policy document, as plan diffs: each statement key that
+    changed (``<label>.Resource: [a] → [a, b]``; statements are numbered when there are several)."""
+    before, after = _statements(old), _statements(new)
+    numbered = len(before) > 1 or len(after) > 1
+    found = []
+    for n in range(max(len(before), len(after))):
+        was = before[n] if n < len(before) else {}
+        now = after[n] if n < len(after) else {}
+        prefix = f"{label}.Statement[{n}]" if numbered else label
+        found += [(f"{prefix}.{key}", was.get(key), now.get(key)) for key in sorted({*was, *now})
+                  if was.get(key) != now.get(key)]
+    return found or [(label, "(old document)", "(new document)")]  # Version or another top-level key
+
+
+def _statements(document: dict) -> list[dict]:
+    statements = (document or {}).get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
 def lambda_may_assume(trust: dict) -> bool:
     """Whether a trust policy lets Lambda assume the role (what every execution role needs)."""
     def listed(value) -> list:

@@ -124,6 +124,19 @@ def read_layer_versions(clients, layer_name: str) -> list[LayerVersionState]:
     return [LayerVersionState(v["LayerVersionArn"], v["Version"], v.get("Description", "")) for v in versions]
 
 
+def missing_layers(clients, arns, function: "FunctionState | None") -> list[str]:
+    """Of the layer version ARNs ``[function] layers`` names, those AWS does not have (or shows this
+    account none of); the ones the function already uses are not asked about again."""
+    used = {layer["Arn"] for layer in function.config.get("Layers") or []} if function is not None else set()
+    lam = clients.adapter("lambda")
+
+    def found(arn: str) -> bool:  # the layer's ARN is its version's less ":<version>"
+        layer, version = arn.rsplit(":", 1)
+        return lam.get_layer_version(LayerName=layer, VersionNumber=int(version)) is not None
+
+    return [arn for arn in arns if arn not in used and not found(arn)]
+
+
 def layer_users(clients, layer_name: str, except_function: str) -> dict:
     """Version ARN → the other functions that use a version of ``layer_name``."""
     users: dict = {}

@@ -61,6 +61,33 @@ def test_delete_keeps_the_role_when_auto_cleanup_is_false(project, clients, boto
     assert [r["RoleName"] for r in boto("iam").list_roles()["Roles"]] == ["genesys-lambda-hello"]
 
 
+def test_delete_keeps_the_role_while_it_carries_policies_someone_else_added(project, clients, boto, run_genesys,
+                                                                             deploy):
+    p = project(requirements=None)
+    deploy(p, clients())
+    iam = boto("iam")
+    extra = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    iam.put_role_policy(RoleName="genesys-lambda-hello", PolicyName="team-extra", PolicyDocument=json.dumps(extra))
+    team = iam.create_policy(PolicyName="team-read", PolicyDocument=json.dumps(extra))["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName="genesys-lambda-hello", PolicyArn=team)
+
+    result = run_genesys("delete", p.toml, "--yes", "--output", "json")
+    assert result.code == 0, result.output
+    changes = {c["resource"]: c for c in json.loads(result.stdout)}
+    assert changes["function hello"]["action"] == "delete"
+    assert changes["role genesys-lambda-hello"]["action"] == "no change"
+    assert f"policies genesys did not add (team-extra, {team})" in json.dumps(changes["role genesys-lambda-hello"])
+    assert iam.list_role_policies(RoleName="genesys-lambda-hello")["PolicyNames"] == ["team-extra"]
+    assert team in [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName="genesys-lambda-hello")[
+        "AttachedPolicies"]]  # the role is kept whole
+    assert boto("lambda").list_functions()["Functions"] == []
+
+    iam.delete_role_policy(RoleName="genesys-lambda-hello", PolicyName="team-extra")
+    iam.detach_role_policy(RoleName="genesys-lambda-hello", PolicyArn=team)
+    assert run_genesys("delete", p.toml, "--yes").code == 0
+    assert iam.list_roles()["Roles"] == []
+
+
 def test_delete_without_yes_and_without_a_terminal_asks_for_yes(project, clients, boto, run_genesys, deploy):
     p = project()
     deploy(p, clients())

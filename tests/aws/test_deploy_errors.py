@@ -151,3 +151,32 @@ def test_a_zip_over_the_limit_without_an_artifact_bucket_is_a_config_error(proje
     with pytest.raises(ConfigError) as caught:
         dry_run(p, clients())
     assert "artifact_bucket" in caught.value.hint
+
+
+def test_a_layer_version_that_does_not_exist_stops_before_any_write_at_its_line(project, clients, boto, deploy):
+    import io
+    import zipfile
+
+    content = io.BytesIO()
+    with zipfile.ZipFile(content, "w") as zipped:
+        zipped.writestr("python/helpers.py", "X = 1\n")
+    real = boto("lambda").publish_layer_version(LayerName="helpers", Content={"ZipFile": content.getvalue()})[
+        "LayerVersionArn"]
+    gone = "arn:aws:lambda:us-east-1:175033217214:layer:graphicsmagick:2"
+    p = project(requirements=None)
+    p.edit("memory_mb = 256\n", f'memory_mb = 256\nlayers = ["{real}", "{gone}"]\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        deploy(p, used)
+    assert caught.value.exit_code == EXIT_BAD_INPUT and f"layer version {gone} does not exist" in caught.value.message
+    assert real not in caught.value.message
+    assert caught.value.where.key == "function.layers" and caught.value.where.line is not None
+    assert used.log.writes == [] and boto("lambda").list_functions()["Functions"] == []
+
+    p.edit(f', "{gone}"', "")
+    deploy(p, clients())
+    assert [layer["Arn"] for layer in boto("lambda").get_function(FunctionName="hello")["Configuration"][
+        "Layers"]] == [real]
+    again = clients()
+    deploy(p, again)
+    assert again.log.writes == [] and "lambda:GetLayerVersion" not in again.log.reads  # in use: not asked again

@@ -93,6 +93,23 @@ def test_named_resources_turn_every_template_into_a_scoped_inline_policy(project
     assert document["Statement"][0]["Action"] == ["s3:GetObject", "s3:ListBucket"]
 
 
+def test_a_bucket_added_to_iam_resources_is_planned_as_the_resources_it_adds(project, clients, boto, deploy, dry_run,
+                                                                             capsys):
+    p = project(extra='\n[iam]\nrequired_policies = ["logs", "s3-read"]\n\n'
+                      '[iam.resources]\ns3_buckets = ["uploads"]\n')
+    deploy(p, clients())
+    _edit(p, 's3_buckets = ["uploads"]', 's3_buckets = ["uploads", "reports"]')
+    capsys.readouterr()
+    planned = dry_run(p, clients())
+    change = next(c for c in planned.plan.changes if c.resource == "role genesys-lambda-hello")
+    uploads = ["arn:aws:s3:::uploads", "arn:aws:s3:::uploads/*"]
+    assert list(change.changes) == [("policy genesys-s3-read.Resource", uploads,
+                                     uploads + ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"])]
+    shown = capsys.readouterr().err
+    assert "policy genesys-s3-read.Resource: [arn:aws:s3:::uploads, arn:aws:s3:::uploads/*] → [" in shown
+    assert "(old document)" not in shown
+
+
 def test_removing_the_api_trigger_removes_the_api_and_its_permission(project, clients, boto, deploy):
     p = project(extra=API_TRIGGER)
     deploy(p, clients())
@@ -129,6 +146,24 @@ def test_switching_auth_to_aws_iam_removes_the_public_permissions(project, clien
     except lam.exceptions.ResourceNotFoundException:  # no statements left at all
         statements = []
     assert not [s for s in statements if s["Sid"].startswith("genesys-url")]
+
+
+def test_cors_enabled_false_beside_a_cors_table_stops_at_its_line_and_leaves_the_url(project, clients, boto, deploy,
+                                                                                      run_genesys):
+    p = project(extra='\n[deployment.cors]\nallow_origins = ["https://example.com"]\n', requirements=None)
+    deploy(p, clients())
+    before = boto("lambda").get_function_url_config(FunctionName="hello")["Cors"]
+    assert before["AllowOrigins"] == ["https://example.com"]
+
+    _edit(p, "auth_type = \"NONE\"  # public", "auth_type = \"NONE\"  # public\ncors_enabled = false")
+    line = p.toml.read_text().splitlines().index("cors_enabled = false") + 1
+    for command in (("execute", p.toml, "--dry-run"), ("execute", p.toml)):
+        result = run_genesys(*command)
+        assert result.code == 2, result.output
+        assert f"{p.toml.name}:{line}: [deployment.cors_enabled]: cors_enabled = false, but [deployment.cors] sets" \
+            in result.stderr and "delete the table to turn CORS off" in result.stderr
+        assert "Traceback" not in result.output
+    assert boto("lambda").get_function_url_config(FunctionName="hello")["Cors"] == before
 
 
 def test_cors_table_is_applied_to_the_function_url(project, clients, boto, deploy):

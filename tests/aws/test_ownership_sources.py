@@ -140,3 +140,70 @@ def test_a_mapping_someone_else_made_from_the_queue_is_a_conflict_until_adopted(
     [mapping] = lam.list_event_source_mappings(FunctionName="own11")["EventSourceMappings"]
     assert (mapping["UUID"], mapping["BatchSize"]) == (theirs, 10)
     assert lam.list_tags(Resource=mapping["EventSourceMappingArn"])["Tags"]["genesys:managed"] == "true"
+
+
+SCHEDULE = '\n[[triggers]]\ntype = "schedule"\nexpression = "rate(5 minutes)"\n'
+
+
+def test_a_target_someone_added_to_genesys_s_rule_stops_its_removal_and_delete_until_adopted(
+        project, clients, boto, deploy, run_genesys):
+    audit = _queue(boto, "audit")
+    p = project(extra=SCHEDULE, requirements=None)
+    deploy(p, clients())
+    events = boto("events")
+    events.put_targets(Rule="genesys-hello-0", Targets=[{"Id": "audit", "Arn": audit}])
+    targets = lambda: sorted((t["Id"], t["Arn"]) for t in events.list_targets_by_rule(  # noqa: E731
+        Rule="genesys-hello-0")["Targets"])
+    before = targets()
+    assert [i for i, _ in before] == ["audit", "genesys"]
+
+    deploy(p, clients())  # the rule stays: the other target is kept as it is
+    assert targets() == before
+
+    p.toml.write_text(p.toml.read_text().replace(SCHEDULE, "\n"))
+    used = clients()
+    with pytest.raises(ConflictError) as caught:
+        deploy(p, used)
+    assert caught.value.exit_code == 2 and caught.value.where.file == p.toml
+    assert f"audit ({audit})" in caught.value.message and "remove-targets --rule genesys-hello-0 --ids audit" \
+        in caught.value.hint
+    assert used.log.writes == [] and targets() == before
+
+    p.toml.write_text(p.toml.read_text() + SCHEDULE)
+    result = run_genesys("delete", p.toml, "--yes")
+    assert result.code == 2, result.output
+    assert "targets genesys did not add: audit" in result.stderr and "Traceback" not in result.output
+    assert targets() == before
+    assert boto("lambda").get_function(FunctionName="hello")["Configuration"]["FunctionName"] == "hello"
+
+    p.toml.write_text(p.toml.read_text().replace(SCHEDULE, "\n"))
+    adopted = deploy(p, clients(), ownership=Ownership(adopt=True))
+    change = next(c for c in adopted.plan.changes if c.resource == "schedule trigger genesys-hello-0")
+    assert change.action == "delete" and ("other targets", [audit], None) in change.changes
+    assert events.list_rules(NamePrefix="genesys-hello")["Rules"] == []
+
+
+def test_a_subscription_of_the_function_someone_made_to_the_toml_s_topic_is_a_conflict_until_adopted(
+        project, clients, boto, deploy, run_genesys):
+    sns = boto("sns")
+    alerts = sns.create_topic(Name="alerts")["TopicArn"]
+    function_arn = "arn:aws:lambda:us-east-1:123456789012:function:own11"
+    by_hand = sns.subscribe(TopicArn=alerts, Protocol="lambda", Endpoint=function_arn)["SubscriptionArn"]
+    subscriptions = lambda: [(s["SubscriptionArn"], s["Endpoint"])  # noqa: E731
+                             for s in sns.list_subscriptions_by_topic(TopicArn=alerts)["Subscriptions"]]
+    p = project("own11", requirements=None, extra='\n[[triggers]]\ntype = "sns"\ntopic = "alerts"\n')
+    result = run_genesys("execute", p.toml)
+    assert result.code == 2, result.output
+    assert f"the subscription of own11 to SNS topic {alerts} exists and was not made by genesys" in result.stderr
+    assert f"{p.toml.name}:" in result.stderr and "[triggers[0].topic]" in result.stderr
+    assert f"--subscription-arn {by_hand}" in result.stderr and "--adopt" in result.stderr
+    assert boto("lambda").list_functions()["Functions"] == [] and subscriptions() == [(by_hand, function_arn)]
+
+    adopted = deploy(p, clients(), ownership=Ownership(adopt=True))
+    assert ("sns trigger alerts", "adopt") in {(c.resource, c.action) for c in adopted.plan.changes}
+    assert subscriptions() == [(by_hand, function_arn)]
+    again = clients()
+    deploy(p, again)
+    assert again.log.writes == []
+    _delete(p)
+    assert subscriptions() == []  # adopted: genesys's now, removed with the function

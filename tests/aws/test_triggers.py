@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from genesys_tasks.errors import AwsError, ConfigError
+from genesys_tasks.errors import ConfigError
 
 
 def _edit(p, old: str, new: str) -> None:
@@ -19,6 +19,11 @@ def _edit(p, old: str, new: str) -> None:
 def _statements(boto, name="hello") -> dict:
     policy = json.loads(boto("lambda").get_policy(FunctionName=name)["Policy"])
     return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def _line(p, text: str) -> int:
+    """The 1-based line of the TOML that holds ``text``."""
+    return next(n for n, line in enumerate(p.toml.read_text().splitlines(), 1) if text in line)
 
 
 def _mappings(boto, name="hello") -> list[dict]:
@@ -85,13 +90,16 @@ def test_a_mapping_genesys_did_not_make_is_left_alone(project, clients, boto, de
     assert [m["EventSourceArn"] for m in _mappings(boto)] == [foreign_arn]
 
 
-def test_a_queue_that_does_not_exist_fails_with_exit_1_before_any_write(project, clients, deploy):
+def test_a_queue_that_does_not_exist_is_bad_input_at_its_line_before_any_write(project, clients, deploy):
     p = project(extra=SQS.replace('"jobs"', '"no-such-queue"'))
     used = clients()
-    with pytest.raises(AwsError) as caught:
+    with pytest.raises(ConfigError) as caught:
         deploy(p, used)
-    assert caught.value.exit_code == 1
-    assert "SQS queue 'no-such-queue'" in caught.value.render() and used.log.writes == []
+    assert caught.value.exit_code == 2
+    assert caught.value.where.file == p.toml and caught.value.where.key == "triggers[0].queue"
+    assert caught.value.where.line == _line(p, 'queue = "no-such-queue"')
+    assert "SQS queue 'no-such-queue'" in caught.value.message and "create it first" in caught.value.hint
+    assert used.log.writes == []
 
 
 def test_a_queue_arn_in_another_region_is_a_config_error_not_a_same_named_local_queue(project, clients, boto, deploy):
@@ -143,13 +151,30 @@ def test_dynamodb_trigger_maps_the_stream_and_a_new_starting_position_replaces_t
     assert _mappings(boto) == []
 
 
-def test_a_stream_that_does_not_exist_fails_with_its_arn(project, clients, deploy):
+def test_a_new_starting_position_with_a_new_batch_size_plans_both_changes(project, clients, boto, deploy, dry_run):
+    stream = _stream(boto)
+    p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{stream}"\n'
+                      'starting_position = "TRIM_HORIZON"\nbatch_size = 100\n')
+    deploy(p, clients())
+    _edit(p, '"TRIM_HORIZON"\nbatch_size = 100', '"LATEST"\nbatch_size = 50')
+    planned = dry_run(p, clients())
+    change = next(c for c in planned.plan.changes if c.resource == "dynamodb trigger orders")
+    assert (change.action, set(change.changes)) == ("update", {("StartingPosition", "TRIM_HORIZON", "LATEST"),
+                                                                ("BatchSize", 100, 50)})
+    deploy(p, clients())
+    [mapping] = _mappings(boto)
+    assert (mapping["StartingPosition"], mapping["BatchSize"]) == ("LATEST", 50)
+
+
+def test_a_stream_that_does_not_exist_is_bad_input_naming_its_arn_and_line(project, clients, deploy):
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
     p = project(extra=f'\n[[triggers]]\ntype = "dynamodb"\nstream_arn = "{arn}"\n')
     used = clients()
-    with pytest.raises(AwsError) as caught:
+    with pytest.raises(ConfigError) as caught:
         deploy(p, used)
-    assert arn in caught.value.message and used.log.writes == []
+    assert arn in caught.value.message and caught.value.exit_code == 2
+    assert (caught.value.where.key, caught.value.where.line) == ("triggers[0].stream_arn", _line(p, "stream_arn ="))
+    assert used.log.writes == []
 
 
 S3 = ('\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nevents = ["s3:ObjectCreated:*"]\n'
@@ -311,16 +336,71 @@ def test_every_trigger_type_at_once_then_a_second_run_writes_nothing_and_delete_
     assert boto("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
 
 
-@pytest.mark.parametrize("trigger, named", [
-    ('type = "sns"\ntopic = "no-such-topic"', "SNS topic 'no-such-topic'"),
-    ('type = "s3"\nbucket = "no-such-bucket"', "S3 bucket 'no-such-bucket'"),
+@pytest.mark.parametrize("trigger, named, key", [
+    ('type = "sns"\ntopic = "no-such-topic"', "SNS topic 'no-such-topic'", "topic"),
+    ('type = "s3"\nbucket = "no-such-bucket"', "S3 bucket 'no-such-bucket'", "bucket"),
 ])
-def test_a_missing_topic_or_bucket_fails_with_its_name_before_any_write(project, clients, trigger, named, dry_run):
+def test_a_missing_topic_or_bucket_is_bad_input_naming_it_and_its_line_before_any_write(
+        project, clients, trigger, named, key, dry_run):
     p = project(extra=f"\n[[triggers]]\n{trigger}\n")
     used = clients()
-    with pytest.raises(AwsError) as caught:
+    with pytest.raises(ConfigError) as caught:
         dry_run(p, used)
-    assert named in caught.value.message and used.log.writes == []
+    assert named in caught.value.message and caught.value.exit_code == 2
+    assert (caught.value.where.key, caught.value.where.line) == (f"triggers[0].{key}", _line(p, f"{key} ="))
+    assert used.log.writes == []
+
+
+def test_a_topic_arn_of_another_region_says_so_instead_of_not_found(project, clients, boto, deploy, aws):
+    import boto3
+
+    arn = boto3.client("sns", endpoint_url=aws, region_name="eu-west-1").create_topic(Name="alerts")["TopicArn"]
+    boto("sns").create_topic(Name="alerts")  # same name in the deploy region: must not be subscribed instead
+    p = project(extra=f'\n[[triggers]]\ntype = "sns"\ntopic = "{arn}"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:
+        deploy(p, used)
+    assert caught.value.exit_code == 2 and "does not exist" not in caught.value.message
+    assert f"{arn} is in eu-west-1, but the function deploys to us-east-1" in caught.value.message
+    assert "topics of its own region" in caught.value.message and "eu-west-1" in caught.value.hint
+    assert (caught.value.where.key, caught.value.where.line) == ("triggers[0].topic", _line(p, "topic ="))
+    assert used.log.writes == []
+
+
+def test_execute_with_a_missing_bucket_exits_2_naming_the_file_key_and_fix(project, aws, run_genesys):
+    p = project(extra='\n[[triggers]]\ntype = "s3"\nbucket = "no-such-bucket"\n', requirements=None)
+    result = run_genesys("execute", p.toml, "--dry-run", cwd=p.root)
+    assert result.code == 2, result.output
+    line = _line(p, 'bucket = "no-such-bucket"')
+    assert f"{p.toml.name}:{line}: [triggers[0].bucket]: the S3 bucket 'no-such-bucket'" in result.output
+    assert "fix: check the name" in result.output and "Traceback" not in result.output
+
+
+def test_an_s3_trigger_overlapping_a_kept_notification_stops_before_any_write_naming_it(
+        project, clients, boto, deploy):
+    s3 = boto("s3")
+    s3.create_bucket(Bucket="uploads")
+    queue = boto("sqs").get_queue_attributes(QueueUrl=boto("sqs").create_queue(QueueName="raw")["QueueUrl"],
+                                             AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    theirs = {"QueueConfigurations": [{"Id": "to-raw", "QueueArn": queue, "Events": ["s3:ObjectCreated:*"],
+                                       "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "raw/"}]}}}]}
+    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration=theirs)
+    p = project(extra='\n[[triggers]]\ntype = "s3"\nbucket = "uploads"\nsuffix = ".jpeg"\n')
+    used = clients()
+    with pytest.raises(ConfigError) as caught:  # raw/a.jpeg would match both: S3 refuses the merged configuration
+        deploy(p, used)
+    assert caught.value.exit_code == 2
+    assert (caught.value.where.key, caught.value.where.line) == ("triggers[0].suffix", _line(p, 'suffix = ".jpeg"'))
+    assert "notification 'to-raw' of bucket uploads (an SQS queue's" in caught.value.message
+    assert used.log.writes == []
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert {k: v for k, v in config.items() if k != "ResponseMetadata"} == theirs
+
+    _edit(p, 'suffix = ".jpeg"', 'prefix = "in/"\nsuffix = ".jpeg"')  # apart from raw/: both live side by side
+    deploy(p, clients())
+    config = s3.get_bucket_notification_configuration(Bucket="uploads")
+    assert config["QueueConfigurations"] == theirs["QueueConfigurations"]
+    assert [e["Id"] for e in config["LambdaFunctionConfigurations"]] == ["genesys-hello:0"]
 
 
 def test_two_functions_share_a_bucket_and_removing_one_keeps_the_other(project, clients, boto, deploy):

@@ -145,3 +145,17 @@ def test_delete_keeps_a_layer_version_another_function_uses(make_spec):
     shared = LayerVersionState("arn:aws:lambda:us-east-1:123456789012:layer:hello-deps:1", 1, "genesys:sha256=x")
     plan = planner.plan_delete(spec, None, [shared], None, None, {shared.arn: ["other"]})
     assert plan.calls == [] and plan.changes[0].changes == (("kept", None, "used by other"),)
+
+
+def test_a_policy_document_change_names_each_statement_key_that_changed():
+    one = {"Effect": "Allow", "Action": ["sqs:ReceiveMessage"], "Resource": ["arn:aws:sqs:us-east-1:1:a"]}
+    moved = {**one, "Resource": ["arn:aws:sqs:us-east-1:1:b"]}
+    assert policies.document_changes("policy p", {"Statement": [one]}, {"Statement": [moved]}) == [
+        ("policy p.Resource", ["arn:aws:sqs:us-east-1:1:a"], ["arn:aws:sqs:us-east-1:1:b"])]
+    second = {"Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"}
+    assert policies.document_changes("policy p", {"Statement": one}, {"Statement": [one, second]}) == [
+        ("policy p.Statement[1].Action", None, "dynamodb:ListStreams"),
+        ("policy p.Statement[1].Effect", None, "Allow"), ("policy p.Statement[1].Resource", None, "*")]
+    assert policies.document_changes("policy p", {"Version": "2008-10-17", "Statement": [one]},
+                                     {"Version": "2012-10-17", "Statement": [one]}) == [
+        ("policy p", "(old document)", "(new document)")]

@@ -98,7 +98,9 @@ def test_dynamodb_maps_the_stream_and_replaces_the_mapping_for_a_new_starting_po
 
 def current_for_every_type() -> TriggerState:
     rule = {"Name": "genesys-hello-0", "ScheduleExpression": "rate(5 minutes)", "State": "ENABLED"}
-    return state(queue_arns={"jobs": QUEUE_ARN},
+    sns_statement = {"Sid": f"genesys-sns-{TOPIC_ARN.rsplit(':', 1)[-1]}", "Action": "lambda:InvokeFunction",
+                     "Condition": {"ArnLike": {"AWS:SourceArn": TOPIC_ARN}}}  # added with the subscription
+    return state(queue_arns={"jobs": QUEUE_ARN}, statements={sns_statement["Sid"]: sns_statement},
                  notifications={"uploads": {"LambdaFunctionConfigurations": [FOREIGN_IN_BUCKET, OURS_IN_BUCKET]}},
                  subscriptions={TOPIC_ARN: [f"{TOPIC_ARN}:sub-1"]},
                  mappings=[mapping(QUEUE_ARN, BatchSize=10), mapping(STREAM_ARN, BatchSize=100,
@@ -131,3 +133,15 @@ def test_polled_sources_put_their_poller_policy_into_the_role(make_spec, facts, 
     from genesys_tasks.deploy import policies
 
     assert list(policies.role_policies(make_spec(toml), facts).inline) == [policy]
+
+
+def test_a_subscription_to_the_toml_s_topic_without_genesys_s_permission_is_a_conflict_unless_adopted(make_spec):
+    from genesys_tasks.deploy.ownership import ConflictError
+
+    spec = make_spec(SNS)
+    by_hand = state(subscriptions={TOPIC_ARN: [f"{TOPIC_ARN}:sub-1"]})
+    with pytest.raises(ConflictError, match="subscription of hello to SNS topic"):
+        triggers.plan(spec, by_hand)
+    adopted = triggers.plan(spec, by_hand, adopt=True)
+    assert adopted.calls == [] and [(c.resource, c.action) for c in adopted.changes] == [("sns trigger alerts",
+                                                                                          "adopt")]

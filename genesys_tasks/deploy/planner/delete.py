@@ -2,15 +2,17 @@
 
 A function, role or log group this owner did not mark (``marker``: unmarked, another
 owner's, or the old mark naming no owner) is kept (and shown as kept); a layer version another
-function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``, and
-only when no other function uses it (``role_users``, as AWS reports them).
+function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``, only
+when no other function uses it (``role_users``, as AWS reports them), and only when it carries
+no policy genesys did not put there (an inline policy not named ``genesys-…``, a managed
+policy none of its templates or settings attach): deleting the role would delete those too.
 Triggers are planned apart (``triggers.plan`` with no triggers), before these calls.
 """
 
 from __future__ import annotations
 
 from ...config.spec import FunctionSpec
-from .. import marker
+from .. import marker, policies
 from ..model import Plan
 from ..ownership import Ownership
 from ..state import ApiState, FunctionState, LayerVersionState, RoleState
@@ -73,7 +75,12 @@ def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str], ownersh
         return "used as it is (auto_manage = false)"
     if not spec.iam.auto_cleanup:
         return "auto_cleanup = false"
-    return "used by " + ", ".join(users) if users else None
+    if users:
+        return "used by " + ", ".join(users)
+    others = [n for n in sorted(role.inline) if not n.startswith(policies.INLINE_PREFIX)] + sorted(
+        a for a in role.managed if a not in policies.MANAGED_ARNS)
+    return (f"it carries policies genesys did not add ({', '.join(others)}): remove them, then delete again"
+            if others else None)
 
 
 def _role(plan: Plan, spec: FunctionSpec, role: RoleState, users: list[str], ownership: Ownership) -> None:

@@ -170,8 +170,9 @@ def _sync_policies(plan: Plan, role: RoleState, wanted: policies.RolePolicies, r
         n for n in role.inline if n.startswith(policies.INLINE_PREFIX))
     new = sorted(wanted.managed) + sorted(wanted.inline) + (sorted(extra) if strangers else [])
     changed_docs = [n for n, d in wanted.inline.items() if n in role.inline and role.inline[n] != d]
-    diffs = ([("policies", old, new)] if old != new else []) + [(f"policy {n}", "(old document)", "(new document)")
-                                                                  for n in sorted(changed_docs)]
+    diffs = [("policies", old, new)] if old != new else []
+    for name in sorted(changed_docs):
+        diffs += policies.document_changes(f"policy {name}", role.inline[name], wanted.inline[name])
     if strangers and extra:
         diffs.append(("kept", None, f"{', '.join(extra)}: the role is also used by {', '.join(strangers)}"))
     return diffs

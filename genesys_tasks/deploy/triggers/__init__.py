@@ -12,7 +12,7 @@ them up, in the table's order).
 
 Everything a planner needs is read first by ``read_state`` with read-only calls; a
 source the TOML names that does not exist (queue, topic, bucket, stream) is an
-``AwsError`` naming it, raised before any write. What genesys makes is marked: event
+``ConfigError`` naming it at its line (exit 2), raised before any write. What genesys makes is marked: event
 source mappings and schedule rules carry the tag ``genesys:managed=true``, S3
 notification ids and permission statement ids have genesys's full form
 (``genesys-<function>:<n>``, ``genesys-s3-<bucket>``…). Only marked things are changed

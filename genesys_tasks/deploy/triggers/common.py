@@ -14,7 +14,7 @@ from typing import Callable
 
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec, TriggerSpec
-from ...errors import AwsError, ConfigError, Where
+from ...errors import ConfigError, Where
 
 NOT_FOUND_HINT = "check the name and [deployment] region / AWS_REGION (and the account), or create it first"
 
@@ -102,19 +102,27 @@ def trigger_where(spec: FunctionSpec, trigger: TriggerSpec, key: str) -> Where:
     return replace(where_in(spec.path, "triggers", trigger.index, key), key=f"triggers[{trigger.index}].{key}")
 
 
-def missing(kind: str, name: str, region: str, hint: str = NOT_FOUND_HINT) -> AwsError:
-    return AwsError(f"the {kind} {name!r} named by a trigger does not exist in {region}", hint=hint)
+def missing(spec: FunctionSpec, trigger: TriggerSpec, key: str, kind: str, region: str,
+            hint: str = NOT_FOUND_HINT) -> ConfigError:
+    """A source the TOML names that AWS does not have: bad input (exit 2), at the trigger's line."""
+    return ConfigError(f"the {kind} {trigger.get(key)!r} named by a trigger does not exist in {region}", hint=hint,
+                       where=trigger_where(spec, trigger, key))
 
 
-def check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str) -> None:
-    """Lambda polls only queues and streams of its own region: say so before calling about them.
+POLLED_REGION = "Lambda polls only sources in its own region"
+
+
+def check_same_region(spec: FunctionSpec, trigger: TriggerSpec, key: str, region: str,
+                      why: str = POLLED_REGION) -> None:
+    """A source given as an ARN of another region, where genesys cannot wire it (``why``): say so before
+    calling about it. Lambda polls only queues and streams of its own region.
 
     The deploy region may come from the environment, so this cannot be checked at load time.
     """
     source_region = trigger.get(key).split(":")[3]
     if source_region != region:
         raise ConfigError(f"the {trigger.type} source {trigger.get(key)} is in {source_region}, but the "
-                          f"function deploys to {region}; Lambda polls only sources in its own region",
+                          f"function deploys to {region}; {why}",
                           hint=f"deploy the function to {source_region} ([deployment] region), "
                                f"or use a source in {region}",
                           where=trigger_where(spec, trigger, key))

@@ -2,7 +2,7 @@
 event source mapping.
 
 The stream ARN must be the table's current one and in the function's region; a stream
-that does not exist is an ``AwsError`` naming its ARN, before any write. AWS cannot
+that does not exist is a ``ConfigError`` naming its ARN and line, before any write. AWS cannot
 change where a mapping starts reading, so a new ``starting_position`` replaces it. The
 poller permissions the role needs are its row's ``Poller`` (config/triggers.py).
 """
@@ -23,7 +23,7 @@ def read_state(spec, clients, triggers, state: TriggerState) -> None:
         arn = trigger.get("stream_arn")
         check_same_region(spec, trigger, "stream_arn", state.region)
         if clients.dynamodbstreams.describe_stream(StreamArn=arn) is None:
-            raise missing("DynamoDB stream", arn, state.region,
+            raise missing(spec, trigger, "stream_arn", "DynamoDB stream", state.region,
                           "streams get a new ARN when re-enabled: use the table's current LatestStreamArn")
 
 

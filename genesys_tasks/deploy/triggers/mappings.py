@@ -82,7 +82,8 @@ def _sync_one(plan: Plan, spec, source: str, want: WantedMapping, mapping: dict 
         plan.call("lambda", "create_event_source_mapping", resource, FunctionName=function,
                   EventSourceArn=source, StartingPosition=position, Tags=tags, **want.settings)
         plan.change(resource, "adopt" if adopting else "update",
-                    [("StartingPosition", mapping.get("StartingPosition"), position)])
+                    [("StartingPosition", mapping.get("StartingPosition"), position)]
+                    + diffs(_current_settings(mapping, want.settings), want.settings))
         return
     if mapping is None:
         extra = {"StartingPosition": position} if position else {}

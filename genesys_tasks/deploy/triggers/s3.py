@@ -5,15 +5,19 @@ PutBucketNotificationConfiguration replaces a bucket's whole configuration, so t
 merges: the bucket's other notifications (another function's, a queue's) are kept, and
 only entries with genesys's full mark, the id ``genesys-<function>:<n>`` and this
 function as target, are genesys's to change. Someone else's entry holding an id genesys
-would write is a conflict, unless adopted (then replaced). A bucket this function was
-wired to before (found through its permission) is read too, so removing a trigger
-removes its notifications.
+would write is a conflict, unless adopted (then replaced). A trigger that one object key
+and event could match together with a notification kept (a queue's, a topic's, another
+function's) is bad input before any write: S3 refuses the merged configuration. A bucket
+this function was wired to before (found through its permission) is read too, so removing
+a trigger removes its notifications.
 """
 
 from __future__ import annotations
 
 import re
 
+from ...config.checks import overlap_key, s3_filters_overlap
+from ...errors import ConfigError
 from ..model import Plan
 from ..ownership import conflict
 from .common import TriggerState, missing, sid_part, statement_source, trigger_where
@@ -39,16 +43,18 @@ def statements(spec, triggers, region: str, account: str) -> dict:
 
 
 def read_state(spec, clients, triggers, state: TriggerState) -> None:
-    buckets = {t.get("bucket"): True for t in triggers}
+    buckets = {}  # bucket → the trigger naming it (None: wired before, found through its permission)
+    for trigger in triggers:
+        buckets.setdefault(trigger.get("bucket"), trigger)
     for sid, statement in state.statements.items():
         source = statement_source(statement) or ""
         if sid.startswith(SID_PREFIX) and source.startswith("arn:aws:s3:::"):
-            buckets.setdefault(source.split(":::", 1)[1], False)
-    for bucket, wanted in buckets.items():
+            buckets.setdefault(source.split(":::", 1)[1], None)
+    for bucket, trigger in buckets.items():
         config = clients.s3.get_bucket_notification_configuration(Bucket=bucket)
         if config is None:
-            if wanted:
-                raise missing("S3 bucket", bucket, state.region)
+            if trigger is not None:
+                raise missing(spec, trigger, "bucket", "S3 bucket", state.region)
             continue
         state.notifications[bucket] = {k: v for k, v in config.items() if k != "ResponseMetadata"}
 
@@ -98,6 +104,30 @@ def _check_ids(spec, bucket: str, lambdas: list, triggers, state: TriggerState) 
                            ["remove or rename that notification"], trigger_where(spec, trigger, "bucket"))
 
 
+KINDS = {"LambdaFunctionConfigurations": "a Lambda function's", "QueueConfigurations": "an SQS queue's",
+         "TopicConfigurations": "an SNS topic's"}  # the notifications that take key filters
+
+
+def _check_overlaps(spec, bucket: str, config: dict, mine: set, triggers) -> None:
+    """A trigger S3 would refuse beside a notification genesys keeps: stop before any write."""
+    for kind, whose in KINDS.items():
+        for entry in config.get(kind, []):
+            if entry.get("Id") in mine:
+                continue
+            kept = _notification(entry)
+            for trigger in triggers:
+                if s3_filters_overlap((trigger.get("events"), trigger.get("prefix"), trigger.get("suffix")),
+                                      (kept["events"], kept["prefix"], kept["suffix"])):
+                    keys = [f"{k} {kept[k]!r}" for k in ("prefix", "suffix") if kept[k]] or ["every key"]
+                    raise ConfigError(
+                        f"this trigger overlaps the notification {entry.get('Id')!r} of bucket {bucket} ({whose}: "
+                        f"{', '.join(kept['events'])}, {', '.join(keys)}): "
+                        "one object key and event can match both, and S3 refuses overlapping notifications",
+                        hint="give the trigger a prefix or suffix that keeps it apart from that notification's, or "
+                             "other events",
+                        where=trigger_where(spec, trigger, overlap_key(trigger)))
+
+
 def _sync_bucket(plan: Plan, spec, bucket: str, config: dict, triggers, state: TriggerState) -> None:
     ours = notification_prefix(spec)
     resource = f"s3 trigger {bucket}"
@@ -105,6 +135,7 @@ def _sync_bucket(plan: Plan, spec, bucket: str, config: dict, triggers, state: T
     _check_ids(spec, bucket, lambdas, triggers, state)
     wanted = {f"{ours}{n}": _notification_entry(f"{ours}{n}", state.function_arn, t) for n, t in enumerate(triggers)}
     current = {e["Id"]: e for e in lambdas if _marked(spec, e, state) or (state.adopt and e.get("Id") in wanted)}
+    _check_overlaps(spec, bucket, config, set(current), triggers)
     old = {i: _notification(e) for i, e in current.items()}
     new = {i: _notification(e) for i, e in wanted.items()}
     if old == new:

@@ -4,7 +4,9 @@ permission EventBridge needs (``genesys-schedule-<n>``, scoped to the rule).
 Rules are named ``genesys-<function>-<n>`` (a hash stands in for a name too long for
 EventBridge's 64 characters) and tagged ``genesys:managed=true``; only rules with both
 are changed or removed. An untagged rule with a name genesys would use is someone else's:
-a conflict, unless adopted (then tagged, and shown as ``adopt``).
+a conflict, unless adopted (then tagged, and shown as ``adopt``). Targets someone else added
+to a rule of genesys's are kept while the rule stays; removing that rule (a schedule taken
+out, or ``delete``) would remove them too, so it is a conflict unless adopted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import hashlib
 import re
 
 from ..model import Plan
-from ..ownership import conflict, differences
+from ...errors import Where
+from ..ownership import ConflictError, conflict, differences
 from ..state import FUNCTION_KEY, MARKER_KEY
 from .common import TriggerState, diffs, trigger_where
 
@@ -107,9 +110,25 @@ def plan(plan: Plan, spec, triggers, state: TriggerState) -> None:
     for name, current in sorted(state.rules.items()):
         if name not in wanted:
             resource = f"schedule trigger {name}"
+            others = [t for t in current["targets"] if t.get("Id") != TARGET_ID]
+            if others and not state.adopt:
+                raise _others_on_removal(spec, name, others)
             ids = [t["Id"] for t in current["targets"]]
             if ids:
                 plan.call("events", "remove_targets", resource, Rule=name, Ids=ids)
             plan.call("events", "delete_rule", resource, Name=name)
-            plan.change(resource, "delete", [("ScheduleExpression", current["rule"].get("ScheduleExpression"),
-                                              None)])
+            plan.change(resource, "delete", [("ScheduleExpression", current["rule"].get("ScheduleExpression"), None)]
+                        + ([("other targets", [t.get("Arn") for t in others], None)] if others else []))
+
+
+def _others_on_removal(spec, name: str, others: list[dict]) -> ConflictError:
+    """Deleting genesys's rule would take targets genesys did not add with it: stop and name them."""
+    named = ", ".join(f"{t.get('Id')} ({t.get('Arn')})" for t in others)
+    ids = " ".join(str(t.get("Id")) for t in others)
+    return ConflictError(
+        f"EventBridge rule {name}, which genesys made for {spec.name} and would delete now, also has "
+        f"targets genesys did not add: {named}; deleting the rule would remove them",
+        hint=f"remove them from the rule (aws events remove-targets --rule {name} --ids {ids}) or give them "
+             "a rule of their own, then run again; or `genesys execute --adopt` (under doit: GENESYS_ADOPT=1) "
+             "deletes them with the rule",
+        where=Where(spec.path, key="triggers"))

@@ -2,7 +2,7 @@
 
 The queue may be named or given as an ARN (another account's queue too); it must be in
 the function's region. Reading resolves each queue to its ARN, and a queue that does not
-exist is an ``AwsError`` naming it, before any write. The poller permissions the role
+exist is a ``ConfigError`` naming it and its line, before any write. The poller permissions the role
 needs are in ``policies.poller_policies``.
 """
 
@@ -29,10 +29,10 @@ def read_state(spec, clients, triggers, state: TriggerState) -> None:
                 params["QueueOwnerAWSAccountId"] = owner
         found = clients.sqs.get_queue_url(**params)
         if found is None:
-            raise missing("SQS queue", queue, state.region)
+            raise missing(spec, trigger, "queue", "SQS queue", state.region)
         attributes = clients.sqs.get_queue_attributes(QueueUrl=found["QueueUrl"], AttributeNames=["QueueArn"])
         if attributes is None:
-            raise missing("SQS queue", queue, state.region)
+            raise missing(spec, trigger, "queue", "SQS queue", state.region)
         state.queue_arns[queue] = attributes["Attributes"]["QueueArn"]
 
 
