@@ -54,6 +54,12 @@ class Launch:
     client: str  # "awslambdaric", "aws-lambda-ric", "bootstrap" or "plain"
     import_path: str = ""  # the client's folder, put last on the language's import path (Lambda's /var/runtime)
     lost: str = ""  # the fidelity a plain call gives up
+    line: str = ""  # the client's line where it has several: aws-lambda-ric's "3" or "4"
+
+    @property
+    def named(self) -> str:
+        """The client as a run names it: "aws-lambda-ric 3", "awslambdaric", "plain"."""
+        return f"{self.client} {self.line}".rstrip()
 
 
 def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None,
@@ -249,6 +255,11 @@ def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, backgro
         command = [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
                    "--loglevel=error", package]
         what = f"aws-lambda-ric {line}"
+        if line == 3 and (python := _python_without_distutils()):
+            raise BuildError(f"{what} could not be installed: the node-gyp 9 it builds with imports distutils, "
+                             f"which {python} lacks (Python 3.12 and later have none)",
+                             hint="put a Python 3.11 or earlier first on PATH as python3 (or set npm_config_python "
+                                  "to one), or install setuptools into it; --client plain runs the handler meanwhile")
         if background:
             started = _install_in_background(folder, command, what, install_failed("nodejs", spec.runtime.version))
             raise ClientInstalling(f"{what} (for {spec.runtime.id}) on Node {major} is "
@@ -257,7 +268,21 @@ def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, backgro
         notify(f"first use of {what} (for {spec.runtime.id}) on Node {major}: installing {package} into {folder} "
                "(it compiles a native part: minutes)")
         _install(folder, command, what)
-    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric")
+    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric",
+                  line=str(line))
+
+
+def _python_without_distutils() -> str:
+    """The Python node-gyp 9 would build with (``npm_config_python``, ``PYTHON``, else ``python3``), when it
+    cannot import distutils; else "". Said before aws-lambda-ric 3 compiles for a minute only to fail there."""
+    python = os.environ.get("npm_config_python") or os.environ.get("PYTHON") or shutil.which("python3")
+    if not python:
+        return ""  # node-gyp says what it misses itself
+    try:
+        done = subprocess.run([python, "-c", "import distutils"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return python if done.returncode else ""
 
 
 def _say_version(spec, host_version: str, notify) -> None:
