@@ -32,10 +32,11 @@ from ..errors import BuildError, UsageError
 from .scratch import Scratch
 
 PYTHON_CLIENT = "awslambdaric>=3,<5"
-# aws-lambda-ric's lines: (the first Node runtime major it runs, its npm spec, its entry in the package).
-# Line 4 refuses a callback handler at init (Runtime.CallbackHandlerDeprecated), which Lambda does from
-# nodejs24.x on; nodejs22.x and earlier run them, under line 3, the line their images carry.
-NODE_CLIENTS = {3: (0, "aws-lambda-ric@3", "bin/index.mjs"), 4: (24, "aws-lambda-ric@4", "index.mjs")}
+# aws-lambda-ric's lines: (the first Node runtime major it runs, its npm spec, the file in the package that
+# starts it). Line 4 refuses a callback handler at init (Runtime.CallbackHandlerDeprecated), which Lambda does
+# from nodejs24.x on; nodejs22.x and earlier run them, under line 3, the line their images carry. Line 3's
+# module is started by ``shims/node_ric_run.mjs``, as those images start it (its bin/ adds a log line).
+NODE_CLIENTS = {3: (0, "aws-lambda-ric@3", "dist/index.mjs"), 4: (24, "aws-lambda-ric@4", "index.mjs")}
 MODES = ("auto", "official", "plain")
 SHIMS = Path(__file__).parent / "shims"
 LOST = {
@@ -268,7 +269,8 @@ def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, backgro
         notify(f"first use of {what} (for {spec.runtime.id}) on Node {major}: installing {package} into {folder} "
                "(it compiles a native part: minutes)")
         _install(folder, command, what)
-    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric",
+    start = (str(SHIMS / "node_ric_run.mjs"), str(entry)) if line == 3 else (str(entry),)
+    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), *start, spec.handler), "aws-lambda-ric",
                   line=str(line))
 
 
