@@ -28,7 +28,7 @@ def run(args) -> int:
     process, launch = open_built(Path(args.toml), args)
     if process is None:
         return EXIT_FAILED
-    ui.info(f"runtime client: {launch.client}")  # the plain call or the official client, as it changes
+    ui.info(f"runtime client: {launch.named}")  # the plain call or the official client, as it changes
     # Lambda's START line, written as the runtime takes the event: before anything the function logs for it
     process.on_start = lambda request_id: ui.info(f"START RequestId: {request_id} Version: $LATEST")
     try:

@@ -38,7 +38,7 @@ def run(args) -> int:
         process.close()
         raise UsageError(f"cannot listen on 127.0.0.1:{args.port} ({err.strerror})",
                          hint="pass another --port, or --port 0 for a free one") from None
-    ui.success(f"serving {toml.name} at {server.url} (function URL events; {launch.client} runtime client)")
+    ui.success(f"serving {toml.name} at {server.url} (function URL events; {launch.named} runtime client)")
     ui.info("  Ctrl-C stops" + ("; watching the sources for changes" if args.watch else ""))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)  # a plain kill stops the runtime too, as Ctrl-C does

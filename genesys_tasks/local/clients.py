@@ -1,12 +1,13 @@
 """Which program runs a function locally: the official runtime client, installed on first use.
 
 Python runs under ``awslambdaric`` (a wheel, installed with pip into a target folder),
-Node under ``aws-lambda-ric`` (npm), a provided.al2023 function is its own ``bootstrap``; a Java
+Node under ``aws-lambda-ric`` (npm) of the line Lambda's image of the function's runtime carries
+(``NODE_CLIENTS``), a provided.al2023 function is its own ``bootstrap``; a Java
 function runs under genesys's plain Java loop (``shims/JavaPlain.java``, the JDK's source-file mode, on
 Lambda's class path: the classes, ``lib/*`` and the layer's ``java/lib/*``), as AWS's Java client is not
 to be had offline.
 The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
-folder per client and language version, installed into a temporary sibling and renamed
+folder per client (and client line) and language version, installed into a temporary sibling and renamed
 into place, never into the user's project. When a client cannot be installed (offline,
 no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain
 call of the handler inside the runtime's own process (``shims/``) and says what is lost;
@@ -31,7 +32,11 @@ from ..errors import BuildError, UsageError
 from .scratch import Scratch
 
 PYTHON_CLIENT = "awslambdaric>=3,<5"
-NODE_CLIENT = "aws-lambda-ric@4"
+# aws-lambda-ric's lines: (the first Node runtime major it runs, its npm spec, the file in the package that
+# starts it). Line 4 refuses a callback handler at init (Runtime.CallbackHandlerDeprecated), which Lambda does
+# from nodejs24.x on; nodejs22.x and earlier run them, under line 3, the line their images carry. Line 3's
+# module is started by ``shims/node_ric_run.mjs``, as those images start it (its bin/ adds a log line).
+NODE_CLIENTS = {3: (0, "aws-lambda-ric@3", "dist/index.mjs"), 4: (24, "aws-lambda-ric@4", "index.mjs")}
 MODES = ("auto", "official", "plain")
 SHIMS = Path(__file__).parent / "shims"
 LOST = {
@@ -50,6 +55,12 @@ class Launch:
     client: str  # "awslambdaric", "aws-lambda-ric", "bootstrap" or "plain"
     import_path: str = ""  # the client's folder, put last on the language's import path (Lambda's /var/runtime)
     lost: str = ""  # the fidelity a plain call gives up
+    line: str = ""  # the client's line where it has several: aws-lambda-ric's "3" or "4"
+
+    @property
+    def named(self) -> str:
+        """The client as a run names it: "aws-lambda-ric 3", "awslambdaric", "plain"."""
+        return f"{self.client} {self.line}".rstrip()
 
 
 def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message: None,
@@ -75,7 +86,7 @@ def launch_for(spec, scratch: Scratch, mode: str = "auto", notify=lambda message
                          f"not {spec.runtime.id}", hint="deploy it with --sandbox or to AWS to run it")
     if language == "python":  # said once, whichever client runs it
         _say_version(spec, python_for(spec.runtime.version)[1], notify)
-    failed = client_dir(f".{language}-install-failed")
+    failed = install_failed(language, spec.runtime.version)
     if mode == "auto" and _recent(failed):
         notify(f"{failed.read_text(encoding='utf-8')} (within the last hour; `--client official` tries again); "
                f"running the handler with a plain call (lost: {LOST[language]})")
@@ -213,29 +224,67 @@ def _python(spec, notify) -> Launch:
                   import_path=str(folder))
 
 
+def node_client_line(runtime_version: str) -> int:
+    """The aws-lambda-ric line that runs a Node function of ``runtime_version`` ("22.x"): the newest whose
+    first runtime is not after it (3 for nodejs22.x and earlier, 4 from nodejs24.x on)."""
+    major = int(runtime_version.split(".")[0])
+    return max(line for line, (first, _, _) in NODE_CLIENTS.items() if first <= major)
+
+
+def node_client_dir(line: int, node_major: str) -> Path:
+    """The folder aws-lambda-ric of ``line`` is installed into for the host's Node ``node_major``: one per
+    line and Node major (its native part is built for that Node), so the lines never share a folder."""
+    return client_dir(f"aws-lambda-ric{line}-node{node_major}")
+
+
 def _node(spec, scratch: Scratch, notify, node_path_extra: bool = False, background: bool = False) -> Launch:
-    """aws-lambda-ric, installed now, or with ``background`` in a process of its own while this run
-    goes on without it (``ClientInstalling``): it compiles a native part, minutes on a small machine."""
+    """aws-lambda-ric of the runtime's line, installed now, or with ``background`` in a process of its own
+    while this run goes on without it (``ClientInstalling``): it compiles a native part, minutes on a small
+    machine."""
     node = _node_exe()
     major = subprocess.run([node, "-p", "process.versions.node.split('.')[0]"],
                            capture_output=True, text=True, check=True).stdout.strip()
     _say_version(spec, major, notify)
-    folder = client_dir(f"aws-lambda-ric-node{major}")
-    entry = folder / "node_modules" / "aws-lambda-ric" / "index.mjs"
+    line = node_client_line(spec.runtime.version)
+    _, package, entry_file = NODE_CLIENTS[line]
+    folder = node_client_dir(line, major)
+    entry = folder / "node_modules" / "aws-lambda-ric" / entry_file
     if not entry.is_file():
         npm = shutil.which("npm")
         if npm is None:
             raise BuildError("npm is not installed, so aws-lambda-ric cannot be", hint="install Node.js with npm")
         command = [npm, "install", "--prefix", "{dest}", "--no-audit", "--no-fund", "--no-save",
-                   "--loglevel=error", NODE_CLIENT]
+                   "--loglevel=error", package]
+        what = f"aws-lambda-ric {line}"
+        if line == 3 and (python := _python_without_distutils()):
+            raise BuildError(f"{what} could not be installed: the node-gyp 9 it builds with imports distutils, "
+                             f"which {python} lacks (Python 3.12 and later have none)",
+                             hint="put a Python 3.11 or earlier first on PATH as python3 (or set npm_config_python "
+                                  "to one), or install setuptools into it; --client plain runs the handler meanwhile")
         if background:
-            started = _install_in_background(folder, command, "aws-lambda-ric", client_dir(".nodejs-install-failed"))
-            raise ClientInstalling(f"aws-lambda-ric for Node {major} is {'now' if started else 'still'} being "
-                                   f"installed in the background into {folder} (it compiles a native part: minutes)")
-        notify(f"first use of aws-lambda-ric for Node {major}: installing {NODE_CLIENT} into {folder} "
+            started = _install_in_background(folder, command, what, install_failed("nodejs", spec.runtime.version))
+            raise ClientInstalling(f"{what} (for {spec.runtime.id}) on Node {major} is "
+                                   f"{'now' if started else 'still'} being installed in the background into "
+                                   f"{folder} (it compiles a native part: minutes)")
+        notify(f"first use of {what} (for {spec.runtime.id}) on Node {major}: installing {package} into {folder} "
                "(it compiles a native part: minutes)")
-        _install(folder, command, "aws-lambda-ric")
-    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), str(entry), spec.handler), "aws-lambda-ric")
+        _install(folder, command, what)
+    start = (str(SHIMS / "node_ric_run.mjs"), str(entry)) if line == 3 else (str(entry),)
+    return Launch((node, *_esm_hook(spec, scratch, node_path_extra), *start, spec.handler), "aws-lambda-ric",
+                  line=str(line))
+
+
+def _python_without_distutils() -> str:
+    """The Python node-gyp 9 would build with (``npm_config_python``, ``PYTHON``, else ``python3``), when it
+    cannot import distutils; else "". Said before aws-lambda-ric 3 compiles for a minute only to fail there."""
+    python = os.environ.get("npm_config_python") or os.environ.get("PYTHON") or shutil.which("python3")
+    if not python:
+        return ""  # node-gyp says what it misses itself
+    try:
+        done = subprocess.run([python, "-c", "import distutils"], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return python if done.returncode else ""
 
 
 def _say_version(spec, host_version: str, notify) -> None:
@@ -294,6 +343,14 @@ def client_dir(name: str) -> Path:
     return paths.cache_dir() / "runtime-clients" / name
 
 
+def install_failed(language: str, runtime_version: str) -> Path:
+    """Where the last failed install of the client for ``language``'s ``runtime_version`` is said: one per
+    Node client line, so a line that cannot be built does not keep the other from being tried."""
+    if language == "nodejs":
+        return client_dir(f".nodejs-ric{node_client_line(runtime_version)}-install-failed")
+    return client_dir(f".{language}-install-failed")
+
+
 def _install(folder: Path, command: list[str], what: str) -> None:
     """Run ``command`` with ``{dest}`` a temporary sibling of ``folder``, then rename it into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -314,7 +371,8 @@ def _install(folder: Path, command: list[str], what: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         said = error_lines(f"{done.stdout}\n{done.stderr}")
         raise BuildError(f"{what} could not be installed: {' / '.join(said) or 'exit ' + str(done.returncode)}",
-                         hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler)")
+                         hint="check the network (and for aws-lambda-ric: make, cmake and a C++ compiler; "
+                              "line 3 also autoconf, automake and libtool)")
     try:
         os.replace(tmp, folder)
     except OSError:  # another run installed it meanwhile: theirs is as good

@@ -8,6 +8,7 @@ seconds instead of compiling for minutes (the failure is then said as a foregrou
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from local_functions import invoke_once
 
 from genesys_tasks import paths
+from genesys_tasks.errors import BuildError
 from genesys_tasks.local import clients
 from genesys_tasks.local.function import Options, open_function
 from genesys_tasks.tasks.runner import load_spec, run_tasks
@@ -68,16 +70,37 @@ def test_auto_runs_the_plain_client_while_aws_lambda_ric_installs_in_the_backgro
     result, launch = invoke_once(spec, root, Options(client="auto", notify=said.append), b'{"name": "ann"}')
     assert launch.client == "plain"
     assert result.kind == "ok" and b'"stage":"dev"' in result.payload
-    assert any("being installed in the background" in line and "runs use the plain client" in line for line in said)
-    folders = list(clients.client_dir("x").parent.glob(".aws-lambda-ric-node*.installing"))
+    assert any("aws-lambda-ric 3 (for nodejs22.x)" in line and "being installed in the background" in line
+               and "runs use the plain client" in line for line in said), said
+    folders = list(clients.client_dir("x").parent.glob(".aws-lambda-ric3-node*.installing"))
+    assert folders
     for marker in folders:
         _wait_for(marker)
-    failed = clients.client_dir(".nodejs-install-failed")
-    assert failed.is_file() and "aws-lambda-ric could not be installed" in failed.read_text()
+    failed = clients.install_failed("nodejs", "22.x")
+    assert failed.is_file() and "aws-lambda-ric 3 could not be installed" in failed.read_text()
     again: list[str] = []
     _, launch = open_function(spec, root, Options(client="auto", notify=again.append))
     assert launch.client == "plain"
-    assert any("aws-lambda-ric could not be installed" in line for line in again)
+    assert any("aws-lambda-ric 3 could not be installed" in line for line in again)
+    assert not clients.install_failed("nodejs", "24.x").exists()  # line 4 is tried on its own
+
+
+def test_the_first_use_notice_names_the_client_line_it_installs_and_where(tmp_path, monkeypatch):
+    for name, value in FAIL_FAST.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENESYS_TEST_STAGE", "dev")
+    toml = _copy(tmp_path)
+    for runtime, line in (("nodejs22.x", 3), ("nodejs24.x", 4)):
+        toml.write_text(re.sub(r'runtime = "[^"]+"', f'runtime = "{runtime}"', toml.read_text()))
+        root, spec = load_spec(toml)
+        assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+        said: list[str] = []
+        with pytest.raises(BuildError, match=f"aws-lambda-ric {line} could not be installed"):
+            open_function(spec, root, Options(client="official", notify=said.append))
+        folder = clients.client_dir(f"aws-lambda-ric{line}-node")
+        assert any(f"first use of aws-lambda-ric {line} (for {runtime})" in message
+                   and f"installing aws-lambda-ric@{line} into {folder}" in message for message in said), said
 
 
 def test_invoke_says_which_runtime_client_ran(tmp_path, run_genesys):
@@ -85,3 +108,24 @@ def test_invoke_says_which_runtime_client_ran(tmp_path, run_genesys):
     done = run_genesys("invoke", toml, "--client", "plain", env={"GENESYS_TEST_STAGE": "dev"})
     assert done.code == 0, done.output
     assert "runtime client: plain" in done.stderr
+
+
+def test_aws_lambda_ric_3_is_refused_at_once_when_node_gyps_python_has_no_distutils(tmp_path, monkeypatch):
+    """Its node-gyp 9 imports distutils, which Python 3.12 and later lack: said before a minute of compiling."""
+    python312 = tmp_path / "python3"  # stands for a Python 3.12 without setuptools
+    python312.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'distutils'\" >&2\nexit 1\n")
+    python312.chmod(0o755)
+    monkeypatch.setenv("npm_config_python", str(python312))
+    monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENESYS_TEST_STAGE", "dev")
+    toml = _copy(tmp_path)
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    with pytest.raises(BuildError, match=f"imports distutils, which {python312} lacks") as refused:
+        open_function(spec, root, Options(client="official"))
+    assert "npm_config_python" in refused.value.hint
+    said: list[str] = []
+    result, launch = invoke_once(spec, root, Options(client="auto", notify=said.append), b'{"name": "ann"}')
+    assert launch.client == "plain" and result.kind == "ok"
+    assert any("aws-lambda-ric 3 could not be installed" in line and "plain call" in line for line in said), said
+    assert not list(clients.client_dir("x").parent.glob(".aws-lambda-ric3-node*.installing"))  # nothing compiled

@@ -254,13 +254,27 @@ def test_node_error_init_error_and_timeout_have_lambdas_shapes(tmp_path, client)
 
 
 @pytest.mark.parametrize("client", ["official", "plain"])
+def test_node22_runs_a_callback_handler_under_both_clients(tmp_path, client):
+    """Lambda's nodejs22.x runs callback handlers (only Node.js 24 and later refuse them): the official client
+    is aws-lambda-ric 3, the line nodejs22.x carries, not 4, which refuses them at init."""
+    _need("npm")
+    toml = node_function(tmp_path / "fn", "nodejs22.x")
+    root, spec = load_spec(toml)
+    assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
+    result, launch = invoke_once(spec, root, Options(client=client), b'{"n": 2}')
+    assert (result.kind, json.loads(result.payload)) == ("ok", {"n": 2}), result.payload
+    assert launch.client == ("aws-lambda-ric" if client == "official" else "plain")
+    assert launch.named == ("aws-lambda-ric 3" if client == "official" else "plain")
+
+
+@pytest.mark.parametrize("client", ["official", "plain"])
 def test_node24_refuses_a_callback_handler_and_sets_the_trace_id_under_both_clients(tmp_path, client):
     _need("npm")
     toml = node_function(tmp_path / "fn", "nodejs24.x")
     root, spec = load_spec(toml)
     assert run_tasks(toml, ["build:{name}"], spec=spec) == 0
     refused, launch = invoke_once(spec, root, Options(client=client), b'{"n": 2}')
-    assert launch.client == ("aws-lambda-ric" if client == "official" else "plain")
+    assert launch.named == ("aws-lambda-ric 4" if client == "official" else "plain")
     assert (refused.kind, refused.error()["errorType"]) == ("init_error", "Runtime.CallbackHandlerDeprecated")
     assert refused.error()["errorMessage"].startswith("ERROR: AWS Lambda has removed support for callback-based "
                                                      "function handlers starting with Node.js 24.")
