@@ -24,7 +24,8 @@ Which managed policies genesys attached to a role is recorded on the role, in th
 ``xray``) of the attached ARNs, sorted, joined by ``+`` (``"logs+s3-read"``; empty when none).
 genesys attaches only the ARNs of that closed table, so the value stays far under IAM's 256
 characters and within its tag characters; it is one tag of the 50 (a role carries fewer of
-genesys's tags than ``aws_limits.GENESYS_TAGS`` reserves). A name the table does not know (a
+genesys's tags than ``aws_limits.GENESYS_TAGS`` reserves; a role that has no room left, tagged
+by hand, stops the deploy before any write). A name the table does not know (a
 newer genesys's, or typed by hand) stands for no policy genesys may detach.
 """
 

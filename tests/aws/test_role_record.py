@@ -112,3 +112,20 @@ def test_a_role_an_older_genesys_made_is_recorded_on_its_first_deploy_and_keeps_
     assert result.code == 0, result.output
     assert f"policies genesys did not add ({DYNAMODB_READ}, {S3_READ})" in result.stdout
     assert _attached(iam) == {LOGS, S3_READ, DYNAMODB_READ}
+
+
+def test_adopting_a_role_tagged_to_the_limit_stops_before_any_write_naming_the_role(project, boto, run_genesys):
+    iam = boto("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust),
+                    Tags=[{"Key": f"team{n}", "Value": "x"} for n in range(50)])
+    iam.attach_role_policy(RoleName=ROLE, PolicyArn=S3_READ)
+    p = project(requirements=None)
+
+    result = run_genesys("execute", p.toml, "--adopt")
+    assert result.code == 1, result.output
+    assert f"role {ROLE} would carry" in result.stderr and "genesys:policies" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(iam.list_role_tags(RoleName=ROLE)["Tags"]) == 50 and _attached(iam) == {S3_READ}
+    assert boto("lambda").list_functions()["Functions"] == []

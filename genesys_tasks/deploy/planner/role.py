@@ -25,9 +25,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from ...config.aws_limits import MAX_TAGS
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
-from ...errors import ConfigError
+from ...errors import ConfigError, GenesysError
 from ..model import Plan, Var
 from .. import marker, policies
 from ..ownership import Ownership, conflict, differences
@@ -148,6 +149,7 @@ def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.Ro
     record = policies.record_value(_kept_attached(role, wanted, strangers))
     if role.tags.get(policies.RECORD_KEY) != record:  # written before the policies change: what genesys means to own
         tags[policies.RECORD_KEY] = record
+    _check_tag_count(role, tags, stale if made else [])
     if tags:
         plan.call("iam", "tag_role", resource, RoleName=role.name,
                   Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
@@ -161,6 +163,18 @@ def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.Ro
         diffs.append(("trust", _principals(role.trust), ["lambda.amazonaws.com"]))
     diffs += _sync_policies(plan, role, wanted, resource, strangers)
     plan.change(resource, marker.action(found, len(plan.calls) > before), diffs)
+
+
+def _check_tag_count(role: RoleState, adding: dict, removing: list[str]) -> None:
+    """Stop before any write when the role would carry more tags than AWS allows (a role carrying 50
+    already, some put there by hand, has no room for genesys's record)."""
+    count = len({*role.tags, *adding} - set(removing))
+    if count > MAX_TAGS:
+        raise GenesysError(f"role {role.name} would carry {count} tags, more than the {MAX_TAGS} AWS allows: "
+                           f"genesys adds {', '.join(sorted(k for k in adding if k not in role.tags))} "
+                           f"({policies.RECORD_KEY} records the managed policies it attached); nothing was changed",
+                           hint=f"remove tags the role does not need (aws iam untag-role --role-name {role.name} "
+                                "--tag-keys ...), or name fewer [tags]")
 
 
 def _unknown_users(users: list[str], ownership: Ownership) -> list[str]:

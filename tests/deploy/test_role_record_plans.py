@@ -141,3 +141,18 @@ def test_delete_of_a_role_with_no_record_counts_as_genesys_s_only_what_the_toml_
 
 def test_the_unit_tests_role_is_recorded_as_genesys_deploys_it():
     assert ROLE_TAGS[RECORD] == policies.record_value([LOGS_POLICY])
+
+
+def test_a_role_with_no_room_for_the_record_stops_the_plan_naming_it(make_spec, facts):
+    import pytest
+
+    from genesys_tasks.errors import EXIT_FAILED, GenesysError
+
+    shared = Ownership(sharers=(make_spec(),))  # a role the repo's functions share: its tags are left as they are
+    full = deployed_role(tags={**MARKER, **{f"team{n}": "x" for n in range(49)}})  # 50 tags, no record
+    with pytest.raises(GenesysError) as raised:
+        planner.plan_role(make_spec(), full, facts, shared)
+    assert raised.value.exit_code == EXIT_FAILED
+    assert "role genesys-lambda-hello would carry 51 tags" in raised.value.message and RECORD in raised.value.message
+    with_record = deployed_role(tags={**ROLE_TAGS, **{f"t{n}": "x" for n in range(48)}})  # 50 with the record
+    assert planner.plan_role(make_spec(), with_record, facts, shared).calls == []
