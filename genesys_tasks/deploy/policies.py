@@ -18,6 +18,15 @@ needs to read them (``poller_policies``, from each type's ``Poller`` in config/t
 since AWS rejects a mapping without them.
 The trust policy is here too, and whether a role's lets Lambda assume it: every IAM
 document genesys writes or reads comes from this module.
+
+Which managed policies genesys attached to a role is recorded on the role, in the tag
+``genesys:policies`` (``RECORD_KEY``): the short names (``MANAGED_IDS``: a template's id, ``vpc``,
+``xray``) of the attached ARNs, sorted, joined by ``+`` (``"logs+s3-read"``; empty when none).
+genesys attaches only the ARNs of that closed table, so the value stays far under IAM's 256
+characters and within its tag characters; it is one tag of the 50 (a role carries fewer of
+genesys's tags than ``aws_limits.GENESYS_TAGS`` reserves; a role that has no room left, tagged
+by hand, stops the deploy before any write). A name the table does not know (a
+newer genesys's, or typed by hand) stands for no policy genesys may detach.
 """
 
 from __future__ import annotations
@@ -38,7 +47,11 @@ LAMBDA_TRUST = {
 
 VPC_ACCESS_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 XRAY_WRITE_ARN = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
-MANAGED_ARNS = {t.managed_arn for t in TEMPLATES if t.managed_arn} | {VPC_ACCESS_ARN, XRAY_WRITE_ARN}
+# every managed policy genesys may attach → its short name in the record (``RECORD_KEY``)
+MANAGED_IDS = {**{t.managed_arn: t.id for t in TEMPLATES if t.managed_arn}, VPC_ACCESS_ARN: "vpc", XRAY_WRITE_ARN: "xray"}
+MANAGED_ARNS = set(MANAGED_IDS)
+RECORD_KEY = "genesys:policies"
+RECORD_SEPARATOR = "+"
 DESTINATION_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
                        "events": "events:PutEvents"}
 DESTINATIONS_POLICY = "genesys-destinations"
@@ -80,6 +93,20 @@ def resource_arns(spec: FunctionSpec, kind: str, scope: Scope) -> list[str]:
     return [_arn("sns", t, scope) for t in res.sns_topics]
 
 
+def record_value(arns) -> str:
+    """The record of the managed policies genesys attached (each one of ``MANAGED_ARNS``), as a tag value."""
+    return RECORD_SEPARATOR.join(sorted(MANAGED_IDS[arn] for arn in set(arns)))
+
+
+def recorded(tags: dict) -> frozenset | None:
+    """The managed policy ARNs a role's record names; None when it has no record (made by a genesys
+    that did not keep one, or not by genesys)."""
+    if RECORD_KEY not in tags:
+        return None
+    by_id = {short: arn for arn, short in MANAGED_IDS.items()}
+    return frozenset(by_id[short] for short in tags[RECORD_KEY].split(RECORD_SEPARATOR) if short in by_id)
+
+
 def document(actions: tuple[str, ...], resources: list[str]) -> dict:
     return {"Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": sorted(actions), "Resource": resources or "*"}]}
@@ -89,18 +116,22 @@ def role_policies(spec: FunctionSpec, scope: Scope) -> RolePolicies:
     """The managed ARNs and inline documents ``[iam] required_policies`` asks for, scoped to
     ``scope`` (the deploy region and account)."""
     scoped = spec.iam.resources.any()
-    managed, inline = [], {}
+    inline = {}
     for entry in spec.iam.required_policies:
         template = lookup_template(entry)  # the loader has checked every name
-        if template.managed_arn and not scoped:
-            managed.append(template.managed_arn)
-        else:
+        if scoped or not template.managed_arn:
             arns = resource_arns(spec, template.kind, scope) if scoped else []
             inline[INLINE_PREFIX + template.id] = document(template.actions, arns)
     inline.update(poller_policies(spec, scope))
-    extra_managed, extra_inline = setting_policies(spec)
-    inline.update(extra_inline)
-    return RolePolicies(tuple(dict.fromkeys(managed + extra_managed)), inline)
+    inline.update(setting_policies(spec)[1])
+    return RolePolicies(managed_policies(spec), inline)
+
+
+def managed_policies(spec: FunctionSpec) -> tuple[str, ...]:
+    """The managed policy ARNs the spec's templates and settings attach (none is scoped to a region)."""
+    templates = [] if spec.iam.resources.any() else [
+        t.managed_arn for t in map(lookup_template, spec.iam.required_policies) if t.managed_arn]
+    return tuple(dict.fromkeys(templates + setting_policies(spec)[0]))
 
 
 def setting_policies(spec: FunctionSpec) -> tuple[list[str], dict]:

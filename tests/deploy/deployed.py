@@ -11,6 +11,7 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/genesys-lambda-hello"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello"
 LOGS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 MARKER = {"genesys:managed": "true"}
+ROLE_TAGS = {**MARKER, "genesys:policies": "logs"}  # the role's mark and its record: genesys attached the logs policy
 URL = "https://abc.lambda-url.us-east-1.on.aws/"
 PUBLIC = {"genesys-url-public": {"Sid": "genesys-url-public", "Action": "lambda:InvokeFunctionUrl"},
           "genesys-url-invoke": {"Sid": "genesys-url-invoke", "Action": "lambda:InvokeFunction"}}
@@ -25,7 +26,7 @@ def methods(plan) -> list[str]:
 
 
 def deployed_role(**changes) -> RoleState:
-    fields = {"name": "genesys-lambda-hello", "arn": ROLE_ARN, "tags": MARKER, "managed": (LOGS_POLICY,),
+    fields = {"name": "genesys-lambda-hello", "arn": ROLE_ARN, "tags": ROLE_TAGS, "managed": (LOGS_POLICY,),
               "inline": {}, "trust": LAMBDA_TRUST}
     return RoleState(**{**fields, **changes})
 

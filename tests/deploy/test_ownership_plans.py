@@ -93,8 +93,9 @@ def test_an_unmarked_role_is_used_as_it_is_without_auto_manage(make_spec, facts)
 def test_an_adopted_role_is_tagged_its_trust_repaired_and_shown_as_adopt(make_spec, facts):
     plan = planner.plan_role(make_spec(), deployed_role(tags={}, trust=EC2_TRUST), facts, ADOPT)
     assert calls(plan) == [
-        ("iam", "tag_role", {"RoleName": "genesys-lambda-hello",
-                             "Tags": [{"Key": "genesys:managed", "Value": "true"}]}),
+        ("iam", "tag_role", {"RoleName": "genesys-lambda-hello",  # the logs policy it wants is taken as its own
+                             "Tags": [{"Key": "genesys:managed", "Value": "true"},
+                                      {"Key": "genesys:policies", "Value": "logs"}]}),
         ("iam", "update_assume_role_policy", {"RoleName": "genesys-lambda-hello",
                                               "PolicyDocument": json.dumps(policies.LAMBDA_TRUST)}),
     ]

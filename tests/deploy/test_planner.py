@@ -23,7 +23,7 @@ def test_a_new_role_is_created_tagged_with_its_policies(make_spec, facts):
         ("iam", "create_role", {
             "RoleName": "genesys-lambda-hello", "AssumeRolePolicyDocument": json.dumps(policies.LAMBDA_TRUST),
             "Description": "Execution role for the Lambda function hello (genesys)",
-            "Tags": [{"Key": "genesys:managed", "Value": "true"}]}),
+            "Tags": [{"Key": "genesys:managed", "Value": "true"}, {"Key": "genesys:policies", "Value": "logs"}]}),
         ("iam", "attach_role_policy", {"RoleName": "genesys-lambda-hello", "PolicyArn": LOGS_POLICY}),
     ]
     assert plan.known["role_arn"] == Var("role_arn") and plan.calls[0].outputs == {"role_arn": "Role.Arn"}

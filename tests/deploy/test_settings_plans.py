@@ -124,10 +124,10 @@ def test_a_log_group_genesys_did_not_make_is_a_conflict_unless_adopted_and_kept_
 
 
 def test_the_roles_tags_follow_the_toml_unless_other_functions_share_it(make_spec, facts):
-    from deployed import deployed_role
+    from deployed import ROLE_TAGS, deployed_role
 
     spec = make_spec('[tags]\nteam = "core"\n')
-    role = deployed_role(tags={**MARKER, "team": "old", "cost": "42"})
+    role = deployed_role(tags={**ROLE_TAGS, "team": "old", "cost": "42"})
     assert [c for c in calls(planner.plan_role(spec, role, facts)) if "tag" in c[1]] == [
         ("iam", "tag_role", {"RoleName": "genesys-lambda-hello", "Tags": [{"Key": "team", "Value": "core"}]}),
         ("iam", "untag_role", {"RoleName": "genesys-lambda-hello", "TagKeys": ["cost"]})]

@@ -5,7 +5,8 @@ owner's, or the old mark naming no owner) is kept (and shown as kept); a layer v
 function uses is kept; the role goes only with ``auto_cleanup`` and ``auto_manage``, only
 when no other function uses it (``role_users``, as AWS reports them), and only when it carries
 no policy genesys did not put there (an inline policy not named ``genesys-…``, a managed
-policy none of its templates or settings attach): deleting the role would delete those too.
+policy the role's record does not name: ``role.attached_by_genesys``, which for a role with no
+record counts those the TOMLs attach): deleting the role would delete those too.
 Triggers are planned apart (``triggers.plan`` with no triggers), before these calls.
 """
 
@@ -16,6 +17,7 @@ from .. import marker, policies
 from ..model import Plan
 from ..ownership import Ownership
 from ..state import ApiState, FunctionState, LayerVersionState, RoleState
+from .role import attached_by_genesys
 
 
 def plan_delete(spec: FunctionSpec, role: RoleState | None, versions: list[LayerVersionState],
@@ -77,8 +79,9 @@ def _kept_because(spec: FunctionSpec, role: RoleState, users: list[str], ownersh
         return "auto_cleanup = false"
     if users:
         return "used by " + ", ".join(users)
+    mine = attached_by_genesys(role, {a for s in (spec, *ownership.sharers) for a in policies.managed_policies(s)})
     others = [n for n in sorted(role.inline) if not n.startswith(policies.INLINE_PREFIX)] + sorted(
-        a for a in role.managed if a not in policies.MANAGED_ARNS)
+        a for a in role.managed if a not in mine)
     return (f"it carries policies genesys did not add ({', '.join(others)}): remove them, then delete again"
             if others else None)
 

@@ -4,9 +4,12 @@ With ``[iam] auto_manage = false`` the role is used as it is and must exist; gen
 changes it. Otherwise the role must be genesys's (tagged): a same-named role it did not
 make, or another project made (``marker``: a role carries its project, not a TOML, as the
 project's TOMLs may share it), is a conflict, unless adopted (``Ownership.adopt``); one with the
-old mark alone is claimed. genesys attaches and detaches
-only the managed policies of its templates, puts and deletes only its own inline policies
-(``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
+old mark alone is claimed. genesys attaches only the managed policies of its templates and
+settings, and detaches only those it attached: the role records them (``policies.RECORD_KEY``).
+A role with no record (made by a genesys that kept none, or adopted) counts as genesys's the
+template policies attached that the TOMLs still want, and records them; any other attached
+template policy is kept, and the plan says so (``kept``). genesys puts and deletes only its own
+inline policies (``genesys-…``), and repairs a trust policy that no longer lets Lambda assume the role. The
 role's tags follow ``[tags]`` (those taken out are removed) unless other functions share it.
 With ``[iam] permissions_boundary`` the role is created with that boundary, and a role without it
 gets it before any policy changes (a CI deploy role may write only roles that carry it); a
@@ -22,9 +25,10 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from ...config.aws_limits import MAX_TAGS
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
-from ...errors import ConfigError
+from ...errors import ConfigError, GenesysError
 from ..model import Plan, Var
 from .. import marker, policies
 from ..ownership import Ownership, conflict, differences
@@ -67,8 +71,18 @@ def wanted_policies(spec: FunctionSpec, facts: Facts, sharers=()) -> policies.Ro
 
 def removable(role: RoleState, wanted: policies.RolePolicies) -> list[str]:
     """genesys's policies on the role that no function of the repo needs any more."""
-    return [a for a in role.managed if a in policies.MANAGED_ARNS and a not in wanted.managed] + sorted(
+    mine = attached_by_genesys(role, wanted.managed)
+    return [a for a in role.managed if a in mine and a not in wanted.managed] + sorted(
         n for n in role.inline if n.startswith(policies.INLINE_PREFIX) and n not in wanted.inline)
+
+
+def attached_by_genesys(role: RoleState, wanted_managed) -> set[str]:
+    """The managed policies on the role genesys attached: those its record names; with no record,
+    those attached that genesys would attach now (``wanted_managed``), which it takes as its own."""
+    record = policies.recorded(role.tags)
+    if record is None:
+        return {a for a in role.managed if a in wanted_managed}
+    return {a for a in role.managed if a in record}
 
 
 def _check_sharers(spec: FunctionSpec, sharers) -> None:
@@ -106,7 +120,9 @@ def _create(plan: Plan, spec: FunctionSpec, wanted: policies.RolePolicies, resou
     plan.call("iam", "create_role", resource, outputs={"role_arn": "Role.Arn"},
               RoleName=spec.iam.role_name, AssumeRolePolicyDocument=json.dumps(policies.LAMBDA_TRUST),
               Description=f"Execution role for the Lambda function {spec.name} (genesys)",
-              Tags=[{"Key": k, "Value": v} for k, v in sorted(marker_tags(spec, ownership, per_toml=False).items())],
+              Tags=[{"Key": k, "Value": v} for k, v in sorted(
+                  {**marker_tags(spec, ownership, per_toml=False),
+                   policies.RECORD_KEY: policies.record_value(wanted.managed)}.items())],
               **({"PermissionsBoundary": boundary} if boundary else {}))
     for arn in wanted.managed:
         plan.call("iam", "attach_role_policy", resource, RoleName=spec.iam.role_name, PolicyArn=arn)
@@ -126,27 +142,54 @@ def _update(plan: Plan, spec: FunctionSpec, role: RoleState, wanted: policies.Ro
         diffs.append(("permissions boundary", role.boundary, boundary))
     found = ownership.standing(role.tags, per_toml=False)
     made = found in (marker.OURS, marker.CLAIM)  # by genesys for this project, or before marks named one
+    strangers = _unknown_users(users, ownership)
+    tags, stale = {}, []
     if found != marker.OURS or not ownership.sharers:  # adopted, claimed or this function's own: tags follow [tags]
         tags, stale = tag_changes(role.tags, marker_tags(spec, ownership, per_toml=False))
-        if tags:
-            plan.call("iam", "tag_role", resource, RoleName=role.name,
-                      Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
-        if stale and made:
-            plan.call("iam", "untag_role", resource, RoleName=role.name, TagKeys=stale)
-        diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
-        diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if made]
+    record = policies.record_value(_kept_attached(role, wanted, strangers))
+    if role.tags.get(policies.RECORD_KEY) != record:  # written before the policies change: what genesys means to own
+        tags[policies.RECORD_KEY] = record
+    _check_tag_count(role, tags, stale if made else [])
+    if tags:
+        plan.call("iam", "tag_role", resource, RoleName=role.name,
+                  Tags=[{"Key": k, "Value": v} for k, v in sorted(tags.items())])
+    if stale and made:
+        plan.call("iam", "untag_role", resource, RoleName=role.name, TagKeys=stale)
+    diffs += [(f"Tags.{k}", role.tags.get(k), v) for k, v in sorted(tags.items())]
+    diffs += [(f"Tags.{k}", role.tags[k], None) for k in stale if made]
     if not policies.lambda_may_assume(role.trust):  # genesys made it for Lambda (or takes it over now)
         plan.call("iam", "update_assume_role_policy", resource, RoleName=role.name,
                   PolicyDocument=json.dumps(policies.LAMBDA_TRUST))
         diffs.append(("trust", _principals(role.trust), ["lambda.amazonaws.com"]))
-    diffs += _sync_policies(plan, role, wanted, resource, _unknown_users(users, ownership))
+    diffs += _sync_policies(plan, role, wanted, resource, strangers)
     plan.change(resource, marker.action(found, len(plan.calls) > before), diffs)
+
+
+def _check_tag_count(role: RoleState, adding: dict, removing: list[str]) -> None:
+    """Stop before any write when the role would carry more tags than AWS allows (a role carrying 50
+    already, some put there by hand, has no room for genesys's record)."""
+    count = len({*role.tags, *adding} - set(removing))
+    if count > MAX_TAGS:
+        raise GenesysError(f"role {role.name} would carry {count} tags, more than the {MAX_TAGS} AWS allows: "
+                           f"genesys adds {', '.join(sorted(k for k in adding if k not in role.tags))} "
+                           f"({policies.RECORD_KEY} records the managed policies it attached); nothing was changed",
+                           hint=f"remove tags the role does not need (aws iam untag-role --role-name {role.name} "
+                                "--tag-keys ...), or name fewer [tags]")
 
 
 def _unknown_users(users: list[str], ownership: Ownership) -> list[str]:
     """Functions using the role whose needs the repo does not tell (not among the sharers)."""
     known = {s.name for s in ownership.sharers}
     return [u for u in users if u not in known]
+
+
+def _kept_attached(role: RoleState, wanted: policies.RolePolicies, strangers: list[str]) -> set[str]:
+    """The managed policies genesys will have attached once the plan ran: what the role must carry,
+    and what it attached before that it cannot remove while ``strangers`` use the role. A wanted
+    policy someone else attached stays theirs."""
+    mine = attached_by_genesys(role, wanted.managed)
+    unattached = {a for a in wanted.managed if a not in role.managed}
+    return {a for a in mine if a in wanted.managed or strangers} | unattached
 
 
 def _sync_policies(plan: Plan, role: RoleState, wanted: policies.RolePolicies, resource: str,
@@ -166,8 +209,10 @@ def _sync_policies(plan: Plan, role: RoleState, wanted: policies.RolePolicies, r
             plan.call("iam", "detach_role_policy", resource, RoleName=role.name, PolicyArn=name)
         else:
             plan.call("iam", "delete_role_policy", resource, RoleName=role.name, PolicyName=name)
-    old = sorted(a for a in role.managed if a in policies.MANAGED_ARNS) + sorted(
+    mine = attached_by_genesys(role, wanted.managed)
+    old = sorted(a for a in role.managed if a in mine or a in wanted.managed) + sorted(
         n for n in role.inline if n.startswith(policies.INLINE_PREFIX))
+    others = sorted(a for a in role.managed if a in policies.MANAGED_ARNS and a not in mine and a not in wanted.managed)
     new = sorted(wanted.managed) + sorted(wanted.inline) + (sorted(extra) if strangers else [])
     changed_docs = [n for n, d in wanted.inline.items() if n in role.inline and role.inline[n] != d]
     diffs = [("policies", old, new)] if old != new else []
@@ -175,6 +220,9 @@ def _sync_policies(plan: Plan, role: RoleState, wanted: policies.RolePolicies, r
         diffs += policies.document_changes(f"policy {name}", role.inline[name], wanted.inline[name])
     if strangers and extra:
         diffs.append(("kept", None, f"{', '.join(extra)}: the role is also used by {', '.join(strangers)}"))
+    if others:
+        diffs.append(("kept", None, f"{', '.join(others)}: attached by someone else (genesys detaches only "
+                                    "the managed policies it attached)"))
     return diffs
 
 
