@@ -148,7 +148,7 @@ def _plan_boundary(plan: Plan, account: str, boundary: BoundaryState | None, ado
             plan.call("iam", "delete_policy_version", resource, PolicyArn=arn, VersionId=oldest)
         plan.call("iam", "create_policy_version", resource, PolicyArn=arn, PolicyDocument=json.dumps(wanted),
                   SetAsDefault=True)
-        diffs.append(("document", "(old document)", "(new document)"))
+        diffs += policies.document_changes("document", boundary.document, wanted)
     if not boundary.marked:
         plan.call("iam", "tag_policy", resource, PolicyArn=arn, Tags=MARKER)
         diffs.append((f"Tags.{MARKER_KEY}", None, "true"))
@@ -197,12 +197,15 @@ def _plan_role(plan: Plan, wanted: CiRole, trust: dict, permissions: dict, accou
     if role.inline.get(policy) != permissions:
         scratch.call("iam", "put_role_policy", resource, RoleName=name, PolicyName=policy,
                      PolicyDocument=json.dumps(permissions))
-    diffs = [("trust", "(old document)", "(new document)")] * (role.trust != trust) + [
-        (f"policy {policy}", "(old document)" if policy in role.inline else None,
-         "(new document)")] * (role.inline.get(policy) != permissions)
+    diffs = policies.document_changes("trust", role.trust, trust) if role.trust != trust else []
+    if policy not in role.inline:
+        diffs.append((f"policy {policy}", None, "(new document)"))
+    elif role.inline[policy] != permissions:
+        diffs += policies.document_changes(f"policy {policy}", role.inline[policy], permissions)
     if not role.marked:
         if not adopt:
-            raise conflict(resource, [d[0] + " differs" for d in diffs], ["name another role with --role-name"])
+            parts = dict.fromkeys(d[0].split(".", 1)[0] for d in diffs)  # "trust", "policy <name>"
+            raise conflict(resource, [f"{part} differs" for part in parts], ["name another role with --role-name"])
         scratch.call("iam", "tag_role", resource, RoleName=name, Tags=MARKER)
         diffs.append((f"Tags.{MARKER_KEY}", None, "true"))
     plan.calls.extend(scratch.calls)
