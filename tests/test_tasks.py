@@ -267,6 +267,7 @@ def test_a_build_imports_what_its_functions_use_and_a_no_op_no_loader(tmp_path, 
     (tmp_path / "lambda_fn.toml").write_text(PLAIN_TOML)
     (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
     (tmp_path / ".genesys").mkdir()  # the repo as a first run leaves it, dated back: the spec cache trusts no
+    (tmp_path / "__pycache__").mkdir()  # (where Python writes dodo.py's bytecode, unless PYTHONDONTWRITEBYTECODE)
     past = time.time() - 10  # folder changed within a second of its stat (build.walk.RACY_NS), and this one is the source
     for path in (*tmp_path.iterdir(), tmp_path):
         os.utime(path, (past, past))
