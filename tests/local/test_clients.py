@@ -34,7 +34,8 @@ def test_es_module_handlers_are_told_apart_from_commonjs(tmp_path):
     assert not clients.is_es_module(tmp_path, "b") and not clients.is_es_module(tmp_path, "missing")
 
 
-@pytest.mark.parametrize("runtime_version, line", [("18.x", 3), ("20.x", 3), ("22.x", 3), ("24.x", 4), ("26.x", 4)])
+@pytest.mark.parametrize("runtime_version, line", [("18.x", 3), ("20.x", 3), ("22.x", 3), ("24.x", 4), ("26.x", 4),
+                                                   ("24", 4), ("latest", 4)])
 def test_the_node_runtime_picks_the_aws_lambda_ric_line_its_lambda_image_carries(runtime_version, line):
     """Line 4 refuses callback handlers at init, as Lambda does from nodejs24.x on only."""
     assert clients.node_client_line(runtime_version) == line
