@@ -7,13 +7,14 @@ import textwrap
 
 import pytest
 
+from genesys_tasks.commands.init_repo import DODO
+
 TOML = """\
 [metadata]
 name = "fn"
 runtime = "python3.12"
 handler = "app.handler"
 """
-DODO = "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n"
 
 
 @pytest.fixture

@@ -22,6 +22,8 @@ from genesys_tasks.tasks import file_check
 from genesys_tasks.tasks.file_check import ChangeTimeMD5Checker
 from settled import settled
 
+from genesys_tasks.commands.init_repo import DODO
+
 TOML = '''[metadata]
 name = "fn"
 runtime = "python3.12"
@@ -103,7 +105,7 @@ def repo(tmp_path, run_doit):
     """A built function, and ``build()``: one more ``doit build`` there, its Result."""
     root = tmp_path / "repo"
     root.mkdir()
-    (root / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (root / "dodo.py").write_text(DODO)
     (root / "lambda_fn.toml").write_text(TOML)
     (root / "app.py").write_text(APP)
     env = {"GENESYS_CACHE_DIR": str(tmp_path / "cache")}

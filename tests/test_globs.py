@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from genesys_tasks.build.sources import SourceRules, source_listing
+from genesys_tasks.commands.init_repo import DODO
 from genesys_tasks.config import discover
 from genesys_tasks.globs import matches
 
@@ -90,7 +91,6 @@ runtime = "python3.12"
 [build]
 exclude = ["docs/**", "docs/\\\\"]
 '''
-DODO = "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n"
 
 
 def test_an_exclude_pattern_git_cannot_read_is_a_config_error_at_its_line(tmp_path, run_doit):

@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from genesys_tasks.commands.init_repo import DODO
+
 GRAMMAR_MODULES = ("tree_sitter", "tree_sitter_javascript", "tree_sitter_typescript", "tree_sitter_java",
                    "tree_sitter_ruby")
 # Runs argv[1:] as doit (when argv[1] is "doit") or as the genesys command, with no grammar importable.
@@ -31,7 +33,7 @@ RUN = textwrap.dedent(f"""
 
 def _project(root: Path, node: bool) -> None:
     files = {
-        "dodo.py": "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n",
+        "dodo.py": DODO,
         "py/lambda_py.toml": '[metadata]\nname = "py"\nruntime = "python3.12"\nhandler = "app.handler"\n',
         "py/app.py": "def handler(event, context):\n    return 1\n",
     }

@@ -16,6 +16,7 @@ from genesys_tasks.build import layer as layer_module
 from genesys_tasks.build.cache import LayerCache
 from genesys_tasks.build.installers import InstallJob
 from genesys_tasks.build.layer import build_layer, cache_key, layer_inputs, strip_host_paths
+from genesys_tasks.commands.init_repo import DODO
 from genesys_tasks.runtimes import DEFAULT
 
 
@@ -167,7 +168,7 @@ def test_naming_another_manifest_of_the_same_folder_installs_it(tmp_path, run_do
     toml.write_text('[metadata]\nname = "fn"\nruntime = "python3.12"\nhandler = "app.lambda_handler"\n\n'
                     '[build]\nrequirements_file = "Pipfile.lock"\ninstaller = "pip"\narchitectures = ["x86_64"]\n'
                     f'layer_auto = {str(in_layer).lower()}\n')
-    (fn / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (fn / "dodo.py").write_text(DODO)
     env = {"GENESYS_CACHE_DIR": str(tmp_path / "cache")}
     first = run_doit("build", cwd=fn, env=env)
     assert first.code == 0, first.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from genesys_tasks.commands.init_repo import DODO
 from genesys_tasks.config import load
 from genesys_tasks.tasks import spec_cache
 
@@ -58,7 +59,7 @@ def repo(tmp_path, monkeypatch):
     monkeypatch.setenv("GENESYS_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "repo"
     root.mkdir()
-    (root / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (root / "dodo.py").write_text(DODO)
     (root / "requirements.txt").write_text("six\n")
     _function(root, "alpha")
     _function(root, "beta", extra='\n[deployment]\nfunction_url = true\nauth_type = "NONE"\n')

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from genesys_tasks.commands.init_repo import DODO
 from genesys_tasks.config import load
 from genesys_tasks.tasks import creators
 from genesys_tasks.tasks.build import build_task, function_of, layer_task, package_task
@@ -141,7 +142,7 @@ def test_a_package_task_asked_for_by_name_is_made_on_demand_and_zips_the_functio
     import re
 
     _function(tmp_path, requirements=False)
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     ran = lambda result: set(re.findall(r"^▶ (\S+)", result.stderr, re.M))  # noqa: E731
     first = run_doit("package:fn", cwd=tmp_path)
     assert first.code == 0 and ran(first) == {"package:fn"}, first.output
@@ -265,7 +266,7 @@ def test_a_build_imports_what_its_functions_use_and_a_no_op_no_loader(tmp_path, 
     (tmp_path / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
     (tmp_path / "requirements.txt").write_text("six==1.16.0\n")
     (tmp_path / "lambda_fn.toml").write_text(PLAIN_TOML)
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     (tmp_path / ".genesys").mkdir()  # the repo as a first run leaves it, dated back: the spec cache trusts no
     (tmp_path / "__pycache__").mkdir()  # (where Python writes dodo.py's bytecode, unless PYTHONDONTWRITEBYTECODE)
     past = time.time() - 10  # folder changed within a second of its stat (build.walk.RACY_NS), and this one is the source

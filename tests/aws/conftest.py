@@ -15,6 +15,7 @@ import pytest
 
 from genesys_tasks import paths
 from genesys_tasks.build.zipper import write_zip
+from genesys_tasks.commands.init_repo import DODO
 
 
 @pytest.fixture(scope="session")
@@ -228,7 +229,7 @@ handler = "app.handler"
 @pytest.fixture
 def doit_repo(tmp_path):
     """A repo with a genesys dodo.py and one function, ``plain``, for `doit deploy:plain`."""
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     folder = tmp_path / "plain"
     folder.mkdir()
     (folder / "app.py").write_text("def handler(event, context):\n    return 1\n")

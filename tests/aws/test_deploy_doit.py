@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from genesys_tasks.commands.init_repo import DODO
+
 REPO = Path(__file__).resolve().parent.parent.parent
-DODO = "from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n"
 TOML = """\
 # deployed by doit in tests
 [metadata]

@@ -11,6 +11,7 @@ import pytest
 from genesys_tasks import paths
 from genesys_tasks.build.record import record_build
 from genesys_tasks.build.zipper import write_zip
+from genesys_tasks.commands.init_repo import DODO
 from genesys_tasks.config import load
 from genesys_tasks.deploy import deployer
 from genesys_tasks.deploy.session import Session
@@ -70,7 +71,7 @@ def test_a_json_key_the_secret_lacks_is_named(aws, boto, run_genesys, tmp_path):
 def test_doit_deploy_checks_references_before_the_role_or_layer_tasks_write(aws, boto, run_doit, tmp_path,
                                                                            monkeypatch):
     monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     _function(tmp_path / "fn", 'KEY = "${env:NOT_SET_ANYWHERE}"\n')
     (tmp_path / "fn" / "requirements.txt").write_text("")
     result = run_doit("deploy:refs", cwd=tmp_path)

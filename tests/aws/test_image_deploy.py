@@ -16,6 +16,8 @@ from genesys_tasks.deploy.ownership import Ownership
 from genesys_tasks.deploy.session import Session
 from registry_fixture import local_registry, needs_tools  # noqa: F401  (a fixture)
 
+from genesys_tasks.commands.init_repo import DODO
+
 pytestmark = needs_tools
 HANDLER = "def handler(event, context):\n    return {'n': 1}\n"
 
@@ -127,7 +129,7 @@ def test_a_registry_refusing_the_push_fails_the_deploy_naming_image_and_registry
 
 
 def test_doit_deploys_an_image_function_once_and_then_skips_everything(local_registry, aws, boto, tmp_path, run_doit):
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     toml = _project(tmp_path / "imgfn", local_registry)
     first = run_doit("deploy", cwd=tmp_path)
     assert first.code == 0, first.output

@@ -3,6 +3,8 @@ names the templates that grant every resource and says the function URL is publi
 
 from __future__ import annotations
 
+from genesys_tasks.commands.init_repo import DODO
+
 
 def test_execute_dry_run_says_each_warning_once(aws, project, run_genesys):
     p = project(extra='\n[iam]\nrequired_policies = ["logs", "dynamodb-read"]\n', requirements=None)
@@ -14,7 +16,7 @@ def test_execute_dry_run_says_each_warning_once(aws, project, run_genesys):
 
 
 def test_doit_list_says_no_load_warning_and_doit_build_says_it_once(tmp_path, run_doit):
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
     (tmp_path / "lambda_warny.toml").write_text('[metadata]\nname = "warny"\nruntime = "python3.12"\n'
                                                 'handler = "app.handler"\n\n[deployment]\nfunction_url = true\n'

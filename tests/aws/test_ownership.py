@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 
+from genesys_tasks.commands.init_repo import DODO
+
 EC2_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                     "Principal": {"Service": "ec2.amazonaws.com"}}]}
 LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
@@ -162,7 +164,7 @@ required_policies = [{policies}]
 @pytest.fixture
 def shared_role_repo(tmp_path):
     """One repo, two functions naming the same role, each with its own policy needs."""
-    (tmp_path / "dodo.py").write_text("from genesys_tasks.tasks import creators\n\nglobals().update(creators())\n")
+    (tmp_path / "dodo.py").write_text(DODO)
     tomls = []
     for name, policies in (("share-a", '"logs", "s3-read"'), ("share-b", '"logs", "sqs-rw"')):
         folder = tmp_path / name
