@@ -225,9 +225,8 @@ def _python(spec, notify) -> Launch:
 
 
 def node_client_line(runtime_version: str) -> int:
-    """The aws-lambda-ric line that runs a Node function of ``runtime_version`` ("22.x"): the newest whose
-    first runtime is not after it (3 for nodejs22.x and earlier, 4 from nodejs24.x on). A version without
-    a leading number (a runtime defined in runtimes.toml) gets the newest line."""
+    """The aws-lambda-ric line for a Node function of ``runtime_version`` ("22.x"): the newest whose first runtime
+    is not after it (3 up to nodejs22.x, 4 from 24.x); a version with no leading number gets the newest line."""
     digits = re.match(r"\d+", runtime_version)
     major = int(digits[0]) if digits else max(first for first, _, _ in NODE_CLIENTS.values())
     return max(line for line, (first, _, _) in NODE_CLIENTS.items() if first <= major)
