@@ -118,7 +118,8 @@ def adapter_actions() -> set[str]:
     return found
 
 
-REPO = ci_policies.RepoScope(("shop-api",), ("shop-api-deps",), ("uploads",), ("big-zips",), ("genesys/shop-api",))
+REPO = ci_policies.RepoScope(("shop-api",), ("shop-api-deps",), ("uploads",), ("big-zips",), ("genesys/shop-api",),
+                             ("orders",))
 
 
 def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action():
