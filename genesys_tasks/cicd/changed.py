@@ -12,7 +12,10 @@ such as ``../requirements.txt``), the TOML itself, the project's
 when the function's source rules would have shipped it.
 
 A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
-for it. A ref git does not know means every function (``everything``).
+for it. A TOML that moved (a renamed file or folder) whose function a TOML of the working
+tree still names is not removed: its function is deployed from the new place, and a delete
+job for the old one would delete the live function. A ref git does not know means every
+function (``everything``).
 
 ``since="deployed"`` (``changed_since_deployed``) compares each function with the commit it
 was last deployed from (the ``genesys:commit`` tag a deploy records): a function whose
@@ -133,7 +136,8 @@ def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None 
     return bool(shared & diff.deleted) or any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
 
 
-def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
+def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str, live: frozenset[str]) -> list[Removed]:
+    """The function TOMLs ``diff`` deleted whose function no TOML of the working tree names (``live``)."""
     found = []
     for path in sorted(diff.deleted):
         rel = os.path.relpath(path, root)
@@ -145,7 +149,8 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> l
             name = tomllib.loads(git.show(top, ref, path) or "")["metadata"]["name"]
         except (tomllib.TOMLDecodeError, KeyError, TypeError):
             name = path.stem
-        found.append(Removed(Path(rel).as_posix(), str(name)))
+        if str(name) not in live:
+            found.append(Removed(Path(rel).as_posix(), str(name)))
     return found
 
 
@@ -160,16 +165,18 @@ def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> 
         return Changes(since, True, tuple(specs), (), root)
     diff = git.diff(top, since)
     hits = tuple(spec for spec in specs if touched(spec, root, diff, pattern))
-    return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
+    live = frozenset(spec.name for spec in specs)
+    return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern, live)), root)
 
 
-def removed_since_ref(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
-    """The function TOMLs commit ``since`` had and the working tree does not (none for an unknown ref)."""
+def removed_since_ref(root: Path, since: str, pattern: str, live: frozenset[str]) -> tuple[Removed, ...]:
+    """The function TOMLs commit ``since`` had and the working tree does not, whose function is not
+    one of the ``live`` names the working tree's TOMLs give (none for an unknown ref)."""
     root = root.resolve()
     top = git.top_level(root)
     if not since or not git.known_commit(top, since):
         return ()
-    return tuple(_removed(root, top, since, git.diff(top, since), pattern))
+    return tuple(_removed(root, top, since, git.diff(top, since), pattern, live))
 
 
 def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, deployed_commit) -> Changes:
@@ -228,4 +235,6 @@ def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stag
             hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
         found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
     found = replace(found, languages=frozenset(spec.runtime.language for spec in specs))
-    return replace(found, removed=removed_since_ref(root, removed_since, pattern)) if removed_since else found
+    if not removed_since:
+        return found
+    return replace(found, removed=removed_since_ref(root, removed_since, pattern, frozenset(s.name for s in specs)))
