@@ -22,6 +22,9 @@ was last deployed from (the ``genesys:commit`` tag a deploy records): a function
 inputs differ from that commit, that records no commit, whose commit this clone does not
 have, or that is not deployed, counts as changed. That is how a failed deploy is retried
 by the next pipeline and a scheduled run finds exactly what drifted.
+
+A TOML with ``[stages.<name>]`` tables deploys to those stages only (``stages_of``): a pipeline
+environment whose stage it does not define skips it, and is not asked about it.
 """
 
 from __future__ import annotations
@@ -61,9 +64,11 @@ class Changes:
     languages: frozenset[str] = frozenset()  # of every function of the project, changed or not
 
     def rows(self) -> list[dict]:
-        """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman)."""
+        """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman, and the
+        stages its TOML defines: [] when it takes any)."""
         return [{"name": spec.name, "toml": relative(spec.path, self.root), "runtime": spec.runtime.id,
-                 "podman": spec.build.build_method == "podman"} for spec in self.functions]
+                 "podman": spec.build.build_method == "podman", "stages": list(stages_of(spec))}
+                for spec in self.functions]
 
     def to_json(self) -> dict:
         return {"since": self.since, "all": self.everything, "functions": self.rows(),
@@ -72,6 +77,20 @@ class Changes:
 
 def relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix()
+
+
+def stages_of(spec: FunctionSpec) -> tuple[str, ...]:
+    """The ``[stages.<name>]`` its TOML defines, sorted; () when it defines none (it takes any stage)."""
+    from ..config.loader import read_toml
+
+    stages = read_toml(spec.path)[1].get("stages")
+    return tuple(sorted(stages)) if isinstance(stages, dict) else ()
+
+
+def takes_stage(defined: tuple[str, ...], stage: str) -> bool:
+    """Whether a pipeline environment of ``stage`` ("" none) deploys a function whose TOML defines the
+    stages ``defined``: that stage among them, or none at all."""
+    return not stage or not defined or stage in defined
 
 
 def _hook_files(spec: FunctionSpec) -> set[Path]:
@@ -197,13 +216,14 @@ def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, 
     return Changes(DEPLOYED, False, tuple(hits), (), root)
 
 
-def load_project(root: Path, pattern: str, warn, stage: str | None = None) -> list[FunctionSpec]:
-    """Every function of the project at ``root``, loaded as the doit tasks load them (as ``stage`` sees it)."""
+def load_project(root: Path, pattern: str, warn, stage: str | None = None, paths=None) -> list[FunctionSpec]:
+    """Every function of the project at ``root`` (or those of the TOMLs ``paths``), loaded as the doit
+    tasks load them (as ``stage`` sees it)."""
     from ..config import discover, load_all, today_default
     from ..config.runtimes_file import load_registry
 
-    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn,
-                    stage=stage)
+    return load_all(discover(root, pattern) if paths is None else paths, registry=load_registry(root),
+                    today=today_default(), warn=warn, stage=stage)
 
 
 def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stages: tuple[str, ...] = ("",),
@@ -231,7 +251,9 @@ def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stag
             deployed_commit = DeployedCommits()
         hit: set[Path] = set()
         for stage in stages:
-            staged = load_project(root, pattern, warn, stage=stage) if stage else specs
+            staged = (load_project(root, pattern, warn, stage=stage,
+                                   paths=[spec.path for spec in specs if takes_stage(stages_of(spec), stage)])
+                      if stage else specs)
             hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
         found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
     found = replace(found, languages=frozenset(spec.runtime.language for spec in specs))

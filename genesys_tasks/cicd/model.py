@@ -22,6 +22,7 @@ from .. import __version__
 from ..config import FunctionSpec
 from ..errors import UsageError
 from ..languages import TABLE
+from .changed import stages_of, takes_stage
 from .values import check_branch, check_path, parse_environment, quote
 
 AUTH_CHOICES = ("oidc", "keys", "env")
@@ -119,6 +120,7 @@ class FunctionRow:
     cache_files: tuple[str, ...] = field(default=())  # at most two files a job's cache is keyed by
     language: str = "python"
     version: str = ""  # the runtime's language version (3.12, 22, 21, al2023)
+    stages: tuple[str, ...] = ()  # the [stages.<name>] its TOML defines: () takes any stage
 
 
 # GitLab job images by language when --image is not given: the toolchain's official image. An image
@@ -175,7 +177,7 @@ def rows(specs: list[FunctionSpec], root: Path) -> list[FunctionRow]:
         for value in (spec.name, *files):
             check_path(value, f"{toml}: the function name or manifest")
         found.append(FunctionRow(spec.name, toml, spec.build.build_method == "podman", files,
-                                 spec.runtime.language, spec.runtime.version))
+                                 spec.runtime.language, spec.runtime.version, stages_of(spec)))
     return found
 
 
@@ -234,7 +236,9 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         "jobs": split(stages("plan", []) + stages("deploy", environments), parts),
         "parts": parts,
         "matrix_limit": MATRIX_LIMIT,
-        "child_stages": [{**stage, "manual": stage["environment"] in options.manual_environments}
+        # each stage's jobs: the functions whose TOML defines its stage, or no stage at all
+        "child_stages": [{**stage, "manual": stage["environment"] in options.manual_environments,
+                          "functions": [row for row in functions if takes_stage(row.stages, stage["genesys_stage"])]}
                          for stage in stages(mode, environments)],
         "mode": mode,
         "since": since,
