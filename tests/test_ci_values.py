@@ -168,7 +168,7 @@ def test_deploys_read_what_is_deployed_and_removed_functions_get_gated_delete_jo
     child = gitlab(repo, "genesys-child.yml")
     job = child["delete:go-fn (removed)"]
     assert job["when"] == "manual" and job["variables"]["GENESYS_TOML"] == "go-fn/lambda_go_fn.toml"
-    assert job["variables"]["GENESYS_BASE"] == base and job["script"][-1] == 'genesys delete "$GENESYS_TOML" --yes'
+    assert job["variables"]["GENESYS_BASE"] == base and job["script"][-1] == 'genesys delete --yes -- "$GENESYS_TOML"'
 
 
 def test_a_rendered_file_that_does_not_parse_is_never_written(repo, monkeypatch):
