@@ -19,30 +19,21 @@ from ci_tools import need
 pytestmark = pytest.mark.pipeline
 
 PY_HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': %r}\n"
+
+
+def python_service(folder: str, name: str, shared: str) -> dict:
+    """A Python function in ``folder`` whose requirements include the repo's shared ones (``shared``)."""
+    return {f"{folder}/app.py": PY_HANDLER % name, f"{folder}/requirements.txt": f"-r {shared}\n",
+            f"{folder}/lambda_{name}.toml": f'[metadata]\nname = "{name}"\nruntime = "python3.12"\n'
+                                            f'handler = "app.handler"\n[build]\nrequirements_file = "requirements.txt"\n'}
+
+
 FILES = {
     ".gitignore": ".genesys/\nnode_modules/\n",
     "README.md": "# a team's functions\n",
     "requirements-shared.txt": "# what every Python service pins (nothing yet)\n",
-    "services/orders.api/app.py": PY_HANDLER % "orders",
-    "services/orders.api/requirements.txt": "-r ../../requirements-shared.txt\n",
-    "services/orders.api/lambda_orders-api.toml": """\
-        [metadata]
-        name = "orders-api"
-        runtime = "python3.12"
-        handler = "app.handler"
-        [build]
-        requirements_file = "requirements.txt"
-        """,
-    "services/billing_jobs/nightly/app.py": PY_HANDLER % "billing",
-    "services/billing_jobs/nightly/requirements.txt": "-r ../../../requirements-shared.txt\n",
-    "services/billing_jobs/nightly/lambda_billing_nightly.toml": """\
-        [metadata]
-        name = "billing_nightly"
-        runtime = "python3.12"
-        handler = "app.handler"
-        [build]
-        requirements_file = "requirements.txt"
-        """,
+    **python_service("services/orders.api", "orders-api", "../../requirements-shared.txt"),
+    **python_service("services/billing_jobs/nightly", "billing_nightly", "../../../requirements-shared.txt"),
     "web/hello-node/index.js": "exports.handler = async () => ({ statusCode: 200, body: 'hello' });\n",
     "web/hello-node/lambda_hello-node.toml": """\
         [metadata]
