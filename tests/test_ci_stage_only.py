@@ -1,6 +1,7 @@
 """A function that deploys to some of the pipeline's stages only (its TOML defines ``[stages.stg]`` and
 no ``[stages.prod]``), in a repo whose CI deploys through ``staging=stg`` then ``production=prod``: the
-pipeline goes on for every function, and that one is deployed to staging only. Real git repos."""
+pipeline goes on for every function, and that one is deployed to staging only. A TOML removed is
+deleted in every environment it was deployed to, as that environment's stage. Real git repos."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import yaml
 from genesys_tasks.cicd.changed import changes_since
 from genesys_tasks.cli import main
 
-from ci_project import FILES, make_repo
+from ci_project import FILES, commit, git, make_repo
 
 STAGED = '\n[stages.stg]\nfunction = { memory_mb = 256 }\n\n[stages.prod]\nfunction = { memory_mb = 512 }\n'
 STG_ONLY = '\n[stages.stg]\nfunction = { memory_mb = 256 }\n'
@@ -64,3 +65,24 @@ def test_github_deploy_jobs_build_and_deploy_only_the_functions_defining_their_s
         takes = f"!matrix.function.stages[0] || contains(matrix.function.stages, '{stage}')"
         assert steps["Build"]["if"] == takes and steps["Deploy"]["if"] == takes
         assert steps[f"Not in stage {stage}"]["if"] == f"!({takes})"
+
+
+def test_a_removed_toml_is_deleted_in_every_environment_it_deployed_to(tmp_path, monkeypatch):
+    root = repo(tmp_path)
+    base = git(root, "rev-parse", "HEAD").strip()
+    git(root, "rm", "-q", "-r", "py-fn", "go-fn")
+    commit(root, "py-fn and go-fn retired")
+    monkeypatch.chdir(root)
+    assert main(["ci", "github", *ENVIRONMENTS, *INSTALL]) == 0
+    delete = yaml.safe_load((root / ".github/workflows/genesys.yml").read_text())["jobs"]["delete-removed"]
+    assert delete["strategy"]["matrix"]["target"] == [{"environment": "production", "stage": "prod"},
+                                                      {"environment": "staging", "stage": "stg"}]
+    assert delete["environment"] == "${{ matrix.target.environment }}"
+    assert delete["env"]["GENESYS_STAGE"] == "${{ matrix.target.stage }}"
+
+    assert main(["ci", "gitlab-child", "--since", base, "--removed-since", base, "--mode", "deploy", *ENVIRONMENTS,
+                 *INSTALL, "--out", "child.yml"]) == 0
+    jobs = yaml.safe_load((root / "child.yml").read_text())
+    deletes = {name: job["variables"]["GENESYS_STAGE"] for name, job in jobs.items() if name.startswith("delete:")}
+    assert deletes == {"delete:py-fn(production) (removed)": "prod", "delete:py-fn(staging) (removed)": "stg",
+                       "delete:go-fn(staging) (removed)": "stg"}

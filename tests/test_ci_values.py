@@ -163,7 +163,9 @@ def test_deploys_read_what_is_deployed_and_removed_functions_get_gated_delete_jo
     assert "since=deployed" in data["jobs"]["changes"]["steps"][-1]["run"]
     assert "::warning::" in data["jobs"]["changes"]["steps"][-1]["run"]
     delete = data["jobs"]["delete-removed"]
-    assert delete["environment"] == "production" and delete["steps"][0]["with"]["ref"] == "${{ github.event.before }}"
+    assert delete["environment"] == "${{ matrix.target.environment }}"
+    assert delete["strategy"]["matrix"]["target"] == [{"environment": "production", "stage": ""}]
+    assert delete["steps"][0]["with"]["ref"] == "${{ github.event.before }}"
     assert main(["ci", "gitlab-child", "--since", base, "--removed-since", base, "--mode", "deploy"]) == 0
     child = gitlab(repo, "genesys-child.yml")
     job = child["delete:go-fn (removed)"]

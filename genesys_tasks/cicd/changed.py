@@ -50,6 +50,11 @@ class Removed:
 
     toml: str  # relative to the project root
     name: str  # its [metadata] name at the ref (the file's stem when unreadable)
+    stages: tuple[str, ...] = ()  # the [stages.<name>] it defined at the ref: () took any stage
+
+    def row(self) -> dict:
+        """As the CI files read it (``--output removed``, the delete jobs)."""
+        return {"toml": self.toml, "name": self.name, "stages": list(self.stages)}
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class Changes:
 
     def to_json(self) -> dict:
         return {"since": self.since, "all": self.everything, "functions": self.rows(),
-                "removed": [{"toml": r.toml, "name": r.name} for r in self.removed]}
+                "removed": [r.row() for r in self.removed]}
 
 
 def relative(path: Path, root: Path) -> str:
@@ -165,11 +170,14 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str, live
         if any(part in SKIP_DIRS for part in Path(rel).parts[:-1]):
             continue
         try:
-            name = tomllib.loads(git.show(top, ref, path) or "")["metadata"]["name"]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError):
-            name = path.stem
+            data = tomllib.loads(git.show(top, ref, path) or "")
+        except tomllib.TOMLDecodeError:
+            data = {}
+        meta, stages = data.get("metadata"), data.get("stages")
+        name = meta.get("name", path.stem) if isinstance(meta, dict) else path.stem
         if str(name) not in live:
-            found.append(Removed(Path(rel).as_posix(), str(name)))
+            found.append(Removed(Path(rel).as_posix(), str(name),
+                                 tuple(sorted(stages)) if isinstance(stages, dict) else ()))
     return found
 
 

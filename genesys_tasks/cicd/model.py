@@ -200,6 +200,8 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
     functions = rows(specs, root)
     environments = [parse_environment(text) for text in options.environments]
     parts = max(1, -(-len(functions) // MATRIX_LIMIT))
+    # where a removed TOML's function is deleted: every environment (as its stage), the last first
+    targets = [{"environment": name, "stage": stage} for name, stage in reversed(environments)]
     install = options.install or install
     if not install:
         raise ValueError("no install command: resolve it with cicd.install.install_line() first")
@@ -230,8 +232,7 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         # the stages the deploy jobs deploy ("" none), for `changed --since deployed`
         "stages_arg": (" --stages " + ",".join(dict.fromkeys(s for _, s in environments))
                        if any(s for _, s in environments) else ""),
-        "delete_environment": environments[-1][0] if environments else "production",
-        "delete_stage": environments[-1][1] if environments else "",
+        "delete_targets": targets or [{"environment": "production", "stage": ""}],
         "child_args": options.child_args(),
         "jobs": split(stages("plan", []) + stages("deploy", environments), parts),
         "parts": parts,
@@ -242,8 +243,12 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
                          for stage in stages(mode, environments)],
         "mode": mode,
         "since": since,
-        "removed": [gone for gone in removed if check_path(gone.toml, "the removed TOML") and
-                    check_path(gone.name, f"{gone.toml}: the function name")] if mode == "deploy" else [],
+        # the manual delete jobs of the child pipeline: each removed TOML in each environment whose stage it defined
+        "removed": [{"gone": gone, "environment": target["environment"], "stage": target["stage"]}
+                    for gone in removed if check_path(gone.toml, "the removed TOML")
+                    and check_path(gone.name, f"{gone.toml}: the function name")
+                    for target in targets or [{"environment": "", "stage": ""}]
+                    if takes_stage(gone.stages, target["stage"])] if mode == "deploy" else [],
         "removed_since": removed_since,
     }
 
