@@ -98,6 +98,8 @@ def by_patterns(scope, patterns: list[str]):
     from dataclasses import replace
     from fnmatch import fnmatchcase
 
+    from ..deploy.triggers.schedule import rule_base_of
+
     for pattern in patterns:
         if not PATTERN.match(pattern):
             raise UsageError(f"--functions {pattern!r} is not a name pattern",
@@ -107,7 +109,10 @@ def by_patterns(scope, patterns: list[str]):
         if unmatched:
             raise UsageError(f"the {kind} {unmatched[0]!r} matches none of --functions {' '.join(patterns)}",
                              hint="add a pattern for it, or rename it so the patterns cover the repo")
-    return replace(scope, functions=tuple(patterns), layers=tuple(patterns))
+    # schedule rules by the patterns too, and by name those of functions too long to name them (a hash)
+    rules = {rule_base_of(p) for p in patterns} | {b for b in scope.rule_bases
+                                                    if not any(fnmatchcase(b, f"genesys-{p}") for p in patterns)}
+    return replace(scope, functions=tuple(patterns), layers=tuple(patterns), rule_bases=tuple(sorted(rules)))
 
 
 def repo_specs(root: Path) -> list:

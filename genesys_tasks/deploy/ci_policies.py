@@ -31,6 +31,7 @@ from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
+from .triggers.schedule import rule_base_of
 
 CI_POLICY = "genesys-ci-deploy"
 CI_PLAN_POLICY = "genesys-ci-plan"
@@ -78,6 +79,7 @@ class RepoScope:
     artifact_buckets: tuple[str, ...] = ()
     image_repositories: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    rule_bases: tuple[str, ...] = ()  # what the functions' schedule rules are named after (``rule_base_of``)
 
     @classmethod
     def of(cls, specs) -> RepoScope:
@@ -89,7 +91,8 @@ class RepoScope:
                    names(s.deployment.artifact_bucket for s in specs),
                    names(default_repository(s.name) for s in specs
                          if s.build.is_image and not s.deployment.image_repository),
-                   names(t.get("topic") for s in specs for t in s.triggers if t.type == "sns"))
+                   names(t.get("topic") for s in specs for t in s.triggers if t.type == "sns"),
+                   names(rule_base_of(s.name) for s in specs))
 
 
 def boundary_arn(account: str) -> str:
@@ -170,11 +173,14 @@ def _cache_misses(bucket: str, prefix: str) -> dict:
 def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
     """The deploy role's statements for schedules, trigger sources, log groups, alarms, VPC lookups and
     the buckets the TOMLs name."""
-    statements = [
-        _allow("ScheduleRules", ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
-                                 "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
-               f"arn:aws:events:*:{acct}:rule/genesys-*"),
-        _allow("ListRules", ["events:ListRules"], "*"),
+    statements = [_allow("ListRules", ["events:ListRules"], "*")]
+    if repo.rule_bases:  # the schedule rules of the repo's functions (<base>-<n>), never another repo's
+        statements.append(_allow("ScheduleRules", [
+            "events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
+            "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
+            # <base>-0 to <base>-99: never the rules of another function whose name starts alike
+            [f"arn:aws:events:*:{acct}:rule/{base}-{n}" for base in repo.rule_bases for n in ("?", "??")]))
+    statements += [
         # these two cannot be scoped to a resource; rollouts read the named alarms between steps
         _allow("ReadLogGroupsAndAlarms", ["logs:DescribeLogGroups", "cloudwatch:DescribeAlarms"], "*"),
         # AWS checks the caller may see the subnets and security groups a function's [function] vpc names

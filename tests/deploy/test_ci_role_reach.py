@@ -16,7 +16,9 @@ from genesys_tasks.commands.ci_oidc import access
 from genesys_tasks.deploy.ci_oidc import plan_access
 from genesys_tasks.deploy.ci_policies import RepoScope
 
-REPO = RepoScope(functions=("shop-api",), layers=("shop-api-deps",), topics=("orders",))
+REPO = RepoScope(functions=("shop-api",), layers=("shop-api-deps",), topics=("orders",),
+                 rule_bases=("genesys-shop-api",))
+RULE = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/"
 LOG_GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/"
 
 
@@ -58,13 +60,17 @@ def test_the_github_plan_role_trusts_the_pushes_whose_changes_job_reads_what_is_
     (Request("logs:PutRetentionPolicy", LOG_GROUP + "payroll"), False),
     (Request("logs:DeleteLogGroup", LOG_GROUP + "shop-api-other"), False),
     (Request("sns:Subscribe", f"arn:aws:sns:us-east-1:{ACCOUNT}:payroll-events"), False),
+    (Request("events:DeleteRule", RULE + "genesys-payroll-0"), False),
+    (Request("events:PutTargets", RULE + "genesys-shop-api-other-0"), False),
     (Request("logs:CreateLogGroup", LOG_GROUP + "shop-api"), True),
     (Request("logs:DeleteLogGroup", LOG_GROUP + "shop-api"), True),
     (Request("logs:PutRetentionPolicy", LOG_GROUP + "shop-api:*"), True),
     (Request("logs:TagLogGroup", LOG_GROUP + "shop-api"), True),
     (Request("sns:Subscribe", f"arn:aws:sns:eu-west-1:{ACCOUNT}:orders"), True),
+    (Request("events:PutRule", RULE + "genesys-shop-api-0"), True),
+    (Request("events:DeleteRule", RULE + "genesys-shop-api-12"), True),
 ], ids=lambda v: f"{v.action} {v.resource.rsplit(':', 1)[-1]}" if isinstance(v, Request) else str(v))
-def test_the_deploy_role_reaches_its_functions_log_groups_and_topics_and_no_others(request_, may):
+def test_the_deploy_role_reaches_its_functions_log_groups_topics_and_rules_and_no_others(request_, may):
     _, deploy = documents(github())["genesys-ci-acme-shop"]
     assert allowed([deploy], request_) is may
 
@@ -75,3 +81,14 @@ def test_a_topic_named_by_arn_is_the_one_the_deploy_role_may_subscribe_to():
     (deploy,) = [json.loads(c.params["PolicyDocument"]) for c in plan.calls if c.method == "put_role_policy"]
     assert allowed([deploy], Request("sns:Subscribe", "arn:aws:sns:eu-west-1:210987654321:shared-orders"))
     assert not allowed([deploy], Request("sns:Subscribe", "arn:aws:sns:eu-west-1:210987654321:other"))
+
+
+def test_a_repo_named_by_patterns_reaches_its_long_named_functions_rules_by_their_hash():
+    from genesys_tasks.commands.ci_oidc import by_patterns
+    from genesys_tasks.deploy.triggers.schedule import rule_base_of
+
+    long_name = "shop-" + "x" * 60
+    scope = RepoScope(functions=("shop-api", long_name), rule_bases=(rule_base_of("shop-api"), rule_base_of(long_name)))
+    found = by_patterns(scope, ["shop-*"])
+    assert found.rule_bases == tuple(sorted({"genesys-shop-*", rule_base_of(long_name)}))
+    assert rule_base_of(long_name).startswith("genesys-") and len(rule_base_of(long_name)) == 24
