@@ -243,14 +243,19 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
                          for stage in stages(mode, environments)],
         "mode": mode,
         "since": since,
-        # the manual delete jobs of the child pipeline: each removed TOML in each environment whose stage it defined
-        "removed": [{"gone": gone, "environment": target["environment"], "stage": target["stage"]}
-                    for gone in removed if check_path(gone.toml, "the removed TOML")
-                    and check_path(gone.name, f"{gone.toml}: the function name")
-                    for target in targets or [{"environment": "", "stage": ""}]
-                    if takes_stage(gone.stages, target["stage"])] if mode == "deploy" else [],
+        "removed": delete_jobs(removed, targets) if mode == "deploy" else [],
         "removed_since": removed_since,
     }
+
+
+def delete_jobs(removed, targets: list[dict]) -> list[dict]:
+    """The manual delete jobs of the child pipeline: each removed TOML (``changed.Removed``) in each of
+    ``targets`` (environment, stage) whose stage it defined; a name or path a CI file cannot carry is refused."""
+    return [{"gone": gone, "environment": target["environment"], "stage": target["stage"]}
+            for gone in removed if check_path(gone.toml, "the removed TOML")
+            and check_path(gone.name, f"{gone.toml}: the function name")
+            for target in targets or [{"environment": "", "stage": ""}]
+            if takes_stage(gone.stages, target["stage"])]
 
 
 def _family(provider: str) -> str:
