@@ -13,7 +13,8 @@ first found wins:
 3. ``local/<folder name>`` of the project root, for a folder with neither (a scratch folder).
 
 The TOML's path is relative to the folder of ``genesys.toml``, else the git work tree, else
-the project root, with ``/`` separators. Both values are kept to the characters AWS tag
+the project root, with ``/`` separators. A mark that names a TOML of the same project that is
+gone is the moved TOML's (``Owner.moved_from``): renaming a folder keeps its function. Both values are kept to the characters AWS tag
 values take. Reading git here is one ``git`` call per work tree, cached for the process.
 """
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,10 +39,16 @@ VALUE_MAX = 256
 
 @dataclass(frozen=True)
 class Owner:
-    """Who deploys a function: the project's id and the TOML's path in it."""
+    """Who deploys a function: the project's id and the TOML's path in it (relative to ``base``)."""
 
     project: str
     toml: str
+    base: Path | None = field(default=None, compare=False)  # the folder TOML paths are relative to
+
+    def moved_from(self, toml: str) -> bool:
+        """Whether ``toml``, the TOML a mark of this project records, is gone from the project: the
+        function's TOML moved (its file or folder renamed), so the mark is this TOML's now."""
+        return self.base is not None and toml != self.toml and not (self.base / toml).exists()
 
 
 def normalise_remote(url: str) -> str:
@@ -78,7 +85,7 @@ def owner_of(toml: Path) -> Owner:
 
             base = top or find_root(toml)
             project = _tag_safe(f"local/{base.name}")
-    return Owner(project, _tag_safe(toml.relative_to(base).as_posix()))
+    return Owner(project, _tag_safe(toml.relative_to(base).as_posix()), base)
 
 
 def read_project_id(path: Path) -> str:

@@ -5,7 +5,7 @@ and port in ``<cache>/sandbox.json`` (``record``) so later commands share it; ``
 that one when it is alive, else starts one for the command alone. The emulator
 records the deployment calls; the Invoke API and function URLs run the deployed code
 locally (``local/sandbox_lambda.py``), with its log lines in the emulator's CloudWatch Logs.
-Event sources are recorded, not polled. moto is optional: ``pip install 'genesys[sandbox]'``.
+Event sources are recorded, not polled. moto is optional: ``pip install 'genesys-lambda[sandbox]'``.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def start_server() -> SandboxServer:
         import moto.moto_server.werkzeug_app  # noqa: F401 - the check that moto[server] is there
     except ImportError:
         raise UsageError("the sandbox needs moto, which is not installed",
-                         hint="pip install 'genesys[sandbox]'") from None
+                         hint="pip install 'genesys-lambda[sandbox]'") from None
     server = SandboxServer()
     server.start()
     return server

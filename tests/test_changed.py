@@ -129,7 +129,7 @@ def test_the_command_prints_json_and_a_matrix_line(repo, monkeypatch, capsys):
     line = capsys.readouterr().out
     assert line.count("\n") == 1
     assert json.loads(line) == [{"name": "py-fn", "toml": "py-fn/lambda_py_fn.toml", "runtime": "python3.12",
-                                 "podman": False}]
+                                 "podman": False, "stages": []}]
 
 
 def test_outside_a_git_work_tree_is_a_usage_error(tmp_path, monkeypatch):

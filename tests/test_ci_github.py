@@ -98,5 +98,5 @@ def test_the_changes_job_prints_the_changed_functions(repo, tmp_path):
     everything = run_changes_job(repo, data, "0" * 40, tmp_path)["functions"]  # a new branch
     assert [f["name"] for f in everything] == ["go-fn", "node-fn", "py-fn"]
     assert everything[2] == {"name": "py-fn", "toml": "py-fn/lambda_py_fn.toml", "runtime": "python3.12",
-                             "podman": True}
+                             "podman": True, "stages": []}
     assert git(repo, "rev-parse", "HEAD").strip() == third

@@ -163,12 +163,14 @@ def test_deploys_read_what_is_deployed_and_removed_functions_get_gated_delete_jo
     assert "since=deployed" in data["jobs"]["changes"]["steps"][-1]["run"]
     assert "::warning::" in data["jobs"]["changes"]["steps"][-1]["run"]
     delete = data["jobs"]["delete-removed"]
-    assert delete["environment"] == "production" and delete["steps"][0]["with"]["ref"] == "${{ github.event.before }}"
+    assert delete["environment"] == "${{ matrix.target.environment }}"
+    assert delete["strategy"]["matrix"]["target"] == [{"environment": "production", "stage": ""}]
+    assert delete["steps"][0]["with"]["ref"] == "${{ github.event.before }}"
     assert main(["ci", "gitlab-child", "--since", base, "--removed-since", base, "--mode", "deploy"]) == 0
     child = gitlab(repo, "genesys-child.yml")
     job = child["delete:go-fn (removed)"]
     assert job["when"] == "manual" and job["variables"]["GENESYS_TOML"] == "go-fn/lambda_go_fn.toml"
-    assert job["variables"]["GENESYS_BASE"] == base and job["script"][-1] == 'genesys delete "$GENESYS_TOML" --yes'
+    assert job["variables"]["GENESYS_BASE"] == base and job["script"][-1] == 'genesys delete --yes -- "$GENESYS_TOML"'
 
 
 def test_a_rendered_file_that_does_not_parse_is_never_written(repo, monkeypatch):

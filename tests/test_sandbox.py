@@ -106,7 +106,7 @@ def test_sandbox_without_moto_says_how_to_install_it(tmp_path, run_genesys):
     (fake / "__init__.py").write_text("raise ImportError('moto is not installed')\n")
     result = run_genesys("sandbox", env={"PYTHONPATH": f"{REPO}{os.pathsep}{fake.parent}"})
     assert result.code == 2
-    assert "pip install 'genesys[sandbox]'" in result.stderr
+    assert "pip install 'genesys-lambda[sandbox]'" in result.stderr
     assert "Traceback" not in result.output
 
 

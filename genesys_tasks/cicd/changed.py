@@ -12,13 +12,19 @@ such as ``../requirements.txt``), the TOML itself, the project's
 when the function's source rules would have shipped it.
 
 A TOML that no longer exists is listed apart (``removed``); nothing is ever deleted
-for it. A ref git does not know means every function (``everything``).
+for it. A TOML that moved (a renamed file or folder) whose function a TOML of the working
+tree still names is not removed: its function is deployed from the new place, and a delete
+job for the old one would delete the live function. A ref git does not know means every
+function (``everything``).
 
 ``since="deployed"`` (``changed_since_deployed``) compares each function with the commit it
 was last deployed from (the ``genesys:commit`` tag a deploy records): a function whose
 inputs differ from that commit, that records no commit, whose commit this clone does not
 have, or that is not deployed, counts as changed. That is how a failed deploy is retried
 by the next pipeline and a scheduled run finds exactly what drifted.
+
+A TOML with ``[stages.<name>]`` tables deploys to those stages only (``stages_of``): a pipeline
+environment whose stage it does not define skips it, and is not asked about it.
 """
 
 from __future__ import annotations
@@ -44,6 +50,11 @@ class Removed:
 
     toml: str  # relative to the project root
     name: str  # its [metadata] name at the ref (the file's stem when unreadable)
+    stages: tuple[str, ...] = ()  # the [stages.<name>] it defined at the ref: () took any stage
+
+    def row(self) -> dict:
+        """As the CI files read it (``--output removed``, the delete jobs)."""
+        return {"toml": self.toml, "name": self.name, "stages": list(self.stages)}
 
 
 @dataclass(frozen=True)
@@ -58,17 +69,33 @@ class Changes:
     languages: frozenset[str] = frozenset()  # of every function of the project, changed or not
 
     def rows(self) -> list[dict]:
-        """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman)."""
+        """One row per changed function, as the CI matrix reads it (name, toml, runtime, podman, and the
+        stages its TOML defines: [] when it takes any)."""
         return [{"name": spec.name, "toml": relative(spec.path, self.root), "runtime": spec.runtime.id,
-                 "podman": spec.build.build_method == "podman"} for spec in self.functions]
+                 "podman": spec.build.build_method == "podman", "stages": list(stages_of(spec))}
+                for spec in self.functions]
 
     def to_json(self) -> dict:
         return {"since": self.since, "all": self.everything, "functions": self.rows(),
-                "removed": [{"toml": r.toml, "name": r.name} for r in self.removed]}
+                "removed": [r.row() for r in self.removed]}
 
 
 def relative(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix()
+
+
+def stages_of(spec: FunctionSpec) -> tuple[str, ...]:
+    """The ``[stages.<name>]`` its TOML defines, sorted; () when it defines none (it takes any stage)."""
+    from ..config.loader import read_toml
+
+    stages = read_toml(spec.path)[1].get("stages")
+    return tuple(sorted(stages)) if isinstance(stages, dict) else ()
+
+
+def takes_stage(defined: tuple[str, ...], stage: str) -> bool:
+    """Whether a pipeline environment of ``stage`` ("" none) deploys a function whose TOML defines the
+    stages ``defined``: that stage among them, or none at all."""
+    return not stage or not defined or stage in defined
 
 
 def _hook_files(spec: FunctionSpec) -> set[Path]:
@@ -133,7 +160,8 @@ def touched(spec: FunctionSpec, root: Path, diff: git.Diff, pattern: str | None 
     return bool(shared & diff.deleted) or any(_ships_deleted(spec, path, pattern) for path in inside & diff.deleted)
 
 
-def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> list[Removed]:
+def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str, live: frozenset[str]) -> list[Removed]:
+    """The function TOMLs ``diff`` deleted whose function no TOML of the working tree names (``live``)."""
     found = []
     for path in sorted(diff.deleted):
         rel = os.path.relpath(path, root)
@@ -142,10 +170,14 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str) -> l
         if any(part in SKIP_DIRS for part in Path(rel).parts[:-1]):
             continue
         try:
-            name = tomllib.loads(git.show(top, ref, path) or "")["metadata"]["name"]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError):
-            name = path.stem
-        found.append(Removed(Path(rel).as_posix(), str(name)))
+            data = tomllib.loads(git.show(top, ref, path) or "")
+        except tomllib.TOMLDecodeError:
+            data = {}
+        meta, stages = data.get("metadata"), data.get("stages")
+        name = meta.get("name", path.stem) if isinstance(meta, dict) else path.stem
+        if str(name) not in live:
+            found.append(Removed(Path(rel).as_posix(), str(name),
+                                 tuple(sorted(stages)) if isinstance(stages, dict) else ()))
     return found
 
 
@@ -160,16 +192,18 @@ def changed(specs: list[FunctionSpec], root: Path, since: str, pattern: str) -> 
         return Changes(since, True, tuple(specs), (), root)
     diff = git.diff(top, since)
     hits = tuple(spec for spec in specs if touched(spec, root, diff, pattern))
-    return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern)), root)
+    live = frozenset(spec.name for spec in specs)
+    return Changes(since, False, hits, tuple(_removed(root, top, since, diff, pattern, live)), root)
 
 
-def removed_since_ref(root: Path, since: str, pattern: str) -> tuple[Removed, ...]:
-    """The function TOMLs commit ``since`` had and the working tree does not (none for an unknown ref)."""
+def removed_since_ref(root: Path, since: str, pattern: str, live: frozenset[str]) -> tuple[Removed, ...]:
+    """The function TOMLs commit ``since`` had and the working tree does not, whose function is not
+    one of the ``live`` names the working tree's TOMLs give (none for an unknown ref)."""
     root = root.resolve()
     top = git.top_level(root)
     if not since or not git.known_commit(top, since):
         return ()
-    return tuple(_removed(root, top, since, git.diff(top, since), pattern))
+    return tuple(_removed(root, top, since, git.diff(top, since), pattern, live))
 
 
 def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, deployed_commit) -> Changes:
@@ -190,13 +224,14 @@ def changed_since_deployed(specs: list[FunctionSpec], root: Path, pattern: str, 
     return Changes(DEPLOYED, False, tuple(hits), (), root)
 
 
-def load_project(root: Path, pattern: str, warn, stage: str | None = None) -> list[FunctionSpec]:
-    """Every function of the project at ``root``, loaded as the doit tasks load them (as ``stage`` sees it)."""
+def load_project(root: Path, pattern: str, warn, stage: str | None = None, paths=None) -> list[FunctionSpec]:
+    """Every function of the project at ``root`` (or those of the TOMLs ``paths``), loaded as the doit
+    tasks load them (as ``stage`` sees it)."""
     from ..config import discover, load_all, today_default
     from ..config.runtimes_file import load_registry
 
-    return load_all(discover(root, pattern), registry=load_registry(root), today=today_default(), warn=warn,
-                    stage=stage)
+    return load_all(discover(root, pattern) if paths is None else paths, registry=load_registry(root),
+                    today=today_default(), warn=warn, stage=stage)
 
 
 def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stages: tuple[str, ...] = ("",),
@@ -224,8 +259,12 @@ def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stag
             deployed_commit = DeployedCommits()
         hit: set[Path] = set()
         for stage in stages:
-            staged = load_project(root, pattern, warn, stage=stage) if stage else specs
+            staged = (load_project(root, pattern, warn, stage=stage,
+                                   paths=[spec.path for spec in specs if takes_stage(stages_of(spec), stage)])
+                      if stage else specs)
             hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
         found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())
     found = replace(found, languages=frozenset(spec.runtime.language for spec in specs))
-    return replace(found, removed=removed_since_ref(root, removed_since, pattern)) if removed_since else found
+    if not removed_since:
+        return found
+    return replace(found, removed=removed_since_ref(root, removed_since, pattern, frozenset(s.name for s in specs)))

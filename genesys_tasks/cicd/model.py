@@ -22,6 +22,7 @@ from .. import __version__
 from ..config import FunctionSpec
 from ..errors import UsageError
 from ..languages import TABLE
+from .changed import stages_of, takes_stage
 from .values import check_branch, check_path, parse_environment, quote
 
 AUTH_CHOICES = ("oidc", "keys", "env")
@@ -119,6 +120,7 @@ class FunctionRow:
     cache_files: tuple[str, ...] = field(default=())  # at most two files a job's cache is keyed by
     language: str = "python"
     version: str = ""  # the runtime's language version (3.12, 22, 21, al2023)
+    stages: tuple[str, ...] = ()  # the [stages.<name>] its TOML defines: () takes any stage
 
 
 # GitLab job images by language when --image is not given: the toolchain's official image. An image
@@ -175,7 +177,7 @@ def rows(specs: list[FunctionSpec], root: Path) -> list[FunctionRow]:
         for value in (spec.name, *files):
             check_path(value, f"{toml}: the function name or manifest")
         found.append(FunctionRow(spec.name, toml, spec.build.build_method == "podman", files,
-                                 spec.runtime.language, spec.runtime.version))
+                                 spec.runtime.language, spec.runtime.version, stages_of(spec)))
     return found
 
 
@@ -198,6 +200,8 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
     functions = rows(specs, root)
     environments = [parse_environment(text) for text in options.environments]
     parts = max(1, -(-len(functions) // MATRIX_LIMIT))
+    # where a removed TOML's function is deleted: every environment (as its stage), the last first
+    targets = [{"environment": name, "stage": stage} for name, stage in reversed(environments)]
     install = options.install or install
     if not install:
         raise ValueError("no install command: resolve it with cicd.install.install_line() first")
@@ -228,20 +232,30 @@ def model(provider: str, specs: list[FunctionSpec], root: Path, options: CiOptio
         # the stages the deploy jobs deploy ("" none), for `changed --since deployed`
         "stages_arg": (" --stages " + ",".join(dict.fromkeys(s for _, s in environments))
                        if any(s for _, s in environments) else ""),
-        "delete_environment": environments[-1][0] if environments else "production",
-        "delete_stage": environments[-1][1] if environments else "",
+        "delete_targets": targets or [{"environment": "production", "stage": ""}],
         "child_args": options.child_args(),
         "jobs": split(stages("plan", []) + stages("deploy", environments), parts),
         "parts": parts,
         "matrix_limit": MATRIX_LIMIT,
-        "child_stages": [{**stage, "manual": stage["environment"] in options.manual_environments}
+        # each stage's jobs: the functions whose TOML defines its stage, or no stage at all
+        "child_stages": [{**stage, "manual": stage["environment"] in options.manual_environments,
+                          "functions": [row for row in functions if takes_stage(row.stages, stage["genesys_stage"])]}
                          for stage in stages(mode, environments)],
         "mode": mode,
         "since": since,
-        "removed": [gone for gone in removed if check_path(gone.toml, "the removed TOML") and
-                    check_path(gone.name, f"{gone.toml}: the function name")] if mode == "deploy" else [],
+        "removed": delete_jobs(removed, targets) if mode == "deploy" else [],
         "removed_since": removed_since,
     }
+
+
+def delete_jobs(removed, targets: list[dict]) -> list[dict]:
+    """The manual delete jobs of the child pipeline: each removed TOML (``changed.Removed``) in each of
+    ``targets`` (environment, stage) whose stage it defined; a name or path a CI file cannot carry is refused."""
+    return [{"gone": gone, "environment": target["environment"], "stage": target["stage"]}
+            for gone in removed if check_path(gone.toml, "the removed TOML")
+            and check_path(gone.name, f"{gone.toml}: the function name")
+            for target in targets or [{"environment": "", "stage": ""}]
+            if takes_stage(gone.stages, target["stage"])]
 
 
 def _family(provider: str) -> str:

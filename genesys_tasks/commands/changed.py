@@ -29,7 +29,7 @@ def changes(since: str, root: Path | None = None, stages: tuple[str, ...] = ("",
 def run(args) -> int:
     found = changes(args.since, stages=tuple(args.stages.split(",")) if args.stages is not None else ("",))
     if args.output == "removed":
-        sys.stdout.write(json.dumps([{"toml": r.toml, "name": r.name} for r in found.removed],
+        sys.stdout.write(json.dumps([r.row() for r in found.removed],
                                     separators=(",", ":")) + "\n")
         return 0
     if args.output == "json":

@@ -25,8 +25,12 @@ GITLAB_PATH = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-
 REF = re.compile(r"^[^\s*?\[\]~^:\\]+$")
 
 
-def issuer(args) -> tuple[OidcIssuer, str, str]:
-    """The token issuer, the subject the deploy role trusts and the one pull/merge requests carry."""
+def issuer(args) -> tuple[OidcIssuer, str, tuple[str, ...]]:
+    """The token issuer, the subject the deploy role trusts and those the plan role trusts.
+
+    On GitHub the plan role serves pull requests and the ``changes`` job of a push or a schedule
+    on the branch (no environment), which reads what is deployed with it; on GitLab any branch
+    of the project, since its token cannot tell a merge request apart."""
     if bool(args.github) == bool(args.gitlab):
         raise UsageError("name one repository: --github OWNER/REPO or --gitlab GROUP/PROJECT")
     branch = args.branch or "main"
@@ -45,7 +49,8 @@ def issuer(args) -> tuple[OidcIssuer, str, str]:
                              "branch rules on GitHub, or give --branch alone")
         subject = (f"repo:{args.github}:environment:{args.environment}" if args.environment
                    else f"repo:{args.github}:ref:refs/heads/{branch}")
-        return OidcIssuer(GITHUB_HOST, GITHUB_AUDIENCE), subject, f"repo:{args.github}:pull_request"
+        plans = (f"repo:{args.github}:pull_request", f"repo:{args.github}:ref:refs/heads/{branch}")
+        return OidcIssuer(GITHUB_HOST, GITHUB_AUDIENCE), subject, plans
     if not GITLAB_PATH.match(args.gitlab):
         raise UsageError(f"--gitlab {args.gitlab!r} is not GROUP/PROJECT", hint="e.g. --gitlab my-group/my-project")
     if args.environment:
@@ -56,7 +61,7 @@ def issuer(args) -> tuple[OidcIssuer, str, str]:
         raise UsageError(f"--gitlab-url {args.gitlab_url!r} is not an https URL", hint="e.g. https://gitlab.example.com")
     host = url.netloc + url.path.rstrip("/")
     project = f"project_path:{args.gitlab}:ref_type:branch:ref:"
-    return OidcIssuer(host, f"https://{host}"), project + branch, project + "*"  # merge requests: any branch
+    return OidcIssuer(host, f"https://{host}"), project + branch, (project + "*",)  # merge requests: any branch
 
 
 def role_name(args) -> str:
@@ -79,7 +84,7 @@ def access(args, scope=None):
     repo, name = args.github or args.gitlab, role_name(args)
     roles = [CiRole(name, (deploys,), True, f"genesys deploys from CI for {repo} (OIDC)", "role_arn")]
     if args.pull_requests:
-        roles.append(CiRole(f"{name[:59]}-plan", (plans,), False,
+        roles.append(CiRole(f"{name[:59]}-plan", plans, False,
                             f"genesys plans (read-only) on pull requests of {repo} (OIDC)", "plan_role_arn"))
     return CiAccess(found, tuple(roles), (cache.bucket, cache.prefix) if cache else None, scope or RepoScope())
 
@@ -93,6 +98,8 @@ def by_patterns(scope, patterns: list[str]):
     from dataclasses import replace
     from fnmatch import fnmatchcase
 
+    from ..deploy.triggers.schedule import rule_base_of
+
     for pattern in patterns:
         if not PATTERN.match(pattern):
             raise UsageError(f"--functions {pattern!r} is not a name pattern",
@@ -102,7 +109,10 @@ def by_patterns(scope, patterns: list[str]):
         if unmatched:
             raise UsageError(f"the {kind} {unmatched[0]!r} matches none of --functions {' '.join(patterns)}",
                              hint="add a pattern for it, or rename it so the patterns cover the repo")
-    return replace(scope, functions=tuple(patterns), layers=tuple(patterns))
+    # schedule rules by the patterns too, and by name those of functions too long to name them (a hash)
+    rules = {rule_base_of(p) for p in patterns} | {b for b in scope.rule_bases
+                                                    if not any(fnmatchcase(b, f"genesys-{p}") for p in patterns)}
+    return replace(scope, functions=tuple(patterns), layers=tuple(patterns), rule_bases=tuple(sorted(rules)))
 
 
 def repo_specs(root: Path) -> list:

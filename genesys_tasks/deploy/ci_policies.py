@@ -31,6 +31,7 @@ from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
+from .triggers.schedule import rule_base_of
 
 CI_POLICY = "genesys-ci-deploy"
 CI_PLAN_POLICY = "genesys-ci-plan"
@@ -69,14 +70,16 @@ IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteL
 @dataclass(frozen=True)
 class RepoScope:
     """What the repo's TOMLs name: function and layer names, the buckets whose events invoke a
-    function, the buckets zips over 50 MB go through, and the ECR repositories genesys makes for
-    image functions (``genesys/<name>``)."""
+    function, the buckets zips over 50 MB go through, the ECR repositories genesys makes for
+    image functions (``genesys/<name>``), and the SNS topics (names or ARNs) functions subscribe to."""
 
     functions: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
     trigger_buckets: tuple[str, ...] = ()
     artifact_buckets: tuple[str, ...] = ()
     image_repositories: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    rule_bases: tuple[str, ...] = ()  # what the functions' schedule rules are named after (``rule_base_of``)
 
     @classmethod
     def of(cls, specs) -> RepoScope:
@@ -87,7 +90,9 @@ class RepoScope:
                    names(t.get("bucket") for s in specs for t in s.triggers if t.type == "s3"),
                    names(s.deployment.artifact_bucket for s in specs),
                    names(default_repository(s.name) for s in specs
-                         if s.build.is_image and not s.deployment.image_repository))
+                         if s.build.is_image and not s.deployment.image_repository),
+                   names(t.get("topic") for s in specs for t in s.triggers if t.type == "sns"),
+                   names(rule_base_of(s.name) for s in specs))
 
 
 def boundary_arn(account: str) -> str:
@@ -168,19 +173,25 @@ def _cache_misses(bucket: str, prefix: str) -> dict:
 def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
     """The deploy role's statements for schedules, trigger sources, log groups, alarms, VPC lookups and
     the buckets the TOMLs name."""
-    statements = [
-        _allow("ScheduleRules", ["events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
-                                 "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
-               f"arn:aws:events:*:{acct}:rule/genesys-*"),
-        _allow("ListRules", ["events:ListRules"], "*"),
-        _allow("LogGroups", ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy",
-                             "logs:DeleteRetentionPolicy", "logs:TagLogGroup", "logs:UntagLogGroup",
-                             "logs:ListTagsLogGroup"], f"arn:aws:logs:*:{acct}:log-group:/aws/lambda/*"),
+    statements = [_allow("ListRules", ["events:ListRules"], "*")]
+    if repo.rule_bases:  # the schedule rules of the repo's functions (<base>-<n>), never another repo's
+        statements.append(_allow("ScheduleRules", [
+            "events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets",
+            "events:ListTargetsByRule", "events:ListTagsForResource", "events:TagResource"],
+            # <base>-0 to <base>-99: never the rules of another function whose name starts alike
+            [f"arn:aws:events:*:{acct}:rule/{base}-{n}" for base in repo.rule_bases for n in ("?", "??")]))
+    statements += [
         # these two cannot be scoped to a resource; rollouts read the named alarms between steps
         _allow("ReadLogGroupsAndAlarms", ["logs:DescribeLogGroups", "cloudwatch:DescribeAlarms"], "*"),
         # AWS checks the caller may see the subnets and security groups a function's [function] vpc names
         _allow("VpcLookups", ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs"], "*"),
     ]
+    if repo.functions:  # the log groups of the repo's functions (Lambda names them /aws/lambda/<function>)
+        statements.append(_allow("LogGroups", [
+            "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+            "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup"],
+            [arn for name in repo.functions for arn in (f"arn:aws:logs:*:{acct}:log-group:/aws/lambda/{name}",
+                                                        f"arn:aws:logs:*:{acct}:log-group:/aws/lambda/{name}:*")]))
     if repo.trigger_buckets:
         statements.append(_allow("BucketTriggers", ["s3:GetBucketNotification", "s3:PutBucketNotification"],
                                  [f"arn:aws:s3:::{b}" for b in repo.trigger_buckets]))
@@ -196,8 +207,11 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
     if repo.artifact_buckets:  # zips over 50 MB
         statements.append(_allow("ArtifactUploads", ["s3:PutObject"],
                                  [f"arn:aws:s3:::{b}/genesys/*" for b in repo.artifact_buckets]))
+    if repo.topics:  # a subscription sends the topic's messages anywhere: only to the topics the TOMLs name
+        statements.append(_allow("TopicSubscriptions", ["sns:Subscribe"],
+                                 [t if t.startswith("arn:") else f"arn:aws:sns:*:{acct}:{t}" for t in repo.topics]))
     statements.append(_allow("TriggerSources", ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sns:GetTopicAttributes",
-                                                "sns:Subscribe", "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
+                                                "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
                                                 "dynamodb:DescribeStream"],
                              [f"arn:aws:sqs:*:{acct}:*", f"arn:aws:sns:*:{acct}:*",
                               f"arn:aws:dynamodb:*:{acct}:table/*/stream/*"]))

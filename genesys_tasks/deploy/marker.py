@@ -46,7 +46,8 @@ def standing(tags: dict, owner: Owner | None, per_toml: bool = True) -> str:
         return OURS
     if OWNER_KEY not in tags:
         return CLAIM
-    if tags[OWNER_KEY] == owner.project and (not per_toml or tags.get(TOML_KEY) == owner.toml):
+    if tags[OWNER_KEY] == owner.project and (not per_toml or tags.get(TOML_KEY) == owner.toml
+                                             or owner.moved_from(tags.get(TOML_KEY, ""))):
         return OURS
     return FOREIGN
 

@@ -49,7 +49,7 @@ def test_a_deploy_records_its_commit_and_changed_since_deployed_compares_with_it
     commit(root, "remove other")
     capsys.readouterr()
     assert main(["changed", "--since", second, "--output", "removed"]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"toml": "other/lambda_other.toml", "name": "other"}]
+    assert json.loads(capsys.readouterr().out) == [{"toml": "other/lambda_other.toml", "name": "other", "stages": []}]
 
 
 def test_with_stages_a_function_counts_when_it_differs_in_any_stage_the_pipeline_deploys(aws, tmp_path, monkeypatch,

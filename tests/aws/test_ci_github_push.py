@@ -34,6 +34,6 @@ def test_a_push_deploys_what_differs_from_what_is_deployed_and_warns_about_remov
     git(repo, "rm", "-q", "-r", "go-fn")
     commit(repo, "go-fn retired")
     found = run_changes_job(repo, data, first, tmp_path, event="push")
-    assert found["removed"] == [{"toml": "go-fn/lambda_go_fn.toml", "name": "go-fn"}]
+    assert found["removed"] == [{"toml": "go-fn/lambda_go_fn.toml", "name": "go-fn", "stages": []}]
     assert "::warning::" in found["stdout"] and "Removed functions" in found["summary"]
     assert [row["name"] for row in found["functions"]] == ["node-fn"]

@@ -62,7 +62,7 @@ def test_a_dry_run_changes_nothing_and_apply_makes_a_tagged_provider_and_a_scope
     assert iam.list_attached_role_policies(RoleName="genesys-ci-acme-shop")["AttachedPolicies"] == []
     plan_trust = iam.get_role(RoleName="genesys-ci-acme-shop-plan")["Role"]["AssumeRolePolicyDocument"]
     assert plan_trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
-        "repo:acme/shop:pull_request"]
+        "repo:acme/shop:pull_request", "repo:acme/shop:ref:refs/heads/main"]  # + the changes job of a push
     assert iam.list_role_policies(RoleName="genesys-ci-acme-shop-plan")["PolicyNames"] == ["genesys-ci-plan"]
     boundary = iam.get_policy(PolicyArn=BOUNDARY)["Policy"]
     assert {"Key": "genesys:managed", "Value": "true"} in boundary["Tags"]

@@ -27,9 +27,15 @@ RULE_NAME_MAX = 64
 
 
 def rule_base(spec) -> str:
-    base = f"genesys-{spec.name}"
+    return rule_base_of(spec.name)
+
+
+def rule_base_of(function: str) -> str:
+    """What the schedule rules of ``function`` are named after (``<base>-<n>``): ``genesys-<function>``, or a
+    hash of the name when the rule name would pass EventBridge's 64 characters."""
+    base = f"genesys-{function}"
     if len(base) + 4 > RULE_NAME_MAX:
-        base = "genesys-" + hashlib.sha256(spec.name.encode()).hexdigest()[:16]
+        base = "genesys-" + hashlib.sha256(function.encode()).hexdigest()[:16]
     return base
 
 
