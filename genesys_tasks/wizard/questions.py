@@ -152,10 +152,13 @@ def _handler_default(ctx: Context) -> str:
 def _handler_check(handler: str, ctx: Context) -> str | None:
     runtime = ctx.registry.lookup(ctx.answers.runtime)
     if not handler:
-        found = _handler_candidates(ctx)
+        candidates = find_handlers(runtime, ctx.folder)
+        found = [c.handler for c in candidates if c.handler]
         if len(found) > 1:
             return "more than one handler fits: " + ", ".join(found) + "; pick one"
-        return f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
+        why = "; ".join(c.evidence for c in candidates if not c.handler)  # what the finder saw instead
+        return f"no handler found: {why}" if why else \
+            f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
     return check_handler(runtime, ctx.folder, handler)
 
 

@@ -136,9 +136,10 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
         return Detection(None, None, (Candidate(None, None, evidence_text(lang, *evidence)),), pin_problem=err)
     text = f"{evidence_text(lang, *evidence)} ({why})"
     handlers = _handlers(runtime, source, files)
+    if not any(found.handler for found in handlers):  # none, or only notes on why none fits
+        why_none = "".join(f"; {found.evidence}" for found in handlers)
+        return Detection(runtime.id, None, (Candidate(runtime.id, None, text + why_none),))
     if len(handlers) == 1:
         only = handlers[0]
         return Detection(runtime.id, only.handler, (Candidate(runtime.id, only.handler, f"{text}; {only.evidence}"),))
-    if not handlers:
-        return Detection(runtime.id, None, (Candidate(runtime.id, None, text),))
     return Detection(runtime.id, None, tuple(handlers))
