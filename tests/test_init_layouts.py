@@ -43,3 +43,55 @@ def test_a_toml_naming_no_handler_over_a_go_main_in_a_subfolder_is_refused_at_lo
     assert done.code == 2, done.output
     assert "[metadata]" in done.stderr and "package main only in cmd/hello" in done.stderr
     assert "Traceback" not in done.output
+
+
+# SAM's `CodeUri: src/` layout: the function's package.json (or requirements.txt) is in a subfolder and
+# the top folder has none; with the top folder as the source its dependencies would never be installed.
+SUBFOLDER_PROJECTS = {
+    "nodejs": {"template.yaml": "Resources: {}\n", "README.md": "x\n",
+               "src/package.json": '{"dependencies": {"left-pad": "1.3.0"}}\n',
+               "src/app.js": "const pad = require('left-pad');\nexports.lambdaHandler = async (event) => pad('x', 3);\n"},
+    "python": {"template.yml": "Resources: {}\n", "function/requirements.txt": "six==1.16.0\n",
+               "function/lambda_function.py": "import six\n\ndef lambda_handler(event, context):\n    return 1\n"},
+}
+
+
+def test_detect_names_the_subfolder_with_the_functions_own_manifest_as_the_source(tmp_path, run_genesys):
+    for language, files in SUBFOLDER_PROJECTS.items():
+        folder = _write(tmp_path / language, files)
+        done = run_genesys("detect", folder)
+        assert done.code == 2, done.output
+        home, manifest = ("src", "src/package.json") if language == "nodejs" else \
+            ("function", "function/requirements.txt")
+        assert f"own dependency files ({manifest})" in done.stderr and "use that folder as the source" in done.stderr
+        assert "--source FOLDER" in done.stderr
+        assert run_genesys("detect", folder / home).code == 0
+
+
+def test_init_on_a_sam_codeuri_src_layout_asks_for_the_subfolder_and_writes_its_handler(tmp_path, run_genesys):
+    folder = _write(tmp_path, SUBFOLDER_PROJECTS["nodejs"])
+    done = run_genesys("init", "--source", ".", "--name", "api", "--yes", cwd=folder)
+    assert done.code == 2, done.output
+    assert "src/package.json" in done.stderr and "as the source" in done.stderr
+    assert _tomls(folder) == []
+    done = run_genesys("init", "--source", "src", "--name", "api", "--yes", cwd=folder)
+    assert done.code == 0, done.output
+    text = (folder / "lambda_api_nodejs24x.toml").read_text()
+    assert 'source_path = "src"' in text and 'handler = "app.lambdaHandler"' in text
+
+
+def test_a_toml_without_handler_over_a_subfolder_project_is_refused_at_load(tmp_path, run_genesys):
+    folder = _write(tmp_path, {**SUBFOLDER_PROJECTS["python"],
+                               "lambda_fn.toml": '[metadata]\nname = "fn"\nruntime = "python3.12"\n'})
+    done = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+    assert done.code == 2, done.output
+    assert "function/requirements.txt" in done.stderr and "Traceback" not in done.output
+
+
+def test_a_top_folder_with_its_own_manifest_keeps_handlers_in_subfolders(tmp_path, run_genesys):
+    # aws-lambda-developer-guide blank-nodejs: package.json at the top, the handler in function/
+    folder = _write(tmp_path, {"package.json": "{}\n", "function/index.js": "exports.handler = async () => 1;\n",
+                               "lib/package.json": "{}\n"})
+    done = run_genesys("detect", folder, "--output", "json")
+    assert done.code == 0, done.output
+    assert '"handler": "function/index.handler"' in done.stdout

@@ -51,7 +51,11 @@ def _known_languages() -> str:
     return ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
-def _handler_fix(row: languages.Language) -> str:
+def _handler_fix(found: Detection, registry: Registry) -> str:
+    if found.elsewhere:
+        return "detect the folder named above (genesys detect FOLDER), and give it as the source " \
+               "(genesys init --source FOLDER, or [build] source_path)"
+    row = registry.lookup(found.runtime).language_row
     return row.handler_fix or f'name it under [metadata], e.g. handler = "{row.handler_example}"'
 
 
@@ -75,5 +79,5 @@ def _report_text(found: Detection, directory: Path, registry: Registry) -> int:
                  f'  fix: name one under [metadata], e.g. handler = "{found.candidates[0].handler}"')
     else:
         ui.error(f"runtime {found.runtime}, but no handler found in {directory}\n{listing}\n"
-                 f"  fix: {_handler_fix(registry.lookup(found.runtime).language_row)}")
+                 f"  fix: {_handler_fix(found, registry)}")
     return EXIT_BAD_INPUT

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import languages
-from ..config.detect import Detection, check_handler, detect, find_handlers
+from ..config.detect import Detection, check_handler, detect, find_handlers, single_handler
 from ..config.policy_templates import TEMPLATES
 from ..config.regions import configured_region
 from ..config.schema import SECTIONS, Key
@@ -145,8 +145,8 @@ def _handler_candidates(ctx: Context) -> list[str]:
 def _handler_default(ctx: Context) -> str:
     if ctx.detection.handler and ctx.detection.runtime == ctx.answers.runtime:
         return ctx.detection.handler
-    found = _handler_candidates(ctx)
-    return found[0] if len(found) == 1 else ""
+    runtime = ctx.registry.lookup(ctx.answers.runtime)
+    return single_handler(find_handlers(runtime, ctx.folder)) or ""
 
 
 def _handler_check(handler: str, ctx: Context) -> str | None:

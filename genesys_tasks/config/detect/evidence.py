@@ -28,6 +28,7 @@ class Candidate:
     runtime: str | None
     handler: str | None
     evidence: str
+    file: str = field(default="", compare=False)  # the handler's source file, relative ("src/app.py")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Detection:
     candidates: tuple[Candidate, ...]
     # a version pin no runtime fits, kept (not raised) when the caller lets a named runtime win
     pin_problem: Exception | None = field(default=None, compare=False)
+    # the handlers found belong to subfolders that should be the source (the candidate names them)
+    elsewhere: bool = field(default=False, compare=False)
 
 
 Found = dict[str, list[str]]  # language -> relative paths
