@@ -95,3 +95,14 @@ def test_a_top_folder_with_its_own_manifest_keeps_handlers_in_subfolders(tmp_pat
     done = run_genesys("detect", folder, "--output", "json")
     assert done.code == 0, done.output
     assert '"handler": "function/index.handler"' in done.stdout
+
+
+def test_init_on_a_folder_with_no_function_of_a_known_language_says_so_without_suggesting_python(tmp_path,
+                                                                                                  run_genesys):
+    # aws-lambda-developer-guide blank-csharp: a .NET function, which genesys does not build
+    folder = _write(tmp_path, {"README.md": "# blank\n", "src/blank-csharp/Function.cs": "namespace blank {}\n",
+                               "template.yml": "Resources: {}\n"})
+    done = run_genesys("init", "--source", ".", "--name", "cs", "--yes", cwd=folder)
+    assert done.code == 2, done.output
+    assert f"no Python, Node.js, Go, Java or Ruby function found in {folder}" in done.stderr
+    assert "python3.12" not in done.stderr and _tomls(folder) == []
