@@ -334,3 +334,30 @@ def test_a_pipfile_without_its_lock_exits_2_asking_for_pipenv_lock(tmp_path, run
 
     assert result.code == 2, result.output
     assert "Pipfile.lock" in result.stderr and "pipenv lock" in result.stderr
+
+
+@pytest.mark.parametrize("lock_name, lock_text, pyproject, tool", [
+    # aws-sam-cli's PythonPyProject test data: pyproject.toml names cryptography, its uv.lock only numpy
+    ("uv.lock", 'version = 1\n\n[[package]]\nname = "fn"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+                'dependencies = [{ name = "six" }]\n\n[[package]]\nname = "six"\nversion = "1.16.0"\n'
+                'source = { registry = "https://pypi.org/simple" }\n',
+     '[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = ["six==1.16.0", "cryptography==3.3.2"]\n', "uv lock"),
+    ("poetry.lock", '[[package]]\nname = "six"\nversion = "1.16.0"\noptional = false\nfiles = []\n\n'
+                    '[metadata]\nlock-version = "2.0"\n',
+     '[tool.poetry.dependencies]\npython = "^3.11"\nsix = "*"\nCryptography = "*"\n', "poetry lock"),
+])
+def test_a_lock_older_than_a_pyproject_dependency_stops_the_layer_naming_it(tmp_path, run_genesys, lock_name,
+                                                                            lock_text, pyproject, tool):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / lock_name).write_text(lock_text)
+    (folder / "pyproject.toml").write_text(pyproject)
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="stale", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 2, result.output
+    assert f"{lock_name}: is older than pyproject.toml: it locks no " in result.stderr
+    assert "ryptography" in result.stderr and f"run `{tool}`" in result.stderr
+    assert not (folder / ".genesys" / "build" / "stale" / "layer-x86_64.zip").exists()

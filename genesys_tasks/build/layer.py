@@ -185,6 +185,10 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
     """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
     ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
     installer = installer_for(job)
+    if job.runtime.language == "python":
+        from .lockfiles import check_current
+
+        check_current(job.manifest)
     nothing = declares_nothing(job)
     key = cache_key(job, "nothing to install" if nothing else installer.version(job))
     cached, origin = cache.get(key), "cache"

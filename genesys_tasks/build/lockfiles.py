@@ -128,6 +128,34 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
+def check_current(path: Path) -> None:
+    """For a uv.lock or poetry.lock: ConfigError when pyproject.toml beside it names a dependency the
+    lock has no package for. The lock is older than that dependency, and a layer from it would leave
+    it out (``uv sync --locked`` and ``poetry check --lock`` refuse such a lock too). Checked before
+    the layer cache is asked, so a layer cached from the stale lock is not handed out either. An
+    unreadable pyproject.toml is left to its reader."""
+    if path.name not in ("uv.lock", "poetry.lock"):
+        return
+    packages = _read_toml(path, path.name.replace(".", " ")).get("package", [])
+    pyproject = path.parent / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return
+    wanted = [_requirement_name(r, pyproject) for r in data.get("project", {}).get("dependencies", [])
+              if isinstance(r, str)]
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    wanted += [name for name in (poetry if isinstance(poetry, dict) else {}) if name.lower() != "python"]
+    locked = {_norm(p["name"]) for p in packages if isinstance(p, dict) and "name" in p}
+    missing = sorted({name for name in wanted if _norm(name) not in locked})
+    if missing:
+        tool = "uv lock" if path.name == "uv.lock" else "poetry lock"
+        them = "them" if len(missing) > 1 else "it"
+        raise _fail(path, f"is older than pyproject.toml: it locks no {', '.join(missing)}, which pyproject.toml's "
+                          f"dependencies name, so the layer would leave {them} out",
+                    f"run `{tool}` and commit {path.name}")
+
+
 def _poetry_is_main(package: dict, main_names: set[str] | None) -> bool:
     if package.get("optional"):
         return False  # only reachable through an extra the function did not ask for
