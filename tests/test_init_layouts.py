@@ -21,18 +21,25 @@ def _tomls(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("lambda_*.toml"))
 
 
-def test_init_on_a_go_project_whose_main_package_is_in_a_subfolder_names_it_and_writes_nothing(tmp_path, run_genesys):
+def test_init_on_a_go_project_whose_main_package_is_in_one_subfolder_takes_that_folder_as_the_source(tmp_path,
+                                                                                                      run_genesys):
     # aws-lambda-developer-guide blank-go: template.yml CodeUri function/; go build . at the top would fail
-    folder = _write(tmp_path, {"template.yml": "Resources: {}\n", "function/go.mod": "module blank\n\ngo 1.22\n",
-                               "function/main.go": GO_MAIN})
-    done = run_genesys("init", "--source", ".", "--name", "blank", "--yes", cwd=folder)
-    assert done.code == 2, done.output
-    assert "package main only in function" in done.stderr and "as the source" in done.stderr
-    assert _tomls(folder) == []
-    done = run_genesys("init", "--source", "function", "--name", "blank", "--yes", cwd=folder)
+    folder = _write(tmp_path / "blank-go", {"template.yml": "Resources: {}\n", "function/main.go": GO_MAIN,
+                                            "function/go.mod": "module blank\n\ngo 1.22\n"})
+    done = run_genesys("init", "--source", ".", "--yes", cwd=folder)
     assert done.code == 0, done.output
-    text = (folder / "lambda_blank_providedal2023.toml").read_text()
+    assert "using function as the source" in done.stderr
+    text = (folder / "lambda_blank-go_providedal2023.toml").read_text()  # named after the folder given
     assert 'source_path = "function"' in text and 'handler = "bootstrap"' in text
+
+
+def test_init_on_two_go_main_packages_in_subfolders_names_them_and_writes_nothing(tmp_path, run_genesys):
+    # serverless/examples aws-golang-simple-http-endpoint: hello/main.go and world/main.go
+    folder = _write(tmp_path, {"go.mod": "module x\n", "hello/main.go": GO_MAIN, "world/main.go": GO_MAIN})
+    done = run_genesys("init", "--source", ".", "--name", "hello", "--yes", cwd=folder)
+    assert done.code == 2, done.output
+    assert "package main only in hello, world" in done.stderr and "as the source" in done.stderr
+    assert _tomls(folder) == []
 
 
 def test_a_toml_naming_no_handler_over_a_go_main_in_a_subfolder_is_refused_at_load_naming_the_folder(tmp_path,
@@ -68,16 +75,24 @@ def test_detect_names_the_subfolder_with_the_functions_own_manifest_as_the_sourc
         assert run_genesys("detect", folder / home).code == 0
 
 
-def test_init_on_a_sam_codeuri_src_layout_asks_for_the_subfolder_and_writes_its_handler(tmp_path, run_genesys):
+def test_init_on_a_sam_codeuri_src_layout_takes_the_subfolder_as_the_source_with_its_handler(tmp_path, run_genesys):
     folder = _write(tmp_path, SUBFOLDER_PROJECTS["nodejs"])
     done = run_genesys("init", "--source", ".", "--name", "api", "--yes", cwd=folder)
-    assert done.code == 2, done.output
-    assert "src/package.json" in done.stderr and "as the source" in done.stderr
-    assert _tomls(folder) == []
-    done = run_genesys("init", "--source", "src", "--name", "api", "--yes", cwd=folder)
     assert done.code == 0, done.output
-    text = (folder / "lambda_api_nodejs24x.toml").read_text()
+    assert "using src as the source" in done.stderr
+    text = (folder / "lambda_api_nodejs24x.toml").read_text()  # as template.yaml has it: CodeUri src/
     assert 'source_path = "src"' in text and 'handler = "app.lambdaHandler"' in text
+
+
+def test_init_over_several_subfolder_projects_lists_them_and_writes_nothing(tmp_path, run_genesys):
+    # aws-sam-cli buildcmd/PythonParentPackages: src/fnone and src/fntwo, each with its requirements.txt
+    files = {f"src/{fn}/{name}": text for fn in ("fnone", "fntwo") for name, text in
+             (("requirements.txt", "six\n"), ("main.py", "def handler(event, context):\n    return 1\n"))}
+    folder = _write(tmp_path, files)
+    done = run_genesys("init", "--source", ".", "--name", "fn", "--yes", cwd=folder)
+    assert done.code == 2, done.output
+    assert "src/fnone/requirements.txt, src/fntwo/requirements.txt" in done.stderr
+    assert "use one of them as the source" in done.stderr and _tomls(folder) == []
 
 
 def test_a_toml_without_handler_over_a_subfolder_project_is_refused_at_load(tmp_path, run_genesys):

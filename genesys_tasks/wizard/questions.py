@@ -88,10 +88,17 @@ def _after_source(ctx: Context) -> None:
         ctx.made.append(ctx.folder)
     ctx.tell(said)
     ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today, keep_pin_problem=True)
+    if len(ctx.detection.elsewhere) == 1:  # SAM's CodeUri: src/, a Go main in function/: that folder is the function
+        inner = ctx.detection.elsewhere[0]
+        ctx.tell(f"the function is in {inner}/, which builds on its own (its own dependency files, or Go's main "
+                 f"package): using {inner} as the source")
+        ctx.folder = ctx.folder / inner
+        ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today, keep_pin_problem=True)
 
 
 def _default_name(ctx: Context) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", ctx.folder.name).strip("-")[:64] or "my-function"
+    named_after = (ctx.base / ctx.answers.source.folder).resolve()  # the folder given, not a subfolder taken
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", named_after.name).strip("-")[:64] or "my-function"
 
 
 # --- runtime and handler ------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def _own_projects(runtime: Runtime, files: list[Rel], found: list[Candidate]) ->
         listing = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
         one = "that folder" if len(shown) == 1 else "one of them"
         kept.append(Candidate(runtime.id, None, f"handlers in folders with their own dependency files ({listing}), "
-                                                f"which install only from the source folder: use {one} as the source"))
+                                                f"which install only from the source folder: use {one} as the source",
+                              folders=tuple(moved)))
     return kept
 
 
@@ -180,7 +181,8 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
     handlers = _handlers(runtime, source, files)
     if not any(found.handler for found in handlers):  # none, or only notes on why none fits
         why_none = "".join(f"; {found.evidence}" for found in handlers)
-        return Detection(runtime.id, None, (Candidate(runtime.id, None, text + why_none),), elsewhere=bool(handlers))
+        return Detection(runtime.id, None, (Candidate(runtime.id, None, text + why_none),),
+                         elsewhere=tuple(folder for found in handlers for folder in found.folders))
     if single_handler(handlers):
         only = handlers[0]
         return Detection(runtime.id, only.handler, (Candidate(runtime.id, only.handler, f"{text}; {only.evidence}"),))

@@ -53,7 +53,7 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     mains = _main_dirs(source, files)
     if "." in mains:
         return [Candidate(runtime.id, "bootstrap", f"{mains['.']}: package main")]
-    return [Candidate(runtime.id, None, _elsewhere(mains))] if mains else []
+    return [Candidate(runtime.id, None, _elsewhere(mains), folders=tuple(mains))] if mains else []
 
 
 def check(source: Path, handler: str) -> str | None:
