@@ -39,6 +39,10 @@ class Language:
     zip_per_arch: bool = False  # the function zip is native code, built once per architecture
     detector: str = ""  # module in genesys_tasks.config.detect; "" means the TOML must name runtime and handler
     handler_example: str = "app.handler"
+    # what `genesys interact` and `init` offer for [function] memory_mb and timeout_seconds (0: the schema's
+    # default): a JVM's cold start needs more than Lambda's 128 MB and 3 s
+    starting_memory_mb: int = 0
+    starting_timeout_seconds: int = 0
     handler_fix: str = ""  # how to add a handler detection can find, when there is none
     # The extra of genesys-lambda (pyproject.toml) with the tree-sitter grammars this language's sources are
     # read with ("": none, as Python's ast and Go's text need none); CI installs it only where needed.
@@ -98,6 +102,7 @@ TABLE: tuple[Language, ...] = (
         dependency_dirs=frozenset({"target", "build", ".gradle"}), layer_path="java/lib",
         image_repo="public.ecr.aws/lambda/java", installers=_methods(local="java"), packager="java:package_java",
         detector="java", handler_example="example.Handler::handleRequest",
+        starting_memory_mb=512, starting_timeout_seconds=15,
         handler_fix="add `public Output handleRequest(Input event, Context context)` to a class, or name it: "
                     'handler = "pkg.Class::handleRequest" under [metadata]',
         grammars="java",

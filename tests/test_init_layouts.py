@@ -121,3 +121,30 @@ def test_init_on_a_folder_with_no_function_of_a_known_language_says_so_without_s
     assert done.code == 2, done.output
     assert f"no Python, Node.js, Go, Java or Ruby function found in {folder}" in done.stderr
     assert "python3.12" not in done.stderr and _tomls(folder) == []
+
+
+JAVA_HANDLER = """package example;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+
+public class Handler implements RequestHandler<Object, String> {
+    public String handleRequest(Object event, Context context) { return "ok"; }
+}
+"""
+
+
+def test_init_offers_a_java_function_the_memory_and_timeout_a_jvm_cold_start_needs(tmp_path, run_genesys):
+    # every AWS Java sample (blank-java, java-basic: 2048 MB, 10 s) and genesys's own java-hello set more
+    # than Lambda's 128 MB and 3 s, which a JVM's first invocation does not fit in
+    folder = _write(tmp_path / "java", {"pom.xml": "<project/>\n", "src/main/java/example/Handler.java": JAVA_HANDLER})
+    done = run_genesys("init", "--source", ".", "--name", "hello", "--yes", cwd=folder)
+    assert done.code == 0, done.output
+    text = (folder / "lambda_hello_java25.toml").read_text()
+    assert "memory_mb = 512" in text and "timeout_seconds = 15" in text
+    done = run_genesys("init", "--source", ".", "--name", "small", "--memory", "256", "--yes", cwd=folder)
+    assert "memory_mb = 256" in (folder / "lambda_small_java25.toml").read_text()
+    python = _write(tmp_path / "py", {"app.py": "def lambda_handler(event, context):\n    return 1\n"})
+    done = run_genesys("init", "--source", ".", "--name", "py", "--yes", cwd=python)
+    text = (python / "lambda_py_python314.toml").read_text()
+    assert "memory_mb = 128" in text and "timeout_seconds = 3" in text

@@ -72,9 +72,15 @@ def _schema(section: str, key: str) -> Key:
 
 
 def _number(text: str, flag: str, section: str, key: str) -> Question:
-    """A whole-number question for one schema key: its range in the text, its default, its check."""
+    """A whole-number question for one schema key: its range in the text, its default (the language's
+    starting value where its row has one), its check."""
     row = _schema(section, key)
-    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, lambda ctx: row.default,
+
+    def default(ctx: Context) -> int:
+        language = ctx.registry.lookup(ctx.answers.runtime).language_row if ctx.answers.runtime else None
+        return getattr(language, f"starting_{key}", 0) or row.default
+
+    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, default,
                     checks.schema(section, key))
 
 
