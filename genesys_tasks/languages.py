@@ -40,7 +40,7 @@ class Language:
     detector: str = ""  # module in genesys_tasks.config.detect; "" means the TOML must name runtime and handler
     handler_example: str = "app.handler"
     # what `genesys interact` and `init` offer for [function] memory_mb and timeout_seconds (0: the schema's
-    # default): a JVM's cold start needs more than Lambda's 128 MB and 3 s
+    # default): Java starts where AWS's Java samples do, for the JVM's cold start
     starting_memory_mb: int = 0
     starting_timeout_seconds: int = 0
     handler_fix: str = ""  # how to add a handler detection can find, when there is none
