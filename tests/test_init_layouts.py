@@ -134,9 +134,9 @@ public class Handler implements RequestHandler<Object, String> {
 """
 
 
-def test_init_offers_a_java_function_the_memory_and_timeout_a_jvm_cold_start_needs(tmp_path, run_genesys):
+def test_init_offers_a_java_function_the_memory_and_timeout_aws_java_samples_start_with(tmp_path, run_genesys):
     # every AWS Java sample (blank-java, java-basic: 2048 MB, 10 s) and genesys's own java-hello set more
-    # than Lambda's 128 MB and 3 s, which a JVM's first invocation does not fit in
+    # than Lambda's 128 MB and 3 s
     folder = _write(tmp_path / "java", {"pom.xml": "<project/>\n", "src/main/java/example/Handler.java": JAVA_HANDLER})
     done = run_genesys("init", "--source", ".", "--name", "hello", "--yes", cwd=folder)
     assert done.code == 0, done.output
