@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-GO_MAIN = "package main\n\nfunc main() {}\n"
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+from test_detect import GO_MAIN
+from test_detect import make as _write
 
 
 def _tomls(folder: Path) -> list[str]:
