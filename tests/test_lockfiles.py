@@ -361,3 +361,21 @@ def test_a_lock_older_than_a_pyproject_dependency_stops_the_layer_naming_it(tmp_
     assert f"{lock_name}: is older than pyproject.toml: it locks no " in result.stderr
     assert "ryptography" in result.stderr and f"run `{tool}`" in result.stderr
     assert not (folder / ".genesys" / "build" / "stale" / "layer-x86_64.zip").exists()
+
+
+def test_a_dependency_added_to_pyproject_after_a_build_stops_the_next_build_until_relocked(tmp_path, run_genesys):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (folder / "uv.lock").write_text('version = 1\n\n[[package]]\nname = "fn"\nversion = "0.1.0"\n'
+                                    'source = { virtual = "." }\n')
+    (folder / "pyproject.toml").write_text('[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = []\n')
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="relock", installer="pip"))
+    first = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+    assert first.code == 0, first.output
+
+    (folder / "pyproject.toml").write_text('[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = ["six"]\n')
+    again = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert again.code == 2, again.output
+    assert "locks no six" in again.stderr and "run `uv lock`" in again.stderr

@@ -84,10 +84,14 @@ def lock_files(job: InstallJob) -> list[Path]:
 
 
 def layer_inputs(job: InstallJob) -> list[Path]:
-    """Every file the layer is built from: the manifest, its lock files, and the local files they name."""
+    """Every file the layer is built from: the manifest, its lock files, and the local files they name; and
+    the pyproject.toml a uv.lock or poetry.lock is checked against (``lockfiles.check_current``), which is
+    no part of the cache key."""
     manifests = lock_files(job)
+    pyproject = job.manifest.with_name("pyproject.toml")
+    checked = [pyproject] if job.manifest.name in ("uv.lock", "poetry.lock") and pyproject.is_file() else []
     return manifests + [path for path in input_files(referenced(manifests, job.runtime.language))
-                        if path not in manifests]
+                        if path not in manifests] + checked
 
 
 def _hash_references(digest, job: InstallJob, manifests: list[Path]) -> None:
