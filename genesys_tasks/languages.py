@@ -69,7 +69,8 @@ _NODE_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pn
 
 TABLE: tuple[Language, ...] = (
     Language(
-        "python", "Python", manifests=_PYTHON_MANIFESTS, project_files=("pyproject.toml",),
+        # pyproject.toml last: its [project] dependencies, when no requirements file or lock names them
+        "python", "Python", manifests=(*_PYTHON_MANIFESTS, "pyproject.toml"), project_files=("pyproject.toml",),
         source_extensions=(".py",), dependency_dirs=frozenset({"node_modules"}),
         layer_only_files=frozenset(_PYTHON_MANIFESTS), layer_path="python",
         image_repo="public.ecr.aws/lambda/python",

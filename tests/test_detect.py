@@ -451,7 +451,7 @@ def test_check_go_handler_needs_a_main_package(tmp_path):
 
 def test_manifest_names_prefer_requirements_for_python():
     assert detect.manifest_names(_runtime("python3.12")) == ("requirements.txt", "Pipfile.lock", "poetry.lock",
-                                                             "uv.lock", "Pipfile")
+                                                             "uv.lock", "Pipfile", "pyproject.toml")
     assert detect.manifest_names(_runtime("nodejs22.x")) == ("package.json",)
     assert detect.manifest_names(_runtime("provided.al2023")) == ("go.mod",)
 

@@ -33,6 +33,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..paths import link_file_atomic
 from .cache import LayerCache, sha256_once
 from .installers import InstallJob, installer_for
@@ -69,6 +70,13 @@ def declares_nothing(job: InstallJob) -> bool:
         return isinstance(data, dict) and not any(data.get(key) for key in NODE_DEPENDENCY_KEYS)
     if job.runtime.language == "python" and job.manifest.suffix == ".txt":
         return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    if job.runtime.language == "python" and job.manifest.name == "pyproject.toml":
+        from .lockfiles import project_dependencies
+
+        try:
+            return not project_dependencies(job.manifest)
+        except ConfigError:
+            return False  # the build says why
     return False
 
 

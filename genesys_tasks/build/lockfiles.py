@@ -304,6 +304,22 @@ def requirements_text(manifest: Path) -> str:
     return render(pins, manifest, indexes)
 
 
+def project_dependencies(pyproject: Path) -> list[str]:
+    """pyproject.toml's ``[project] dependencies`` (PEP 621), each a requirement line as pip reads it;
+    ConfigError when it names poetry dependencies that only a poetry.lock pins."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise _fail(pyproject, f"not valid TOML ({err})", "fix it where the error points") from None
+    found = data.get("project", {}).get("dependencies", [])
+    wanted = [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    if not wanted and isinstance(poetry, dict) and set(poetry) - {"python"}:
+        raise _fail(pyproject, "names [tool.poetry.dependencies] but there is no poetry.lock beside it to install",
+                    "run `poetry lock` and keep poetry.lock next to pyproject.toml")
+    return wanted
+
+
 def requirements_for(manifest: Path, out_dir: Path) -> Path:
     """A requirements file for ``manifest``: itself unless it is a lock file, else one written in ``out_dir``."""
     if manifest.name == "Pipfile":  # pipenv installs a Pipfile's lock; so does the layer
@@ -311,6 +327,12 @@ def requirements_for(manifest: Path, out_dir: Path) -> Path:
             raise _fail(manifest, "has no Pipfile.lock beside it, so the versions to install are not pinned",
                         "run `pipenv lock` and keep Pipfile.lock next to the Pipfile; the layer installs the lock")
         manifest = manifest.with_name("Pipfile.lock")
+    if manifest.name == "pyproject.toml":
+        out_dir.mkdir(parents=True, exist_ok=True)
+        dest = out_dir / "requirements.txt"
+        lines = [f"# {manifest}: [project] dependencies", *project_dependencies(manifest)]
+        write_text_atomic(dest, "\n".join(lines) + "\n")
+        return dest
     if manifest.name not in _READERS:
         return manifest
     out_dir.mkdir(parents=True, exist_ok=True)
