@@ -39,6 +39,10 @@ class Language:
     zip_per_arch: bool = False  # the function zip is native code, built once per architecture
     detector: str = ""  # module in genesys_tasks.config.detect; "" means the TOML must name runtime and handler
     handler_example: str = "app.handler"
+    # what `genesys interact` and `init` offer for [function] memory_mb and timeout_seconds (0: the schema's
+    # default): Java starts where AWS's Java samples do, for the JVM's cold start
+    starting_memory_mb: int = 0
+    starting_timeout_seconds: int = 0
     handler_fix: str = ""  # how to add a handler detection can find, when there is none
     # The extra of genesys-lambda (pyproject.toml) with the tree-sitter grammars this language's sources are
     # read with ("": none, as Python's ast and Go's text need none); CI installs it only where needed.
@@ -65,7 +69,8 @@ _NODE_LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pn
 
 TABLE: tuple[Language, ...] = (
     Language(
-        "python", "Python", manifests=_PYTHON_MANIFESTS, project_files=("pyproject.toml",),
+        # pyproject.toml last: its [project] dependencies, when no requirements file or lock names them
+        "python", "Python", manifests=(*_PYTHON_MANIFESTS, "pyproject.toml"), project_files=("pyproject.toml",),
         source_extensions=(".py",), dependency_dirs=frozenset({"node_modules"}),
         layer_only_files=frozenset(_PYTHON_MANIFESTS), layer_path="python",
         image_repo="public.ecr.aws/lambda/python",
@@ -98,6 +103,7 @@ TABLE: tuple[Language, ...] = (
         dependency_dirs=frozenset({"target", "build", ".gradle"}), layer_path="java/lib",
         image_repo="public.ecr.aws/lambda/java", installers=_methods(local="java"), packager="java:package_java",
         detector="java", handler_example="example.Handler::handleRequest",
+        starting_memory_mb=512, starting_timeout_seconds=15,
         handler_fix="add `public Output handleRequest(Input event, Context context)` to a class, or name it: "
                     'handler = "pkg.Class::handleRequest" under [metadata]',
         grammars="java",

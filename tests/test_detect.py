@@ -359,10 +359,20 @@ def test_go_library_package_has_no_handler(tmp_path):
     assert (result.runtime, result.handler) == ("provided.al2023", None)
 
 
-def test_two_go_main_packages_are_ambiguous(tmp_path):
+def test_go_main_packages_only_in_subfolders_are_no_handler_and_name_the_folders_to_use(tmp_path):
+    # `go build .` compiles the source folder itself: bootstrap from the top would not build
     result = found(tmp_path, {"go.mod": "module x\n", "cmd/a/main.go": GO_MAIN, "cmd/b/main.go": GO_MAIN})
+    assert (result.runtime, result.handler) == ("provided.al2023", None)
+    assert len(result.candidates) == 1
+    assert "package main only in cmd/a, cmd/b" in result.candidates[0].evidence
+    assert "use one of them as the source" in result.candidates[0].evidence
+
+
+def test_a_go_function_in_a_subfolder_is_not_offered_as_bootstrap_of_the_top_folder(tmp_path):
+    result = found(tmp_path, {"README.md": "x", "function/go.mod": "module x\n", "function/main.go": GO_MAIN})
     assert result.handler is None
-    assert [c.evidence for c in result.candidates] == ["cmd/a/main.go: package main", "cmd/b/main.go: package main"]
+    assert "package main only in function" in result.candidates[0].evidence
+    assert detect.detect(tmp_path / "function", today=TODAY).handler == "bootstrap"
 
 
 def test_java_handler_is_package_class_and_method(tmp_path):
@@ -441,7 +451,7 @@ def test_check_go_handler_needs_a_main_package(tmp_path):
 
 def test_manifest_names_prefer_requirements_for_python():
     assert detect.manifest_names(_runtime("python3.12")) == ("requirements.txt", "Pipfile.lock", "poetry.lock",
-                                                             "uv.lock", "Pipfile")
+                                                             "uv.lock", "Pipfile", "pyproject.toml")
     assert detect.manifest_names(_runtime("nodejs22.x")) == ("package.json",)
     assert detect.manifest_names(_runtime("provided.al2023")) == ("go.mod",)
 
@@ -497,6 +507,18 @@ def test_cli_text_goes_to_stderr_and_ambiguity_says_how_to_fix(tmp_path, run_gen
     assert result.code == 2
     assert "more than one runtime" in result.stderr and "fix:" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("files, example", [
+    ({"pom.xml": "<project/>", "src/main/java/a/Util.java": "package a;\nclass Util {}\n"},
+     'handler = "pkg.Class::handleRequest"'),
+    ({"package.json": "{}", "src/lib.js": "const x = 1;\n"}, 'handler = "index.handler"'),
+])
+def test_cli_no_handler_fix_gives_an_example_in_the_detected_language(tmp_path, run_genesys, files, example):
+    result = run_genesys("detect", make(tmp_path, files))
+    assert result.code == 2
+    assert "no handler found" in result.stderr and example in result.stderr
+    assert "app.lambda_handler" not in result.stderr
 
 
 def test_cli_bad_pin_and_missing_folder_exit_2_without_traceback(tmp_path, run_genesys):

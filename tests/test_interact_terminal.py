@@ -240,3 +240,20 @@ def test_the_region_asked_starts_at_the_configured_one_and_another_is_written(tm
     t.answer("Architectures", "Enter")
     _finished(t, "lambda_api_python314.toml")
     assert load(tmp_path / "lambda_api_python314.toml").deployment.region == "eu-central-1"
+
+
+def test_a_sam_layout_with_the_function_in_src_through_the_terminal_takes_src_as_the_source(tmp_path, terminal):
+    # SAM's CodeUri: src/ (aws-samples serverless-patterns): package.json and the handler in src/, none at the top
+    folder = tmp_path / "flags"
+    for name, text in {"template.yaml": "Resources: {}\n", "README.md": "# flags\n",
+                       "src/package.json": '{"name": "flags", "version": "1.0.0"}\n',
+                       "src/app.js": "exports.lambdaHandler = async (event) => ({ statusCode: 200 });\n"}.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    t = terminal(tmp_path, "interact")
+    _menu_and_source(t, 0, "flags")
+    t.wait_for("using src as the source")
+    _rest_with_defaults(t)
+    _finished(t, "lambda_flags_nodejs24x.toml")
+    spec = load(tmp_path / "lambda_flags_nodejs24x.toml")
+    assert (spec.handler, spec.source_path) == ("app.lambdaHandler", folder / "src")

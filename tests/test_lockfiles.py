@@ -334,3 +334,85 @@ def test_a_pipfile_without_its_lock_exits_2_asking_for_pipenv_lock(tmp_path, run
 
     assert result.code == 2, result.output
     assert "Pipfile.lock" in result.stderr and "pipenv lock" in result.stderr
+
+
+@pytest.mark.parametrize("lock_name, lock_text, pyproject, tool", [
+    # aws-sam-cli's PythonPyProject test data: pyproject.toml names cryptography, its uv.lock only numpy
+    ("uv.lock", 'version = 1\n\n[[package]]\nname = "fn"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+                'dependencies = [{ name = "six" }]\n\n[[package]]\nname = "six"\nversion = "1.16.0"\n'
+                'source = { registry = "https://pypi.org/simple" }\n',
+     '[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = ["six==1.16.0", "cryptography==3.3.2"]\n', "uv lock"),
+    ("poetry.lock", '[[package]]\nname = "six"\nversion = "1.16.0"\noptional = false\nfiles = []\n\n'
+                    '[metadata]\nlock-version = "2.0"\n',
+     '[tool.poetry.dependencies]\npython = "^3.11"\nsix = "*"\nCryptography = "*"\n', "poetry lock"),
+])
+def test_a_lock_older_than_a_pyproject_dependency_stops_the_layer_naming_it(tmp_path, run_genesys, lock_name,
+                                                                            lock_text, pyproject, tool):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text(APP)
+    (folder / lock_name).write_text(lock_text)
+    (folder / "pyproject.toml").write_text(pyproject)
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="stale", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 2, result.output
+    assert f"{lock_name}: is older than pyproject.toml: it locks no " in result.stderr
+    assert "ryptography" in result.stderr and f"run `{tool}`" in result.stderr
+    assert not (folder / ".genesys" / "build" / "stale" / "layer-x86_64.zip").exists()
+
+
+def test_a_dependency_added_to_pyproject_after_a_build_stops_the_next_build_until_relocked(tmp_path, run_genesys):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (folder / "uv.lock").write_text('version = 1\n\n[[package]]\nname = "fn"\nversion = "0.1.0"\n'
+                                    'source = { virtual = "." }\n')
+    (folder / "pyproject.toml").write_text('[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = []\n')
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="relock", installer="pip"))
+    first = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+    assert first.code == 0, first.output
+
+    (folder / "pyproject.toml").write_text('[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = ["six"]\n')
+    again = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert again.code == 2, again.output
+    assert "locks no six" in again.stderr and "run `uv lock`" in again.stderr
+
+
+PYPROJECT_APP = "import six\n\n\ndef lambda_handler(event, context):\n    return six.PY3\n"
+
+
+def test_pyproject_dependencies_without_a_lock_or_requirements_file_build_the_layer(tmp_path, run_genesys):
+    # a PEP 621 project (`uv init`, hatch, setuptools) whose only dependency list is pyproject.toml's
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text(PYPROJECT_APP)
+    (folder / "pyproject.toml").write_text('[project]\nname = "fn"\nversion = "0.1.0"\ndependencies = ["six==1.16.0"]\n')
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="pep621", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 0, result.output
+    layer = folder / ".genesys" / "build" / "locked-pep621" / "layer-x86_64.zip"
+    with zipfile.ZipFile(layer) as zipped:
+        assert "python/six.py" in zipped.namelist()
+
+
+@pytest.mark.parametrize("pyproject, said", [
+    ('[project]\nname = "fn"\nversion = "0.1.0"\n\n[tool.ruff]\nline-length = 100\n', "no dependencies to ship"),
+    ('[tool.poetry.dependencies]\npython = "^3.12"\nsix = "*"\n', "there is no poetry.lock beside it"),
+])
+def test_a_pyproject_naming_no_dependencies_ships_no_layer_and_poetry_ones_need_their_lock(tmp_path, run_genesys,
+                                                                                          pyproject, said):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    (folder / "pyproject.toml").write_text(pyproject)
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="pep621", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert said in result.stderr, result.output
+    assert result.code == (0 if "no dependencies" in said else 2)

@@ -33,6 +33,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..paths import link_file_atomic
 from .cache import LayerCache, sha256_once
 from .installers import InstallJob, installer_for
@@ -69,6 +70,13 @@ def declares_nothing(job: InstallJob) -> bool:
         return isinstance(data, dict) and not any(data.get(key) for key in NODE_DEPENDENCY_KEYS)
     if job.runtime.language == "python" and job.manifest.suffix == ".txt":
         return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+    if job.runtime.language == "python" and job.manifest.name == "pyproject.toml":
+        from .lockfiles import project_dependencies
+
+        try:
+            return not project_dependencies(job.manifest)
+        except ConfigError:
+            return False  # the build says why
     return False
 
 
@@ -84,10 +92,14 @@ def lock_files(job: InstallJob) -> list[Path]:
 
 
 def layer_inputs(job: InstallJob) -> list[Path]:
-    """Every file the layer is built from: the manifest, its lock files, and the local files they name."""
+    """Every file the layer is built from: the manifest, its lock files, and the local files they name; and
+    the pyproject.toml a uv.lock or poetry.lock is checked against (``lockfiles.check_current``), which is
+    no part of the cache key."""
     manifests = lock_files(job)
+    pyproject = job.manifest.with_name("pyproject.toml")
+    checked = [pyproject] if job.manifest.name in ("uv.lock", "poetry.lock") and pyproject.is_file() else []
     return manifests + [path for path in input_files(referenced(manifests, job.runtime.language))
-                        if path not in manifests]
+                        if path not in manifests] + checked
 
 
 def _hash_references(digest, job: InstallJob, manifests: list[Path]) -> None:
@@ -185,6 +197,10 @@ def build_layer(job: InstallJob, dest: Path, cache: LayerCache) -> tuple[str, st
     """Make ``dest`` the layer zip for ``job``; return (sha256, where it came from): ``"cache"``,
     ``"shared cache"`` (another machine built it), or ``""`` when it was built here."""
     installer = installer_for(job)
+    if job.runtime.language == "python":
+        from .lockfiles import check_current
+
+        check_current(job.manifest)
     nothing = declares_nothing(job)
     key = cache_key(job, "nothing to install" if nothing else installer.version(job))
     cached, origin = cache.get(key), "cache"

@@ -128,6 +128,34 @@ def _norm(name: str) -> str:
     return name.lower().replace("_", "-").replace(".", "-")
 
 
+def check_current(path: Path) -> None:
+    """For a uv.lock or poetry.lock: ConfigError when pyproject.toml beside it names a dependency the
+    lock has no package for. The lock is older than that dependency, and a layer from it would leave
+    it out (``uv sync --locked`` and ``poetry check --lock`` refuse such a lock too). Checked before
+    the layer cache is asked, so a layer cached from the stale lock is not handed out either. An
+    unreadable pyproject.toml is left to its reader."""
+    if path.name not in ("uv.lock", "poetry.lock"):
+        return
+    packages = _read_toml(path, path.name.replace(".", " ")).get("package", [])
+    pyproject = path.parent / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return
+    wanted = [_requirement_name(r, pyproject) for r in data.get("project", {}).get("dependencies", [])
+              if isinstance(r, str)]
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    wanted += [name for name in (poetry if isinstance(poetry, dict) else {}) if name.lower() != "python"]
+    locked = {_norm(p["name"]) for p in packages if isinstance(p, dict) and "name" in p}
+    missing = sorted({name for name in wanted if _norm(name) not in locked})
+    if missing:
+        tool = "uv lock" if path.name == "uv.lock" else "poetry lock"
+        them = "them" if len(missing) > 1 else "it"
+        raise _fail(path, f"is older than pyproject.toml: it locks no {', '.join(missing)}, which pyproject.toml's "
+                          f"dependencies name, so the layer would leave {them} out",
+                    f"run `{tool}` and commit {path.name}")
+
+
 def _poetry_is_main(package: dict, main_names: set[str] | None) -> bool:
     if package.get("optional"):
         return False  # only reachable through an extra the function did not ask for
@@ -276,6 +304,22 @@ def requirements_text(manifest: Path) -> str:
     return render(pins, manifest, indexes)
 
 
+def project_dependencies(pyproject: Path) -> list[str]:
+    """pyproject.toml's ``[project] dependencies`` (PEP 621), each a requirement line as pip reads it;
+    ConfigError when it names poetry dependencies that only a poetry.lock pins."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise _fail(pyproject, f"not valid TOML ({err})", "fix it where the error points") from None
+    found = data.get("project", {}).get("dependencies", [])
+    wanted = [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
+    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
+    if not wanted and isinstance(poetry, dict) and set(poetry) - {"python"}:
+        raise _fail(pyproject, "names [tool.poetry.dependencies] but there is no poetry.lock beside it to install",
+                    "run `poetry lock` and keep poetry.lock next to pyproject.toml")
+    return wanted
+
+
 def requirements_for(manifest: Path, out_dir: Path) -> Path:
     """A requirements file for ``manifest``: itself unless it is a lock file, else one written in ``out_dir``."""
     if manifest.name == "Pipfile":  # pipenv installs a Pipfile's lock; so does the layer
@@ -283,6 +327,12 @@ def requirements_for(manifest: Path, out_dir: Path) -> Path:
             raise _fail(manifest, "has no Pipfile.lock beside it, so the versions to install are not pinned",
                         "run `pipenv lock` and keep Pipfile.lock next to the Pipfile; the layer installs the lock")
         manifest = manifest.with_name("Pipfile.lock")
+    if manifest.name == "pyproject.toml":
+        out_dir.mkdir(parents=True, exist_ok=True)
+        dest = out_dir / "requirements.txt"
+        lines = [f"# {manifest}: [project] dependencies", *project_dependencies(manifest)]
+        write_text_atomic(dest, "\n".join(lines) + "\n")
+        return dest
     if manifest.name not in _READERS:
         return manifest
     out_dir.mkdir(parents=True, exist_ok=True)

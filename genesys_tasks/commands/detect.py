@@ -14,6 +14,7 @@ from ..config import today_default
 from ..config.detect import Detection, detect
 from ..config.runtimes_file import project_registry
 from ..errors import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from ..runtimes import Registry
 
 
 def run(args) -> int:
@@ -28,7 +29,7 @@ def detect_and_report(directory: Path, *, json_output: bool) -> int:
     found = detect(directory, registry=registry, today=today_default())
     if json_output:
         return _report_json(found)
-    return _report_text(found, directory)
+    return _report_text(found, directory, registry)
 
 
 def _fits(found: Detection) -> bool:
@@ -50,7 +51,15 @@ def _known_languages() -> str:
     return ", ".join(labels[:-1]) + " or " + labels[-1]
 
 
-def _report_text(found: Detection, directory: Path) -> int:
+def _handler_fix(found: Detection, registry: Registry) -> str:
+    if found.elsewhere:
+        return "detect the folder named above (genesys detect FOLDER), and give it as the source " \
+               "(genesys init --source FOLDER, or [build] source_path)"
+    row = registry.lookup(found.runtime).language_row
+    return row.handler_fix or f'name it under [metadata], e.g. handler = "{row.handler_example}"'
+
+
+def _report_text(found: Detection, directory: Path, registry: Registry) -> int:
     if _fits(found):
         ui.success(f"runtime {found.runtime}")
         ui.success(f"handler {found.handler}")
@@ -70,5 +79,5 @@ def _report_text(found: Detection, directory: Path) -> int:
                  f'  fix: name one under [metadata], e.g. handler = "{found.candidates[0].handler}"')
     else:
         ui.error(f"runtime {found.runtime}, but no handler found in {directory}\n{listing}\n"
-                 '  fix: name it under [metadata], e.g. handler = "app.lambda_handler"')
+                 f"  fix: {_handler_fix(found, registry)}")
     return EXIT_BAD_INPUT

@@ -93,14 +93,16 @@ def handler(r: Reader, meta: dict, runtime: Runtime, source: Path, build: dict |
             raise r.fail(("metadata", "handler"), problem,
                          hint="fix the handler, or remove the key to let genesys detect it")
         return meta["handler"]
-    handlers = detect.find_handlers(runtime, source)
-    if len(handlers) == 1:
-        return handlers[0].handler
+    found = detect.find_handlers(runtime, source)
+    handlers = [c for c in found if c.handler]  # the rest say why they do not fit
+    if detect.single_handler(found):
+        return found[0].handler
     if not handlers:
         language = runtime.language_row
         fix = language.handler_fix or f'name it: handler = "{language.handler_example}" under [metadata]'
-        raise r.fail(("metadata",), f"no {runtime.language} handler found in {source}", hint=fix)
-    listing = "; ".join(f"{c.handler} ({c.evidence})" for c in handlers)
+        why = "".join(f": {c.evidence}" for c in found)
+        raise r.fail(("metadata",), f"no {runtime.language} handler found in {source}{why}", hint=fix)
+    listing = "; ".join(f"{c.handler} ({c.evidence})" if c.handler else c.evidence for c in found)
     raise r.fail(("metadata",), f"more than one handler fits: {listing}",
                  hint=f'name one: handler = "{handlers[0].handler}" under [metadata]')
 

@@ -71,7 +71,7 @@ def open_function(spec, root: Path, options: Options) -> tuple[RuntimeProcess, c
         code = paths.function_zip(root, spec.name, arch)
         layer = paths.layer_zip(root, spec.name, arch) if spec.has_layer else None
         place = scratch.prepare(scratch.scratch_for(root, spec.name, arch), code, layer)
-    sdk = _runtime_sdk(spec, code, layer, options.notify)
+    sdk = runtime_sdk_for(spec, code, layer, options.notify)
     launch = clients.launch_for(spec, place, options.client, options.notify, node_path_extra=sdk is not None)
     env = scratch.lambda_environment(
         spec, place, arch=arch, region=_region(spec), own=own,
@@ -121,7 +121,7 @@ def image_layers(root: Path, name: str, arch: str) -> tuple[tuple[str, Path], tu
     return ours[CODE], dependencies
 
 
-def _runtime_sdk(spec, function_zip: Path, layer_zip: Path | None, notify) -> runtime_sdk.RuntimeSdk | None:
+def runtime_sdk_for(spec, function_zip: Path, layer_zip: Path | None, notify) -> runtime_sdk.RuntimeSdk | None:
     """The runtime's own SDK when the function uses it without shipping it; said once when it cannot be had."""
     from ..errors import BuildError
 

@@ -6,7 +6,8 @@ function's own bundled copy wins. ``data/runtime-sdks.toml`` says which version 
 runtime gets (dated, like the runtimes table). A version is installed once into
 genesys's cache (``runtime-sdks/``), into a temporary sibling renamed into place, and
 only when the function's code uses the SDK without shipping it: Python code naming
-``boto3``/``botocore``/``s3transfer`` (or a layer package requiring boto3), Node code naming
+``boto3``/``botocore``/``s3transfer`` or what they bring (``six``, ``dateutil``, ``urllib3``,
+``jmespath``; or a layer package requiring boto3), Node code naming
 an ``@aws-sdk/`` package (only the packages named are installed, at the runtime's release).
 """
 
@@ -22,10 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..build.imports import PYTHON_RUNTIME
 
 TABLE = Path(__file__).resolve().parent.parent / "data" / "runtime-sdks.toml"
 PYTHON_SDK = ("boto3", "botocore", "s3transfer")
-_PYTHON_USE = re.compile(rb"^[ \t]*(?:import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*|from[ \t]+)(boto3|botocore|s3transfer)\b",
+# boto3 and what it brings (six, dateutil, urllib3, jmespath): what the import check counts as the runtime's
+_PYTHON_USE = re.compile(rb"^[ \t]*(?:import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*|from[ \t]+)(" +
+                         "|".join(sorted(PYTHON_RUNTIME)).encode() + rb")\b",
                          re.M)  # import boto3 / import json, boto3 / from botocore.x import y, at any depth
 _PYTHON_REQUIRES = re.compile(rb"^Requires-Dist:[ \t]*(boto3|botocore)\b", re.M | re.I)
 _NODE_USE = re.compile(rb"""(?:\bfrom|\brequire\s*\(|\bimport\s*\(?)\s*["'](@aws-sdk/[a-z0-9][a-z0-9._-]*)"""

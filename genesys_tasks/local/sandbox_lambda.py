@@ -18,11 +18,10 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
-The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
-reach the emulator, and with the CPU share and memory limit of its configured memory where the
-host allows (``local.quota``; where not, the first run says so once). Functions are run with the
-plain handler call (no runtime client install:
-``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
+The function runs with the sandbox's fake credentials and endpoint (its own AWS calls reach the
+emulator), the runtime's SDK when it uses one it does not ship (``local.runtime_sdk``), and the CPU
+share and memory limit of its configured memory where the host allows (``local.quota``; where not,
+the first run says so once), by the plain handler call (``GENESYS_SANDBOX_CLIENT=auto``: the official clients).
 """
 
 from __future__ import annotations
@@ -126,7 +125,8 @@ class Runner:
             return self._warm[key]
 
     def _start(self, deployed: Deployed, region: str, code_key: str) -> Warm:
-        from . import clients, scratch
+        from .. import ui
+        from . import clients, function, runtime_sdk, scratch
         from .process import RuntimeProcess
 
         base = paths.cache_dir() / "sandbox" / f"{deployed.name}-{code_key}"
@@ -136,14 +136,15 @@ class Runner:
         paths.replace_atomic(layer_zip, lambda tmp: tmp.write_bytes(merged_layers(deployed.layers)))
         place = scratch.prepare(scratch.Scratch(base / "run"), code_zip, layer_zip)
         mode = os.environ.get("GENESYS_SANDBOX_CLIENT", "plain")
-        launch = clients.launch_for(deployed, place, mode)
+        sdk = function.runtime_sdk_for(deployed, code_zip, layer_zip, ui.info)  # boto3 / SDK v3, as Lambda's runtime has
+        launch = clients.launch_for(deployed, place, mode, node_path_extra=sdk is not None)
         env = scratch.lambda_environment(deployed, place, arch=deployed.arch, region=region,
                                          own=dict(deployed.environment), extra={"PYTHONUNBUFFERED": "1"},
                                          credentials={**self.credentials, "AWS_ENDPOINT_URL": self.endpoint})
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
-        from .. import ui
+        env.update(runtime_sdk.on_path(deployed.runtime, env, sdk) if sdk is not None else {})
         from .quota import tell
 
         tell(ui.warn)  # once per process: no CPU share or memory limit on this host

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import languages
 from ..config import aws_limits
 from ..config.iam_scope import RESOURCE_LIST, is_wildcard
 from ..config.loader import FUNCTION_NAME, RESERVED_ENV, check_triggers
@@ -62,7 +63,10 @@ def runtime(value: str, ctx) -> str | None:
         fits = [f"{c.runtime} ({c.evidence})" for c in ctx.detection.candidates if c.runtime]
         if fits:
             return "more than one runtime fits: " + "; ".join(fits) + "; pick one"
-        return "no runtime detected; name one, e.g. python3.12"
+        labels = [row.label for row in languages.detected()]
+        known = ", ".join(labels[:-1]) + " or " + labels[-1]
+        return (f"no {known} function found in {ctx.folder} (none of their dependency or source files): "
+                "check the folder, or name the runtime and the handler")
     try:
         ctx.registry.get(value, ctx.today)
     except ConfigError as err:

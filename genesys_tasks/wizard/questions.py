@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import languages
-from ..config.detect import Detection, check_handler, detect, find_handlers
+from ..config.detect import Detection, check_handler, detect, find_handlers, single_handler
 from ..config.policy_templates import TEMPLATES
 from ..config.regions import configured_region
 from ..config.schema import SECTIONS, Key
@@ -72,9 +72,15 @@ def _schema(section: str, key: str) -> Key:
 
 
 def _number(text: str, flag: str, section: str, key: str) -> Question:
-    """A whole-number question for one schema key: its range in the text, its default, its check."""
+    """A whole-number question for one schema key: its range in the text, its default (the language's
+    starting value where its row has one), its check."""
     row = _schema(section, key)
-    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, lambda ctx: row.default,
+
+    def default(ctx: Context) -> int:
+        language = ctx.registry.lookup(ctx.answers.runtime).language_row if ctx.answers.runtime else None
+        return getattr(language, f"starting_{key}", 0) or row.default
+
+    return Question(key, f"{text} ({row.minimum}-{row.maximum})", "int", flag, row.doc, default,
                     checks.schema(section, key))
 
 
@@ -88,10 +94,17 @@ def _after_source(ctx: Context) -> None:
         ctx.made.append(ctx.folder)
     ctx.tell(said)
     ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today, keep_pin_problem=True)
+    if len(ctx.detection.elsewhere) == 1:  # SAM's CodeUri: src/, a Go main in function/: that folder is the function
+        inner = ctx.detection.elsewhere[0]
+        ctx.tell(f"the function is in {inner}/, which builds on its own (its own dependency files, or Go's main "
+                 f"package): using {inner} as the source")
+        ctx.folder = ctx.folder / inner
+        ctx.detection = detect(ctx.folder, registry=ctx.registry, today=ctx.today, keep_pin_problem=True)
 
 
 def _default_name(ctx: Context) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", ctx.folder.name).strip("-")[:64] or "my-function"
+    named_after = (ctx.base / ctx.answers.source.folder).resolve()  # the folder given, not a subfolder taken
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", named_after.name).strip("-")[:64] or "my-function"
 
 
 # --- runtime and handler ------------------------------------------------------------------------
@@ -145,17 +158,20 @@ def _handler_candidates(ctx: Context) -> list[str]:
 def _handler_default(ctx: Context) -> str:
     if ctx.detection.handler and ctx.detection.runtime == ctx.answers.runtime:
         return ctx.detection.handler
-    found = _handler_candidates(ctx)
-    return found[0] if len(found) == 1 else ""
+    runtime = ctx.registry.lookup(ctx.answers.runtime)
+    return single_handler(find_handlers(runtime, ctx.folder)) or ""
 
 
 def _handler_check(handler: str, ctx: Context) -> str | None:
     runtime = ctx.registry.lookup(ctx.answers.runtime)
     if not handler:
-        found = _handler_candidates(ctx)
+        candidates = find_handlers(runtime, ctx.folder)
+        found = [c.handler for c in candidates if c.handler]
         if len(found) > 1:
             return "more than one handler fits: " + ", ".join(found) + "; pick one"
-        return f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
+        why = "; ".join(c.evidence for c in candidates if not c.handler)  # what the finder saw instead
+        return f"no handler found: {why}" if why else \
+            f"no handler found; name one, e.g. {runtime.language_row.handler_example}"
     return check_handler(runtime, ctx.folder, handler)
 
 

@@ -115,3 +115,11 @@ def test_every_python_and_node18_plus_runtime_has_a_dated_sdk_row():
     for runtime_id, row in RUNTIME_TABLE.items():
         if row["language"] in ("python", "nodejs"):
             assert row["version"] in runtime_sdk.table()[row["language"]], runtime_id
+
+
+@pytest.mark.parametrize("module", ["six", "dateutil.parser", "urllib3", "jmespath"])
+def test_importing_what_boto3_brings_into_the_runtime_counts_as_using_it(tmp_path, module):
+    # Lambda's /var/runtime has boto3's dependencies too, and the build's import check accepts them
+    code = _zip(tmp_path / "f.zip", {"app.py": f"import {module}\n\ndef handler(event, context):\n    return 1\n"})
+    assert runtime_sdk.python_uses_sdk(code, None, "3.12")
+    assert not runtime_sdk.python_uses_sdk(_zip(tmp_path / "g.zip", {"app.py": "import sixty\n"}), None, "3.12")

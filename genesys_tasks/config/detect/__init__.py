@@ -18,7 +18,7 @@ language table (``genesys_tasks.languages``) naming its detector module here:
   from the text first, so loading TOMLs that name their handlers parses nothing.
 
 This module ties them together: ``detect``, ``find_handlers``, ``check_handler`` and
-``manifest_names`` are what the rest of genesys calls. ``evidence`` and ``versions`` are imported
+``manifest_names`` and ``single_handler`` are what the rest of genesys calls. ``evidence`` and ``versions`` are imported
 when a runtime is detected (``Candidate`` and ``Detection`` on first use), so a TOML that names
 its runtime and handler loads without them.
 """
@@ -40,7 +40,7 @@ from .files import Rel, walk
 if TYPE_CHECKING:
     from .evidence import Candidate, Detection, Found
 
-__all__ = ["Candidate", "Detection", "check_handler", "detect", "find_handlers", "manifest_names"]
+__all__ = ["Candidate", "Detection", "check_handler", "detect", "find_handlers", "manifest_names", "single_handler"]
 
 
 def __getattr__(name: str):
@@ -74,7 +74,50 @@ def find_handlers(runtime: Runtime, source: Path) -> list[Candidate]:
 
 def _handlers(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     module = _detector(runtime.language)
-    return module.find(runtime, source, files) if module else []
+    return _own_projects(runtime, files, module.find(runtime, source, files) if module else [])
+
+
+def _nearest(file: str, homes: dict[str, str]) -> str | None:
+    parts = file.split("/")[:-1]
+    return next(("/".join(parts[:depth]) for depth in range(len(parts), 0, -1) if "/".join(parts[:depth]) in homes),
+                None)
+
+
+def _own_projects(runtime: Runtime, files: list[Rel], found: list[Candidate]) -> list[Candidate]:
+    """Handlers below a subfolder with the language's own dependency files (``src/package.json``,
+    ``function/requirements.txt``, a Maven module), when the source folder has none, belong to that
+    subfolder: built from here, their dependencies would never be installed. They become one
+    candidate with no handler, naming the folders to use as the source instead."""
+    marks = set(runtime.language_row.dependency_files)
+    homes: dict[str, str] = {}
+    for rel in files:
+        if rel.name in marks:
+            homes.setdefault(rel.folder, rel.posix)
+    if not homes or "." in homes:
+        return found
+    from .evidence import Candidate
+
+    kept: list[Candidate] = []
+    moved: dict[str, None] = {}
+    for candidate in found:
+        home = _nearest(candidate.file, homes) if candidate.file else None
+        if home is None:
+            kept.append(candidate)
+        else:
+            moved[home] = None
+    if moved:
+        shown = [homes[home] for home in moved]
+        listing = ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
+        one = "that folder" if len(shown) == 1 else "one of them"
+        kept.append(Candidate(runtime.id, None, f"handlers in folders with their own dependency files ({listing}), "
+                                                f"which install only from the source folder: use {one} as the source",
+                              folders=tuple(moved)))
+    return kept
+
+
+def single_handler(candidates: list[Candidate] | tuple[Candidate, ...]) -> str | None:
+    """The handler when exactly one candidate was found and it names one (the others are notes)."""
+    return candidates[0].handler if len(candidates) == 1 else None
 
 
 def check_handler(runtime: Runtime, source: Path, handler: str) -> str | None:
@@ -136,9 +179,11 @@ def detect(source: Path, registry: Registry = DEFAULT, today: _dt.date | None = 
         return Detection(None, None, (Candidate(None, None, evidence_text(lang, *evidence)),), pin_problem=err)
     text = f"{evidence_text(lang, *evidence)} ({why})"
     handlers = _handlers(runtime, source, files)
-    if len(handlers) == 1:
+    if not any(found.handler for found in handlers):  # none, or only notes on why none fits
+        why_none = "".join(f"; {found.evidence}" for found in handlers)
+        return Detection(runtime.id, None, (Candidate(runtime.id, None, text + why_none),),
+                         elsewhere=tuple(folder for found in handlers for folder in found.folders))
+    if single_handler(handlers):
         only = handlers[0]
         return Detection(runtime.id, only.handler, (Candidate(runtime.id, only.handler, f"{text}; {only.evidence}"),))
-    if not handlers:
-        return Detection(runtime.id, None, (Candidate(runtime.id, None, text),))
     return Detection(runtime.id, None, tuple(handlers))

@@ -28,6 +28,9 @@ class Candidate:
     runtime: str | None
     handler: str | None
     evidence: str
+    file: str = field(default="", compare=False)  # the handler's source file, relative ("src/app.py")
+    # with no handler: the subfolders that are functions of their own, to use as the source instead
+    folders: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Detection:
     candidates: tuple[Candidate, ...]
     # a version pin no runtime fits, kept (not raised) when the caller lets a named runtime win
     pin_problem: Exception | None = field(default=None, compare=False)
+    # the handlers found belong to these subfolders, each to be the source instead (the candidate says why)
+    elsewhere: tuple[str, ...] = field(default=(), compare=False)
 
 
 Found = dict[str, list[str]]  # language -> relative paths

@@ -1,4 +1,8 @@
-"""Go detection: Go always runs on provided.al2023, and a ``main`` package is the handler ``bootstrap``."""
+"""Go detection: Go always runs on provided.al2023, and a ``main`` package is the handler ``bootstrap``.
+
+The build compiles the source folder itself (``go build .``), so only a main package there is a
+handler; one in a subfolder (``cmd/fn``, ``function``) is reported with the source to use instead.
+"""
 
 from __future__ import annotations
 
@@ -37,13 +41,24 @@ def _main_dirs(source: Path, files: list[Rel]) -> dict[str, str]:
     return mains
 
 
+def _elsewhere(mains: dict[str, str]) -> str:
+    one = "that folder" if len(mains) == 1 else "one of them"
+    return (f"package main only in {', '.join(mains)}: Go builds the source folder itself (go build .), "
+            f"so use {one} as the source")
+
+
 def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
-    """One ``bootstrap`` candidate per folder holding a main package."""
-    return [Candidate(runtime.id, "bootstrap", f"{rel}: package main") for rel in _main_dirs(source, files).values()]
+    """``bootstrap`` when the source folder holds a main package; a candidate with no handler
+    saying which subfolders hold one (the source to use instead) when only they do."""
+    mains = _main_dirs(source, files)
+    if "." in mains:
+        return [Candidate(runtime.id, "bootstrap", f"{mains['.']}: package main")]
+    return [Candidate(runtime.id, None, _elsewhere(mains), folders=tuple(mains))] if mains else []
 
 
 def check(source: Path, handler: str) -> str | None:
-    """None when ``source`` holds a main package to build as ``bootstrap``."""
+    """None when ``source`` holds a main package (one only in a subfolder is the build's error, at
+    ``[build] source_path``)."""
     if _main_dirs(source, walk(source)):
         return None
     return f"handler {handler!r}: no Go main package in {source}; a Go function is a main package built as bootstrap"

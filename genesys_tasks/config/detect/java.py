@@ -142,7 +142,8 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
         root = parse_file(source / rel.posix)
         for qualified, node in _classes(root) if root is not None else ():
             for method, why in _handler_methods(node):
-                found.append(Candidate(runtime.id, f"{qualified}::{method}", f"{rel.posix}: {method} ({why})"))
+                found.append(Candidate(runtime.id, f"{qualified}::{method}", f"{rel.posix}: {method} ({why})",
+                                       rel.posix))
     return found
 
 

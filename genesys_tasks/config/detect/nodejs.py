@@ -134,7 +134,7 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
         if rel.suffix in HANDLER_EXTENSIONS and not is_tooling(rel.name) and not in_tests(rel):
             for rank, candidate in _ranked(source / rel.posix, rel.without_suffix()):
                 evidence = rel.folder + "/" + candidate.evidence if rel.folder != "." else candidate.evidence
-                ranked.append((rank, Candidate(runtime.id, candidate.handler, evidence)))
+                ranked.append((rank, Candidate(runtime.id, candidate.handler, evidence, rel.posix)))
     return _best(ranked)
 
 

@@ -124,7 +124,7 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
     for rel in _modules(files):
         for name in _handler_names(read(source / rel.posix)):
             found.append(Candidate(runtime.id, f"{_module_name(rel)}.{name}",
-                                   f"{rel.posix}: def {name}(event, context)"))
+                                   f"{rel.posix}: def {name}(event, context)", rel.posix))
     return found
 
 

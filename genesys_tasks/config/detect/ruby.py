@@ -103,7 +103,7 @@ def find(runtime: Runtime, source: Path, files: list[Rel]) -> list[Candidate]:
             if _is_handler(method):
                 found.append(Candidate(runtime.id, f"{rel.without_suffix()}.{name}",
                                        f"{rel.posix}:{line_of(method)}: def {name.rsplit('.', 1)[-1]}"
-                                       "(event:, context:)"))
+                                       "(event:, context:)", rel.posix))
     return found
 
 
