@@ -13,6 +13,8 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
   the URL-config answers, so what a deploy prints is what ``curl`` answers;
 - UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
+- CreateFunction and UpdateFunctionCode of an image by digest: ``CodeSha256`` is the digest's hex, as
+  Lambda reports it (moto's stub of ECR hashes the ImageUri string);
 - DeleteFunction (of a version, or the whole function): its warm runtimes stop with it.
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
@@ -48,6 +50,8 @@ URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.
 URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
 CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
+CREATE_PATH = re.compile(r"^/2015-03-31/functions/?$")
+IMAGE_DIGEST = re.compile(r"@sha256:(?P<hex>[0-9a-f]{64})$")
 MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
 REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
@@ -289,6 +293,8 @@ class DataPlane:
         code = CODE_PATH.match(path)
         if code and environ.get("REQUEST_METHOD") == "PUT":
             return self._with_architectures(unquote(code["name"]), environ, start_response)
+        if CREATE_PATH.match(path) and environ.get("REQUEST_METHOD") == "POST":
+            return self._with_image_sha256(environ, start_response)
         deleted = FUNCTION_PATH.match(path)
         if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
             qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
@@ -310,6 +316,19 @@ class DataPlane:
                 answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
             except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
                 pass
+        answer = _image_sha256(name, _image_uri(body, "ImageUri"), environ, status, answer)
+        return _respond(start_response, int(status.split()[0]), headers, answer)
+
+    def _with_image_sha256(self, environ, start_response):
+        """CreateFunction through moto; an image's ``CodeSha256`` then made its digest's hex."""
+        body = _body(environ)
+        environ["wsgi.input"] = io.BytesIO(body)
+        status, headers, answer = _captured(self.app, environ)
+        try:
+            name = json.loads(body or b"{}").get("FunctionName", "")
+        except (ValueError, AttributeError):
+            name = ""
+        answer = _image_sha256(name, _image_uri(body, "Code", "ImageUri"), environ, status, answer)
         return _respond(start_response, int(status.split()[0]), headers, answer)
 
     def _invoke(self, name: str, environ):
@@ -366,6 +385,30 @@ class DataPlane:
         status, headers, body = _captured(self.app, environ)
         body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
         return _respond(start_response, int(status.split()[0]), headers, body)
+
+
+def _image_uri(body: bytes, *keys: str) -> str:
+    """The ImageUri a CreateFunction (``Code.ImageUri``) or UpdateFunctionCode (``ImageUri``) body names."""
+    try:
+        found = json.loads(body or b"{}")
+        for key in keys:
+            found = found.get(key) if isinstance(found, dict) else None
+    except ValueError:
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _image_sha256(name: str, uri: str, environ, status: str, answer: bytes) -> bytes:
+    """A function just given the image ``uri`` by digest reports the digest's hex as its CodeSha256, as
+    Lambda does; ``answer`` (moto's) says so too."""
+    digest = IMAGE_DIGEST.search(uri)
+    if digest is None or not status.startswith(("200", "201")):
+        return answer
+    try:
+        _lambda_backend(_region(environ)).get_function(name, None).code_sha_256 = digest["hex"]
+        return json.dumps({**json.loads(answer), "CodeSha256": digest["hex"]}).encode()
+    except Exception:  # noqa: BLE001 - moto's answer stands
+        return answer
 
 
 def _captured(app, environ) -> tuple[str, list, bytes]:

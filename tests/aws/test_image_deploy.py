@@ -227,3 +227,22 @@ def test_a_java_image_function_is_created_by_digest_running_its_handler_and_a_re
 
     again, clients = _build_and_deploy(toml)
     assert again.write_calls == 0 and clients.log.writes == [] and not _pushes(again)
+
+
+def test_the_sandbox_reports_an_image_functions_code_sha256_as_its_digest_so_info_says_it_is_the_build(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """Lambda's CodeSha256 of an image function is its manifest digest's hex (moto's stub of ECR hashes the
+    ImageUri string): `genesys info` right after a deploy says the function runs the local build."""
+    toml = _project(tmp_path, local_registry)
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["CodeSha256"] == \
+        record["digest"].removeprefix("sha256:")
+    facts = json.loads(run_genesys("info", toml.name, "--output", "json", cwd=tmp_path).stdout)
+    assert facts["matches_build"] is True, facts
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "2"))
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["CodeSha256"] == \
+        record["digest"].removeprefix("sha256:")
+    assert "imgfn in us-east-1: deployed" in run_genesys("info", toml.name, cwd=tmp_path).stderr
