@@ -4,7 +4,8 @@ moto records functions but runs code only in Docker. ``DataPlane`` is a WSGI lay
 of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 
 - ``POST /2015-03-31/functions/<name>/invocations`` (the Invoke API): the code and layers the
-  emulator holds are unpacked once per CodeSha256 and run through the local runtime
+  emulator holds (a zip function's; an image function's Invoke is an error saying what runs it
+  locally) are unpacked once per CodeSha256 and run through the local runtime
   (``local.process.RuntimeProcess``, warm between calls, as ``genesys invoke`` runs a build),
   with Lambda's response: the payload, ``X-Amz-Function-Error``, ``X-Amz-Executed-Version`` and,
   for ``LogType=Tail``, the last 4 KB of the log in ``X-Amz-Log-Result``;
@@ -232,6 +233,20 @@ def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed
                     code=fn.code_bytes, layers=layers, version=str(getattr(fn, "version", "$LATEST")))
 
 
+def image_function_note(name: str, qualifier: str | None, region: str) -> str | None:
+    """Why the function the emulator holds under ``name`` cannot run here, when it is a container image."""
+    try:
+        fn = _lambda_backend(region).get_function(name, qualifier)
+    except Exception:  # noqa: BLE001 - moto's not-found: moto answers the call itself
+        return None
+    if getattr(fn, "package_type", None) != "Image":
+        return None
+    toml = (getattr(fn, "tags", None) or {}).get("genesys:toml") or "<its TOML>"
+    return (f"{fn.function_name} is a container image: the sandbox runs the code of zip functions only; "
+            f"run it on this machine with `genesys invoke {toml}` (its own layers) or "
+            f"`genesys invoke {toml} --container` (the image in Podman)")
+
+
 def function_by_url(url_id: str, region: str) -> str | None:
     """The name of the function whose URL has ``url_id``."""
     for fn in list(_lambda_backend(region)._lambdas.all()):
@@ -334,9 +349,14 @@ class DataPlane:
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
         region = _region(environ)
-        deployed = deployed_function(name, (query.get("Qualifier") or [None])[0], region)
+        qualifier = (query.get("Qualifier") or [None])[0]
+        deployed = deployed_function(name, qualifier, region)
         if deployed is None:
-            return None
+            note = image_function_note(name, qualifier, region)
+            # Lambda's error shape (botocore reads the code from x-amzn-ErrorType); a 4xx: nothing to retry
+            return None if note is None else (400, {"Content-Type": "application/json",
+                                                    "x-amzn-ErrorType": "SandboxUnsupportedException"},
+                                              json.dumps({"Type": "User", "message": note}).encode())
         kind = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
         if kind == "DryRun":
             return 204, {}, b""
@@ -366,8 +386,9 @@ class DataPlane:
         name = function_by_url(url_id, region)
         deployed = deployed_function(name, None, region) if name else None
         if deployed is None:
-            return _respond(start_response, 404, {"Content-Type": "application/json"},
-                            b'{"Message":"no function has this URL in the sandbox"}')
+            note = image_function_note(name, None, region) if name else None
+            return _respond(start_response, 501 if note else 404, {"Content-Type": "application/json"},
+                            json.dumps({"Message": note or "no function has this URL in the sandbox"}).encode())
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
                    if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):

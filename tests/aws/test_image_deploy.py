@@ -246,3 +246,15 @@ def test_the_sandbox_reports_an_image_functions_code_sha256_as_its_digest_so_inf
     assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["CodeSha256"] == \
         record["digest"].removeprefix("sha256:")
     assert "imgfn in us-east-1: deployed" in run_genesys("info", toml.name, cwd=tmp_path).stderr
+
+
+def test_invoke_remote_of_an_image_function_in_the_sandbox_says_the_sandbox_runs_no_images(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """The sandbox runs the code of zip functions only: an image function's Invoke is a clear error in
+    Lambda's shape (not the emulator's HTML 500), naming what runs it locally."""
+    toml = _project(tmp_path, local_registry)
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    result = run_genesys("invoke", toml.name, "--remote", cwd=tmp_path)
+    assert result.code == 1, result.output
+    assert "<html" not in result.output.lower() and "500" not in result.stderr, result.stderr
+    assert "imgfn is a container image" in result.stderr and "genesys invoke lambda_fn.toml" in result.stderr
