@@ -202,6 +202,22 @@ def image_blobs(records: list) -> list[str]:
     return sorted(set(digests))
 
 
+def _no_entrypoint(spec: FunctionSpec, base) -> None:
+    """A base with no Entrypoint (a plain distribution image, not one of AWS's Lambda bases) and none in the
+    TOML: Lambda would start the handler's name as a program, and the function would never run."""
+    from ..config.locate import where_in
+    from ..errors import ConfigError
+
+    client = {"python": '["python", "-m", "awslambdaric"]',
+              "nodejs": '["npx", "aws-lambda-ric"]'}.get(spec.runtime.language, '["<the runtime interface client>"]')
+    raise ConfigError(f"the base image {base} has no Entrypoint: Lambda would start the handler name "
+                      f"{spec.handler!r} as a program (Runtime.InvalidEntrypoint)",
+                      hint=f"use an AWS Lambda base image (leave [build] image out for {spec.runtime.image}), or "
+                           f"install the runtime interface client in the base and name it in [function] "
+                           f"image_entrypoint, e.g. image_entrypoint = {client}",
+                      where=where_in(spec.path, "build", "image"))
+
+
 # a Go function's `bootstrap` speaks the Runtime API itself: it is the image's entrypoint, as in AWS's Go images
 GO_ENTRYPOINT = ["/var/task/bootstrap"]
 
@@ -230,6 +246,8 @@ def build_images(spec: FunctionSpec, root: Path) -> list:
         image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
                             registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None,
                             dependencies_at=dependency_placement(spec.runtime.language))
+        if not image.entrypoint and spec.function.image_entrypoint is None:
+            _no_entrypoint(spec, base)
         built[arch] = image
         show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
         records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))

@@ -169,3 +169,20 @@ def test_a_build_whose_image_left_the_cache_is_made_again_so_the_push_finds_its_
     blob = paths.cache_dir() / "oci" / "blobs" / "sha256" / digest.removeprefix("sha256:")
     assert blob.is_file()
     assert read_record(record_path(tmp_path, "imgfn", "x86_64"), hint="").digest == digest
+
+
+def test_a_base_without_an_entrypoint_stops_the_build_naming_image_and_image_entrypoint(
+        run_genesys, local_registry, tmp_path):
+    """A plain distribution image has no Entrypoint: Lambda would start the handler's name as a program."""
+    from registry_fixture import push_base
+
+    base = push_base(local_registry, tmp_path / "base", tag="plain", entrypoint=False)
+    toml = image_project(tmp_path / "p", base)
+    result = run_genesys("lambda", "build", toml)
+    assert result.code == 2, result.output
+    assert "has no Entrypoint" in result.stderr and "image_entrypoint" in result.stderr, result.stderr
+    assert "lambda_fn.toml" in result.stderr and "Traceback" not in result.stderr
+    assert not record_path(tmp_path / "p", "imgfn", "x86_64").exists()
+    with open(toml, "a") as extra:  # the runtime client named as the entrypoint: built
+        extra.write('\n[function]\nimage_entrypoint = ["python", "-m", "awslambdaric"]\n')
+    assert _built(run_genesys, toml)["records"][0]["digest"].startswith("sha256:")
