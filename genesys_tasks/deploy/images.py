@@ -20,6 +20,7 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
     """The image with its repository's full name (an ECR name is completed with the account and region),
     and the plan of its repository and push, from what ECR and the registry hold."""
     repository = _full_repository(image.repository, facts.account, facts.region)
+    _reachable(spec, repository, getattr(getattr(clients, "target", None), "endpoint", None))
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else repository_state(clients, ecr_name)
     image = planner.ImageArtifact(repository, image.digest, image.index)
@@ -28,6 +29,23 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
         Repository=repository, Digest=image.pushed, Tag=planner.live_tag(spec))
     plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership))
     return image, plan
+
+
+def _reachable(spec: FunctionSpec, repository: str, endpoint: str | None) -> None:
+    """An ECR repository while AWS's calls go to an emulator (``AWS_ENDPOINT_URL``, the sandbox): its host is
+    AWS's own registry, which the emulator does not serve (it keeps ECR repositories, not their images), so
+    nothing could be pushed; exit 2 before anything is written."""
+    from ..config.image_ref import is_ecr_host, parse
+    from ..config.locate import where_in
+    from ..errors import ConfigError
+
+    if endpoint and is_ecr_host(parse(repository).host):
+        raise ConfigError(f"{spec.name}'s image goes to ECR ({repository}), but AWS's calls go to the emulator at "
+                          f"{endpoint}, which keeps ECR repositories and not their images",
+                          hint="for the sandbox, set [deployment] image_repository to a registry this machine "
+                               f"reaches, e.g. \"127.0.0.1:5000/genesys/{spec.name}\" (plain HTTP is used for "
+                               "127.0.0.1 and localhost)",
+                          where=where_in(spec.path, "deployment", "image_repository"))
 
 
 def pull_access(clients, repository: str, facts: planner.Facts) -> Plan:

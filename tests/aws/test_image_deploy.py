@@ -258,3 +258,16 @@ def test_invoke_remote_of_an_image_function_in_the_sandbox_says_the_sandbox_runs
     assert result.code == 1, result.output
     assert "<html" not in result.output.lower() and "500" not in result.stderr, result.stderr
     assert "imgfn is a container image" in result.stderr and "genesys invoke lambda_fn.toml" in result.stderr
+
+
+def test_an_ecr_repository_behind_an_emulator_is_refused_before_anything_is_written(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """The emulator's ECR keeps repositories, not images (its registry host is AWS's own): the deploy stops
+    with exit 2 naming [deployment] image_repository, before it makes a repository it cannot push to."""
+    toml = _project(tmp_path, local_registry)
+    toml.write_text(toml.read_text().replace(f'image_repository = "{local_registry.host}/genesys/imgfn"\n', ""))
+    result = run_genesys("execute", toml.name, cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert "image_repository" in result.stderr and "lambda_fn.toml" in result.stderr, result.stderr
+    assert boto("ecr").describe_repositories()["repositories"] == []
+    assert "imgfn" not in [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]]
