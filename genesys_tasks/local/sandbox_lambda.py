@@ -23,7 +23,8 @@ into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
 The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
 reach the emulator, and with the CPU share and memory limit of its configured memory where the
-host allows (``local.quota``; where not, the first run says so once). Functions are run with the
+host allows (``local.quota``; where not, the first run says so once), and with the SDK Lambda's runtime
+provides when the code uses it without shipping it (``local.runtime_sdk``). Functions are run with the
 plain handler call (no runtime client install:
 ``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
 """
@@ -45,6 +46,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from .. import paths
+from . import runtime_sdk
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
@@ -140,15 +142,19 @@ class Runner:
         paths.replace_atomic(code_zip, lambda tmp: tmp.write_bytes(deployed.code))
         paths.replace_atomic(layer_zip, lambda tmp: tmp.write_bytes(merged_layers(deployed.layers)))
         place = scratch.prepare(scratch.Scratch(base / "run"), code_zip, layer_zip)
+        from .. import ui
+
+        sdk = _runtime_sdk(deployed, code_zip, layer_zip, ui.warn)
         mode = os.environ.get("GENESYS_SANDBOX_CLIENT", "plain")
-        launch = clients.launch_for(deployed, place, mode)
+        launch = clients.launch_for(deployed, place, mode, node_path_extra=sdk is not None)
         env = scratch.lambda_environment(deployed, place, arch=deployed.arch, region=region,
                                          own=dict(deployed.environment), extra={"PYTHONUNBUFFERED": "1"},
                                          credentials={**self.credentials, "AWS_ENDPOINT_URL": self.endpoint})
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
-        from .. import ui
+        if sdk is not None:
+            env.update(runtime_sdk.on_path(deployed.runtime, env, sdk))
         from .quota import tell
 
         tell(ui.warn)  # once per process: no CPU share or memory limit on this host
@@ -180,6 +186,18 @@ def _stop(warm: Warm) -> None:
         warm.process.close()
         if warm.log_file is not None:
             warm.log_file.close()
+
+
+def _runtime_sdk(deployed: Deployed, code_zip: Path, layer_zip: Path, warn):
+    """The SDK Lambda's runtime provides (boto3, the SDK for JavaScript v3), for code that uses it without
+    shipping it, as ``genesys invoke`` gives it; said once and left out when it cannot be installed."""
+    from ..errors import BuildError
+
+    try:
+        return runtime_sdk.sdk_for(deployed.runtime, code_zip, layer_zip)
+    except BuildError as err:
+        warn(f"{err.message}: {deployed.name} runs without the SDK {deployed.runtime.id} provides")
+        return None
 
 
 def merged_layers(layers: list) -> bytes:

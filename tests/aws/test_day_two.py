@@ -354,3 +354,26 @@ def test_sync_refuses_another_projects_function(aws, boto, run_genesys, tmp_path
     result = run_genesys("sync", toml.name, cwd=tmp_path)
     assert result.code == 2 and "is not this project's" in result.stderr, result.output
     assert "example.com/someone/else" in result.stderr
+
+
+def test_a_deployed_handler_importing_boto3_gets_the_runtimes_boto3_and_reaches_the_sandbox(
+        aws, boto, run_genesys, tmp_path):
+    """Lambda's Python runtimes provide boto3: a function that imports it without shipping it (AWS's own
+    samples do) runs in the sandbox as on Lambda, instead of failing with Runtime.ImportModuleError."""
+    from ci_tools import need
+
+    from genesys_tasks.local import runtime_sdk
+
+    need("pip3")
+    files = {"lambda_sdkday.toml": PYTHON["lambda_pyday.toml"].replace('"pyday"', '"sdkday"')
+             + "\n[function]\ntimeout_seconds = 30\n",
+             "app.py": "import boto3\n\nsqs = boto3.client('sqs')\n\n"
+                       "def handler(event, context):\n"
+                       "    url = sqs.create_queue(QueueName='made-by-the-function')['QueueUrl']\n"
+                       "    return {'boto3': boto3.__version__, 'queue': url}\n"}
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", files)
+    result = run_genesys("invoke", toml.name, "--remote", cwd=toml.parent)
+    assert result.code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["boto3"] == runtime_sdk.table()["python"]["3.12"]["boto3"]
+    assert body["queue"] in boto("sqs").list_queues()["QueueUrls"]
