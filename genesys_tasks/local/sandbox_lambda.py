@@ -16,7 +16,9 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 - UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
 - CreateFunction and UpdateFunctionCode of an image by digest: ``CodeSha256`` is the digest's hex, as
   Lambda reports it (moto's stub of ECR hashes the ImageUri string);
-- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it.
+- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it;
+- GetAccountSettings, which moto lacks (AWS's own samples call it as they start): Lambda's default
+  limits and the emulator's functions as the usage.
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
@@ -54,6 +56,7 @@ URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
 CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
 CREATE_PATH = re.compile(r"^/2015-03-31/functions/?$")
+ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
 IMAGE_DIGEST = re.compile(r"@sha256:(?P<hex>[0-9a-f]{64})$")
 MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
 REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
@@ -265,6 +268,23 @@ def image_function_note(name: str, qualifier: str | None, region: str) -> str | 
             f"`genesys invoke {toml} --container` (the image in Podman)")
 
 
+CONCURRENCY = 1000  # Lambda's default concurrent executions per account and region
+TOTAL_CODE_SIZE = 75 * 1024 ** 3  # its default storage for functions and layers (75 GB)
+
+
+def account_settings(region: str) -> dict:
+    """GetAccountSettings' answer: Lambda's default limits, and the emulator's functions in ``region`` as usage."""
+    from ..build.limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX
+
+    functions = list(_lambda_backend(region)._lambdas.all())
+    reserved = sum(int(getattr(fn, "reserved_concurrency", None) or 0) for fn in functions)
+    return {"AccountLimit": {"CodeSizeUnzipped": UNZIPPED_MAX, "CodeSizeZipped": DIRECT_UPLOAD_MAX,
+                             "ConcurrentExecutions": CONCURRENCY, "TotalCodeSize": TOTAL_CODE_SIZE,
+                             "UnreservedConcurrentExecutions": CONCURRENCY - reserved},
+            "AccountUsage": {"FunctionCount": len(functions),
+                             "TotalCodeSize": sum(int(getattr(fn, "code_size", 0) or 0) for fn in functions)}}
+
+
 def function_by_url(url_id: str, region: str) -> str | None:
     """The name of the function whose URL has ``url_id``."""
     for fn in list(_lambda_backend(region)._lambdas.all()):
@@ -328,6 +348,9 @@ class DataPlane:
             return self._with_architectures(unquote(code["name"]), environ, start_response)
         if CREATE_PATH.match(path) and environ.get("REQUEST_METHOD") == "POST":
             return self._with_image_sha256(environ, start_response)
+        if ACCOUNT_SETTINGS_PATH.match(path) and environ.get("REQUEST_METHOD") == "GET":
+            return _respond(start_response, 200, {"Content-Type": "application/json"},
+                            json.dumps(account_settings(_region(environ))).encode())
         deleted = FUNCTION_PATH.match(path)
         if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
             qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]

@@ -377,3 +377,15 @@ def test_a_deployed_handler_importing_boto3_gets_the_runtimes_boto3_and_reaches_
     body = json.loads(result.stdout)
     assert body["boto3"] == runtime_sdk.table()["python"]["3.12"]["boto3"]
     assert body["queue"] in boto("sqs").list_queues()["QueueUrls"]
+
+
+def test_the_sandbox_answers_get_account_settings_in_lambdas_shape(aws, boto, run_genesys, tmp_path):
+    """AWS's own 'blank' samples call GetAccountSettings as they start; moto has no such route (a 404 page)."""
+    _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    settings = boto("lambda").get_account_settings()
+    limit, usage = settings["AccountLimit"], settings["AccountUsage"]
+    assert (limit["CodeSizeZipped"], limit["CodeSizeUnzipped"]) == (52_428_800, 262_144_000)
+    assert limit["ConcurrentExecutions"] == limit["UnreservedConcurrentExecutions"] == 1000
+    assert usage["FunctionCount"] == 1 and usage["TotalCodeSize"] > 0
+    boto("lambda").put_function_concurrency(FunctionName="pyday", ReservedConcurrentExecutions=100)
+    assert boto("lambda").get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 900
