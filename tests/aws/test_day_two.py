@@ -389,3 +389,17 @@ def test_the_sandbox_answers_get_account_settings_in_lambdas_shape(aws, boto, ru
     assert usage["FunctionCount"] == 1 and usage["TotalCodeSize"] > 0
     boto("lambda").put_function_concurrency(FunctionName="pyday", ReservedConcurrentExecutions=100)
     assert boto("lambda").get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 900
+
+
+def test_logs_with_nothing_to_show_say_so_instead_of_printing_nothing(aws, boto, run_genesys, tmp_path):
+    """A function that has not run, or a filter nothing matches: one line on stderr saying where genesys looked
+    and since when, not silence that leaves the user guessing; stdout stays empty and the exit 0."""
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    quiet = run_genesys("logs", toml.name, cwd=toml.parent)
+    assert quiet.code == 0 and quiet.stdout == "", quiet.output
+    assert "no log lines of pyday in us-east-1" in quiet.stderr and "/aws/lambda/pyday" in quiet.stderr, quiet.stderr
+    assert "--since" in quiet.stderr
+    boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "x"}')
+    unmatched = run_genesys("logs", toml.name, "--filter", "never said", cwd=toml.parent)
+    assert unmatched.code == 0 and unmatched.stdout == "", unmatched.output
+    assert "containing 'never said'" in unmatched.stderr, unmatched.stderr
