@@ -403,3 +403,15 @@ def test_logs_with_nothing_to_show_say_so_instead_of_printing_nothing(aws, boto,
     unmatched = run_genesys("logs", toml.name, "--filter", "never said", cwd=toml.parent)
     assert unmatched.code == 0 and unmatched.stdout == "", unmatched.output
     assert "containing 'never said'" in unmatched.stderr, unmatched.stderr
+
+
+def test_invoke_remote_of_a_qualifier_the_function_lacks_names_its_aliases_and_versions(
+        aws, boto, run_genesys, tmp_path):
+    """The function is deployed; only the alias or version is not: 'deploy it first' would leave the user guessing."""
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    boto("lambda").publish_version(FunctionName="pyday")
+    boto("lambda").create_alias(FunctionName="pyday", Name="blue", FunctionVersion="1")
+    result = run_genesys("invoke", toml.name, "--remote", "--qualifier", "green", cwd=toml.parent)
+    assert result.code == 2, result.output
+    assert "pyday is deployed in us-east-1 but has no alias or version 'green'" in result.stderr, result.stderr
+    assert "aliases: blue" in result.stderr and "versions: 1" in result.stderr
