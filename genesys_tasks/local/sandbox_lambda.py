@@ -12,13 +12,9 @@ of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 - ``http://<url-id>.lambda-url.<region>.localhost:<port>/`` (a function URL): the request as a
   payload 2.0 event, the response by the function URL's rules (``local.http_bridge.to_http``).
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
-  the URL-config answers, so what a deploy prints is what ``curl`` answers;
-- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
-- CreateFunction and UpdateFunctionCode of an image by digest: ``CodeSha256`` is the digest's hex, as
-  Lambda reports it (moto's stub of ECR hashes the ImageUri string);
+  the URL-config answers (``local.sandbox_control``), so what a deploy prints is what ``curl`` answers;
 - DeleteFunction (of a version, or the whole function): its warm runtimes stop with it;
-- GetAccountSettings, which moto lacks (AWS's own samples call it as they start): Lambda's default
-  limits and the emulator's functions as the usage.
+- the control-plane calls where moto's answer is not Lambda's (``local.sandbox_control``).
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
@@ -48,24 +44,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from .. import paths
-from . import runtime_sdk
+from . import runtime_sdk, sandbox_control as control
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
-URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
-CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
-CREATE_PATH = re.compile(r"^/2015-03-31/functions/?$")
-ACCOUNT_SETTINGS_PATH = re.compile(r"^/2016-08-19/account-settings/?$")
-IMAGE_DIGEST = re.compile(r"@sha256:(?P<hex>[0-9a-f]{64})$")
-MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
-REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
-
-
-def local_url(url_id: str, region: str, port) -> str:
-    """The sandbox's address of a function URL (names under .localhost resolve to 127.0.0.1)."""
-    return f"http://{url_id}.lambda-url.{region}.localhost:{port}/"
 
 
 @dataclass
@@ -219,20 +203,13 @@ def merged_layers(layers: list) -> bytes:
 
 # --- the emulator's state (moto, in this process) ---------------------------------------------
 
-def _lambda_backend(region: str):
-    from moto.awslambda.models import lambda_backends
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    return lambda_backends[DEFAULT_ACCOUNT_ID][region]
-
-
 def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed | None:
     """The function the emulator holds under ``name`` (and ``qualifier``), or None."""
     from types import SimpleNamespace
 
     from ..runtimes import Registry
 
-    backend = _lambda_backend(region)
+    backend = control.lambda_backend(region)
     try:
         fn = backend.get_function(name, qualifier)
     except Exception:  # noqa: BLE001 - moto's not-found: moto answers the call itself
@@ -254,40 +231,9 @@ def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed
                     code=fn.code_bytes, layers=layers, version=str(getattr(fn, "version", "$LATEST")))
 
 
-def image_function_note(name: str, qualifier: str | None, region: str) -> str | None:
-    """Why the function the emulator holds under ``name`` cannot run here, when it is a container image."""
-    try:
-        fn = _lambda_backend(region).get_function(name, qualifier)
-    except Exception:  # noqa: BLE001 - moto's not-found: moto answers the call itself
-        return None
-    if getattr(fn, "package_type", None) != "Image":
-        return None
-    toml = (getattr(fn, "tags", None) or {}).get("genesys:toml") or "<its TOML>"
-    return (f"{fn.function_name} is a container image: the sandbox runs the code of zip functions only; "
-            f"run it on this machine with `genesys invoke {toml}` (its own layers) or "
-            f"`genesys invoke {toml} --container` (the image in Podman)")
-
-
-CONCURRENCY = 1000  # Lambda's default concurrent executions per account and region
-TOTAL_CODE_SIZE = 75 * 1024 ** 3  # its default storage for functions and layers (75 GB)
-
-
-def account_settings(region: str) -> dict:
-    """GetAccountSettings' answer: Lambda's default limits, and the emulator's functions in ``region`` as usage."""
-    from ..build.limits import DIRECT_UPLOAD_MAX, UNZIPPED_MAX
-
-    functions = list(_lambda_backend(region)._lambdas.all())
-    reserved = sum(int(getattr(fn, "reserved_concurrency", None) or 0) for fn in functions)
-    return {"AccountLimit": {"CodeSizeUnzipped": UNZIPPED_MAX, "CodeSizeZipped": DIRECT_UPLOAD_MAX,
-                             "ConcurrentExecutions": CONCURRENCY, "TotalCodeSize": TOTAL_CODE_SIZE,
-                             "UnreservedConcurrentExecutions": CONCURRENCY - reserved},
-            "AccountUsage": {"FunctionCount": len(functions),
-                             "TotalCodeSize": sum(int(getattr(fn, "code_size", 0) or 0) for fn in functions)}}
-
-
 def function_by_url(url_id: str, region: str) -> str | None:
     """The name of the function whose URL has ``url_id``."""
-    for fn in list(_lambda_backend(region)._lambdas.all()):
+    for fn in list(control.lambda_backend(region)._lambdas.all()):
         config = getattr(fn, "url_config", None)
         if config is not None and f"//{url_id}." in config.url:
             return fn.function_name
@@ -340,60 +286,23 @@ class DataPlane:
         if invoked and environ.get("REQUEST_METHOD") == "POST":
             answer = self._invoke(unquote(invoked["name"]), environ)
             if answer is not None:
-                return _respond(start_response, *answer)
-        if URL_CONFIG_PATH.match(path):
-            return self._with_local_urls(environ, start_response)
-        code = CODE_PATH.match(path)
-        if code and environ.get("REQUEST_METHOD") == "PUT":
-            return self._with_architectures(unquote(code["name"]), environ, start_response)
-        if CREATE_PATH.match(path) and environ.get("REQUEST_METHOD") == "POST":
-            return self._with_image_sha256(environ, start_response)
-        if ACCOUNT_SETTINGS_PATH.match(path) and environ.get("REQUEST_METHOD") == "GET":
-            return _respond(start_response, 200, {"Content-Type": "application/json"},
-                            json.dumps(account_settings(_region(environ))).encode())
+                return control.respond(start_response, *answer)
+        answered = control.answer(self.app, environ, start_response)
+        if answered is not None:
+            return answered
         deleted = FUNCTION_PATH.match(path)
         if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
             qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
-            self._runner.stop(_region(environ), unquote(deleted["name"]), qualifier)
+            self._runner.stop(control.region_of(environ), unquote(deleted["name"]), qualifier)
         return self.app(environ, start_response)
-
-    def _with_architectures(self, name: str, environ, start_response):
-        """UpdateFunctionCode through moto, then its ``Architectures`` set on ``$LATEST``."""
-        body = _body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            wanted = json.loads(body or b"{}").get("Architectures")
-        except (ValueError, AttributeError):
-            wanted = None
-        status, headers, answer = _captured(self.app, environ)
-        if wanted and status.startswith("200"):
-            try:
-                _lambda_backend(_region(environ)).get_function(name, None).architectures = list(wanted)
-                answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
-            except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
-                pass
-        answer = _image_sha256(name, _image_uri(body, "ImageUri"), environ, status, answer)
-        return _respond(start_response, int(status.split()[0]), headers, answer)
-
-    def _with_image_sha256(self, environ, start_response):
-        """CreateFunction through moto; an image's ``CodeSha256`` then made its digest's hex."""
-        body = _body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        status, headers, answer = _captured(self.app, environ)
-        try:
-            name = json.loads(body or b"{}").get("FunctionName", "")
-        except (ValueError, AttributeError):
-            name = ""
-        answer = _image_sha256(name, _image_uri(body, "Code", "ImageUri"), environ, status, answer)
-        return _respond(start_response, int(status.split()[0]), headers, answer)
 
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
-        region = _region(environ)
+        region = control.region_of(environ)
         qualifier = (query.get("Qualifier") or [None])[0]
         deployed = deployed_function(name, qualifier, region)
         if deployed is None:
-            note = image_function_note(name, qualifier, region)
+            note = control.image_function_note(name, qualifier, region)
             # Lambda's error shape (botocore reads the code from x-amzn-ErrorType); a 4xx: nothing to retry
             return None if note is None else (400, {"Content-Type": "application/json",
                                                     "x-amzn-ErrorType": "SandboxUnsupportedException"},
@@ -401,7 +310,7 @@ class DataPlane:
         kind = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
         if kind == "DryRun":
             return 204, {}, b""
-        event = _body(environ)
+        event = control.body_of(environ)
         if kind == "Event":
             threading.Thread(target=self._run, args=(deployed, event, region), daemon=True).start()
             return 202, {}, b""
@@ -427,78 +336,19 @@ class DataPlane:
         name = function_by_url(url_id, region)
         deployed = deployed_function(name, None, region) if name else None
         if deployed is None:
-            note = image_function_note(name, None, region) if name else None
-            return _respond(start_response, 501 if note else 404, {"Content-Type": "application/json"},
+            note = control.image_function_note(name, None, region) if name else None
+            return control.respond(start_response, 501 if note else 404, {"Content-Type": "application/json"},
                             json.dumps({"Message": note or "no function has this URL in the sandbox"}).encode())
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
                    if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         event = function_url_event(environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/",
-                                   environ.get("QUERY_STRING", ""), headers, _body(environ),
+                                   environ.get("QUERY_STRING", ""), headers, control.body_of(environ),
                                    environ.get("REMOTE_ADDR", "127.0.0.1"))
         result, _lines = self._run(deployed, json.dumps(event).encode(), region)
         status, out_headers, raw = to_http(result)
-        return _respond(start_response, status, out_headers, raw)
-
-    def _with_local_urls(self, environ, start_response):
-        """moto's answer with its ``https://<id>.lambda-url.<region>.on.aws`` URLs made the sandbox's."""
-        port = environ.get("SERVER_PORT", "")
-        status, headers, body = _captured(self.app, environ)
-        body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
-        return _respond(start_response, int(status.split()[0]), headers, body)
+        return control.respond(start_response, status, out_headers, raw)
 
 
-def _image_uri(body: bytes, *keys: str) -> str:
-    """The ImageUri a CreateFunction (``Code.ImageUri``) or UpdateFunctionCode (``ImageUri``) body names."""
-    try:
-        found = json.loads(body or b"{}")
-        for key in keys:
-            found = found.get(key) if isinstance(found, dict) else None
-    except ValueError:
-        return ""
-    return found if isinstance(found, str) else ""
 
-
-def _image_sha256(name: str, uri: str, environ, status: str, answer: bytes) -> bytes:
-    """A function just given the image ``uri`` by digest reports the digest's hex as its CodeSha256, as
-    Lambda does; ``answer`` (moto's) says so too."""
-    digest = IMAGE_DIGEST.search(uri)
-    if digest is None or not status.startswith(("200", "201")):
-        return answer
-    try:
-        _lambda_backend(_region(environ)).get_function(name, None).code_sha_256 = digest["hex"]
-        return json.dumps({**json.loads(answer), "CodeSha256": digest["hex"]}).encode()
-    except Exception:  # noqa: BLE001 - moto's answer stands
-        return answer
-
-
-def _captured(app, environ) -> tuple[str, list, bytes]:
-    """What ``app`` answers ``environ``: its status line, headers and body."""
-    captured = {}
-
-    def keep(status, headers, exc_info=None):
-        captured["status"], captured["headers"] = status, headers
-        return lambda data: None
-
-    body = b"".join(app(environ, keep))
-    return captured["status"], captured["headers"], body
-
-
-def _region(environ) -> str:
-    found = REGION_IN_AUTH.search(environ.get("HTTP_AUTHORIZATION", ""))
-    return found["region"] if found else os.environ.get("AWS_REGION") or "us-east-1"
-
-
-def _body(environ) -> bytes:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    return environ["wsgi.input"].read(length) if length else b""
-
-
-def _respond(start_response, status: int, headers, body: bytes):
-    from http import HTTPStatus
-
-    pairs = [(k, v) for k, v in (headers.items() if isinstance(headers, dict) else headers)
-             if k.lower() != "content-length"]  # a passed-on answer's length is said again, for its new body
-    start_response(f"{status} {HTTPStatus(status).phrase}", pairs + [("Content-Length", str(len(body)))])
-    return [body]
