@@ -415,3 +415,18 @@ def test_invoke_remote_of_a_qualifier_the_function_lacks_names_its_aliases_and_v
     assert result.code == 2, result.output
     assert "pyday is deployed in us-east-1 but has no alias or version 'green'" in result.stderr, result.stderr
     assert "aliases: blue" in result.stderr and "versions: 1" in result.stderr
+
+
+def test_info_after_a_rollback_says_the_alias_runs_other_code_than_the_local_build(aws, run_genesys, tmp_path):
+    """With [deployment] alias, callers run the alias's version: after `genesys rollback` that is not the local
+    build, though $LATEST still is, and info must not say 'deployed (matches the local build)'."""
+    files = {**PYTHON, "lambda_pyday.toml": PYTHON["lambda_pyday.toml"] + 'alias = "live"\n'}
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", files)
+    (toml.parent / "app.py").write_text(PYTHON["app.py"].replace("python says", "python now says"))
+    assert run_genesys("execute", toml.name, cwd=toml.parent).code == 0
+    assert "deployed" in run_genesys("info", toml.name, cwd=toml.parent).stderr
+    assert run_genesys("rollback", toml.name, cwd=toml.parent).code == 0
+    facts = json.loads(run_genesys("info", toml.name, "--output", "json", cwd=toml.parent).stdout)
+    assert facts["aliases"] == {"live": "1"} and facts["matches_build"] is False, facts
+    people = run_genesys("info", toml.name, cwd=toml.parent).stderr
+    assert "pyday in us-east-1: out of date" in people and "alias live runs version 1" in people, people
