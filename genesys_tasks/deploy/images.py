@@ -32,14 +32,16 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
 
 
 def _reachable(spec: FunctionSpec, repository: str, endpoint: str | None) -> None:
-    """An ECR repository while AWS's calls go to an emulator (``AWS_ENDPOINT_URL``, the sandbox): its host is
-    AWS's own registry, which the emulator does not serve (it keeps ECR repositories, not their images), so
-    nothing could be pushed; exit 2 before anything is written."""
+    """An ECR repository on AWS's own registry host while AWS's calls go to an emulator (``AWS_ENDPOINT_URL``,
+    the sandbox): that registry does not know the emulator's repositories or credentials (the sandbox keeps ECR
+    repositories, not their images), so nothing could be pushed; exit 2 before anything is written. An
+    emulator's own registry host (LocalStack's ``...dkr.ecr.<region>.localhost.localstack.cloud``) is used."""
     from ..config.image_ref import is_ecr_host, parse
     from ..config.locate import where_in
     from ..errors import ConfigError
 
-    if endpoint and is_ecr_host(parse(repository).host):
+    host = parse(repository).host.split(":")[0]
+    if endpoint and is_ecr_host(host) and host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
         raise ConfigError(f"{spec.name}'s image goes to ECR ({repository}), but AWS's calls go to the emulator at "
                           f"{endpoint}, which keeps ECR repositories and not their images",
                           hint="for the sandbox, set [deployment] image_repository to a registry this machine "

@@ -271,3 +271,21 @@ def test_an_ecr_repository_behind_an_emulator_is_refused_before_anything_is_writ
     assert "image_repository" in result.stderr and "lambda_fn.toml" in result.stderr, result.stderr
     assert boto("ecr").describe_repositories()["repositories"] == []
     assert "imgfn" not in [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]]
+
+
+def test_an_emulators_own_ecr_host_is_not_refused(tmp_path):
+    """LocalStack names its ECR repositories <account>.dkr.ecr.<region>.localhost.localstack.cloud:4566/...:
+    only AWS's own registry host is out of an emulator's reach."""
+    from types import SimpleNamespace
+
+    from genesys_tasks.deploy import images
+    from genesys_tasks.errors import ConfigError
+
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_text('[metadata]\nname = "imgfn"\n\n[deployment]\n')
+    spec = SimpleNamespace(name="imgfn", path=toml)
+    images._reachable(spec, "000000000000.dkr.ecr.us-east-1.localhost.localstack.cloud:4566/imgfn",
+                      "http://localhost:4566")
+    images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", None)  # AWS itself
+    with pytest.raises(ConfigError, match="emulator at http://127.0.0.1:5000"):
+        images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", "http://127.0.0.1:5000")
