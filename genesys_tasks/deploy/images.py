@@ -1,6 +1,7 @@
 """An image function's registry side, read for the deployer: the repository's full name (an ECR
 name completed with the account and region), the ECR repository's state, whether the registry
-already holds the image under genesys's tag, and the plans ``planner.image`` makes from them.
+already holds the image under genesys's tag (and, when it does not, which of its layers it holds), and
+the plans ``planner.image`` makes from them.
 
 An ECR repository in another account than the function's (same region: Lambda pulls from no other) has
 its policy read for Lambda's pull rights (``planner.pull_access``). Reads only (ECR describe/list/get
@@ -23,11 +24,14 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
     _reachable(spec, repository, getattr(getattr(clients, "target", None), "endpoint", None))
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else repository_state(clients, ecr_name)
-    image = planner.ImageArtifact(repository, image.digest, image.index)
+    image = planner.ImageArtifact(repository, image.digest, image.index, image.layers)
     plan = pull_access(clients, repository, facts)
-    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
-        Repository=repository, Digest=image.pushed, Tag=planner.live_tag(spec))
-    plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership))
+    reachable = state is not None or ecr_name is None  # a repository genesys has yet to make holds nothing
+    pushed = reachable and clients.ecr.image_pushed(Repository=repository, Digest=image.pushed,
+                                                    Tag=planner.live_tag(spec))
+    held = () if pushed or not reachable else tuple(
+        digest for _, digest, _ in image.layers if clients.ecr.blob_pushed(Repository=repository, Digest=digest))
+    plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership, held))
     return image, plan
 
 

@@ -289,3 +289,27 @@ def test_an_emulators_own_ecr_host_is_not_refused(tmp_path):
     images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", None)  # AWS itself
     with pytest.raises(ConfigError, match="emulator at http://127.0.0.1:5000"):
         images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", "http://127.0.0.1:5000")
+
+
+def test_the_plan_of_an_image_push_names_the_layers_it_sends_and_those_the_registry_holds(
+        local_registry, aws, boto, tmp_path):
+    """A handler edit sends the code layer alone, a new dependency the dependency layer alone: the plan says
+    which, as it is what lands (a push sends only what the registry lacks)."""
+    def push_row(outcome):
+        change = next(c for c in outcome.plan.changes if c.resource.startswith("image "))
+        return {key: new for key, _old, new in change.changes}
+
+    toml = _project(tmp_path, local_registry)  # the registry is the module's: other tests pushed the base
+    (tmp_path / "app.py").write_text(HANDLER + "# the plan names the layers\n")
+    first = push_row(_build_and_deploy(toml)[0])
+    assert "function code in /var/task (" in first["layers sent"], first
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "3"))
+    edit, _ = _build_and_deploy(toml)
+    row = push_row(edit)
+    assert row["layers sent"].startswith("function code in /var/task (") and ";" not in row["layers sent"], row
+    assert row["layers held"] == "base"
+    (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
+    deps, _ = _build_and_deploy(toml)
+    row = push_row(deps)
+    assert row["layers sent"].startswith("dependencies in /opt (") and ";" not in row["layers sent"], row
+    assert row["layers held"] == "base, function code in /var/task"
