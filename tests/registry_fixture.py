@@ -81,8 +81,9 @@ def _blob(folder: Path, data: bytes) -> dict:
     return {"digest": f"sha256:{hex_}", "size": len(data)}
 
 
-def write_base_layout(folder: Path, archs=("amd64",)) -> None:
-    """An OCI layout of a tiny base: /lambda-entrypoint.sh and /var/runtime, Env and Entrypoint like AWS's."""
+def write_base_layout(folder: Path, archs=("amd64",), entrypoint: bool = True) -> None:
+    """An OCI layout of a tiny base: /lambda-entrypoint.sh and /var/runtime, Env and Entrypoint like AWS's
+    (without ``entrypoint``: none, as a plain distribution image has)."""
     manifests = []
     for arch in archs:
         raw = io.BytesIO()
@@ -94,8 +95,8 @@ def write_base_layout(folder: Path, archs=("amd64",)) -> None:
         tar_bytes = raw.getvalue()
         layer = _blob(folder, gzip.compress(tar_bytes, mtime=0))
         config = {"architecture": arch, "os": "linux", "created": "2024-01-01T00:00:00Z",
-                  "config": {"Env": ["LAMBDA_TASK_ROOT=/var/task", "PATH=/usr/bin:/bin"],
-                             "Entrypoint": ["/lambda-entrypoint.sh"], "WorkingDir": "/var/task"},
+                  "config": {"Env": ["LAMBDA_TASK_ROOT=/var/task", "PATH=/usr/bin:/bin"], "WorkingDir": "/var/task",
+                             **({"Entrypoint": ["/lambda-entrypoint.sh"]} if entrypoint else {})},
                   "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar_bytes).hexdigest()]},
                   "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "stand-in base"}]}
         config_blob = _blob(folder, json.dumps(config).encode())
@@ -112,9 +113,9 @@ def write_base_layout(folder: Path, archs=("amd64",)) -> None:
     (folder / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [named]}))
 
 
-def push_base(registry: LocalRegistry, folder: Path, tag: str = "3.12", archs=("amd64",)) -> str:
+def push_base(registry: LocalRegistry, folder: Path, tag: str = "3.12", archs=("amd64",), entrypoint: bool = True) -> str:
     """Copy the stand-in base into ``registry`` as lambda/python:<tag>; return its reference."""
-    write_base_layout(folder, archs)
+    write_base_layout(folder, archs, entrypoint)
     reference = f"{registry.host}/{BASE_PATH}:{tag}"
     registry.skopeo("copy", "--all", "--dest-tls-verify=false", f"oci:{folder}:base", f"docker://{reference}")
     return reference

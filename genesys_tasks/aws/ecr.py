@@ -56,6 +56,12 @@ class EcrAdapter(Adapter):
         ref, registry = self._registry(Repository)
         return registry.tagged(ref, Tag) == Digest
 
+    def blob_pushed(self, Repository: str, Digest: str) -> bool:
+        """The repository holds the layer (or config) blob ``Digest``."""
+        self.log.calls.append(("registry:HeadBlob", False))
+        ref, registry = self._registry(Repository)
+        return registry.has_blob(ref, Digest)
+
     def push_image(self, Repository: str, Digest: str, Tag: str) -> dict:
         """Push image ``Digest`` from genesys's image cache; return the bytes sent."""
         from ..build.image.blobs import image_store

@@ -31,13 +31,16 @@ def _recorded(path: Path, sha256: str) -> dict:
 
 
 def targets_intact(task, values) -> bool | None:
-    """doit ``uptodate``: False when a target's bytes are not the ones its task recorded (e.g. truncated).
+    """doit ``uptodate``: False when a target's bytes are not the ones its task recorded (e.g. truncated),
+    or when an image build's blobs left genesys's image cache (``images_cached``).
 
     The size and mtime are compared first; only when they differ is the file hashed
     again, so a no-op build reads no zip. None (no opinion) before the task has run.
     """
     from .zipper import sha256_file
 
+    if not images_cached(values.get(IMAGE_BLOBS, ())):
+        return False
     for target in task.targets:  # os.path, not Path: a shared layer's task has a target per function
         stem = os.path.splitext(os.path.basename(target))[0]
         sha256 = values.get(stem)
@@ -50,6 +53,20 @@ def targets_intact(task, values) -> bool | None:
         if values.get(f"{stem}.stat") != [stat.st_size, stat.st_mtime_ns] and sha256_file(Path(target)) != sha256:
             return False
     return True
+
+
+IMAGE_BLOBS = "image blobs"  # what ``finish`` saves of an image build: the digests its push reads from the cache
+
+
+def images_cached(digests) -> bool:
+    """Every blob of the built images is still in genesys's image cache (a cleaned cache folder, or a CI
+    runner that kept ``.genesys/build`` and not the cache, has none): else the images are made again."""
+    if not digests:
+        return True
+    from .image.blobs import image_store
+
+    store = image_store()
+    return all(store.has(digest) for digest in digests)
 
 
 def build_layers(spec: FunctionSpec, root: Path, remote=None, sharing: tuple[str, ...] = ()) -> dict:
@@ -143,9 +160,9 @@ def record_paths(spec: FunctionSpec, root: Path) -> list[Path]:
     return [record_path(root, spec.name, arch) for arch in spec.build.architectures]
 
 
-def finish(spec: FunctionSpec, root: Path) -> None:
+def finish(spec: FunctionSpec, root: Path) -> dict | None:
     """After both zips exist: check Lambda's limits, run the post_build hooks, then write the artifact
-    records the deploy reads."""
+    records the deploy reads (for images, the digests of their blobs are saved: ``images_cached``)."""
     from .layer import ships_nothing
     from .limits import check_artifacts
 
@@ -160,8 +177,7 @@ def finish(spec: FunctionSpec, root: Path) -> None:
 
         run_hooks("post_build", spec.build.post_build, spec.source_path, debug=debug_enabled(), log=show)
     if spec.build.is_image:
-        build_images(spec, root)
-        return
+        return {IMAGE_BLOBS: image_blobs(build_images(spec, root))}
     from .record import record_build
 
     record_build(root, spec.name, spec.build.architectures, spec.has_layer)
@@ -170,6 +186,36 @@ def finish(spec: FunctionSpec, root: Path) -> None:
 def base_image(spec: FunctionSpec) -> str:
     """``[build] image``, else the runtime's AWS base image (public.ecr.aws/lambda/<language>:<version>)."""
     return spec.build.image or spec.runtime.image
+
+
+def image_blobs(records: list) -> list[str]:
+    """The digests a push of ``records``' images reads from the cache: index, manifests, configs and layers."""
+    import json
+
+    from .image.blobs import image_store
+
+    store, digests = image_store(), []
+    for record in records:
+        config = json.loads(store.read(record.digest))["config"]["digest"]
+        digests += [record.digest, config, *(layer["digest"] for layer in record.layers)]
+    digests += [record.index for record in records[:1] if record.index]
+    return sorted(set(digests))
+
+
+def _no_entrypoint(spec: FunctionSpec, base) -> None:
+    """A base with no Entrypoint (a plain distribution image, not one of AWS's Lambda bases) and none in the
+    TOML: Lambda would start the handler's name as a program, and the function would never run."""
+    from ..config.locate import where_in
+    from ..errors import ConfigError
+
+    client = {"python": '["python", "-m", "awslambdaric"]',
+              "nodejs": '["npx", "aws-lambda-ric"]'}.get(spec.runtime.language, '["<the runtime interface client>"]')
+    raise ConfigError(f"the base image {base} has no Entrypoint: Lambda would start the handler name "
+                      f"{spec.handler!r} as a program (Runtime.InvalidEntrypoint)",
+                      hint=f"use an AWS Lambda base image (leave [build] image out for {spec.runtime.image}), or "
+                           f"install the runtime interface client in the base and name it in [function] "
+                           f"image_entrypoint, e.g. image_entrypoint = {client}",
+                      where=where_in(spec.path, "build", "image"))
 
 
 # a Go function's `bootstrap` speaks the Runtime API itself: it is the image's entrypoint, as in AWS's Go images
@@ -200,6 +246,8 @@ def build_images(spec: FunctionSpec, root: Path) -> list:
         image = build_image(base, arch, paths.function_zip(root, spec.name, arch), deps, [spec.handler], store,
                             registry, entrypoint=GO_ENTRYPOINT if spec.runtime.language == "go" else None,
                             dependencies_at=dependency_placement(spec.runtime.language))
+        if not image.entrypoint and spec.function.image_entrypoint is None:
+            _no_entrypoint(spec, base)
         built[arch] = image
         show(f"image {spec.name} {arch}: {image.digest[:19]} on {base} ({image.base[:19]})")
         records.append(ImageRecord(image.digest, repository, arch, image.base, image.layers))

@@ -67,6 +67,9 @@ def show(facts: dict) -> None:
             ui.info(f"  {label + ':':<14}{', '.join(map(str, facts[key]))}")
     if facts["aliases"]:
         ui.info(f"  {'aliases:':<14}{', '.join(f'{a} → {v}' for a, v in facts['aliases'].items())}")
+    if facts.get("alias") and facts["matches_build"] is False:
+        ui.info(f"  {'':<14}alias {facts['alias']} runs version {facts['aliases'].get(facts['alias'])}, not the "
+                "local build (after `genesys rollback` it stays there until the code or configuration changes)")
     for trigger in facts["triggers"]:
         ui.info(f"  {'trigger:':<14}" + (f"{trigger['source']} ({trigger['state']})" if "source" in trigger
                                           else f"permission {trigger['permission']}"))

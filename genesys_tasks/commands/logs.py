@@ -42,11 +42,22 @@ def run(args) -> int:
                 except KeyboardInterrupt:
                     return 0
             else:
-                for event in logs.read(clients, spec.name, start, args.filter):
+                events = logs.read(clients, spec.name, start, args.filter)
+                for event in events:
                     show(event)
+                if not events:
+                    _none(spec.name, clients.region, logs.log_group_name(spec.name), start, args.filter)
     if args.tail and several:
         ui.warn("--tail follows one region: add --region to pick it")
     return 0
+
+
+def _none(name: str, region: str, group: str, start_ms: int, text: str | None) -> None:
+    """Where genesys looked and since when, when it found nothing: not a silence to guess at."""
+    since = datetime.fromtimestamp(start_ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    containing = f" containing {text!r}" if text else ""
+    ui.info(f"no log lines of {name} in {region} ({group}) since {since}{containing}; "
+            "--since 1h (or 1d) looks further back")
 
 
 def _shower(region: str, colour: bool):

@@ -152,7 +152,8 @@ def _zip_code(record, spec: FunctionSpec) -> planner.Artifact:
 
 
 def _image_code(record, spec: FunctionSpec) -> planner.ImageArtifact:
-    return planner.ImageArtifact(record.repository, record.digest, record.index)
+    return planner.ImageArtifact(record.repository, record.digest, record.index,
+                                 tuple((layer["from"], layer["digest"], layer["size"]) for layer in record.layers))
 
 
 CODE = {"zip": _zip_code, "image": _image_code}  # the record's kind → what the planner deploys

@@ -1,6 +1,7 @@
 """An image function's registry side, read for the deployer: the repository's full name (an ECR
 name completed with the account and region), the ECR repository's state, whether the registry
-already holds the image under genesys's tag, and the plans ``planner.image`` makes from them.
+already holds the image under genesys's tag (and, when it does not, which of its layers it holds), and
+the plans ``planner.image`` makes from them.
 
 An ECR repository in another account than the function's (same region: Lambda pulls from no other) has
 its policy read for Lambda's pull rights (``planner.pull_access``). Reads only (ECR describe/list/get
@@ -20,14 +21,37 @@ def plan_image(spec: FunctionSpec, clients, image: planner.ImageArtifact, facts:
     """The image with its repository's full name (an ECR name is completed with the account and region),
     and the plan of its repository and push, from what ECR and the registry hold."""
     repository = _full_repository(image.repository, facts.account, facts.region)
+    _reachable(spec, repository, getattr(getattr(clients, "target", None), "endpoint", None))
     ecr_name = _ecr_name(repository, facts.account, facts.region)
     state = None if ecr_name is None else repository_state(clients, ecr_name)
-    image = planner.ImageArtifact(repository, image.digest, image.index)
+    image = planner.ImageArtifact(repository, image.digest, image.index, image.layers)
     plan = pull_access(clients, repository, facts)
-    pushed = (state is not None or ecr_name is None) and clients.ecr.image_pushed(
-        Repository=repository, Digest=image.pushed, Tag=planner.live_tag(spec))
-    plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership))
+    reachable = state is not None or ecr_name is None  # a repository genesys has yet to make holds nothing
+    pushed = reachable and clients.ecr.image_pushed(Repository=repository, Digest=image.pushed,
+                                                    Tag=planner.live_tag(spec))
+    held = () if pushed or not reachable else tuple(
+        digest for _, digest, _ in image.layers if clients.ecr.blob_pushed(Repository=repository, Digest=digest))
+    plan.extend(planner.plan_image(spec, image, ecr_name, state, pushed, ownership, held))
     return image, plan
+
+
+def _reachable(spec: FunctionSpec, repository: str, endpoint: str | None) -> None:
+    """An ECR repository on AWS's own registry host while AWS's calls go to an emulator (``AWS_ENDPOINT_URL``,
+    the sandbox): that registry does not know the emulator's repositories or credentials (the sandbox keeps ECR
+    repositories, not their images), so nothing could be pushed; exit 2 before anything is written. An
+    emulator's own registry host (LocalStack's ``...dkr.ecr.<region>.localhost.localstack.cloud``) is used."""
+    from ..config.image_ref import is_ecr_host, parse
+    from ..config.locate import where_in
+    from ..errors import ConfigError
+
+    host = parse(repository).host.split(":")[0]
+    if endpoint and is_ecr_host(host) and host.endswith((".amazonaws.com", ".amazonaws.com.cn")):
+        raise ConfigError(f"{spec.name}'s image goes to ECR ({repository}), but AWS's calls go to the emulator at "
+                          f"{endpoint}, which keeps ECR repositories and not their images",
+                          hint="for the sandbox, set [deployment] image_repository to a registry this machine "
+                               f"reaches, e.g. \"127.0.0.1:5000/genesys/{spec.name}\" (plain HTTP is used for "
+                               "127.0.0.1 and localhost)",
+                          where=where_in(spec.path, "deployment", "image_repository"))
 
 
 def pull_access(clients, repository: str, facts: planner.Facts) -> Plan:

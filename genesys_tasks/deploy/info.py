@@ -1,6 +1,7 @@
 """What is deployed for a function, read from AWS (``genesys info``): plain data, read calls only.
 
-``describe`` gathers one region's facts: ARN, state, runtime, sizes, the code's sha256 and
+``describe`` gathers one region's facts: ARN, state, runtime, sizes, the code's sha256 (with
+``[deployment] alias``, that of the version the alias names: what callers run) and
 whether it is the local build's (the build's artifact record, ``build/record.py``), layers,
 role, URL, API endpoint, aliases and versions, triggers and tags. ``status`` is the one word
 a repo listing shows per function: ``deployed``, ``out of date`` (the code differs from the
@@ -50,6 +51,9 @@ def describe(spec: FunctionSpec, clients, root: Path) -> dict | None:
     config = found.config
     deployed_sha, local_sha = deployed_code_sha256(config), local_code_sha256(spec, root)
     versions, aliases = state.read_versions(clients, spec.name)
+    live = _alias_code(spec.deployment.alias, versions, aliases)
+    if live is not None:  # callers invoke the alias: its version's code is what runs (a rollback moves it)
+        deployed_sha = live
     api = state.read_api(clients, spec.name)
     url = (found.alias_url or found.url or {}).get("FunctionUrl")
     mappings = clients.adapter("lambda").list_event_source_mappings(FunctionName=spec.name)
@@ -64,11 +68,19 @@ def describe(spec: FunctionSpec, clients, root: Path) -> dict | None:
         "layers": [layer["Arn"] for layer in config.get("Layers") or []],
         "role": config.get("Role"), "url": url, "api_endpoint": api.endpoint if api else None,
         "aliases": {name: a.version for name, a in aliases.items()},
+        "alias": spec.deployment.alias if live is not None else None,
         "versions": [v.version for v in versions],
         "triggers": [{"source": m.get("EventSourceArn"), "state": m.get("State")} for m in mappings]
                     + [{"permission": sid} for sid in sorted(found.statements)],
         "tags": dict(found.tags),
     }
+
+
+def _alias_code(alias: str | None, versions, aliases) -> str | None:
+    """The hex sha256 of the code ``alias``'s version runs; None without the alias (or its version)."""
+    target = aliases.get(alias) if alias else None
+    version = next((v for v in versions if target is not None and str(v.version) == str(target.version)), None)
+    return None if version is None else deployed_code_sha256({"CodeSha256": version.code_sha256})
 
 
 def status(facts: dict | None) -> str:

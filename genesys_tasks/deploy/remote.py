@@ -37,11 +37,27 @@ def invoke_deployed(clients, name: str, event: bytes, qualifier: str | None = No
     """Invoke ``name`` (at ``qualifier``: an alias or version) with ``event`` and wait for the answer;
     a function (or qualifier) that is not deployed is a usage error, before anything is sent."""
     qualified = {"Qualifier": qualifier} if qualifier else {}
-    if clients.adapter("lambda").get_function(FunctionName=name, **qualified) is None:
+    lam = clients.adapter("lambda")
+    if lam.get_function(FunctionName=name, **qualified) is None:
+        if qualifier and lam.get_function(FunctionName=name) is not None:
+            _no_qualifier(clients, name, qualifier)
         where = f"{name}:{qualifier}" if qualifier else name
         raise UsageError(f"{where} is not deployed in {clients.region}",
                          hint="deploy it first (genesys execute X.toml), or check --stage / --region")
     return invoke(clients, name, event, qualifier)
+
+
+def _no_qualifier(clients, name: str, qualifier: str) -> None:
+    """The function is there, the alias or version is not: name those it has."""
+    from .state import read_versions
+
+    versions, aliases = read_versions(clients, name)
+    has = "; ".join(part for part in (f"aliases: {', '.join(sorted(aliases))}" if aliases else "",
+                                      f"versions: {', '.join(str(v.version) for v in versions)}" if versions else "")
+                    if part) or "no alias or published version"
+    raise UsageError(f"{name} is deployed in {clients.region} but has no alias or version {qualifier!r} ({has})",
+                     hint="pass --qualifier with one of those, or leave it out ([deployment] alias, else $LATEST); "
+                          "an alias in [deployment] alias is made by the next `genesys execute`")
 
 
 def invoke(clients, name: str, event: bytes, qualifier: str | None = None) -> RemoteResult:

@@ -5,8 +5,7 @@ Node under ``aws-lambda-ric`` (npm) of the line Lambda's image of the function's
 (``NODE_CLIENTS``), a provided.al2023 function is its own ``bootstrap``; a Java
 function runs under genesys's plain Java loop (``shims/JavaPlain.java``, the JDK's source-file mode, on
 Lambda's class path: the classes, ``lib/*`` and the layer's ``java/lib/*``), as AWS's Java client is not
-to be had offline.
-The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
+to be had offline. The clients live in genesys's cache folder (``paths.cache_dir()/runtime-clients``), one
 folder per client (and client line) and language version, installed into a temporary sibling and renamed
 into place, never into the user's project. When a client cannot be installed (offline,
 no compiler for the Node client's native part), ``mode="auto"`` falls back to a plain

@@ -22,7 +22,7 @@ def read_event(source: str | None) -> bytes:
         return b"{}"
     if source == "-":
         data, name = sys.stdin.buffer.read(), "stdin"
-    elif source.lstrip().startswith(("{", "[")) and not Path(source).exists():
+    elif source.lstrip().startswith(("{", "[")) and not _is_file(source):
         data, name = source.encode(), "--event"  # inline JSON: --event "$(genesys event schedule)"
     else:
         try:
@@ -41,3 +41,12 @@ def read_event(source: str | None) -> bytes:
         raise UsageError(f"{name}:{line}: the event is not valid JSON ({getattr(err, 'msg', err)})",
                          hint="`genesys event s3` (or api-gateway, sqs, ...) prints a sample to start from") from None
     return data or b"null"
+
+
+def _is_file(source: str) -> bool:
+    """``source`` names an existing file; a text no file system takes as a name (longer than its limit, as
+    inline JSON often is) names none, rather than raising."""
+    try:
+        return Path(source).exists()
+    except OSError:
+        return False

@@ -55,6 +55,12 @@ class Invocation:
         return True
 
 
+def trace_id(request_id: str) -> str:
+    """Lambda's X-Ray header for an invocation: Root, Parent and Sampled (0: nothing is sent to X-Ray here),
+    which the X-Ray SDKs a function ships read from ``_X_AMZN_TRACE_ID`` and need whole."""
+    return f"Root=1-{int(time.time()):08x}-{request_id.replace('-', '')[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+
+
 def error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
@@ -178,7 +184,7 @@ def _handler_for(api: RuntimeApi):
                 "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
                 "Lambda-Runtime-Deadline-Ms": str(deadline),
                 "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
-                "Lambda-Runtime-Trace-Id": f"Root=1-{int(time.time()):08x}-{invocation.request_id.replace('-', '')[:24]}",
+                "Lambda-Runtime-Trace-Id": trace_id(invocation.request_id),
             })
 
         def do_POST(self):

@@ -4,24 +4,27 @@ moto records functions but runs code only in Docker. ``DataPlane`` is a WSGI lay
 of moto's app (``sandbox.start_server`` serves both on one port) that answers:
 
 - ``POST /2015-03-31/functions/<name>/invocations`` (the Invoke API): the code and layers the
-  emulator holds are unpacked once per CodeSha256 and run through the local runtime
+  emulator holds (a zip function's; an image function's Invoke is an error saying what runs it
+  locally) are unpacked once per CodeSha256 and run through the local runtime
   (``local.process.RuntimeProcess``, warm between calls, as ``genesys invoke`` runs a build),
   with Lambda's response: the payload, ``X-Amz-Function-Error``, ``X-Amz-Executed-Version`` and,
   for ``LogType=Tail``, the last 4 KB of the log in ``X-Amz-Log-Result``;
 - ``http://<url-id>.lambda-url.<region>.localhost:<port>/`` (a function URL): the request as a
   payload 2.0 event, the response by the function URL's rules (``local.http_bridge.to_http``).
   moto's own ``https://<id>.lambda-url.<region>.on.aws`` URLs are rewritten to that form in
-  the URL-config answers, so what a deploy prints is what ``curl`` answers;
-- UpdateFunctionCode's ``Architectures``, which moto ignores: the function takes it, as Lambda's does;
-- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it.
+  the URL-config answers (``local.sandbox_control``), so what a deploy prints is what ``curl`` answers;
+- DeleteFunction (of a version, or the whole function): its warm runtimes stop with it;
+- the control-plane calls where moto's answer is not Lambda's (``local.sandbox_control``).
 
 Each invocation's output, between START and END lines and followed by the REPORT line, goes
 into the emulator's CloudWatch Logs group ``/aws/lambda/<name>`` (one stream per warm
 runtime), so ``genesys logs`` reads it as it reads AWS's. Everything else passes to moto.
-The function runs with the sandbox's fake credentials and endpoint (its own AWS calls reach the
-emulator), the runtime's SDK when it uses one it does not ship (``local.runtime_sdk``), and the CPU
-share and memory limit of its configured memory where the host allows (``local.quota``; where not,
-the first run says so once), by the plain handler call (``GENESYS_SANDBOX_CLIENT=auto``: the official clients).
+The function runs with the sandbox's fake credentials and endpoint, so its own AWS calls
+reach the emulator, and with the CPU share and memory limit of its configured memory where the
+host allows (``local.quota``; where not, the first run says so once), and with the SDK Lambda's runtime
+provides when the code uses it without shipping it (``local.runtime_sdk``). Functions are run with the
+plain handler call (no runtime client install:
+``GENESYS_SANDBOX_CLIENT=auto`` asks for the official clients).
 """
 
 from __future__ import annotations
@@ -41,20 +44,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from .. import paths
+from . import runtime_sdk, sandbox_control as control
 
 INVOKE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 URL_HOST = re.compile(r"^(?P<id>[a-z0-9]+)\.lambda-url\.(?P<region>[a-z0-9-]+)\.localhost(?::\d+)?$")
-URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
-CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 FUNCTION_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/?$")
-MOTO_URL = re.compile(rb"https://([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.on\.aws/?")
-REGION_IN_AUTH = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 TAIL_BYTES = 4096  # Lambda's LogResult: the last 4 KB of the log
-
-
-def local_url(url_id: str, region: str, port) -> str:
-    """The sandbox's address of a function URL (names under .localhost resolve to 127.0.0.1)."""
-    return f"http://{url_id}.lambda-url.{region}.localhost:{port}/"
 
 
 @dataclass
@@ -126,7 +121,7 @@ class Runner:
 
     def _start(self, deployed: Deployed, region: str, code_key: str) -> Warm:
         from .. import ui
-        from . import clients, function, runtime_sdk, scratch
+        from . import clients, function, scratch
         from .process import RuntimeProcess
 
         base = paths.cache_dir() / "sandbox" / f"{deployed.name}-{code_key}"
@@ -144,7 +139,8 @@ class Runner:
         if launch.import_path:
             name = "PYTHONPATH" if deployed.runtime.language == "python" else "NODE_PATH"
             env[name] = f"{env[name]}:{launch.import_path}" if env.get(name) else launch.import_path
-        env.update(runtime_sdk.on_path(deployed.runtime, env, sdk) if sdk is not None else {})
+        if sdk is not None:
+            env.update(runtime_sdk.on_path(deployed.runtime, env, sdk))
         from .quota import tell
 
         tell(ui.warn)  # once per process: no CPU share or memory limit on this host
@@ -194,20 +190,13 @@ def merged_layers(layers: list) -> bytes:
 
 # --- the emulator's state (moto, in this process) ---------------------------------------------
 
-def _lambda_backend(region: str):
-    from moto.awslambda.models import lambda_backends
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    return lambda_backends[DEFAULT_ACCOUNT_ID][region]
-
-
 def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed | None:
     """The function the emulator holds under ``name`` (and ``qualifier``), or None."""
     from types import SimpleNamespace
 
     from ..runtimes import Registry
 
-    backend = _lambda_backend(region)
+    backend = control.lambda_backend(region)
     try:
         fn = backend.get_function(name, qualifier)
     except Exception:  # noqa: BLE001 - moto's not-found: moto answers the call itself
@@ -231,7 +220,7 @@ def deployed_function(name: str, qualifier: str | None, region: str) -> Deployed
 
 def function_by_url(url_id: str, region: str) -> str | None:
     """The name of the function whose URL has ``url_id``."""
-    for fn in list(_lambda_backend(region)._lambdas.all()):
+    for fn in list(control.lambda_backend(region)._lambdas.all()):
         config = getattr(fn, "url_config", None)
         if config is not None and f"//{url_id}." in config.url:
             return fn.function_name
@@ -284,45 +273,31 @@ class DataPlane:
         if invoked and environ.get("REQUEST_METHOD") == "POST":
             answer = self._invoke(unquote(invoked["name"]), environ)
             if answer is not None:
-                return _respond(start_response, *answer)
-        if URL_CONFIG_PATH.match(path):
-            return self._with_local_urls(environ, start_response)
-        code = CODE_PATH.match(path)
-        if code and environ.get("REQUEST_METHOD") == "PUT":
-            return self._with_architectures(unquote(code["name"]), environ, start_response)
+                return control.respond(start_response, *answer)
+        answered = control.answer(self.app, environ, start_response)
+        if answered is not None:
+            return answered
         deleted = FUNCTION_PATH.match(path)
         if deleted and environ.get("REQUEST_METHOD") == "DELETE" and self._runner is not None:
             qualifier = (parse_qs(environ.get("QUERY_STRING", "")).get("Qualifier") or [None])[0]
-            self._runner.stop(_region(environ), unquote(deleted["name"]), qualifier)
+            self._runner.stop(control.region_of(environ), unquote(deleted["name"]), qualifier)
         return self.app(environ, start_response)
-
-    def _with_architectures(self, name: str, environ, start_response):
-        """UpdateFunctionCode through moto, then its ``Architectures`` set on ``$LATEST``."""
-        body = _body(environ)
-        environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            wanted = json.loads(body or b"{}").get("Architectures")
-        except (ValueError, AttributeError):
-            wanted = None
-        status, headers, answer = _captured(self.app, environ)
-        if wanted and status.startswith("200"):
-            try:
-                _lambda_backend(_region(environ)).get_function(name, None).architectures = list(wanted)
-                answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
-            except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
-                pass
-        return _respond(start_response, int(status.split()[0]), headers, answer)
 
     def _invoke(self, name: str, environ):
         query = parse_qs(environ.get("QUERY_STRING", ""))
-        region = _region(environ)
-        deployed = deployed_function(name, (query.get("Qualifier") or [None])[0], region)
+        region = control.region_of(environ)
+        qualifier = (query.get("Qualifier") or [None])[0]
+        deployed = deployed_function(name, qualifier, region)
         if deployed is None:
-            return None
+            note = control.image_function_note(name, qualifier, region)
+            # Lambda's error shape (botocore reads the code from x-amzn-ErrorType); a 4xx: nothing to retry
+            return None if note is None else (400, {"Content-Type": "application/json",
+                                                    "x-amzn-ErrorType": "SandboxUnsupportedException"},
+                                              json.dumps({"Type": "User", "message": note}).encode())
         kind = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
         if kind == "DryRun":
             return 204, {}, b""
-        event = _body(environ)
+        event = control.body_of(environ)
         if kind == "Event":
             threading.Thread(target=self._run, args=(deployed, event, region), daemon=True).start()
             return 202, {}, b""
@@ -348,53 +323,19 @@ class DataPlane:
         name = function_by_url(url_id, region)
         deployed = deployed_function(name, None, region) if name else None
         if deployed is None:
-            return _respond(start_response, 404, {"Content-Type": "application/json"},
-                            b'{"Message":"no function has this URL in the sandbox"}')
+            note = control.image_function_note(name, None, region) if name else None
+            return control.respond(start_response, 501 if note else 404, {"Content-Type": "application/json"},
+                            json.dumps({"Message": note or "no function has this URL in the sandbox"}).encode())
         headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items()
                    if key.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         event = function_url_event(environ["REQUEST_METHOD"], environ.get("PATH_INFO") or "/",
-                                   environ.get("QUERY_STRING", ""), headers, _body(environ),
+                                   environ.get("QUERY_STRING", ""), headers, control.body_of(environ),
                                    environ.get("REMOTE_ADDR", "127.0.0.1"))
         result, _lines = self._run(deployed, json.dumps(event).encode(), region)
         status, out_headers, raw = to_http(result)
-        return _respond(start_response, status, out_headers, raw)
-
-    def _with_local_urls(self, environ, start_response):
-        """moto's answer with its ``https://<id>.lambda-url.<region>.on.aws`` URLs made the sandbox's."""
-        port = environ.get("SERVER_PORT", "")
-        status, headers, body = _captured(self.app, environ)
-        body = MOTO_URL.sub(lambda m: local_url(m[1].decode(), m[2].decode(), port).encode(), body)
-        return _respond(start_response, int(status.split()[0]), headers, body)
+        return control.respond(start_response, status, out_headers, raw)
 
 
-def _captured(app, environ) -> tuple[str, list, bytes]:
-    """What ``app`` answers ``environ``: its status line, headers and body."""
-    captured = {}
 
-    def keep(status, headers, exc_info=None):
-        captured["status"], captured["headers"] = status, headers
-        return lambda data: None
-
-    body = b"".join(app(environ, keep))
-    return captured["status"], captured["headers"], body
-
-
-def _region(environ) -> str:
-    found = REGION_IN_AUTH.search(environ.get("HTTP_AUTHORIZATION", ""))
-    return found["region"] if found else os.environ.get("AWS_REGION") or "us-east-1"
-
-
-def _body(environ) -> bytes:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    return environ["wsgi.input"].read(length) if length else b""
-
-
-def _respond(start_response, status: int, headers, body: bytes):
-    from http import HTTPStatus
-
-    pairs = [(k, v) for k, v in (headers.items() if isinstance(headers, dict) else headers)
-             if k.lower() != "content-length"]  # a passed-on answer's length is said again, for its new body
-    start_response(f"{status} {HTTPStatus(status).phrase}", pairs + [("Content-Length", str(len(body)))])
-    return [body]

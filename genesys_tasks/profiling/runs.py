@@ -119,8 +119,10 @@ def _check(result, log) -> None:
     error = result.error()
     said = [line for line in _read(log).splitlines() if not line.startswith("import time:")][-LOG_LINES_SHOWN:]
     output = ("\nthe function's last output:\n  " + "\n  ".join(said)) if said else ""
-    phase = " during init" if result.kind == "init_error" else ""
-    raise FunctionFailed(f"the function failed{phase}: {error.get('errorType', 'Error')}: "
+    at_init = result.kind == "init_error"
+    hint = ("it failed as it started, before it got an event: fix what its module does when imported (a "
+            "missing module goes in its dependencies); " if at_init
+            else "profile with an event the function handles (--event FILE); ")
+    raise FunctionFailed(f"the function failed{' during init' if at_init else ''}: {error.get('errorType', 'Error')}: "
                          f"{error.get('errorMessage', '')}{output}",
-                         hint="profile with an event the function handles (--event FILE); "
-                              "`genesys invoke` shows one run in full")
+                         hint=hint + "`genesys invoke` shows one run in full")

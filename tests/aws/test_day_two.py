@@ -354,3 +354,79 @@ def test_sync_refuses_another_projects_function(aws, boto, run_genesys, tmp_path
     result = run_genesys("sync", toml.name, cwd=tmp_path)
     assert result.code == 2 and "is not this project's" in result.stderr, result.output
     assert "example.com/someone/else" in result.stderr
+
+
+def test_a_deployed_handler_importing_boto3_gets_the_runtimes_boto3_and_reaches_the_sandbox(
+        aws, boto, run_genesys, tmp_path):
+    """Lambda's Python runtimes provide boto3: a function that imports it without shipping it (AWS's own
+    samples do) runs in the sandbox as on Lambda, instead of failing with Runtime.ImportModuleError."""
+    from ci_tools import need
+
+    from genesys_tasks.local import runtime_sdk
+
+    need("pip3")
+    files = {"lambda_sdkday.toml": PYTHON["lambda_pyday.toml"].replace('"pyday"', '"sdkday"')
+             + "\n[function]\ntimeout_seconds = 30\n",
+             "app.py": "import boto3\n\nsqs = boto3.client('sqs')\n\n"
+                       "def handler(event, context):\n"
+                       "    url = sqs.create_queue(QueueName='made-by-the-function')['QueueUrl']\n"
+                       "    return {'boto3': boto3.__version__, 'queue': url}\n"}
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", files)
+    result = run_genesys("invoke", toml.name, "--remote", cwd=toml.parent)
+    assert result.code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["boto3"] == runtime_sdk.table()["python"]["3.12"]["boto3"]
+    assert body["queue"] in boto("sqs").list_queues()["QueueUrls"]
+
+
+def test_the_sandbox_answers_get_account_settings_in_lambdas_shape(aws, boto, run_genesys, tmp_path):
+    """AWS's own 'blank' samples call GetAccountSettings as they start; moto has no such route (a 404 page)."""
+    _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    settings = boto("lambda").get_account_settings()
+    limit, usage = settings["AccountLimit"], settings["AccountUsage"]
+    assert (limit["CodeSizeZipped"], limit["CodeSizeUnzipped"]) == (52_428_800, 262_144_000)
+    assert limit["ConcurrentExecutions"] == limit["UnreservedConcurrentExecutions"] == 1000
+    assert usage["FunctionCount"] == 1 and usage["TotalCodeSize"] > 0
+    boto("lambda").put_function_concurrency(FunctionName="pyday", ReservedConcurrentExecutions=100)
+    assert boto("lambda").get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 900
+
+
+def test_logs_with_nothing_to_show_say_so_instead_of_printing_nothing(aws, boto, run_genesys, tmp_path):
+    """A function that has not run, or a filter nothing matches: one line on stderr saying where genesys looked
+    and since when, not silence that leaves the user guessing; stdout stays empty and the exit 0."""
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    quiet = run_genesys("logs", toml.name, cwd=toml.parent)
+    assert quiet.code == 0 and quiet.stdout == "", quiet.output
+    assert "no log lines of pyday in us-east-1" in quiet.stderr and "/aws/lambda/pyday" in quiet.stderr, quiet.stderr
+    assert "--since" in quiet.stderr
+    boto("lambda").invoke(FunctionName="pyday", Payload=b'{"name": "x"}')
+    unmatched = run_genesys("logs", toml.name, "--filter", "never said", cwd=toml.parent)
+    assert unmatched.code == 0 and unmatched.stdout == "", unmatched.output
+    assert "containing 'never said'" in unmatched.stderr, unmatched.stderr
+
+
+def test_invoke_remote_of_a_qualifier_the_function_lacks_names_its_aliases_and_versions(
+        aws, boto, run_genesys, tmp_path):
+    """The function is deployed; only the alias or version is not: 'deploy it first' would leave the user guessing."""
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", PYTHON)
+    boto("lambda").publish_version(FunctionName="pyday")
+    boto("lambda").create_alias(FunctionName="pyday", Name="blue", FunctionVersion="1")
+    result = run_genesys("invoke", toml.name, "--remote", "--qualifier", "green", cwd=toml.parent)
+    assert result.code == 2, result.output
+    assert "pyday is deployed in us-east-1 but has no alias or version 'green'" in result.stderr, result.stderr
+    assert "aliases: blue" in result.stderr and "versions: 1" in result.stderr
+
+
+def test_info_after_a_rollback_says_the_alias_runs_other_code_than_the_local_build(aws, run_genesys, tmp_path):
+    """With [deployment] alias, callers run the alias's version: after `genesys rollback` that is not the local
+    build, though $LATEST still is, and info must not say 'deployed (matches the local build)'."""
+    files = {**PYTHON, "lambda_pyday.toml": PYTHON["lambda_pyday.toml"] + 'alias = "live"\n'}
+    toml, _url = _deployed(run_genesys, tmp_path / "fn", files)
+    (toml.parent / "app.py").write_text(PYTHON["app.py"].replace("python says", "python now says"))
+    assert run_genesys("execute", toml.name, cwd=toml.parent).code == 0
+    assert "deployed" in run_genesys("info", toml.name, cwd=toml.parent).stderr
+    assert run_genesys("rollback", toml.name, cwd=toml.parent).code == 0
+    facts = json.loads(run_genesys("info", toml.name, "--output", "json", cwd=toml.parent).stdout)
+    assert facts["aliases"] == {"live": "1"} and facts["matches_build"] is False, facts
+    people = run_genesys("info", toml.name, cwd=toml.parent).stderr
+    assert "pyday in us-east-1: out of date" in people and "alias live runs version 1" in people, people

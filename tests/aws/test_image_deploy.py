@@ -229,3 +229,89 @@ def test_a_java_image_function_is_created_by_digest_running_its_handler_and_a_re
 
     again, clients = _build_and_deploy(toml)
     assert again.write_calls == 0 and clients.log.writes == [] and not _pushes(again)
+
+
+def test_the_sandbox_reports_an_image_functions_code_sha256_as_its_digest_so_info_says_it_is_the_build(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """Lambda's CodeSha256 of an image function is its manifest digest's hex (moto's stub of ECR hashes the
+    ImageUri string): `genesys info` right after a deploy says the function runs the local build."""
+    toml = _project(tmp_path, local_registry)
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["CodeSha256"] == \
+        record["digest"].removeprefix("sha256:")
+    facts = json.loads(run_genesys("info", toml.name, "--output", "json", cwd=tmp_path).stdout)
+    assert facts["matches_build"] is True, facts
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "2"))
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    record = json.loads((tmp_path / ".genesys/build/imgfn/artifact-x86_64.json").read_text())
+    assert boto("lambda").get_function(FunctionName="imgfn")["Configuration"]["CodeSha256"] == \
+        record["digest"].removeprefix("sha256:")
+    assert "imgfn in us-east-1: deployed" in run_genesys("info", toml.name, cwd=tmp_path).stderr
+
+
+def test_invoke_remote_of_an_image_function_in_the_sandbox_says_the_sandbox_runs_no_images(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """The sandbox runs the code of zip functions only: an image function's Invoke is a clear error in
+    Lambda's shape (not the emulator's HTML 500), naming what runs it locally."""
+    toml = _project(tmp_path, local_registry)
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    result = run_genesys("invoke", toml.name, "--remote", cwd=tmp_path)
+    assert result.code == 1, result.output
+    assert "<html" not in result.output.lower() and "500" not in result.stderr, result.stderr
+    assert "imgfn is a container image" in result.stderr and "genesys invoke lambda_fn.toml" in result.stderr
+
+
+def test_an_ecr_repository_behind_an_emulator_is_refused_before_anything_is_written(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """The emulator's ECR keeps repositories, not images (its registry host is AWS's own): the deploy stops
+    with exit 2 naming [deployment] image_repository, before it makes a repository it cannot push to."""
+    toml = _project(tmp_path, local_registry)
+    toml.write_text(toml.read_text().replace(f'image_repository = "{local_registry.host}/genesys/imgfn"\n', ""))
+    result = run_genesys("execute", toml.name, cwd=tmp_path)
+    assert result.code == 2, result.output
+    assert "image_repository" in result.stderr and "lambda_fn.toml" in result.stderr, result.stderr
+    assert boto("ecr").describe_repositories()["repositories"] == []
+    assert "imgfn" not in [f["FunctionName"] for f in boto("lambda").list_functions()["Functions"]]
+
+
+def test_an_emulators_own_ecr_host_is_not_refused(tmp_path):
+    """LocalStack names its ECR repositories <account>.dkr.ecr.<region>.localhost.localstack.cloud:4566/...:
+    only AWS's own registry host is out of an emulator's reach."""
+    from types import SimpleNamespace
+
+    from genesys_tasks.deploy import images
+    from genesys_tasks.errors import ConfigError
+
+    toml = tmp_path / "lambda_fn.toml"
+    toml.write_text('[metadata]\nname = "imgfn"\n\n[deployment]\n')
+    spec = SimpleNamespace(name="imgfn", path=toml)
+    images._reachable(spec, "000000000000.dkr.ecr.us-east-1.localhost.localstack.cloud:4566/imgfn",
+                      "http://localhost:4566")
+    images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", None)  # AWS itself
+    with pytest.raises(ConfigError, match="emulator at http://127.0.0.1:5000"):
+        images._reachable(spec, "123456789012.dkr.ecr.us-east-1.amazonaws.com/imgfn", "http://127.0.0.1:5000")
+
+
+def test_the_plan_of_an_image_push_names_the_layers_it_sends_and_those_the_registry_holds(
+        local_registry, aws, boto, tmp_path):
+    """A handler edit sends the code layer alone, a new dependency the dependency layer alone: the plan says
+    which, as it is what lands (a push sends only what the registry lacks)."""
+    def push_row(outcome):
+        change = next(c for c in outcome.plan.changes if c.resource.startswith("image "))
+        return {key: new for key, _old, new in change.changes}
+
+    toml = _project(tmp_path, local_registry)  # the registry is the module's: other tests pushed the base
+    (tmp_path / "app.py").write_text(HANDLER + "# the plan names the layers\n")
+    first = push_row(_build_and_deploy(toml)[0])
+    assert "function code in /var/task (" in first["layers sent"], first
+    (tmp_path / "app.py").write_text(HANDLER.replace("1", "3"))
+    edit, _ = _build_and_deploy(toml)
+    row = push_row(edit)
+    assert row["layers sent"].startswith("function code in /var/task (") and ";" not in row["layers sent"], row
+    assert row["layers held"] == "base"
+    (tmp_path / "requirements.txt").write_text("six==1.17.0\n")
+    deps, _ = _build_and_deploy(toml)
+    row = push_row(deps)
+    assert row["layers sent"].startswith("dependencies in /opt (") and ";" not in row["layers sent"], row
+    assert row["layers held"] == "base, function code in /var/task"

@@ -152,3 +152,37 @@ def test_a_go_image_starts_its_bootstrap_and_runs_locally_from_its_layer(run_gen
     result = run_genesys("invoke", toml, "--event", '{"name": "image"}')
     assert result.code == 0, result.output
     assert json.loads(result.stdout) == {"message": "hello image"}
+
+
+def test_a_build_whose_image_left_the_cache_is_made_again_so_the_push_finds_its_blobs(
+        run_genesys, local_registry, tmp_path):
+    """A cleaned cache folder (or one CI did not keep, while it kept .genesys/build) holds none of the image:
+    the build is not up to date, as the deploy's 'build the function again' says."""
+    import shutil
+
+    from genesys_tasks import paths
+
+    toml = image_project(tmp_path, local_registry.base)
+    digest = _built(run_genesys, toml)["records"][0]["digest"]
+    shutil.rmtree(paths.cache_dir() / "oci")
+    _built(run_genesys, toml)
+    blob = paths.cache_dir() / "oci" / "blobs" / "sha256" / digest.removeprefix("sha256:")
+    assert blob.is_file()
+    assert read_record(record_path(tmp_path, "imgfn", "x86_64"), hint="").digest == digest
+
+
+def test_a_base_without_an_entrypoint_stops_the_build_naming_image_and_image_entrypoint(
+        run_genesys, local_registry, tmp_path):
+    """A plain distribution image has no Entrypoint: Lambda would start the handler's name as a program."""
+    from registry_fixture import push_base
+
+    base = push_base(local_registry, tmp_path / "base", tag="plain", entrypoint=False)
+    toml = image_project(tmp_path / "p", base)
+    result = run_genesys("lambda", "build", toml)
+    assert result.code == 2, result.output
+    assert "has no Entrypoint" in result.stderr and "image_entrypoint" in result.stderr, result.stderr
+    assert "lambda_fn.toml" in result.stderr and "Traceback" not in result.stderr
+    assert not record_path(tmp_path / "p", "imgfn", "x86_64").exists()
+    with open(toml, "a") as extra:  # the runtime client named as the entrypoint: built
+        extra.write('\n[function]\nimage_entrypoint = ["python", "-m", "awslambdaric"]\n')
+    assert _built(run_genesys, toml)["records"][0]["digest"].startswith("sha256:")

@@ -265,6 +265,21 @@ def test_an_event_over_lambdas_6_mb_invoke_limit_is_a_usage_error_saying_so(tmp_
         read_event(str(event))
 
 
+def test_a_long_inline_event_is_the_json_itself_not_a_file_name_too_long():
+    """`--event "$(genesys event dynamodb)"`: past the file system's 255-byte name limit, asking whether a file
+    of that name exists raised OSError (ENAMETOOLONG), an internal error; the JSON is the event, and a long
+    text that is no JSON is a usage error, never a traceback."""
+    from genesys_tasks.local.event_file import read_event
+    from genesys_tasks.errors import UsageError
+
+    inline = json.dumps({"Records": [{"body": "x" * 400}]}, indent=2)
+    assert json.loads(read_event(inline)) == json.loads(inline)
+    with pytest.raises(UsageError, match="cannot be read"):
+        read_event("y" * 400 + ".json")
+    with pytest.raises(UsageError, match="not valid JSON"):
+        read_event("{" + "x" * 400)
+
+
 def test_event_dash_reads_the_event_from_stdin(monkeypatch):
     import io
 

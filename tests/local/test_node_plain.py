@@ -37,3 +37,13 @@ def test_a_callback_handler_still_answers_on_nodejs22(tmp_path):
 def test_each_invocation_has_the_trace_id_in_the_environment(tmp_path):
     result = _invoke(node_function(tmp_path / "fn", "nodejs22.x"), "index.trace")
     assert result.kind == "ok" and json.loads(result.payload)["trace"].startswith("Root=1-")
+
+
+def test_the_trace_id_has_lambdas_root_parent_and_sampled_parts(tmp_path):
+    """Lambda's header reads Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>: the X-Ray SDK a function
+    ships (aws-xray-sdk-core in AWS's blank samples) says 'missing required information' without Parent."""
+    import re
+
+    result = _invoke(node_function(tmp_path / "fn", "nodejs22.x"), "index.trace")
+    trace = json.loads(result.payload)["trace"]
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=[01]", trace), trace

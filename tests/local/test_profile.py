@@ -112,6 +112,16 @@ def test_a_function_failing_on_the_event_fails_the_profile_with_its_error(python
     assert measured.last(python_fn.parent, "profile-py") is None  # nothing measured, nothing saved
 
 
+def test_a_function_failing_as_it_starts_names_its_imports_not_the_event_as_the_fix(python_fn, run_genesys):
+    """An import error comes before any event: asking for another event leaves the user guessing."""
+    (python_fn.parent / "app.py").write_text("import pkg_resources_gone\n\ndef handler(event, context):\n    return 1\n")
+    done = run_genesys("profile", python_fn, "--client", "plain", "--cold", "1", "--warm", "1")
+    assert done.code == 1, done.output
+    assert "the function failed during init" in done.stderr and "pkg_resources_gone" in done.stderr
+    hint = done.stderr.split("fix:", 1)[1]
+    assert "--event" not in hint and "before it got an event" in hint, hint
+
+
 def test_an_html_path_in_a_missing_folder_or_naming_a_folder_is_a_usage_error(python_fn, run_genesys, tmp_path):
     missing = tmp_path / "nowhere" / "profile.html"
     done = run_genesys("profile", python_fn, "--html", missing)

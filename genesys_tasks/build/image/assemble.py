@@ -34,6 +34,7 @@ class BuiltImage:
     size: int  # the manifest's bytes
     base: str  # the base image's manifest digest for this architecture
     layers: tuple[dict, ...]  # {"digest", "size", "from"}: every layer, the base's first
+    entrypoint: tuple[str, ...] = ()  # the image config's Entrypoint: the base's, or the one given
 
 
 def pull_base(base: ImageRef, arch: str, store: BlobStore, registry: Registry) -> tuple[str, dict, dict]:
@@ -67,14 +68,16 @@ def build_image(base: ImageRef, arch: str, code_zip: Path, deps_zip: Path | None
         raise BuildError(f"the image for {arch} unpacks to {_size(unpacked)} (its base {base} included); Lambda "
                          f"takes at most {_size(limit)} uncompressed",
                          hint="leave files out with [build] exclude, trim the dependencies, or pick a smaller base")
-    config = oci.canonical(oci.image_config(base_config, ours, arch, cmd, entrypoint))
+    document = oci.image_config(base_config, ours, arch, cmd, entrypoint)
+    config = oci.canonical(document)
     config_digest = store.put(config)
     descriptors = list(base_manifest["layers"]) + [layer.descriptor() for layer, _ in ours]
     manifest = oci.canonical(oci.manifest(config_digest, len(config), descriptors))
     digest = store.put(manifest)
     shown = [{"digest": l["digest"], "size": l["size"], "from": "base"} for l in base_manifest["layers"]]
     shown += [{"digest": l.digest, "size": l.size, "from": what} for l, what in ours]
-    return BuiltImage(digest, len(manifest), base_digest, tuple(shown))
+    return BuiltImage(digest, len(manifest), base_digest, tuple(shown),
+                      tuple(document.get("config", {}).get("Entrypoint") or ()))
 
 
 def _size(count: int) -> str:

@@ -51,9 +51,10 @@ def lifecycle_policy(spec: FunctionSpec) -> str:
 
 
 def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, repository: RepositoryState | None,
-               pushed: bool, ownership: Ownership = Ownership()) -> Plan:
+               pushed: bool, ownership: Ownership = Ownership(), held: tuple[str, ...] = ()) -> Plan:
     """``ecr_name``: the repository's name when it is ECR in the deployment's account and region (genesys
-    may make it), else None; ``repository``: its state (None: it does not exist)."""
+    may make it), else None; ``repository``: its state (None: it does not exist); ``held``: the digests of
+    the image's layers the registry already has (a push sends the others: the plan names them)."""
     plan = Plan()
     if ecr_name is not None:
         resource = f"ECR repository {ecr_name}"
@@ -74,8 +75,18 @@ def plan_image(spec: FunctionSpec, image: ImageArtifact, ecr_name: str | None, r
     else:
         plan.call("ecr", "push_image", resource, Repository=image.repository, Digest=image.pushed, Tag=live_tag(spec))
         plan.change(resource, "push", [("digest", None, image.digest)] + ([("index", None, image.index)] if image.index
-                                                                          else []))
+                                                                          else []) + _layers_sent(image, held))
     return plan
+
+
+def _layers_sent(image: ImageArtifact, held: tuple[str, ...]) -> list[tuple]:
+    """What a push sends and what the registry already holds, by what each layer holds (a handler edit sends
+    the code layer alone, a dependency change the dependency layer too)."""
+    if not image.layers:
+        return []
+    sent = [f"{what} ({size:,} bytes)" for what, digest, size in image.layers if digest not in held]
+    kept = sorted({what for what, digest, _ in image.layers if digest in held})
+    return [("layers sent", None, "; ".join(sent) or "none")] + ([("layers held", None, ", ".join(kept))] if kept else [])
 
 
 def plan_delete_repository(name: str, repository: RepositoryState | None, images: list[dict],

@@ -75,6 +75,7 @@ class ImageArtifact:
     repository: str
     digest: str
     index: str = ""
+    layers: tuple[tuple[str, str, int], ...] = ()  # (what it holds, digest, size) of each, the base's first
 
     @property
     def pushed(self) -> str:
