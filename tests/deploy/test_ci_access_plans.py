@@ -95,8 +95,9 @@ IAM_NAMES = {  # where IAM's action name is not the operation's
     "s3:PutBucketNotificationConfiguration": "s3:PutBucketNotification",
     "lambda:WaitFunctionUpdatedV2": "lambda:GetFunction", "lambda:WaitFunctionActiveV2": "lambda:GetFunction",
     "lambda:AllFunctions": "lambda:ListFunctions", "logs:LogGroupArn": "logs:DescribeLogGroups",
-    # the registry calls of image functions: a manifest read, a push
-    "ecr:ImagePushed": "ecr:BatchGetImage", "ecr:PushImage": "ecr:PutImage",
+    # the registry calls of image functions: a manifest read, a blob's HEAD (what a push checks), a push
+    "ecr:ImagePushed": "ecr:BatchGetImage", "ecr:BlobPushed": "ecr:BatchCheckLayerAvailability",
+    "ecr:PushImage": "ecr:PutImage",
 }
 HTTP = {"get": "GET", "create": "POST", "update": "PATCH", "delete": "DELETE"}
 
