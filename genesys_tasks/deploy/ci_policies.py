@@ -7,13 +7,16 @@ its role may do is what anyone who can push may do. Nothing here lets that grow 
 - ``lambda_boundary`` (the managed policy ``genesys-lambda-boundary``) allows only what the
   policy templates, ``[function]`` settings and trigger pollers can grant an execution role.
   Every role-writing call the deploy role makes (CreateRole, PutRolePolicy, AttachRolePolicy...)
-  is allowed only while the role carries that boundary (``iam:PermissionsBoundary``), and the
-  deploy role cannot take a boundary off, change its document, or rewrite a role's trust: an
-  admin role, an admin inline policy or an outside account's trust are out of reach.
+  and DeleteRole is allowed only while the role carries that boundary (``iam:PermissionsBoundary``),
+  and the deploy role cannot take a boundary off, change its document, or rewrite a role's trust:
+  an admin role, an admin inline policy or an outside account's trust are out of reach. (IAM
+  offers no boundary condition for TagRole/UntagRole: those name ``genesys-lambda-*`` only.)
 - Roles are passed only to Lambda (``iam:PassedToService``).
 - Lambda writes (functions, aliases, URLs, permissions, mappings, layers) name the repo's
   functions and layers (``RepoScope``, from its TOMLs), never ``function:*``; S3 notification and
-  upload rights name only the buckets the TOMLs name.
+  upload rights name only the buckets the TOMLs name; SNS subscribe and unsubscribe only the
+  topics they name; HTTP APIs are created only tagged ``genesys:function`` with one of the repo's
+  functions, and changed or deleted only while they carry that tag.
 - The plan role reads the repo's functions only, and never ``GetFunction`` (its code location) or
   ``ListFunctions`` (every function's environment); it reads the shared layer cache, never writes.
 
@@ -31,6 +34,7 @@ from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
+from .state import FUNCTION_KEY
 from .triggers.schedule import rule_base_of
 
 CI_POLICY = "genesys-ci-deploy"
@@ -58,7 +62,10 @@ FUNCTION_WRITES = ("lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda
                    "lambda:AddPermission", "lambda:RemovePermission", "lambda:PublishVersion", "lambda:CreateAlias",
                    "lambda:UpdateAlias", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
                    "lambda:PutFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig")
-ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary")
+# the role calls IAM lets a policy condition on the role's boundary (``iam:PermissionsBoundary``); TagRole and
+# UntagRole are not among them (IAM documents only tag keys for those)
+ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
+               "iam:DeleteRole")
 READ_ACTIONS = ("Get", "List", "Describe")
 NEVER_FOR_PLANS = ("lambda:GetFunction", "lambda:ListFunctions")  # code locations; every function's environment
 # what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed; Lambda checks the
@@ -146,22 +153,37 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None, repo: R
                                 "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping"], "*"),
         _allow("LambdaRoleReads", ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
                                    "iam:GetRolePolicy"], roles),
-        _allow("LambdaRoles", ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole"], roles),
-        # a role's permissions change only while it carries the boundary: never past the templates
+        _allow("LambdaRoleTags", ["iam:TagRole", "iam:UntagRole"], roles),
+        # a role's permissions change, and it goes, only while it carries the boundary: never past the templates
         _allow("LambdaRolesWithinBoundary", ROLE_WRITES, roles, bounded),
         _allow("LambdaRolePolicies", ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], roles,
                {"ArnEquals": {"iam:PolicyARN": sorted(MANAGED_ARNS)}, **bounded}),
         _allow("PassLambdaRoles", ["iam:PassRole"], roles,
                {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
-        _allow("HttpApis", ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
+        _allow("HttpApiReads", ["apigateway:GET"],
                ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
-    ] + _event_and_log_statements(account, repo)
+    ] + _http_api_statements(repo) + _event_and_log_statements(account, repo)
     if cache:
         bucket, prefix = cache
         statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
                                  f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
         statements.append(_cache_misses(bucket, prefix))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _http_api_statements(repo: RepoScope) -> list[dict]:
+    """An HTTP API's id is unknown until it exists: genesys creates one only tagged ``genesys:function``
+    with its function's name, and changes or deletes one (its routes, integrations, stages) only while
+    it carries that tag; API Gateway checks the request's tags on create and the API's on its parts."""
+    if not repo.functions:
+        return []
+    names = list(repo.functions)
+    return [
+        _allow("HttpApiCreates", ["apigateway:POST"], ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/tags/*"],
+               {"StringLike": {f"aws:RequestTag/{FUNCTION_KEY}": names}}),
+        _allow("HttpApiChanges", ["apigateway:POST", "apigateway:DELETE"], "arn:aws:apigateway:*::/apis/*",
+               {"StringLike": {f"aws:ResourceTag/{FUNCTION_KEY}": names}}),
+    ]
 
 
 def _cache_misses(bucket: str, prefix: str) -> dict:
@@ -208,10 +230,13 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
         statements.append(_allow("ArtifactUploads", ["s3:PutObject"],
                                  [f"arn:aws:s3:::{b}/genesys/*" for b in repo.artifact_buckets]))
     if repo.topics:  # a subscription sends the topic's messages anywhere: only to the topics the TOMLs name
-        statements.append(_allow("TopicSubscriptions", ["sns:Subscribe"],
-                                 [t if t.startswith("arn:") else f"arn:aws:sns:*:{acct}:{t}" for t in repo.topics]))
+        topics = [t if t.startswith("arn:") else f"arn:aws:sns:*:{acct}:{t}" for t in repo.topics]
+        statements.append(_allow("TopicSubscriptions", ["sns:Subscribe"], topics))
+        # IAM checks Unsubscribe against the subscription's topic; its own ARN is <topic>:<id>
+        statements.append(_allow("TopicUnsubscribes", ["sns:Unsubscribe"],
+                                 [arn for topic in topics for arn in (topic, f"{topic}:*")]))
     statements.append(_allow("TriggerSources", ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sns:GetTopicAttributes",
-                                                "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
+                                                "sns:ListSubscriptionsByTopic",
                                                 "dynamodb:DescribeStream"],
                              [f"arn:aws:sqs:*:{acct}:*", f"arn:aws:sns:*:{acct}:*",
                               f"arn:aws:dynamodb:*:{acct}:table/*/stream/*"]))
