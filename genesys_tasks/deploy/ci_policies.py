@@ -7,10 +7,10 @@ its role may do is what anyone who can push may do. Nothing here lets that grow 
 - ``lambda_boundary`` (the managed policy ``genesys-lambda-boundary``) allows only what the
   policy templates, ``[function]`` settings and trigger pollers can grant an execution role.
   Every role-writing call the deploy role makes (CreateRole, PutRolePolicy, AttachRolePolicy...)
-  and DeleteRole is allowed only while the role carries that boundary (``iam:PermissionsBoundary``),
-  and the deploy role cannot take a boundary off, change its document, or rewrite a role's trust:
-  an admin role, an admin inline policy or an outside account's trust are out of reach. (IAM
-  offers no boundary condition for TagRole/UntagRole: those name ``genesys-lambda-*`` only.)
+  is allowed only while the role carries that boundary (``iam:PermissionsBoundary``), and the
+  deploy role cannot take a boundary off, change its document, or rewrite a role's trust: an
+  admin role, an admin inline policy or an outside account's trust are out of reach. It deletes,
+  tags and untags only the project's own roles (``genesys:owner``), and deletes only bounded ones.
 - Roles are passed only to Lambda (``iam:PassedToService``).
 - Lambda writes (functions, aliases, URLs, permissions, mappings, layers) name the repo's
   functions and layers (``RepoScope``, from its TOMLs), never ``function:*``; S3 notification and
@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
+from ..project import owner_of
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
+from .marker import OWNER_KEY
 from .state import FUNCTION_KEY
 from .triggers.schedule import rule_base_of
 
@@ -62,10 +64,7 @@ FUNCTION_WRITES = ("lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda
                    "lambda:AddPermission", "lambda:RemovePermission", "lambda:PublishVersion", "lambda:CreateAlias",
                    "lambda:UpdateAlias", "lambda:PutFunctionConcurrency", "lambda:DeleteFunctionConcurrency",
                    "lambda:PutFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig")
-# the role calls IAM lets a policy condition on the role's boundary (``iam:PermissionsBoundary``); TagRole and
-# UntagRole are not among them (IAM documents only tag keys for those)
-ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary",
-               "iam:DeleteRole")
+ROLE_WRITES = ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary")
 READ_ACTIONS = ("Get", "List", "Describe")
 NEVER_FOR_PLANS = ("lambda:GetFunction", "lambda:ListFunctions")  # code locations; every function's environment
 # what reading an image's manifest from ECR takes (a dry run asks whether the image is pushed; Lambda checks the
@@ -78,7 +77,8 @@ IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteL
 class RepoScope:
     """What the repo's TOMLs name: function and layer names, the buckets whose events invoke a
     function, the buckets zips over 50 MB go through, the ECR repositories genesys makes for
-    image functions (``genesys/<name>``), and the SNS topics (names or ARNs) functions subscribe to."""
+    image functions (``genesys/<name>``), the SNS topics (names or ARNs) functions subscribe to, and
+    the project ids genesys marks what it makes with (``genesys:owner``, ``project.owner_of``)."""
 
     functions: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
@@ -87,6 +87,7 @@ class RepoScope:
     image_repositories: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     rule_bases: tuple[str, ...] = ()  # what the functions' schedule rules are named after (``rule_base_of``)
+    owners: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, specs) -> RepoScope:
@@ -99,7 +100,7 @@ class RepoScope:
                    names(default_repository(s.name) for s in specs
                          if s.build.is_image and not s.deployment.image_repository),
                    names(t.get("topic") for s in specs for t in s.triggers if t.type == "sns"),
-                   names(rule_base_of(s.name) for s in specs))
+                   names(rule_base_of(s.name) for s in specs), names(owner_of(s.path).project for s in specs))
 
 
 def boundary_arn(account: str) -> str:
@@ -153,8 +154,7 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None, repo: R
                                 "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping"], "*"),
         _allow("LambdaRoleReads", ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
                                    "iam:GetRolePolicy"], roles),
-        _allow("LambdaRoleTags", ["iam:TagRole", "iam:UntagRole"], roles),
-        # a role's permissions change, and it goes, only while it carries the boundary: never past the templates
+        # a role's permissions change only while it carries the boundary: never past the templates
         _allow("LambdaRolesWithinBoundary", ROLE_WRITES, roles, bounded),
         _allow("LambdaRolePolicies", ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], roles,
                {"ArnEquals": {"iam:PolicyARN": sorted(MANAGED_ARNS)}, **bounded}),
@@ -162,13 +162,32 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None, repo: R
                {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
         _allow("HttpApiReads", ["apigateway:GET"],
                ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
-    ] + _http_api_statements(repo) + _event_and_log_statements(account, repo)
+    ] + _own_role_statements(roles, bounded, repo) + _http_api_statements(repo)
+    statements += _event_and_log_statements(account, repo)
     if cache:
         bucket, prefix = cache
         statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
                                  f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
         statements.append(_cache_misses(bucket, prefix))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _own_role_statements(roles: str, bounded: dict, repo: RepoScope) -> list[dict]:
+    """Deleting, tagging and untagging a ``genesys-lambda-*`` role, only this project's (its
+    ``genesys:owner``): IAM offers no boundary condition for TagRole and UntagRole, only the role's
+    tags and the request's. A role with no owner yet (new, adopted, or marked before marks named
+    one) may be tagged only with this project as its owner; one is deleted only within the boundary."""
+    if not repo.owners:
+        return []
+    owned = {f"aws:ResourceTag/{OWNER_KEY}": list(repo.owners)}
+    return [
+        _allow("OwnLambdaRoleTags", ["iam:TagRole", "iam:UntagRole"], roles, {"StringEquals": owned}),
+        _allow("MarkLambdaRoles", ["iam:TagRole"], roles,
+               {"Null": {f"aws:ResourceTag/{OWNER_KEY}": "true"},
+                "StringEquals": {f"aws:RequestTag/{OWNER_KEY}": list(repo.owners)}}),
+        _allow("OwnLambdaRoleDeletes", ["iam:DeleteRole"], roles,
+               {"StringEquals": {**bounded["StringEquals"], **owned}}),
+    ]
 
 
 def _http_api_statements(repo: RepoScope) -> list[dict]:

@@ -17,7 +17,7 @@ from genesys_tasks.deploy.ci_oidc import plan_access
 from genesys_tasks.deploy.ci_policies import RepoScope
 
 REPO = RepoScope(functions=("shop-api",), layers=("shop-api-deps",), topics=("orders",),
-                 rule_bases=("genesys-shop-api",))
+                 rule_bases=("genesys-shop-api",), owners=("github.com/acme/shop",))
 RULE = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/"
 LOG_GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/"
 
@@ -110,17 +110,37 @@ def test_the_deploy_role_unsubscribes_only_from_the_topics_the_tomls_name(resour
 
 
 LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/genesys-lambda-shop-api"
-BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/genesys-lambda-boundary"
+BOUNDED = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/genesys-lambda-boundary"}
+OURS = {"aws:ResourceTag/genesys:owner": "github.com/acme/shop"}
+THEIRS = {"aws:ResourceTag/genesys:owner": "github.com/acme/payroll"}
 
 
 @pytest.mark.parametrize("context, may", [
-    ({"iam:PermissionsBoundary": BOUNDARY}, True),
-    ({}, False),  # a genesys-lambda-* role someone made without the boundary
-    ({"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdminBoundary"}, False),
-], ids=["within the boundary", "no boundary", "another boundary"])
-def test_the_deploy_role_deletes_only_roles_that_carry_the_boundary(context, may):
+    ({**BOUNDED, **OURS}, True),
+    (OURS, False),  # the project's role without the boundary
+    ({"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdminBoundary", **OURS}, False),
+    ({**BOUNDED, **THEIRS}, False),  # another repo's role, made from its own CI
+    (BOUNDED, False),  # no owner: made by hand, or before marks named one
+], ids=["ours within the boundary", "no boundary", "another boundary", "another project's", "no owner"])
+def test_the_deploy_role_deletes_only_the_projects_roles_that_carry_the_boundary(context, may):
     _, deploy = documents(github())["genesys-ci-acme-shop"]
     assert allowed([deploy], Request("iam:DeleteRole", LAMBDA_ROLE, context)) is may
+
+
+@pytest.mark.parametrize("action, context, may", [
+    ("iam:TagRole", OURS, True),
+    ("iam:UntagRole", OURS, True),
+    ("iam:TagRole", THEIRS, False),
+    ("iam:UntagRole", THEIRS, False),
+    ("iam:TagRole", {**THEIRS, "aws:RequestTag/genesys:owner": "github.com/acme/shop"}, False),  # no taking over
+    # a new, adopted or old-marked role: only marked as the project's
+    ("iam:TagRole", {"aws:RequestTag/genesys:owner": "github.com/acme/shop"}, True),
+    ("iam:TagRole", {"aws:RequestTag/team": "x"}, False),
+    ("iam:UntagRole", {}, False),
+], ids=lambda v: v if isinstance(v, str) else str(v))
+def test_the_deploy_role_tags_only_the_projects_roles_or_marks_one_without_an_owner_as_its_own(action, context, may):
+    _, deploy = documents(github())["genesys-ci-acme-shop"]
+    assert allowed([deploy], Request(action, LAMBDA_ROLE, context)) is may
 
 
 APIS = "arn:aws:apigateway:us-east-1::/apis"
@@ -161,3 +181,21 @@ def test_the_http_api_a_deploy_creates_carries_the_tag_the_deploy_role_creates_i
     assert allowed([deploy], Request("apigateway:POST", APIS, tags))
     assert not allowed([ci_deploy_policy(ACCOUNT, repo=RepoScope(functions=("other",)))], Request(
         "apigateway:POST", APIS, tags))
+
+
+def test_the_role_a_deploy_creates_is_marked_with_the_owner_the_deploy_role_tags_and_deletes_by(make_spec, facts):
+    from genesys_tasks.deploy import planner
+    from genesys_tasks.deploy.ci_policies import ci_deploy_policy
+    from genesys_tasks.deploy.ownership import Ownership
+    from genesys_tasks.project import owner_of
+
+    spec = make_spec()
+    plan = planner.plan_role(spec, None, facts, Ownership(owner=owner_of(spec.path)))
+    (create,) = [c for c in plan.calls if c.method == "create_role"]
+    tags = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in create.params["Tags"]}
+    deploy = ci_deploy_policy(ACCOUNT, repo=RepoScope.of([spec]))
+    role = f"arn:aws:iam::{ACCOUNT}:role/{spec.iam.role_name}"
+    assert allowed([deploy], Request("iam:TagRole", role, tags))  # what IAM checks of a role created with tags
+    made = {f"aws:ResourceTag/{t['Key']}": t["Value"] for t in create.params["Tags"]}
+    assert allowed([deploy], Request("iam:UntagRole", role, made))
+    assert allowed([deploy], Request("iam:DeleteRole", role, {**made, **BOUNDED}))
