@@ -9,11 +9,14 @@ its role may do is what anyone who can push may do. Nothing here lets that grow 
   Every role-writing call the deploy role makes (CreateRole, PutRolePolicy, AttachRolePolicy...)
   is allowed only while the role carries that boundary (``iam:PermissionsBoundary``), and the
   deploy role cannot take a boundary off, change its document, or rewrite a role's trust: an
-  admin role, an admin inline policy or an outside account's trust are out of reach.
+  admin role, an admin inline policy or an outside account's trust are out of reach. It deletes,
+  tags and untags only the project's own roles (``genesys:owner``), and deletes only bounded ones.
 - Roles are passed only to Lambda (``iam:PassedToService``).
 - Lambda writes (functions, aliases, URLs, permissions, mappings, layers) name the repo's
   functions and layers (``RepoScope``, from its TOMLs), never ``function:*``; S3 notification and
-  upload rights name only the buckets the TOMLs name.
+  upload rights name only the buckets the TOMLs name; SNS subscribe and unsubscribe only the
+  topics they name; HTTP APIs are created only tagged ``genesys:function`` with one of the repo's
+  functions, and changed or deleted only while they carry that tag.
 - The plan role reads the repo's functions only, and never ``GetFunction`` (its code location) or
   ``ListFunctions`` (every function's environment); it reads the shared layer cache, never writes.
 
@@ -30,7 +33,10 @@ from dataclasses import dataclass
 from ..config.image_ref import default_repository
 from ..config.policy_templates import TEMPLATES
 from ..config.triggers import TYPES
+from ..project import owner_of
 from .policies import DESTINATION_ACTIONS, MANAGED_ARNS, VPC_ACCESS_ARN, XRAY_WRITE_ARN
+from .marker import OWNER_KEY
+from .state import FUNCTION_KEY
 from .triggers.schedule import rule_base_of
 
 CI_POLICY = "genesys-ci-deploy"
@@ -71,7 +77,8 @@ IMAGE_PUSHES = ("ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteL
 class RepoScope:
     """What the repo's TOMLs name: function and layer names, the buckets whose events invoke a
     function, the buckets zips over 50 MB go through, the ECR repositories genesys makes for
-    image functions (``genesys/<name>``), and the SNS topics (names or ARNs) functions subscribe to."""
+    image functions (``genesys/<name>``), the SNS topics (names or ARNs) functions subscribe to, and
+    the project ids genesys marks what it makes with (``genesys:owner``, ``project.owner_of``)."""
 
     functions: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
@@ -80,6 +87,7 @@ class RepoScope:
     image_repositories: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     rule_bases: tuple[str, ...] = ()  # what the functions' schedule rules are named after (``rule_base_of``)
+    owners: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, specs) -> RepoScope:
@@ -92,7 +100,7 @@ class RepoScope:
                    names(default_repository(s.name) for s in specs
                          if s.build.is_image and not s.deployment.image_repository),
                    names(t.get("topic") for s in specs for t in s.triggers if t.type == "sns"),
-                   names(rule_base_of(s.name) for s in specs))
+                   names(rule_base_of(s.name) for s in specs), names(owner_of(s.path).project for s in specs))
 
 
 def boundary_arn(account: str) -> str:
@@ -146,22 +154,55 @@ def ci_deploy_policy(account: str, cache: tuple[str, str] | None = None, repo: R
                                 "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping"], "*"),
         _allow("LambdaRoleReads", ["iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies",
                                    "iam:GetRolePolicy"], roles),
-        _allow("LambdaRoles", ["iam:DeleteRole", "iam:TagRole", "iam:UntagRole"], roles),
         # a role's permissions change only while it carries the boundary: never past the templates
         _allow("LambdaRolesWithinBoundary", ROLE_WRITES, roles, bounded),
         _allow("LambdaRolePolicies", ["iam:AttachRolePolicy", "iam:DetachRolePolicy"], roles,
                {"ArnEquals": {"iam:PolicyARN": sorted(MANAGED_ARNS)}, **bounded}),
         _allow("PassLambdaRoles", ["iam:PassRole"], roles,
                {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}),
-        _allow("HttpApis", ["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
+        _allow("HttpApiReads", ["apigateway:GET"],
                ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/apis/*", "arn:aws:apigateway:*::/tags/*"]),
-    ] + _event_and_log_statements(account, repo)
+    ] + _own_role_statements(roles, bounded, repo) + _http_api_statements(repo)
+    statements += _event_and_log_statements(account, repo)
     if cache:
         bucket, prefix = cache
         statements.append(_allow("SharedLayerCache", ["s3:GetObject", "s3:PutObject"],
                                  f"arn:aws:s3:::{bucket}/{prefix}layers/*"))
         statements.append(_cache_misses(bucket, prefix))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _own_role_statements(roles: str, bounded: dict, repo: RepoScope) -> list[dict]:
+    """Deleting, tagging and untagging a ``genesys-lambda-*`` role, only this project's (its
+    ``genesys:owner``): IAM offers no boundary condition for TagRole and UntagRole, only the role's
+    tags and the request's. A role with no owner yet (new, adopted, or marked before marks named
+    one) may be tagged only with this project as its owner; one is deleted only within the boundary."""
+    if not repo.owners:
+        return []
+    owned = {f"aws:ResourceTag/{OWNER_KEY}": list(repo.owners)}
+    return [
+        _allow("OwnLambdaRoleTags", ["iam:TagRole", "iam:UntagRole"], roles, {"StringEquals": owned}),
+        _allow("MarkLambdaRoles", ["iam:TagRole"], roles,
+               {"Null": {f"aws:ResourceTag/{OWNER_KEY}": "true"},
+                "StringEquals": {f"aws:RequestTag/{OWNER_KEY}": list(repo.owners)}}),
+        _allow("OwnLambdaRoleDeletes", ["iam:DeleteRole"], roles,
+               {"StringEquals": {**bounded["StringEquals"], **owned}}),
+    ]
+
+
+def _http_api_statements(repo: RepoScope) -> list[dict]:
+    """An HTTP API's id is unknown until it exists: genesys creates one only tagged ``genesys:function``
+    with its function's name, and changes or deletes one (its routes, integrations, stages) only while
+    it carries that tag; API Gateway checks the request's tags on create and the API's on its parts."""
+    if not repo.functions:
+        return []
+    names = list(repo.functions)
+    return [
+        _allow("HttpApiCreates", ["apigateway:POST"], ["arn:aws:apigateway:*::/apis", "arn:aws:apigateway:*::/tags/*"],
+               {"StringLike": {f"aws:RequestTag/{FUNCTION_KEY}": names}}),
+        _allow("HttpApiChanges", ["apigateway:POST", "apigateway:DELETE"], "arn:aws:apigateway:*::/apis/*",
+               {"StringLike": {f"aws:ResourceTag/{FUNCTION_KEY}": names}}),
+    ]
 
 
 def _cache_misses(bucket: str, prefix: str) -> dict:
@@ -208,10 +249,13 @@ def _event_and_log_statements(acct: str, repo: RepoScope) -> list[dict]:
         statements.append(_allow("ArtifactUploads", ["s3:PutObject"],
                                  [f"arn:aws:s3:::{b}/genesys/*" for b in repo.artifact_buckets]))
     if repo.topics:  # a subscription sends the topic's messages anywhere: only to the topics the TOMLs name
-        statements.append(_allow("TopicSubscriptions", ["sns:Subscribe"],
-                                 [t if t.startswith("arn:") else f"arn:aws:sns:*:{acct}:{t}" for t in repo.topics]))
+        topics = [t if t.startswith("arn:") else f"arn:aws:sns:*:{acct}:{t}" for t in repo.topics]
+        statements.append(_allow("TopicSubscriptions", ["sns:Subscribe"], topics))
+        # IAM checks Unsubscribe against the subscription's topic; its own ARN is <topic>:<id>
+        statements.append(_allow("TopicUnsubscribes", ["sns:Unsubscribe"],
+                                 [arn for topic in topics for arn in (topic, f"{topic}:*")]))
     statements.append(_allow("TriggerSources", ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sns:GetTopicAttributes",
-                                                "sns:Unsubscribe", "sns:ListSubscriptionsByTopic",
+                                                "sns:ListSubscriptionsByTopic",
                                                 "dynamodb:DescribeStream"],
                              [f"arn:aws:sqs:*:{acct}:*", f"arn:aws:sns:*:{acct}:*",
                               f"arn:aws:dynamodb:*:{acct}:table/*/stream/*"]))

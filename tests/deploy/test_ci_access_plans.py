@@ -120,7 +120,7 @@ def adapter_actions() -> set[str]:
 
 
 REPO = ci_policies.RepoScope(("shop-api",), ("shop-api-deps",), ("uploads",), ("big-zips",), ("genesys/shop-api",),
-                             ("orders",), ("genesys-shop-api",))
+                             ("orders",), ("genesys-shop-api",), ("github.com/acme/shop",))
 
 
 def test_the_deploy_role_may_make_every_call_a_deploy_makes_and_no_other_action():
@@ -176,7 +176,8 @@ def test_the_repo_scope_names_every_function_stage_layer_and_bucket_the_tomls_na
         '[stages.prod.deployment]\nregion = "eu-west-1"\n')
     scope = ci_policies.RepoScope.of(repo_specs(tmp_path))
     assert scope == ci_policies.RepoScope(("api", "api-prod"), ("api-deps", "api-prod-deps"), ("uploads",),
-                                          ("big-zips",), rule_bases=("genesys-api", "genesys-api-prod"))
+                                          ("big-zips",), rule_bases=("genesys-api", "genesys-api-prod"),
+                                          owners=("local/api",))  # no git remote: the folder names the project
 
 
 def test_a_boundary_with_an_old_document_gets_a_new_default_version_and_the_oldest_spare_one_goes():

@@ -17,7 +17,7 @@ from genesys_tasks.deploy.ci_oidc import plan_access
 from genesys_tasks.deploy.ci_policies import RepoScope
 
 REPO = RepoScope(functions=("shop-api",), layers=("shop-api-deps",), topics=("orders",),
-                 rule_bases=("genesys-shop-api",))
+                 rule_bases=("genesys-shop-api",), owners=("github.com/acme/shop",))
 RULE = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/"
 LOG_GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/"
 
@@ -92,3 +92,110 @@ def test_a_repo_named_by_patterns_reaches_its_long_named_functions_rules_by_thei
     found = by_patterns(scope, ["shop-*"])
     assert found.rule_bases == tuple(sorted({"genesys-shop-*", rule_base_of(long_name)}))
     assert rule_base_of(long_name).startswith("genesys-") and len(rule_base_of(long_name)) == 24
+
+
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:"
+
+
+@pytest.mark.parametrize("resource, may", [
+    (TOPIC + "orders", True),  # what IAM checks for Unsubscribe: the subscription's topic
+    (TOPIC + "orders:0b7b9a1e-4c1f-4a5e-9d0e-2f1c3b4a5d6e", True),
+    (TOPIC + "payroll-events", False),
+    (TOPIC + "payroll-events:0b7b9a1e-4c1f-4a5e-9d0e-2f1c3b4a5d6e", False),
+    (TOPIC + "orders-archive:0b7b9a1e-4c1f-4a5e-9d0e-2f1c3b4a5d6e", False),
+], ids=lambda v: v.split(f"{ACCOUNT}:")[-1][:24] if isinstance(v, str) else str(v))
+def test_the_deploy_role_unsubscribes_only_from_the_topics_the_tomls_name(resource, may):
+    _, deploy = documents(github())["genesys-ci-acme-shop"]
+    assert allowed([deploy], Request("sns:Unsubscribe", resource)) is may
+
+
+LAMBDA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/genesys-lambda-shop-api"
+BOUNDED = {"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/genesys-lambda-boundary"}
+OURS = {"aws:ResourceTag/genesys:owner": "github.com/acme/shop"}
+THEIRS = {"aws:ResourceTag/genesys:owner": "github.com/acme/payroll"}
+
+
+@pytest.mark.parametrize("context, may", [
+    ({**BOUNDED, **OURS}, True),
+    (OURS, False),  # the project's role without the boundary
+    ({"iam:PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/AdminBoundary", **OURS}, False),
+    ({**BOUNDED, **THEIRS}, False),  # another repo's role, made from its own CI
+    (BOUNDED, False),  # no owner: made by hand, or before marks named one
+], ids=["ours within the boundary", "no boundary", "another boundary", "another project's", "no owner"])
+def test_the_deploy_role_deletes_only_the_projects_roles_that_carry_the_boundary(context, may):
+    _, deploy = documents(github())["genesys-ci-acme-shop"]
+    assert allowed([deploy], Request("iam:DeleteRole", LAMBDA_ROLE, context)) is may
+
+
+@pytest.mark.parametrize("action, context, may", [
+    ("iam:TagRole", OURS, True),
+    ("iam:UntagRole", OURS, True),
+    ("iam:TagRole", THEIRS, False),
+    ("iam:UntagRole", THEIRS, False),
+    ("iam:TagRole", {**THEIRS, "aws:RequestTag/genesys:owner": "github.com/acme/shop"}, False),  # no taking over
+    # a new, adopted or old-marked role: only marked as the project's
+    ("iam:TagRole", {"aws:RequestTag/genesys:owner": "github.com/acme/shop"}, True),
+    ("iam:TagRole", {"aws:RequestTag/team": "x"}, False),
+    ("iam:UntagRole", {}, False),
+], ids=lambda v: v if isinstance(v, str) else str(v))
+def test_the_deploy_role_tags_only_the_projects_roles_or_marks_one_without_an_owner_as_its_own(action, context, may):
+    _, deploy = documents(github())["genesys-ci-acme-shop"]
+    assert allowed([deploy], Request(action, LAMBDA_ROLE, context)) is may
+
+
+APIS = "arn:aws:apigateway:us-east-1::/apis"
+
+
+@pytest.mark.parametrize("request_, may", [
+    (Request("apigateway:POST", APIS, {"aws:RequestTag/genesys:function": "shop-api"}), True),
+    (Request("apigateway:POST", APIS, {"aws:RequestTag/genesys:function": "payroll"}), False),
+    (Request("apigateway:POST", APIS), False),  # an API without genesys's tag: nothing the repo deploys
+    (Request("apigateway:POST", APIS + "/a1b2c3/routes", {"aws:ResourceTag/genesys:function": "shop-api"}), True),
+    (Request("apigateway:POST", APIS + "/a1b2c3/integrations", {"aws:ResourceTag/genesys:function": "shop-api"}),
+     True),
+    (Request("apigateway:POST", APIS + "/a1b2c3/routes", {"aws:ResourceTag/genesys:function": "payroll"}), False),
+    (Request("apigateway:POST", APIS + "/a1b2c3/routes"), False),
+    (Request("apigateway:DELETE", APIS + "/a1b2c3", {"aws:ResourceTag/genesys:function": "shop-api"}), True),
+    (Request("apigateway:DELETE", APIS + "/a1b2c3/routes/r1", {"aws:ResourceTag/genesys:function": "shop-api"}),
+     True),
+    (Request("apigateway:DELETE", APIS + "/a1b2c3", {"aws:ResourceTag/genesys:function": "payroll"}), False),
+    (Request("apigateway:DELETE", APIS + "/a1b2c3"), False),
+    (Request("apigateway:GET", APIS), True),  # finding the function's API by its tags reads them all
+], ids=lambda v: f"{v.action} {v.resource.split('::')[-1]} {sorted(v.context.values())}"
+    if isinstance(v, Request) else str(v))
+def test_the_deploy_role_creates_and_changes_only_http_apis_tagged_for_the_repos_functions(request_, may):
+    _, deploy = documents(github())["genesys-ci-acme-shop"]
+    assert allowed([deploy], request_) is may
+
+
+def test_the_http_api_a_deploy_creates_carries_the_tag_the_deploy_role_creates_it_with(make_spec, artifact, facts):
+    from genesys_tasks.deploy import planner
+    from genesys_tasks.deploy.ci_policies import ci_deploy_policy
+    from genesys_tasks.deploy.model import Var
+
+    spec = make_spec('[[triggers]]\ntype = "api_gateway"\nmethod = "GET"\npath = "/x"\n')
+    plan = planner.plan_function(spec, artifact(), facts, None, None, Var("role_arn"), None)
+    (create,) = [c for c in plan.calls if c.method == "create_api"]
+    tags = {f"aws:RequestTag/{k}": v for k, v in create.params["Tags"].items()}
+    deploy = ci_deploy_policy(ACCOUNT, repo=RepoScope.of([spec]))
+    assert allowed([deploy], Request("apigateway:POST", APIS, tags))
+    assert not allowed([ci_deploy_policy(ACCOUNT, repo=RepoScope(functions=("other",)))], Request(
+        "apigateway:POST", APIS, tags))
+
+
+def test_the_role_a_deploy_creates_is_marked_with_the_owner_the_deploy_role_tags_and_deletes_by(make_spec, facts):
+    from genesys_tasks.deploy import planner
+    from genesys_tasks.deploy.ci_policies import ci_deploy_policy
+    from genesys_tasks.deploy.ownership import Ownership
+    from genesys_tasks.project import owner_of
+
+    spec = make_spec()
+    plan = planner.plan_role(spec, None, facts, Ownership(owner=owner_of(spec.path)))
+    (create,) = [c for c in plan.calls if c.method == "create_role"]
+    tags = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in create.params["Tags"]}
+    deploy = ci_deploy_policy(ACCOUNT, repo=RepoScope.of([spec]))
+    role = f"arn:aws:iam::{ACCOUNT}:role/{spec.iam.role_name}"
+    assert allowed([deploy], Request("iam:TagRole", role, tags))  # what IAM checks of a role created with tags
+    made = {f"aws:ResourceTag/{t['Key']}": t["Value"] for t in create.params["Tags"]}
+    assert allowed([deploy], Request("iam:UntagRole", role, made))
+    assert allowed([deploy], Request("iam:DeleteRole", role, {**made, **BOUNDED}))
