@@ -1,0 +1,40 @@
+"""The paths `genesys init` takes and prints: the next commands it prints are quoted for a shell (a path
+with a space, a quote, ``$(...)`` or a leading ``-`` is one argument again when pasted), and
+``--source``/``--into`` are read from the folder init runs in, as typed, whatever ``--dir`` says."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from genesys_tasks.cli import main
+from wizard_projects import python_folder
+
+AWKWARD = ["my functions", "$(touch pwned)", "it's `here`", "-leading"]
+
+
+def _next_commands(err: str) -> list[list[str]]:
+    """The lines after ``next:`` as a shell would split them (``#`` comments dropped)."""
+    lines = err.split("next:\n", 1)[1].splitlines()
+    return [shlex.split(line, comments=True) for line in lines if line.startswith("  ")]
+
+
+@pytest.mark.parametrize("folder", AWKWARD)
+def test_the_next_commands_init_prints_give_the_tomls_path_back_as_one_argument(tmp_path, monkeypatch, capsys, folder):
+    python_folder(tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--source", str(tmp_path / folder), "--dir", str(tmp_path / folder), "--name", "fn",
+                 "--runtime", "python3.12", "--build-method", "local", "--yes",
+                 "--save-answers", str(tmp_path / folder / "answers.json")]) == 0
+    err = capsys.readouterr().err
+    toml = f"{folder}/lambda_fn_python312.toml"
+    assert (tmp_path / toml).is_file()
+    dry_run, deploy, ci = _next_commands(err)
+    assert dry_run == ["genesys", "execute", "--dry-run", "--", toml]
+    assert deploy == ["genesys", "execute", "--", toml]
+    assert ci == ["genesys", "ci", "github"]
+    replay = err.split("(replay: ", 1)[1].split(")\n", 1)[0]
+    assert shlex.split(replay) == ["genesys", "interact", f"--replay={tmp_path / folder / 'answers.json'}"]
+    assert not (tmp_path / "pwned").exists()
