@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from genesys_tasks.cli import main
-from wizard_projects import python_folder
+from genesys_tasks.config import load
+from wizard_projects import python_folder, zipped
 
 AWKWARD = ["my functions", "$(touch pwned)", "it's `here`", "-leading"]
 
@@ -38,3 +39,33 @@ def test_the_next_commands_init_prints_give_the_tomls_path_back_as_one_argument(
     replay = err.split("(replay: ", 1)[1].split(")\n", 1)[0]
     assert shlex.split(replay) == ["genesys", "interact", f"--replay={tmp_path / folder / 'answers.json'}"]
     assert not (tmp_path / "pwned").exists()
+
+
+def test_source_and_dir_naming_the_same_folder_from_the_repo_root_write_the_toml_beside_the_code(tmp_path, monkeypatch,
+                                                                                                   capsys):
+    python_folder(tmp_path / "services" / "x")
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--source", "services/x", "--dir", "services/x", "--name", "x", "--runtime", "python3.12",
+                 "--build-method", "local", "--yes"]) == 0
+    toml = tmp_path / "services" / "x" / "lambda_x_python312.toml"
+    assert load(toml).build.source_path == (tmp_path / "services" / "x").resolve()
+
+
+def test_a_source_zip_and_into_folder_are_read_from_where_init_runs(tmp_path, monkeypatch, capsys):
+    zipped(python_folder(tmp_path / "code"), tmp_path / "code.zip")
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--source", "code.zip", "--into", "out/unpacked", "--dir", "out", "--name", "z",
+                 "--runtime", "python3.12", "--build-method", "local", "--yes"]) == 0
+    assert (tmp_path / "out" / "unpacked" / "app.py").is_file()
+    assert load(tmp_path / "out" / "lambda_z_python312.toml").build.source_path == (tmp_path / "out" / "unpacked").resolve()
+
+
+def test_a_source_folder_that_does_not_exist_is_named_as_typed_with_the_folder_it_was_read_from(tmp_path, monkeypatch,
+                                                                                                  capsys):
+    python_folder(tmp_path / "services" / "x")
+    monkeypatch.chdir(tmp_path / "services")
+    assert main(["init", "--source", "services/x", "--dir", "x", "--name", "x", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"--source services/x is not a folder (read from {tmp_path / 'services'}, the folder init runs in)" in err
+    assert not list((tmp_path / "services" / "x").glob("lambda_*.toml"))

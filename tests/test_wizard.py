@@ -71,8 +71,9 @@ def test_secret_names_and_random_values_are_recognised(name, value, secret):
     assert secrets.looks_secret(name, value) is secret
 
 
-def test_init_writes_the_toml_and_a_replay_of_its_answers_writes_the_same_bytes(tmp_path, capsys):
+def test_init_writes_the_toml_and_a_replay_of_its_answers_writes_the_same_bytes(tmp_path, monkeypatch, capsys):
     python_folder(tmp_path / "api")
+    monkeypatch.chdir(tmp_path)  # --source is read from where init runs
     assert _init(tmp_path, "--source", "api", "--name", "my-api", "--runtime", "python3.11", "--env", "MODE=prod",
                  "--env", "API_TOKEN=hunter2", "--policy", "s3-read", "--resource", "s3=uploads", "--tag", "team=a",
                  "--url", "--auth-type", "NONE", "--trigger", "sqs:queue=jobs,batch_size=5", "--trigger",
