@@ -58,7 +58,8 @@ def test_a_source_zip_and_into_folder_are_read_from_where_init_runs(tmp_path, mo
     assert main(["init", "--source", "code.zip", "--into", "out/unpacked", "--dir", "out", "--name", "z",
                  "--runtime", "python3.12", "--build-method", "local", "--yes"]) == 0
     assert (tmp_path / "out" / "unpacked" / "app.py").is_file()
-    assert load(tmp_path / "out" / "lambda_z_python312.toml").build.source_path == (tmp_path / "out" / "unpacked").resolve()
+    spec = load(tmp_path / "out" / "lambda_z_python312.toml")
+    assert spec.build.source_path == (tmp_path / "out" / "unpacked").resolve()
 
 
 def test_a_source_folder_that_does_not_exist_is_named_as_typed_with_the_folder_it_was_read_from(tmp_path, monkeypatch,
