@@ -4,6 +4,7 @@ with a space, a quote, ``$(...)`` or a leading ``-`` is one argument again when 
 
 from __future__ import annotations
 
+import json
 import shlex
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from genesys_tasks.cli import main
 from genesys_tasks.config import load
+from genesys_tasks.wizard.answers import Answers, Source
 from wizard_projects import python_folder, zipped
 
 AWKWARD = ["my functions", "$(touch pwned)", "it's `here`", "-leading"]
@@ -70,3 +72,11 @@ def test_a_source_folder_that_does_not_exist_is_named_as_typed_with_the_folder_i
     err = capsys.readouterr().err
     assert f"--source services/x is not a folder (read from {tmp_path / 'services'}, the folder init runs in)" in err
     assert not list((tmp_path / "services" / "x").glob("lambda_*.toml"))
+
+
+def test_a_replayed_source_folder_that_does_not_exist_is_named_with_the_folder_it_was_read_from(tmp_path, capsys):
+    saved = tmp_path / "answers.json"
+    saved.write_text(json.dumps({"genesys_answers": 1, **Answers(Source("folder", "gone", "", "gone"), "fn",
+                                                                 "python3.12", "app.lambda_handler").to_dict()}))
+    assert main(["interact", "--replay", str(saved), "--dir", str(tmp_path)]) == 2
+    assert f"gone is not a folder (read from {tmp_path.resolve()}, where the TOML goes)" in capsys.readouterr().err
