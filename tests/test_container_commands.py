@@ -228,7 +228,7 @@ def test_unreadable_source_gives_the_chmod_and_selinux_hint(tmp_path):
     output = "ERROR: Could not open requirements file: [Errno 13] Permission denied: '/src/requirements.txt'\n"
     error = container.run_failure(python_job(tmp_path), 1, output)
     assert "cannot read the source folder" in error.message
-    assert f"chmod -R a+rX {tmp_path / 'src'}" in error.hint and ":z" in error.hint
+    assert f"chmod -R a+rX -- {tmp_path / 'src'}" in error.hint and ":z" in error.hint
 
 
 def test_installer_failure_shows_only_the_tail_of_the_output(tmp_path):

@@ -200,7 +200,7 @@ def test_source_folder_unreadable_by_the_container_user_gives_the_chmod_hint(pyt
     with pytest.raises(BuildError) as caught:
         container.install(_job(python_source, "requirements.txt", "python3.11", target))
     assert "cannot read the source folder" in caught.value.message
-    assert f"chmod -R a+rX {python_source}" in caught.value.hint
+    assert f"chmod -R a+rX -- {python_source}" in caught.value.hint
 
 
 TOML = '''[metadata]

@@ -147,7 +147,7 @@ def test_a_python_folder_through_the_terminal_loads_and_deploys(tmp_path, termin
     _rest_with_defaults(t)
     screen = _finished(t, "lambda_api_python314.toml")
     assert "app.py: def lambda_handler(event, context)" in screen and "[metadata] # what the function is" in screen
-    assert "genesys execute lambda_api_python314.toml --dry-run" in t.screen()
+    assert "genesys execute --dry-run -- lambda_api_python314.toml" in t.screen()
     assert load(tmp_path / "lambda_api_python314.toml").handler == "app.lambda_handler"
     assert (tmp_path / "answers.json").is_file()
     _deploys(tmp_path / "lambda_api_python314.toml")

@@ -48,7 +48,8 @@ def test_a_toml_with_secrets_written_into_it_warns_once_naming_them_not_their_va
 
 def test_the_wizard_writes_db_pass_and_a_url_with_a_password_as_references(tmp_path):
     python_folder(tmp_path / "api")
-    assert main(["init", "--dir", str(tmp_path), "--build-method", "local", "--source", "api", "--name", "api",
+    assert main(["init", "--dir", str(tmp_path), "--build-method", "local", "--source", str(tmp_path / "api"),
+                 "--name", "api",
                  "--runtime", "python3.12", "--env", "DB_PASS=hunter2", "--env",
                  "UPSTREAM=https://bob:pw123@example.com/x", "--env", "MODE=prod", "--yes"]) == 0
     [toml] = tmp_path.glob("lambda_api_*.toml")

@@ -71,8 +71,9 @@ def test_secret_names_and_random_values_are_recognised(name, value, secret):
     assert secrets.looks_secret(name, value) is secret
 
 
-def test_init_writes_the_toml_and_a_replay_of_its_answers_writes_the_same_bytes(tmp_path, capsys):
+def test_init_writes_the_toml_and_a_replay_of_its_answers_writes_the_same_bytes(tmp_path, monkeypatch, capsys):
     python_folder(tmp_path / "api")
+    monkeypatch.chdir(tmp_path)  # --source is read from where init runs
     assert _init(tmp_path, "--source", "api", "--name", "my-api", "--runtime", "python3.11", "--env", "MODE=prod",
                  "--env", "API_TOKEN=hunter2", "--policy", "s3-read", "--resource", "s3=uploads", "--tag", "team=a",
                  "--url", "--auth-type", "NONE", "--trigger", "sqs:queue=jobs,batch_size=5", "--trigger",
@@ -168,15 +169,79 @@ def _context(tmp_path: Path, runtime: str = "") -> Context:
     return ctx
 
 
-def test_build_method_is_podman_when_installed_else_local_and_says_why(tmp_path, monkeypatch):
+def test_python_builds_locally_with_the_runtimes_wheels_even_with_podman_installed_and_says_why(tmp_path,
+                                                                                                monkeypatch):
     python_folder(tmp_path)
+    (tmp_path / "requirements.txt").write_text("numpy==2.3.4\n")
     monkeypatch.setattr("genesys_tasks.wizard.questions.shutil.which", lambda tool: f"/usr/bin/{tool}")
-    assert _build_method(_context(tmp_path, "python3.12")) == (
-        "podman", "podman is installed: builds run in the Lambda image, like AWS")
+    assert _build_method(_context(tmp_path, "python3.14")) == (
+        "local", "the wheels built for python3.14 on Lambda's Linux are installed on this machine")
     assert _build_method(_context(tmp_path, "provided.al2023"))[0] == "local"
+
+
+UV_LOCK = """version = 1
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "cffi-like" }, { name = "six" }]
+
+[[package]]
+name = "cffi-like"
+version = "1.0"
+source = { registry = "https://index.invalid/simple" }
+sdist = { url = "https://index.invalid/cffi-like-1.0.tar.gz", hash = "sha256:00", size = 1 }
+
+[[package]]
+name = "six"
+version = "1.17.0"
+source = { registry = "https://index.invalid/simple" }
+sdist = { url = "https://index.invalid/six-1.17.0.tar.gz", hash = "sha256:11", size = 1 }
+wheels = [{ url = "https://index.invalid/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:22", size = 1 }]
+"""
+
+POETRY_LOCK = """[[package]]
+name = "cffi-like"
+version = "1.0"
+files = [{file = "cffi-like-1.0.tar.gz", hash = "sha256:00"}]
+
+[[package]]
+name = "six"
+version = "1.17.0"
+files = [
+    {file = "six-1.17.0-py2.py3-none-any.whl", hash = "sha256:22"},
+    {file = "six-1.17.0.tar.gz", hash = "sha256:11"},
+]
+"""
+
+
+@pytest.mark.parametrize("lock, text", [("uv.lock", UV_LOCK), ("poetry.lock", POETRY_LOCK)])
+def test_python_builds_in_podman_when_the_lock_names_a_package_without_a_wheel_naming_it(tmp_path, monkeypatch,
+                                                                                         lock, text):
+    python_folder(tmp_path)
+    (tmp_path / lock).write_text(text)
+    monkeypatch.setattr("genesys_tasks.wizard.questions.shutil.which", lambda tool: f"/usr/bin/{tool}")
+    assert _build_method(_context(tmp_path, "python3.14")) == (
+        "podman", "cffi-like has no wheel in the lock file, only source that may compile: built in the Lambda image")
     monkeypatch.setattr("genesys_tasks.wizard.questions.shutil.which", lambda tool: None)
-    method, why = _build_method(_context(tmp_path, "python3.12"))
-    assert method == "local" and "podman is not installed" in why
+    method, why = _build_method(_context(tmp_path, "python3.14"))
+    assert method == "local" and why.startswith("cffi-like has no wheel in the lock file: built here when pure Python")
+
+
+def test_init_says_in_one_line_why_it_picks_podman_and_writes_local_without_a_reason_to(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("genesys_tasks.wizard.questions.shutil.which", lambda tool: f"/usr/bin/{tool}")
+    python_folder(tmp_path / "plain")
+    assert main(["init", "--source", str(tmp_path / "plain"), "--dir", str(tmp_path / "plain"), "--name", "plain",
+                 "--runtime", "python3.14", "--yes"]) == 0
+    assert load(tmp_path / "plain" / "lambda_plain_python314.toml").build.build_method == "local"
+    assert 'build_method = "podman":' not in capsys.readouterr().err
+    (python_folder(tmp_path / "compiled") / "uv.lock").write_text(UV_LOCK)
+    assert main(["init", "--source", str(tmp_path / "compiled"), "--dir", str(tmp_path / "compiled"), "--name", "c",
+                 "--runtime", "python3.14", "--yes"]) == 0
+    assert load(tmp_path / "compiled" / "lambda_c_python314.toml").build.build_method == "podman"
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith('build_method = "podman":')]
+    assert said == ['build_method = "podman": cffi-like has no wheel in the lock file, only source that may compile: '
+                    "built in the Lambda image"]
 
 
 def test_runtime_choices_mark_deprecated_runtimes_and_leave_out_retired_ones(tmp_path):

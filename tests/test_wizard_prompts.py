@@ -53,7 +53,8 @@ def test_a_python_folder_asks_in_the_seed_order_with_defaults_and_offers_secrets
         "app", "python3.14", "app.lambda_handler", 256)
     assert dict(spec.function.environment) == {"API_TOKEN": "${env:API_TOKEN}", "MODE": "prod"}
     assert spec.build.build_method == "local" and "abc123" not in toml.read_text()
-    assert "podman is not installed" in told and "app.py: def lambda_handler(event, context)" in told
+    assert "the wheels built for python3.14 on Lambda's Linux are installed on this machine" in told
+    assert "app.py: def lambda_handler(event, context)" in told
     assert f"--- {toml.name} ---" in told and 'handler = "app.lambda_handler"' in told
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError, ConfigError, Where
+from ..shell import command
 from .installers import InstallJob, manifest_root
 from .toolrun import log, timed
 
@@ -205,7 +206,8 @@ def run_failure(job: InstallJob, code: int, output: str) -> BuildError:
     if "permission denied" in lowered and SOURCE_MOUNT in output:
         return BuildError(
             f"{what}: the container cannot read the source folder {manifest_root(job)}:\n{tail(output)}",
-            hint=f"make it readable: chmod -R a+rX {shlex.quote(str(manifest_root(job)))}; on SELinux hosts the "
+            hint=f"make it readable: {command('chmod', '-R', 'a+rX', operands=(manifest_root(job),))}; on SELinux "
+                 "hosts the "
                  f"mounts need a :z relabel (genesys adds it when /sys/fs/selinux/enforce is 1)")
     installer = "pip" if job.runtime.language == "python" else "npm"
     return BuildError(f"{what}; {installer} said:\n{tail(output)}",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import ui
 from ..errors import UsageError
+from ..shell import command
 
 
 def run(args) -> int:
@@ -38,7 +39,7 @@ def build_one(toml: Path, *, debug: bool = False, json_output: bool = False, sta
     if json_output:
         from ..build.record import read_record
 
-        hint = f"build it again: genesys lambda build {toml}"
+        hint = f"build it again: {command('genesys', 'lambda', 'build', operands=(toml,))}"
         records = [read_record(path, hint=hint).as_dict() for path in steps.record_paths(spec, root)]
         ui.emit_json({"artifacts": artifacts, "records": records})
         return 0

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .. import ui
+from ..shell import command
 
 
 def changes(since: str, root: Path | None = None, stages: tuple[str, ...] = ("",)):
@@ -41,7 +42,8 @@ def run(args) -> int:
                 "a typo): every function counts as changed")
     for gone in found.removed:
         ui.warn(f"{gone.toml} was removed: genesys deletes nothing by itself; to delete what it deployed for "
-                f"{gone.name}, run `genesys delete {gone.toml}` from a checkout that still has it")
+                f"{gone.name}, run `{command('genesys', 'delete', operands=(gone.toml,))}` from a checkout that still "
+                "has it")
     if args.output == "text":
         for row in found.rows():
             ui.info(f"{row['name']}  ({row['toml']})")

@@ -14,6 +14,7 @@ from .. import ui
 from ..errors import UsageError
 from ..measured import Measurement
 from ..pricing import estimate_lines, money
+from ..shell import command
 
 
 def run(args) -> int:
@@ -65,7 +66,8 @@ def from_profile(spec, root: Path, args) -> Measurement:
     found = measured.last(root, spec.name)
     if found is None:
         raise UsageError(f"{spec.name} has no measurement in {measured.record_path(root, spec.name)}",
-                         hint=f"run `genesys profile {spec.path.name}` (local) or `genesys tune {spec.path.name}` "
+                         hint=f"run `{command('genesys', 'profile', operands=(spec.path.name,))}` (local) or "
+                              f"`{command('genesys', 'tune', operands=(spec.path.name,))}` "
                               "(deployed) first, or pass --duration-ms")
     return found
 

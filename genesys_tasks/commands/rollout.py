@@ -8,6 +8,7 @@ from pathlib import Path
 from .. import ui
 from ..errors import UsageError
 from ..sandbox import within
+from ..shell import command
 
 
 def run(args) -> int:
@@ -16,7 +17,8 @@ def run(args) -> int:
     from ..tasks.runner import load_spec
 
     if args.continue_ == args.abort:
-        raise UsageError("say --continue or --abort", hint=f"genesys rollout {args.toml} --continue")
+        raise UsageError("say --continue or --abort",
+                         hint=command("genesys", "rollout", "--continue", operands=(args.toml,) if args.toml else ()))
     _, spec = load_spec(Path(args.toml), stage=args.stage)
     if spec.deployment.alias is None:
         raise UsageError(f"{spec.name} has no [deployment] alias, so no rollout", hint='set alias = "live"')

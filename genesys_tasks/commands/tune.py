@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import ui
 from ..errors import EXIT_FAILED, UsageError
 from ..sandbox import within
+from ..shell import command
 
 DEFAULT_MEMORY = (128, 256, 512, 1024, 1769, 3008)
 ARCHITECTURES = ("x86_64", "arm64")
@@ -159,7 +160,7 @@ def built_code(spec, root: Path):
 
     def code_of(arch: str, expect: str | None = None) -> dict:
         record = read_record(record_path(root, spec.name, arch),
-                             hint=f"build it: genesys lambda build {spec.path.name}")
+                             hint=f"build it: {command('genesys', 'lambda', 'build', operands=(spec.path.name,))}")
         if getattr(record, "kind", "zip") != "zip":
             raise UsageError(f"{spec.name}'s {arch} build is an image: genesys tune switches zip code only",
                              hint="pass only the deployed architecture to --arch")
@@ -170,7 +171,8 @@ def built_code(spec, root: Path):
             if base64.b64encode(hashlib.sha256(data).digest()).decode() != expect:
                 raise UsageError(f"the deployed code of {spec.name} is not this checkout's {arch} build: it could "
                                  "not be put back after tuning another architecture",
-                                 hint=f"deploy first (genesys execute {spec.path.name}), or pass --arch {arch}")
+                                 hint=f"deploy first ({command('genesys', 'execute', operands=(spec.path.name,))}), "
+                                      f"or pass --arch {arch}")
         return {"ZipFile": data}
 
     return code_of

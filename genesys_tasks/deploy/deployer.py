@@ -34,6 +34,7 @@ from ..config.aws_limits import ENV_LIMIT_BYTES, environment_size
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import BuildError, ConfigError, GenesysError
+from ..shell import command
 from . import images, marker, planner, state, triggers
 from .executor import PlanExecutor, no_progress
 from .model import Plan
@@ -124,7 +125,7 @@ def masked_environment(spec: FunctionSpec, resolved: dict | None = None):
 
 
 def _hint(spec: FunctionSpec) -> str:
-    return f"build it again: genesys lambda build {spec.path}"
+    return f"build it again: {command('genesys', 'lambda', 'build', operands=(spec.path,))}"
 
 
 def build_record(spec: FunctionSpec, root: Path):

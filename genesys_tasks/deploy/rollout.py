@@ -17,6 +17,7 @@ from typing import Callable
 from ..config.locate import where_in
 from ..config.spec import FunctionSpec
 from ..errors import EXIT_BAD_INPUT, ConfigError, GenesysError
+from ..shell import command
 from . import state
 from .executor import PlanExecutor, no_progress
 from .model import Plan
@@ -33,11 +34,12 @@ class RolloutInProgress(GenesysError):
 
 
 def interrupted(spec: FunctionSpec, old: str, new: str, share: int) -> RolloutInProgress:
+    toml = (spec.path.name,)
     return RolloutInProgress(
         f"{spec.name}:{spec.deployment.alias} is half way through a rollout a stopped deploy left: {share}% on "
         f"version {new}, {100 - share}% on version {old}",
-        hint=f"finish it with `genesys rollout {spec.path.name} --continue`, or put the alias back on version {old} "
-             f"with `genesys rollout {spec.path.name} --abort`",
+        hint=f"finish it with `{command('genesys', 'rollout', '--continue', operands=toml)}`, or put the alias back "
+             f"on version {old} with `{command('genesys', 'rollout', '--abort', operands=toml)}`",
         where=where_in(spec.path, "deployment", "alias"))
 
 

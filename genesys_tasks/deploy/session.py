@@ -27,6 +27,7 @@ from typing import Callable
 
 from .. import ui
 from ..config.spec import FunctionSpec
+from ..shell import command
 from .regions import RegionResult, region_specs, run_regions, summary_error
 
 COMMIT_ENV = "GENESYS_COMMIT"  # doit's and the CLI's spelling of the commit being deployed, read at the entry
@@ -274,7 +275,7 @@ class Session:
             raise rollout.interrupted(spec, old, new, first)
         if not self.options.wait:
             ui.info(f"  {first}% of {spec.deployment.alias} on version {new}; finish with "
-                    f"`genesys rollout {spec.path.name} --continue` (or --abort)")
+                    f"`{command('genesys', 'rollout', '--continue', operands=(spec.path.name,))}` (or --abort)")
             return
         waits = {} if self._sleep is None else {"sleep": self._sleep}
         rollout.proceed(spec, clients, executor, old, new, first, progress=ui.progress, **waits)
@@ -340,7 +341,8 @@ def _report(spec: FunctionSpec, result: dict, *, sandboxed: bool, region: str = 
     ui.success(f"{spec.name} deployed{where} ({changed} resource(s) changed)" if changed
                else f"{spec.name} is up to date{where}")
     note = " (the sandbox runs the code)" if sandboxed else ""
-    api_note = (f" (recorded, not served by the sandbox: `genesys serve {spec.path.name}` serves the function "
+    api_note = (f" (recorded, not served by the sandbox: `{command('genesys', 'serve', operands=(spec.path.name,))}` "
+                "serves the function "
                 "on 127.0.0.1)") if sandboxed else ""
     if result.get("function_arn"):
         ui.info(f"  ARN: {result['function_arn']}")

@@ -21,6 +21,8 @@ import json
 import os
 import re
 
+from ..shell import command
+
 URL_CONFIG_PATH = re.compile(r"^/2021-10-31/functions/[^/]+/urls?$")
 CODE_PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/code/?$")
 CREATE_PATH = re.compile(r"^/2015-03-31/functions/?$")
@@ -68,10 +70,12 @@ def image_function_note(name: str, qualifier: str | None, region: str) -> str | 
         return None
     if getattr(fn, "package_type", None) != "Image":
         return None
-    toml = (getattr(fn, "tags", None) or {}).get("genesys:toml") or "<its TOML>"
+    toml = (getattr(fn, "tags", None) or {}).get("genesys:toml")
+    local, container = ((command("genesys", "invoke", operands=(toml,)),
+                         command("genesys", "invoke", "--container", operands=(toml,))) if toml
+                        else ("genesys invoke <its TOML>", "genesys invoke --container <its TOML>"))
     return (f"{fn.function_name} is a container image: the sandbox runs the code of zip functions only; "
-            f"run it on this machine with `genesys invoke {toml}` (its own layers) or "
-            f"`genesys invoke {toml} --container` (the image in Podman)")
+            f"run it on this machine with `{local}` (its own layers) or `{container}` (the image in Podman)")
 
 
 CONCURRENCY = 1000  # Lambda's default concurrent executions per account and region

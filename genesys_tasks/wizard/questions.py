@@ -184,9 +184,28 @@ def _build_method(ctx: Context) -> tuple[str, str]:
         return "local", f"{runtime.language_row.label} builds locally"
     if runtime.language == "nodejs":
         return _node_build_method(ctx)
+    if runtime.language == "python":
+        return _python_build_method(ctx, runtime.id)
     if shutil.which("podman"):
         return "podman", "podman is installed: builds run in the Lambda image, like AWS"
     return "local", "podman is not installed: dependencies are installed on this machine"
+
+
+def _python_build_method(ctx: Context, runtime: str) -> tuple[str, str]:
+    """Python builds on this machine from the wheels made for the runtime's Python and Lambda's platform,
+    whatever Python runs genesys; in a container only when the lock file names a package with no wheel
+    (a source archive that may compile), and podman is there to build it."""
+    from ..build.source_builds import source_only_packages
+
+    sources = source_only_packages(ctx.folder) if ctx.folder else []
+    if not sources:
+        return "local", f"the wheels built for {runtime} on Lambda's Linux are installed on this machine"
+    named = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+    named += " has" if len(sources) == 1 else " have"
+    if shutil.which("podman"):
+        return "podman", f"{named} no wheel in the lock file, only source that may compile: built in the Lambda image"
+    return "local", (f"{named} no wheel in the lock file: built here when pure Python; for compiled code install "
+                     'podman and set build_method = "podman"')
 
 
 # --- package type ---------------------------------------------------------------------------------

@@ -65,7 +65,8 @@ def materialize(source: Source, base: Path) -> tuple[Path, str]:
     folder = (base / source.folder).resolve()
     if source.kind == "folder":
         if not folder.is_dir():
-            raise UsageError(f"{source.location} is not a folder", hint="pass the function's source folder")
+            raise UsageError(f"{source.location} is not a folder (read from {base.resolve()}, where the TOML goes)",
+                             hint="pass the function's source folder")
         return folder, f"using the folder {folder}"
     if _holds_files(folder):
         return folder, f"using {folder} as it is (it already holds files)"

@@ -11,6 +11,7 @@ does (clone or extract) and detection reading the folder.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,12 +90,28 @@ def environment(pairs: dict[str, str], tell: Callable[[str], None]) -> dict[str,
     return out
 
 
+def _typed_path(typed: str, flag: str, kind: str, base: Path) -> str:
+    """A path given on init's command line, read from the folder init runs in (as every command's paths are),
+    as the answers keep it: relative to ``base``, where the TOML goes. A ``folder`` or ``zip`` source must exist."""
+    here = Path.cwd()
+    path = here / typed
+    missing = {"folder": not path.is_dir(), "zip": not path.is_file()}.get(kind, False)
+    if missing:
+        what = "a folder" if kind == "folder" else "a file"
+        read_from = "" if Path(typed).is_absolute() else f" (read from {here}, the folder init runs in)"
+        raise UsageError(f"{flag} {typed} is not {what}{read_from}",
+                         hint=f"pass the function's source {'folder' if kind == 'folder' else 'zip'} as a path "
+                              "from here, or an absolute one")
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+
+
 def _from_flag(question: Question, raw: Any, args, ctx: Context):
     kind = question.kind
     if kind == "source":
         kind_of = classify(raw)
-        folder = args.into or default_folder(raw, kind_of)
-        return Source(kind_of, raw, args.ref or "", folder)
+        location = raw if kind_of == "git" else _typed_path(raw, "--source", kind_of, ctx.base)
+        into = _typed_path(args.into, "--into", "", ctx.base) if args.into else None
+        return Source(kind_of, location, args.ref or "", into or default_folder(location, kind_of))
     if kind == "int":
         try:
             return int(raw)

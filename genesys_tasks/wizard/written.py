@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from .. import ui
+from ..shell import command
 
 
 def finish(made, dest: Path, *, save_to: str | None) -> None:
@@ -16,9 +17,9 @@ def finish(made, dest: Path, *, save_to: str | None) -> None:
     ui.success(f"wrote {dest}")
     if save_to:
         answers.save(made, Path(save_to))
-        ui.success(f"saved the answers to {save_to} (replay: genesys interact --replay {save_to})")
+        ui.success(f"saved the answers to {save_to} (replay: {command('genesys', 'interact', f'--replay={save_to}')})")
     shown = os.path.relpath(dest) if not os.path.relpath(dest).startswith("..") else str(dest)
     ui.info("next:\n"
-            f"  genesys execute {shown} --dry-run   # what would be created\n"
-            f"  genesys execute {shown}             # build and deploy; prints the URL\n"
-            "  genesys ci github                   # a CI workflow that deploys what changed")
+            f"  {command('genesys', 'execute', '--dry-run', operands=(shown,))}   # what would be created\n"
+            f"  {command('genesys', 'execute', operands=(shown,))}   # build and deploy; prints the URL\n"
+            f"  {command('genesys', 'ci', 'github')}   # a CI workflow that deploys what changed")

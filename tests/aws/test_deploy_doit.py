@@ -138,7 +138,7 @@ def test_execute_in_the_sandbox_prints_the_sandboxs_url_with_a_note(tmp_path, ru
     assert re.search(r"function URL: http://[a-z0-9]+\.lambda-url\.us-east-1\.localhost:\d+/ \(the sandbox runs "
                      r"the code\)", result.stderr), result.stderr
     assert "API endpoint: https://" in result.stderr and "recorded, not served by the sandbox" in result.stderr
-    assert "`genesys serve lambda_plain.toml` serves the function on 127.0.0.1" in result.stderr
+    assert "`genesys serve -- lambda_plain.toml` serves the function on 127.0.0.1" in result.stderr
 
 
 def test_execute_in_the_sandbox_leaves_the_toml_untouched(tmp_path, run_genesys):

@@ -59,7 +59,7 @@ def test_doit_deploy_takes_the_rollout_steps_and_an_alarm_puts_the_alias_back(do
     started = run_doit("deploy:plain", cwd=repo, env={"GENESYS_NO_WAIT": "1"})
     assert started.code == 0, started.output
     assert _alias(boto) == ("2", {"4": 0.1})
-    assert "genesys rollout lambda_plain.toml --continue" in started.stderr
+    assert "genesys rollout --continue -- lambda_plain.toml" in started.stderr
 
 
 def _functions(boto, region: str) -> set[str]:

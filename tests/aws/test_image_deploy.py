@@ -259,7 +259,7 @@ def test_invoke_remote_of_an_image_function_in_the_sandbox_says_the_sandbox_runs
     result = run_genesys("invoke", toml.name, "--remote", cwd=tmp_path)
     assert result.code == 1, result.output
     assert "<html" not in result.output.lower() and "500" not in result.stderr, result.stderr
-    assert "imgfn is a container image" in result.stderr and "genesys invoke lambda_fn.toml" in result.stderr
+    assert "imgfn is a container image" in result.stderr and "genesys invoke -- lambda_fn.toml" in result.stderr
 
 
 def test_an_ecr_repository_behind_an_emulator_is_refused_before_anything_is_written(

@@ -100,7 +100,7 @@ def test_a_rerun_after_a_stopped_rollout_resumes_it_instead_of_reporting_no_chan
 
     assert main(["execute", str(p.toml), "--no-wait"]) == 2  # nobody waits for it: named, not resumed
     told = capfd.readouterr().err
-    assert "genesys rollout lambda_hello.toml --continue" in told and "--abort" in told
+    assert "genesys rollout --continue -- lambda_hello.toml" in told and "--abort" in told
     monkeypatch.setenv("CI", "true")
     assert main(["execute", str(p.toml)]) == 2
     assert _alias(boto)["weights"] == {"2": 0.1}

@@ -123,7 +123,7 @@ def test_without_wait_a_rollout_stays_at_its_first_step_and_says_how_to_finish(m
     made, _ = session(Options(wait=False), Deployer({"rollout_from": "1", "rollout_to": "2"}), executor)
     made.deploy(make_spec(TRAFFIC), tmp_path)
     assert executor.calls == [("lambda", "create_function", None)]
-    assert "genesys rollout lambda_hello.toml --continue" in capsys.readouterr().err
+    assert "genesys rollout --continue -- lambda_hello.toml" in capsys.readouterr().err
 
 
 def test_a_dry_run_for_machines_collects_each_regions_plan_and_prints_it_as_json(make_spec, tmp_path, capsys):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from ...config.locate import where_in
 from ...config.spec import FunctionSpec
 from ...errors import ConfigError
+from ...shell import command
 from ..model import Plan, Var
 from ..ownership import Ownership, conflict
 from ..state import VERSION_MARKER, AliasState, VersionState
@@ -125,7 +126,7 @@ def plan_rollback(spec: FunctionSpec, versions: list[VersionState], alias: Alias
     where = where_in(spec.path, "deployment", "alias")
     if alias is None:
         raise ConfigError(f"alias {spec.name}:{alias_name} does not exist yet", where=where,
-                          hint=f"deploy first: genesys execute {spec.path.name}")
+                          hint=f"deploy first: {command('genesys', 'execute', operands=(spec.path.name,))}")
     known = {str(v.version) for v in versions}
     if to is not None and to not in known:
         raise ConfigError(f"version {to} of {spec.name} does not exist", where=where,
