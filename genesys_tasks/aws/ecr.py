@@ -44,11 +44,16 @@ class EcrAdapter(Adapter):
         return user, password
 
     def _registry(self, repository: str):
+        """``repository``'s reference and its host's client, one per host for the adapter: a deploy's reads (the
+        tag, each layer) and its push log in once, not once a call (each an ECR GetAuthorizationToken)."""
         from ..build.image.registry import Registry
         from ..config.image_ref import parse
 
         ref = parse(repository)
-        return ref, Registry.for_ref(ref, credentials=self._credentials)
+        registries = self.__dict__.setdefault("_registries", {})
+        if ref.host not in registries:
+            registries[ref.host] = Registry.for_ref(ref, credentials=self._credentials)
+        return ref, registries[ref.host]
 
     def image_pushed(self, Repository: str, Digest: str, Tag: str) -> bool:
         """The repository (``host/path``) holds the image ``Digest`` and ``Tag`` names it."""
