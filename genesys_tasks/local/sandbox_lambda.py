@@ -336,6 +336,3 @@ class DataPlane:
         result, _lines = self._run(deployed, json.dumps(event).encode(), region)
         status, out_headers, raw = to_http(result)
         return control.respond(start_response, status, out_headers, raw)
-
-
-
