@@ -99,10 +99,8 @@ def _with_architectures(app, name: str, environ, start_response):
     """UpdateFunctionCode through moto, then its ``Architectures`` set on ``$LATEST``."""
     body = body_of(environ)
     environ["wsgi.input"] = io.BytesIO(body)
-    try:
-        wanted = json.loads(body or b"{}").get("Architectures")
-    except (ValueError, AttributeError):
-        wanted = None
+    request = _request_json(body)
+    wanted = request.get("Architectures")
     status, headers, answer = _captured(app, environ)
     if wanted and status.startswith("200"):
         try:
@@ -110,7 +108,7 @@ def _with_architectures(app, name: str, environ, start_response):
             answer = json.dumps({**json.loads(answer), "Architectures": list(wanted)}).encode()
         except Exception:  # noqa: BLE001 - moto refused the value: its answer stands
             pass
-    answer = _image_sha256(name, _image_uri(body, "ImageUri"), environ, status, answer)
+    answer = _image_sha256(name, _image_uri(request, "ImageUri"), environ, status, answer)
     return respond(start_response, int(status.split()[0]), headers, answer)
 
 
@@ -119,11 +117,9 @@ def _with_image_sha256(app, environ, start_response):
     body = body_of(environ)
     environ["wsgi.input"] = io.BytesIO(body)
     status, headers, answer = _captured(app, environ)
-    try:
-        name = json.loads(body or b"{}").get("FunctionName", "")
-    except (ValueError, AttributeError):
-        name = ""
-    answer = _image_sha256(name, _image_uri(body, "Code", "ImageUri"), environ, status, answer)
+    request = _request_json(body)
+    answer = _image_sha256(request.get("FunctionName", ""), _image_uri(request, "Code", "ImageUri"), environ,
+                           status, answer)
     return respond(start_response, int(status.split()[0]), headers, answer)
 
 
@@ -135,14 +131,20 @@ def _with_local_urls(app, environ, start_response):
     return respond(start_response, int(status.split()[0]), headers, body)
 
 
-def _image_uri(body: bytes, *keys: str) -> str:
-    """The ImageUri a CreateFunction (``Code.ImageUri``) or UpdateFunctionCode (``ImageUri``) body names."""
+def _request_json(body: bytes) -> dict:
+    """A call's JSON body, read once ({} when it is empty, not JSON or not an object: moto answers that)."""
     try:
         found = json.loads(body or b"{}")
-        for key in keys:
-            found = found.get(key) if isinstance(found, dict) else None
     except ValueError:
-        return ""
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _image_uri(request: dict, *keys: str) -> str:
+    """The ImageUri a CreateFunction (``Code.ImageUri``) or UpdateFunctionCode (``ImageUri``) body names."""
+    found = request
+    for key in keys:
+        found = found.get(key) if isinstance(found, dict) else None
     return found if isinstance(found, str) else ""
 
 
