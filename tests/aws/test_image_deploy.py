@@ -315,3 +315,24 @@ def test_the_plan_of_an_image_push_names_the_layers_it_sends_and_those_the_regis
     row = push_row(deps)
     assert row["layers sent"].startswith("dependencies in /opt (") and ";" not in row["layers sent"], row
     assert row["layers held"] == "base, function code in /var/task"
+
+
+def test_an_image_functions_url_in_the_sandbox_answers_501_saying_what_runs_it_locally(
+        local_registry, aws, boto, run_genesys, tmp_path):
+    """A function URL of an image function: the sandbox runs no images, so the URL answers 501 with the
+    commands that run it on this machine (not a 404 saying no function has the URL)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    toml = _project(tmp_path, local_registry)
+    assert run_genesys("execute", toml.name, cwd=tmp_path).code == 0
+    url = boto("lambda").create_function_url_config(FunctionName="imgfn", AuthType="NONE")["FunctionUrl"]
+    host = urllib.parse.urlsplit(url).netloc
+    endpoint = urllib.parse.urlsplit(boto("lambda").meta.endpoint_url).netloc
+    request = urllib.request.Request(f"http://{endpoint}/hello", headers={"Host": host})
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=30)
+    assert answered.value.code == 501, answered.value
+    message = json.loads(answered.value.read())["Message"]
+    assert "imgfn is a container image" in message and "genesys invoke --container -- lambda_fn.toml" in message
