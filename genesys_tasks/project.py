@@ -48,7 +48,13 @@ class Owner:
     def moved_from(self, toml: str) -> bool:
         """Whether ``toml``, the TOML a mark of this project records, is gone from the project: the
         function's TOML moved (its file or folder renamed), so the mark is this TOML's now."""
-        return self.base is not None and toml != self.toml and not (self.base / toml).exists()
+        if self.base is None or toml == self.toml or not toml:
+            return False
+        if "_" not in toml:
+            return not (self.base / toml).exists()
+        # a mark holds the path as ``_tag_safe`` wrote it: "_" may stand for a character a tag cannot take
+        return not any(_tag_safe(found.relative_to(self.base).as_posix()) == toml
+                       for found in self.base.glob(toml.replace("_", "?")))
 
 
 def normalise_remote(url: str) -> str:

@@ -15,7 +15,11 @@ import shlex
 
 def command(*words: object, operands: tuple[object, ...] = ()) -> str:
     """``words`` then ``--`` and ``operands`` (when there are any), each quoted for a POSIX shell."""
-    line = [os.fspath(word) if isinstance(word, os.PathLike) else str(word) for word in words]
+    line = [_text(word) for word in words]
     if operands:
-        line += ["--", *(os.fspath(o) if isinstance(o, os.PathLike) else str(o) for o in operands)]
+        line += ["--", *map(_text, operands)]
     return shlex.join(line)
+
+
+def _text(word: object) -> str:
+    return os.fspath(word) if isinstance(word, os.PathLike) else str(word)

@@ -88,7 +88,12 @@ def stages_of(spec: FunctionSpec) -> tuple[str, ...]:
     """The ``[stages.<name>]`` its TOML defines, sorted; () when it defines none (it takes any stage)."""
     from ..config.loader import read_toml
 
-    stages = read_toml(spec.path)[1].get("stages")
+    return _stage_names(read_toml(spec.path)[1])
+
+
+def _stage_names(data: dict) -> tuple[str, ...]:
+    """The names of the ``[stages.<name>]`` tables of a TOML's ``data``, sorted (() when it has none)."""
+    stages = data.get("stages")
     return tuple(sorted(stages)) if isinstance(stages, dict) else ()
 
 
@@ -173,11 +178,10 @@ def _removed(root: Path, top: Path, ref: str, diff: git.Diff, pattern: str, live
             data = tomllib.loads(git.show(top, ref, path) or "")
         except tomllib.TOMLDecodeError:
             data = {}
-        meta, stages = data.get("metadata"), data.get("stages")
+        meta = data.get("metadata")
         name = meta.get("name", path.stem) if isinstance(meta, dict) else path.stem
         if str(name) not in live:
-            found.append(Removed(Path(rel).as_posix(), str(name),
-                                 tuple(sorted(stages)) if isinstance(stages, dict) else ()))
+            found.append(Removed(Path(rel).as_posix(), str(name), _stage_names(data)))
     return found
 
 
@@ -258,9 +262,10 @@ def changes_since(since: str, root: Path, warn, *, removed_since: str = "", stag
 
             deployed_commit = DeployedCommits()
         hit: set[Path] = set()
+        defined = {spec.path: stages_of(spec) for spec in specs} if any(stages) else {}  # each TOML read once
         for stage in stages:
             staged = (load_project(root, pattern, warn, stage=stage,
-                                   paths=[spec.path for spec in specs if takes_stage(stages_of(spec), stage)])
+                                   paths=[spec.path for spec in specs if takes_stage(defined[spec.path], stage)])
                       if stage else specs)
             hit |= {spec.path for spec in changed_since_deployed(staged, root, pattern, deployed_commit).functions}
         found = Changes(DEPLOYED, False, tuple(spec for spec in specs if spec.path in hit), (), root.resolve())

@@ -34,3 +34,24 @@ def test_delete_keeps_all_but_its_own_and_says_whose_they_are():
     assert "old genesys mark" in marker.kept_because(marker.CLAIM, {"genesys:managed": "true"})
     assert marker.owner_tags(ME) == {"genesys:managed": "true", "genesys:owner": ME.project, "genesys:toml": ME.toml}
     assert marker.owner_tags(ME, per_toml=False) == {"genesys:managed": "true", "genesys:owner": ME.project}
+
+
+def test_a_mark_naming_a_toml_gone_from_the_project_is_the_moved_tomls_and_one_still_there_is_not(tmp_path):
+    (tmp_path / "fns" / "b").mkdir(parents=True)
+    (tmp_path / "fns" / "b" / "lambda_b.toml").write_text("")
+    me = Owner(ME.project, ME.toml, tmp_path)
+    mark = {"genesys:managed": "true", "genesys:owner": ME.project}
+    assert marker.standing({**mark, "genesys:toml": "old/lambda_a.toml"}, me) == marker.OURS  # moved here
+    assert marker.standing({**mark, "genesys:toml": "fns/b/lambda_b.toml"}, me) == marker.FOREIGN  # another TOML's
+    assert marker.standing(mark, me) == marker.FOREIGN  # a function mark that names no TOML
+    assert marker.standing({"genesys:managed": "true", "genesys:owner": "github.com/org/second",
+                            "genesys:toml": "old/lambda_a.toml"}, me) == marker.FOREIGN  # another project's
+
+
+def test_a_mark_naming_a_toml_whose_path_the_tag_had_to_change_is_not_taken_as_moved(tmp_path):
+    (tmp_path / "my#fns").mkdir()
+    (tmp_path / "my#fns" / "lambda_b.toml").write_text("")  # its mark says "my_fns/lambda_b.toml"
+    me = Owner(ME.project, ME.toml, tmp_path)
+    mark = {"genesys:managed": "true", "genesys:owner": ME.project, "genesys:toml": "my_fns/lambda_b.toml"}
+    assert marker.standing(mark, me) == marker.FOREIGN
+    assert marker.standing({**mark, "genesys:toml": "my_fns/lambda_gone.toml"}, me) == marker.OURS
