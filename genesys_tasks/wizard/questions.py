@@ -144,7 +144,7 @@ def _runtime_choices(ctx: Context) -> list[tuple[str, str]]:
 def _runtime_note(ctx: Context) -> str:
     found = ctx.detection
     if not found.candidates:
-        return f"no {', '.join(r.label for r in languages.detected())} function found in {ctx.folder}"
+        return f"no {languages.detected_labels()} function found in {ctx.folder}"
     lines = [f"{c.runtime or '?'}: {c.evidence}" for c in found.candidates]
     head = "detected" if found.runtime else "more than one runtime fits; pick one"
     return head + "\n  " + "\n  ".join(lines)
