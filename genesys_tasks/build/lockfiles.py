@@ -180,12 +180,18 @@ def _poetry_is_main(package: dict, main_names: set[str] | None) -> bool:
     return main_names is None or _norm(package["name"]) in main_names
 
 
+def _poetry_files(package: dict, legacy_files: dict) -> list:
+    """A poetry.lock package's files (wheels and source archives); lock format 1.x keeps them under
+    ``[metadata.files]``."""
+    return package.get("files") or legacy_files.get(package["name"], [])
+
+
 def poetry_pins(path: Path) -> tuple[list[Pin], tuple[str, ...]]:
     data = _read_toml(path, "poetry lock")
     packages = data.get("package", [])
     needs_graph = any("groups" not in p and "category" not in p for p in packages)
     main_names = _poetry_main_names(packages, path.parent) if needs_graph else None
-    legacy_files = data.get("metadata", {}).get("files", {})  # lock format 1.x keeps hashes here
+    legacy_files = data.get("metadata", {}).get("files", {})  # lock format 1.x keeps the files here
     pins, indexes = [], []
     for package in packages:
         if not _poetry_is_main(package, main_names):
@@ -194,7 +200,7 @@ def poetry_pins(path: Path) -> tuple[list[Pin], tuple[str, ...]]:
         marker = package.get("markers")
         if isinstance(marker, dict):
             marker = marker.get("main")
-        files = package.get("files") or legacy_files.get(name, [])
+        files = _poetry_files(package, legacy_files)
         hashes = tuple(f["hash"] for f in files if f.get("hash"))
         source = package.get("source", {})
         kind = source.get("type")
@@ -326,6 +332,29 @@ def project_dependencies(pyproject: Path) -> list[str]:
         raise _fail(pyproject, "names [tool.poetry.dependencies] but there is no poetry.lock beside it to install",
                     "run `poetry lock` and keep poetry.lock next to pyproject.toml")
     return wanted
+
+
+def source_only_packages(folder: Path) -> list[str]:
+    """The packages ``folder``'s ``uv.lock`` or ``poetry.lock`` has only a source archive of, no wheel: a
+    local build can take them only when they are pure Python (anything compiled needs a container)."""
+    names: set[str] = set()
+    for lock in ("uv.lock", "poetry.lock"):
+        try:
+            data = tomllib.loads((folder / lock).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        legacy_files = data.get("metadata", {}).get("files", {})
+        for package in data.get("package", []):
+            if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+                continue
+            if lock == "uv.lock":
+                if "registry" in package.get("source", {}) and package.get("sdist") and not package.get("wheels"):
+                    names.add(package["name"])
+                continue
+            files = [f.get("file", "") for f in _poetry_files(package, legacy_files) if isinstance(f, dict)]
+            if files and not any(f.endswith(".whl") for f in files):
+                names.add(package["name"])
+    return sorted(names)
 
 
 def requirements_for(manifest: Path, out_dir: Path) -> Path:

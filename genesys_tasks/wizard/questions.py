@@ -195,7 +195,7 @@ def _python_build_method(ctx: Context, runtime: str) -> tuple[str, str]:
     """Python builds on this machine from the wheels made for the runtime's Python and Lambda's platform,
     whatever Python runs genesys; in a container only when the lock file names a package with no wheel
     (a source archive that may compile), and podman is there to build it."""
-    from ..build.source_builds import source_only_packages
+    from ..build.lockfiles import source_only_packages
 
     sources = source_only_packages(ctx.folder) if ctx.folder else []
     if not sources:
