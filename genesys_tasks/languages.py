@@ -140,6 +140,12 @@ def detected() -> tuple[Language, ...]:
     return tuple(row for row in TABLE if row.detector)
 
 
+def detected_labels() -> str:
+    """The languages detection recognises, as a message names them: "Python, Node.js, ... or Ruby"."""
+    labels = [row.label for row in detected()]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
 def generic(name: str, dependency_files: tuple[str, ...], extensions: tuple[str, ...]) -> Language:
     """A row for a language only a runtime file knows: its dependency files feed the layer and stay out
     of the function zip, its sources are zipped as they are, and its runtime rows say how to build."""

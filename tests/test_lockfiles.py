@@ -416,3 +416,30 @@ def test_a_pyproject_naming_no_dependencies_ships_no_layer_and_poetry_ones_need_
 
     assert said in result.stderr, result.output
     assert result.code == (0 if "no dependencies" in said else 2)
+
+
+UV_LOCK_VIRTUAL = 'version = 1\n\n[[package]]\nname = "fn"\nversion = "0.1.0"\nsource = { virtual = "." }\n'
+
+
+@pytest.mark.parametrize("beside, pyproject, said", [
+    ("", '[project]\nname = "fn"\ndependencies = "six"\n', "[project] dependencies is not a list"),
+    ("uv.lock", '[project]\nname = "fn"\ndependencies = "six"\n', "[project] dependencies is not a list"),
+    ("", 'project = "fn"\n', "[project] dependencies is not a list"),
+    ("uv.lock", '[tool]\npoetry = 1\n', "[tool.poetry.dependencies] is not a table"),
+    ("uv.lock", '[project\nname = "fn"\n', "pyproject.toml: not valid TOML"),
+])
+def test_a_pyproject_of_the_wrong_shape_is_named_not_read_letter_by_letter(tmp_path, run_genesys, beside,
+                                                                            pyproject, said):
+    folder = tmp_path / "fn"
+    folder.mkdir()
+    (folder / "app.py").write_text("def lambda_handler(event, context):\n    return 1\n")
+    if beside:
+        (folder / beside).write_text(UV_LOCK_VIRTUAL)
+    (folder / "pyproject.toml").write_text(pyproject)
+    (folder / "lambda_fn.toml").write_text(TOML.format(kind="shape", installer="pip"))
+
+    result = run_genesys("lambda", "build", folder / "lambda_fn.toml")
+
+    assert result.code == 2, result.output
+    assert said in result.stderr and "Traceback" not in result.output
+    assert "locks no" not in result.stderr

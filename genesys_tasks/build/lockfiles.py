@@ -98,9 +98,9 @@ def _poetry_main_names(packages: list[dict], project: Path) -> set[str] | None:
     pyproject = project / "pyproject.toml"
     if not pyproject.is_file():
         return None
-    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    roots = set(data.get("tool", {}).get("poetry", {}).get("dependencies", {})) - {"python"}
-    for requirement in data.get("project", {}).get("dependencies", []):
+    requirements, poetry = _pyproject_dependencies(pyproject)
+    roots = set(poetry) - {"python"}
+    for requirement in requirements:
         roots.add(_requirement_name(requirement, pyproject))
     by_name = {_norm(p["name"]): p for p in packages}
     seen: set[str] = set()
@@ -112,6 +112,26 @@ def _poetry_main_names(packages: list[dict], project: Path) -> set[str] | None:
         seen.add(name)
         todo += [_norm(d) for d in by_name[name].get("dependencies", {})]
     return seen
+
+
+def _pyproject_dependencies(pyproject: Path) -> tuple[list[str], dict]:
+    """pyproject.toml's ``[project] dependencies`` and ``[tool.poetry.dependencies]``, the one reader of
+    both; ConfigError (where, and the fix) when it is no TOML or either key has the wrong shape."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise _fail(pyproject, f"not valid TOML ({err})", "fix it where the error points") from None
+    project, tool = data.get("project", {}), data.get("tool", {})
+    requirements = project.get("dependencies", []) if isinstance(project, dict) else None
+    if not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements):
+        raise _fail(pyproject, "[project] dependencies is not a list of requirement strings",
+                    'write it as dependencies = ["name>=1.0"] under [project]')
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else None
+    poetry = poetry.get("dependencies", {}) if isinstance(poetry, dict) else None
+    if not isinstance(poetry, dict):
+        raise _fail(pyproject, "[tool.poetry.dependencies] is not a table",
+                    'write it as [tool.poetry.dependencies] with name = "version" lines')
+    return requirements, poetry
 
 
 def _requirement_name(requirement: str, path: Path) -> str:
@@ -132,20 +152,14 @@ def check_current(path: Path) -> None:
     """For a uv.lock or poetry.lock: ConfigError when pyproject.toml beside it names a dependency the
     lock has no package for. The lock is older than that dependency, and a layer from it would leave
     it out (``uv sync --locked`` and ``poetry check --lock`` refuse such a lock too). Checked before
-    the layer cache is asked, so a layer cached from the stale lock is not handed out either. An
-    unreadable pyproject.toml is left to its reader."""
+    the layer cache is asked, so a layer cached from the stale lock is not handed out either."""
     if path.name not in ("uv.lock", "poetry.lock"):
         return
     packages = _read_toml(path, path.name.replace(".", " ")).get("package", [])
     pyproject = path.parent / "pyproject.toml"
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return
-    wanted = [_requirement_name(r, pyproject) for r in data.get("project", {}).get("dependencies", [])
-              if isinstance(r, str)]
-    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
-    wanted += [name for name in (poetry if isinstance(poetry, dict) else {}) if name.lower() != "python"]
+    requirements, poetry = _pyproject_dependencies(pyproject) if pyproject.is_file() else ([], {})
+    wanted = [_requirement_name(r, pyproject) for r in requirements]
+    wanted += [name for name in poetry if name.lower() != "python"]
     locked = {_norm(p["name"]) for p in packages if isinstance(p, dict) and "name" in p}
     missing = sorted({name for name in wanted if _norm(name) not in locked})
     if missing:
@@ -166,12 +180,18 @@ def _poetry_is_main(package: dict, main_names: set[str] | None) -> bool:
     return main_names is None or _norm(package["name"]) in main_names
 
 
+def _poetry_files(package: dict, legacy_files: dict) -> list:
+    """A poetry.lock package's files (wheels and source archives); lock format 1.x keeps them under
+    ``[metadata.files]``."""
+    return package.get("files") or legacy_files.get(package["name"], [])
+
+
 def poetry_pins(path: Path) -> tuple[list[Pin], tuple[str, ...]]:
     data = _read_toml(path, "poetry lock")
     packages = data.get("package", [])
     needs_graph = any("groups" not in p and "category" not in p for p in packages)
     main_names = _poetry_main_names(packages, path.parent) if needs_graph else None
-    legacy_files = data.get("metadata", {}).get("files", {})  # lock format 1.x keeps hashes here
+    legacy_files = data.get("metadata", {}).get("files", {})  # lock format 1.x keeps the files here
     pins, indexes = [], []
     for package in packages:
         if not _poetry_is_main(package, main_names):
@@ -180,7 +200,7 @@ def poetry_pins(path: Path) -> tuple[list[Pin], tuple[str, ...]]:
         marker = package.get("markers")
         if isinstance(marker, dict):
             marker = marker.get("main")
-        files = package.get("files") or legacy_files.get(name, [])
+        files = _poetry_files(package, legacy_files)
         hashes = tuple(f["hash"] for f in files if f.get("hash"))
         source = package.get("source", {})
         kind = source.get("type")
@@ -307,17 +327,34 @@ def requirements_text(manifest: Path) -> str:
 def project_dependencies(pyproject: Path) -> list[str]:
     """pyproject.toml's ``[project] dependencies`` (PEP 621), each a requirement line as pip reads it;
     ConfigError when it names poetry dependencies that only a poetry.lock pins."""
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise _fail(pyproject, f"not valid TOML ({err})", "fix it where the error points") from None
-    found = data.get("project", {}).get("dependencies", [])
-    wanted = [r for r in found if isinstance(r, str)] if isinstance(found, list) else []
-    poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {})
-    if not wanted and isinstance(poetry, dict) and set(poetry) - {"python"}:
+    wanted, poetry = _pyproject_dependencies(pyproject)
+    if not wanted and set(poetry) - {"python"}:
         raise _fail(pyproject, "names [tool.poetry.dependencies] but there is no poetry.lock beside it to install",
                     "run `poetry lock` and keep poetry.lock next to pyproject.toml")
     return wanted
+
+
+def source_only_packages(folder: Path) -> list[str]:
+    """The packages ``folder``'s ``uv.lock`` or ``poetry.lock`` has only a source archive of, no wheel: a
+    local build can take them only when they are pure Python (anything compiled needs a container)."""
+    names: set[str] = set()
+    for lock in ("uv.lock", "poetry.lock"):
+        try:
+            data = tomllib.loads((folder / lock).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        legacy_files = data.get("metadata", {}).get("files", {})
+        for package in data.get("package", []):
+            if not isinstance(package, dict) or not isinstance(package.get("name"), str):
+                continue
+            if lock == "uv.lock":
+                if "registry" in package.get("source", {}) and package.get("sdist") and not package.get("wheels"):
+                    names.add(package["name"])
+                continue
+            files = [f.get("file", "") for f in _poetry_files(package, legacy_files) if isinstance(f, dict)]
+            if files and not any(f.endswith(".whl") for f in files):
+                names.add(package["name"])
+    return sorted(names)
 
 
 def requirements_for(manifest: Path, out_dir: Path) -> Path:

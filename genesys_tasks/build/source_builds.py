@@ -99,28 +99,3 @@ def build_pure_wheel(job: InstallJob, requirement: Requirement, wheel_dir: Path,
     shutil.rmtree(built_dir, ignore_errors=True)
     return _sha256(moved)
 
-
-def source_only_packages(folder: Path) -> list[str]:
-    """The packages ``folder``'s ``uv.lock`` or ``poetry.lock`` has only a source archive of, no wheel: a
-    local build can take them only when they are pure Python (anything compiled needs a container)."""
-    import tomllib
-
-    names: set[str] = set()
-    for lock in ("uv.lock", "poetry.lock"):
-        try:
-            data = tomllib.loads((folder / lock).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            continue
-        old_files = data.get("metadata", {}).get("files", {})  # poetry.lock before format 2.0
-        for package in data.get("package", []):
-            if not isinstance(package, dict) or not isinstance(package.get("name"), str):
-                continue
-            if lock == "uv.lock":
-                if "registry" in package.get("source", {}) and package.get("sdist") and not package.get("wheels"):
-                    names.add(package["name"])
-                continue
-            files = [f.get("file", "") for f in package.get("files") or old_files.get(package["name"], [])
-                     if isinstance(f, dict)]
-            if files and not any(f.endswith(".whl") for f in files):
-                names.add(package["name"])
-    return sorted(names)

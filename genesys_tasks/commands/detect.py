@@ -46,11 +46,6 @@ def _report_json(found: Detection) -> int:
     return EXIT_OK if _fits(found) else EXIT_BAD_INPUT
 
 
-def _known_languages() -> str:
-    labels = [row.label for row in languages.detected()]
-    return ", ".join(labels[:-1]) + " or " + labels[-1]
-
-
 def _handler_fix(found: Detection, registry: Registry) -> str:
     if found.elsewhere:
         return "detect the folder named above (genesys detect FOLDER), and give it as the source " \
@@ -72,7 +67,7 @@ def _report_text(found: Detection, directory: Path, registry: Registry) -> int:
         ui.error(f"more than one runtime fits {directory}:\n{listing}\n"
                  f'  fix: name one under [metadata], e.g. runtime = "{found.candidates[0].runtime}"')
     elif found.runtime is None:
-        ui.error(f"no {_known_languages()} function found in {directory}\n"
+        ui.error(f"no {languages.detected_labels()} function found in {directory}\n"
                  "  fix: check the folder, or name runtime and handler under [metadata]")
     elif len(found.candidates) > 1:
         ui.error(f"more than one {found.runtime} handler fits in {directory}:\n{listing}\n"

@@ -63,10 +63,8 @@ def runtime(value: str, ctx) -> str | None:
         fits = [f"{c.runtime} ({c.evidence})" for c in ctx.detection.candidates if c.runtime]
         if fits:
             return "more than one runtime fits: " + "; ".join(fits) + "; pick one"
-        labels = [row.label for row in languages.detected()]
-        known = ", ".join(labels[:-1]) + " or " + labels[-1]
-        return (f"no {known} function found in {ctx.folder} (none of their dependency or source files): "
-                "check the folder, or name the runtime and the handler")
+        return (f"no {languages.detected_labels()} function found in {ctx.folder} (none of their dependency or "
+                "source files): check the folder, or name the runtime and the handler")
     try:
         ctx.registry.get(value, ctx.today)
     except ConfigError as err:

@@ -144,7 +144,7 @@ def _runtime_choices(ctx: Context) -> list[tuple[str, str]]:
 def _runtime_note(ctx: Context) -> str:
     found = ctx.detection
     if not found.candidates:
-        return f"no {', '.join(r.label for r in languages.detected())} function found in {ctx.folder}"
+        return f"no {languages.detected_labels()} function found in {ctx.folder}"
     lines = [f"{c.runtime or '?'}: {c.evidence}" for c in found.candidates]
     head = "detected" if found.runtime else "more than one runtime fits; pick one"
     return head + "\n  " + "\n  ".join(lines)
@@ -195,7 +195,7 @@ def _python_build_method(ctx: Context, runtime: str) -> tuple[str, str]:
     """Python builds on this machine from the wheels made for the runtime's Python and Lambda's platform,
     whatever Python runs genesys; in a container only when the lock file names a package with no wheel
     (a source archive that may compile), and podman is there to build it."""
-    from ..build.source_builds import source_only_packages
+    from ..build.lockfiles import source_only_packages
 
     sources = source_only_packages(ctx.folder) if ctx.folder else []
     if not sources:
